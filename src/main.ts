@@ -1,0 +1,2 @@
+// Entry of the portal page; the site work fills this in.
+export {};

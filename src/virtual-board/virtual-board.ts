@@ -1,0 +1,374 @@
+import { ESPRESSIF_USB_JTAG, type SerialPortIdentity } from "../core/port/serial-port";
+import { bootFromFlash } from "./boot";
+import { LinkDirection } from "./link";
+import { createDownloadSession } from "./rom/download-session";
+import type {
+  AppRuntime,
+  AppRuntimeFactory,
+  BoardIdentity,
+  BoardMode,
+  ChipFamily,
+  DownloadModeSession,
+  LinkFaults,
+} from "./types";
+import { VirtualSerialPort, type PortHost } from "./virtual-serial-port";
+
+export interface VirtualBoardOptions {
+  chip?: ChipFamily;
+  /** Talk through the chip's native USB-Serial-JTAG (ESP32-S3/C3): no baud rate, USB reset lines. */
+  usbSerialJtag?: boolean;
+  flashSize?: number;
+  mac?: Uint8Array;
+  /** Pace bytes at the link's baud rate and charge SPI NOR times, so timings mean something. */
+  paced?: boolean;
+  /** Highest baud rate the USB-UART bridge manages; above it bytes arrive garbled. */
+  linkMaxBaud?: number;
+  /** What runs once a valid app boots; without it the app only prints its boot log. */
+  app?: AppRuntimeFactory;
+  faults?: LinkFaults;
+}
+
+/** USB-UART bridge on the classic dev boards (Silicon Labs CP2102N). */
+const CP2102N: SerialPortIdentity = { usbVendorId: 0x10c4, usbProductId: 0xea60 };
+/** Native USB full speed carries about 1 MB/s whatever baud rate the host asks for. */
+const USB_FULL_SPEED_BPS = 10_000_000;
+/** EN rises through an RC network: the chip leaves reset a little after the line is released. */
+const EN_RISE_MS = 2;
+const CONSOLE_BAUD = 115_200;
+const BOOT_LOOP_PERIOD_MS = 400;
+
+type ConsoleListener = (text: string) => void;
+
+/**
+ * A simulated ESP32-family board on a USB serial port. It owns the link, the reset and strap
+ * lines, the flash array and the mode the chip is in; the serial bootloader (rom/), the boot check
+ * (boot.ts) and the app runtime plug into it.
+ */
+export class VirtualBoard implements PortHost {
+  readonly identity: BoardIdentity;
+  readonly flash: Uint8Array;
+  readonly paced: boolean;
+  readonly linkMaxBaud: number;
+  mode: BoardMode = "reset";
+  /** Baud the chip's UART currently runs at (ROM autobaud, then CHANGE_BAUDRATE). */
+  uartBaud = CONSOLE_BAUD;
+  /** Everything the board printed outside download mode, for tests and the console view. */
+  consoleText = "";
+  appFactory: AppRuntimeFactory | undefined;
+
+  private currentPort: VirtualSerialPort;
+  private hostBaud = 0;
+  private readonly toBoard: LinkDirection;
+  private readonly toHost: LinkDirection;
+  private faults: LinkFaults = {};
+  private hostBytes = 0;
+  private dtr = false;
+  private rts = false;
+  private inReset = false;
+  private usbDownloadLatch = false;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private bootLoopTimer: ReturnType<typeof setInterval> | undefined;
+  private session: DownloadModeSession | undefined;
+  private app: AppRuntime | undefined;
+  private appAbort: AbortController | undefined;
+  private readonly consoleListeners = new Set<ConsoleListener>();
+  private readonly modeListeners = new Set<(mode: BoardMode) => void>();
+
+  constructor(options: VirtualBoardOptions = {}) {
+    const chip = options.chip ?? "ESP32-S3";
+    const flashSize = options.flashSize ?? (chip === "ESP32-S3" ? 8 * 1024 * 1024 : 4 * 1024 * 1024);
+    this.identity = {
+      chip,
+      mac: options.mac ?? new Uint8Array([0x24, 0x6f, 0x28, 0x5a, 0x3c, 0x01]),
+      flashSize,
+      usbSerialJtag: options.usbSerialJtag ?? false,
+    };
+    this.flash = new Uint8Array(flashSize).fill(0xff);
+    this.paced = options.paced ?? false;
+    this.linkMaxBaud = options.linkMaxBaud ?? (this.identity.usbSerialJtag ? Infinity : 3_000_000);
+    this.appFactory = options.app;
+    this.faults = options.faults ?? {};
+    this.toBoard = new LinkDirection((bytes) => this.boardReceive(bytes), null);
+    this.toHost = new LinkDirection((bytes) => this.currentPort.deliver(bytes), null);
+    this.currentPort = this.makePort();
+    // Powered from USB: the chip boots from flash as soon as it is plugged in.
+    this.scheduleRelease();
+  }
+
+  /** The port a host program opens; replaced by a new one after `unplug()` / `plug()`. */
+  get port(): VirtualSerialPort {
+    return this.currentPort;
+  }
+
+  /** Bytes carried so far in each direction (SLIP framing included), for link-utilisation figures. */
+  get linkStats(): { toBoard: number; toHost: number } {
+    return { toBoard: this.toBoard.stats.bytes, toHost: this.toHost.stats.bytes };
+  }
+
+  injectFaults(faults: LinkFaults): void {
+    this.faults = faults;
+    this.hostBytes = 0;
+  }
+
+  onConsole(listener: ConsoleListener): () => void {
+    this.consoleListeners.add(listener);
+    return () => this.consoleListeners.delete(listener);
+  }
+
+  onModeChange(listener: (mode: BoardMode) => void): () => void {
+    this.modeListeners.add(listener);
+    return () => this.modeListeners.delete(listener);
+  }
+
+  /** Resolves when the board reaches `mode` (or is already in it). */
+  waitForMode(mode: BoardMode, timeoutMs = 10_000): Promise<void> {
+    if (this.mode === mode) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`virtual board did not reach mode ${mode} within ${timeoutMs} ms (now ${this.mode})`));
+      }, timeoutMs);
+      const off = this.onModeChange((m) => {
+        if (m === mode) {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Pull the USB cable: the port dies, the chip loses power. */
+  unplug(): void {
+    this.leaveMode();
+    this.toBoard.cut();
+    this.toHost.cut();
+    this.setMode("unplugged");
+    this.currentPort.unplug();
+  }
+
+  /** Plug the cable back in: a fresh port, and the chip boots from flash. */
+  plug(): VirtualSerialPort {
+    if (this.mode !== "unplugged") return this.currentPort;
+    this.currentPort = this.makePort();
+    this.dtr = this.rts = false;
+    this.hostBaud = 0;
+    this.scheduleRelease();
+    return this.currentPort;
+  }
+
+  /** Reset as the EN button does, straight into download mode or a normal boot. */
+  reset(into: "download" | "normal" = "normal"): void {
+    this.leaveMode();
+    this.setMode("reset");
+    this.boot(into);
+  }
+
+  /** Erase-and-reset helper for tests that need a blank chip. */
+  eraseAll(): void {
+    this.flash.fill(0xff);
+  }
+
+  // ---- PortHost: what the port tells the board -------------------------------------------------
+
+  portOpened(baudRate: number): void {
+    this.hostBaud = baudRate;
+    this.updatePacing();
+  }
+
+  portClosed(): void {
+    this.hostBaud = 0;
+  }
+
+  hostWrite(bytes: Uint8Array): Promise<void> {
+    if (this.mode === "unplugged") return Promise.reject(new Error("unplugged"));
+    let data = bytes;
+    const f = this.faults;
+    const start = this.hostBytes;
+    const end = start + bytes.length;
+    this.hostBytes = end;
+    const within = (at: number | undefined): at is number => at !== undefined && at >= start && at < end;
+    if (within(f.disconnectAfterBytes)) {
+      const keep = data.subarray(0, f.disconnectAfterBytes - start);
+      f.disconnectAfterBytes = undefined;
+      void this.toBoard.send(keep);
+      setTimeout(() => this.unplug(), 0);
+      return Promise.resolve();
+    }
+    if (within(f.resetAfterBytes)) {
+      const keep = data.subarray(0, f.resetAfterBytes - start);
+      f.resetAfterBytes = undefined;
+      void this.toBoard.send(keep);
+      setTimeout(() => this.reset("normal"), 0);
+      return Promise.resolve();
+    }
+    if (within(f.corruptByteAt)) {
+      data = data.slice();
+      data[f.corruptByteAt - start]! ^= 0x10;
+      f.corruptByteAt = undefined;
+    }
+    if (within(f.dropByteAt)) {
+      const i = f.dropByteAt - start;
+      data = new Uint8Array([...data.subarray(0, i), ...data.subarray(i + 1)]);
+      f.dropByteAt = undefined;
+    }
+    return this.toBoard.send(data);
+  }
+
+  signals(dtr: boolean, rts: boolean): void {
+    const prevDtr = this.dtr;
+    this.dtr = dtr;
+    this.rts = rts;
+    let holdReset: boolean;
+    if (this.identity.usbSerialJtag) {
+      // The USB-Serial-JTAG peripheral: RTS resets the core; DTR falling while RTS is high
+      // latches the download-boot strap for the next reset release.
+      if (prevDtr && !dtr && rts) this.usbDownloadLatch = true;
+      holdReset = rts && !dtr;
+    } else {
+      // Classic auto-reset: two cross-coupled transistors; EN is pulled low only by RTS alone.
+      holdReset = rts && !dtr;
+    }
+    if (holdReset && !this.inReset) {
+      this.inReset = true;
+      if (this.releaseTimer) clearTimeout(this.releaseTimer);
+      this.releaseTimer = undefined;
+      this.leaveMode();
+      this.setMode("reset");
+    } else if (!holdReset && this.inReset) {
+      this.inReset = false;
+      this.scheduleRelease();
+    }
+  }
+
+  // ---- Board → host ----------------------------------------------------------------------------
+
+  /** Bytes from the chip's UART/USB towards the host program. */
+  sendToHost(bytes: Uint8Array): void {
+    if (this.mode === "unplugged") return;
+    void this.toHost.send(this.garbleIfMismatched(bytes));
+  }
+
+  /** Console text outside download mode: kept for inspection and sent to the host. */
+  print(text: string): void {
+    this.consoleText += text;
+    for (const l of this.consoleListeners) l(text);
+    this.sendToHost(new TextEncoder().encode(text));
+  }
+
+  /** The stub or ROM changed the UART baud rate (CHANGE_BAUDRATE). */
+  setUartBaud(baud: number): void {
+    this.uartBaud = baud;
+    this.updatePacing();
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  private makePort(): VirtualSerialPort {
+    const info = this.identity.usbSerialJtag ? ESPRESSIF_USB_JTAG : CP2102N;
+    return new VirtualSerialPort(this, info);
+  }
+
+  private scheduleRelease(): void {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (this.inReset || this.mode === "unplugged") return;
+      let into: "download" | "normal";
+      if (this.identity.usbSerialJtag) {
+        into = this.usbDownloadLatch ? "download" : "normal";
+        this.usbDownloadLatch = false;
+      } else {
+        // IO0 is pulled low only by DTR alone.
+        into = this.dtr && !this.rts ? "download" : "normal";
+      }
+      this.leaveMode();
+      this.boot(into);
+    }, EN_RISE_MS);
+  }
+
+  private boot(into: "download" | "normal"): void {
+    this.toBoard.cut();
+    if (into === "download") {
+      // The ROM's autobaud locks on to whatever rate the host syncs at.
+      this.uartBaud = this.hostBaud || CONSOLE_BAUD;
+      this.updatePacing();
+      this.setMode("download");
+      this.session = createDownloadSession(this);
+      return;
+    }
+    this.uartBaud = CONSOLE_BAUD;
+    this.updatePacing();
+    const outcome = bootFromFlash(this.identity, this.flash);
+    this.print(outcome.log);
+    if (!outcome.ok || !outcome.app) {
+      this.setMode("boot-failed");
+      const loopLog = outcome.loopLog ?? outcome.log;
+      this.bootLoopTimer = setInterval(() => this.print(loopLog), BOOT_LOOP_PERIOD_MS);
+      return;
+    }
+    this.setMode("app");
+    const factory = this.appFactory;
+    if (!factory) return;
+    const abort = new AbortController();
+    this.appAbort = abort;
+    const ctx = {
+      board: this.identity,
+      flash: this.flash,
+      app: outcome.app,
+      write: (bytes: Uint8Array) => {
+        if (!abort.signal.aborted) this.sendToHost(bytes);
+      },
+      signal: abort.signal,
+    };
+    Promise.resolve(factory(ctx)).then(
+      (runtime) => {
+        if (abort.signal.aborted) void runtime.stop();
+        else this.app = runtime;
+      },
+      (err: unknown) => {
+        if (!abort.signal.aborted) this.print(`\r\nvirtual board: app failed to start: ${String(err)}\r\n`);
+      },
+    );
+  }
+
+  private leaveMode(): void {
+    this.session?.dispose();
+    this.session = undefined;
+    if (this.bootLoopTimer) clearInterval(this.bootLoopTimer);
+    this.bootLoopTimer = undefined;
+    this.appAbort?.abort();
+    this.appAbort = undefined;
+    const app = this.app;
+    this.app = undefined;
+    if (app) void app.stop();
+  }
+
+  private setMode(mode: BoardMode): void {
+    if (this.mode === mode) return;
+    this.mode = mode;
+    for (const l of this.modeListeners) l(mode);
+  }
+
+  private boardReceive(bytes: Uint8Array): void {
+    const data = this.garbleIfMismatched(bytes);
+    if (this.mode === "download") this.session?.receive(data);
+    else if (this.mode === "app") this.app?.input(data);
+  }
+
+  private updatePacing(): void {
+    const bps = this.paced ? (this.identity.usbSerialJtag ? USB_FULL_SPEED_BPS : this.hostBaud || CONSOLE_BAUD) : null;
+    this.toBoard.bitsPerSecond = bps;
+    this.toHost.bitsPerSecond = bps;
+  }
+
+  /** A UART at the wrong rate, or a bridge pushed past its limit, turns bytes into noise. */
+  private garbleIfMismatched(bytes: Uint8Array): Uint8Array {
+    if (this.identity.usbSerialJtag || this.hostBaud === 0) return bytes;
+    const mismatched = this.hostBaud !== this.uartBaud || this.hostBaud > this.linkMaxBaud;
+    if (!mismatched) return bytes;
+    const out = new Uint8Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i]! * 151 + 89 + i) & 0xff;
+    return out;
+  }
+}
