@@ -38,6 +38,9 @@ export class LinkDirection {
   private pending: Uint8Array[] = [];
   private flushScheduled = false;
   private generation = 0;
+  /** Paced chunks in wire order, each with the time its last byte arrives. */
+  private inFlight: Array<{ at: number; bytes: Uint8Array }> = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly receiver: ByteReceiver,
@@ -76,13 +79,10 @@ export class LinkDirection {
     const duration = copy.length * byteMs;
     this.busyUntil = start + duration;
     this.stats.busyMs += duration;
-    const gen = this.generation;
-    setTimeout(
-      () => {
-        if (gen === this.generation) this.receiver(copy);
-      },
-      Math.max(0, this.busyUntil - now),
-    );
+    // One timer for the head of an ordered queue: separate timers per chunk can fire out of order
+    // when their delays round to the same millisecond, and a UART never reorders bytes.
+    this.inFlight.push({ at: this.busyUntil, bytes: copy });
+    this.armTimer();
     const wait = this.busyUntil - now - bufferBytes * byteMs;
     return wait > 1 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
   }
@@ -93,5 +93,28 @@ export class LinkDirection {
     this.pending = [];
     this.flushScheduled = false;
     this.busyUntil = 0;
+    this.inFlight = [];
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private armTimer(): void {
+    const head = this.inFlight[0];
+    if (this.timer !== undefined || !head) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.deliverDue();
+      },
+      Math.max(0, head.at - performance.now()),
+    );
+  }
+
+  private deliverDue(): void {
+    // Timers may fire a fraction of a millisecond early; what is not due yet re-arms the timer.
+    while (this.inFlight.length > 0 && this.inFlight[0]!.at <= performance.now() + 0.25) {
+      this.receiver(this.inFlight.shift()!.bytes);
+    }
+    this.armTimer();
   }
 }

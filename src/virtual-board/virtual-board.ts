@@ -1,5 +1,6 @@
 import { ESPRESSIF_USB_JTAG, type SerialPortIdentity } from "../core/port/serial-port";
 import { bootFromFlash } from "./boot";
+import { chipProfile, hasUsbSerialJtag } from "./chips";
 import { LinkDirection } from "./link";
 import { createDownloadSession } from "./rom/download-session";
 import type {
@@ -26,6 +27,11 @@ export interface VirtualBoardOptions {
   /** What runs once a valid app boots; without it the app only prints its boot log. */
   app?: AppRuntimeFactory;
   faults?: LinkFaults;
+  /**
+   * The DTR/RTS transistors that let a host reset the chip into download mode (default true).
+   * Boards without them need BOOT held while RESET is pressed: `reset("download")`.
+   */
+  autoReset?: boolean;
 }
 
 /** USB-UART bridge on the classic dev boards (Silicon Labs CP2102N). */
@@ -49,6 +55,7 @@ export class VirtualBoard implements PortHost {
   readonly flash: Uint8Array;
   readonly paced: boolean;
   readonly linkMaxBaud: number;
+  readonly autoReset: boolean;
   mode: BoardMode = "reset";
   /** Baud the chip's UART currently runs at (ROM autobaud, then CHANGE_BAUDRATE). */
   uartBaud = CONSOLE_BAUD;
@@ -76,6 +83,10 @@ export class VirtualBoard implements PortHost {
 
   constructor(options: VirtualBoardOptions = {}) {
     const chip = options.chip ?? "ESP32-S3";
+    chipProfile(chip); // throws for chips the board cannot simulate
+    if (options.usbSerialJtag && !hasUsbSerialJtag(chip)) {
+      throw new Error(`${chip} has no USB-Serial-JTAG peripheral; simulate it behind a USB-UART bridge instead.`);
+    }
     const flashSize = options.flashSize ?? (chip === "ESP32-S3" ? 8 * 1024 * 1024 : 4 * 1024 * 1024);
     this.identity = {
       chip,
@@ -87,6 +98,7 @@ export class VirtualBoard implements PortHost {
     this.paced = options.paced ?? false;
     this.linkMaxBaud = options.linkMaxBaud ?? (this.identity.usbSerialJtag ? Infinity : 3_000_000);
     this.appFactory = options.app;
+    this.autoReset = options.autoReset ?? true;
     this.faults = options.faults ?? {};
     this.toBoard = new LinkDirection((bytes) => this.boardReceive(bytes), null);
     this.toHost = new LinkDirection((bytes) => this.currentPort.deliver(bytes), null);
@@ -153,12 +165,18 @@ export class VirtualBoard implements PortHost {
     this.currentPort = this.makePort();
     this.dtr = this.rts = false;
     this.hostBaud = 0;
+    // Powered again: held in reset until EN rises (the release below refuses to boot an unplugged chip).
+    this.setMode("reset");
     this.scheduleRelease();
     return this.currentPort;
   }
 
   /** Reset as the EN button does, straight into download mode or a normal boot. */
   reset(into: "download" | "normal" = "normal"): void {
+    if (this.mode === "unplugged") return;
+    // A pending power-on release would otherwise reboot the chip a moment later.
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
     this.leaveMode();
     this.setMode("reset");
     this.boot(into);
@@ -219,6 +237,7 @@ export class VirtualBoard implements PortHost {
     const prevDtr = this.dtr;
     this.dtr = dtr;
     this.rts = rts;
+    if (!this.autoReset) return;
     let holdReset: boolean;
     if (this.identity.usbSerialJtag) {
       // The USB-Serial-JTAG peripheral: RTS resets the core; DTR falling while RTS is high
@@ -280,7 +299,7 @@ export class VirtualBoard implements PortHost {
         this.usbDownloadLatch = false;
       } else {
         // IO0 is pulled low only by DTR alone.
-        into = this.dtr && !this.rts ? "download" : "normal";
+        into = this.autoReset && this.dtr && !this.rts ? "download" : "normal";
       }
       this.leaveMode();
       this.boot(into);

@@ -1,0 +1,342 @@
+import { ESPLoader } from "esptool-js";
+import { deflate, Inflate } from "pako";
+import { SerialPortTransport } from "../port/esptool-transport";
+import { isUsbSerialJtag, type SerialPortLike } from "../port/serial-port";
+import type { ChipFamily } from "../../virtual-board/types";
+import { FlashError } from "./errors";
+import type { DetectedChip } from "./types";
+
+const ROM_BAUD = 115_200;
+export const DEFAULT_FLASH_BAUD = 921_600;
+const CHANGE_BAUDRATE = 0x0f;
+const SPI_ATTACH = 0x0d;
+const SPI_FLASH_MD5 = 0x13;
+const MD5_MS_PER_MB = 8_000;
+const CHIP_DETECT_MAGIC_REG = 0x40001000;
+/** esptool's stub takes 16 KiB blocks. */
+const WRITE_BLOCK = 0x4000;
+/** Generous per-block allowance while the stub programs (esptool uses 40 s per MB too). */
+const WRITE_MS_PER_MB = 40_000;
+const MIN_TIMEOUT_MS = 3_000;
+
+export interface OpenSessionOptions {
+  /** Baud rate after the first sync at 115200; default 921600. Lower rates are tried when the link refuses. */
+  baudRate?: number;
+  signal?: AbortSignal;
+  /** Print esptool-js's wire trace to the console. */
+  tracing?: boolean;
+  /** Called once the chip is known, and once the stub runs at its final baud. */
+  onProgress?: (step: { state: "connected"; chip: DetectedChip } | { state: "stub-running"; baudRate: number }) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An open connection to a board's serial bootloader, the ROM's and then the flasher stub's: chip
+ * facts, MD5 and reads of flash regions, compressed writes. Built on esptool-js (connect, reset
+ * strategies, chip detection, stub upload); the baud switch, block writes and error mapping are
+ * ours so that failures become `FlashError`s with something the user can do, and a pulled cable
+ * or an abort is noticed at once.
+ */
+export class FlashSession {
+  chip!: DetectedChip;
+  baudRate = ROM_BAUD;
+  /** The flasher stub runs (READ_FLASH, ERASE_*, fast compressed writes); otherwise the ROM answers. */
+  get stubRunning(): boolean {
+    return this.loader.IS_STUB;
+  }
+  private lost = false;
+  private closed = false;
+  private onProgress: OpenSessionOptions["onProgress"];
+  private readonly interrupt: Promise<never>;
+  private rejectInterrupt!: (err: FlashError) => void;
+  private readonly onDisconnect = () => this.fail(FlashError.disconnected());
+  private readonly onAbort = () => this.fail(FlashError.cancelled());
+
+  private constructor(
+    readonly port: SerialPortLike,
+    readonly loader: ESPLoader,
+    readonly transport: SerialPortTransport,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.interrupt = new Promise<never>((_, reject) => {
+      this.rejectInterrupt = reject;
+    });
+    this.interrupt.catch(() => undefined);
+    port.addEventListener?.("disconnect", this.onDisconnect);
+    signal?.addEventListener("abort", this.onAbort);
+  }
+
+  /** Reset the board into its serial bootloader, identify it, start the stub and switch baud. */
+  static async open(port: SerialPortLike, options: OpenSessionOptions = {}): Promise<FlashSession> {
+    const session = await FlashSession.connect(port, options);
+    try {
+      await session.startStub();
+      return session;
+    } catch (err) {
+      await session.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Reset the board into its ROM serial loader, identify it and switch the ROM to a faster UART
+   * (the ROM loaders of the ESP32 family take CHANGE_BAUDRATE too), without the stub yet. The
+   * ROM already answers MD5 requests, so a job that finds everything identical never needs the
+   * stub, and one that does not uploads it at the fast rate.
+   */
+  static async connect(port: SerialPortLike, options: OpenSessionOptions = {}): Promise<FlashSession> {
+    if (options.signal?.aborted) throw FlashError.cancelled();
+    const transport = new SerialPortTransport(port, options.tracing ?? false);
+    const loader = new ESPLoader({
+      transport,
+      baudrate: options.baudRate ?? DEFAULT_FLASH_BAUD,
+      romBaudrate: ROM_BAUD,
+      terminal: { clean: () => undefined, write: () => undefined, writeLine: () => undefined },
+      debugLogging: false,
+    });
+    const session = new FlashSession(port, loader, transport, options.signal);
+    session.onProgress = options.onProgress;
+    try {
+      await session.guard(session.identify(options.baudRate ?? DEFAULT_FLASH_BAUD), "connect");
+      options.onProgress?.({ state: "connected", chip: session.chip });
+      return session;
+    } catch (err) {
+      await session.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Upload and start the flasher stub (at the rate the ROM was switched to; the stub keeps it). */
+  async startStub(): Promise<void> {
+    if (this.loader.IS_STUB) return;
+    await this.guard(this.loader.runStub(), "stub");
+    if (!this.loader.IS_STUB) throw FlashError.noResponse(new Error("the flasher stub did not start"));
+    this.onProgress?.({ state: "stub-running", baudRate: this.baudRate });
+  }
+
+  /** MD5 of a flash region as the chip computes it (lower-case hex). */
+  async md5(offset: number, length: number): Promise<string> {
+    if (this.loader.IS_STUB) return this.guard(this.loader.flashMd5sum(offset, length), "md5");
+    // The ROM answers with 32 ASCII hex digits (esptool-js would hex-encode them once more).
+    const args = new Uint8Array(16);
+    new DataView(args.buffer).setUint32(0, offset, true);
+    new DataView(args.buffer).setUint32(4, length, true);
+    const timeout = Math.max(MIN_TIMEOUT_MS, (MD5_MS_PER_MB * length) / 1e6);
+    const digest = await this.guard(this.loader.checkCommand("calculate md5sum", SPI_FLASH_MD5, args, 0, 32, timeout), "md5");
+    return new TextDecoder().decode(digest as Uint8Array).toLowerCase();
+  }
+
+  /** Read a flash region (what firmware is on the board, for instance). */
+  readFlash(offset: number, length: number, onProgress?: (read: number, total: number) => void): Promise<Uint8Array> {
+    return this.guard(
+      this.loader.readFlash(offset, length, onProgress ? (_p, read, total) => onProgress(read, total) : null),
+      "read",
+    );
+  }
+
+  eraseAll(): Promise<void> {
+    return this.guard(this.loader.eraseFlash().then(() => undefined), "erase");
+  }
+
+  /**
+   * Write `data` at `offset`, deflate-compressed as the stub inflates it. `onProgress` gets the
+   * uncompressed bytes written so far after each block the stub has acknowledged.
+   */
+  async write(
+    offset: number,
+    data: Uint8Array,
+    onProgress?: (written: number) => void,
+    compressed: Uint8Array = compressForFlash(data),
+  ): Promise<void> {
+    const loader = this.loader;
+    loader.FLASH_WRITE_SIZE = WRITE_BLOCK;
+    await this.guard(loader.flashDeflBegin(data.length, compressed.length, offset), "write");
+    // Track how much each block inflates to, for progress and for a fair timeout per block.
+    const inflater = new Inflate();
+    let inflated = 0;
+    inflater.onData = (chunk: Uint8Array) => {
+      inflated += chunk.length;
+    };
+    let previousInflated = 0;
+    let previousBlockBytes = 0;
+    for (let seq = 0, at = 0; at < compressed.length; seq++, at += WRITE_BLOCK) {
+      this.throwIfInterrupted();
+      const block = compressed.subarray(at, Math.min(compressed.length, at + WRITE_BLOCK));
+      inflater.push(block, at + block.length >= compressed.length);
+      const blockBytes = inflated - previousInflated;
+      // The stub answers a block once the previous block is programmed, so allow for that one too.
+      const timeout = Math.max(MIN_TIMEOUT_MS, (WRITE_MS_PER_MB * (blockBytes + previousBlockBytes)) / 1e6);
+      await this.guard(loader.flashDeflBlock(block, seq, timeout), "write");
+      onProgress?.(Math.min(data.length, inflated));
+      previousInflated = inflated;
+      previousBlockBytes = blockBytes;
+    }
+    await this.guard(loader.flashDeflFinish(false, Math.max(MIN_TIMEOUT_MS, (WRITE_MS_PER_MB * WRITE_BLOCK * 64) / 1e6)), "write");
+  }
+
+  /**
+   * Pulse EN (RTS) with IO0 (DTR) released, so the chip boots the app from flash. Both lines are
+   * driven on the port directly: esptool-js's setRTS re-sends a stale DTR state, which after a
+   * port reopen keeps IO0 low and the chip in reset-less limbo. DTR drops before RTS rises so a
+   * USB-Serial-JTAG chip does not read the edge as "download mode next".
+   */
+  async hardReset(): Promise<void> {
+    await this.guard(
+      (async () => {
+        await this.port.setSignals({ dataTerminalReady: false, requestToSend: false });
+        await this.port.setSignals({ dataTerminalReady: false, requestToSend: true });
+        await sleep(100);
+        await this.port.setSignals({ dataTerminalReady: false, requestToSend: false });
+      })(),
+      "reset",
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.port.removeEventListener?.("disconnect", this.onDisconnect);
+    this.signal?.removeEventListener("abort", this.onAbort);
+    if (this.lost) return;
+    try {
+      await this.transport.disconnect();
+    } catch {
+      // Already closed (for instance after a failed open).
+    }
+  }
+
+  throwIfInterrupted(): void {
+    if (this.lost) throw FlashError.disconnected();
+    if (this.signal?.aborted) throw FlashError.cancelled();
+  }
+
+  /** Run an esptool-js step; a pulled cable or an abort ends the wait at once, and errors become FlashErrors. */
+  async guard<T>(work: Promise<T>, step: "connect" | "stub" | "md5" | "read" | "erase" | "write" | "reset"): Promise<T> {
+    work.catch(() => undefined);
+    this.throwIfInterrupted();
+    try {
+      return await Promise.race([work, this.interrupt]);
+    } catch (err) {
+      throw this.translate(err, step);
+    }
+  }
+
+  private fail(err: FlashError): void {
+    if (err.code === "disconnected") this.lost = true;
+    this.rejectInterrupt(err);
+  }
+
+  private translate(err: unknown, step: string): FlashError {
+    if (err instanceof FlashError) return err;
+    if (this.lost) return FlashError.disconnected(err);
+    if (this.signal?.aborted) return FlashError.cancelled();
+    const name = err instanceof Error ? err.name : "";
+    const message = err instanceof Error ? err.message : String(err);
+    if (step === "connect") {
+      if (name === "NetworkError" && /lost/i.test(message)) return FlashError.disconnected(err);
+      if (name === "NetworkError" || name === "InvalidStateError" || /open/i.test(message)) return FlashError.portBusy(err);
+      return FlashError.noResponse(err);
+    }
+    if (step === "stub") return FlashError.noResponse(err);
+    return new FlashError("write-failed", `The board stopped answering (${message}). Reconnect it and try again.`, { cause: err });
+  }
+
+  private async identify(baudRate: number): Promise<void> {
+    const loader = this.loader;
+    await loader.connect("default_reset", 7, true);
+    // The dozens of register reads that follow go faster at the final rate.
+    await this.switchBaud(baudRate, isUsbSerialJtag(this.port.getInfo()));
+    const chip = loader.chip;
+    const description = await chip.getChipDescription(loader);
+    const features = (await chip.getChipFeatures(loader)).map((f) => f.trim());
+    this.chip = {
+      family: chip.CHIP_NAME as ChipFamily,
+      description,
+      revision: revisionFromDescription(description) ?? (await chipRevision(loader)),
+      mac: await chip.readMac(loader),
+      flashSize: null,
+      features,
+      usbSerialJtag: isUsbSerialJtag(this.port.getInfo()),
+    };
+    this.chip.flashSize = await flashSize(loader);
+    // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself).
+    await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
+  }
+
+  /**
+   * Ask the ROM for a faster UART, highest rate first. A rate the link cannot carry leaves the
+   * chip unreachable, so recovery is a reset and a fresh sync before trying the next rate down.
+   * USB-Serial-JTAG moves data at USB speed whatever the baud rate, so it keeps the ROM rate.
+   */
+  private async switchBaud(target: number, usbSerialJtag: boolean): Promise<void> {
+    if (usbSerialJtag || target <= ROM_BAUD) return;
+    const ladder = [target, 460_800, 230_400].filter((b, i, all) => b <= target && b > ROM_BAUD && all.indexOf(b) === i);
+    const loader = this.loader;
+    for (const baud of ladder) {
+      this.throwIfInterrupted();
+      const args = new Uint8Array(8);
+      new DataView(args.buffer).setUint32(0, baud, true);
+      // Second word: the current rate for the stub, 0 for the ROM.
+      new DataView(args.buffer).setUint32(4, loader.IS_STUB ? this.baudRate : 0, true);
+      await loader.checkCommand("change baud rate", CHANGE_BAUDRATE, args);
+      await this.transport.reopen(baud);
+      if (await this.answersAtCurrentBaud()) {
+        this.baudRate = baud;
+        return;
+      }
+      await this.guard(this.transport.disconnect(), "connect");
+      loader.IS_STUB = false;
+      await loader.connect("default_reset", 7, false);
+    }
+    this.baudRate = ROM_BAUD;
+  }
+
+  /** A register read is the cheapest question the loader answers. */
+  private async answersAtCurrentBaud(): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.throwIfInterrupted();
+      try {
+        await this.loader.readReg(CHIP_DETECT_MAGIC_REG, 300);
+        return true;
+      } catch {
+        this.transport.flushInput();
+      }
+    }
+    return false;
+  }
+}
+
+/** Deflate as the stub inflates it; exported so a job can compress before it starts the clock on the wire. */
+export function compressForFlash(data: Uint8Array): Uint8Array {
+  return deflate(data, { level: 9 });
+}
+
+/** esptool's description ends in "(revision v0.2)" or, for the ESP32, "(revision 3)": no need to read the eFuses again. */
+function revisionFromDescription(description: string): number | null {
+  const dotted = /\(revision v(\d+)\.(\d+)\)/.exec(description);
+  if (dotted) return Number(dotted[1]) * 100 + Number(dotted[2]);
+  const major = /\(revision (\d+)\)/.exec(description);
+  return major ? Number(major[1]) * 100 : null;
+}
+
+async function chipRevision(loader: ESPLoader): Promise<number | null> {
+  const chip = loader.chip as ESPLoader["chip"] & {
+    getMajorChipVersion?: (l: ESPLoader) => Promise<number>;
+    getMinorChipVersion?: (l: ESPLoader) => Promise<number>;
+  };
+  if (chip.getMajorChipVersion && chip.getMinorChipVersion) {
+    return (await chip.getMajorChipVersion(loader)) * 100 + (await chip.getMinorChipVersion(loader));
+  }
+  if (chip.getChipRevision) return (await chip.getChipRevision(loader)) * 100;
+  return null;
+}
+
+/** Flash size from the JEDEC id's capacity byte (2^n bytes), as esptool's "detect" does. */
+async function flashSize(loader: ESPLoader): Promise<number | null> {
+  const id = await loader.readFlashId();
+  const capacity = (id >> 16) & 0xff;
+  if (capacity >= 0x12 && capacity <= 0x1c) return 2 ** capacity;
+  if (capacity >= 0x32 && capacity <= 0x3a) return 2 ** (capacity - 0x20);
+  return null;
+}

@@ -1,0 +1,80 @@
+import type { ChipFamily } from "../../virtual-board/types";
+import type { PortalError } from "../errors";
+import type { FlashError } from "./errors";
+
+export type { ChipFamily };
+
+export interface FlashPart {
+  name: string;
+  offset: number;
+  data: Uint8Array;
+}
+
+/** What the site learns about a board once connected. */
+export interface DetectedChip {
+  family: ChipFamily;
+  /** esptool's description, e.g. "ESP32-S3 (QFN56) (revision v0.2)". */
+  description: string;
+  /** major * 100 + minor (ESP-IDF's convention), null when the chip does not report it. */
+  revision: number | null;
+  /** "aa:bb:cc:dd:ee:ff" */
+  mac: string;
+  /** Bytes, from the flash chip's JEDEC id; null when the flash did not answer. */
+  flashSize: number | null;
+  features: string[];
+  /** Connected through the chip's own USB-Serial-JTAG rather than a USB-UART bridge. */
+  usbSerialJtag: boolean;
+}
+
+export interface PartResult {
+  name: string;
+  index: number;
+  offset: number;
+  size: number;
+  /** MD5 of the part as the board computed it after writing (lower-case hex). */
+  md5: string;
+  /** Bytes of this part actually sent and programmed (the rest were already identical). */
+  bytesWritten: number;
+  /** The whole part was already on flash. */
+  skipped: boolean;
+}
+
+export interface FlashReport {
+  chip: DetectedChip;
+  /** Baud rate the parts were written at. */
+  baudRate: number;
+  parts: PartResult[];
+  bytesWritten: number;
+  bytesSkipped: number;
+  durationMs: number;
+}
+
+export type FlashEvent =
+  | { state: "connecting" }
+  | { state: "connected"; chip: DetectedChip }
+  | { state: "stub-running"; baudRate: number }
+  | { state: "preparing" }
+  | { state: "comparing"; part: string; index: number }
+  | { state: "erasing" }
+  /** `written` counts bytes of the part that are settled (written or found identical); `skippedBytes` those found identical. */
+  | { state: "writing"; part: string; index: number; written: number; total: number; skippedBytes: number }
+  | { state: "verifying"; part: string; index: number }
+  | { state: "verified"; part: string; index: number; md5: string; skipped: boolean }
+  | { state: "resetting" }
+  | { state: "done"; report: FlashReport }
+  /** A FlashError, or the PortalError a parts callback threw (reported as-is). */
+  | { state: "error"; error: FlashError | PortalError };
+
+export interface FlashRequest {
+  /** The parts, or a callback that chooses and checks them for the detected chip (throwing aborts before any write). */
+  parts: FlashPart[] | ((chip: DetectedChip) => FlashPart[] | Promise<FlashPart[]>);
+  /** Baud rate after the stub starts; default 921600, stepping down when the link refuses it. */
+  baudRate?: number;
+  /** Erase the whole flash first ("new install"). */
+  eraseAll?: boolean;
+  /** Compare with what is on flash and write only what differs; default true. */
+  skipIdentical?: boolean;
+  /** Hard reset into the app at the end; default true. */
+  reset?: boolean;
+  signal?: AbortSignal;
+}

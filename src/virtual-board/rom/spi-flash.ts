@@ -1,0 +1,76 @@
+/**
+ * The board's SPI NOR flash: erase sets bytes to 0xFF, programming can only clear bits, and each
+ * operation reports how long a typical part (GD25Q / W25Q datasheet figures) would be busy.
+ */
+export const SECTOR_SIZE = 0x1000;
+export const BLOCK_SIZE = 0x10000;
+export const PAGE_SIZE = 0x100;
+
+/** Typical datasheet times, milliseconds. */
+export const NOR_TIMING = {
+  sectorEraseMs: 45,
+  blockEraseMs: 150,
+  pageProgramMs: 0.7,
+} as const;
+
+/** What the chip's CPU manages on top of the flash itself, bytes per millisecond. */
+export const CPU_RATES = {
+  /** miniz inflate on a 160–240 MHz core. */
+  inflateBytesPerMs: 6_000,
+  /** Flash read plus MD5 in ROM code. */
+  md5BytesPerMs: 8_000,
+} as const;
+
+export class SpiFlash {
+  constructor(readonly bytes: Uint8Array) {}
+
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  contains(offset: number, length: number): boolean {
+    return Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0 && offset + length <= this.size;
+  }
+
+  eraseSector(offset: number): number {
+    this.bytes.fill(0xff, offset, offset + SECTOR_SIZE);
+    return NOR_TIMING.sectorEraseMs;
+  }
+
+  eraseBlock(offset: number): number {
+    this.bytes.fill(0xff, offset, offset + BLOCK_SIZE);
+    return NOR_TIMING.blockEraseMs;
+  }
+
+  /**
+   * Erase [offset, offset + length) (sector-aligned) the way esptool's stub does: 64 KiB block
+   * erases where a whole aligned block is covered, 4 KiB sector erases elsewhere.
+   */
+  eraseRange(offset: number, length: number): number {
+    let ms = 0;
+    let at = offset;
+    const end = offset + length;
+    while (at < end) {
+      if (at % BLOCK_SIZE === 0 && end - at >= BLOCK_SIZE) {
+        ms += this.eraseBlock(at);
+        at += BLOCK_SIZE;
+      } else {
+        ms += this.eraseSector(at);
+        at += SECTOR_SIZE;
+      }
+    }
+    return ms;
+  }
+
+  /** Page program: NOR cells only go from 1 to 0, so unerased bytes end up ANDed. */
+  program(offset: number, data: Uint8Array): number {
+    const target = this.bytes;
+    for (let i = 0; i < data.length; i++) target[offset + i]! &= data[i]!;
+    return (data.length / PAGE_SIZE) * NOR_TIMING.pageProgramMs;
+  }
+
+  chipErase(): number {
+    this.bytes.fill(0xff);
+    return (this.size / BLOCK_SIZE) * NOR_TIMING.blockEraseMs;
+  }
+}
