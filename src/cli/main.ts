@@ -1,0 +1,40 @@
+// Node-only: the `pydirect-portal` command line. Never imported by browser code.
+import { runCheck } from "./check-command";
+
+const USAGE = `usage: pydirect-portal check <manifest path or URL> [--json] [--chip <family>]
+
+  check   validate an ESP Web Tools manifest and every part it lists: SHA-256 and size,
+          ESP image header/checksum/digest, chip id, partition table, app size and offsets.
+          Exit code 0 when everything passes, 1 when any check fails, 2 on usage errors.
+  --json  print the findings as JSON instead of text
+  --chip  check only the builds for this chip family (e.g. ESP32-S3)`;
+
+export async function main(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help") {
+    out(USAGE);
+    return 0;
+  }
+  if (command !== "check") {
+    out(command === undefined ? USAGE : `unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  let json = false;
+  let chip: string | undefined;
+  const targets: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === "--json") json = true;
+    else if (arg === "--chip") chip = rest[++i];
+    else if (arg.startsWith("--chip=")) chip = arg.slice("--chip=".length);
+    else if (arg.startsWith("--")) {
+      out(`unknown option ${arg}\n\n${USAGE}`);
+      return 2;
+    } else targets.push(arg);
+  }
+  if (targets.length !== 1) {
+    out(`check takes exactly one manifest path or URL\n\n${USAGE}`);
+    return 2;
+  }
+  return runCheck(targets[0]!, { json, ...(chip ? { chip } : {}) }, out);
+}
