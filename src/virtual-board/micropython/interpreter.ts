@@ -1,0 +1,284 @@
+/**
+ * One MicroPython interpreter (one boot of the board): the wasm instance, the `_vboard` bridge
+ * its shims call, cooperative sleeps and Ctrl-C. A soft reset throws the instance away and starts
+ * another, which is how a real soft reset clears the heap.
+ */
+import { makeSleepsCooperative } from "./cooperative-source";
+import { loadMicroPythonInstance, type MicroPythonInstance } from "./load-wasm";
+import { BOARD_SHIMS_PY } from "./python-shims";
+import type { VirtualWifi } from "./virtual-wifi";
+
+export type ResetKind = "soft" | "hard";
+
+export type ExecOutcome =
+  | { kind: "ok" }
+  | { kind: "exception"; type: string; traceback: string }
+  /** SystemExit: the REPL answers it with a soft reset (or the reset machine.* asked for). */
+  | { kind: "exit"; reset: ResetKind };
+
+/** What the bridge needs from the board around the interpreter. */
+export interface InterpreterHost {
+  wifi: VirtualWifi;
+  mac: Uint8Array;
+  resetCause: number;
+  /** Every byte the interpreter prints (stdout and stderr are one stream on a board's console). */
+  output(bytes: Uint8Array): void;
+  /** A console byte for sys.stdin, if one is waiting. */
+  input(): number | null;
+  /** sys.implementation._machine, e.g. "pyDirect with ESP32S3". */
+  machine: string;
+  /** sys.platform: "esp32" for the ESP32 family. */
+  platform: string;
+  /** Size of the flash filesystem partition and bytes its files take, for os.statvfs. */
+  filesystemUsage(): { size: number; used: number };
+}
+
+const blockCell = typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4)) : null;
+/** Atomics.wait is refused on a browser's main thread; there the blocking fallback has to spin. */
+const canBlockWithoutSpinning = ((): boolean => {
+  if (!blockCell) return false;
+  try {
+    Atomics.wait(blockCell, 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function blockFor(ms: number): void {
+  if (!(ms > 0)) return;
+  if (canBlockWithoutSpinning) {
+    Atomics.wait(blockCell!, 0, 0, ms);
+    return;
+  }
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // No way to yield from synchronous Python on this platform; documented limitation.
+  }
+}
+
+/** The wasm build keeps its state in globals (globalThis.Module), so one interpreter per JS realm. */
+let liveInterpreter: Interpreter | undefined;
+
+export class Interpreter {
+  /** Set when another board's interpreter took over this realm's MicroPython globals. */
+  onDisplaced: (() => void) | undefined;
+  private disposed = false;
+  private running = false;
+  private interruptPending = false;
+  private interruptRaised = false;
+  private resetRequest: ResetKind | undefined;
+  private readonly sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
+
+  private constructor(
+    readonly mp: MicroPythonInstance,
+    private readonly host: InterpreterHost,
+  ) {}
+
+  static async start(host: InterpreterHost): Promise<Interpreter> {
+    // The old instance must be quiesced while the glue's globals still point at it.
+    const previous = liveInterpreter;
+    if (previous && !previous.disposed) {
+      previous.dispose();
+      previous.onDisplaced?.();
+    }
+    let self: Interpreter | undefined;
+    const mp = await loadMicroPythonInstance({ output: (b) => (self ? self.emit(b) : host.output(b)), input: () => host.input() });
+    self = new Interpreter(mp, host);
+    liveInterpreter = self;
+    mp.registerJsModule("_vboard", self.bridge());
+    mp.globals.set("__vb_shim_src", BOARD_SHIMS_PY);
+    mp.runPython("exec(__vb_shim_src, {'__name__': 'vboard'})\ndel __vb_shim_src");
+    return self;
+  }
+
+  /**
+   * Runs code as the console does: in __main__, tracebacks naming `<stdin>` (or `filename`).
+   * `cooperative` rewrites top-level sleeps into awaits (see cooperative-source.ts).
+   */
+  async exec(code: string, options: { cooperative?: boolean; filename?: string } = {}): Promise<ExecOutcome> {
+    if (this.disposed) return { kind: "exception", type: "RuntimeError", traceback: "RuntimeError: interpreter stopped\n" };
+    const source = options.cooperative === false ? code : makeSleepsCooperative(code);
+    this.running = true;
+    this.resetRequest = undefined;
+    let outcome: ExecOutcome;
+    try {
+      const result = this.mp.runPythonAsync(source);
+      if (result instanceof Promise) await result;
+      outcome = { kind: "ok" };
+    } catch (err) {
+      outcome = this.outcomeOf(err, options.filename);
+    } finally {
+      this.running = false;
+    }
+    if (this.interruptRaised && !(outcome.kind === "exception" && outcome.type === "KeyboardInterrupt")) this.drainInterrupt();
+    this.interruptPending = false;
+    this.interruptRaised = false;
+    return outcome;
+  }
+
+  /** The friendly REPL prints the value of an expression statement. */
+  isExpression(source: string): boolean {
+    this.mp.globals.set("__vb_src", source);
+    try {
+      this.mp.runPython("compile(__vb_src, '<stdin>', 'eval')");
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.mp.globals.delete("__vb_src");
+    }
+  }
+
+  /**
+   * Ctrl-C while code runs. KeyboardInterrupt must surface in the console's own code, never in a
+   * background asyncio callback (it would escape into a JS timer), so it is raised only where the
+   * next Python to run is known: the resumption of a cooperative sleep (a microtask, ahead of any
+   * timer), or the next sleep call the running code makes.
+   */
+  interrupt(): void {
+    if (!this.running || this.disposed) return;
+    this.interruptPending = true;
+    if (this.sleeps.size === 0) {
+      // Not in a console sleep: an asyncio.run main task is cancelled (its runner turns that
+      // into KeyboardInterrupt); otherwise the next sleep the code makes raises it.
+      const interruptMain = this.mp.globals.get("__vb_interrupt_main") as (() => boolean) | undefined;
+      try {
+        interruptMain?.();
+      } catch {
+        // Nothing to cancel.
+      }
+      return;
+    }
+    this.raiseKeyboardInterrupt();
+    for (const s of this.sleeps) {
+      clearTimeout(s.timer);
+      s.resolve();
+    }
+    this.sleeps.clear();
+  }
+
+  private raiseKeyboardInterrupt(): void {
+    if (this.interruptRaised) return;
+    this.interruptRaised = true;
+    this.mp._module._mp_sched_keyboard_interrupt();
+  }
+
+  /** Power off: timers stop, the asyncio loop stops rescheduling, the bridge goes quiet. */
+  dispose(): void {
+    if (this.disposed) return;
+    try {
+      this.mp.runPython(QUIESCE_ASYNCIO_PY);
+    } catch {
+      // A broken interpreter has nothing left to quiesce.
+    }
+    this.disposed = true;
+    for (const s of this.sleeps) clearTimeout(s.timer);
+    this.sleeps.clear();
+    if (liveInterpreter === this) liveInterpreter = undefined;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private emit(bytes: Uint8Array): void {
+    if (!this.disposed) this.host.output(bytes);
+  }
+
+  private outcomeOf(err: unknown, filename: string | undefined): ExecOutcome {
+    const e = err as { name?: string; type?: string; message?: string };
+    if (e?.name !== "PythonError") {
+      return { kind: "exception", type: "RuntimeError", traceback: `RuntimeError: ${String((err as Error)?.message ?? err)}\n` };
+    }
+    const type = e.type ?? "Exception";
+    if (type === "SystemExit") return { kind: "exit", reset: this.resetRequest ?? "soft" };
+    let traceback = e.message ?? `${type}\n`;
+    if (filename) traceback = traceback.split('File "<stdin>"').join(`File "${filename}"`);
+    return { kind: "exception", type, traceback };
+  }
+
+  /** The interrupt landed after the code finished: consume it so the next run does not see it. */
+  private drainInterrupt(): void {
+    try {
+      this.mp.runPython("for __vb_i in range(3):\n    pass\n");
+    } catch {
+      // The pending KeyboardInterrupt surfaced here, which is the point.
+    }
+  }
+
+  private sleepMs(ms: number): Promise<void> {
+    if (this.disposed) return new Promise(() => {});
+    if (this.interruptPending) {
+      this.raiseKeyboardInterrupt();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.sleeps.delete(entry);
+          resolve();
+        }, Math.max(0, ms)),
+        resolve,
+      };
+      this.sleeps.add(entry);
+    });
+  }
+
+  private bridge(): Record<string, unknown> {
+    const { wifi } = this.host;
+    return {
+      sleep_ms: (ms: number) => this.sleepMs(ms),
+      block_ms: (ms: number) => {
+        if (this.interruptPending) this.raiseKeyboardInterrupt();
+        else if (!this.disposed) blockFor(ms);
+      },
+      mac_hex: (iface: number) => macHex(this.host.mac, iface),
+      request_reset: (kind: ResetKind) => {
+        this.resetRequest = kind;
+      },
+      reset_cause: () => this.host.resetCause,
+      interrupt_requested: () => this.interruptPending,
+      board_machine: () => this.host.machine,
+      board_platform: () => this.host.platform,
+      fs_size: () => this.host.filesystemUsage().size,
+      fs_used: () => this.host.filesystemUsage().used,
+      wifi_active: () => wifi.active,
+      wifi_set_active: (on: boolean) => wifi.setActive(on),
+      wifi_connect: (ssid: string, key: string) => wifi.connect(ssid, key),
+      wifi_disconnect: () => wifi.disconnect(),
+      wifi_status: () => wifi.status(),
+      wifi_rssi: () => wifi.rssi(),
+      wifi_ssid: () => wifi.connectedSsid(),
+      wifi_scan_json: () => JSON.stringify(wifi.scan()),
+      wifi_ifconfig_json: () => JSON.stringify(wifi.ifconfig()),
+      wifi_hostname: () => wifi.hostname,
+      wifi_set_hostname: (name: string) => {
+        wifi.hostname = name;
+      },
+    };
+  }
+}
+
+/** ESP-IDF derives interface MACs from the base MAC: station = base, soft-AP = base + 1. */
+export function macHex(base: Uint8Array, iface: number): string {
+  const mac = Array.from(base);
+  let carry = iface;
+  for (let i = 5; i >= 0 && carry > 0; i--) {
+    const v = mac[i]! + carry;
+    mac[i] = v & 0xff;
+    carry = v >> 8;
+  }
+  return mac.map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const QUIESCE_ASYNCIO_PY = `
+import sys
+__vb_core = sys.modules.get('asyncio.core')
+if __vb_core is not None:
+    import js
+    if __vb_core.asyncio_timer is not None:
+        js.clearTimeout(__vb_core.asyncio_timer)
+    __vb_core._run_iter = lambda: None
+    __vb_core._task_queue = __vb_core.TaskQueue(lambda dt: None)
+`;

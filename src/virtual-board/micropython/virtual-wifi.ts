@@ -1,0 +1,199 @@
+/**
+ * The radio side of the simulated `network` module: access points in range, the station's
+ * connection attempt and its outcome. State is computed from timestamps, so Python sees the same
+ * answer whether it polls with a cooperative sleep or a blocking one.
+ */
+
+export type WifiSecurity = "open" | "wep" | "wpa-psk" | "wpa2-psk" | "wpa-wpa2-psk" | "wpa2-enterprise" | "wpa3-psk" | "wpa2-wpa3-psk";
+
+export interface VirtualAccessPoint {
+  ssid: string;
+  /** Required to join unless security is "open". */
+  passphrase?: string;
+  /** dBm, default -55. */
+  rssi?: number;
+  security?: WifiSecurity;
+  channel?: number;
+  /** Hidden networks do not answer scans but can be joined by name. */
+  hidden?: boolean;
+  /** "aa:bb:cc:dd:ee:ff"; derived from the SSID when absent. */
+  bssid?: string;
+}
+
+/** How long each outcome of `WLAN.connect` takes, in ms. */
+export interface ConnectDelays {
+  connected: number;
+  wrongPassword: number;
+  noApFound: number;
+}
+
+export const DEFAULT_CONNECT_DELAYS: ConnectDelays = { connected: 1500, wrongPassword: 2200, noApFound: 2800 };
+
+/** MicroPython's ESP32 `network.STAT_*` values. */
+export const STAT = {
+  IDLE: 1000,
+  CONNECTING: 1001,
+  GOT_IP: 1010,
+  BEACON_TIMEOUT: 200,
+  NO_AP_FOUND: 201,
+  WRONG_PASSWORD: 202,
+  ASSOC_FAIL: 203,
+  HANDSHAKE_TIMEOUT: 204,
+} as const;
+
+export const AUTH: Record<WifiSecurity, number> = {
+  open: 0,
+  wep: 1,
+  "wpa-psk": 2,
+  "wpa2-psk": 3,
+  "wpa-wpa2-psk": 4,
+  "wpa2-enterprise": 5,
+  "wpa3-psk": 6,
+  "wpa2-wpa3-psk": 7,
+};
+
+/** What tests and the portal's virtual mode observe; never carries the passphrase. */
+export type WifiEvent =
+  | { state: "connecting"; ssid: string }
+  | { state: "connected"; ssid: string; ip: string; hostname: string }
+  | { state: "failed"; ssid: string; reason: "wrong-password" | "no-ap-found" }
+  | { state: "disconnected" };
+
+export interface WifiSnapshot {
+  active: boolean;
+  status: number;
+  ssid: string | null;
+  ip: string | null;
+  hostname: string;
+}
+
+interface Attempt {
+  ssid: string;
+  startedAt: number;
+  doneAt: number;
+  outcome: number;
+  ap: VirtualAccessPoint | undefined;
+}
+
+export interface VirtualWifiOptions {
+  accessPoints: VirtualAccessPoint[];
+  delays: ConnectDelays;
+  ip: string;
+  hostname: string;
+  now?: () => number;
+}
+
+export class VirtualWifi {
+  active = false;
+  hostname: string;
+  private attempt: Attempt | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listeners = new Set<(e: WifiEvent) => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: VirtualWifiOptions) {
+    this.hostname = options.hostname;
+    this.now = options.now ?? (() => Date.now());
+  }
+
+  onEvent(listener: (e: WifiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  setActive(on: boolean): void {
+    if (!on) this.disconnect();
+    this.active = on;
+  }
+
+  /** Access points a scan finds, strongest first, as (ssid, bssid, channel, rssi, auth, hidden). */
+  scan(): Array<{ ssid: string; bssid: string; channel: number; rssi: number; auth: number; hidden: boolean }> {
+    return this.options.accessPoints
+      .filter((ap) => !ap.hidden)
+      .map((ap) => ({
+        ssid: ap.ssid,
+        bssid: ap.bssid ?? bssidFor(ap.ssid),
+        channel: ap.channel ?? 6,
+        rssi: ap.rssi ?? -55,
+        auth: AUTH[ap.security ?? "wpa2-psk"],
+        hidden: false,
+      }))
+      .sort((a, b) => b.rssi - a.rssi);
+  }
+
+  connect(ssid: string, key: string): void {
+    this.disconnect();
+    const ap = this.options.accessPoints.find((a) => a.ssid === ssid);
+    const { delays } = this.options;
+    let outcome: number;
+    let delay: number;
+    if (!ap) [outcome, delay] = [STAT.NO_AP_FOUND, delays.noApFound];
+    else if ((ap.security ?? "wpa2-psk") !== "open" && (ap.passphrase ?? "") !== key) [outcome, delay] = [STAT.WRONG_PASSWORD, delays.wrongPassword];
+    else [outcome, delay] = [STAT.GOT_IP, delays.connected];
+    const startedAt = this.now();
+    this.attempt = { ssid, startedAt, doneAt: startedAt + delay, outcome, ap };
+    this.emit({ state: "connecting", ssid });
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (outcome === STAT.GOT_IP) this.emit({ state: "connected", ssid, ip: this.options.ip, hostname: this.hostname });
+      else this.emit({ state: "failed", ssid, reason: outcome === STAT.WRONG_PASSWORD ? "wrong-password" : "no-ap-found" });
+    }, delay);
+  }
+
+  disconnect(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const had = this.attempt;
+    this.attempt = undefined;
+    if (had && had.outcome === STAT.GOT_IP && this.now() >= had.doneAt) this.emit({ state: "disconnected" });
+  }
+
+  status(): number {
+    const a = this.attempt;
+    if (!this.active || !a) return STAT.IDLE;
+    return this.now() < a.doneAt ? STAT.CONNECTING : a.outcome;
+  }
+
+  isConnected(): boolean {
+    return this.status() === STAT.GOT_IP;
+  }
+
+  rssi(): number {
+    return this.isConnected() ? (this.attempt?.ap?.rssi ?? -55) : 0;
+  }
+
+  connectedSsid(): string | null {
+    return this.isConnected() ? this.attempt!.ssid : null;
+  }
+
+  ifconfig(): [string, string, string, string] {
+    if (!this.isConnected()) return ["0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0"];
+    const ip = this.options.ip;
+    const gw = ip.split(".").slice(0, 3).concat("1").join(".");
+    return [ip, "255.255.255.0", gw, gw];
+  }
+
+  snapshot(): WifiSnapshot {
+    const connected = this.isConnected();
+    return { active: this.active, status: this.status(), ssid: this.connectedSsid(), ip: connected ? this.options.ip : null, hostname: this.hostname };
+  }
+
+  /** Power off: no more events. */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+  }
+
+  private emit(e: WifiEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+}
+
+/** A stable, locally administered BSSID per SSID, so scans look the same every time. */
+function bssidFor(ssid: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of ssid) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  const bytes = [0x02, 0x1a, (h >>> 24) & 0xff, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff];
+  return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
+}
