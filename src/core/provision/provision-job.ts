@@ -1,0 +1,358 @@
+import { isPortalError } from "../errors";
+import type { SerialPortLike } from "../port/serial-port";
+import type { DeviceRecord, DeviceRegistry } from "../registry/device-record";
+import { DeviceFiles, tempPathFor } from "../repl/device-files";
+import { ReplError } from "../repl/errors";
+import { RawRepl, type RawReplOptions } from "../repl/raw-repl";
+import { generateDeviceCertificate, validateIpAddress, validateValidityDays } from "./certificate";
+import { readBoardSettings, readDeviceIdentity } from "./device-queries";
+import { ProvisionError } from "./errors";
+import { checkHostnameAvailable, defaultHostname, validateHostname, type DeviceIdentity } from "./identity";
+import { SecretText } from "./secret";
+import { CERT_PATH, KEY_PATH, USER_SETTINGS_PATH, mergeSettings, serializeSettings, type SettingsPatch } from "./settings-file";
+import { awaitWifiOutcome, resetBoard, type WifiOutcome } from "./wifi-outcome";
+import { validateWifiCredentials, type WifiCredentials } from "./wifi-settings";
+
+export interface ProvisionRequest {
+  wifi: WifiCredentials;
+  /** Editable; defaults to the board's `device.hostname`, else prefix + last three MAC bytes. */
+  hostname?: string;
+  /** Certificate validity in days, at most 397. */
+  validityDays?: number;
+  /** The board's address, when known (re-provision): added to the certificate's SAN. */
+  ipAddress?: string;
+  /** Checked for hostname clashes and given the new record when the files are in place. */
+  registry?: DeviceRegistry;
+  /** How long to wait for the board to report its Wi-Fi outcome after the reset; default 30 s. */
+  wifiTimeoutMs?: number;
+  repl?: RawReplOptions;
+  signal?: AbortSignal;
+}
+
+export interface WrittenFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ProvisionResult {
+  identity: DeviceIdentity;
+  hostname: string;
+  certificatePem: string;
+  certFingerprint: string;
+  certNotAfter: Date;
+  /** Fresh per board; shown to the user once, stored nowhere by the portal. */
+  webreplPassword: SecretText;
+  files: WrittenFile[];
+  record: DeviceRecord;
+  wifi: WifiOutcome;
+}
+
+/** What the UI renders. Carries no password and no key material. */
+export type ProvisionEvent =
+  | { state: "connecting" }
+  | { state: "identified"; identity: DeviceIdentity; hostname: string }
+  | { state: "generating-certificate" }
+  | { state: "certificate-ready"; fingerprint: string; notAfter: Date }
+  | { state: "writing"; file: string; index: number; count: number; written: number; total: number }
+  | { state: "verified"; file: string; index: number; count: number; sha256: string }
+  | { state: "committing" }
+  | { state: "kept-backup"; file: string }
+  | { state: "resetting" }
+  | { state: "waiting-for-wifi"; ssid: string }
+  | { state: "wifi-connecting"; ssid: string }
+  | { state: "wifi-result"; outcome: WifiOutcome }
+  | { state: "done"; result: ProvisionResult }
+  | { state: "error"; error: ProvisionError | ReplError };
+
+export type ProvisionEventListener = (event: ProvisionEvent) => void;
+
+/** Keys this job owns in user_settings.json; every other key stays as the user left it. */
+function wifiKeys(wifi: Required<WifiCredentials>): SettingsPatch {
+  return { "wifi.ssid": wifi.ssid, "wifi.password": wifi.password };
+}
+
+const WEBREPL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+/** MicroPython's WebREPL accepts passwords of 4 to 9 characters. */
+const WEBREPL_LENGTH = 9;
+
+function freshWebreplPassword(): SecretText {
+  const out: string[] = [];
+  const limit = 256 - (256 % WEBREPL_ALPHABET.length);
+  while (out.length < WEBREPL_LENGTH) {
+    for (const b of globalThis.crypto.getRandomValues(new Uint8Array(16))) {
+      if (b < limit && out.length < WEBREPL_LENGTH) out.push(WEBREPL_ALPHABET[b % WEBREPL_ALPHABET.length]!);
+    }
+  }
+  return new SecretText(out.join(""));
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ProvisionError("cancelled", "Provisioning was cancelled; the board's previous settings are unchanged.");
+}
+
+interface StagedFile {
+  path: string;
+  data: Uint8Array;
+}
+
+const USER_SETTINGS_BACKUP_PATH = `${USER_SETTINGS_PATH}.bak`;
+
+/**
+ * Every temporary file this job can stage. One left by a run that was cut off may hold part of
+ * the private key, so each run clears them before it starts and again when it fails.
+ */
+const STAGING_PATHS: readonly string[] = [CERT_PATH, KEY_PATH, USER_SETTINGS_PATH, USER_SETTINGS_BACKUP_PATH].map(tempPathFor);
+
+async function removeStagingFiles(files: DeviceFiles): Promise<void> {
+  await files.removeAll(STAGING_PATHS);
+}
+
+/**
+ * Stage every file as a temporary, verify each by the board's SHA-256, and only then rename them
+ * into place in one exec: a failure before the renames leaves the previous files untouched. The
+ * settings file goes last so a board never points at certificate files that are not there yet.
+ * On failure or cancel the staged files are removed when the link still works; otherwise the next
+ * run removes them.
+ */
+async function installFiles(
+  files: DeviceFiles,
+  staged: StagedFile[],
+  emit: ProvisionEventListener,
+  signal?: AbortSignal,
+): Promise<WrittenFile[]> {
+  const written: WrittenFile[] = [];
+  const count = staged.length;
+  try {
+    for (const [index, file] of staged.entries()) {
+      throwIfCancelled(signal);
+      await files.mkdir(file.path.slice(0, file.path.lastIndexOf("/")) || "/");
+      const sha256 = await files.writeTemp(file.path, file.data, (p) =>
+        emit({ state: "writing", file: file.path, index, count, written: p.written, total: p.total }),
+      );
+      emit({ state: "verified", file: file.path, index, count, sha256 });
+      written.push({ path: file.path, bytes: file.data.length, sha256 });
+    }
+    throwIfCancelled(signal);
+    emit({ state: "committing" });
+    await files.commitAll(staged.map((f) => f.path));
+    return written;
+  } catch (err) {
+    if (files.linkUp) await removeStagingFiles(files).catch(() => undefined);
+    throw err;
+  } finally {
+    // Key and passwords leave memory as soon as the board has them (or the job gave up).
+    for (const file of staged) file.data.fill(0);
+  }
+}
+
+function asJobError(err: unknown): ProvisionError | ReplError {
+  if (err instanceof ProvisionError || err instanceof ReplError) {
+    if (err instanceof ReplError && err.code === "disconnected") {
+      return new ProvisionError(
+        "disconnected",
+        "The board was disconnected while provisioning. Its previous settings are intact; plug it back in and start again.",
+        { cause: err },
+      );
+    }
+    if (err instanceof ReplError && err.code === "file-mismatch") {
+      return new ProvisionError("verify-mismatch", err.message, { cause: err });
+    }
+    return err;
+  }
+  if (isPortalError(err)) return new ProvisionError("write-failed", err.message, { cause: err });
+  return new ProvisionError("write-failed", `Provisioning failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+/**
+ * The provisioning job: identity, key and certificate, Wi-Fi and HTTPS settings written where
+ * pyDirect reads them (each verified by hash), a reset, and the board's own report of how its
+ * Wi-Fi went. Input is checked before the board is touched.
+ */
+export async function provisionDevice(
+  port: SerialPortLike,
+  request: ProvisionRequest,
+  onEvent: ProvisionEventListener = () => undefined,
+): Promise<ProvisionResult> {
+  const emit = onEvent;
+  const validate = () => {
+    const wifi = validateWifiCredentials(request.wifi);
+    if (request.hostname !== undefined) validateHostname(request.hostname);
+    if (request.validityDays !== undefined) validateValidityDays(request.validityDays);
+    if (request.ipAddress !== undefined) validateIpAddress(request.ipAddress);
+    throwIfCancelled(request.signal);
+    return wifi;
+  };
+  return runOnBoard(port, request.repl, emit, validate, async (repl, wifi) => {
+    const files = new DeviceFiles(repl);
+    await removeStagingFiles(files);
+    const settings = await readBoardSettings(files);
+    const identity = await readDeviceIdentity(repl, settings);
+    const hostname = request.hostname ?? identity.hostname ?? defaultHostname(identity.mac, identity.hostnamePrefix);
+    validateHostname(hostname);
+    const deviceId = identity.uniqueId || identity.mac.replace(/:/g, "");
+    if (request.registry) await checkHostnameAvailable(request.registry, hostname, deviceId);
+    emit({ state: "identified", identity, hostname });
+
+    emit({ state: "generating-certificate" });
+    const cert = await generateDeviceCertificate({
+      hostname,
+      ...(request.validityDays !== undefined ? { validityDays: request.validityDays } : {}),
+      ...(request.ipAddress !== undefined ? { ipAddress: request.ipAddress } : {}),
+    });
+    emit({ state: "certificate-ready", fingerprint: cert.fingerprint, notAfter: cert.notAfter });
+
+    const webreplPassword = freshWebreplPassword();
+    const staged: StagedFile[] = [];
+    if (settings.userUnreadable && settings.userText !== null) {
+      // Lose nothing: a hand-edited file that no longer parses is kept beside the new one.
+      staged.push({ path: USER_SETTINGS_BACKUP_PATH, data: new TextEncoder().encode(settings.userText) });
+      emit({ state: "kept-backup", file: USER_SETTINGS_BACKUP_PATH });
+    }
+    const userSettings = mergeSettings(settings.user ?? {}, {
+      ...wifiKeys(wifi),
+      "wifi.hostname_prefix": identity.hostnamePrefix,
+      "device.hostname": hostname,
+      "server.https_enabled": true,
+      "server.https_cert_file": CERT_PATH,
+      "server.https_key_file": KEY_PATH,
+      "server.webrepl_password": webreplPassword.reveal(),
+    });
+    staged.push(
+      { path: CERT_PATH, data: new TextEncoder().encode(cert.certificatePem) },
+      { path: KEY_PATH, data: new TextEncoder().encode(cert.privateKeyPem.reveal()) },
+      { path: USER_SETTINGS_PATH, data: serializeSettings(userSettings) },
+    );
+    const written = await installFiles(files, staged, emit, request.signal);
+
+    const record: DeviceRecord = {
+      id: deviceId,
+      hostname,
+      chip: identity.chip,
+      mac: identity.mac,
+      firmwareVersion: identity.firmwareVersion,
+      certFingerprint: cert.fingerprint,
+      provisionedAt: new Date().toISOString(),
+      certificatePem: cert.certificatePem,
+    };
+    await request.registry?.put(record);
+
+    const outcome = await restartAndAwaitWifi(repl, wifi.ssid, request, emit);
+    const result: ProvisionResult = {
+      identity,
+      hostname,
+      certificatePem: cert.certificatePem,
+      certFingerprint: cert.fingerprint,
+      certNotAfter: cert.notAfter,
+      webreplPassword,
+      files: written,
+      record,
+      wifi: outcome,
+    };
+    emit({ state: "done", result });
+    return result;
+  });
+}
+
+/**
+ * What both jobs share: input checked before the port is touched, one raw REPL session, every
+ * failure reported once as a typed job error, the port released however it ends.
+ */
+async function runOnBoard<Input, Result>(
+  port: SerialPortLike,
+  replOptions: RawReplOptions | undefined,
+  emit: ProvisionEventListener,
+  validate: () => Input,
+  body: (repl: RawRepl, input: Input) => Promise<Result>,
+): Promise<Result> {
+  let repl: RawRepl | undefined;
+  try {
+    const input = validate();
+    emit({ state: "connecting" });
+    repl = await RawRepl.open(port, replOptions);
+    return await body(repl, input);
+  } catch (err) {
+    const error = asJobError(err);
+    emit({ state: "error", error });
+    throw error;
+  } finally {
+    await repl?.close().catch(() => undefined);
+  }
+}
+
+async function restartAndAwaitWifi(
+  repl: RawRepl,
+  ssid: string,
+  request: { wifiTimeoutMs?: number; signal?: AbortSignal },
+  emit: ProvisionEventListener,
+): Promise<WifiOutcome> {
+  emit({ state: "resetting" });
+  let waiting: Promise<WifiOutcome> | undefined;
+  await resetBoard(repl, () => {
+    waiting = awaitWifiOutcome(repl.connection, {
+      timeoutMs: request.wifiTimeoutMs ?? 30_000,
+      onConnecting: () => emit({ state: "wifi-connecting", ssid }),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+  });
+  emit({ state: "waiting-for-wifi", ssid });
+  const outcome = await waiting!;
+  if (request.signal?.aborted) {
+    // Not a Wi-Fi verdict: the user stopped watching. The files are in place by now.
+    throw new ProvisionError(
+      "cancelled",
+      "Stopped waiting for the board's Wi-Fi report. Its new settings are already installed; it joins the network on its own.",
+    );
+  }
+  emit({ state: "wifi-result", outcome });
+  return outcome;
+}
+
+/**
+ * Validate Wi-Fi credentials and write them into the board's user settings (merged, verified,
+ * atomic), leaving every other key alone. The write path of `retryWifi`, usable on an open session.
+ */
+export async function writeWifiSettings(
+  files: DeviceFiles,
+  credentials: WifiCredentials,
+  onEvent: ProvisionEventListener = () => undefined,
+  signal?: AbortSignal,
+): Promise<WrittenFile> {
+  const wifi = validateWifiCredentials(credentials);
+  const settings = await readBoardSettings(files, { defaults: false });
+  if (settings.user === null) {
+    throw new ProvisionError("device-not-pydirect", "This board has no pyDirect user settings yet; run the full provisioning first.");
+  }
+  const data = serializeSettings(mergeSettings(settings.user, wifiKeys(wifi)));
+  await removeStagingFiles(files);
+  const [written] = await installFiles(files, [{ path: USER_SETTINGS_PATH, data }], onEvent, signal);
+  return written!;
+}
+
+export interface RetryWifiRequest {
+  wifi: WifiCredentials;
+  wifiTimeoutMs?: number;
+  repl?: RawReplOptions;
+  signal?: AbortSignal;
+}
+
+/**
+ * Correct the Wi-Fi settings of an already provisioned board and try again: rewrites only
+ * `wifi.ssid` and `wifi.password` (verified, atomically), resets and reports the outcome. No
+ * flashing, no new certificate.
+ */
+export async function retryWifi(
+  port: SerialPortLike,
+  request: RetryWifiRequest,
+  onEvent: ProvisionEventListener = () => undefined,
+): Promise<WifiOutcome> {
+  const validate = () => {
+    const wifi = validateWifiCredentials(request.wifi);
+    throwIfCancelled(request.signal);
+    return wifi;
+  };
+  return runOnBoard(port, request.repl, onEvent, validate, async (repl, wifi) => {
+    await writeWifiSettings(new DeviceFiles(repl), wifi, onEvent, request.signal);
+    return restartAndAwaitWifi(repl, wifi.ssid, request, onEvent);
+  });
+}

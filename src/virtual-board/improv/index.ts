@@ -1,0 +1,1 @@
+export { createImprovFirmware, type ImprovFirmwareOptions, type SimulatedAccessPoint } from "./improv-firmware";
