@@ -1,0 +1,88 @@
+/**
+ * How signaling JSON reaches the board: over the serial link while it is plugged in, or over HTTPS
+ * to the board's own endpoint later. Both carry the same bodies (messages.ts).
+ */
+import { SignalingError } from "./errors";
+
+export interface SignalingTransport {
+  readonly kind: "serial" | "https";
+  /** "serial" or the base URL, for reports. */
+  readonly endpoint: string;
+  request(method: "GET" | "POST", path: string, body?: unknown, signal?: AbortSignal): Promise<unknown>;
+}
+
+export interface FetchTransportOptions {
+  fetch?: typeof globalThis.fetch;
+  timeoutMs?: number;
+}
+
+/**
+ * HTTPS signaling with the platform's fetch. A browser cannot pin a self-signed certificate: the
+ * user trusts it once (see `certificateTrustStep`), and a fetch that fails before any reply is most
+ * often that step missing.
+ */
+export function createFetchTransport(baseUrl: string, options: FetchTransportOptions = {}): SignalingTransport {
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const base = baseUrl.replace(/\/+$/, "");
+  return {
+    kind: "https",
+    endpoint: base,
+    async request(method, path, body, signal) {
+      const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      let response: Response;
+      try {
+        response = await doFetch(base + path, {
+          method,
+          headers: body === undefined ? {} : { "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: combined,
+        });
+      } catch (err) {
+        if (signal?.aborted) throw new SignalingError("cancelled", "Signaling was cancelled.", { cause: err });
+        if (timeout.aborted) throw new SignalingError("timeout", `The board at ${base} did not answer within ${options.timeoutMs ?? 10_000} ms.`);
+        throw new SignalingError(
+          "unreachable",
+          `The portal could not reach ${base}. Check the board is on the same network, and open ${base}/ once in a tab to trust its certificate.`,
+          { cause: err },
+        );
+      }
+      return readJsonReply(response, base + path);
+    },
+  };
+}
+
+export async function readJsonReply(response: Response, url: string): Promise<unknown> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new SignalingError("bad-message", `${url} answered HTTP ${response.status} with something that is not JSON.`);
+  }
+  return body;
+}
+
+/** What the UI shows for the one-time certificate trust step in a browser, where it cannot pin. */
+export interface CertificateTrustStep {
+  /** Open this in a new tab and accept the warning. */
+  url: string;
+  /** Compare this with what the browser's certificate viewer shows (SHA-256). */
+  fingerprint: string;
+  hostname: string;
+  explanation: string;
+}
+
+export function certificateTrustStep(record: { hostname: string; certFingerprint: string }, baseUrl: string): CertificateTrustStep {
+  const url = baseUrl.replace(/\/+$/, "") + "/";
+  return {
+    url,
+    fingerprint: record.certFingerprint,
+    hostname: record.hostname,
+    explanation:
+      `${record.hostname} uses its own certificate, made by this portal when you provisioned it. ` +
+      `Open ${url} in a new tab; when the browser warns about the certificate, view it and check that its ` +
+      `SHA-256 fingerprint is ${record.certFingerprint}. Only if it matches, choose to proceed. ` +
+      `You need to do this once per browser; if the fingerprint differs, do not proceed: it is not your board.`,
+  };
+}

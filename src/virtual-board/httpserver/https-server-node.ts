@@ -1,0 +1,123 @@
+/**
+ * NODE-ONLY (never imported by browser code): the virtual board's `httpserver` module. A Node HTTPS
+ * server on 127.0.0.1 with the certificate and key the portal installed in the board's /certs,
+ * handing each request to the Python handler the device script registered. The handler runs on
+ * its own turn and replies through `respond(status, json_text)`, possibly later (the WebRTC stack
+ * answers asynchronously).
+ */
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+
+type PythonHandler = (
+  method: string,
+  path: string,
+  body: string,
+  remoteAddr: string,
+  respond: (status: number, jsonText: string) => void,
+) => unknown;
+
+export interface VirtualHttpsOptions {
+  /** Default 127.0.0.1: the virtual board's "LAN" is this machine. */
+  host?: string;
+  /** Ports below 1024 need privileges: map the board's port (443) to this one. Default 0 (any free). */
+  portOverride?: number;
+  /** A request with no reply after this long gets 504. */
+  replyTimeoutMs?: number;
+  reportError?: (text: string) => void;
+}
+
+export interface VirtualHttpsServer {
+  /** The `httpserver` module object to register into MicroPython. */
+  readonly module: Record<string, unknown>;
+  /** Resolves with the listening port once the device script called `start()`. */
+  readonly listening: Promise<number>;
+  readonly port: number | null;
+  close(): Promise<void>;
+}
+
+export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): VirtualHttpsServer {
+  let handler: PythonHandler | null = null;
+  let server: https.Server | null = null;
+  let port: number | null = null;
+  let resolveListening!: (port: number) => void;
+  let rejectListening!: (err: Error) => void;
+  const listening = new Promise<number>((res, rej) => {
+    resolveListening = res;
+    rejectListening = rej;
+  });
+  listening.catch(() => undefined);
+  const report = options.reportError ?? ((t: string) => console.error(t));
+
+  const onRequest = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      let answered = false;
+      const respond = (status: number, jsonText: string) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        res.writeHead(status, { "content-type": "application/json", "access-control-allow-origin": "*" });
+        res.end(jsonText);
+      };
+      const timer = setTimeout(() => respond(504, JSON.stringify({ error: "the board did not answer in time" })), options.replyTimeoutMs ?? 10_000);
+      if (!handler) return respond(503, JSON.stringify({ error: "no handler registered" }));
+      const body = Buffer.concat(chunks).toString("utf8");
+      const remote = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+      const path = (req.url ?? "/").split("?")[0]!;
+      // The Python handler runs on its own turn, never inside Node's request callback stack.
+      setTimeout(() => {
+        try {
+          handler!(req.method ?? "GET", path, body, remote, respond);
+        } catch (err) {
+          report(`httpserver handler raised: ${(err as Error)?.message ?? String(err)}`);
+          respond(500, JSON.stringify({ error: "the handler raised an exception" }));
+        }
+      }, 0);
+    });
+  };
+
+  const module = {
+    on_request(cb: PythonHandler | null) {
+      handler = cb;
+    },
+    /** `start(cert_pem, key_pem, port)`: listen with the installed PEMs; "value:…" on bad input. */
+    start(certPem: string | null, keyPem: string | null, boardPort: number) {
+      if (!certPem || !keyPem) return "value:no certificate or key installed in /certs";
+      if (server) return "oserror:98"; // EADDRINUSE
+      try {
+        server = https.createServer({ cert: certPem, key: keyPem }, onRequest);
+      } catch (err) {
+        rejectListening(err as Error);
+        return `value:the certificate or key cannot be used: ${(err as Error).message}`;
+      }
+      server.on("error", (err) => rejectListening(err));
+      server.listen(options.portOverride ?? (boardPort < 1024 ? 0 : boardPort), options.host ?? "127.0.0.1", () => {
+        port = (server!.address() as AddressInfo).port;
+        resolveListening(port);
+      });
+      return null;
+    },
+    port: () => port,
+    stop() {
+      server?.close();
+      server = null;
+      return null;
+    },
+  };
+
+  return {
+    module,
+    listening,
+    get port() {
+      return port;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+        server = null;
+      }),
+  };
+}

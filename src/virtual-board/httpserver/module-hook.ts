@@ -1,0 +1,39 @@
+/**
+ * NODE-ONLY: the hook that gives the virtual board's MicroPython an `httpserver` module
+ * (`createMicroPythonApp({ modules: [httpServerModuleHook(h)] })`). One HTTPS server per boot,
+ * closed at power-off/reset; `current` is the running one (tests read its port).
+ */
+import { createVirtualHttpsServer, type VirtualHttpsOptions, type VirtualHttpsServer } from "./https-server-node";
+
+export interface HttpServerHook {
+  (mp: { registerJsModule(name: string, module: object): void }, ctx: { write(bytes: Uint8Array): void }): () => void;
+  /** The server of the current boot (null before the first boot). */
+  readonly current: VirtualHttpsServer | null;
+  /** Resolves with the port of the next (or current) server once it listens. */
+  listening(): Promise<number>;
+}
+
+export function httpServerModuleHook(options: VirtualHttpsOptions = {}): HttpServerHook {
+  let current: VirtualHttpsServer | null = null;
+  const waiters = new Set<(server: VirtualHttpsServer) => void>();
+  const hook = (mp: { registerJsModule(name: string, module: object): void }, ctx: { write(bytes: Uint8Array): void }) => {
+    const server = createVirtualHttpsServer({
+      reportError: (text) => ctx.write(new TextEncoder().encode(`${text}\r\n`)),
+      ...options,
+    });
+    current = server;
+    mp.registerJsModule("httpserver", server.module);
+    waiters.forEach((w) => w(server));
+    waiters.clear();
+    return () => void server.close();
+  };
+  return Object.assign(hook, {
+    get current() {
+      return current;
+    },
+    listening(): Promise<number> {
+      if (current) return current.listening;
+      return new Promise<VirtualHttpsServer>((resolve) => waiters.add(resolve)).then((s) => s.listening);
+    },
+  }) as HttpServerHook;
+}
