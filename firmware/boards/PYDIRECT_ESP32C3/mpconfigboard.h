@@ -1,0 +1,5 @@
+#define MICROPY_HW_BOARD_NAME "pyDirect ESP32-C3 (4 MB flash, no WebRTC)"
+#define MICROPY_HW_MCU_NAME "ESP32C3"
+
+#define MICROPY_HW_ENABLE_SDCARD (0)
+#define MICROPY_PY_MACHINE_I2S (0)
