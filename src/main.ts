@@ -1,2 +1,34 @@
-// Entry of the portal page; the site work fills this in.
-export {};
+/**
+ * The portal page: wires the cores, the device registry and the service worker into
+ * `<pydirect-portal>`. Everything the user does goes through the element's session.
+ */
+import { Workbox } from "workbox-window";
+import { createPortalJobs } from "./core/session/default-jobs";
+import { createDeviceRegistry, virtualAppFactory } from "./ui/app-services";
+import "./ui/pydirect-portal";
+
+const portal = document.querySelector("pydirect-portal");
+if (portal) {
+  // ?manifest=<url> links straight to a firmware (as the embed's manifest attribute does).
+  const linked = new URLSearchParams(window.location.search).get("manifest");
+  if (linked) portal.manifest = linked;
+  const registry = createDeviceRegistry();
+  portal.registry = registry;
+  portal.virtualApp = virtualAppFactory();
+  portal.jobs = createPortalJobs({ registry });
+  registerServiceWorker(portal);
+}
+
+/** Precache the app for offline use; offer a reload when a new deployment is waiting. */
+function registerServiceWorker(el: HTMLElementTagNameMap["pydirect-portal"]): void {
+  if (!import.meta.env.PROD || !("serviceWorker" in navigator)) return;
+  const wb = new Workbox("./sw.js");
+  wb.addEventListener("waiting", () => {
+    el.updateAvailable = true;
+  });
+  el.addEventListener("pydirect-apply-update", () => {
+    wb.addEventListener("controlling", () => window.location.reload());
+    wb.messageSkipWaiting();
+  });
+  void wb.register();
+}

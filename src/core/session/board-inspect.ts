@@ -1,0 +1,54 @@
+/**
+ * "What is this board?": chip facts from the ROM, and the app already on flash read back through
+ * the flasher stub (partition table, then the app's own description).
+ */
+import { FlashSession } from "../flash/flash-session";
+import type { DetectedChip } from "../flash/types";
+import { APP_DESC_OFFSET, ImageError, PARTITION_TABLE_OFFSET, isAppPartition, readAppDescription, readPartitionTable } from "../image";
+import type { SerialPortLike } from "../port/serial-port";
+import type { BoardSummary, InstalledFirmware } from "./session-types";
+
+const PARTITION_TABLE_BYTES = 0xc00;
+const APP_DESC_BYTES = 256;
+
+export function summarizeChip(chip: DetectedChip, firmware: InstalledFirmware | null): BoardSummary {
+  return {
+    chip: chip.family,
+    description: chip.description,
+    mac: chip.mac,
+    flashSize: chip.flashSize,
+    usbSerialJtag: chip.usbSerialJtag,
+    firmware,
+  };
+}
+
+/** Open the bootloader, read chip and installed app, reset back into the app, close. */
+export async function inspectBoard(port: SerialPortLike, signal: AbortSignal, baudRate?: number): Promise<BoardSummary> {
+  const session = await FlashSession.open(port, { signal, ...(baudRate ? { baudRate } : {}) });
+  try {
+    const firmware = await readInstalledFirmware(session);
+    await session.hardReset();
+    return summarizeChip(session.chip, firmware);
+  } finally {
+    await session.close();
+  }
+}
+
+async function readInstalledFirmware(session: FlashSession): Promise<InstalledFirmware | null> {
+  let table;
+  try {
+    table = readPartitionTable(await session.readFlash(PARTITION_TABLE_OFFSET, PARTITION_TABLE_BYTES), {
+      flashSize: session.chip.flashSize,
+      layout: false,
+    });
+  } catch (err) {
+    // A blank or foreign flash has no table we can read: that is "no firmware", not a failure.
+    if (err instanceof ImageError) return null;
+    throw err;
+  }
+  const app = table.entries.find(isAppPartition);
+  if (!app) return null;
+  const head = await session.readFlash(app.offset, APP_DESC_OFFSET + APP_DESC_BYTES);
+  const desc = readAppDescription(head);
+  return desc ? { name: desc.projectName, version: desc.version } : null;
+}

@@ -1,0 +1,250 @@
+/**
+ * The real cores wired into the session's `PortalJobs`: manifest + install + flash, provisioning,
+ * verification over serial signaling. Heavy cores (esptool-js, x509, WebRTC glue) load on first
+ * use, so the page itself stays small.
+ */
+import { PortalError } from "../errors";
+import type { FirmwareManifest } from "../manifest/types";
+import type { DeviceRegistry } from "../registry/device-record";
+import type { DeviceRecord } from "../registry/device-record";
+import type { PeerBackend } from "../signaling/peer";
+import type { SignalingTransport } from "../signaling/transport";
+import type { VerifyEvent, VerifyOutcome } from "../verify/verify-device";
+import type { InstallEvent, PhaseEvent, PortalJobs, VerifyJobResult } from "./jobs";
+import type { FirmwareOffer } from "./session-types";
+
+export interface PortalJobsOptions {
+  /** Checked by provisioning for hostname clashes. */
+  registry?: DeviceRegistry;
+  /** WebRTC implementation for verification; the browser's RTCPeerConnection by default. */
+  peerBackend?: PeerBackend | (() => Promise<PeerBackend>);
+  /** fetch for manifests and parts (tests in Node serve files without a server). */
+  fetch?: typeof fetch;
+  /** Baud rate for flashing; default the flash core's (921600, stepping down when refused). */
+  baudRate?: number;
+  /** How long provisioning waits for the board's Wi-Fi report. */
+  wifiTimeoutMs?: number;
+  /** HTTPS signaling for "connect again"; fetch by default (Node tests pin the certificate instead). */
+  httpsTransport?: (baseUrl: string, record: DeviceRecord) => SignalingTransport;
+}
+
+/**
+ * @peculiar/x509 (via tsyringe) checks for Reflect metadata when its module is evaluated. Bundlers
+ * hoist the x509 chunk above the `import "reflect-metadata"` in the modules that use it, so load
+ * the polyfill on its own first.
+ */
+async function loadCertificateSupport(): Promise<void> {
+  await import("reflect-metadata");
+}
+
+export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
+  const manifests = new Map<string, FirmwareManifest>();
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+
+  async function manifestFor(url: string, signal: AbortSignal): Promise<FirmwareManifest> {
+    const known = manifests.get(url);
+    if (known) return known;
+    const { ManifestError, parseManifest } = await import("../manifest");
+    let text: string;
+    try {
+      const res = await doFetch(url, { signal, cache: "no-cache" });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      text = await res.text();
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new ManifestError(
+        "manifest-fetch-failed",
+        `The firmware manifest could not be loaded from ${url} (${err instanceof Error ? err.message : String(err)}). Check the address; a manifest on another site must be served with CORS headers (Access-Control-Allow-Origin).`,
+        { cause: err },
+      );
+    }
+    const { manifest } = parseManifest(text);
+    manifests.set(url, manifest);
+    return manifest;
+  }
+
+  return {
+    async inspect(port, signal) {
+      const { inspectBoard } = await import("./board-inspect");
+      return inspectBoard(port, signal, options.baudRate);
+    },
+
+    async loadFirmware(manifestUrl, signal) {
+      const manifest = await manifestFor(manifestUrl, signal);
+      return manifest.choices.map(
+        (choice): FirmwareOffer => ({
+          manifestUrl,
+          name: choice.name,
+          version: choice.version,
+          channel: choice.channel,
+          releaseNotes: choice.releaseNotes ?? null,
+          chipFamilies: [...new Set(choice.builds.map((b) => b.chipFamily))],
+          promptErase: manifest.new_install_prompt_erase === true,
+          skipErase: manifest.new_install_skip_erase === true,
+        }),
+      );
+    },
+
+    async install(port, request, onEvent) {
+      const manifest = await manifestFor(request.offer.manifestUrl, request.signal);
+      const [{ flashParts }, { planInstall }, { defaultPartCache }] = await Promise.all([
+        import("../flash"),
+        import("../install"),
+        import("../download"),
+      ]);
+      const source = { manifest, manifestUrl: request.offer.manifestUrl };
+      await flashParts(
+        port,
+        {
+          parts: async (chip) => {
+            const plan = await planInstall(
+              source,
+              chip,
+              { signal: request.signal, cache: defaultPartCache(), fetch: doFetch, choice: { version: request.offer.version, channel: "beta" } },
+              (e) => {
+                if (e.state === "downloading") onEvent({ state: "downloading", part: e.part, received: e.received, total: e.total });
+              },
+            );
+            request.onParts?.(plan.parts.map((p) => p.name));
+            return plan.parts;
+          },
+          eraseAll: request.erase,
+          signal: request.signal,
+          ...(options.baudRate ? { baudRate: options.baudRate } : {}),
+        },
+        (e) => onEvent(e as InstallEvent),
+      );
+    },
+
+    async provision(port, request, onEvent) {
+      await loadCertificateSupport();
+      const { provisionDevice } = await import("../provision/provision-job");
+      const result = await provisionDevice(
+        port,
+        {
+          wifi: { ssid: request.wifi.ssid, password: request.wifi.password },
+          ...(request.deviceName ? { hostname: request.deviceName } : {}),
+          ...(options.registry ? { registry: options.registry } : {}),
+          ...(options.wifiTimeoutMs ? { wifiTimeoutMs: options.wifiTimeoutMs } : {}),
+          signal: request.signal,
+        },
+        (e) => {
+          switch (e.state) {
+            case "writing":
+              onEvent({ state: "writing", detail: `${e.file} (${e.index + 1} of ${e.count})` });
+              return;
+            case "waiting-for-wifi":
+            case "wifi-connecting":
+              onEvent({ state: e.state === "wifi-connecting" ? "joining Wi-Fi" : "waiting for the board", detail: e.ssid });
+              return;
+            case "certificate-ready":
+              onEvent({ state: "certificate ready", detail: e.fingerprint });
+              return;
+            case "identified":
+              onEvent({ state: "identified", detail: e.hostname });
+              return;
+            case "done":
+            case "error":
+            case "wifi-result":
+              return;
+            default:
+              onEvent({ state: e.state.replace(/-/g, " ") });
+          }
+        },
+      );
+      if (result.wifi.state === "failed") throw result.wifi.error;
+      return {
+        deviceId: result.record.id,
+        hostname: result.hostname,
+        deviceName: result.hostname,
+        certFingerprint: result.certFingerprint,
+        certificatePem: result.certificatePem,
+        webreplPassword: result.webreplPassword,
+        address: result.wifi.ip,
+      };
+    },
+
+    async readProvisioned(port, signal) {
+      await loadCertificateSupport();
+      const [{ RawRepl, DeviceFiles }, provision, { CERT_PATH }] = await Promise.all([import("../repl"), import("../provision"), import("../provision/settings-file")]);
+      const { readBoardSettings, readDeviceIdentity } = await import("../provision/device-queries");
+      if (signal.aborted) throw signal.reason;
+      const repl = await RawRepl.open(port, {});
+      try {
+        const files = new DeviceFiles(repl);
+        const identity = await readDeviceIdentity(repl, await readBoardSettings(files));
+        if (!(await files.exists(CERT_PATH))) {
+          throw new PortalError("not-provisioned", "This board has no certificate yet: provision it first, then verify it.", { action: "none" });
+        }
+        const certificatePem = await files.readText(CERT_PATH);
+        const hostname = identity.hostname ?? provision.defaultHostname(identity.mac, identity.hostnamePrefix);
+        return {
+          deviceId: identity.uniqueId,
+          hostname,
+          deviceName: hostname,
+          certFingerprint: await provision.pemCertificateFingerprint(certificatePem),
+          certificatePem,
+          webreplPassword: null,
+          address: null,
+        };
+      } finally {
+        await repl.close().catch(() => undefined);
+      }
+    },
+
+    async verify(port, request, onEvent) {
+      await loadCertificateSupport();
+      const [{ verifyOverSerial }, backend] = await Promise.all([import("../verify"), peerBackend()]);
+      const outcome = await verifyOverSerial(
+        port,
+        {
+          backend,
+          certificatePem: request.provisioned.certificatePem,
+          expect: { hostname: request.provisioned.hostname },
+          boardIp: request.provisioned.address,
+          keepOpen: true,
+          signal: request.signal,
+        },
+        verifyPhases(onEvent),
+      );
+      return verifyResult(outcome, "serial");
+    },
+
+    async connectAgain(record, request, onEvent) {
+      await loadCertificateSupport();
+      const [{ connectAgain }, { createFetchTransport }, backend] = await Promise.all([import("../verify"), import("../signaling"), peerBackend()]);
+      const transport = options.httpsTransport ? options.httpsTransport(request.baseUrl, record) : createFetchTransport(request.baseUrl);
+      const outcome = await connectAgain(record, { transport, backend, certificatePem: request.certificatePem, signal: request.signal }, verifyPhases(onEvent));
+      return verifyResult(outcome, "https");
+    },
+  };
+
+  async function peerBackend(): Promise<PeerBackend> {
+    if (typeof options.peerBackend === "function") return options.peerBackend();
+    if (options.peerBackend) return options.peerBackend;
+    return (await import("../signaling")).browserPeerBackend;
+  }
+}
+
+function verifyPhases(onEvent: (e: PhaseEvent) => void): (e: VerifyEvent) => void {
+  return (e) => {
+    if (e.state === "check") onEvent({ state: e.check.step, detail: e.check.passed ? "passed" : e.check.detail });
+    else if (e.state === "echo") onEvent({ state: "echo", detail: `${e.index + 1} of ${e.total}, ${e.rttMs.toFixed(1)} ms` });
+    else if (e.state !== "done" && e.state !== "connecting") onEvent({ state: e.state });
+  };
+}
+
+async function verifyResult(outcome: VerifyOutcome, transport: "serial" | "https"): Promise<VerifyJobResult> {
+  const { summarizeReport } = await import("../verify");
+  const { liveConsoleFor } = await import("./live-console");
+  const { report } = outcome;
+  if (!report.passed) {
+    outcome.channel?.close();
+    outcome.peer?.close();
+    const failed = report.checks.find((c) => !c.passed);
+    throw new PortalError("verify-failed", failed?.detail ?? summarizeReport(report), { action: "retry" });
+  }
+  const live = outcome.channel ? liveConsoleFor(outcome.channel, outcome.peer, transport, report.console !== "open") : null;
+  return { ok: true, roundTripMs: report.rtt?.medianMs ?? null, detail: summarizeReport(report), live };
+}
+

@@ -1,0 +1,88 @@
+/**
+ * What the session needs from the cores, in the session's own terms. `default-jobs.ts` wires the
+ * real cores (flash, install, provision, verify) into this shape; tests may wire the same cores
+ * against the virtual board. Keeping the seam here lets the state machine stay ignorant of ports,
+ * manifests and WebRTC.
+ */
+import type { SerialPortLike } from "../port/serial-port";
+import type { DeviceRecord } from "../registry/device-record";
+import type { LiveConsole } from "./live-console";
+import type { BoardSummary, FirmwareOffer, ProvisionSummary, VerifySummary } from "./session-types";
+
+/** Flash-job events the session renders (a structural subset of the flash core's FlashEvent). */
+export type InstallEvent =
+  | { state: "downloading"; part: string; received: number; total: number | null }
+  | { state: "connecting" }
+  | { state: "connected" }
+  | { state: "stub-running"; baudRate: number }
+  | { state: "preparing" }
+  | { state: "comparing"; part: string; index: number }
+  | { state: "erasing" }
+  | { state: "writing"; part: string; index: number; written: number; total: number; skippedBytes: number }
+  | { state: "verifying"; part: string; index: number }
+  | { state: "verified"; part: string; index: number; md5: string; skipped: boolean }
+  | { state: "resetting" }
+  | { state: "done" }
+  | { state: "error" };
+
+/** Provisioning and verification report phases; the session shows them as text. */
+export interface PhaseEvent {
+  state: string;
+  detail?: string;
+}
+
+export interface InstallRequest {
+  offer: FirmwareOffer;
+  board: BoardSummary;
+  erase: boolean;
+  signal: AbortSignal;
+  /** Part names in flash order, once known: lets the UI draw one bar per part before writing. */
+  onParts?: (names: string[]) => void;
+}
+
+export interface WifiCredentials {
+  ssid: string;
+  password: string;
+}
+
+export interface ProvisionRequest {
+  wifi: WifiCredentials;
+  deviceName: string;
+  board: BoardSummary;
+  firmware: FirmwareOffer | null;
+  signal: AbortSignal;
+}
+
+export interface VerifyRequest {
+  board: BoardSummary;
+  provisioned: ProvisionSummary;
+  signal: AbortSignal;
+}
+
+/** A verification's summary, and the DataChannel left open after a pass (the live console). */
+export interface VerifyJobResult extends VerifySummary {
+  live?: LiveConsole | null;
+}
+
+export interface ConnectAgainRequest {
+  /** The board's own HTTPS address (`deviceUrl`). */
+  baseUrl: string;
+  /** The record's certificate: the board must prove it holds its key. */
+  certificatePem: string;
+  signal: AbortSignal;
+}
+
+export interface PortalJobs {
+  /** Open the port, identify chip and what is on flash, close the port again. */
+  inspect(port: SerialPortLike, signal: AbortSignal): Promise<BoardSummary>;
+  /** Every firmware/version the manifest offers, first the default; throws when it offers none. */
+  loadFirmware(manifestUrl: string, signal: AbortSignal): Promise<FirmwareOffer[]>;
+  install(port: SerialPortLike, request: InstallRequest, onEvent: (e: InstallEvent) => void): Promise<void>;
+  provision(port: SerialPortLike, request: ProvisionRequest, onEvent: (e: PhaseEvent) => void): Promise<ProvisionSummary>;
+  verify(port: SerialPortLike, request: VerifyRequest, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult>;
+  /** Verify a board again over HTTPS signaling to its own endpoint, leaving the channel open. */
+  connectAgain?(record: DeviceRecord, request: ConnectAgainRequest, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult>;
+  /** Who an already provisioned board says it is, with its certificate (for re-verification). */
+  readProvisioned(port: SerialPortLike, signal: AbortSignal): Promise<ProvisionSummary>;
+}
+

@@ -1,0 +1,470 @@
+/**
+ * The portal's flow as a DOM-free state machine: Connect → Firmware → Flash → Provision → Verify.
+ * It calls the jobs, folds their events into `SessionState`, and notifies subscribers. The Lit
+ * elements render `state` and call the intent methods; nothing here knows about the page.
+ */
+import { PortalError } from "../errors";
+import type { SerialPortLike } from "../port/serial-port";
+import { finishedBoardRecord } from "./board-record";
+import { HandoffController } from "./handoff-controller";
+import { decideErase } from "./erase-decision";
+import { foldInstallEvent } from "./install-progress";
+import type { DeviceRecord, DeviceRegistry } from "../registry/device-record";
+import type { InstallEvent, PhaseEvent, PortalJobs, WifiCredentials } from "./jobs";
+import { SessionError, asPortalError } from "./session-errors";
+import { SessionLog } from "./session-log";
+import { idle, initialState, unpluggedError } from "./session-state";
+import type { FirmwareSource, SessionState, StepId, StepState } from "./session-types";
+
+export interface PortalSessionOptions {
+  jobs: PortalJobs;
+  sources: FirmwareSource[];
+  registry?: DeviceRegistry;
+  now?: () => number;
+}
+
+export interface PortChoice {
+  port: SerialPortLike;
+  label: string;
+  virtual: boolean;
+}
+
+type Listener = (state: SessionState) => void;
+
+/** How long a job may take to notice a pulled cable before the session stops it. */
+const UNPLUG_GRACE_MS = 3000;
+
+export class PortalSession {
+  readonly log: SessionLog;
+  private current: SessionState;
+  private readonly listeners = new Set<Listener>();
+  private readonly jobs: PortalJobs;
+  private readonly registry: DeviceRegistry | undefined;
+  private port: SerialPortLike | null = null;
+  private wifi: WifiCredentials | null = null;
+  private deviceName = "";
+  private abort: AbortController | null = null;
+  private readonly onDisconnect = (): void => this.portGone();
+  private unplugged = false;
+  private readonly now: () => number;
+  private readonly handoff: HandoffController;
+
+  constructor(options: PortalSessionOptions) {
+    this.jobs = options.jobs;
+    this.registry = options.registry;
+    this.now = options.now ?? (() => Date.now());
+    this.log = new SessionLog(this.now);
+    this.current = initialState(options.sources);
+    this.handoff = new HandoffController({
+      log: this.log,
+      jobs: this.jobs,
+      registry: this.registry,
+      now: this.now,
+      state: () => this.current,
+      busy: () => this.busy,
+      update: (patch) => this.update(patch),
+      run: (step, phase, body) => this.run(step, phase, body),
+      notReady: (step, message) => this.notReady(step, message),
+      onPhase: (step, e) => this.onPhase(step, e),
+      reverify: (record) => this.reverify(record),
+    });
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  get busy(): boolean {
+    return this.abort !== null;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    listener(this.current);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Use this port for the board and read what the board is. */
+  async connect(choice: PortChoice): Promise<boolean> {
+    if (this.busy) return false;
+    this.handoff.clear();
+    this.detachPort();
+    this.unplugged = false;
+    this.port = choice.port;
+    choice.port.addEventListener?.("disconnect", this.onDisconnect);
+    this.update({
+      port: { label: choice.label, virtual: choice.virtual },
+      connect: idle(),
+      flash: { ...idle(), parts: [] },
+      provision: { ...idle(), wifi: this.current.provision.wifi },
+      verify: idle(),
+    });
+    this.log.portal(`Port chosen: ${choice.label}`);
+    const ok = await this.run("connect", "Reading the board", async (signal) => {
+      const board = await this.jobs.inspect(choice.port, signal);
+      const fw = board.firmware ? `${board.firmware.name} ${board.firmware.version}` : "no app found";
+      this.log.portal(`Connected: ${board.description}, MAC ${board.mac}, flash ${board.flashSize ?? "?"} bytes, firmware: ${fw}`);
+      return board;
+    });
+    if (ok) {
+      this.refreshErase();
+      if (this.current.firmware.status !== "done" && this.current.firmware.selected) {
+        await this.selectFirmware(this.current.firmware.selected);
+      }
+      // The user sees the board's facts beside the firmware choice; a production line goes on.
+      this.goTo(this.current.productionLine && this.current.firmware.status === "done" ? "flash" : "firmware");
+    }
+    return ok;
+  }
+
+  /** Load a manifest from the picker (or a URL the user typed). */
+  async selectFirmware(manifestUrl: string): Promise<boolean> {
+    this.update({ firmware: { ...this.current.firmware, selected: manifestUrl, choices: [] } });
+    const ok = await this.run("firmware", "Reading the firmware manifest", async (signal) => {
+      const choices = await this.jobs.loadFirmware(manifestUrl, signal);
+      const offer = choices[0];
+      if (!offer) throw new SessionError("unexpected", "The manifest offers no firmware to install. Choose another firmware.", { action: "choose-another-firmware" });
+      this.update({ firmware: { ...this.current.firmware, choices } });
+      this.log.portal(`Firmware: ${offer.name} ${offer.version} (${offer.chipFamilies.join(", ")})`);
+      return offer;
+    });
+    if (ok) this.refreshErase();
+    return ok;
+  }
+
+  /** Pick another version from the loaded manifest. */
+  selectVersion(version: string): void {
+    if (this.busy) return;
+    const offer = this.current.firmware.choices.find((c) => c.version === version);
+    if (!offer) return;
+    this.update({ firmware: { ...this.current.firmware, result: offer } });
+    this.log.portal(`Firmware: ${offer.name} ${offer.version}`);
+    this.refreshErase();
+  }
+
+  /** The user's answer to "erase before installing?" (overrides the portal's choice). */
+  setErase(erase: boolean): void {
+    if (this.busy) return;
+    this.update({ erase: { erase, reason: "user-choice", overridable: true } });
+  }
+
+  async flash(): Promise<boolean> {
+    const port = this.port;
+    const board = this.current.connect.result;
+    const offer = this.current.firmware.result;
+    if (!port || !board) return this.notReady("flash", "Connect a board first.");
+    if (!offer) return this.notReady("flash", "Choose the firmware to install first.");
+    const erase = this.current.erase?.erase ?? decideErase(board, offer).erase;
+    this.update({ flash: { ...this.current.flash, parts: [] } });
+    this.log.portal(`Installing ${offer.name} ${offer.version}${erase ? " (erasing flash first)" : " (keeping user data)"}`);
+    const ok = await this.run("flash", "Starting", async (signal) => {
+      await this.jobs.install(
+        port,
+        {
+          offer,
+          board,
+          erase,
+          signal,
+          onParts: (names) => this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
+        },
+        (e) => this.onInstallEvent(e),
+      );
+      const parts = this.current.flash.parts;
+      return {
+        parts: parts.length,
+        bytesWritten: parts.filter((p) => p.status !== "skipped").reduce((n, p) => n + p.total, 0),
+        bytesSkipped: parts.filter((p) => p.status === "skipped").reduce((n, p) => n + p.total, 0),
+      };
+    });
+    if (ok) {
+      this.update({ connect: { ...this.current.connect, result: { ...board, firmware: { name: offer.name, version: offer.version } } } });
+      this.goTo("provision");
+    }
+    return ok;
+  }
+
+  /** Go on to provisioning without flashing (the right firmware is already on the board). */
+  skipFlash(): void {
+    if (this.busy || this.current.connect.status !== "done") return;
+    this.log.portal("Flashing skipped: keeping the firmware on the board.");
+    this.goTo("provision");
+  }
+
+  /** Remember Wi-Fi for this and the following boards; the password stays in memory only. */
+  setWifi(wifi: WifiCredentials, deviceName = ""): void {
+    if (this.wifi && this.wifi.password !== wifi.password) this.log.forget(this.wifi.password);
+    this.wifi = { ssid: wifi.ssid, password: wifi.password };
+    this.log.protect(wifi.password);
+    this.deviceName = deviceName;
+    this.update({ provision: { ...this.current.provision, wifi: { ssid: wifi.ssid, hasPassword: wifi.password.length > 0 } } });
+  }
+
+  async provision(): Promise<boolean> {
+    const port = this.port;
+    const board = this.current.connect.result;
+    const wifi = this.wifi;
+    if (!port || !board) return this.notReady("provision", "Connect a board first.");
+    if (!wifi) return this.notReady("provision", "Enter the Wi-Fi network the board should join.");
+    const ok = await this.run("provision", "Making identity and certificate", async (signal) => {
+      const result = await this.jobs.provision(
+        port,
+        { wifi, deviceName: this.deviceName, board, firmware: this.current.firmware.result, signal },
+        (e) => this.onPhase("provision", e),
+      );
+      if (result.webreplPassword) this.log.protect(result.webreplPassword.reveal());
+      this.log.portal(`Provisioned ${result.hostname}; certificate SHA-256 ${result.certFingerprint}`);
+      return result;
+    });
+    if (ok) this.goTo("verify");
+    return ok;
+  }
+
+  async verify(): Promise<boolean> {
+    const port = this.port;
+    const board = this.current.connect.result;
+    const provisioned = this.current.provision.result;
+    if (!port || !board) return this.notReady("verify", "Connect a board first.");
+    if (!provisioned) return this.notReady("verify", "Provision the board first.");
+    if (this.busy) return false;
+    this.handoff.clear();
+    const ok = await this.run("verify", "Opening a WebRTC DataChannel", async (signal) => {
+      const result = await this.jobs.verify(port, { board, provisioned, signal }, (e) => this.onPhase("verify", e));
+      if (!result.ok) {
+        result.live?.close();
+        throw new SessionError("unexpected", `The board answered but the check failed: ${result.detail}. Retry; if it repeats, re-provision the board.`, { action: "retry" });
+      }
+      this.log.portal(`Verified over WebRTC${result.roundTripMs !== null ? ` (round trip ${result.roundTripMs.toFixed(1)} ms)` : ""}`);
+      return this.handoff.handOff(result, await this.handoff.serialBase(provisioned), "serial");
+    });
+    await this.recordFinished(ok);
+    if (ok) this.update({ boardsDone: this.current.boardsDone + 1, productionLine: true });
+    return ok;
+  }
+
+  /**
+   * Check again a board from the device list: it must be the board connected now (its identity
+   * and certificate are read back from it), then the usual verification runs.
+   */
+  async reverify(record: DeviceRecord): Promise<boolean> {
+    const port = this.port;
+    const board = this.current.connect.result;
+    if (!port || !board) return this.notReady("verify", `Connect ${record.hostname} first, then press Re-verify again.`);
+    if (this.busy) return false;
+    this.handoff.clear();
+    const ok = await this.run("verify", `Reading ${record.hostname}'s certificate`, async (signal) => {
+      const found = await this.jobs.readProvisioned(port, signal);
+      if (found.deviceId !== record.id) {
+        throw new SessionError("other-board", `The connected board is ${found.hostname}, not ${record.hostname}. Connect ${record.hostname} to re-verify it.`, {
+          action: "pick-another-port",
+        });
+      }
+      if (found.certFingerprint !== record.certFingerprint) {
+        throw new SessionError("certificate-changed", `${record.hostname} now holds a different certificate than the one this portal gave it: it was re-provisioned elsewhere. Provision it again here to trust it.`, {
+          action: "none",
+        });
+      }
+      this.update({ provision: { ...this.current.provision, status: "done", result: found } });
+      this.log.portal(`Re-verifying ${record.hostname}`);
+      const result = await this.jobs.verify(port, { board, provisioned: found, signal }, (e) => this.onPhase("verify", e));
+      return this.handoff.handOff(result, await this.handoff.serialBase(found), "serial");
+    });
+    await this.recordFinished(ok);
+    return ok;
+  }
+
+  /**
+   * Open a new DataChannel to a board verified before: over HTTPS to the board's own endpoint, or
+   * over serial for the in-page virtual board (which has no network a page can reach).
+   */
+  connectAgain(record: DeviceRecord): Promise<boolean> {
+    return this.handoff.connectAgain(record);
+  }
+
+  /** "Connect again" by id: the device list's record, or the board this session just verified. */
+  connectAgainTo(deviceId: string): Promise<boolean> {
+    return this.handoff.connectAgainTo(deviceId);
+  }
+
+  /** Run one line of Python on the verified board (the live console). */
+  execLine(line: string): Promise<boolean> {
+    return this.handoff.execLine(line);
+  }
+
+  /** Unlock the console after HTTPS signaling with the board's WebREPL password (never kept). */
+  unlockConsole(password: string): Promise<boolean> {
+    return this.handoff.unlockConsole(password);
+  }
+
+  /** Close the DataChannel to the board (the user is done with the console). */
+  closeConsole(): void {
+    this.handoff.closeConsole();
+  }
+
+  /** Production line: keep firmware and Wi-Fi, forget the board; the next one gets a fresh identity. */
+  nextBoard(): void {
+    if (this.busy) return;
+    this.handoff.clear();
+    this.detachPort();
+    this.update({
+      step: "connect",
+      port: null,
+      connect: idle(),
+      // The user's own erase choice is part of the line's settings; the portal's is per board.
+      erase: this.current.erase?.reason === "user-choice" ? this.current.erase : null,
+      flash: { ...idle(), parts: [] },
+      provision: { ...idle(), wifi: this.current.provision.wifi },
+      verify: idle(),
+    });
+    this.log.portal("Next board: firmware and Wi-Fi kept; a new identity will be made.");
+  }
+
+  /** Run the step that failed (or the current one) again. */
+  retry(): Promise<boolean> {
+    const step = this.current.step;
+    switch (step) {
+      case "connect": {
+        const port = this.port;
+        const info = this.current.port;
+        if (!port || !info) return Promise.resolve(false);
+        return this.connect({ port, label: info.label, virtual: info.virtual });
+      }
+      case "firmware":
+        return this.current.firmware.selected ? this.selectFirmware(this.current.firmware.selected) : Promise.resolve(false);
+      case "flash":
+        return this.flash();
+      case "provision":
+        return this.provision();
+      case "verify":
+        return this.verify();
+    }
+  }
+
+  /** Go back to an earlier step (to pick other firmware, change Wi-Fi); never past an unfinished one. */
+  show(step: StepId): void {
+    if (this.busy) return;
+    const need: Record<StepId, boolean> = {
+      connect: true,
+      firmware: true,
+      flash: this.current.connect.status === "done" && this.current.firmware.status === "done",
+      provision: this.current.connect.status === "done",
+      verify: this.current.provision.status === "done",
+    };
+    if (!need[step]) return;
+    if (step !== "verify") this.handoff.closeConsole();
+    this.goTo(step);
+  }
+
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  /** Let go of the port (the user wants another one). */
+  forgetPort(): void {
+    this.cancel();
+    this.handoff.clear();
+    this.detachPort();
+    this.update({ step: "connect", port: null, connect: idle() });
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private async run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>): Promise<boolean> {
+    if (this.abort) {
+      this.log.portal(`Ignored: another step is still running.`);
+      return false;
+    }
+    const abort = new AbortController();
+    this.abort = abort;
+    this.setStep(step, { status: "running", phase, error: null, result: null });
+    this.update({ step });
+    try {
+      const result = await body(abort.signal);
+      this.setStep(step, { status: "done", phase: "", error: null, result });
+      return true;
+    } catch (err) {
+      let error = asPortalError(err);
+      if (this.unplugged && error.code === "cancelled") error = unpluggedError();
+      // With the port gone, "try again" cannot work: the way on is picking the port again.
+      else if (this.unplugged && error.action === "retry") error = new PortalError(error.code, error.message, { action: "pick-another-port", cause: error });
+      this.log.portal(`Error (${error.code}): ${error.message}`);
+      this.setStep(step, { status: "error", phase: "", error, result: null });
+      return false;
+    } finally {
+      this.abort = null;
+    }
+  }
+
+  private notReady(step: StepId, message: string): boolean {
+    const error: PortalError = new SessionError("step-not-ready", message, { action: "none" });
+    this.setStep(step, { status: "error", phase: "", error, result: null });
+    return false;
+  }
+
+  private setStep(step: StepId, patch: Partial<StepState<unknown>>): void {
+    const prev = this.current[step];
+    this.update({ [step]: { ...prev, ...patch } } as Partial<SessionState>);
+  }
+
+  private goTo(step: StepId): void {
+    this.update({ step });
+  }
+
+  private refreshErase(): void {
+    const offer = this.current.firmware.result;
+    if (!offer) return;
+    if (this.current.erase?.reason === "user-choice") return;
+    this.update({ erase: decideErase(this.current.connect.result, offer) });
+  }
+
+  private onInstallEvent(e: InstallEvent): void {
+    const { flash, log } = foldInstallEvent(this.current.flash, e);
+    if (flash !== this.current.flash) this.update({ flash });
+    if (log) this.log.portal(log);
+  }
+
+  private patchFlash(patch: Partial<SessionState["flash"]>): void {
+    this.update({ flash: { ...this.current.flash, ...patch } });
+  }
+
+  private onPhase(step: "provision" | "verify", e: PhaseEvent): void {
+    const phase = e.detail ? `${e.state}: ${e.detail}` : e.state;
+    this.setStep(step, { phase });
+    this.log.portal(`${step}: ${phase}`);
+  }
+
+  private async recordFinished(ok: boolean): Promise<void> {
+    if (!this.registry) return;
+    try {
+      const id = this.current.provision.result?.deviceId;
+      const before = id ? await this.registry.get(id) : undefined;
+      const record = finishedBoardRecord(this.current, ok, new Date(this.now()).toISOString(), before);
+      if (record) await this.registry.put(record);
+    } catch (err) {
+      this.log.portal(`Could not save the board to the device list: ${asPortalError(err).message}`);
+    }
+  }
+
+  private portGone(): void {
+    this.log.portal("The board was unplugged.");
+    this.unplugged = true;
+    this.detachPort();
+    // The running job notices the lost port itself and says so; stop it only if it does not.
+    const abort = this.abort;
+    if (abort) setTimeout(() => abort.abort(), UNPLUG_GRACE_MS);
+    else {
+      this.setStep("connect", { status: "error", error: unpluggedError(), phase: "", result: null });
+      this.goTo("connect");
+    }
+    this.update({ port: null });
+  }
+
+  private detachPort(): void {
+    this.port?.removeEventListener?.("disconnect", this.onDisconnect);
+    this.port = null;
+  }
+
+  private update(patch: Partial<SessionState>): void {
+    this.current = { ...this.current, ...patch };
+    for (const l of this.listeners) l(this.current);
+  }
+}

@@ -1,0 +1,27 @@
+/** The session's starting state and the pieces of it that steps reset to. */
+import { SessionError } from "./session-errors";
+import type { FirmwareSource, SessionState, StepState } from "./session-types";
+
+export function idle<R>(): StepState<R> {
+  return { status: "idle", phase: "", error: null, result: null };
+}
+
+export function initialState(sources: FirmwareSource[]): SessionState {
+  return {
+    step: "connect",
+    port: null,
+    connect: idle(),
+    firmware: { ...idle(), sources, selected: sources[0]?.manifestUrl ?? null, choices: [] },
+    erase: null,
+    flash: { ...idle(), parts: [] },
+    provision: { ...idle(), wifi: null },
+    verify: idle(),
+    boardsDone: 0,
+    productionLine: false,
+    handoff: null,
+  };
+}
+
+export function unpluggedError(): SessionError {
+  return new SessionError("board-unplugged", "The board was unplugged. Plug it back in and pick its port again.", { action: "pick-another-port" });
+}

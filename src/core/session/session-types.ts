@@ -1,0 +1,153 @@
+/**
+ * The state a portal session exposes to whatever renders it (the Lit steps, the embed dialog,
+ * tests). Plain data only: no DOM, no ports, and never a secret (the Wi-Fi password lives in the
+ * session's memory and reaches the board only through the provisioning job).
+ */
+import type { PortalError } from "../errors";
+import type { CertificateTrustStep } from "../signaling/transport";
+
+export type StepId = "connect" | "firmware" | "flash" | "provision" | "verify";
+export const STEP_ORDER: readonly StepId[] = ["connect", "firmware", "flash", "provision", "verify"];
+
+export type StepStatus = "idle" | "running" | "done" | "error";
+
+/** What the board said about itself when the portal connected. */
+export interface BoardSummary {
+  chip: string;
+  description: string;
+  mac: string;
+  flashSize: number | null;
+  usbSerialJtag: boolean;
+  /** The app image already on flash, when one could be read (null: blank or unreadable). */
+  firmware: InstalledFirmware | null;
+}
+
+export interface InstalledFirmware {
+  name: string;
+  version: string;
+}
+
+/** One installable firmware (one version of it) as a manifest offers it. */
+export interface FirmwareOffer {
+  manifestUrl: string;
+  name: string;
+  version: string;
+  channel: "stable" | "beta";
+  releaseNotes: string | null;
+  chipFamilies: string[];
+  /** Manifest's `new_install_prompt_erase`: let the user decide whether a new install erases. */
+  promptErase: boolean;
+  /** Manifest's deprecated `new_install_skip_erase`. */
+  skipErase: boolean;
+}
+
+/** A firmware source the picker lists (one manifest URL per version or product). */
+export interface FirmwareSource {
+  label: string;
+  manifestUrl: string;
+}
+
+export interface PartProgress {
+  name: string;
+  written: number;
+  total: number;
+  status: "pending" | "comparing" | "writing" | "verifying" | "done" | "skipped";
+}
+
+export interface EraseDecision {
+  erase: boolean;
+  /** Why the portal chose this: shown beside the checkbox. */
+  reason: "update-same-firmware" | "new-install" | "new-install-ask" | "manifest-skips-erase" | "user-choice";
+  /** The user may change it; false only while a job runs. */
+  overridable: boolean;
+}
+
+/** Wi-Fi choice as the UI may see it: the password itself is never part of state. */
+export interface WifiSummary {
+  ssid: string;
+  hasPassword: boolean;
+}
+
+export interface ProvisionSummary {
+  /** machine.unique_id() as hex: the registry's key. */
+  deviceId: string;
+  hostname: string;
+  deviceName: string;
+  certFingerprint: string;
+  /** The board's certificate (public; verification checks the board holds its key). */
+  certificatePem: string;
+  /**
+   * The board's fresh WebREPL password, for the user's eyes only: it stringifies to a placeholder
+   * (a SecretText), so state dumps and logs never carry it; the UI reveals it once on request.
+   */
+  webreplPassword: { reveal(): string } | null;
+  /** Where the board is reachable for verification (IP or hostname), when the board reported it. */
+  address: string | null;
+}
+
+export interface VerifySummary {
+  ok: boolean;
+  /** Round-trip time over the DataChannel, ms. */
+  roundTripMs: number | null;
+  detail: string;
+}
+
+/** One line typed into the live console and what the board answered. */
+export interface ConsoleEntry {
+  input: string;
+  output: string;
+  /** Python's exception text, or why the line could not run; null when it ran. */
+  error: string | null;
+}
+
+/** After a pass: where the board lives, how to reach it again, and the live console on its channel. */
+export interface HandoffState {
+  deviceId: string;
+  hostname: string;
+  /** The board's own HTTPS address. */
+  deviceUrl: string;
+  /** How the open channel was signaled. */
+  transport: "serial" | "https";
+  /** "connect again" goes over serial here (the in-page virtual board), and this says why; else null. */
+  serialReason: string | null;
+  /** The one-time certificate trust step for HTTPS signaling from a browser; null over serial. */
+  trust: CertificateTrustStep | null;
+  console: "open" | "locked" | "closed";
+  /** A line (or the unlock) is on its way to the board. */
+  busy: boolean;
+  entries: ConsoleEntry[];
+  /** Why the last unlock failed, or the channel closed. */
+  error: PortalError | null;
+}
+
+export interface StepState<R> {
+  status: StepStatus;
+  /** Latest human-readable phase ("writing bootloader", "waiting for Wi-Fi"). */
+  phase: string;
+  error: PortalError | null;
+  result: R | null;
+}
+
+export interface SessionState {
+  /** The step the user is on (the first not yet done, or the one that failed). */
+  step: StepId;
+  port: { label: string; virtual: boolean } | null;
+  connect: StepState<BoardSummary>;
+  firmware: StepState<FirmwareOffer> & {
+    sources: FirmwareSource[];
+    /** Manifest URL picked. */
+    selected: string | null;
+    /** Every version that manifest offers; `result` is the one chosen. */
+    choices: FirmwareOffer[];
+  };
+  erase: EraseDecision | null;
+  flash: StepState<{ parts: number; bytesWritten: number; bytesSkipped: number }> & { parts: PartProgress[] };
+  provision: StepState<ProvisionSummary> & { wifi: WifiSummary | null };
+  verify: StepState<VerifySummary>;
+  /** Boards finished in this session (production-line count). */
+  boardsDone: number;
+  /** Set once a board has verified: "next board" keeps firmware and Wi-Fi. */
+  productionLine: boolean;
+  /** The verified board's URL and live console; null until a pass, and again once the user moves on. */
+  handoff: HandoffState | null;
+}

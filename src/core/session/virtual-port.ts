@@ -1,0 +1,58 @@
+/**
+ * The virtual board as a port choice ("try without hardware"). Each pick is a new simulated
+ * ESP32-S3 with its own MAC, so a production-line run over virtual boards gives each its own
+ * identity, as real boards would.
+ */
+import type { AppRuntimeFactory, ChipFamily } from "../../virtual-board/types";
+import { VirtualBoard } from "../../virtual-board/virtual-board";
+import type { PortChoice } from "./portal-session";
+
+/** Networks the virtual board's simulated Wi-Fi can see. Demo data, shown to the user as such. */
+export const DEMO_ACCESS_POINTS = [
+  { ssid: "pyDirect-Demo", password: "demo-pass-123" },
+  { ssid: "Workshop", password: "solder-and-flux" },
+  { ssid: "Cafe Guest", password: "" },
+] as const;
+
+/**
+ * The demo board's app: real MicroPython (WebAssembly) with the pyDirect device scripts, the demo
+ * networks in range and the `webrtc` module. Loaded on first boot, so pages that never pick the
+ * virtual board never download it.
+ */
+export function demoMicroPythonApp(): AppRuntimeFactory {
+  let app: Promise<AppRuntimeFactory> | null = null;
+  return (ctx) => {
+    app ??= Promise.all([import("../../virtual-board/micropython"), import("../../virtual-board/webrtc")]).then(([mp, rtc]) =>
+      mp.createMicroPythonApp({
+        accessPoints: DEMO_ACCESS_POINTS.map((ap) => (ap.password ? { ssid: ap.ssid, passphrase: ap.password } : { ssid: ap.ssid, security: "open" as const })),
+        modules: [rtc.webrtcModuleHook()],
+      }),
+    );
+    return app.then((factory) => factory(ctx));
+  };
+}
+
+export interface VirtualChoice extends PortChoice {
+  board: VirtualBoard;
+}
+
+export type AppFactoryMaker = () => VirtualBoard["appFactory"];
+
+export interface VirtualPortOptions {
+  chip?: ChipFamily;
+  /** Makes the app runtime for each new board; default the demo MicroPython app. */
+  makeApp?: AppFactoryMaker;
+  /** Called with console text the board prints (for the session log). */
+  onConsole?: (text: string) => void;
+  random?: () => number;
+}
+
+export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualChoice {
+  const random = options.random ?? Math.random;
+  const mac = new Uint8Array([0x24, 0x6f, 0x28, 0, 0, 0]);
+  for (let i = 3; i < 6; i++) mac[i] = Math.floor(random() * 256);
+  const chip = options.chip ?? "ESP32-S3";
+  const board = new VirtualBoard({ chip, mac, app: (options.makeApp ?? demoMicroPythonApp)() });
+  if (options.onConsole) board.onConsole(options.onConsole);
+  return { board, port: board.port, label: `Virtual ${chip} (demo board)`, virtual: true };
+}

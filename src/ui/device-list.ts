@@ -1,0 +1,118 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import type { DeviceRecord, DeviceRegistry } from "../core/registry/device-record";
+import { devicesToCsv, devicesToJson } from "../core/registry/export-devices";
+import { fire, sharedStyles } from "./shared-styles";
+
+/**
+ * The boards this browser provisioned (from the device registry), with re-verify and exports.
+ *
+ * @fires pydirect-reverify - detail `{ id: string }` (the board is plugged in: read it back over USB).
+ * @fires pydirect-connect-again - detail `{ id: string }` (over the network; the board need not be plugged in).
+ */
+@customElement("pydirect-device-list")
+export class PydirectDeviceList extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 0.9rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.3rem 0.5rem;
+        border-bottom: 1px solid #d0d4da;
+        vertical-align: top;
+      }
+      td.mono {
+        font-family: ui-monospace, monospace;
+        overflow-wrap: anywhere;
+      }
+      .fail {
+        color: var(--_danger);
+        font-weight: 600;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) registry: DeviceRegistry | null = null;
+  /** A hint shown above the table (what to do before re-verifying). */
+  @property({ type: String }) notice = "";
+  @state() private devices: DeviceRecord[] = [];
+  @state() private loadError = "";
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has("registry")) void this.refresh();
+  }
+
+  /** Reload from the registry (after a board finished, or a re-verify). */
+  async refresh(): Promise<void> {
+    if (!this.registry) return;
+    try {
+      this.devices = await this.registry.list();
+      this.loadError = "";
+    } catch (err) {
+      this.loadError = `The device list could not be read from this browser's storage (${err instanceof Error ? err.message : String(err)}).`;
+    }
+  }
+
+  override render() {
+    return html`
+      <h2 tabindex="-1">Devices</h2>
+      ${this.loadError ? html`<p role="alert">${this.loadError}</p>` : nothing}
+      ${this.notice ? html`<p role="status" id="notice">${this.notice}</p>` : nothing}
+      ${this.devices.length === 0
+        ? html`<p class="muted">No boards provisioned from this browser yet.</p>`
+        : html`<table>
+            <caption class="muted">${this.devices.length} board${this.devices.length === 1 ? "" : "s"}; no keys or passwords are stored.</caption>
+            <thead>
+              <tr><th scope="col">Name</th><th scope="col">Chip</th><th scope="col">MAC</th><th scope="col">Firmware</th><th scope="col">Certificate SHA-256</th><th scope="col">Last check</th><th scope="col"><span class="muted">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              ${this.devices.map(
+                (d) => html`<tr data-device=${d.id}>
+                  <td>${d.hostname}</td>
+                  <td>${d.chip}</td>
+                  <td class="mono">${d.mac}</td>
+                  <td>${d.firmwareVersion ?? "—"}</td>
+                  <td class="mono">${d.certFingerprint.slice(0, 23)}…</td>
+                  <td>
+                    ${d.lastVerification
+                      ? html`<span class=${d.lastVerification.passed ? "ok" : "fail"}>${d.lastVerification.passed ? "passed" : "failed"}</span>
+                          <span class="muted">${new Date(d.lastVerification.at).toLocaleString()}</span>`
+                      : "never"}
+                  </td>
+                  <td>
+                    <button class="secondary" aria-label="Re-verify ${d.hostname}" @click=${() => fire(this, "pydirect-reverify", { id: d.id })}>Re-verify</button>
+                    <button class="secondary" data-action="connect-again" aria-label="Connect again to ${d.hostname}" @click=${() => fire(this, "pydirect-connect-again", { id: d.id })}>
+                      Connect again
+                    </button>
+                  </td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`}
+      <button class="secondary" id="export-json" ?disabled=${!this.devices.length} @click=${() => this.save("json")}>Export JSON</button>
+      <button class="secondary" id="export-csv" ?disabled=${!this.devices.length} @click=${() => this.save("csv")}>Export CSV</button>
+    `;
+  }
+
+  private save(kind: "json" | "csv"): void {
+    const text = kind === "json" ? devicesToJson(this.devices) : devicesToCsv(this.devices);
+    const blob = new Blob([text], { type: kind === "json" ? "application/json" : "text/csv" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `pydirect-devices.${kind}`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pydirect-device-list": PydirectDeviceList;
+  }
+}

@@ -1,0 +1,131 @@
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, query } from "lit/decorators.js";
+import type { SessionState } from "../core/session/session-types";
+import "./error-notice";
+import { fire, sharedStyles } from "./shared-styles";
+
+/** A network the virtual board can see; shown as demo data (these are not real credentials). */
+export interface DemoAccessPoint {
+  ssid: string;
+  password: string;
+}
+
+/**
+ * Step 4: Wi-Fi and a fresh identity (key + certificate made in the browser, sent only to the board).
+ * The password is read from the form when the user submits and goes into the intent event; it is
+ * never put in an attribute, state or log.
+ *
+ * @fires pydirect-provision - detail `{ ssid, password, deviceName }`.
+ * @fires pydirect-cancel - stop the running job.
+ */
+@customElement("pydirect-provision-step")
+export class PydirectProvisionStep extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      table {
+        border-collapse: collapse;
+        margin: 0.5rem 0;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.2rem 0.75rem 0.2rem 0;
+        font-family: ui-monospace, monospace;
+      }
+      .demo {
+        border: 1px dashed var(--_muted);
+        border-radius: var(--_radius);
+        padding: 0.5rem 0.75rem;
+        margin: 0.5rem 0 1rem;
+      }
+      input {
+        width: min(22rem, 100%);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) state: SessionState | null = null;
+  /** Networks of the virtual board, shown as demo data; empty for real boards. */
+  @property({ attribute: false }) demoAccessPoints: DemoAccessPoint[] = [];
+
+  @query("#ssid") private ssidInput!: HTMLInputElement;
+  @query("#password") private passwordInput!: HTMLInputElement;
+  @query("#device-name") private nameInput!: HTMLInputElement;
+
+  override render() {
+    const s = this.state;
+    if (!s) return nothing;
+    const p = s.provision;
+    const running = p.status === "running";
+    return html`
+      <h2 tabindex="-1">Wi-Fi and identity</h2>
+      <p class="muted">The board gets its own key and certificate (ECDSA P-256), made here and sent only to the board.</p>
+      ${this.demoAccessPoints.length
+        ? html`<div class="demo" role="note" aria-label="Demo data">
+            <strong>Demo data — networks the virtual board can see:</strong>
+            <table>
+              <thead><tr><th scope="col">Network</th><th scope="col">Password</th></tr></thead>
+              <tbody>
+                ${this.demoAccessPoints.map((ap) => html`<tr><td>${ap.ssid}</td><td>${ap.password || "(open)"}</td></tr>`)}
+              </tbody>
+            </table>
+          </div>`
+        : nothing}
+      <form @submit=${this.submit} novalidate>
+        <label for="ssid">Wi-Fi network (SSID)</label>
+        <input id="ssid" name="ssid" autocomplete="off" required list="ssid-list" .value=${p.wifi?.ssid ?? ""} ?disabled=${running} />
+        <datalist id="ssid-list">${this.demoAccessPoints.map((ap) => html`<option value=${ap.ssid}></option>`)}</datalist>
+        <label for="password">Wi-Fi password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="off"
+          placeholder=${p.wifi?.hasPassword ? "(kept from the previous board)" : ""}
+          ?disabled=${running}
+        />
+        <label for="device-name">Hostname <span class="muted">(optional; default pyDirect- and the MAC's last bytes)</span></label>
+        <input id="device-name" name="device-name" autocomplete="off" ?disabled=${running} />
+        <div>
+          ${running
+            ? html`<button type="button" class="secondary" @click=${() => fire(this, "pydirect-cancel")}>Cancel</button>`
+            : html`<button type="submit" id="provision">${p.status === "done" ? "Provision again" : "Provision"}</button>`}
+        </div>
+      </form>
+      <p class="phase" aria-live="polite">${running ? `${p.phase}…` : ""}</p>
+      <pydirect-error-notice .error=${p.status === "error" ? p.error : null}></pydirect-error-notice>
+      ${p.result
+        ? html`<dl aria-label="Provisioned identity">
+            <dt>Hostname</dt>
+            <dd data-field="hostname">${p.result.hostname}</dd>
+            <dt>Certificate SHA-256</dt>
+            <dd data-field="fingerprint">${p.result.certFingerprint}</dd>
+            <dt>Address</dt>
+            <dd>${p.result.address ?? "not reported"}</dd>
+          </dl>
+          ${p.result.webreplPassword
+            ? html`<details id="webrepl">
+                <summary>WebREPL password for ${p.result.hostname} (shown only here: note it now)</summary>
+                <code data-field="webrepl-password">${p.result.webreplPassword.reveal()}</code>
+              </details>`
+            : nothing}`
+        : nothing}
+    `;
+  }
+
+  private submit(e: Event): void {
+    e.preventDefault();
+    const ssid = this.ssidInput.value;
+    // An empty field with a remembered password means "same as the last board" (production line).
+    const password = this.passwordInput.value;
+    fire(this, "pydirect-provision", { ssid, password, deviceName: this.nameInput.value.trim() });
+    this.passwordInput.value = "";
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pydirect-provision-step": PydirectProvisionStep;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The one place where UI intents (CustomEvents fired by the step elements) turn into session
+ * calls. The portal page and the embed dialog both use it, so they behave the same.
+ */
+import type { PortalError, RecoveryAction } from "../core/errors";
+import type { PortChoice, PortalSession } from "../core/session/portal-session";
+import type { StepId } from "../core/session/session-types";
+
+export interface PortSources {
+  pickSerial(): Promise<PortChoice>;
+  pickVirtual(): PortChoice;
+}
+
+export interface IntentHooks {
+  /** The port picker failed (nothing picked, blocked): shown on the connect step. */
+  onPickError(error: PortalError | null): void;
+  /** A board finished verification (re-render the device list). */
+  onBoardFinished?(): void;
+}
+
+type Handler = (detail: Record<string, unknown>) => void | Promise<unknown>;
+
+export function bindSessionIntents(host: HTMLElement, session: PortalSession, ports: PortSources, hooks: IntentHooks): () => void {
+  const handlers: Record<string, Handler> = {
+    "pydirect-pick-port": async (d) => {
+      hooks.onPickError(null);
+      let choice: PortChoice;
+      try {
+        choice = d["kind"] === "virtual" ? ports.pickVirtual() : await ports.pickSerial();
+      } catch (err) {
+        hooks.onPickError(err as PortalError);
+        return;
+      }
+      await session.connect(choice);
+    },
+    "pydirect-select-firmware": (d) => session.selectFirmware(String(d["manifestUrl"])),
+    "pydirect-select-version": (d) => session.selectVersion(String(d["version"])),
+    "pydirect-set-erase": (d) => session.setErase(Boolean(d["erase"])),
+    "pydirect-continue": (d) => session.show(d["to"] as StepId),
+    "pydirect-flash": () => session.flash(),
+    "pydirect-skip-flash": () => session.skipFlash(),
+    "pydirect-provision": async (d) => {
+      const ssid = String(d["ssid"] ?? "");
+      const password = String(d["password"] ?? "");
+      const kept = session.state.provision.wifi;
+      // An empty password box with the same network means "as for the previous board".
+      if (!(password === "" && kept?.ssid === ssid && kept.hasPassword)) session.setWifi({ ssid, password }, String(d["deviceName"] ?? ""));
+      await session.provision();
+    },
+    "pydirect-verify": async () => {
+      await session.verify();
+      hooks.onBoardFinished?.();
+    },
+    "pydirect-next-board": () => session.nextBoard(),
+    "pydirect-connect-again": async (d) => {
+      await session.connectAgainTo(String(d["id"] ?? ""));
+      hooks.onBoardFinished?.();
+    },
+    "pydirect-console-exec": (d) => session.execLine(String(d["line"] ?? "")),
+    "pydirect-console-unlock": (d) => session.unlockConsole(String(d["password"] ?? "")),
+    "pydirect-console-close": () => session.closeConsole(),
+    "pydirect-cancel": () => session.cancel(),
+    "pydirect-go-to": (d) => session.show(d["step"] as StepId),
+    "pydirect-recover": (d) => recover(session, d["action"] as RecoveryAction),
+  };
+  const listeners = Object.entries(handlers).map(([type, handler]) => {
+    const listener = (e: Event) => {
+      e.stopPropagation();
+      void handler(((e as CustomEvent).detail ?? {}) as Record<string, unknown>);
+    };
+    host.addEventListener(type, listener);
+    return () => host.removeEventListener(type, listener);
+  });
+  return () => listeners.forEach((off) => off());
+}
+
+function recover(session: PortalSession, action: RecoveryAction): Promise<unknown> | void {
+  switch (action) {
+    case "pick-another-port":
+      return session.forgetPort();
+    case "choose-another-firmware":
+      return session.show("firmware");
+    case "check-wifi":
+    case "fix-input":
+      return session.show(session.state.step);
+    case "none":
+      return;
+    default:
+      return session.retry();
+  }
+}

@@ -1,0 +1,116 @@
+import { css } from "lit";
+
+/**
+ * Look shared by every step. Colours and shape come from CSS custom properties so an embedding
+ * page can theme the portal and the install dialog:
+ * --pydirect-accent, --pydirect-accent-text, --pydirect-bg, --pydirect-fg, --pydirect-muted,
+ * --pydirect-danger, --pydirect-ok, --pydirect-radius, --pydirect-font.
+ */
+export const sharedStyles = css`
+  :host {
+    font-family: var(--pydirect-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
+    color: var(--pydirect-fg, #1b1f24);
+    --_accent: var(--pydirect-accent, #0b57d0);
+    --_accent-text: var(--pydirect-accent-text, #ffffff);
+    --_muted: var(--pydirect-muted, #4d5560);
+    --_danger: var(--pydirect-danger, #b3261e);
+    --_ok: var(--pydirect-ok, #146c2e);
+    --_radius: var(--pydirect-radius, 8px);
+    --_bg: var(--pydirect-bg, #ffffff);
+  }
+  h2 {
+    font-size: 1.2rem;
+    margin: 0 0 0.75rem;
+  }
+  h2:focus {
+    outline: none;
+  }
+  h2:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  button {
+    font: inherit;
+    border-radius: var(--_radius);
+    padding: 0.55rem 1.1rem;
+    border: 1px solid var(--_accent);
+    background: var(--_accent);
+    color: var(--_accent-text);
+    cursor: pointer;
+    margin: 0.25rem 0.5rem 0.25rem 0;
+  }
+  button.secondary {
+    background: transparent;
+    color: var(--_accent);
+  }
+  button:disabled {
+    opacity: 0.55;
+    cursor: not-allowed;
+  }
+  button:focus-visible,
+  input:focus-visible,
+  select:focus-visible,
+  summary:focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  input,
+  select {
+    font: inherit;
+    padding: 0.4rem 0.5rem;
+    border: 1px solid #6b7280;
+    border-radius: calc(var(--_radius) / 2);
+    background: var(--_bg);
+    color: inherit;
+  }
+  label {
+    display: block;
+    margin: 0.5rem 0 0.2rem;
+    font-weight: 600;
+  }
+  .muted {
+    color: var(--_muted);
+  }
+  .phase {
+    color: var(--_muted);
+    min-height: 1.4em;
+  }
+  dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 0.25rem 1rem;
+    margin: 0.5rem 0 1rem;
+  }
+  dt {
+    font-weight: 600;
+  }
+  dd {
+    margin: 0;
+    font-family: ui-monospace, monospace;
+    overflow-wrap: anywhere;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+  .ok {
+    color: var(--_ok);
+    font-weight: 600;
+  }
+`;
+
+/** Fire an intent (or notice) from an element: CustomEvent that bubbles out of shadow roots. */
+export function fire<T>(from: EventTarget, type: string, detail?: T): void {
+  from.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+}
+
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return "unknown";
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${n} B`;
+}

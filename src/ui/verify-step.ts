@@ -1,0 +1,66 @@
+import { LitElement, html, nothing } from "lit";
+import { customElement, property } from "lit/decorators.js";
+import type { SessionState } from "../core/session/session-types";
+import "./device-handoff";
+import "./error-notice";
+import { fire, sharedStyles } from "./shared-styles";
+
+/**
+ * Step 5: prove the board works: a WebRTC DataChannel to the board and an echo through it.
+ *
+ * @fires pydirect-verify - start verification.
+ * @fires pydirect-next-board - production line: same firmware and Wi-Fi, next board.
+ * @fires pydirect-cancel - stop the running job.
+ * After a pass it shows the board's URL, "connect again" and the live console (device-handoff.ts).
+ */
+@customElement("pydirect-verify-step")
+export class PydirectVerifyStep extends LitElement {
+  static override styles = [sharedStyles];
+
+  @property({ attribute: false }) state: SessionState | null = null;
+
+  override render() {
+    const s = this.state;
+    if (!s) return nothing;
+    const v = s.verify;
+    const running = v.status === "running";
+    return html`
+      <h2 tabindex="-1">Verify over WebRTC</h2>
+      <p class="muted">Opens a DataChannel to ${s.provision.result?.hostname ?? s.handoff?.hostname ?? "the board"} and checks it answers, and that it holds the key of its certificate.</p>
+      ${s.provision.result
+        ? html`<dl aria-label="Provisioned identity">
+              <dt>Hostname</dt>
+              <dd data-field="hostname">${s.provision.result.hostname}</dd>
+              <dt>Certificate SHA-256</dt>
+              <dd data-field="fingerprint">${s.provision.result.certFingerprint}</dd>
+            </dl>
+            ${s.provision.result.webreplPassword
+              ? html`<details id="webrepl">
+                  <summary>WebREPL password (shown only here: note it now)</summary>
+                  <code data-field="webrepl-password">${s.provision.result.webreplPassword.reveal()}</code>
+                </details>`
+              : nothing}`
+        : nothing}
+      ${running
+        ? html`<button class="secondary" @click=${() => fire(this, "pydirect-cancel")}>Cancel</button>`
+        : html`<button id="verify" @click=${() => fire(this, "pydirect-verify")}>${v.status === "done" ? "Verify again" : "Verify"}</button>`}
+      <p class="phase" aria-live="polite">${running ? `${v.phase}…` : ""}</p>
+      <pydirect-error-notice .error=${v.status === "error" ? v.error : null}></pydirect-error-notice>
+      ${v.status === "done" && v.result
+        ? html`<p class="ok" role="status" id="verified">
+              Board verified — ${v.result.detail}.
+            </p>
+            <p>Boards done in this session: <strong id="boards-done">${s.boardsDone}</strong></p>
+            <button id="next-board" @click=${() => fire(this, "pydirect-next-board")}>Next board</button>
+            <span class="muted">keeps the firmware and Wi-Fi; the next board gets its own identity.</span>`
+        : nothing}
+      <pydirect-device-handoff .handoff=${s.handoff} ?busy=${running}></pydirect-device-handoff>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "pydirect-verify-step": PydirectVerifyStep;
+  }
+}

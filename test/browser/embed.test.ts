@@ -1,0 +1,89 @@
+import { readFile } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+
+// <pydirect-install-button> on somebody else's page: the built dist/ (button, dialog, manifest,
+// firmware) on one origin with CORS headers, the demo page on another.
+
+let portal: StaticServer;
+let site: StaticServer;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  portal = await serveDir(DIST, { cors: true, host: "127.0.0.1" });
+  site = await serveDir(DIST, { host: "localhost" });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await portal?.close();
+});
+
+describe("embeddable install button", () => {
+  it("is one small module that does not load the dialog until clicked", async () => {
+    const entry = await readFile(join(DIST, "embed/pydirect-install-button.js"));
+    expect(gzipSync(entry, { level: 9 }).length).toBeLessThanOrEqual(1279);
+    expect(entry.toString()).not.toMatch(/^import /m);
+    expect(entry.toString()).not.toContain("lit-html");
+  });
+
+  it("on a second origin: loads lazily, themes, fires its events, and runs the whole flow on the virtual board", async () => {
+    const { page } = browser;
+    const origin = portal.url.replace(/\/$/, "");
+    await page.goto(`${site.url}embed-demo.html?portal=${encodeURIComponent(portal.url)}`);
+    const button = page.locator("pydirect-install-button");
+    await button.locator("button[slot=activate]").waitFor();
+    expect(await button.getAttribute("install-supported")).toBe("");
+    expect(new URL(page.url()).origin).not.toBe(origin);
+    // Only the entry came from the portal so far.
+    const before = portal.requests.filter((p) => p.endsWith(".js"));
+    expect(before).toEqual(["/embed/pydirect-install-button.js"]);
+    await screenshot(page, "embed-01-button");
+
+    const states: string[] = [];
+    await page.exposeFunction("recordState", (s: string) => states.push(s));
+    await page.evaluate(() => {
+      document.querySelector("pydirect-install-button")!.addEventListener("state-changed", (e) => {
+        const d = (e as CustomEvent<{ step: string }>).detail;
+        (window as unknown as { recordState(s: string): void }).recordState(d.step);
+      });
+    });
+    await button.locator("button[slot=activate]").click();
+    const dialog = page.locator("pydirect-install-dialog dialog[open]");
+    await dialog.waitFor();
+    expect(portal.requests.some((p) => p.startsWith("/embed/chunks/"))).toBe(true);
+    // Theming: the page's --pydirect-accent reaches the dialog's buttons.
+    const accent = await page.locator("pydirect-install-dialog pydirect-connect-step #serial").evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(accent).toBe("rgb(106, 27, 154)");
+    await screenshot(page, "embed-02-dialog");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.locator("pydirect-install-dialog pydirect-connect-step #virtual").click();
+    await page.locator("pydirect-install-dialog pydirect-firmware-step #continue:not([disabled])").click();
+    await page.locator("pydirect-install-dialog pydirect-flash-step #install").click();
+    await page.locator("pydirect-install-dialog pydirect-provision-step h2").waitFor({ timeout: 120_000 });
+    await screenshot(page, "embed-03-flashed");
+    expect(portal.requests).toContain("/firmware/demo/manifest.json");
+    expect(portal.requests).toContain("/firmware/demo/esp32s3/pydirect.bin");
+    expect(states).toContain("flash");
+    expect(states.at(-1)).toBe("provision");
+
+    // The same flow as the portal: provision, verify, and install-complete on the host page.
+    await page.locator("pydirect-install-dialog pydirect-provision-step #ssid").fill("pyDirect-Demo");
+    await page.locator("pydirect-install-dialog pydirect-provision-step #password").fill("demo-pass-123");
+    await page.locator("pydirect-install-dialog pydirect-provision-step #provision").click();
+    await page.locator("pydirect-install-dialog pydirect-verify-step #verify").click({ timeout: 120_000 });
+    await page.locator("pydirect-install-dialog pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
+    await page.locator("#log").filter({ hasText: "install-complete" }).waitFor();
+    const detail = JSON.parse((await page.locator("#log").innerText()).replace(/^install-complete: /, "")) as Record<string, string>;
+    expect(detail["hostname"]).toMatch(/^pyDirect-/);
+    expect(detail["chip"]).toBe("ESP32-S3");
+    expect(detail["certFingerprint"]).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    await screenshot(page, "embed-04-verified");
+    expect(browser.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DIST, launchBrowser, screenshot, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+
+// Unsupported browser, insecure context and no port picked: each gets its own explanation.
+
+let server: StaticServer;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  server = await serveDir(DIST);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("when real ports cannot be used", () => {
+  it("no port picked: explains, and suggests the driver", async () => {
+    // Headless Chromium cannot show the port chooser; reject as Chromium does when the user closes it.
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => {
+      const serial = (navigator as unknown as { serial: { requestPort: () => Promise<unknown> } }).serial;
+      serial.requestPort = () => Promise.reject(new DOMException("No port selected by the user.", "NotFoundError"));
+    });
+    await page.goto(server.url);
+    await page.locator("pydirect-connect-step #serial").click();
+    const alert = page.locator("pydirect-connect-step pydirect-error-notice [role=alert]");
+    await alert.waitFor();
+    expect(await alert.getAttribute("data-code")).toBe("no-port-picked");
+    const text = await alert.innerText();
+    expect(text).toContain("No port was picked");
+    expect(text).toContain("CP210x driver");
+    await screenshot(page, "env-no-port-picked");
+    await page.close();
+  });
+
+  it("no Web Serial: the portal says which browsers work and still offers the virtual board; the embed shows its unsupported slot", async () => {
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => {
+      delete (Navigator.prototype as unknown as { serial?: unknown }).serial;
+    });
+    await page.goto(server.url);
+    const note = page.locator("pydirect-connect-step [data-problem]");
+    await note.waitFor();
+    expect(await note.getAttribute("data-problem")).toBe("no-web-serial");
+    expect(await note.innerText()).toMatch(/Chrome, Edge or Opera/);
+    expect(await page.locator("pydirect-connect-step #serial").isDisabled()).toBe(true);
+    expect(await page.locator("pydirect-connect-step #virtual").isEnabled()).toBe(true);
+    await screenshot(page, "env-no-web-serial");
+
+    await page.goto(`${server.url}embed-demo.html`);
+    const button = page.locator("pydirect-install-button");
+    await page.waitForFunction(() => document.querySelector("pydirect-install-button")?.hasAttribute("install-unsupported"));
+    expect(await button.locator("[slot=unsupported]").isVisible()).toBe(true);
+    expect(await button.locator("[slot=activate]").isVisible()).toBe(false);
+    await page.close();
+  });
+
+  it("insecure context (plain http on a non-local host name): says to use https://", async () => {
+    // The page is served as http://portal.insecure.test/ through request interception: a host name
+    // that is neither localhost nor https, so the browser gives it no secure context.
+    const page = await browser.context.newPage();
+    await page.route("http://portal.insecure.test/**", async (route) => {
+      const asked = new URL(route.request().url());
+      const response = await route.fetch({ url: new URL(asked.pathname + asked.search, server.url).href });
+      await route.fulfill({ response });
+    });
+    await page.goto("http://portal.insecure.test/");
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+    const note = page.locator("pydirect-connect-step [data-problem]");
+    await note.waitFor();
+    expect(await note.getAttribute("data-problem")).toBe("insecure-context");
+    expect(await note.innerText()).toMatch(/https:\/\//);
+    await screenshot(page, "env-insecure-context");
+    await page.goto("http://portal.insecure.test/embed-demo.html");
+    await page.waitForFunction(() => document.querySelector("pydirect-install-button")?.hasAttribute("install-unsupported"));
+    expect(await page.locator("pydirect-install-button [slot=not-allowed]").isVisible()).toBe(true);
+    await page.close();
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * Shared harness for the browser suite: serve the built site (dist/, built once by
+ * global-setup.ts) from a tiny static server on port 0, and launch the system Chromium with a
+ * fresh profile through playwright-core. Never downloads a browser.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, resolve } from "node:path";
+import type { AddressInfo } from "node:net";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const DIST = join(ROOT, "dist");
+export const SCREENSHOTS = join(ROOT, "test-results", "screenshots");
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".wasm": "application/wasm",
+  ".bin": "application/octet-stream",
+  ".map": "application/json",
+  ".py": "text/plain; charset=utf-8",
+};
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export interface StaticServer {
+  /** Base URL ending in "/", e.g. http://127.0.0.1:40123/ */
+  url: string;
+  /** Extra handlers tried before the files (serve a broken manifest, count requests). */
+  routes: Route[];
+  /** Paths requested so far. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  /** Send Access-Control-Allow-Origin: * (the firmware/embed server another site loads from). */
+  cors?: boolean;
+  /** "localhost" gives a second origin next to 127.0.0.1; a LAN address gives an insecure (http, non-local) origin. */
+  host?: string;
+}
+
+/** Serve `dir` on a free port. */
+export async function serveDir(dir: string, options: ServeOptions = {}): Promise<StaticServer> {
+  const routes: Route[] = [];
+  const requests: string[] = [];
+  const root = resolve(dir);
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    requests.push(path);
+    if (options.cors) {
+      res.setHeader("Access-Control-Allow-Origin", "*");
+      res.setHeader("Access-Control-Allow-Headers", "*");
+    }
+    if (req.method === "OPTIONS") {
+      res.writeHead(204).end();
+      return;
+    }
+    for (const route of routes) if (await route(req, res)) return;
+    let file = normalize(join(root, path));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      res.writeHead(200, {
+        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "content-length": body.length,
+        "cache-control": "no-cache",
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    }
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((ok) => server.listen(0, host === "localhost" ? "127.0.0.1" : host, ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}/`,
+    routes,
+    requests,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+export interface LaunchedBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught exceptions seen on any page. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Chromium with a fresh temporary profile (service workers, IndexedDB, Cache Storage all empty). */
+export async function launchBrowser(): Promise<LaunchedBrowser> {
+  const profile = await mkdtemp(join(tmpdir(), "pydirect-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1100, height: 900 },
+  });
+  const errors: string[] = [];
+  const watch = (page: Page) => {
+    page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
+    page.on("console", (msg) => {
+      if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
+    });
+  };
+  context.on("page", watch);
+  const page = context.pages()[0] ?? (await context.newPage());
+  watch(page);
+  return {
+    context,
+    page,
+    errors,
+    close: async () => {
+      await context.close().catch(() => undefined);
+      await rm(profile, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/** Save a screenshot under test-results/screenshots/ (gitignored). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: number;
+}
+
+/** Run axe-core (injected from node_modules) on the page; return serious and critical violations. */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  const source = await readFile(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
+  await page.addScriptTag({ content: source });
+  const result = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+  })) as AxeViolation[];
+  return result.filter((v) => v.impact === "serious" || v.impact === "critical");
+}

@@ -1,0 +1,251 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import type { SessionState } from "../../src/core/session/session-types";
+import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+
+// The portal page on the virtual board, driven by keyboard alone.
+
+let server: StaticServer;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  server = await serveDir(DIST);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The id of the focused element, looking through shadow roots. */
+function deepActiveId(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return el ? el.id || el.tagName.toLowerCase() : "";
+  });
+}
+
+/** Press Tab until the element with this id has focus (keyboard users' path to it). */
+async function tabTo(page: Page, id: string, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if ((await deepActiveId(page)) === id) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`could not reach #${id} with Tab (focus is on ${await deepActiveId(page)})`);
+}
+
+function sessionState(page: Page): Promise<SessionState> {
+  return page.evaluate(() => {
+    const portal = document.querySelector("pydirect-portal") as unknown as { currentSession: { state: unknown } };
+    return JSON.parse(JSON.stringify(portal.currentSession.state));
+  });
+}
+
+async function waitForStep(page: Page, step: string, timeout = 60_000): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (want) => (document.querySelector("pydirect-portal") as unknown as { currentSession?: { state: { step: string } } }).currentSession?.state.step === want,
+      step,
+      { timeout },
+    );
+  } catch (err) {
+    // Say where the flow stood, so a failure explains itself.
+    const where = await page.evaluate(() => {
+      const session = (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: SessionState; log: { toText(): string } } }).currentSession;
+      const s = session.state;
+      const current = s[s.step];
+      return `step ${s.step} ${current.status} "${current.phase}" ${current.error ? `${current.error.code}: ${current.error.message}` : ""}\n${session.log.toText().slice(-1500)}`;
+    });
+    throw new Error(`waiting for step ${step}: ${where}`, { cause: err });
+  }
+}
+
+describe("portal page", () => {
+  it("connects the virtual board, shows its facts, and installs the demo firmware by keyboard alone", async () => {
+    const { page } = browser;
+    await page.goto(server.url);
+    await page.locator("pydirect-connect-step h2").waitFor();
+    await screenshot(page, "01-connect");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await tabTo(page, "virtual");
+    await page.keyboard.press("Enter");
+    await waitForStep(page, "firmware");
+    await page.locator("pydirect-firmware-step [data-field=name]").waitFor();
+    // Focus followed the flow to the new step's heading.
+    expect(await deepActiveId(page)).toBe("h2");
+    const facts = await page.locator("pydirect-board-summary dl").innerText();
+    expect(facts).toContain("ESP32-S3");
+    expect(facts).toMatch(/24:6f:28:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}/);
+    expect(facts).toContain("8 MB");
+    expect(facts).toContain("none found");
+    expect(await page.locator("pydirect-firmware-step [data-field=name]").innerText()).toBe("pyDirect demo firmware");
+    await screenshot(page, "02-firmware");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await tabTo(page, "continue");
+    await page.keyboard.press("Enter");
+    await waitForStep(page, "flash");
+    await tabTo(page, "install");
+    await page.keyboard.press("Enter");
+    await page.locator("pydirect-flash-step progress").first().waitFor();
+    await screenshot(page, "03-flashing");
+    await waitForStep(page, "provision", 120_000);
+    const state = await sessionState(page);
+    expect(state.flash.status).toBe("done");
+    expect(state.flash.parts.map((p) => p.status)).toEqual(["done", "done", "done"]);
+    await screenshot(page, "04-provision");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // The console holds the whole story and can be downloaded.
+    await page.locator("pydirect-serial-console summary").click();
+    const log = await page.locator("pydirect-serial-console pre").innerText();
+    expect(log).toContain("Installing pyDirect demo firmware 0.1.0");
+    expect(log).toContain("esp32s3/pydirect.bin: written");
+    const download = page.waitForEvent("download");
+    await page.locator("pydirect-serial-console #download-log").click();
+    expect((await download).suggestedFilename()).toMatch(/^pydirect-log-.*\.txt$/);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("provisions (demo Wi-Fi) and verifies over WebRTC by keyboard, then a second board on the production line", async () => {
+    const { page } = browser;
+    await page.locator("pydirect-provision-step table").waitFor();
+    expect(await page.locator("pydirect-provision-step [aria-label='Demo data']").innerText()).toContain("Workshop");
+    await tabTo(page, "ssid");
+    await page.keyboard.type("Workshop");
+    await tabTo(page, "password");
+    await page.keyboard.type("solder-and-flux");
+    await page.keyboard.press("Enter");
+    await waitForStep(page, "verify", 120_000);
+    const hostname = await page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: SessionState } }).currentSession.state.provision.result?.hostname);
+    expect(hostname).toMatch(/^pyDirect-/);
+    await screenshot(page, "05-verify");
+    await page.locator("pydirect-verify-step #webrepl summary").click();
+    const webrepl = await page.locator("pydirect-verify-step [data-field=webrepl-password]").innerText();
+    expect(webrepl).toMatch(/^[A-Za-z0-9]{9}$/);
+    await tabTo(page, "verify");
+    await page.keyboard.press("Enter");
+    await page.locator("pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
+    expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(/Board verified — verified over WebRTC/);
+    await screenshot(page, "06-verified");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.locator("pydirect-device-list tr[data-device]").first().waitFor();
+    expect(await page.locator("pydirect-device-list tbody").innerText()).toContain(hostname!);
+
+    // Hand-off: the board's URL, and a live console on the open DataChannel, by keyboard.
+    const deviceUrl = await page.locator("pydirect-device-handoff #device-url").innerText();
+    expect(deviceUrl).toMatch(/^https:\/\/\d+\.\d+\.\d+\.\d+$/);
+    expect(await page.locator("pydirect-device-handoff #serial-reason").innerText()).toMatch(/no network address/);
+    await tabTo(page, "line");
+    await page.keyboard.type("print(6*7)");
+    await page.keyboard.press("Enter");
+    const output = page.locator("pydirect-device-console #console-output");
+    await expect.poll(() => output.innerText(), { timeout: 30_000 }).toMatch(/>>> print\(6\*7\)\s+42/);
+    // Focus returns to the line for the next one.
+    await expect.poll(() => deepActiveId(page), { timeout: 10_000 }).toBe("line");
+    await page.keyboard.type("1/0");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => output.innerText(), { timeout: 30_000 }).toContain("ZeroDivisionError");
+    await screenshot(page, "06b-live-console");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // Connect again: the in-page board has no network, so it goes over serial and the console reopens.
+    await tabTo(page, "connect-again");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      () => (document.querySelector("pydirect-portal") as unknown as { currentSession: { log: { toText(): string } } }).currentSession.log.toText().includes("Re-verifying"),
+      undefined,
+      { timeout: 60_000 },
+    );
+    await expect.poll(async () => (await sessionState(page)).verify.status, { timeout: 120_000 }).toBe("done");
+    await expect.poll(async () => (await sessionState(page)).handoff?.console, { timeout: 30_000 }).toBe("open");
+    // Focus went to the console's line, not back to the top of the page.
+    await expect.poll(() => deepActiveId(page), { timeout: 30_000 }).toBe("line");
+    await page.keyboard.type("print(6*7)");
+    await page.keyboard.press("Enter");
+    // A new channel starts a new transcript: only this line and its answer.
+    await expect.poll(() => output.innerText(), { timeout: 30_000 }).toMatch(/^>>> print\(6\*7\)\s+42\s*$/);
+    expect(await page.locator("pydirect-device-list button[data-action=connect-again]").count()).toBe(1);
+
+    // Production line: same firmware and Wi-Fi, a new board, a new identity.
+    await tabTo(page, "next-board");
+    await page.keyboard.press("Enter");
+    await waitForStep(page, "connect");
+    await tabTo(page, "virtual");
+    await page.keyboard.press("Enter");
+    await waitForStep(page, "flash");
+    await tabTo(page, "install");
+    await page.keyboard.press("Enter");
+    await waitForStep(page, "provision", 120_000);
+    expect(await page.locator("pydirect-provision-step #ssid").inputValue()).toBe("Workshop");
+    await tabTo(page, "provision");
+    await page.keyboard.press("Enter");
+    await waitForStep(page, "verify", 120_000);
+    await tabTo(page, "verify");
+    await page.keyboard.press("Enter");
+    await page.locator("pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
+    expect(await page.locator("pydirect-verify-step #boards-done").innerText()).toBe("2");
+    await page.waitForFunction(() => {
+      const list = document.querySelector("pydirect-portal")?.shadowRoot?.querySelector("pydirect-device-list");
+      return list?.shadowRoot?.querySelectorAll("tr[data-device]").length === 2;
+    });
+    await screenshot(page, "07-two-boards");
+
+    // Exports hold the boards and never a secret.
+    const csvDownload = page.waitForEvent("download");
+    await page.locator("pydirect-device-list #export-csv").click();
+    const csv = await readFile((await (await csvDownload).path())!, "utf8");
+    expect(csv.split("\r\n").filter(Boolean)).toHaveLength(3);
+    expect(csv).toContain(hostname!);
+    const jsonDownload = page.waitForEvent("download");
+    await page.locator("pydirect-device-list #export-json").click();
+    const json = await readFile((await (await jsonDownload).path())!, "utf8");
+    expect(JSON.parse(json).devices).toHaveLength(2);
+    for (const text of [csv, json, await page.locator("pydirect-serial-console pre").innerText()]) {
+      expect(text).not.toContain(webrepl);
+      expect(text).not.toContain("solder-and-flux");
+      expect(text).not.toContain("PRIVATE KEY");
+    }
+    const stored = await page.evaluate(async () => {
+      const req = indexedDB.open("pydirect-devices");
+      const db: IDBDatabase = await new Promise((ok, fail) => {
+        req.onsuccess = () => ok(req.result);
+        req.onerror = () => fail(req.error);
+      });
+      const rows: unknown[] = await new Promise((ok) => {
+        const r = db.transaction("devices").objectStore("devices").getAll();
+        r.onsuccess = () => ok(r.result);
+      });
+      return JSON.stringify(rows);
+    });
+    expect(JSON.parse(stored)).toHaveLength(2);
+    expect(stored).not.toContain("solder-and-flux");
+    expect(stored).not.toContain(webrepl);
+    expect(stored).not.toContain("PRIVATE KEY");
+
+    // Re-verify from the device list: the connected (second) board passes again.
+    const second = await page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: SessionState } }).currentSession.state.provision.result!.hostname);
+    const lastCheck = (host: string) =>
+      page.evaluate(async (h) => {
+        const portal = document.querySelector("pydirect-portal") as unknown as { registry: { findByHostname(h: string): Promise<{ lastVerification?: { at: string; passed: boolean } } | undefined> } };
+        return (await portal.registry.findByHostname(h))?.lastVerification ?? null;
+      }, host);
+    const before = await lastCheck(second);
+    await page.locator(`pydirect-device-list button[aria-label="Re-verify ${second}"]`).click();
+    await page.waitForFunction(
+      async ([h, at]) => {
+        const portal = document.querySelector("pydirect-portal") as unknown as { registry: { findByHostname(h: string): Promise<{ lastVerification?: { at: string } } | undefined> } };
+        return (await portal.registry.findByHostname(h!))?.lastVerification?.at !== at;
+      },
+      [second, before?.at] as const,
+      { timeout: 60_000 },
+    );
+    expect((await lastCheck(second))?.passed).toBe(true);
+    expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(/Board verified/);
+    expect(browser.errors).toEqual([]);
+  });
+});
