@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIST, launchBrowser, screenshot, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+import { describe, expect, it } from "vitest";
+import { screenshot, useBuiltSite } from "./harness";
 
 // Unsupported browser, insecure context and no port picked: each gets its own explanation.
 
-let server: StaticServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  server = await serveDir(DIST);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useBuiltSite();
 
 describe("when real ports cannot be used", () => {
   it("no port picked: explains, and suggests the driver", async () => {
     // Headless Chromium cannot show the port chooser; reject as Chromium does when the user closes it.
-    const page = await browser.context.newPage();
+    const page = await site.browser.context.newPage();
     await page.addInitScript(() => {
       const serial = (navigator as unknown as { serial: { requestPort: () => Promise<unknown> } }).serial;
       serial.requestPort = () => Promise.reject(new DOMException("No port selected by the user.", "NotFoundError"));
     });
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     await page.locator("pydirect-connect-step #serial").click();
     const alert = page.locator("pydirect-connect-step pydirect-error-notice [role=alert]");
     await alert.waitFor();
@@ -37,11 +26,11 @@ describe("when real ports cannot be used", () => {
   });
 
   it("no Web Serial: the portal says which browsers work and still offers the virtual board; the embed shows its unsupported slot", async () => {
-    const page = await browser.context.newPage();
+    const page = await site.browser.context.newPage();
     await page.addInitScript(() => {
       delete (Navigator.prototype as unknown as { serial?: unknown }).serial;
     });
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     const note = page.locator("pydirect-connect-step [data-problem]");
     await note.waitFor();
     expect(await note.getAttribute("data-problem")).toBe("no-web-serial");
@@ -50,7 +39,7 @@ describe("when real ports cannot be used", () => {
     expect(await page.locator("pydirect-connect-step #virtual").isEnabled()).toBe(true);
     await screenshot(page, "env-no-web-serial");
 
-    await page.goto(`${server.url}embed-demo.html`);
+    await page.goto(`${site.server.url}embed-demo.html`);
     const button = page.locator("pydirect-install-button");
     await page.waitForFunction(() => document.querySelector("pydirect-install-button")?.hasAttribute("install-unsupported"));
     expect(await button.locator("[slot=unsupported]").isVisible()).toBe(true);
@@ -61,10 +50,10 @@ describe("when real ports cannot be used", () => {
   it("insecure context (plain http on a non-local host name): says to use https://", async () => {
     // The page is served as http://portal.insecure.test/ through request interception: a host name
     // that is neither localhost nor https, so the browser gives it no secure context.
-    const page = await browser.context.newPage();
+    const page = await site.browser.context.newPage();
     await page.route("http://portal.insecure.test/**", async (route) => {
       const asked = new URL(route.request().url());
-      const response = await route.fetch({ url: new URL(asked.pathname + asked.search, server.url).href });
+      const response = await route.fetch({ url: new URL(asked.pathname + asked.search, site.server.url).href });
       await route.fulfill({ response });
     });
     await page.goto("http://portal.insecure.test/");

@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { HandoffState } from "../../src/core/session/session-types";
-import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+import { screenshot, seriousAxeViolations, useBuiltSite } from "./harness";
 
 // The hand-off after an HTTPS "connect again", in the built page: the trust step, the locked
 // console and its password field. (The serial path with a real board: portal-flow.test.ts.)
 
-let server: StaticServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  server = await serveDir(DIST);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useBuiltSite();
 
 const FINGERPRINT = "89:CC:10:01:95:09:5E:BA:EE:00:1B:EC:A8:B1:2D:8D:99:D0:AC:93:00:0F:B3:7B:E1:ED:14:3E:08:C5:53:7C";
 const locked: HandoffState = {
@@ -39,8 +28,8 @@ const locked: HandoffState = {
 
 describe("device hand-off element", () => {
   it("explains the certificate trust step and unlocks the console with a password field that keeps nothing", async () => {
-    const { page } = browser;
-    await page.goto(server.url);
+    const { page } = site.browser;
+    await page.goto(site.server.url);
     await page.locator("pydirect-connect-step h2").waitFor();
     await page.evaluate((state) => {
       const el = document.createElement("pydirect-device-handoff") as HTMLElement & { handoff: unknown };
@@ -90,6 +79,6 @@ describe("device hand-off element", () => {
     await handoff.locator("pydirect-device-console #line").waitFor();
     expect(await handoff.locator("pydirect-device-console #console-output").getAttribute("aria-live")).toBe("polite");
     expect(await handoff.locator("pydirect-device-console #console-output").innerText()).toMatch(/>>> print\(6\*7\)\s+42/);
-    expect(browser.errors).toEqual([]);
+    expect(site.browser.errors).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const DIST = join(ROOT, "dist");
@@ -170,4 +171,33 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
   })) as AxeViolation[];
   return result.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** The built site on a static server and a fresh Chromium, for the tests of one file; closed after them. */
+export interface BuiltSite {
+  readonly server: StaticServer;
+  readonly browser: LaunchedBrowser;
+}
+
+export function useBuiltSite(): BuiltSite {
+  let server: StaticServer | undefined;
+  let browser: LaunchedBrowser | undefined;
+  beforeAll(async () => {
+    server = await serveDir(DIST);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error("useBuiltSite: the server is only there inside the tests");
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error("useBuiltSite: the browser is only there inside the tests");
+      return browser;
+    },
+  };
 }

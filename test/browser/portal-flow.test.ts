@@ -1,23 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import type { SessionState } from "../../src/core/session/session-types";
-import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+import { screenshot, seriousAxeViolations, useBuiltSite } from "./harness";
 
 // The portal page on the virtual board, driven by keyboard alone.
 
-let server: StaticServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  server = await serveDir(DIST);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useBuiltSite();
 
 /** The id of the focused element, looking through shadow roots. */
 function deepActiveId(page: Page): Promise<string> {
@@ -65,8 +54,8 @@ async function waitForStep(page: Page, step: string, timeout = 60_000): Promise<
 
 describe("portal page", () => {
   it("connects the virtual board, shows its facts, and installs the demo firmware by keyboard alone", async () => {
-    const { page } = browser;
-    await page.goto(server.url);
+    const { page } = site.browser;
+    await page.goto(site.server.url);
     await page.locator("pydirect-connect-step h2").waitFor();
     await screenshot(page, "01-connect");
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -108,11 +97,11 @@ describe("portal page", () => {
     const download = page.waitForEvent("download");
     await page.locator("pydirect-serial-console #download-log").click();
     expect((await download).suggestedFilename()).toMatch(/^pydirect-log-.*\.txt$/);
-    expect(browser.errors).toEqual([]);
+    expect(site.browser.errors).toEqual([]);
   });
 
   it("provisions (demo Wi-Fi) and verifies over WebRTC by keyboard, then a second board on the production line", async () => {
-    const { page } = browser;
+    const { page } = site.browser;
     await page.locator("pydirect-provision-step table").waitFor();
     expect(await page.locator("pydirect-provision-step [aria-label='Demo data']").innerText()).toContain("Workshop");
     await tabTo(page, "ssid");
@@ -246,6 +235,6 @@ describe("portal page", () => {
     );
     expect((await lastCheck(second))?.passed).toBe(true);
     expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(/Board verified/);
-    expect(browser.errors).toEqual([]);
+    expect(site.browser.errors).toEqual([]);
   });
 });

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIST, launchBrowser, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+import { describe, expect, it } from "vitest";
+import { useBuiltSite } from "./harness";
 
 // The IndexedDB device registry as the page uses it (portal.registry is an IdbDeviceRegistry).
 
-let server: StaticServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  server = await serveDir(DIST);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useBuiltSite();
 
 describe("IndexedDB device registry", () => {
   it("stores only record fields, finds hostnames case-insensitively, survives a reload, and deletes", async () => {
-    const { page } = browser;
-    await page.goto(server.url);
+    const { page } = site.browser;
+    await page.goto(site.server.url);
     await page.locator("pydirect-connect-step h2").waitFor();
     type Registry = {
       put(r: unknown): Promise<void>;

@@ -4,26 +4,21 @@
  * against the virtual board. Keeping the seam here lets the state machine stay ignorant of ports,
  * manifests and WebRTC.
  */
+import type { FlashEvent } from "../flash/types";
 import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRecord } from "../registry/device-record";
 import type { LiveConsole } from "./live-console";
 import type { BoardSummary, FirmwareOffer, ProvisionSummary, VerifySummary } from "./session-types";
 
-/** Flash-job events the session renders (a structural subset of the flash core's FlashEvent). */
+/**
+ * Flash-job events the session renders: the flash core's events, where the session needs only the
+ * state of "connected", "done" and "error" (their payloads reach it by other routes), plus the
+ * install glue's download progress.
+ */
+type RenderedFlashEvent<E> = E extends { state: "connected" | "done" | "error" } ? { state: E["state"] } : E;
 export type InstallEvent =
   | { state: "downloading"; part: string; received: number; total: number | null }
-  | { state: "connecting" }
-  | { state: "connected" }
-  | { state: "stub-running"; baudRate: number }
-  | { state: "preparing" }
-  | { state: "comparing"; part: string; index: number }
-  | { state: "erasing" }
-  | { state: "writing"; part: string; index: number; written: number; total: number; skippedBytes: number }
-  | { state: "verifying"; part: string; index: number }
-  | { state: "verified"; part: string; index: number; md5: string; skipped: boolean }
-  | { state: "resetting" }
-  | { state: "done" }
-  | { state: "error" };
+  | RenderedFlashEvent<FlashEvent>;
 
 /** Provisioning and verification report phases; the session shows them as text. */
 export interface PhaseEvent {
