@@ -8,6 +8,7 @@ const STATUS: Record<PartProgress["status"], string> = {
   pending: "waiting",
   comparing: "checking",
   writing: "writing",
+  written: "written, to be verified",
   verifying: "verifying",
   done: "written and verified",
   skipped: "already on board",

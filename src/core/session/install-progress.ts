@@ -28,7 +28,10 @@ export function foldInstallEvent(flash: FlashStep, e: InstallEvent): { flash: Fl
     case "comparing":
       return { flash: part(e.part, { status: "comparing" }, `Checking what is already on flash (${e.part})`) };
     case "writing":
-      return { flash: part(e.part, { status: "writing", written: e.written, total: e.total }, `Writing ${e.part}`) };
+      // A fully written part waits for its MD5 check, which comes after the last part is written.
+      return {
+        flash: part(e.part, { status: e.written >= e.total ? "written" : "writing", written: e.written, total: e.total }, `Writing ${e.part}`),
+      };
     case "verifying":
       return { flash: part(e.part, { status: "verifying" }, `Verifying ${e.part}`) };
     case "verified": {

@@ -51,7 +51,7 @@ export interface PartProgress {
   name: string;
   written: number;
   total: number;
-  status: "pending" | "comparing" | "writing" | "verifying" | "done" | "skipped";
+  status: "pending" | "comparing" | "writing" | "written" | "verifying" | "done" | "skipped";
 }
 
 export interface EraseDecision {
