@@ -253,6 +253,33 @@ static int parse_literal(cursor_t *c, const char *word) {
 
 static int skip_value(cursor_t *c, int depth, wrtc_json_type_t *type);
 
+/* Between a member's key and its value. */
+static int expect_colon(cursor_t *c) {
+  skip_ws(c);
+  if (c->p >= c->end || *c->p != ':') return WRTC_ERR_PARSE;
+  c->p++;
+  skip_ws(c);
+  return WRTC_OK;
+}
+
+/* After a member or element: a comma means another follows, `close` ends the container. */
+static int end_of_member(cursor_t *c, char close, bool *done) {
+  skip_ws(c);
+  if (c->p >= c->end) return WRTC_ERR_PARSE;
+  if (*c->p == ',') {
+    c->p++;
+    skip_ws(c);
+    *done = false;
+    return WRTC_OK;
+  }
+  if (*c->p == close) {
+    c->p++;
+    *done = true;
+    return WRTC_OK;
+  }
+  return WRTC_ERR_PARSE;
+}
+
 static int skip_container(cursor_t *c, int depth, char close, bool members) {
   if (depth >= WRTC_JSON_MAX_DEPTH) {
     return WRTC_ERR_PARSE;
@@ -267,24 +294,12 @@ static int skip_container(cursor_t *c, int depth, char close, bool members) {
     wrtc_json_type_t ignored;
     if (members) {
       if (parse_string(c, NULL) != WRTC_OK) return WRTC_ERR_PARSE;
-      skip_ws(c);
-      if (c->p >= c->end || *c->p != ':') return WRTC_ERR_PARSE;
-      c->p++;
-      skip_ws(c);
+      if (expect_colon(c) != WRTC_OK) return WRTC_ERR_PARSE;
     }
     if (skip_value(c, depth + 1, &ignored) != WRTC_OK) return WRTC_ERR_PARSE;
-    skip_ws(c);
-    if (c->p >= c->end) return WRTC_ERR_PARSE;
-    if (*c->p == ',') {
-      c->p++;
-      skip_ws(c);
-      continue;
-    }
-    if (*c->p == close) {
-      c->p++;
-      return WRTC_OK;
-    }
-    return WRTC_ERR_PARSE;
+    bool done;
+    if (end_of_member(c, close, &done) != WRTC_OK) return WRTC_ERR_PARSE;
+    if (done) return WRTC_OK;
   }
 }
 
@@ -335,10 +350,7 @@ static int parse_members(cursor_t *c, wrtc_json_field_t *fields, size_t n_fields
     }
     wrtc_json_field_t *field = find_field(fields, n_fields, key.data ? key.data : "", key.len);
     wrtc_strbuf_free(&key);
-    skip_ws(c);
-    if (c->p >= c->end || *c->p != ':') return WRTC_ERR_PARSE;
-    c->p++;
-    skip_ws(c);
+    if (expect_colon(c) != WRTC_OK) return WRTC_ERR_PARSE;
     if (field != NULL && c->p < c->end && *c->p == '"') {
       clear_field(field);
       wrtc_strbuf_t value;
@@ -363,18 +375,9 @@ static int parse_members(cursor_t *c, wrtc_json_field_t *fields, size_t n_fields
         field->type = type;
       }
     }
-    skip_ws(c);
-    if (c->p >= c->end) return WRTC_ERR_PARSE;
-    if (*c->p == ',') {
-      c->p++;
-      skip_ws(c);
-      continue;
-    }
-    if (*c->p == '}') {
-      c->p++;
-      return WRTC_OK;
-    }
-    return WRTC_ERR_PARSE;
+    bool done;
+    if (end_of_member(c, '}', &done) != WRTC_OK) return WRTC_ERR_PARSE;
+    if (done) return WRTC_OK;
   }
 }
 
