@@ -23,7 +23,10 @@ function embedBuild(): Plugin {
         root,
         logLevel: "warn",
         publicDir: false,
+        // Relative, so the board worker's URL resolves against the embed's own origin.
+        base: "./",
         define: { "process.env.NODE_ENV": JSON.stringify("production") },
+        worker: { format: "es" },
         build: {
           target: "es2022",
           outDir: resolve(outDir, "embed"),
@@ -89,11 +92,24 @@ function serviceWorker(): Plugin {
   };
 }
 
+/**
+ * Cross-origin isolation: the virtual board's MicroPython worker shares memory with the page, so
+ * Ctrl-C from the host can end a blocking sleep on the board. public/_headers sends the same for
+ * static hosts that read it; README.md (Hosting) covers the rest.
+ */
+export const ISOLATION_HEADERS = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "credentialless",
+};
+
 export default defineConfig({
   // Relative base: the site works from any path, and the embed's lazy chunks resolve against
   // the embed module's own URL when another origin loads it.
   base: "./",
-  server: { port: 5173, strictPort: false },
+  server: { port: 5173, strictPort: false, headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
+  // The board worker loads the wasm build lazily, which needs code splitting in the worker.
+  worker: { format: "es" },
   build: {
     target: "es2022",
     sourcemap: true,

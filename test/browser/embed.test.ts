@@ -13,7 +13,8 @@ let browser: LaunchedBrowser;
 
 beforeAll(async () => {
   portal = await serveDir(DIST, { cors: true, host: "127.0.0.1" });
-  site = await serveDir(DIST, { host: "localhost" });
+  // Someone else's site: not cross-origin isolated.
+  site = await serveDir(DIST, { host: "localhost", isolated: false });
   browser = await launchBrowser();
 });
 

@@ -4,12 +4,13 @@
  * fresh profile through playwright-core. Never downloads a browser.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
+import { ISOLATION_HEADERS } from "../../vite.config";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const DIST = join(ROOT, "dist");
@@ -47,6 +48,8 @@ export interface ServeOptions {
   cors?: boolean;
   /** "localhost" gives a second origin next to 127.0.0.1; a LAN address gives an insecure (http, non-local) origin. */
   host?: string;
+  /** Send the cross-origin isolation headers the portal is deployed with (default true). */
+  isolated?: boolean;
 }
 
 /** Serve `dir` on a free port. */
@@ -57,6 +60,7 @@ export async function serveDir(dir: string, options: ServeOptions = {}): Promise
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     requests.push(path);
+    if (options.isolated !== false) for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
     if (options.cors) {
       res.setHeader("Access-Control-Allow-Origin", "*");
       res.setHeader("Access-Control-Allow-Headers", "*");
@@ -101,6 +105,8 @@ export async function serveDir(dir: string, options: ServeOptions = {}): Promise
 
 export interface LaunchedBrowser {
   context: BrowserContext;
+  /** The fresh profile directory (it names this browser's processes). */
+  profile: string;
   page: Page;
   /** Console errors and uncaught exceptions seen on any page. */
   errors: string[];
@@ -137,6 +143,7 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
   watch(page);
   return {
     context,
+    profile,
     page,
     errors,
     close: async () => {
@@ -200,4 +207,38 @@ export function useBuiltSite(): BuiltSite {
       return browser;
     },
   };
+}
+
+/**
+ * CPU time (s) used so far by this browser's processes: the one started with its profile and all
+ * their descendants (renderers, GPU, utilities). Linux /proc; clock ticks at 100 Hz.
+ */
+export async function browserCpuSeconds(profile: string): Promise<number> {
+  const procs = new Map<number, { ppid: number; ticks: number; cmdline: string }>();
+  for (const name of await readdir("/proc")) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).replaceAll("\0", " ");
+      procs.set(pid, { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), cmdline });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const ours = new Set([...procs].filter(([, p]) => p.cmdline.includes(profile)).map(([pid]) => pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, p] of procs) {
+      if (!ours.has(pid) && ours.has(p.ppid)) {
+        ours.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let ticks = 0;
+  for (const pid of ours) ticks += procs.get(pid)!.ticks;
+  return ticks / 100;
 }

@@ -14,20 +14,35 @@ export const DEMO_ACCESS_POINTS = [
   { ssid: "Cafe Guest", password: "" },
 ] as const;
 
+const demoAccessPoints = () =>
+  DEMO_ACCESS_POINTS.map((ap) => (ap.password ? { ssid: ap.ssid, passphrase: ap.password } : { ssid: ap.ssid, security: "open" as const }));
+
 /**
  * The demo board's app: real MicroPython (WebAssembly) with the pyDirect device scripts, the demo
  * networks in range and the `webrtc` module. Loaded on first boot, so pages that never pick the
- * virtual board never download it.
+ * virtual board never download it. In a browser the interpreter runs in a worker, so the board's
+ * sleeps and busy code never hold up the page; without workers (Node) it runs in this thread.
  */
 export function demoMicroPythonApp(): AppRuntimeFactory {
   let app: Promise<AppRuntimeFactory> | null = null;
+  const inWorker = typeof Worker === "function" && typeof location !== "undefined";
   return (ctx) => {
-    app ??= Promise.all([import("../../virtual-board/micropython"), import("../../virtual-board/webrtc")]).then(([mp, rtc]) =>
-      mp.createMicroPythonApp({
-        accessPoints: DEMO_ACCESS_POINTS.map((ap) => (ap.password ? { ssid: ap.ssid, passphrase: ap.password } : { ssid: ap.ssid, security: "open" as const })),
-        modules: [rtc.webrtcModuleHook()],
-      }),
-    );
+    app ??= inWorker
+      ? Promise.all([
+          import("../../virtual-board/micropython/worker/worker-app"),
+          import("../../virtual-board/micropython/worker/spawn-browser-worker"),
+          import("../signaling/browser-peer"),
+        ]).then(([{ createMicroPythonWorkerApp }, { spawnBrowserBoardWorker }, { browserPeerBackend }]) =>
+          createMicroPythonWorkerApp({
+            accessPoints: demoAccessPoints(),
+            modules: ["webrtc"],
+            spawn: spawnBrowserBoardWorker,
+            peerBackend: async () => browserPeerBackend,
+          }),
+        )
+      : Promise.all([import("../../virtual-board/micropython"), import("../../virtual-board/webrtc")]).then(([mp, rtc]) =>
+          mp.createMicroPythonApp({ accessPoints: demoAccessPoints(), modules: [rtc.webrtcModuleHook()] }),
+        );
     return app.then((factory) => factory(ctx));
   };
 }

@@ -34,6 +34,10 @@ export interface MicroPythonAppOptions {
   modules?: MicroPythonModuleHook[];
   /** Replace the frozen device scripts (path → text), e.g. to test a board without main.py. */
   frozenFiles?: Record<string, string>;
+  /** How sleeps in plain functions wait; default: block the thread (see InterpreterHost.blockingWait). */
+  blockingWait?: (ms: number, interruptible: boolean) => boolean;
+  /** Told after every write of the filesystem image into the board's flash. */
+  onFlashWritten?: (offset: number, length: number) => void;
 }
 
 export interface MicroPythonAppFactory extends AppRuntimeFactory {
@@ -78,10 +82,12 @@ export function createMicroPythonApp(options: MicroPythonAppOptions = {}): Micro
         modules: options.modules ?? [],
         frozenFiles: options.frozenFiles ?? FROZEN_DEVICE_FILES,
         firmwareOwned,
+        blockingWait: options.blockingWait,
       },
       {
         wifi: (e) => wifiListeners.forEach((l) => l(e)),
         status: (e) => statusListeners.forEach((l) => l(e)),
+        flashWritten: options.onFlashWritten,
       },
     );
     current = runtime;

@@ -31,9 +31,28 @@ export interface InterpreterHost {
   platform: string;
   /** Size of the flash filesystem partition and bytes its files take, for os.statvfs. */
   filesystemUsage(): { size: number; used: number };
+  /**
+   * How a sleep inside a plain function waits (no await is possible there). Returns true when a
+   * Ctrl-C cut the wait short; `interruptible` is false while no console code runs (a background
+   * task's sleep must not take the console's KeyboardInterrupt). Default: block the thread
+   * (Atomics.wait where the platform allows it), not interruptible.
+   */
+  blockingWait?(ms: number, interruptible: boolean): boolean;
 }
 
-const blockCell = typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4)) : null;
+/**
+ * A cell to Atomics.wait on. A page that is not cross-origin isolated has no SharedArrayBuffer
+ * constructor, but its workers may still make shared WebAssembly memory, whose buffer is one.
+ */
+function makeBlockCell(): Int32Array | null {
+  if (typeof SharedArrayBuffer === "function") return new Int32Array(new SharedArrayBuffer(4));
+  try {
+    return new Int32Array(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer);
+  } catch {
+    return null;
+  }
+}
+const blockCell = makeBlockCell();
 /** Atomics.wait is refused on a browser's main thread; there the blocking fallback has to spin. */
 const canBlockWithoutSpinning = ((): boolean => {
   if (!blockCell) return false;
@@ -45,7 +64,7 @@ const canBlockWithoutSpinning = ((): boolean => {
   }
 })();
 
-function blockFor(ms: number): void {
+export function blockFor(ms: number): void {
   if (!(ms > 0)) return;
   if (canBlockWithoutSpinning) {
     Atomics.wait(blockCell!, 0, 0, ms);
@@ -66,9 +85,8 @@ export class Interpreter {
   private disposed = false;
   private running = false;
   private interruptPending = false;
-  private interruptRaised = false;
   private resetRequest: ResetKind | undefined;
-  private readonly sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
+  private readonly sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: (interrupted: boolean) => void }>();
 
   private constructor(
     readonly mp: MicroPythonInstance,
@@ -111,9 +129,7 @@ export class Interpreter {
     } finally {
       this.running = false;
     }
-    if (this.interruptRaised && !(outcome.kind === "exception" && outcome.type === "KeyboardInterrupt")) this.drainInterrupt();
     this.interruptPending = false;
-    this.interruptRaised = false;
     return outcome;
   }
 
@@ -132,14 +148,14 @@ export class Interpreter {
 
   /**
    * Ctrl-C while code runs. KeyboardInterrupt must surface in the console's own code, never in a
-   * background asyncio callback (it would escape into a JS timer), so it is raised only where the
-   * next Python to run is known: the resumption of a cooperative sleep (a microtask, ahead of any
-   * timer), or the next sleep call the running code makes.
+   * background asyncio callback (it would escape into a JS timer), so it is raised only by the
+   * console's own sleeps: the one waiting now resumes and raises it, or the next one the code
+   * makes does.
    */
   interrupt(): void {
     if (!this.running || this.disposed) return;
-    this.interruptPending = true;
     if (this.sleeps.size === 0) {
+      this.interruptPending = true;
       // Not in a console sleep: an asyncio.run main task is cancelled (its runner turns that
       // into KeyboardInterrupt); otherwise the next sleep the code makes raises it.
       const interruptMain = this.mp.globals.get("__vb_interrupt_main") as (() => boolean) | undefined;
@@ -150,18 +166,11 @@ export class Interpreter {
       }
       return;
     }
-    this.raiseKeyboardInterrupt();
     for (const s of this.sleeps) {
       clearTimeout(s.timer);
-      s.resolve();
+      s.resolve(true);
     }
     this.sleeps.clear();
-  }
-
-  private raiseKeyboardInterrupt(): void {
-    if (this.interruptRaised) return;
-    this.interruptRaised = true;
-    this.mp._module._mp_sched_keyboard_interrupt();
   }
 
   /** Power off: timers stop, the asyncio loop stops rescheduling, the bridge goes quiet. */
@@ -193,31 +202,24 @@ export class Interpreter {
     }
     const type = e.type ?? "Exception";
     if (type === "SystemExit") return { kind: "exit", reset: this.resetRequest ?? "soft" };
-    let traceback = e.message ?? `${type}\n`;
+    // time.sleep is native code on the chip: its Python stand-ins (the shims) leave no frames.
+    let traceback = (e.message ?? `${type}\n`).replace(/^ {2}File "<string>", line \d+, in _{1,2}(vb_)?(sleep|sleep_ms|sleep_us|block_ms)\n/gm, "");
     if (filename) traceback = traceback.split('File "<stdin>"').join(`File "${filename}"`);
     return { kind: "exception", type, traceback };
   }
 
-  /** The interrupt landed after the code finished: consume it so the next run does not see it. */
-  private drainInterrupt(): void {
-    try {
-      this.mp.runPython("for __vb_i in range(3):\n    pass\n");
-    } catch {
-      // The pending KeyboardInterrupt surfaced here, which is the point.
-    }
-  }
-
-  private sleepMs(ms: number): Promise<void> {
+  /** A console sleep (see __vb_sleep_ms); resolves true when Ctrl-C ended it. */
+  private sleepMs(ms: number): Promise<boolean> {
     if (this.disposed) return new Promise(() => {});
     if (this.interruptPending) {
-      this.raiseKeyboardInterrupt();
-      return Promise.resolve();
+      this.interruptPending = false;
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
       const entry = {
         timer: setTimeout(() => {
           this.sleeps.delete(entry);
-          resolve();
+          resolve(false);
         }, Math.max(0, ms)),
         resolve,
       };
@@ -225,14 +227,34 @@ export class Interpreter {
     });
   }
 
+  /**
+   * A sleep in a plain function; true tells the shim to raise KeyboardInterrupt there. A Ctrl-C
+   * that cuts the sleep short does so at once in the console's own code; inside an asyncio task it
+   * is handled as a Ctrl-C arriving from outside once the task yields (see interrupt()), so it
+   * never escapes into the scheduler's JS callback.
+   */
+  private blockMs(ms: number, consoleCode: boolean): boolean {
+    if (this.disposed) return false;
+    if (this.interruptPending && consoleCode) {
+      this.interruptPending = false;
+      return true;
+    }
+    const wait = this.host.blockingWait;
+    if (!wait) {
+      blockFor(ms);
+      return false;
+    }
+    if (!wait(ms, this.running && !this.interruptPending)) return false;
+    if (consoleCode) return true;
+    queueMicrotask(() => this.interrupt());
+    return false;
+  }
+
   private bridge(): Record<string, unknown> {
     const { wifi } = this.host;
     return {
       sleep_ms: (ms: number) => this.sleepMs(ms),
-      block_ms: (ms: number) => {
-        if (this.interruptPending) this.raiseKeyboardInterrupt();
-        else if (!this.disposed) blockFor(ms);
-      },
+      block_ms: (ms: number, consoleCode: boolean) => this.blockMs(ms, consoleCode),
       mac_hex: (iface: number) => macHex(this.host.mac, iface),
       request_reset: (kind: ResetKind) => {
         this.resetRequest = kind;

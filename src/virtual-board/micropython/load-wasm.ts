@@ -13,7 +13,7 @@ export interface MicroPythonInstance {
   runPython(code: string): unknown;
   runPythonAsync(code: string): unknown;
   globals: { get(key: string): unknown; set(key: string, value: unknown): void; delete(key: string): void };
-  _module: { _mp_sched_keyboard_interrupt(): void };
+  _module: unknown;
 }
 
 /** The parts of Emscripten's FS used to save and restore the board's files. */

@@ -20,13 +20,17 @@ for _n in dir(_wasm_time):
         setattr(_time, _n, getattr(_wasm_time, _n))
 
 # Called from code the console could not make cooperative (inside a plain function): the wait
-# blocks without spinning where the platform allows it.
+# blocks without spinning where the platform allows it. Ctrl-C may raise KeyboardInterrupt right
+# here only in the console's own code, never inside an asyncio task (_in_asyncio_task, below).
+def _block_ms(ms):
+    if _vboard.block_ms(ms, not _in_asyncio_task()):
+        raise KeyboardInterrupt
 def _sleep(s):
-    _vboard.block_ms(int(s * 1000))
+    _block_ms(int(s * 1000))
 def _sleep_ms(ms):
-    _vboard.block_ms(int(ms))
+    _block_ms(int(ms))
 def _sleep_us(us):
-    _vboard.block_ms(int(us) // 1000)
+    _block_ms(int(us) // 1000)
 _time.sleep = _sleep
 _time.sleep_ms = _sleep_ms
 _time.sleep_us = _sleep_us
@@ -43,8 +47,8 @@ def _in_asyncio_task():
 async def __vb_sleep_ms(ms):
     if _in_asyncio_task():
         await sys.modules['asyncio.core'].sleep_ms(int(ms))
-    else:
-        await _vboard.sleep_ms(int(ms))
+    elif await _vboard.sleep_ms(int(ms)):
+        raise KeyboardInterrupt
 async def __vb_sleep(s):
     await __vb_sleep_ms(int(s * 1000))
 async def __vb_sleep_us(us):

@@ -15,7 +15,7 @@ import {
   type FlashRegion,
   type FsEntry,
 } from "./flash-fs";
-import { Interpreter, type ExecOutcome, type ResetKind } from "./interpreter";
+import { Interpreter, blockFor, type ExecOutcome, type ResetKind } from "./interpreter";
 import type { MicroPythonInstance } from "./load-wasm";
 import { ReplConsole, type ReplHost, type ReplMode } from "./repl-console";
 import { VirtualWifi, type ConnectDelays, type VirtualAccessPoint, type WifiEvent, type WifiSnapshot } from "./virtual-wifi";
@@ -38,11 +38,15 @@ export interface RuntimeSettings {
   frozenFiles: Record<string, string>;
   /** Paths (e.g. "/lib/", "/settings/default_settings.json") the firmware refreshes every boot. */
   firmwareOwned: (path: string) => boolean;
+  /** How sleeps in plain functions wait (see InterpreterHost.blockingWait); default: block the thread. */
+  blockingWait?: (ms: number, interruptible: boolean) => boolean;
 }
 
 export interface RuntimeEvents {
   wifi(e: WifiEvent): void;
   status(e: DeviceStatusEvent): void;
+  /** The filesystem image was written to ctx.flash at [offset, offset + length). */
+  flashWritten?(offset: number, length: number): void;
 }
 
 const RESET_CAUSE = { power: 1, hard: 2, soft: 5 } as const;
@@ -131,6 +135,8 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
   async run(code: string): Promise<ExecOutcome> {
     const interp = this.interp;
     if (!interp) return { kind: "exception", type: "RuntimeError", traceback: "RuntimeError: no interpreter\n" };
+    // "OK" and the echo are on the wire before the code runs, even code that never yields.
+    this.out.flush();
     const outcome = await interp.exec(code);
     this.persist();
     return outcome;
@@ -176,6 +182,13 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
       output: (b) => this.out.cooked(b),
       input: () => this.console.takeInputByte(),
       filesystemUsage: () => this.filesystemUsage(),
+      // What was printed before a blocking sleep must reach the host before the sleep, as a UART's would.
+      blockingWait: (ms, interruptible) => {
+        this.out.flush();
+        if (this.settings.blockingWait) return this.settings.blockingWait(ms, interruptible);
+        blockFor(ms);
+        return false;
+      },
     });
     if (this.stopped) {
       interp.dispose();
@@ -226,8 +239,9 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
   private persist(): void {
     if (this.stopped || !this.interp || this.interp.isDisposed) return;
     try {
-      saveFilesystem(this.interp.mp.FS, this.ctx.flash, this.region);
+      const written = saveFilesystem(this.interp.mp.FS, this.ctx.flash, this.region);
       this.warnedFull = false;
+      this.events.flashWritten?.(this.region.offset, written);
     } catch (err) {
       if (!(err instanceof FilesystemFullError)) throw err;
       if (!this.warnedFull) this.out.raw(`\r\nvirtual board: ${err.message}\r\n`);

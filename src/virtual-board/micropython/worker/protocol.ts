@@ -1,0 +1,63 @@
+/**
+ * What the page and the virtual board's MicroPython worker say to each other. In a browser the
+ * board's interpreter runs in a dedicated worker, so that a `time.sleep` in a plain function can
+ * block its own thread (Atomics.wait) instead of spinning the page's; the page keeps the board's
+ * link, flash and WebRTC stack. One worker lives from one power-on (or hard reset) to the next.
+ */
+import type { DeviceStatusEvent } from "../runtime";
+import type { ConnectDelays, VirtualAccessPoint, WifiEvent, WifiSnapshot } from "../virtual-wifi";
+import type { BackendInfo, PeerNotice, PeerRequest } from "../../webrtc/remote-peer";
+import type { BoardIdentity, BootedApp } from "../../types";
+
+/** JS-backed modules the worker can register by name (functions cannot cross to a worker). */
+export type WorkerModuleName = "webrtc";
+
+/** The serialisable part of MicroPythonAppOptions. */
+export interface WorkerAppOptions {
+  accessPoints?: VirtualAccessPoint[];
+  connectDelayMs?: number | Partial<ConnectDelays>;
+  rawPaste?: boolean;
+  ip?: string;
+  frozenFiles?: Record<string, string>;
+  modules?: WorkerModuleName[];
+}
+
+export type ToBoardWorker =
+  | {
+      type: "boot";
+      board: BoardIdentity;
+      app: BootedApp;
+      /** A copy of the board's flash; the worker sends back what it writes. */
+      flash: Uint8Array;
+      options: WorkerAppOptions;
+      /**
+       * Int32 cell 0 counts the Ctrl-C bytes the page has forwarded, bumped before the bytes are
+       * posted, so a blocking sleep can wake on one that is still queued. null where the page
+       * cannot share memory (not cross-origin isolated): sleeps still block without CPU, on memory
+       * of the worker's own, but Ctrl-C reaches the program only once the sleep is over.
+       */
+      ctrlC: SharedArrayBuffer | null;
+      /** The page's WebRTC stack, when it serves one for the `webrtc` module. */
+      peerBackend: BackendInfo | null;
+    }
+  | { type: "rx"; bytes: Uint8Array }
+  | { type: "stop" }
+  | { type: "peer"; notice: PeerNotice };
+
+export type FromBoardWorker =
+  | { type: "tx"; bytes: Uint8Array }
+  | { type: "flash"; offset: number; bytes: Uint8Array }
+  | { type: "wifi"; event: WifiEvent; snapshot: WifiSnapshot | undefined }
+  | { type: "status"; event: DeviceStatusEvent }
+  | { type: "ready" }
+  | { type: "stopped" }
+  | { type: "fault"; message: string }
+  | { type: "peer"; request: PeerRequest };
+
+/** The side of a Worker (or of a worker's global scope, or a MessagePort) that messages use. */
+export interface MessageEndpoint {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+}
+
+export const CTRL_C = 0x03;
