@@ -116,9 +116,13 @@ function describeImageFailure(err: ImageError, at: number, image: Uint8Array, ex
   }
 }
 
-export function bootFromFlash(board: BoardIdentity, flash: Uint8Array): BootOutcome {
+/** What started the chip: power or the EN pin (power-on), or the app itself (esp_restart). */
+export type ResetCause = "power-on" | "software";
+
+export function bootFromFlash(board: BoardIdentity, flash: Uint8Array, cause: ResetCause = "power-on"): BootOutcome {
   const chip = board.chip;
-  const text = romText(chip);
+  const rom = romText(chip);
+  const text = cause === "software" ? { ...rom, powerOn: rom.softwareReset } : rom;
   const facts = chipFacts(chip);
   const romLines: string[] = [];
   const finish = (log: BootLog, app?: BootedApp): BootOutcome => {

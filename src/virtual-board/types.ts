@@ -61,6 +61,10 @@ export interface AppContext {
   write: HostSink;
   /** Aborted when the app stops running (reset, power off, unplug). */
   signal: AbortSignal;
+  /** Why the chip started this time (machine.reset_cause()). */
+  resetCause: "power-on" | "software";
+  /** Restart the whole chip as esp_restart() does: this app stops, the ROM boots again. */
+  restart?(): void;
 }
 
 /** A running application: it consumes console input until stopped. */

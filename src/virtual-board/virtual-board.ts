@@ -1,5 +1,5 @@
 import { ESPRESSIF_USB_JTAG, type SerialPortIdentity } from "../core/port/serial-port";
-import { bootFromFlash } from "./boot";
+import { bootFromFlash, type ResetCause } from "./boot";
 import { chipProfile, hasUsbSerialJtag } from "./chips";
 import { LinkDirection } from "./link";
 import { createDownloadSession } from "./rom/download-session";
@@ -306,7 +306,15 @@ export class VirtualBoard implements PortHost {
     }, EN_RISE_MS);
   }
 
-  private boot(into: "download" | "normal"): void {
+  /** esp_restart(): the app asked for a chip reset; the ROM runs again and says why. */
+  private restartFromSoftware(): void {
+    if (this.mode !== "app") return;
+    this.leaveMode();
+    this.setMode("reset");
+    this.boot("normal", "software");
+  }
+
+  private boot(into: "download" | "normal", cause: ResetCause = "power-on"): void {
     this.toBoard.cut();
     if (into === "download") {
       // The ROM's autobaud locks on to whatever rate the host syncs at.
@@ -318,7 +326,7 @@ export class VirtualBoard implements PortHost {
     }
     this.uartBaud = CONSOLE_BAUD;
     this.updatePacing();
-    const outcome = bootFromFlash(this.identity, this.flash);
+    const outcome = bootFromFlash(this.identity, this.flash, cause);
     this.print(outcome.log);
     if (!outcome.ok || !outcome.app) {
       this.setMode("boot-failed");
@@ -339,6 +347,11 @@ export class VirtualBoard implements PortHost {
         if (!abort.signal.aborted) this.sendToHost(bytes);
       },
       signal: abort.signal,
+      resetCause: cause,
+      restart: () => {
+        // On its own turn: the app is still inside the call that asked for it.
+        if (!abort.signal.aborted) setTimeout(() => !abort.signal.aborted && this.restartFromSoftware(), 0);
+      },
     };
     Promise.resolve(factory(ctx)).then(
       (runtime) => {

@@ -49,6 +49,7 @@ export interface RuntimeEvents {
   flashWritten?(offset: number, length: number): void;
 }
 
+/** machine.reset_cause() as the ESP32 port maps esp_reset_reason(): EN pin and power-on → PWRON, esp_restart → SOFT. */
 const RESET_CAUSE = { power: 1, hard: 2, soft: 5 } as const;
 const MICROPYTHON_VERSION = "v1.27.0 on 2025-12-10";
 
@@ -79,7 +80,7 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
     ctx.signal.addEventListener("abort", () => this.stop(), { once: true });
     this.ready = this.console
       .occupy(async () => {
-        await this.bootInterpreter("friendly", RESET_CAUSE.power);
+        await this.bootInterpreter("friendly", ctx.resetCause === "software" ? RESET_CAUSE.soft : RESET_CAUSE.power);
         if (!this.stopped) this.console.prompt();
       })
       .catch((err: unknown) => this.reportFault("MicroPython failed to start", err));
@@ -152,6 +153,11 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
 
   async reset(kind: ResetKind, mode: ReplMode): Promise<void> {
     this.persist();
+    if (kind === "hard" && this.ctx.restart) {
+      // machine.reset(): the whole chip restarts and this runtime is stopped; nothing follows here.
+      this.ctx.restart();
+      return new Promise(() => {});
+    }
     this.shutdownInterpreter();
     this.wifiRadio.setActive(false);
     if (kind === "soft") this.out.raw("MPY: soft reboot\r\n");

@@ -37,7 +37,7 @@ describe("extension hooks", () => {
     expect(calls).toHaveLength(3);
   });
 
-  it("machine.soft_reset() and machine.reset() restart the interpreter from Python", async () => {
+  it("machine.soft_reset() restarts the interpreter; machine.reset() restarts the chip from its ROM", async () => {
     bt = await startBoard();
     await enterRaw(bt.term);
     await bt.term.rawExec("x = 1");
@@ -48,11 +48,20 @@ describe("extension hooks", () => {
     expect(err).toContain("NameError");
     await bt.term.send("import machine\nmachine.reset()\x04");
     const hard = await bt.term.until(">>> ");
-    // A hard reset leaves the raw REPL for the friendly one and runs main.py.
+    // esp_restart(): the ROM says why it started, the bootloader runs, then the app with main.py.
+    expect(hard).toMatch(/ESP-ROM:esp32s3-20210327\r\nBuild:Mar 27 2021\r\nrst:0x3 \(RTC_SW_SYS_RST\)/);
+    expect(hard).toContain("Project name:     pyDirect");
     expect(hard).toContain('"event":"wifi","state":"unconfigured"');
     expect(hard).not.toContain("MPY: soft reboot");
     await enterRaw(bt.term);
-    expect(await bt.term.rawExec("import machine\nprint(machine.reset_cause() == machine.HARD_RESET)")).toEqual(["True\r\n", ""]);
+    expect(await bt.term.rawExec("import machine\nprint(machine.reset_cause() == machine.SOFT_RESET)")).toEqual(["True\r\n", ""]);
+    // The EN pin (the host's RTS line) is a power-on reset to the chip.
+    await bt.term.send("\x02");
+    bt.board.reset("normal");
+    const pin = await bt.term.until(">>> ");
+    expect(pin).toContain("rst:0x1 (POWERON)");
+    await enterRaw(bt.term);
+    expect(await bt.term.rawExec("import machine\nprint(machine.reset_cause() == machine.PWRON_RESET)")).toEqual(["True\r\n", ""]);
   });
 
   it("a failing boot.py prints its traceback under its own name and main.py is skipped, as on the firmware", async () => {

@@ -141,6 +141,17 @@ describe("MicroPython in a worker thread", () => {
     expect(await wb.term.rawExec("print('alive')")).toEqual(["alive\r\n", ""]);
   });
 
+  it("machine.reset() in the worker restarts the whole chip, which boots a new worker", async () => {
+    wb = await startWorkerBoard({ accessPoints: TEST_ACCESS_POINTS });
+    await enterRaw(wb.term);
+    await wb.term.rawExec("with open('/before-reset.txt', 'w') as f:\n    f.write('saved')");
+    await wb.term.send("import machine\nmachine.reset()\x04");
+    const log = await wb.term.until(">>> ", 30_000);
+    expect(log).toContain("rst:0x3 (RTC_SW_SYS_RST)");
+    await enterRaw(wb.term);
+    expect(await wb.term.rawExec("import machine\nprint(machine.reset_cause() == machine.SOFT_RESET, open('/before-reset.txt').read())")).toEqual(["True saved\r\n", ""]);
+  });
+
   it("says on the board's console when its worker cannot start", async () => {
     const app = createMicroPythonWorkerApp({
       spawn: () => nodeWorkerLike(new Worker("throw new Error('no wasm here')", { eval: true })),

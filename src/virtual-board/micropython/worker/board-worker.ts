@@ -46,6 +46,8 @@ export function serveMicroPythonBoard(endpoint: MessageEndpoint): void {
         post({ type: "tx", bytes: copy }, [copy.buffer]);
       },
       signal: abort.signal,
+      resetCause: msg.resetCause,
+      restart: () => post({ type: "restart" }),
     };
     const started = app(ctx);
     runtime = started;

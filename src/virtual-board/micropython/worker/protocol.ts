@@ -7,7 +7,7 @@
 import type { DeviceStatusEvent } from "../runtime";
 import type { ConnectDelays, VirtualAccessPoint, WifiEvent, WifiSnapshot } from "../virtual-wifi";
 import type { BackendInfo, PeerNotice, PeerRequest } from "../../webrtc/remote-peer";
-import type { BoardIdentity, BootedApp } from "../../types";
+import type { AppContext, BoardIdentity, BootedApp } from "../../types";
 
 /** JS-backed modules the worker can register by name (functions cannot cross to a worker). */
 export type WorkerModuleName = "webrtc";
@@ -39,6 +39,7 @@ export type ToBoardWorker =
       ctrlC: SharedArrayBuffer | null;
       /** The page's WebRTC stack, when it serves one for the `webrtc` module. */
       peerBackend: BackendInfo | null;
+      resetCause: AppContext["resetCause"];
     }
   | { type: "rx"; bytes: Uint8Array }
   | { type: "stop" }
@@ -50,6 +51,8 @@ export type FromBoardWorker =
   | { type: "wifi"; event: WifiEvent; snapshot: WifiSnapshot | undefined }
   | { type: "status"; event: DeviceStatusEvent }
   | { type: "ready" }
+  /** machine.reset(): restart the chip (AppContext.restart). */
+  | { type: "restart" }
   | { type: "stopped" }
   | { type: "fault"; message: string }
   | { type: "peer"; request: PeerRequest };

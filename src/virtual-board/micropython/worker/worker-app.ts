@@ -91,6 +91,7 @@ class WorkerRuntime implements AppRuntime {
         options: workerOptions(this.options),
         ctrlC: this.ctrlC,
         peerBackend: backend ? { name: backend.name, canChooseCertificate: backend.canChooseCertificate } : null,
+        resetCause: this.ctx.resetCause,
       },
       [flash.buffer],
     );
@@ -139,6 +140,9 @@ class WorkerRuntime implements AppRuntime {
         return;
       case "ready":
         this.markReady();
+        return;
+      case "restart":
+        this.ctx.restart?.();
         return;
       case "stopped":
         this.markStopped();
