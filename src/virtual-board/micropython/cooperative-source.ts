@@ -8,6 +8,7 @@
  *     time.sleep(1)          ->  await __vb_sleep(1)
  *     utime.sleep_ms(50)     ->  await __vb_sleep_ms(50)
  *     asyncio.run(main())    ->  await __vb_asyncio_run(main())
+ *     input('name? ')        ->  await __vb_input('name? ')
  *
  * Line numbers are unchanged, so tracebacks match the source. Sleeps inside plain functions and in
  * imported modules stay blocking (see python-shims.ts).
@@ -19,6 +20,9 @@ const REWRITES: Array<[RegExp, string]> = [
   [/^(?:u?time)\s*\.\s*sleep_us\s*\(/, "await __vb_sleep_us("],
   [/^asyncio\s*\.\s*run\s*\(/, "await __vb_asyncio_run("],
 ];
+/** input() waits for a line from the host; left alone where the code defines its own `input`. */
+const INPUT_CALL: [RegExp, string] = [/^input\s*\(/, "await __vb_input("];
+const DEFINES_INPUT = /^[ \t]*(?:(?:async[ \t]+)?def[ \t]+input\b|input[ \t]*=|import[ \t].*\binput\b|from[ \t].*\bimport\b.*\binput\b)/m;
 const BARE_SLEEPS: Record<string, string> = { sleep: "__vb_sleep", sleep_ms: "__vb_sleep_ms", sleep_us: "__vb_sleep_us" };
 
 interface Scope {
@@ -42,6 +46,7 @@ function bareSleepImports(source: string): Set<string> {
 
 export function makeSleepsCooperative(source: string): string {
   const bare = bareSleepImports(source);
+  const rewrites = DEFINES_INPUT.test(source) ? REWRITES : [...REWRITES, INPUT_CALL];
   const comprehensions = comprehensionGroups(source);
   const groups: number[] = [];
   const scopes: Scope[] = [];
@@ -109,7 +114,7 @@ export function makeSleepsCooperative(source: string): string {
       if (word === "lambda") lineHasLambda = true;
       const inComprehension = groups.some((g) => comprehensions.has(g));
       if (!inComprehension && !lineHasLambda && awaitAllowed()) {
-        const replaced = rewriteAt(source, i, word, bare);
+        const replaced = rewriteAt(source, i, word, bare, rewrites);
         if (replaced) {
           out += replaced.text;
           i = replaced.end;
@@ -128,9 +133,9 @@ export function makeSleepsCooperative(source: string): string {
   return out;
 }
 
-function rewriteAt(source: string, at: number, word: string, bare: Set<string>): { text: string; end: number } | null {
+function rewriteAt(source: string, at: number, word: string, bare: Set<string>, rewrites: Array<[RegExp, string]>): { text: string; end: number } | null {
   const ahead = source.slice(at, at + 40);
-  for (const [pattern, replacement] of REWRITES) {
+  for (const [pattern, replacement] of rewrites) {
     const m = pattern.exec(ahead);
     if (m) return { text: replacement, end: at + m[0].length };
   }

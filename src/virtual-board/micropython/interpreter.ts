@@ -25,6 +25,8 @@ export interface InterpreterHost {
   output(bytes: Uint8Array): void;
   /** A console byte for sys.stdin, if one is waiting. */
   input(): number | null;
+  /** A whole line typed while code runs, if one is complete (input()). */
+  inputLine(): string | null;
   /** sys.implementation._machine, e.g. "pyDirect with ESP32S3". */
   machine: string;
   /** sys.platform: "esp32" for the ESP32 family. */
@@ -86,6 +88,7 @@ export class Interpreter {
   private running = false;
   private interruptPending = false;
   private resetRequest: ResetKind | undefined;
+  private readonly lineWaiters = new Set<(line: string | null) => void>();
   private readonly sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: (interrupted: boolean) => void }>();
 
   private constructor(
@@ -154,7 +157,10 @@ export class Interpreter {
    */
   interrupt(): void {
     if (!this.running || this.disposed) return;
-    if (this.sleeps.size === 0) {
+    for (const resolve of this.lineWaiters) resolve(null);
+    const waited = this.lineWaiters.size > 0;
+    this.lineWaiters.clear();
+    if (this.sleeps.size === 0 && !waited) {
       this.interruptPending = true;
       // Not in a console sleep: an asyncio.run main task is cancelled (its runner turns that
       // into KeyboardInterrupt); otherwise the next sleep the code makes raises it.
@@ -184,6 +190,7 @@ export class Interpreter {
     this.disposed = true;
     for (const s of this.sleeps) clearTimeout(s.timer);
     this.sleeps.clear();
+    this.lineWaiters.clear();
     if (liveInterpreter === this) liveInterpreter = undefined;
   }
 
@@ -206,6 +213,28 @@ export class Interpreter {
     let traceback = (e.message ?? `${type}\n`).replace(/^ {2}File "<string>", line \d+, in _{1,2}(vb_)?(sleep|sleep_ms|sleep_us|block_ms)\n/gm, "");
     if (filename) traceback = traceback.split('File "<stdin>"').join(`File "${filename}"`);
     return { kind: "exception", type, traceback };
+  }
+
+  /** The host typed something: an input() waiting for a line may have it now. */
+  inputArrived(): void {
+    for (const resolve of this.lineWaiters) {
+      const line = this.host.inputLine();
+      if (line === null) return;
+      this.lineWaiters.delete(resolve);
+      resolve(line);
+    }
+  }
+
+  /** input() in console code (see __vb_input): the next line, or null when Ctrl-C ended the wait. */
+  private readLine(): Promise<string | null> {
+    if (this.disposed) return new Promise(() => {});
+    if (this.interruptPending) {
+      this.interruptPending = false;
+      return Promise.resolve(null);
+    }
+    const line = this.host.inputLine();
+    if (line !== null) return Promise.resolve(line);
+    return new Promise((resolve) => this.lineWaiters.add(resolve));
   }
 
   /** A console sleep (see __vb_sleep_ms); resolves true when Ctrl-C ended it. */
@@ -255,6 +284,8 @@ export class Interpreter {
     return {
       sleep_ms: (ms: number) => this.sleepMs(ms),
       block_ms: (ms: number, consoleCode: boolean) => this.blockMs(ms, consoleCode),
+      read_line: () => this.readLine(),
+      read_line_now: () => this.host.inputLine(),
       mac_hex: (iface: number) => macHex(this.host.mac, iface),
       request_reset: (kind: ResetKind) => {
         this.resetRequest = kind;

@@ -54,6 +54,29 @@ async def __vb_sleep(s):
 async def __vb_sleep_us(us):
     await __vb_sleep_ms(int(us) // 1000)
 
+# input(): where the console could make it cooperative (module level, async functions) it awaits
+# the line the host types; elsewhere it can only take a line typed before it was called, since a
+# plain function cannot wait for bytes that arrive on the same thread. Typed text is echoed, as
+# the firmware's readline does.
+async def __vb_input(prompt=''):
+    if prompt:
+        print(prompt, end='')
+    line = await _vboard.read_line()
+    if line is None:
+        raise KeyboardInterrupt
+    print(line)
+    return line
+def _input(prompt=''):
+    if prompt:
+        print(prompt, end='')
+    line = _vboard.read_line_now()
+    if line is None:
+        raise EOFError('input() inside a function on the virtual board needs its line typed beforehand')
+    print(line)
+    return line
+import builtins
+builtins.input = _input
+
 # asyncio.run(main()) at module level: main runs as a task; Ctrl-C cancels it and the console sees
 # KeyboardInterrupt. As with the real asyncio.run, tasks left over do not run on afterwards.
 _main_task = None
@@ -279,6 +302,6 @@ except ImportError:
 del _n
 
 import __main__
-for _k in ('__vb_sleep', '__vb_sleep_ms', '__vb_sleep_us', '__vb_asyncio_run', '__vb_interrupt_main'):
+for _k in ('__vb_sleep', '__vb_sleep_ms', '__vb_sleep_us', '__vb_input', '__vb_asyncio_run', '__vb_interrupt_main'):
     setattr(__main__, _k, globals()[_k])
 `;

@@ -27,6 +27,8 @@ export interface ReplHost {
   run(code: string): Promise<ExecOutcome>;
   isExpression(source: string): boolean;
   interrupt(): void;
+  /** Bytes arrived while code runs (an input() may be waiting for its line). */
+  inputQueued?(): void;
   /** Restart the interpreter (boot.py, and main.py when `mode` is friendly), then return here. */
   reset(kind: "soft" | "hard", mode: ReplMode): Promise<void>;
   /** "MicroPython v1.27.0 on …; … with …" */
@@ -67,6 +69,7 @@ export class ReplConsole {
       if (this.busy && b === CTRL_C) this.host.interrupt();
       else this.queue.push(b);
     }
+    if (this.busy) this.host.inputQueued?.();
     this.pump();
   }
 
@@ -90,6 +93,19 @@ export class ReplConsole {
   /** sys.stdin of running code reads the bytes typed while it runs (never blocking for more). */
   takeInputByte(): number | null {
     return this.busy ? (this.queue.shift() ?? null) : null;
+  }
+
+  /**
+   * input() of running code: a whole line typed while it runs (CR, LF or CR LF ends it), or null
+   * while the line is not complete. The terminator is consumed, not returned.
+   */
+  takeInputLine(): string | null {
+    if (!this.busy) return null;
+    const end = this.queue.findIndex((b) => b === 0x0d || b === 0x0a);
+    if (end === -1) return null;
+    const line = this.queue.splice(0, end + 1);
+    if (line[end] === 0x0d && this.queue[0] === 0x0a) this.queue.shift();
+    return this.decoder.decode(Uint8Array.from(line.slice(0, end)));
   }
 
   private pump(): void {

@@ -151,6 +151,10 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
     this.interp?.interrupt();
   }
 
+  inputQueued(): void {
+    this.interp?.inputArrived();
+  }
+
   async reset(kind: ResetKind, mode: ReplMode): Promise<void> {
     this.persist();
     if (kind === "hard" && this.ctx.restart) {
@@ -187,6 +191,7 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
       platform: this.ctx.board.chip === "ESP8266" ? "esp8266" : "esp32",
       output: (b) => this.out.cooked(b),
       input: () => this.console.takeInputByte(),
+      inputLine: () => this.console.takeInputLine(),
       filesystemUsage: () => this.filesystemUsage(),
       // What was printed before a blocking sleep must reach the host before the sleep, as a UART's would.
       blockingWait: (ms, interruptible) => {
