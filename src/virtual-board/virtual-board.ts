@@ -171,15 +171,15 @@ export class VirtualBoard implements PortHost {
     return this.currentPort;
   }
 
-  /** Reset as the EN button does, straight into download mode or a normal boot. */
-  reset(into: "download" | "normal" = "normal"): void {
+  /** Reset as the EN button does (into download mode or a normal boot), or as esp_restart() does. */
+  reset(into: "download" | "normal" = "normal", cause: ResetCause = "power-on"): void {
     if (this.mode === "unplugged") return;
     // A pending power-on release would otherwise reboot the chip a moment later.
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.releaseTimer = undefined;
     this.leaveMode();
     this.setMode("reset");
-    this.boot(into);
+    this.boot(into, cause);
   }
 
   /** Erase-and-reset helper for tests that need a blank chip. */
@@ -306,14 +306,6 @@ export class VirtualBoard implements PortHost {
     }, EN_RISE_MS);
   }
 
-  /** esp_restart(): the app asked for a chip reset; the ROM runs again and says why. */
-  private restartFromSoftware(): void {
-    if (this.mode !== "app") return;
-    this.leaveMode();
-    this.setMode("reset");
-    this.boot("normal", "software");
-  }
-
   private boot(into: "download" | "normal", cause: ResetCause = "power-on"): void {
     this.toBoard.cut();
     if (into === "download") {
@@ -350,7 +342,7 @@ export class VirtualBoard implements PortHost {
       resetCause: cause,
       restart: () => {
         // On its own turn: the app is still inside the call that asked for it.
-        if (!abort.signal.aborted) setTimeout(() => !abort.signal.aborted && this.restartFromSoftware(), 0);
+        if (!abort.signal.aborted) setTimeout(() => !abort.signal.aborted && this.reset("normal", "software"), 0);
       },
     };
     Promise.resolve(factory(ctx)).then(

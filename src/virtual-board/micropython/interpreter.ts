@@ -36,10 +36,10 @@ export interface InterpreterHost {
   /**
    * How a sleep inside a plain function waits (no await is possible there). Returns true when a
    * Ctrl-C cut the wait short; `interruptible` is false while no console code runs (a background
-   * task's sleep must not take the console's KeyboardInterrupt). Default: block the thread
-   * (Atomics.wait where the platform allows it), not interruptible.
+   * task's sleep must not take the console's KeyboardInterrupt). `blockFor` is the plain,
+   * uninterruptible way.
    */
-  blockingWait?(ms: number, interruptible: boolean): boolean;
+  blockingWait(ms: number, interruptible: boolean): boolean;
 }
 
 /**
@@ -268,12 +268,7 @@ export class Interpreter {
       this.interruptPending = false;
       return true;
     }
-    const wait = this.host.blockingWait;
-    if (!wait) {
-      blockFor(ms);
-      return false;
-    }
-    if (!wait(ms, this.running && !this.interruptPending)) return false;
+    if (!this.host.blockingWait(ms, this.running && !this.interruptPending)) return false;
     if (consoleCode) return true;
     queueMicrotask(() => this.interrupt());
     return false;

@@ -168,6 +168,8 @@ export function createMicroPythonWorkerApp(options: MicroPythonWorkerAppOptions)
   let wifi: WifiSnapshot | undefined;
   let current: WorkerRuntime | undefined;
   let started: Promise<WorkerRuntime> | undefined;
+  let startFirst!: (boot: Promise<WorkerRuntime>) => void;
+  const firstStarted = new Promise<WorkerRuntime>((resolve) => (startFirst = resolve));
   // A new boot waits for the previous worker's last flash write, as the chip's flash would have it.
   let previousStop: Promise<void> = Promise.resolve();
 
@@ -189,6 +191,7 @@ export function createMicroPythonWorkerApp(options: MicroPythonWorkerAppOptions)
       return runtime;
     })();
     started = boot;
+    startFirst(boot);
     return boot;
   };
 
@@ -207,13 +210,7 @@ export function createMicroPythonWorkerApp(options: MicroPythonWorkerAppOptions)
         timer = setTimeout(() => reject(new Error(`virtual MicroPython worker: no prompt within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        await Promise.race([
-          (async () => {
-            while (!started) await new Promise((r) => setTimeout(r, 20));
-            await (await started).ready;
-          })(),
-          timeout,
-        ]);
+        await Promise.race([(started ?? firstStarted).then((runtime) => runtime.ready), timeout]);
       } finally {
         clearTimeout(timer);
       }
