@@ -209,8 +209,8 @@ export class Interpreter {
     }
     const type = e.type ?? "Exception";
     if (type === "SystemExit") return { kind: "exit", reset: this.resetRequest ?? "soft" };
-    // time.sleep is native code on the chip: its Python stand-ins (the shims) leave no frames.
-    let traceback = (e.message ?? `${type}\n`).replace(/^ {2}File "<string>", line \d+, in _{1,2}(vb_)?(sleep|sleep_ms|sleep_us|block_ms)\n/gm, "");
+    // time.sleep and input() are native code on the chip: their Python stand-ins (the shims) leave no frames.
+    let traceback = (e.message ?? `${type}\n`).replace(/^ {2}File "<string>", line \d+, in _{1,2}(vb_)?(sleep|sleep_ms|sleep_us|block_ms|input)\n/gm, "");
     if (filename) traceback = traceback.split('File "<stdin>"').join(`File "${filename}"`);
     return { kind: "exception", type, traceback };
   }

@@ -136,9 +136,7 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
   async run(code: string): Promise<ExecOutcome> {
     const interp = this.interp;
     if (!interp) return { kind: "exception", type: "RuntimeError", traceback: "RuntimeError: no interpreter\n" };
-    // "OK" and the echo are on the wire before the code runs, even code that never yields.
-    this.out.flush();
-    const outcome = await interp.exec(code);
+    const outcome = await this.execute(interp, code);
     this.persist();
     return outcome;
   }
@@ -233,9 +231,15 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
     const fs = interp.mp.FS;
     if (!fs.analyzePath(`/${name}`).exists) return true;
     const source = new TextDecoder().decode(fs.readFile(`/${name}`));
-    const outcome = await interp.exec(source, { filename: name });
+    const outcome = await this.execute(interp, source, { filename: name });
     if (outcome.kind === "exception") this.out.cooked(new TextEncoder().encode(outcome.traceback));
     return outcome.kind === "ok";
+  }
+
+  /** Everything printed so far (the raw REPL's "OK", echo, boot lines) is on the wire before the code runs, even code that never yields. */
+  private execute(interp: Interpreter, code: string, options?: { filename?: string }): Promise<ExecOutcome> {
+    this.out.flush();
+    return interp.exec(code, options);
   }
 
   /** Files from flash; on a blank filesystem, the frozen device scripts as a fresh flash has them. */
