@@ -3,7 +3,8 @@
  * text they print, and either the app they start or the boot loop they fall into. Built on the
  * same readers the portal uses to check firmware, so the board boots exactly what passes them.
  */
-import type { BoardIdentity, BootOutcome, BootedApp, ChipFamily } from "./types";
+import type { ChipFamily } from "../core/image/chips";
+import type { BoardIdentity, BootOutcome, BootedApp } from "./types";
 import { chipFacts, PARTITION_TABLE_OFFSET } from "../core/image/chips";
 import { ImageError } from "../core/image/errors";
 import { readEspImage, type EspImageInfo } from "../core/image/esp-image";

@@ -4,7 +4,8 @@
  * command), eFuse words for MAC, package and revision, and the SPI controller used for JEDEC ids.
  * Addresses and bit positions follow the chips' technical reference manuals.
  */
-import type { BoardIdentity, ChipFamily } from "./types";
+import type { ChipFamily } from "../core/image/chips";
+import type { BoardIdentity } from "./types";
 
 export interface SpiControllerLayout {
   base: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VirtualBoard } from "../../src/virtual-board";
-import type { ChipFamily } from "../../src/virtual-board/types";
+import type { ChipFamily } from "../../src/core/image/chips";
 import { quietLoader } from "./helpers/esptool";
 
 const MAC = new Uint8Array([0x24, 0x6f, 0x28, 0xab, 0xcd, 0xef]);
