@@ -4,6 +4,7 @@ import { hex, sha256Hex } from "./bytes";
 import { readEspImage, ESP_IMAGE_MAGIC, type EspImageInfo } from "./esp-image";
 import { readAppDescription, type AppDescription } from "./app-desc";
 import { isAppPartition, readPartitionTable, type PartitionEntry, type PartitionTable } from "./partition-table";
+import { checkEsp8266Layout } from "./esp8266-firmware";
 
 /** One downloaded part and what the manifest promised about it. */
 export interface PartToCheck {
@@ -38,6 +39,8 @@ export interface CheckedPart {
   app?: AppDescription;
   /** The partition the part lands in, when the table is known. */
   partition?: PartitionEntry;
+  /** ESP8266: what the part holds, in words (layout, images, integrity checks passed). */
+  summary?: string;
 }
 
 export interface FirmwareCheck {
@@ -87,6 +90,12 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
     if (prev.offset + prev.data.length > cur.offset) {
       errors.push(new ImageError("wrong-offset", `${prev.name} (at ${hex(prev.offset)}, ${prev.data.length} bytes) overlaps ${cur.name} at ${hex(cur.offset)}.`, { part: cur.name }));
     }
+  }
+
+  if (chip.family === "ESP8266") {
+    // ESP8266 builds have their own layouts and image formats (esp8266-firmware.ts).
+    const layout = checkEsp8266Layout(parts, checked, chip);
+    return { parts: checked, errors: [...errors, ...layout.errors], warnings: layout.warnings };
   }
 
   /** The bytes from `offset` to the end of whichever part covers it (merged images cover several). */
@@ -169,7 +178,7 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
       if (partition) c.partition = partition;
       const app = readAppDescription(found.bytes);
       if (app) c.app = app;
-      else if (chip.family !== "ESP8266") warnings.push(`${label} carries no app description (esp_app_desc_t), so its name and version cannot be shown.`);
+      else warnings.push(`${label} carries no app description (esp_app_desc_t), so its name and version cannot be shown.`);
     } else if (!c.app) {
       // A merged image: the app inside it names the firmware.
       const app = readAppDescription(found.bytes);
