@@ -146,7 +146,8 @@ describe("pydirect-portal check", () => {
     expect(code).toBe(0);
     const report = JSON.parse(text);
     expect(report).toMatchObject({ ok: true, errors: 0 });
-    expect(report.findings.filter((f: { level: string }) => f.level === "ok")).toHaveLength(10);
+    // The manifest line, then three parts for each of the four demo builds (ESP32, S3, C3, P4).
+    expect(report.findings.filter((f: { level: string }) => f.level === "ok")).toHaveLength(13);
   });
 
   it("answers usage errors with exit code 2", async () => {

@@ -5,6 +5,7 @@ import { readEspImage, ESP_IMAGE_MAGIC, type EspImageInfo } from "./esp-image";
 import { readAppDescription, type AppDescription } from "./app-desc";
 import { isAppPartition, readPartitionTable, type PartitionEntry, type PartitionTable } from "./partition-table";
 import { checkEsp8266Layout } from "./esp8266-firmware";
+import { detectImageChip } from "./detect-chip";
 
 /** One downloaded part and what the manifest promised about it. */
 export interface PartToCheck {
@@ -90,6 +91,17 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
     if (prev.offset + prev.data.length > cur.offset) {
       errors.push(new ImageError("wrong-offset", `${prev.name} (at ${hex(prev.offset)}, ${prev.data.length} bytes) overlaps ${cur.name} at ${hex(cur.offset)}.`, { part: cur.name }));
     }
+  }
+
+  // A complete image for another chip: its bootloader sits where that chip's ROM looks, and where
+  // this chip's ROM looks there is none. Say so, rather than "no image magic" at our offset.
+  const whole = parts.find((p) => p.offset === 0);
+  const named = whole ? detectImageChip(whole.data) : null;
+  const ownBoot = whole && (chip.family === "ESP8266" ? whole.data[0] : whole.data[facts.bootloaderOffset]);
+  if (whole && named && named !== chip.family && (named === "ESP8266" || chip.family === "ESP8266" || ownBoot !== ESP_IMAGE_MAGIC)) {
+    const where = named === "ESP8266" ? "ESP8266 images at 0x0" : `its bootloader at ${hex(chipFacts(named).bootloaderOffset)}`;
+    errors.push(new ImageError("image-wrong-chip", `${whole.name} is a complete image for ${named} (${where}), but this board is an ${chip.family}. Pick the firmware build for ${chip.family}.`, { part: whole.name }));
+    return { parts: checked, errors, warnings };
   }
 
   if (chip.family === "ESP8266") {

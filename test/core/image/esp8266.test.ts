@@ -116,6 +116,15 @@ describe("damaged ESP8266 builds are refused with a specific error", () => {
   });
 });
 
+describe("images for the other family", () => {
+  it("an ESP8266 build checked for an ESP32-S3, and an ESP32-S3 build checked for an ESP8266", async () => {
+    const { demoParts } = await import("../../../scripts/lib/demo-firmware");
+    const s3 = demoParts("ESP32-S3")[0]!.data;
+    expect(checkFirmware(at0(ARDUINO), { family: "ESP32-S3" }).errors[0]).toMatchObject({ code: "image-wrong-chip", message: expect.stringMatching(/complete image for ESP8266 .*this board is an ESP32-S3/) });
+    expect(check(at0(s3)).errors[0]).toMatchObject({ code: "image-wrong-chip", message: expect.stringMatching(/complete image for ESP32-S3 \(its bootloader at 0x0\), but this board is an ESP8266/) });
+  });
+});
+
 describe("the CRCs match their reference algorithms", () => {
   it("zlib CRC-32 and the Arduino core's MSB-first CRC", () => {
     const text = new TextEncoder().encode("123456789");
