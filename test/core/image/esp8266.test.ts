@@ -28,6 +28,11 @@ describe("sound ESP8266 builds from real toolchains are accepted", () => {
     expect(result.warnings).toEqual([]);
     expect(result.parts[0]).toMatchObject({ kind: "bootloader", image: { format: "esp8266-v1", chip: null, segmentCount: 2, flashMode: "DIO", flashSize: 1048576 } });
     expect(result.parts[0]!.summary).toMatch(/Arduino\/ESPHome: eboot \+ sketch: .* 5 segments.*flash CRC ok/);
+    // The sketch runs past 0x8000: what sits there is its flash data, which was once read as an ESP-IDF partition table.
+    expect(ARDUINO.length).toBeGreaterThan(0x9000);
+    expect([ARDUINO[0x8000], ARDUINO[0x8001]]).not.toEqual([0xaa, 0x50]);
+    expect(ARDUINO.subarray(0x8000, 0x8010).every((b) => b === 0xff)).toBe(false);
+    expect(result.parts[0]!.partitionTable).toBeUndefined();
   });
 
   it("NONOS SDK without OTA (eagle.flash.bin + irom0 block at 0x10000), with no partition table read at 0x8000", () => {
