@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { VirtualBoard } from "../../src/virtual-board";
+import { VirtualBoard, VIRTUAL_BOARD_MODELS } from "../../src/virtual-board";
 import type { ChipFamily } from "../../src/core/image/chips";
 import { quietLoader } from "./helpers/esptool";
+import { DEMO_PRODUCTS } from "../../scripts/lib/demo-products";
 
 const MAC = new Uint8Array([0x24, 0x6f, 0x28, 0xab, 0xcd, 0xef]);
 
@@ -55,5 +56,29 @@ describe("the virtual ESP32-P4 answers esptool-js as a real v1.0 P4 does", () =>
   it("refuses flash sizes no board carries", () => {
     expect(() => new VirtualBoard({ chip: "ESP32-S3", flashSize: 12 << 20 })).toThrow(/1, 2, 4, 8, 16 or 32 MB/);
     expect(new VirtualBoard({ chip: "ESP32-P4" }).identity.flashSize).toBe(16 << 20);
+  });
+});
+
+describe("the board models the portal can offer", () => {
+  it.each(VIRTUAL_BOARD_MODELS.map((m) => [m.label, m] as const))("%s is detected by esptool-js as labelled", async (_label, model) => {
+    const board = new VirtualBoard({ chip: model.chip, flashSize: model.flashSize, usbSerialJtag: model.usbSerialJtag });
+    const { loader } = quietLoader(board.port);
+    await loader.main();
+    expect(loader.chip.CHIP_NAME).toBe(model.chip);
+    expect(await loader.detectFlashSize()).toBe(`${model.flashSize >> 20}MB`);
+    expect(model.label).toContain(model.chip);
+    expect(model.label).toContain(`${model.flashSize >> 20} MB`);
+    await loader.transport.disconnect();
+    board.unplug();
+  });
+
+  it("the S3 with 8 MB is the default, and every pyDirect product has a board", () => {
+    expect(VIRTUAL_BOARD_MODELS[0]).toMatchObject({ chip: "ESP32-S3", flashSize: 8 << 20 });
+    expect(DEMO_PRODUCTS.map((p) => p.product)).toEqual(["ESP32_S3", "ESP32_S3_16MB", "ESP32_P4", "RetroVMS_Mini"]);
+    for (const product of DEMO_PRODUCTS) {
+      const boards = VIRTUAL_BOARD_MODELS.filter((m) => m.products.includes(product.product));
+      expect(boards.length, product.product).toBeGreaterThan(0);
+      for (const b of boards) expect(b.chip === product.chip && b.flashSize >= product.flashSize, `${b.id} for ${product.product}`).toBe(true);
+    }
   });
 });
