@@ -148,7 +148,7 @@ describe("our flash job on the virtual ESP32-P4 and the 16 MB ESP32-S3", () => {
     const check = assertFirmware([{ name: "pyDirect-ESP32_P4-merged.bin", offset: 0, data: merged }], { family: "ESP32-P4", revision: 100, flashSize: 16 * MB });
     expect(check.parts[0]).toMatchObject({ kind: "bootloader", image: { chip: "ESP32-P4", flashSize: 16 * MB }, app: { projectName: "pyDirect" } });
     // The same file for another chip, or on a board with less flash, is refused before anything is written.
-    expect(() => assertFirmware([{ name: "m.bin", offset: 0, data: merged }], { family: "ESP32-S3" })).toThrow(/m\.bin is a complete image for ESP32-P4 \(its bootloader at 0x2000\), but this board is an ESP32-S3/);
+    expect(() => assertFirmware([{ name: "m.bin", offset: 0, data: merged }], { family: "ESP32-S3" })).toThrow(/m\.bin is built for ESP32-P4 \(its bootloader at 0x2000, where the ESP32-P4 ROM looks\), but this board is an ESP32-S3/);
     expect(() => assertFirmware([{ name: "m.bin", offset: 0, data: merged }], { family: "ESP32-P4", flashSize: 8 * MB })).toThrow(/16 MB of flash, but this board has 8 MB/);
     const board = new VirtualBoard({ chip: "ESP32-P4", usbSerialJtag: true });
     await flashParts(board.port, { parts: (chip) => assertFirmware([{ name: "pyDirect-ESP32_P4-merged.bin", offset: 0, data: merged }], { family: chip.family, revision: chip.revision, flashSize: chip.flashSize }).parts.map((p) => ({ name: p.name, offset: p.offset, data: merged })) });

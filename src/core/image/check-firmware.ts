@@ -99,8 +99,8 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
   const named = whole ? detectImageChip(whole.data) : null;
   const ownBoot = whole && (chip.family === "ESP8266" ? whole.data[0] : whole.data[facts.bootloaderOffset]);
   if (whole && named && named !== chip.family && (named === "ESP8266" || chip.family === "ESP8266" || ownBoot !== ESP_IMAGE_MAGIC)) {
-    const where = named === "ESP8266" ? "ESP8266 images at 0x0" : `its bootloader at ${hex(chipFacts(named).bootloaderOffset)}`;
-    errors.push(new ImageError("image-wrong-chip", `${whole.name} is a complete image for ${named} (${where}), but this board is an ${chip.family}. Pick the firmware build for ${chip.family}.`, { part: whole.name }));
+    const where = named === "ESP8266" ? "an ESP8266 image at 0x0" : `its bootloader at ${hex(chipFacts(named).bootloaderOffset)}, where the ${named} ROM looks`;
+    errors.push(new ImageError("image-wrong-chip", `${whole.name} is built for ${named} (${where}), but this board is an ${chip.family}. Pick the firmware build for ${chip.family}.`, { part: whole.name }));
     return { parts: checked, errors, warnings };
   }
 

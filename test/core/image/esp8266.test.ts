@@ -125,8 +125,8 @@ describe("images for the other family", () => {
   it("an ESP8266 build checked for an ESP32-S3, and an ESP32-S3 build checked for an ESP8266", async () => {
     const { demoParts } = await import("../../../scripts/lib/demo-firmware");
     const s3 = demoParts("ESP32-S3")[0]!.data;
-    expect(checkFirmware(at0(ARDUINO), { family: "ESP32-S3" }).errors[0]).toMatchObject({ code: "image-wrong-chip", message: expect.stringMatching(/complete image for ESP8266 .*this board is an ESP32-S3/) });
-    expect(check(at0(s3)).errors[0]).toMatchObject({ code: "image-wrong-chip", message: expect.stringMatching(/complete image for ESP32-S3 \(its bootloader at 0x0\), but this board is an ESP8266/) });
+    expect(checkFirmware(at0(ARDUINO), { family: "ESP32-S3" }).errors[0]).toMatchObject({ code: "image-wrong-chip", message: expect.stringMatching(/is built for ESP8266 \(an ESP8266 image at 0x0\), but this board is an ESP32-S3/) });
+    expect(check(at0(s3)).errors[0]).toMatchObject({ code: "image-wrong-chip", message: expect.stringMatching(/is built for ESP32-S3 \(its bootloader at 0x0, where the ESP32-S3 ROM looks\), but this board is an ESP8266/) });
   });
 });
 
