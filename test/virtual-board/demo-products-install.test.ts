@@ -126,16 +126,19 @@ describe("ESP Web Tools' own install flow on the virtual boards", () => {
 });
 
 describe("our flash job on the virtual ESP32-P4 and the 16 MB ESP32-S3", () => {
-  for (const name of ["ESP32_P4", "ESP32_S3_16MB"]) {
-    it(`checks and flashes the ${name} demo build from its manifest, and the board boots it`, async () => {
+  const cases: [string, boolean][] = [["ESP32_P4", true], ["ESP32_P4", false], ["ESP32_S3_16MB", false]];
+  for (const [name, usbSerialJtag] of cases) {
+    it(`checks and flashes the ${name} demo build from its manifest ${usbSerialJtag ? "over USB-Serial-JTAG" : "through a USB-UART bridge"}, and the board boots it`, async () => {
       const product = demoProduct(name);
-      const board = boardFor(product);
+      const board = boardFor(product, { usbSerialJtag });
       const manifestUrl = `${base}/demo/products/${name}.manifest.json`;
       const manifest = parseManifest(await (await fetch(manifestUrl)).text()).manifest;
       expect(manifest.virtual_board_only).toBe(true);
       const events: FlashEvent[] = [];
       const report = await flashParts(board.port, { parts: prepareInstall({ manifest, manifestUrl }), eraseAll: true }, (e) => events.push(e));
-      expect(report.chip).toMatchObject({ family: product.chip, flashSize: product.flashSize, usbSerialJtag: product.chip === "ESP32-P4" });
+      expect(report.chip).toMatchObject({ family: product.chip, flashSize: product.flashSize, usbSerialJtag });
+      // A UART bridge is switched to the fast rate; USB-Serial-JTAG has none to switch.
+      if (!usbSerialJtag) expect(report.baudRate).toBeGreaterThan(115200);
       expect(report.parts.map((p) => [p.name, p.offset])).toEqual([[`pyDirect-${name}-merged.bin`, 0]]);
       expect(events.map((e) => e.state)).toContain("erasing");
       await bootsThePyDirectDemo(board, product.flashSize);
