@@ -5,7 +5,7 @@
 import type { DeviceRegistry } from "../core/registry/device-record";
 import { IdbDeviceRegistry } from "../core/registry/idb-device-registry";
 import { MemoryDeviceRegistry } from "../core/registry/memory-device-registry";
-import { demoMicroPythonApp, type AppFactoryMaker } from "../core/session/virtual-port";
+import { demoMicroPythonApp, type AppFactoryMaker } from "../demo/virtual-port";
 
 /** IndexedDB when the browser allows it (private windows may not): else memory for this tab. */
 export function createDeviceRegistry(): DeviceRegistry {

@@ -7,7 +7,7 @@ import { checkEnvironment, environmentFacts } from "../core/session/environment"
 import { pickSerialPort } from "../core/session/port-picker";
 import { PortalSession } from "../core/session/portal-session";
 import type { SessionState } from "../core/session/session-types";
-import { DEMO_ACCESS_POINTS, createVirtualChoice } from "../core/session/virtual-port";
+import { DEMO_ACCESS_POINTS, createVirtualChoice } from "../demo/virtual-port";
 import { createDeviceRegistry, virtualAppFactory } from "./app-services";
 import "./pydirect-flow";
 import type { PortSources } from "./session-intents";

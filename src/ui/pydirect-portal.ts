@@ -7,7 +7,7 @@ import type { PortalJobs } from "../core/session/jobs";
 import { pickSerialPort } from "../core/session/port-picker";
 import { PortalSession } from "../core/session/portal-session";
 import type { FirmwareSource, SessionState } from "../core/session/session-types";
-import { DEMO_ACCESS_POINTS, createVirtualChoice, type AppFactoryMaker, type VirtualChoice } from "../core/session/virtual-port";
+import { DEMO_ACCESS_POINTS, createVirtualChoice, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
 import "./device-list";
 import type { PydirectDeviceList } from "./device-list";
 import "./pydirect-flow";

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-registry";
 import { createPortalJobs } from "../../../src/core/session/default-jobs";
 import { PortalSession } from "../../../src/core/session/portal-session";
-import { createVirtualChoice } from "../../../src/core/session/virtual-port";
+import { createVirtualChoice } from "../../../src/demo/virtual-port";
 
 // The session with the real cores (manifest, install, flash, image checks) against the virtual
 // board: what the portal page does, minus the DOM.

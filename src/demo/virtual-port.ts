@@ -1,11 +1,15 @@
 /**
  * The virtual board as a port choice ("try without hardware"). Each pick is a new simulated
- * ESP32-S3 with its own MAC, so a production-line run over virtual boards gives each its own
+ * ESP32 with its own MAC, so a production-line run over virtual boards gives each its own
  * identity, as real boards would.
+ *
+ * This wiring lives outside src/core on purpose: the session core only knows ports
+ * (`PortChoice`); which simulated board and which demo app stand behind a port is the page's
+ * business, so nothing in src/core depends on src/virtual-board.
  */
-import type { AppRuntimeFactory, ChipFamily } from "../../virtual-board/types";
-import { VirtualBoard } from "../../virtual-board/virtual-board";
-import type { PortChoice } from "./portal-session";
+import type { PortChoice } from "../core/session/portal-session";
+import type { AppRuntimeFactory, ChipFamily } from "../virtual-board/types";
+import { VirtualBoard } from "../virtual-board/virtual-board";
 
 /** Networks the virtual board's simulated Wi-Fi can see. Demo data, shown to the user as such. */
 export const DEMO_ACCESS_POINTS = [
@@ -29,9 +33,9 @@ export function demoMicroPythonApp(): AppRuntimeFactory {
   return (ctx) => {
     app ??= inWorker
       ? Promise.all([
-          import("../../virtual-board/micropython/worker/worker-app"),
-          import("../../virtual-board/micropython/worker/spawn-browser-worker"),
-          import("../signaling/browser-peer"),
+          import("../virtual-board/micropython/worker/worker-app"),
+          import("../virtual-board/micropython/worker/spawn-browser-worker"),
+          import("../core/signaling/browser-peer"),
         ]).then(([{ createMicroPythonWorkerApp }, { spawnBrowserBoardWorker }, { browserPeerBackend }]) =>
           createMicroPythonWorkerApp({
             accessPoints: demoAccessPoints(),
@@ -40,7 +44,7 @@ export function demoMicroPythonApp(): AppRuntimeFactory {
             peerBackend: async () => browserPeerBackend,
           }),
         )
-      : Promise.all([import("../../virtual-board/micropython"), import("../../virtual-board/webrtc")]).then(([mp, rtc]) =>
+      : Promise.all([import("../virtual-board/micropython"), import("../virtual-board/webrtc")]).then(([mp, rtc]) =>
           mp.createMicroPythonApp({ accessPoints: demoAccessPoints(), modules: [rtc.webrtcModuleHook()] }),
         );
     return app.then((factory) => factory(ctx));
