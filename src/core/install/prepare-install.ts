@@ -32,6 +32,11 @@ export interface InstallSource {
   manifestUrl: string;
   /** Base for blob:/data: manifests; defaults to the document's base URI. */
   pageUrl?: string;
+  /**
+   * Part path -> bytes already in memory (files from disk). Those parts are not downloaded, but
+   * they go through every check a downloaded part does (SHA-256/size when the manifest gives them).
+   */
+  files?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface InstallPlan {
