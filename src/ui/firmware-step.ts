@@ -6,7 +6,9 @@ import "./error-notice";
 import { fire, sharedStyles } from "./shared-styles";
 
 const REASON: Record<EraseDecision["reason"], string> = {
-  "update-same-firmware": "This firmware is already on the board: updating keeps its settings and files.",
+  "already-installed": "This version is already on the board: nothing needs flashing (install again only to repair it).",
+  "update-same-firmware": "An older version of this firmware is on the board: updating keeps its settings and files.",
+  "downgrade-same-firmware": "A newer version of this firmware is on the board: installing this one keeps its settings and files.",
   "new-install": "Different firmware is on the board: a new install erases flash first.",
   "new-install-ask": "This firmware lets you choose whether a new install erases the board.",
   "manifest-skips-erase": "The firmware's manifest asks not to erase.",
