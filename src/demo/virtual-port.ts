@@ -9,6 +9,7 @@
  */
 import type { PortChoice } from "../core/session/portal-session";
 import type { AppRuntimeFactory, ChipFamily } from "../virtual-board/types";
+import { SIMULATED_CHIPS } from "../virtual-board/chips";
 import { VirtualBoard } from "../virtual-board/virtual-board";
 
 /** Networks the virtual board's simulated Wi-Fi can see. Demo data, shown to the user as such. */
@@ -59,6 +60,8 @@ export type AppFactoryMaker = () => VirtualBoard["appFactory"];
 
 export interface VirtualPortOptions {
   chip?: ChipFamily;
+  /** Flash size in bytes; default the virtual board's for the chip. */
+  flashSize?: number;
   /** Makes the app runtime for each new board; default the demo MicroPython app. */
   makeApp?: AppFactoryMaker;
   /** Called with console text the board prints (for the session log). */
@@ -71,7 +74,31 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
   const mac = new Uint8Array([0x24, 0x6f, 0x28, 0, 0, 0]);
   for (let i = 3; i < 6; i++) mac[i] = Math.floor(random() * 256);
   const chip = options.chip ?? "ESP32-S3";
-  const board = new VirtualBoard({ chip, mac, app: (options.makeApp ?? demoMicroPythonApp)() });
+  const board = new VirtualBoard({ chip, mac, app: (options.makeApp ?? demoMicroPythonApp)(), ...(options.flashSize ? { flashSize: options.flashSize } : {}) });
   if (options.onConsole) board.onConsole(options.onConsole);
-  return { board, port: board.port, label: `Virtual ${chip} (demo board)`, virtual: true };
+  const size = options.flashSize ? `, ${options.flashSize / (1024 * 1024)} MB` : "";
+  return { board, port: board.port, label: `Virtual ${chip}${size} (demo board)`, virtual: true };
+}
+
+/** One virtual board the Connect step offers: a simulated chip (and flash size). */
+export interface VirtualBoardModel {
+  id: string;
+  chip: ChipFamily;
+  flashSize?: number;
+  label: string;
+}
+
+/**
+ * The boards the virtual board can simulate, read from its own list (so a chip added there shows
+ * up here), the ESP32-S3 first: it is the default, as pyDirect's main target.
+ */
+export function virtualBoardModels(): VirtualBoardModel[] {
+  const chips = [...SIMULATED_CHIPS].sort((a, b) => (a === "ESP32-S3" ? -1 : b === "ESP32-S3" ? 1 : 0));
+  return chips.map((chip) => ({ id: chip, chip, label: `Virtual ${chip}` }));
+}
+
+/** The virtual board for a model id (unknown ids: the default model). */
+export function virtualModel(id: string | undefined): VirtualBoardModel {
+  const models = virtualBoardModels();
+  return models.find((m) => m.id === id) ?? models[0]!;
 }
