@@ -107,8 +107,10 @@ export interface LocalFirmwareAnalysis {
   appName: string | null;
   appVersion: string | null;
   warnings: string[];
-  /** Shape "manifest": the manifest as parsed (its parts resolve to the files given). */
+  /** Shape "manifest": the manifest as parsed, keeping only the builds whose parts were all given. */
   manifest?: FirmwareManifest;
+  /** Shape "manifest": part path in the manifest -> name of the file that holds it. */
+  partFiles?: Record<string, string>;
 }
 
 // ---- remembering the last choice (no file contents, no secrets) ----
