@@ -4,7 +4,8 @@
  * `LoadedFirmware`, and hands that to the jobs, which check and install it like any manifest. The
  * session owns the state; this holds what state must not (release records, file bytes).
  */
-import type { FirmwareChoiceMemory, LocalFile, PortalReleaseIndex, PydirectRelease, RememberedChoice } from "../firmware-sources/types";
+import type { FirmwareChoiceMemory, LocalFile, PydirectRelease, RememberedChoice } from "../firmware-sources/types";
+import type { ResolvedPortalReleaseIndex } from "../firmware-sources/portal-releases";
 import type { LoadedFirmware } from "../firmware-sources/types";
 import type { FirmwareSourceJobs, PortalJobs } from "./jobs";
 import { SessionError, virtualBoardOnlyError } from "./session-errors";
@@ -47,7 +48,7 @@ export class FirmwarePicker {
   private all: FirmwareSource[];
   private readonly releases = new Map<string, PydirectRelease[]>();
   /** Portal index per source id: null when the portal has none (404), absent until asked. */
-  private readonly indexes = new Map<string, PortalReleaseIndex | null>();
+  private readonly indexes = new Map<string, ResolvedPortalReleaseIndex | null>();
   private localFiles: LocalFile[] = [];
   private readonly remembered: RememberedChoice | null;
   /** A source the page linked (`?manifest=`): the default for every port. */
@@ -282,7 +283,7 @@ export class FirmwarePicker {
       const picked = pickVersion(index.versions, includeBeta, wantedVersion);
       this.showListing(source.id, picked?.version ?? null, null, includeBeta);
       if (!picked) throw new SessionError("unexpected", "This portal's release list is empty. Choose a pyDirect release or a file instead.", { action: "choose-another-firmware" });
-      return this.loadFirmware(await jobs.portalReleaseFirmware(indexUrl, picked, signal), signal, picked.version);
+      return this.loadFirmware(await jobs.portalReleaseFirmware(index, picked, signal), signal, picked.version);
     });
   }
 

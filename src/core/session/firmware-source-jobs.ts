@@ -19,8 +19,8 @@ export function createFirmwareSourceJobs(doFetch: typeof fetch): FirmwareSourceJ
     async loadPortalReleaseIndex(indexUrl, signal) {
       return (await core()).loadPortalReleaseIndex(indexUrl, { fetch: doFetch, signal });
     },
-    async portalReleaseFirmware(indexUrl, version, signal) {
-      return (await core()).portalReleaseFirmware(indexUrl, version, { fetch: doFetch, signal });
+    async portalReleaseFirmware(index, version, signal) {
+      return (await core()).portalReleaseFirmware(index, version, { fetch: doFetch, signal });
     },
     async loadManifestUrl(url, signal) {
       return (await core()).loadManifestUrl(url, { fetch: doFetch, signal });

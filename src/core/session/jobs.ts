@@ -9,12 +9,11 @@ import type {
   LoadedFirmware,
   LocalFile,
   LocalFirmwareAnalysis,
-  PortalReleaseIndex,
-  PortalReleaseVersion,
   PydirectProduct,
   PydirectRelease,
   PydirectReleaseOptions,
 } from "../firmware-sources/types";
+import type { ResolvedPortalReleaseIndex, ResolvedPortalReleaseVersion } from "../firmware-sources/portal-releases";
 import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRecord } from "../registry/device-record";
 import type { LiveConsole } from "./live-console";
@@ -105,8 +104,8 @@ export interface FirmwareSourceJobs {
   listPydirectReleases(options: PydirectReleaseOptions, signal: AbortSignal): Promise<PydirectRelease[]>;
   pydirectReleaseFirmware(release: PydirectRelease, product: PydirectProduct, options: PydirectReleaseOptions, signal: AbortSignal): Promise<LoadedFirmware>;
   /** null when the portal has no index (404). */
-  loadPortalReleaseIndex(indexUrl: string, signal: AbortSignal): Promise<PortalReleaseIndex | null>;
-  portalReleaseFirmware(indexUrl: string, version: PortalReleaseVersion, signal: AbortSignal): Promise<LoadedFirmware>;
+  loadPortalReleaseIndex(indexUrl: string, signal: AbortSignal): Promise<ResolvedPortalReleaseIndex | null>;
+  portalReleaseFirmware(index: ResolvedPortalReleaseIndex, version: ResolvedPortalReleaseVersion, signal: AbortSignal): Promise<LoadedFirmware>;
   loadManifestUrl(url: string, signal: AbortSignal): Promise<LoadedFirmware>;
   analyzeLocalFiles(files: LocalFile[]): Promise<LocalFirmwareAnalysis>;
   localFirmware(files: LocalFile[], analysis: LocalFirmwareAnalysis, offsets: Record<string, number>): Promise<LoadedFirmware>;
