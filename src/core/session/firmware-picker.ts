@@ -50,6 +50,8 @@ export class FirmwarePicker {
   /** Portal index per source id: null when the portal has none (404), absent until asked. */
   private readonly indexes = new Map<string, ResolvedPortalReleaseIndex | null>();
   private localFiles: LocalFile[] = [];
+  /** The load under way was the user's choice (not a default): remember it when it succeeds. */
+  private chosen = false;
   private readonly remembered: RememberedChoice | null;
   /** A source the page linked (`?manifest=`): the default for every port. */
   private readonly preferred: string | null;
@@ -103,12 +105,16 @@ export class FirmwarePicker {
       this.host.update({ firmware: { ...this.host.state().firmware, selected: current?.id ?? null, choices: [], status: "idle", result: null, error: null } });
       return;
     }
-    await this.selectSource(source.id);
+    await this.selectSource(source.id, {}, false);
   }
 
-  /** Pick a source from the list and load its default firmware (or version asked for). */
-  async selectSource(id: string, wanted: { version?: string | null; product?: string | null } = {}): Promise<boolean> {
+  /**
+   * Pick a source from the list and load its default firmware (or the version asked for).
+   * `chosen`: the user picked it (remembered per browser); false for defaults and retries.
+   */
+  async selectSource(id: string, wanted: { version?: string | null; product?: string | null } = {}, chosen = true): Promise<boolean> {
     if (this.host.busy()) return false;
+    this.chosen = chosen;
     const source = this.all.find((s) => s.id === id);
     if (!source) return false;
     const fw = this.host.state().firmware;
@@ -147,6 +153,7 @@ export class FirmwarePicker {
     const source = this.all.find((s) => s.kind === "local-files");
     if (!source) return false;
     this.localFiles = files;
+    this.chosen = true;
     const fw = this.host.state().firmware;
     this.host.update({ firmware: { ...fw, selected: source.id, choices: [], releases: null, local: null } });
     return this.buildLocal(source, true);
@@ -163,6 +170,7 @@ export class FirmwarePicker {
       return Promise.resolve(false);
     }
     this.host.update({ firmware: { ...this.host.state().firmware, local: { ...local, offsets: { ...local.offsets, [name]: offset } } } });
+    this.chosen = true;
     return this.buildLocal(source);
   }
 
@@ -191,7 +199,7 @@ export class FirmwarePicker {
   retry(): Promise<boolean> {
     const fw = this.host.state().firmware;
     if (!fw.selected) return Promise.resolve(false);
-    return this.selectSource(fw.selected, { version: fw.releases?.version ?? null, product: fw.releases?.product ?? null });
+    return this.selectSource(fw.selected, { version: fw.releases?.version ?? null, product: fw.releases?.product ?? null }, this.chosen);
   }
 
   /** Refuse the demo image on a real port, naming the sources to pick instead. */
@@ -233,9 +241,10 @@ export class FirmwarePicker {
     this.assertAllowed(offer);
     this.host.update({ firmware: { ...this.host.state().firmware, choices } });
     this.host.log.portal(`Firmware: ${offer.name} ${offer.version} (${offer.chipFamilies.join(", ")})`);
-    // Only which source and version: never file contents (for local files not even their names).
+    // Only which source and version the user chose: never file contents (for local files not even
+    // their names), and not a default the portal picked nor a page's link.
     const local = source.kind === "local-files";
-    this.memory?.save({ sourceKind: originKind(source), sourceKey: local ? source.id : rememberKey(source), version: local ? null : (version ?? offer.version) });
+    if (this.chosen && source.id !== this.preferred) this.memory?.save({ sourceKind: originKind(source), sourceKey: local ? source.id : rememberKey(source), version: local ? null : (version ?? offer.version) });
     return offer;
   }
 
@@ -325,10 +334,14 @@ export class FirmwarePicker {
     return this.remembered && matchesRemembered(source, this.remembered) ? this.remembered.version : null;
   }
 
-  /** Learn whether the portal has releases of its own (index.json), once per session. */
+  /**
+   * Learn whether the portal has releases of its own (index.json), once per session, when a real
+   * board is connected: there they are the default. The virtual board has its demo, and asking
+   * for an index a site does not publish costs a 404 in the browser's console on every visit.
+   */
   private async probeIndexes(): Promise<void> {
     const jobs = this.host.jobs.firmwareSources;
-    if (!jobs) return;
+    if (!jobs || this.host.state().port?.virtual !== false) return;
     for (const source of this.all) {
       if (source.kind !== "portal-releases" || this.indexes.has(source.id) || !source.indexUrl) continue;
       try {

@@ -104,7 +104,8 @@ describe("firmware sources in the session (issue 12)", () => {
     expect(await session.flash()).toBe(true);
     expect(board.flash.subarray(0, stableImage.length)).toEqual(stableImage);
     expect(mirror.requests.some((r) => r.path === "/firmware/pyDirect-ESP32_S3-merged.bin")).toBe(true);
-    expect(memory.load()).toEqual({ sourceKind: "pydirect-release", sourceKey: "pydirect-releases", version: "1.26.1" });
+    // A default the portal picked is not remembered; a choice the user makes is (below).
+    expect(memory.load()).toBeNull();
 
     // Deliverable 5. The same version on the board: "already installed", straight on to provisioning.
     session.nextBoard();
@@ -120,7 +121,13 @@ describe("firmware sources in the session (issue 12)", () => {
     expect(await session.selectRelease("1.27.0-preview")).toBe(true);
     expect(session.state.firmware.result?.channel).toBe("beta");
     expect(session.state.erase).toMatchObject({ reason: "update-same-firmware", erase: false });
-    expect(memory.load()?.version).toBe("1.27.0-preview");
+    expect(memory.load()).toEqual({ sourceKind: "pydirect-release", sourceKey: "pydirect-releases", version: "1.27.0-preview" });
+    // Remembered per browser: a new session starts from that source and version.
+    const next = new PortalSession({ jobs: createPortalJobs({ fetch: portalFetch }), sources: sources(), memory });
+    expect(next.state.firmware.selected).toBe("pydirect-releases");
+    expect(await next.connect(realPort(board))).toBe(true);
+    expect(next.state.firmware.releases?.version).toBe("1.27.0-preview");
+    expect(next.state.firmware.includeBeta).toBe(true);
   }, 120_000);
 
   it("a remembered choice comes back in a new session, and a rate-limited API says when to try again", async () => {
