@@ -89,12 +89,15 @@ export interface VirtualBoardModel {
 }
 
 /**
- * The boards the virtual board can simulate, read from its own list (so a chip added there shows
- * up here), the ESP32-S3 first: it is the default, as pyDirect's main target.
+ * The boards the virtual board can simulate, read from its own chip list (so a chip added there
+ * shows up here), the ESP32-S3 first: it is the default, as pyDirect's main target. The S3 also
+ * comes with 16 MB of flash, as pyDirect's ESP32_S3_16MB (and RetroVMS_Mini) boards have.
  */
 export function virtualBoardModels(): VirtualBoardModel[] {
   const chips = [...SIMULATED_CHIPS].sort((a, b) => (a === "ESP32-S3" ? -1 : b === "ESP32-S3" ? 1 : 0));
-  return chips.map((chip) => ({ id: chip, chip, label: `Virtual ${chip}` }));
+  const models: VirtualBoardModel[] = chips.map((chip) => ({ id: chip, chip, label: chip }));
+  if (chips.includes("ESP32-S3")) models.splice(1, 0, { id: "ESP32-S3-16MB", chip: "ESP32-S3", flashSize: 16 * 1024 * 1024, label: "ESP32-S3, 16 MB flash" });
+  return models;
 }
 
 /** The virtual board for a model id (unknown ids: the default model). */

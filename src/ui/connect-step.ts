@@ -62,10 +62,10 @@ export class PydirectConnectStep extends LitElement {
       </button>
       <div class="virtual">
         <button id="virtual" class="secondary" ?disabled=${running} @click=${() => fire(this, "pydirect-pick-port", { kind: "virtual", ...(model ? { model: model.id } : {}) })}>
-          ${model ? model.label : "Virtual board"} — try without hardware
+          ${model ? `Virtual ${model.label}` : "Virtual board"} — try without hardware
         </button>
         ${this.virtualModels.length > 1
-          ? html`<label for="virtual-chip">Chip</label>
+          ? html`<label for="virtual-chip">Virtual board's chip</label>
               <select id="virtual-chip" ?disabled=${running} @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}>
                 ${this.virtualModels.map((m) => html`<option value=${m.id} ?selected=${m.id === model?.id}>${m.label}</option>`)}
               </select>`

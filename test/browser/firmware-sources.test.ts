@@ -202,3 +202,30 @@ describe("firmware sources on the portal page", () => {
     expect((await boardFlash(page, 0x20000)).every((b) => b === 0xff)).toBe(true);
   });
 });
+
+describe("the virtual board's chip", () => {
+  it("is named on the Connect step, the S3 by default, and another simulated chip can be picked", async () => {
+    const { page } = browser;
+    await page.goto(site.url);
+    const button = page.locator("pydirect-connect-step #virtual");
+    expect(await button.innerText()).toContain("Virtual ESP32-S3");
+    const options = await page.locator("pydirect-connect-step #virtual-chip option").allInnerTexts();
+    expect(options[0]).toBe("ESP32-S3");
+    expect(options).toEqual(expect.arrayContaining(["ESP32-S3, 16 MB flash", "ESP32", "ESP32-C3"]));
+    await page.locator("pydirect-connect-step #virtual-chip").selectOption("ESP32-C3");
+    expect(await button.innerText()).toContain("Virtual ESP32-C3");
+    await button.click();
+    await page.locator("pydirect-firmware-step h2").waitFor();
+    const state = await sessionState(page);
+    expect(state.connect.result?.chip).toBe("ESP32-C3");
+    expect(state.port?.label).toBe("Virtual ESP32-C3 (demo board)");
+
+    await page.goto(site.url);
+    await page.locator("pydirect-connect-step #virtual-chip").selectOption("ESP32-S3-16MB");
+    await page.locator("pydirect-connect-step #virtual").click();
+    await page.locator("pydirect-firmware-step h2").waitFor();
+    const big = await sessionState(page);
+    expect(big.connect.result).toMatchObject({ chip: "ESP32-S3", flashSize: 16 * 1024 * 1024 });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
