@@ -53,13 +53,7 @@ export class PydirectFirmwareStep extends LitElement {
       ${fw.releases && fw.releases.sourceId === fw.selected
         ? html`<pydirect-release-picker .listing=${fw.releases} ?include-beta=${fw.includeBeta} ?disabled=${busy}></pydirect-release-picker>`
         : nothing}
-      ${source?.kind === "local-files" || noMirror
-        ? html`<pydirect-local-firmware-files
-            .local=${source?.kind === "local-files" ? fw.local : null}
-            ?disabled=${busy}
-            .prompt=${noMirror ? "Download the .bin from the release page and drop it here." : ""}
-          ></pydirect-local-firmware-files>`
-        : nothing}
+      ${source?.kind === "local-files" ? html`<pydirect-local-firmware-files .local=${fw.local} ?disabled=${busy}></pydirect-local-firmware-files>` : nothing}
       ${fw.choices.length > 1
         ? html`<label for="version">Version</label>
             <select id="version" ?disabled=${busy} @change=${(e: Event) => fire(this, "pydirect-select-version", { version: (e.target as HTMLSelectElement).value })}>
@@ -70,6 +64,9 @@ export class PydirectFirmwareStep extends LitElement {
       <pydirect-error-notice .error=${fw.status === "error" ? fw.error : null}></pydirect-error-notice>
       ${noMirror && fw.error && "releasePageUrl" in fw.error && typeof fw.error.releasePageUrl === "string"
         ? html`<p><a href=${fw.error.releasePageUrl} target="_blank" rel="noopener">Open the release page</a></p>`
+        : nothing}
+      ${noMirror
+        ? html`<pydirect-local-firmware-files ?disabled=${busy} .prompt=${"Download the .bin from the release page and drop it here."}></pydirect-local-firmware-files>`
         : nothing}
       ${offer && fw.status === "done"
         ? html`<dl aria-label="Selected firmware">

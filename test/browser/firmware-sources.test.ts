@@ -164,6 +164,31 @@ describe("firmware sources on the portal page", () => {
     expect(mirror.requests).toContain("/firmware/pyDirect-ESP32_S3-merged.bin");
   });
 
+  it("a release with no CORS copy says so and takes the .bin dropped (here: picked) onto the page instead", async () => {
+    const { page } = browser;
+    await page.goto(`${site.url}configured.html`);
+    await page.locator("pydirect-connect-step #virtual").click();
+    await page.locator("pydirect-firmware-step [data-field=name]").waitFor();
+    await page.locator("pydirect-firmware-sources [data-source=pydirect-releases] input").check();
+    await page.locator("pydirect-release-picker #include-beta").check();
+    // The mirror has only the stable image: the pre-release has no copy a page may read.
+    await page.locator("pydirect-release-picker #release-version").selectOption("1.27.0-preview");
+    const alert = page.locator("pydirect-firmware-step pydirect-error-notice [role=alert]");
+    await alert.waitFor();
+    expect(await alert.getAttribute("data-code")).toBe("no-cors-mirror");
+    expect(await page.locator("pydirect-local-firmware-files [part=dropzone]").innerText()).toContain("drop it here");
+    await screenshot(page, "sources-no-cors-mirror");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    const chooser = page.waitForEvent("filechooser");
+    await page.locator("pydirect-local-firmware-files label[for=pick-files]").click();
+    await (await chooser).setFiles({ name: "pyDirect-ESP32_S3-merged.bin", mimeType: "application/octet-stream", buffer: Buffer.from(localImage) });
+    await page.locator("pydirect-local-firmware-files [data-field=local-version]").waitFor();
+    const state = await sessionState(page);
+    expect(state.firmware.selected).toBe("local-files");
+    expect(state.firmware.status).toBe("done");
+    expect(state.firmware.result?.version).toBe("0.3.0");
+  });
+
   it("a port behind a USB-UART bridge is never offered the demo, and is refused it when forced", async () => {
     const { page } = browser;
     await page.goto(`${site.url}configured.html`);
@@ -226,6 +251,32 @@ describe("the virtual board's chip", () => {
     await page.locator("pydirect-firmware-step h2").waitFor();
     const big = await sessionState(page);
     expect(big.connect.result).toMatchObject({ chip: "ESP32-S3", flashSize: 16 * 1024 * 1024 });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
+
+describe("the embed", () => {
+  it("refuses its demo manifest on a port behind a USB-UART bridge, saying what to do instead", async () => {
+    const { page } = browser;
+    await page.goto(`${site.url}embed-demo.html?portal=${encodeURIComponent(site.url)}`);
+    const button = page.locator("pydirect-install-button");
+    await button.locator("button[slot=activate]").click();
+    await page.locator("pydirect-install-dialog dialog[open]").waitFor();
+    await page.evaluate(() => {
+      const dialog = document.querySelector("pydirect-install-button")!.shadowRoot!.querySelector("pydirect-install-dialog") as unknown as {
+        ports: { pickVirtual(model?: string): { port: { getInfo(): unknown } } };
+      };
+      const { port } = dialog.ports.pickVirtual("ESP32-S3");
+      port.getInfo = () => ({ usbVendorId: 0x1a86, usbProductId: 0x7523 });
+      (navigator as unknown as { serial: { requestPort(): Promise<unknown> } }).serial.requestPort = async () => port;
+    });
+    await page.locator("pydirect-install-dialog pydirect-connect-step #serial").click();
+    const alert = page.locator("pydirect-install-dialog pydirect-firmware-step pydirect-error-notice [role=alert]");
+    await alert.waitFor({ timeout: 60_000 });
+    expect(await alert.getAttribute("data-code")).toBe("virtual-board-only");
+    expect(await alert.innerText()).toMatch(/real ESP32-S3.*virtual board in the Connect step/s);
+    expect(await page.locator("pydirect-install-dialog pydirect-firmware-step #continue").isDisabled()).toBe(true);
+    await screenshot(page, "sources-embed-demo-refused");
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });
