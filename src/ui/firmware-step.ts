@@ -4,10 +4,14 @@ import type { EraseDecision, SessionState } from "../core/session/session-types"
 import "./board-summary";
 import "./error-notice";
 import "./firmware-sources";
-import "./local-firmware-files";
-import "./manifest-url-entry";
-import "./release-picker";
 import { fire, sharedStyles } from "./shared-styles";
+
+/**
+ * The per-source panels load with the Firmware step, not with the first paint: elements rendered
+ * before their definition arrives keep their properties and upgrade in place.
+ */
+let panels: Promise<unknown> | null = null;
+const loadPanels = (): Promise<unknown> => (panels ??= Promise.all([import("./release-picker"), import("./local-firmware-files"), import("./manifest-url-entry")]));
 
 const REASON: Record<EraseDecision["reason"], string> = {
   "already-installed": "This version is already on the board: nothing needs flashing (install again only to repair it).",
@@ -33,6 +37,11 @@ export class PydirectFirmwareStep extends LitElement {
   static override styles = [sharedStyles];
 
   @property({ attribute: false }) state: SessionState | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void loadPanels();
+  }
 
   override render() {
     const s = this.state;
