@@ -137,6 +137,43 @@ describe("firmware sources on the portal page", () => {
     expect(remembered).not.toContain("my-pydirect");
   });
 
+  it("takes a manifest.json with its parts dropped onto the page and installs it", async () => {
+    const { page } = browser;
+    await page.goto(site.url);
+    await page.locator("pydirect-connect-step #virtual").click();
+    await page.locator("pydirect-firmware-step [data-field=name]").waitFor();
+    await page.locator("pydirect-firmware-sources [data-source=local-files] input").check();
+    const zone = page.locator("pydirect-local-firmware-files [part=dropzone]");
+    await zone.waitFor();
+    // The files a user would drag from a folder: a manifest naming its three parts, and the parts.
+    const transfer = await page.evaluateHandle(async () => {
+      const get = async (path: string) => new Uint8Array(await (await fetch(`./firmware/demo/esp32s3/${path}`)).arrayBuffer());
+      const manifest = {
+        name: "My pyDirect build",
+        version: "0.1.0",
+        builds: [{ chipFamily: "ESP32-S3", parts: [{ path: "bootloader.bin", offset: 0 }, { path: "partition-table.bin", offset: 0x8000 }, { path: "pydirect.bin", offset: 0x10000 }] }],
+      };
+      const dt = new DataTransfer();
+      dt.items.add(new File([JSON.stringify(manifest)], "manifest.json", { type: "application/json" }));
+      for (const name of ["bootloader.bin", "partition-table.bin", "pydirect.bin"]) dt.items.add(new File([await get(name)], name));
+      return dt;
+    });
+    await zone.dispatchEvent("dragover", { dataTransfer: transfer });
+    await zone.dispatchEvent("drop", { dataTransfer: transfer });
+    await page.locator("pydirect-local-firmware-files [data-field=local-version]").waitFor();
+    const state = await sessionState(page);
+    expect(state.firmware.local?.analysis.shape).toBe("manifest");
+    expect(state.firmware.local?.analysis.chipFamily).toBe("ESP32-S3");
+    expect(state.firmware.result?.name).toBe("My pyDirect build");
+    await installAndWait(page);
+    const after = await sessionState(page);
+    expect(after.flash.parts.map((p) => [p.name, p.status])).toEqual([
+      ["bootloader.bin", "done"],
+      ["partition-table.bin", "done"],
+      ["pydirect.bin", "done"],
+    ]);
+  });
+
   it("lists pyDirect's releases from the configured API and installs one from the CORS mirror", async () => {
     const { page } = browser;
     await page.goto(`${site.url}configured.html`);
