@@ -168,7 +168,9 @@ async function checkMirror(release: PydirectRelease, product: PydirectProduct, o
   if (response.status === 404 || response.status === 410) throw noCorsCopy(release, product, `${product.mirrorUrl} does not have it`);
   if (!response.ok) throw new FirmwareSourceError("source-failed", `${product.mirrorUrl} answered ${response.status}; try again later, or download the .bin from ${release.pageUrl} and drop it here.`, { releasePageUrl: release.pageUrl });
   if (lacksCorsHeader(response)) throw noCorsCopy(release, product, `${new URL(product.mirrorUrl).origin} sends no Access-Control-Allow-Origin header`);
-  const length = Number(response.headers.get("content-length"));
+  // A compressed answer's length is not the file's; the download's size check covers that case.
+  const encoding = response.headers.get("content-encoding");
+  const length = encoding && encoding !== "identity" ? NaN : Number(response.headers.get("content-length"));
   if (product.size > 0 && Number.isFinite(length) && length > 0 && length !== product.size) {
     throw noCorsCopy(release, product, `the copy at ${product.mirrorUrl} is ${length} bytes, another build than the release's ${product.size}`);
   }
