@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MemoryFirmwareChoiceMemory, StorageFirmwareChoiceMemory, type StorageLike } from "../../../src/core/firmware-sources";
+import { analyzeLocalFiles, localFirmware, MemoryFirmwareChoiceMemory, rememberedChoiceFor, StorageFirmwareChoiceMemory, type StorageLike } from "../../../src/core/firmware-sources";
+import { parseManifest } from "../../../src/core/manifest";
+import { demoManifest, makeDemoApp } from "../../../scripts/lib/demo-firmware";
 import { CHOICE_STORAGE_KEY } from "../../../src/core/firmware-sources/choice-memory";
 
 class MapStorage implements StorageLike {
@@ -52,5 +54,18 @@ describe("remembering the last firmware choice", () => {
     const memory = new StorageFirmwareChoiceMemory(broken);
     expect(() => memory.save({ sourceKind: "local-files", sourceKey: "merged.bin", version: "1.0.0" })).not.toThrow();
     expect(memory.load()).toBeNull();
+  });
+});
+
+describe("rememberedChoiceFor", () => {
+  const manifest = parseManifest(demoManifest()).manifest;
+
+  it("names the source and version of each kind, never file contents", async () => {
+    expect(rememberedChoiceFor({ manifest, manifestUrl: "https://fw.example/m.json", origin: { kind: "manifest-url", url: "https://fw.example/m.json" } })).toEqual({ sourceKind: "manifest-url", sourceKey: "https://fw.example/m.json", version: "0.1.0" });
+    expect(rememberedChoiceFor({ manifest, manifestUrl: "x", origin: { kind: "pydirect-release", repo: "jetpax/pyDirect", tag: "pyDirect-v1.26.1", product: "ESP32_S3" } })).toEqual({ sourceKind: "pydirect-release", sourceKey: "jetpax/pyDirect#ESP32_S3", version: "pyDirect-v1.26.1" });
+    expect(rememberedChoiceFor({ manifest, manifestUrl: "x", origin: { kind: "portal-release", indexUrl: "https://portal.example/firmware/index.json", version: "1.2.0" } })).toEqual({ sourceKind: "portal-release", sourceKey: "https://portal.example/firmware/index.json", version: "1.2.0" });
+    const files = [{ name: "app.bin", data: makeDemoApp("ESP32-S3", { version: "3.1.0" }) }];
+    const local = rememberedChoiceFor(localFirmware(files, await analyzeLocalFiles(files)));
+    expect(local).toEqual({ sourceKind: "local-files", sourceKey: "app.bin", version: "3.1.0" });
   });
 });
