@@ -176,6 +176,19 @@ async function checkMirror(release: PydirectRelease, product: PydirectProduct, o
   }
 }
 
+/** Whether the cache holds this image: by its SHA-256, or (`byUrl`) as what the mirror URL last served. */
+async function cachedCopy(product: PydirectProduct, cache: PartCache | null | undefined, byUrl = false): Promise<boolean> {
+  if (!cache) return false;
+  try {
+    const sha = product.sha256 ?? (byUrl ? await cache.lookupUrl(product.mirrorUrl) : null);
+    if (!sha) return false;
+    const data = await cache.get(sha);
+    return data !== null && sha256Hex(data) === sha && (product.size === 0 || data.length === product.size);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The release as an install source: a synthesized manifest with one build for the product's chip
  * and one merged part at 0x0 from the mirror, carrying the asset's SHA-256 and size when GitHub
@@ -183,8 +196,15 @@ async function checkMirror(release: PydirectRelease, product: PydirectProduct, o
  */
 export async function pydirectReleaseFirmware(release: PydirectRelease, product: PydirectProduct, options: PydirectFirmwareOptions = {}): Promise<LoadedFirmware> {
   const repo = repoOf(options);
-  const cached = product.sha256 && options.cache ? await options.cache.get(product.sha256).catch(() => null) : null;
-  if (!(cached && sha256Hex(cached) === product.sha256)) await checkMirror(release, product, options);
+  if (!(await cachedCopy(product, options.cache))) {
+    try {
+      await checkMirror(release, product, options);
+    } catch (err) {
+      // Offline with the image kept from an earlier download of this URL: the download layer
+      // takes it from the cache (it looks URLs up when the network is unreachable).
+      if (!(err instanceof FirmwareSourceError && err.code === "offline" && (await cachedCopy(product, options.cache, true)))) throw err;
+    }
+  }
   const raw = {
     name: "pyDirect",
     version: release.version,
