@@ -1,4 +1,4 @@
-import type { FirmwareChoiceMemory, FirmwareOrigin, RememberedChoice, StorageLike } from "./types";
+import type { FirmwareChoiceMemory, FirmwareOrigin, LoadedFirmware, RememberedChoice, StorageLike } from "./types";
 
 const KINDS: readonly FirmwareOrigin["kind"][] = ["manifest-url", "pydirect-release", "portal-release", "local-files"];
 export const CHOICE_STORAGE_KEY = "pydirect-portal.firmware-choice.v1";
@@ -11,6 +11,24 @@ function sanitize(value: unknown): RememberedChoice | null {
   if (typeof v.sourceKey !== "string") return null;
   if (v.version !== null && typeof v.version !== "string") return null;
   return { sourceKind: v.sourceKind as FirmwareOrigin["kind"], sourceKey: v.sourceKey, version: v.version as string | null };
+}
+
+/**
+ * What to remember of a loaded firmware: which source (a manifest URL, `owner/repo#product`, the
+ * release index URL, or the local file names) and which version. File contents never.
+ */
+export function rememberedChoiceFor(loaded: LoadedFirmware): RememberedChoice {
+  const o = loaded.origin;
+  switch (o.kind) {
+    case "manifest-url":
+      return { sourceKind: o.kind, sourceKey: o.url, version: loaded.manifest.version ?? loaded.manifest.choices[0]?.version ?? null };
+    case "pydirect-release":
+      return { sourceKind: o.kind, sourceKey: `${o.repo}#${o.product}`, version: o.tag };
+    case "portal-release":
+      return { sourceKind: o.kind, sourceKey: o.indexUrl, version: o.version };
+    case "local-files":
+      return { sourceKind: o.kind, sourceKey: o.names.join("\n"), version: loaded.manifest.version ?? null };
+  }
 }
 
 export class MemoryFirmwareChoiceMemory implements FirmwareChoiceMemory {

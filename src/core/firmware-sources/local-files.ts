@@ -19,13 +19,13 @@ const DEFAULT_APP_OFFSET = 0x10000;
 const isManifestFile = (f: LocalFile) => /\.json$/i.test(f.name) || (f.data[0] === 0x7b /* { */ && !/\.bin$/i.test(f.name));
 
 function unrecognised(file: LocalFile, firstWord: number): FirmwareSourceError {
+  const start = file.data.length < 4 ? `it is only ${file.data.length} bytes` : `it starts with ${hex(firstWord, 8)}`;
   return new FirmwareSourceError(
     "unrecognised-file",
-    `${file.name} is not an ESP firmware image, a partition table or a manifest (it starts with ${hex(firmwareWord(file, firstWord), 8)}). Leave it out, or drop a manifest that says where it goes.`,
+    `${file.name} is not an ESP firmware image, a partition table or a manifest (${start}). Leave it out, or drop a manifest that says where it goes.`,
     { files: [file.name] },
   );
 }
-const firmwareWord = (file: LocalFile, w: number) => (file.data.length >= 4 ? w : 0);
 
 function conflicting(message: string, files: string[]): FirmwareSourceError {
   return new FirmwareSourceError("conflicting-files", message, { files });

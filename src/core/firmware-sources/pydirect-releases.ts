@@ -168,9 +168,24 @@ async function checkMirror(release: PydirectRelease, product: PydirectProduct, o
   if (response.status === 404 || response.status === 410) throw noCorsCopy(release, product, `${product.mirrorUrl} does not have it`);
   if (!response.ok) throw new FirmwareSourceError("source-failed", `${product.mirrorUrl} answered ${response.status}; try again later, or download the .bin from ${release.pageUrl} and drop it here.`, { releasePageUrl: release.pageUrl });
   if (lacksCorsHeader(response)) throw noCorsCopy(release, product, `${new URL(product.mirrorUrl).origin} sends no Access-Control-Allow-Origin header`);
-  const length = Number(response.headers.get("content-length"));
+  // A compressed answer's length is not the file's; the download's size check covers that case.
+  const encoding = response.headers.get("content-encoding");
+  const length = encoding && encoding !== "identity" ? NaN : Number(response.headers.get("content-length"));
   if (product.size > 0 && Number.isFinite(length) && length > 0 && length !== product.size) {
     throw noCorsCopy(release, product, `the copy at ${product.mirrorUrl} is ${length} bytes, another build than the release's ${product.size}`);
+  }
+}
+
+/** Whether the cache holds this image: by its SHA-256, or (`byUrl`) as what the mirror URL last served. */
+async function cachedCopy(product: PydirectProduct, cache: PartCache | null | undefined, byUrl = false): Promise<boolean> {
+  if (!cache) return false;
+  try {
+    const sha = product.sha256 ?? (byUrl ? await cache.lookupUrl(product.mirrorUrl) : null);
+    if (!sha) return false;
+    const data = await cache.get(sha);
+    return data !== null && sha256Hex(data) === sha && (product.size === 0 || data.length === product.size);
+  } catch {
+    return false;
   }
 }
 
@@ -181,8 +196,15 @@ async function checkMirror(release: PydirectRelease, product: PydirectProduct, o
  */
 export async function pydirectReleaseFirmware(release: PydirectRelease, product: PydirectProduct, options: PydirectFirmwareOptions = {}): Promise<LoadedFirmware> {
   const repo = repoOf(options);
-  const cached = product.sha256 && options.cache ? await options.cache.get(product.sha256).catch(() => null) : null;
-  if (!(cached && sha256Hex(cached) === product.sha256)) await checkMirror(release, product, options);
+  if (!(await cachedCopy(product, options.cache))) {
+    try {
+      await checkMirror(release, product, options);
+    } catch (err) {
+      // Offline with the image kept from an earlier download of this URL: the download layer
+      // takes it from the cache (it looks URLs up when the network is unreachable).
+      if (!(err instanceof FirmwareSourceError && err.code === "offline" && (await cachedCopy(product, options.cache, true)))) throw err;
+    }
+  }
   const raw = {
     name: "pyDirect",
     version: release.version,

@@ -84,6 +84,10 @@ export interface PortalReleaseIndex {
 // ---- c. local files ----
 
 export interface LocalFile {
+  /**
+   * The file's name; for a folder (or files dropped from one) its path inside it, as
+   * `webkitRelativePath` gives it ("release/esp32s3/bootloader.bin"), so manifest paths match.
+   */
   name: string;
   data: Uint8Array;
 }

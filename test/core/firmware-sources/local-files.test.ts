@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analyzeLocalFiles, localFirmware, FirmwareSourceError, type LocalFile } from "../../../src/core/firmware-sources";
 import { planInstall } from "../../../src/core/install";
-import { writePartitionTable } from "../../../src/core/image";
+import { writeAppDescription, writeEspImage, writePartitionTable } from "../../../src/core/image";
 import { demoManifest, demoParts, demoPartsByChip, makeDemoApp, DEMO_PARTITIONS } from "../../../scripts/lib/demo-firmware";
 import { mergedS3Image } from "./github-fixtures";
 
@@ -48,6 +48,38 @@ describe("one merged .bin", () => {
     expect(analysis).toMatchObject({ shape: "merged", chipFamily: "ESP32", appName: "pyDirect", parts: [expect.objectContaining({ offset: 0x1000 })] });
     const plan = await planInstall(localFirmware(micropythonStyle, analysis), ESP32_CHIP, { fetch: noFetch });
     expect(plan.checked[0]).toMatchObject({ kind: "bootloader", offset: 0x1000 });
+  });
+});
+
+/**
+ * ESP32-P4 images for recognition only (the virtual board has no P4 here): load addresses from the
+ * P4's memory map in ESP-IDF's TRM-derived soc headers (L2MEM 0x4FF00000…, flash-mapped 0x40000000…).
+ */
+function p4Images() {
+  const bootloader = writeEspImage({ chip: "ESP32-P4", entry: 0x4ff29ed0, segments: [{ loadAddress: 0x4ff2cbd0, data: new Uint8Array(0x1a00).fill(0x11) }, { loadAddress: 0x4ff29000, data: new Uint8Array(0x3000).fill(0x22) }] });
+  const desc = writeAppDescription({ projectName: "micropython", version: "v1.27.0", idfVersion: "v5.4.1", date: "Nov 25 2026", time: "04:00:00", secureVersion: 0 });
+  const app = writeEspImage({ chip: "ESP32-P4", entry: 0x4ff00a00, segments: [{ loadAddress: 0x40000020, data: new Uint8Array([...desc, ...new Uint8Array(0x4000).fill(0x33)]) }, { loadAddress: 0x4ff00000, data: new Uint8Array(0x2000).fill(0x44) }] });
+  const table = writePartitionTable(DEMO_PARTITIONS);
+  const merged = new Uint8Array(0x10000 + app.length).fill(0xff);
+  merged.set(bootloader, 0x2000);
+  merged.set(table, 0x8000);
+  merged.set(app, 0x10000);
+  return { bootloader, app, table, merged };
+}
+
+describe("ESP32-P4 files (bootloader at 0x2000)", () => {
+  it("recognises a P4 merged image padded to 0x2000 and proposes the P4 bootloader offset for split files", async () => {
+    const { bootloader, app, table, merged } = p4Images();
+    expect(await analyzeLocalFiles([file("pyDirect-ESP32_P4-merged.bin", merged)])).toMatchObject({
+      shape: "merged",
+      chipFamily: "ESP32-P4",
+      appName: "micropython",
+      appVersion: "v1.27.0",
+      parts: [expect.objectContaining({ offset: 0 })],
+    });
+    const split = await analyzeLocalFiles([file("micropython.bin", app), file("bootloader.bin", bootloader), file("partition-table.bin", table)]);
+    expect(split.parts.map((p) => [p.name, p.offset])).toEqual([["bootloader.bin", 0x2000], ["partition-table.bin", 0x8000], ["micropython.bin", 0x10000]]);
+    expect(split.chipFamily).toBe("ESP32-P4");
   });
 });
 

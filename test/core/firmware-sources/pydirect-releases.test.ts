@@ -161,6 +161,24 @@ describe("pydirectReleaseFirmware", () => {
   });
 });
 
+describe("offline, with an image kept from an earlier install", () => {
+  it("is offered from the cache when the release gives no digest (kept by the URL it came from)", async () => {
+    const release = await stable();
+    const s3 = { ...release.products[0]!, sha256: null };
+    const cache = new MemoryPartCache();
+    const offline = (() => Promise.reject(new TypeError("fetch failed"))) as typeof fetch;
+    await expect(pydirectReleaseFirmware(release, s3, { ...options, cache, fetch: offline })).rejects.toMatchObject({ code: "offline" });
+    await cache.put(sha256Hex(image), image);
+    await cache.rememberUrl(s3.mirrorUrl, sha256Hex(image));
+    const loaded = await pydirectReleaseFirmware(release, s3, { ...options, cache, fetch: offline });
+    expect(loaded.manifest.builds[0]!.parts[0]).toMatchObject({ path: s3.mirrorUrl, size: image.length });
+    expect(loaded.manifest.builds[0]!.parts[0]!.sha256).toBeUndefined();
+    // Another file under that URL (a different size than the release's) is not taken for it.
+    const other = { ...s3, size: image.length + 1 };
+    await expect(pydirectReleaseFirmware(release, other, { ...options, cache, fetch: offline })).rejects.toMatchObject({ code: "offline" });
+  });
+});
+
 describe("product mapping", () => {
   it("knows upstream's products and reads chip and flash size from other names", () => {
     expect(pydirectProductFacts("ESP32_S3")).toEqual({ chipFamily: "ESP32-S3", flashSize: 8 * MB, source: "table" });
