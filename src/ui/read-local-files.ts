@@ -2,14 +2,15 @@
  * Turning what the user picked or dropped into the core's `LocalFile`s: files from an
  * `<input type=file>` (several, or a folder with `webkitdirectory`), or a drop that may hold
  * folders (walked through the File and Directory Entries API, as browsers give dropped folders).
- * Names keep the folder path below the picked folder, so a manifest's relative part paths match.
+ * Names keep the path inside a picked or dropped folder, as `webkitRelativePath` gives it
+ * ("release/esp32s3/bootloader.bin"), so a manifest's relative part paths match (the core's contract).
  */
 import type { LocalFile } from "../core/firmware-sources/types";
 
 /** Files from a file input (a folder input names each by its relative path). */
 export async function readPickedFiles(list: FileList | readonly File[]): Promise<LocalFile[]> {
   const files = Array.from(list);
-  return Promise.all(files.map(async (f) => ({ name: stripTopFolder(f.webkitRelativePath || f.name), data: new Uint8Array(await f.arrayBuffer()) })));
+  return Promise.all(files.map(async (f) => ({ name: f.webkitRelativePath || f.name, data: new Uint8Array(await f.arrayBuffer()) })));
 }
 
 /** Files from a drop: plain files, and every file inside dropped folders. */
@@ -19,12 +20,7 @@ export async function readDroppedFiles(transfer: DataTransfer): Promise<LocalFil
     .filter((e): e is FileSystemEntry => e !== null);
   if (entries.length === 0) return readPickedFiles(transfer.files);
   const out: LocalFile[] = [];
-  // One dropped folder: names relative to it (as a manifest inside it expects).
-  if (entries.length === 1 && entries[0]!.isDirectory) {
-    for (const child of await children(entries[0] as FileSystemDirectoryEntry)) await collect(child, "", out);
-  } else {
-    for (const entry of entries) await collect(entry, "", out);
-  }
+  for (const entry of entries) await collect(entry, "", out);
   return out;
 }
 
@@ -46,10 +42,4 @@ async function children(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[
     if (batch.length === 0) return all;
     all.push(...batch);
   }
-}
-
-/** "firmware/esp32s3/app.bin" from a folder input → "esp32s3/app.bin": paths below the picked folder. */
-function stripTopFolder(path: string): string {
-  const i = path.indexOf("/");
-  return i >= 0 ? path.slice(i + 1) : path;
 }

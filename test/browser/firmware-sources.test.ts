@@ -174,6 +174,25 @@ describe("firmware sources on the portal page", () => {
     ]);
   });
 
+  it("takes a whole firmware folder from the folder picker (manifest with its parts in subfolders)", async () => {
+    const { page } = browser;
+    await page.goto(site.url);
+    await page.locator("pydirect-connect-step #virtual").click();
+    await page.locator("pydirect-firmware-step [data-field=name]").waitFor();
+    await page.locator("pydirect-firmware-sources [data-source=local-files] input").check();
+    const chooser = page.waitForEvent("filechooser");
+    await page.locator("pydirect-local-firmware-files label[for=pick-folder]").click();
+    // The demo's folder as the build writes it: manifest.json, esp32/, esp32s3/, esp32c3/.
+    await (await chooser).setFiles(join(DIST, "firmware/demo"));
+    await page.locator("pydirect-local-firmware-files [data-field=local-version]").waitFor();
+    const state = await sessionState(page);
+    expect(state.firmware.local?.analysis.shape).toBe("manifest");
+    expect(state.firmware.local?.names).toContain("demo/esp32s3/pydirect.bin");
+    expect(state.firmware.result?.chipFamilies).toContain("ESP32-S3");
+    await installAndWait(page);
+    expect((await sessionState(page)).flash.parts.map((p) => p.name)).toEqual(["esp32s3/bootloader.bin", "esp32s3/partition-table.bin", "esp32s3/pydirect.bin"]);
+  });
+
   it("lists pyDirect's releases from the configured API and installs one from the CORS mirror", async () => {
     const { page } = browser;
     await page.goto(`${site.url}configured.html`);
