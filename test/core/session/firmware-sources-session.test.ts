@@ -9,6 +9,7 @@ import type { FirmwareSourceInput } from "../../../src/core/session/session-type
 import { VirtualBoard } from "../../../src/virtual-board";
 import { json, startFixtureServer, type FixtureServer } from "../firmware-sources/fixture-server";
 import { githubRelease, mergedS3Image, rateLimitedAnswer } from "../firmware-sources/github-fixtures";
+import { demoParts } from "../../../scripts/lib/demo-firmware";
 
 // Issue 12 in the session, with the real cores against the virtual board: the firmware sources in
 // one list, the demo image kept to the virtual board (deliverable 2), and what is on the board
@@ -210,4 +211,37 @@ describe("firmware sources in the session (issue 12)", () => {
     expect(remembered).toBe(JSON.stringify({ sourceKind: "local-files", sourceKey: "local-files", version: null }));
     expect(remembered).not.toContain("my-build");
   }, 120_000);
+
+  it("local split .bin files: offsets proposed from what each file is; an edited offset still goes through every image check", async () => {
+    const session = new PortalSession({ jobs: createPortalJobs({ fetch: portalFetch }), sources: sources() });
+    const board = new VirtualBoard({ chip: "ESP32-S3" });
+    expect(await session.connect(realPort(board))).toBe(true);
+    const files = demoParts("ESP32-S3").map((p) => ({ name: p.path.split("/").pop()!, data: p.data }));
+    expect(await session.addLocalFiles(files)).toBe(true);
+    const local = session.state.firmware.local!;
+    expect(local.analysis.shape).toBe("split");
+    expect(local.offsets).toEqual({ "bootloader.bin": 0x0, "partition-table.bin": 0x8000, "pydirect.bin": 0x10000 });
+    // The app moved away from the partition the table gives it: the install refuses before writing.
+    expect(await session.setLocalOffset("pydirect.bin", 0x20000)).toBe(true);
+    expect(session.state.firmware.local?.offsets["pydirect.bin"]).toBe(0x20000);
+    expect(await session.flash()).toBe(false);
+    expect(session.state.flash.error?.message).toMatch(/pydirect\.bin|0x20000|partition/i);
+    expect(board.flash.subarray(0, 0x30000).every((b) => b === 0xff)).toBe(true);
+    // Put back, it installs.
+    expect(await session.setLocalOffset("pydirect.bin", 0x10000)).toBe(true);
+    expect(await session.flash()).toBe(true);
+    expect(session.state.flash.parts.map((p) => p.status)).toEqual(["done", "done", "done"]);
+  }, 120_000);
+
+  it("a typed URL that answers with a web page is named as such, not as broken JSON", async () => {
+    const session = new PortalSession({ jobs: createPortalJobs({ fetch: portalFetch }), sources: sources() });
+    expect(await session.connect(realPort(new VirtualBoard({ chip: "ESP32-S3" })))).toBe(true);
+    mirror.route("/app/", { headers: { "content-type": "text/html; charset=utf-8", "access-control-allow-origin": "*" }, body: "<!doctype html><html><body>My app</body></html>" });
+    expect(await session.enterManifestUrl(`${mirror.origin}/app/`)).toBe(false);
+    expect(session.state.firmware.error?.code).toBe("html-not-manifest");
+    expect(session.state.firmware.selected).toBe("typed-url");
+    // Not an address at all: said so, nothing fetched.
+    expect(await session.enterManifestUrl("firmware please")).toBe(false);
+    expect(session.state.firmware.error?.message).toMatch(/not a web address/);
+  }, 60_000);
 });
