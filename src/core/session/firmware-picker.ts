@@ -141,10 +141,18 @@ export class FirmwarePicker {
     return id ? this.selectSource(id, { version, product }) : Promise.resolve(false);
   }
 
-  setIncludeBeta(include: boolean): void {
+  /** List pre-releases too, or not; hiding them while one is picked goes back to the newest stable. */
+  async setIncludeBeta(include: boolean): Promise<boolean> {
+    if (this.host.busy()) return false;
     const fw = this.host.state().firmware;
     const releases = fw.releases ? { ...fw.releases, versions: this.versionViews(fw.releases.sourceId, include) } : null;
     this.host.update({ firmware: { ...fw, includeBeta: include, releases } });
+    const picked = releases?.versions.find((v) => v.version === releases.version);
+    if (releases && !picked) {
+      const stable = pickVersion(releases.versions, false, null);
+      if (stable) return this.selectRelease(stable.version, releases.product);
+    }
+    return true;
   }
 
   /** Files picked or dropped: what they are, proposed offsets, then the firmware they make. */

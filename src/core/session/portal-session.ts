@@ -163,8 +163,8 @@ export class PortalSession {
   }
 
   /** List pre-releases (the beta channel) too. */
-  setIncludeBeta(include: boolean): void {
-    this.picker.setIncludeBeta(include);
+  setIncludeBeta(include: boolean): Promise<boolean> {
+    return this.picker.setIncludeBeta(include);
   }
 
   /** Files picked or dropped (a manifest with its parts, a merged .bin, several .bin). */

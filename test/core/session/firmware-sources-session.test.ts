@@ -117,7 +117,7 @@ describe("firmware sources in the session (issue 12)", () => {
 
     // A newer release (the beta channel) over an older pyDirect: an update that keeps settings.
     session.show("firmware");
-    session.setIncludeBeta(true);
+    await session.setIncludeBeta(true);
     expect(session.state.firmware.releases?.versions.map((v) => v.version)).toEqual(["1.27.0-preview", "1.26.1"]);
     expect(await session.selectRelease("1.27.0-preview")).toBe(true);
     expect(session.state.firmware.result?.channel).toBe("beta");
@@ -129,6 +129,10 @@ describe("firmware sources in the session (issue 12)", () => {
     expect(await next.connect(realPort(board))).toBe(true);
     expect(next.state.firmware.releases?.version).toBe("1.27.0-preview");
     expect(next.state.firmware.includeBeta).toBe(true);
+    // Hiding the beta channel while the beta is picked goes back to the newest stable.
+    expect(await next.setIncludeBeta(false)).toBe(true);
+    expect(next.state.firmware.releases?.version).toBe("1.26.1");
+    expect(next.state.firmware.result?.version).toBe("1.26.1");
   }, 120_000);
 
   it("a remembered choice comes back in a new session, and a rate-limited API says when to try again", async () => {
