@@ -1,18 +1,50 @@
 /**
  * Browser services the portal page and the install dialog share: where devices are remembered,
- * and what runs on a virtual board.
+ * which firmware the user picked last, and the virtual board behind "try without hardware".
  */
+import { StorageFirmwareChoiceMemory } from "../core/firmware-sources/choice-memory";
+import type { FirmwareChoiceMemory } from "../core/firmware-sources/types";
 import type { DeviceRegistry } from "../core/registry/device-record";
 import { IdbDeviceRegistry } from "../core/registry/idb-device-registry";
 import { MemoryDeviceRegistry } from "../core/registry/memory-device-registry";
-import { demoMicroPythonApp, type AppFactoryMaker } from "../core/session/virtual-port";
+import { pickSerialPort } from "../core/session/port-picker";
+import { createVirtualChoice, demoMicroPythonApp, virtualBoardModels, virtualModel, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
+import type { PortSources } from "./session-intents";
 
 /** IndexedDB when the browser allows it (private windows may not): else memory for this tab. */
 export function createDeviceRegistry(): DeviceRegistry {
   return typeof indexedDB !== "undefined" ? new IdbDeviceRegistry() : new MemoryDeviceRegistry();
 }
 
+/** The last firmware source and version, per browser (localStorage; nothing when it is unavailable). */
+export function createFirmwareChoiceMemory(): FirmwareChoiceMemory | undefined {
+  try {
+    return typeof localStorage !== "undefined" ? new StorageFirmwareChoiceMemory(localStorage) : undefined;
+  } catch {
+    // Storage blocked by the browser's settings: nothing is remembered.
+    return undefined;
+  }
+}
+
 /** The virtual board's app: the demo MicroPython runtime, loaded when a virtual board first boots. */
 export function virtualAppFactory(): AppFactoryMaker {
   return demoMicroPythonApp;
+}
+
+/**
+ * Ports for the Connect step: Web Serial, and a new virtual board of the chosen model.
+ * `onVirtual` sees each new virtual board (console text to the log; tests reach the board).
+ */
+export function portSources(options: { makeApp?: () => AppFactoryMaker | undefined; onConsole: (text: string) => void; onVirtual?: (choice: VirtualChoice) => void }): PortSources {
+  return {
+    pickSerial: () => pickSerialPort(),
+    pickVirtual: (model) => {
+      const m = virtualModel(model);
+      const makeApp = options.makeApp?.();
+      const choice = createVirtualChoice({ chip: m.chip, ...(m.flashSize ? { flashSize: m.flashSize } : {}), ...(makeApp ? { makeApp } : {}), onConsole: options.onConsole });
+      options.onVirtual?.(choice);
+      return choice;
+    },
+    virtualModels: virtualBoardModels().map((m) => ({ id: m.id, label: m.label })),
+  };
 }

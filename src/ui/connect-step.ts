@@ -1,21 +1,33 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property } from "lit/decorators.js";
+import { customElement, property, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import type { SessionState } from "../core/session/session-types";
 import "./board-summary";
 import "./error-notice";
+import type { VirtualModelOption } from "./session-intents";
 import { fire, sharedStyles } from "./shared-styles";
 
 /**
  * Step 1: pick a port (a USB board, or the virtual board) and show what the board is.
  *
- * @fires pydirect-pick-port - detail `{ kind: "serial" | "virtual" }`.
+ * @fires pydirect-pick-port - detail `{ kind: "serial" | "virtual", model?: string }` (model: the virtual board picked).
  */
 @customElement("pydirect-connect-step")
 export class PydirectConnectStep extends LitElement {
   static override styles = [
     sharedStyles,
     css`
+      .virtual {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0 0.5rem;
+        align-items: center;
+        margin-top: 0.5rem;
+      }
+      .virtual label {
+        display: inline;
+        margin: 0;
+      }
       .problem {
         border-left: 4px solid var(--_danger);
         padding: 0.5rem 0.75rem;
@@ -29,7 +41,9 @@ export class PydirectConnectStep extends LitElement {
   @property({ attribute: false }) environmentProblem: PortalError | null = null;
   /** The last port-picker failure (nothing picked, port in use). */
   @property({ attribute: false }) pickError: PortalError | null = null;
-  @property({ type: String, attribute: "virtual-label" }) virtualLabel = "Virtual ESP32-S3 — try without hardware";
+  /** The virtual boards on offer (first: the default); none: a plain "virtual board" button. */
+  @property({ attribute: false }) virtualModels: readonly VirtualModelOption[] = [];
+  @state() private model: string | null = null;
 
   override render() {
     const s = this.state;
@@ -37,6 +51,7 @@ export class PydirectConnectStep extends LitElement {
     const running = s.connect.status === "running";
     const board = s.connect.result;
     const problem = this.environmentProblem;
+    const model = this.virtualModels.find((m) => m.id === this.model) ?? this.virtualModels[0] ?? null;
     return html`
       <h2 tabindex="-1">Connect your board</h2>
       ${problem
@@ -45,9 +60,17 @@ export class PydirectConnectStep extends LitElement {
       <button id="serial" ?disabled=${running || problem !== null} @click=${() => fire(this, "pydirect-pick-port", { kind: "serial" })}>
         Connect USB board
       </button>
-      <button id="virtual" class="secondary" ?disabled=${running} @click=${() => fire(this, "pydirect-pick-port", { kind: "virtual" })}>
-        ${this.virtualLabel}
-      </button>
+      <div class="virtual">
+        <button id="virtual" class="secondary" ?disabled=${running} @click=${() => fire(this, "pydirect-pick-port", { kind: "virtual", ...(model ? { model: model.id } : {}) })}>
+          ${model ? `Virtual ${model.label}` : "Virtual board"} — try without hardware
+        </button>
+        ${this.virtualModels.length > 1
+          ? html`<label for="virtual-chip">Virtual board's chip</label>
+              <select id="virtual-chip" ?disabled=${running} @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}>
+                ${this.virtualModels.map((m) => html`<option value=${m.id} ?selected=${m.id === model?.id}>${m.label}</option>`)}
+              </select>`
+          : nothing}
+      </div>
       <pydirect-error-notice .error=${this.pickError}></pydirect-error-notice>
       <p class="phase" aria-live="polite">${running ? `${s.connect.phase}…` : ""}</p>
       <pydirect-error-notice .error=${s.connect.status === "error" ? s.connect.error : null}></pydirect-error-notice>

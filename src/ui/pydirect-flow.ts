@@ -93,7 +93,12 @@ export class PydirectFlow extends LitElement {
   private renderStep(s: SessionState) {
     switch (s.step) {
       case "connect":
-        return html`<pydirect-connect-step .state=${s} .environmentProblem=${this.environmentProblem} .pickError=${this.pickError}></pydirect-connect-step>`;
+        return html`<pydirect-connect-step
+          .state=${s}
+          .environmentProblem=${this.environmentProblem}
+          .pickError=${this.pickError}
+          .virtualModels=${this.ports?.virtualModels ?? []}
+        ></pydirect-connect-step>`;
       case "firmware":
         return html`<pydirect-firmware-step .state=${s}></pydirect-firmware-step>`;
       case "flash":

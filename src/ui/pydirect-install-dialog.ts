@@ -4,11 +4,10 @@ import type { PortalError } from "../core/errors";
 import type { DeviceRegistry } from "../core/registry/device-record";
 import { createPortalJobs } from "../core/session/default-jobs";
 import { checkEnvironment, environmentFacts } from "../core/session/environment";
-import { pickSerialPort } from "../core/session/port-picker";
 import { PortalSession } from "../core/session/portal-session";
 import type { SessionState } from "../core/session/session-types";
-import { DEMO_ACCESS_POINTS, createVirtualChoice } from "../core/session/virtual-port";
-import { createDeviceRegistry, virtualAppFactory } from "./app-services";
+import { DEMO_ACCESS_POINTS } from "../demo/virtual-port";
+import { createDeviceRegistry, portSources, virtualAppFactory } from "./app-services";
 import "./pydirect-flow";
 import type { PortSources } from "./session-intents";
 import "./serial-console";
@@ -54,10 +53,7 @@ export class PydirectInstallDialog extends LitElement {
   @query("dialog") private dialogEl!: HTMLDialogElement;
   private registry: DeviceRegistry | undefined;
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
-  private readonly ports: PortSources = {
-    pickSerial: () => pickSerialPort(),
-    pickVirtual: () => createVirtualChoice({ makeApp: virtualAppFactory(), onConsole: (t) => this.session?.log.device(t) }),
-  };
+  private readonly ports: PortSources = portSources({ makeApp: virtualAppFactory, onConsole: (t) => this.session?.log.device(t) });
 
   /** Open the dialog (a session is made on first open). */
   open(): void {

@@ -4,10 +4,10 @@ import type { PortalError } from "../core/errors";
 import type { DeviceRegistry } from "../core/registry/device-record";
 import { checkEnvironment, environmentFacts } from "../core/session/environment";
 import type { PortalJobs } from "../core/session/jobs";
-import { pickSerialPort } from "../core/session/port-picker";
 import { PortalSession } from "../core/session/portal-session";
-import type { FirmwareSource, SessionState } from "../core/session/session-types";
-import { DEMO_ACCESS_POINTS, createVirtualChoice, type AppFactoryMaker, type VirtualChoice } from "../core/session/virtual-port";
+import type { FirmwareSourceInput, SessionState } from "../core/session/session-types";
+import { DEMO_ACCESS_POINTS, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
+import { createFirmwareChoiceMemory, portSources } from "./app-services";
 import "./device-list";
 import type { PydirectDeviceList } from "./device-list";
 import "./pydirect-flow";
@@ -20,7 +20,14 @@ import "./update-prompt";
  * The portal page: take an ESP32 from plugged in to flashed, provisioned and verified, with the
  * device list and the console beside it.
  *
- * @attr manifest - default firmware manifest URL (the demo firmware unless set).
+ * @attr manifest - a firmware manifest URL to offer first and install by default (`?manifest=`); unset: the
+ *   demo firmware, offered for the virtual board only.
+ * @attr pydirect-repo - GitHub repository (owner/name) whose releases are listed as "pyDirect releases";
+ *   default pyDirect's upstream.
+ * @attr releases-api - base URL of the GitHub releases API (default https://api.github.com).
+ * @attr firmware-mirror - CORS-enabled copy of the release assets the images are downloaded from
+ *   (default pyDirect's Pages site, /firmware/).
+ * @attr release-index - this portal's own release list (default ./firmware/index.json; listed when present).
  * @fires pydirect-state - detail `SessionState` on every change.
  * @cssprop --pydirect-accent - accent colour (buttons, current step).
  * @cssprop --pydirect-bg - background of panels.
@@ -28,6 +35,8 @@ import "./update-prompt";
  * @cssprop --pydirect-radius - corner radius.
  * @cssprop --pydirect-font - font family.
  */
+const DEMO_MANIFEST = "./firmware/demo/manifest.json";
+
 @customElement("pydirect-portal")
 export class PydirectPortal extends LitElement {
   static override styles = [
@@ -51,9 +60,13 @@ export class PydirectPortal extends LitElement {
     `,
   ];
 
-  @property({ type: String }) manifest = "./firmware/demo/manifest.json";
-  /** More firmware for the picker (each a manifest URL); the `manifest` one comes first. */
-  @property({ attribute: false }) extraSources: FirmwareSource[] = [];
+  @property({ type: String }) manifest = DEMO_MANIFEST;
+  @property({ type: String, attribute: "pydirect-repo" }) pydirectRepo = "";
+  @property({ type: String, attribute: "releases-api" }) releasesApi = "";
+  @property({ type: String, attribute: "firmware-mirror" }) firmwareMirror = "";
+  @property({ type: String, attribute: "release-index" }) releaseIndex = "./firmware/index.json";
+  /** More firmware for the list (e.g. more manifest URLs), after the built-in sources. */
+  @property({ attribute: false }) extraSources: FirmwareSourceInput[] = [];
   /** The cores, wired (set by main.ts; tests may set their own). */
   @property({ attribute: false }) jobs: PortalJobs | null = null;
   @property({ attribute: false }) registry: DeviceRegistry | null = null;
@@ -69,17 +82,11 @@ export class PydirectPortal extends LitElement {
   /** The virtual board picked last (for the demo's "unplug" and for tests). */
   lastVirtualBoard: VirtualChoice["board"] | null = null;
 
-  private readonly ports: PortSources = {
-    pickSerial: () => pickSerialPort(),
-    pickVirtual: () => {
-      const choice = createVirtualChoice({
-        makeApp: this.virtualApp,
-        onConsole: (text) => this.session?.log.device(text),
-      });
-      this.lastVirtualBoard = choice.board;
-      return choice;
-    },
-  };
+  private readonly ports: PortSources = portSources({
+    makeApp: () => this.virtualApp,
+    onConsole: (text) => this.session?.log.device(text),
+    onVirtual: (choice) => (this.lastVirtualBoard = choice.board),
+  });
 
   /** The running session (tests and main.ts reach in for the log and state). */
   get currentSession(): PortalSession | null {
@@ -88,13 +95,47 @@ export class PydirectPortal extends LitElement {
 
   override willUpdate(changed: Map<string, unknown>): void {
     if ((changed.has("jobs") || changed.has("manifest")) && this.jobs && !this.session) {
-      const sources = [{ label: "pyDirect demo firmware", manifestUrl: new URL(this.manifest, document.baseURI).href }, ...this.extraSources];
-      this.session = new PortalSession({ jobs: this.jobs, sources, ...(this.registry ? { registry: this.registry } : {}) });
+      const memory = createFirmwareChoiceMemory();
+      const { sources, preferred } = this.firmwareSources();
+      this.session = new PortalSession({
+        jobs: this.jobs,
+        sources,
+        ...(preferred ? { preferredSource: preferred } : {}),
+        ...(this.registry ? { registry: this.registry } : {}),
+        ...(memory ? { memory } : {}),
+      });
       this.session.subscribe((s: SessionState) => {
         this.busy = this.session?.busy ?? false;
         this.dispatchEvent(new CustomEvent("pydirect-state", { detail: s, bubbles: true, composed: true }));
       });
     }
+  }
+
+  /**
+   * One list: a linked manifest (first and the default, when the page has one), the demo (virtual
+   * board only), this portal's releases, pyDirect's releases, files, and a typed URL.
+   */
+  private firmwareSources(): { sources: FirmwareSourceInput[]; preferred: string | null } {
+    const abs = (url: string) => new URL(url, document.baseURI).href;
+    const demo = abs(DEMO_MANIFEST);
+    const manifest = abs(this.manifest || DEMO_MANIFEST);
+    const linked = manifest !== demo;
+    const sources: FirmwareSourceInput[] = [
+      ...(linked ? [{ label: `Linked firmware (${new URL(manifest).host})`, manifestUrl: manifest }] : []),
+      { label: "pyDirect demo firmware (virtual board only)", manifestUrl: demo, virtualBoardOnly: true },
+      ...(this.releaseIndex ? [{ kind: "portal-releases" as const, label: "This portal's releases", indexUrl: abs(this.releaseIndex) }] : []),
+      {
+        kind: "pydirect-releases",
+        label: "pyDirect releases",
+        ...(this.pydirectRepo ? { repo: this.pydirectRepo } : {}),
+        ...(this.releasesApi ? { apiBase: this.releasesApi } : {}),
+        ...(this.firmwareMirror ? { mirrorBase: abs(this.firmwareMirror) } : {}),
+      },
+      { kind: "local-files", label: "Files from this computer" },
+      { kind: "typed-url", label: "A manifest URL" },
+      ...this.extraSources,
+    ];
+    return { sources, preferred: linked ? manifest : null };
   }
 
   override render() {

@@ -4,11 +4,20 @@
  */
 import type { PortalError, RecoveryAction } from "../core/errors";
 import type { PortChoice, PortalSession } from "../core/session/portal-session";
+import type { LocalFile } from "../core/firmware-sources/types";
 import type { StepId } from "../core/session/session-types";
 
 export interface PortSources {
   pickSerial(): Promise<PortChoice>;
-  pickVirtual(): PortChoice;
+  /** A new virtual board; `model` is one of `virtualModels` (default the first). */
+  pickVirtual(model?: string): PortChoice;
+  /** The virtual boards on offer (chip and flash), for the Connect step's chip picker. */
+  virtualModels?: readonly VirtualModelOption[];
+}
+
+export interface VirtualModelOption {
+  id: string;
+  label: string;
 }
 
 export interface IntentHooks {
@@ -26,7 +35,7 @@ export function bindSessionIntents(host: HTMLElement, session: PortalSession, po
       hooks.onPickError(null);
       let choice: PortChoice;
       try {
-        choice = d["kind"] === "virtual" ? ports.pickVirtual() : await ports.pickSerial();
+        choice = d["kind"] === "virtual" ? ports.pickVirtual(typeof d["model"] === "string" ? d["model"] : undefined) : await ports.pickSerial();
       } catch (err) {
         hooks.onPickError(err as PortalError);
         return;
@@ -34,6 +43,12 @@ export function bindSessionIntents(host: HTMLElement, session: PortalSession, po
       await session.connect(choice);
     },
     "pydirect-select-firmware": (d) => session.selectFirmware(String(d["manifestUrl"])),
+    "pydirect-select-source": (d) => session.selectFirmware(String(d["id"])),
+    "pydirect-select-release": (d) => session.selectRelease(String(d["version"]), typeof d["product"] === "string" ? d["product"] : null),
+    "pydirect-include-beta": (d) => session.setIncludeBeta(Boolean(d["include"])),
+    "pydirect-enter-manifest-url": (d) => session.enterManifestUrl(String(d["url"] ?? "")),
+    "pydirect-local-files": (d) => session.addLocalFiles((d["files"] as LocalFile[] | undefined) ?? []),
+    "pydirect-local-offset": (d) => session.setLocalOffset(String(d["name"]), Number(d["offset"])),
     "pydirect-select-version": (d) => session.selectVersion(String(d["version"])),
     "pydirect-set-erase": (d) => session.setErase(Boolean(d["erase"])),
     "pydirect-continue": (d) => session.show(d["to"] as StepId),

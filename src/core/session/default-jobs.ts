@@ -4,14 +4,15 @@
  * use, so the page itself stays small.
  */
 import { PortalError } from "../errors";
-import type { FirmwareManifest } from "../manifest/types";
+import type { LoadedFirmware } from "../firmware-sources/types";
 import type { DeviceRegistry } from "../registry/device-record";
 import type { DeviceRecord } from "../registry/device-record";
 import type { PeerBackend } from "../signaling/peer";
 import type { SignalingTransport } from "../signaling/transport";
 import type { VerifyEvent, VerifyOutcome } from "../verify/verify-device";
 import type { InstallEvent, PhaseEvent, PortalJobs, VerifyJobResult } from "./jobs";
-import type { FirmwareOffer } from "./session-types";
+import { createFirmwareSourceJobs, isVirtualBoardOnly, offersOf } from "./firmware-source-jobs";
+import { virtualBoardOnlyError } from "./session-errors";
 
 export interface PortalJobsOptions {
   /** Checked by provisioning for hostname clashes. */
@@ -38,61 +39,35 @@ async function loadCertificateSupport(): Promise<void> {
 }
 
 export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
-  const manifests = new Map<string, FirmwareManifest>();
+  /** Firmware loaded so far, by the manifest URL its offers carry (a pseudo URL for local files). */
+  const loaded = new Map<string, LoadedFirmware>();
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-
-  async function manifestFor(url: string, signal: AbortSignal): Promise<FirmwareManifest> {
-    const known = manifests.get(url);
-    if (known) return known;
-    const { ManifestError, parseManifest } = await import("../manifest");
-    let text: string;
-    try {
-      const res = await doFetch(url, { signal, cache: "no-cache" });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      text = await res.text();
-    } catch (err) {
-      if (signal.aborted) throw err;
-      throw new ManifestError(
-        "manifest-fetch-failed",
-        `The firmware manifest could not be loaded from ${url} (${err instanceof Error ? err.message : String(err)}). Check the address; a manifest on another site must be served with CORS headers (Access-Control-Allow-Origin).`,
-        { cause: err },
-      );
-    }
-    const { manifest } = parseManifest(text);
-    manifests.set(url, manifest);
-    return manifest;
-  }
+  const firmwareSources = createFirmwareSourceJobs(doFetch);
 
   return {
+    firmwareSources,
+
     async inspect(port, signal) {
       const { inspectBoard } = await import("./board-inspect");
       return inspectBoard(port, signal, options.baudRate);
     },
 
-    async loadFirmware(manifestUrl, signal) {
-      const manifest = await manifestFor(manifestUrl, signal);
-      return manifest.choices.map(
-        (choice): FirmwareOffer => ({
-          manifestUrl,
-          name: choice.name,
-          version: choice.version,
-          channel: choice.channel,
-          releaseNotes: choice.releaseNotes ?? null,
-          chipFamilies: [...new Set(choice.builds.map((b) => b.chipFamily))],
-          promptErase: manifest.new_install_prompt_erase === true,
-          skipErase: manifest.new_install_skip_erase === true,
-        }),
-      );
+    async loadFirmware(firmware, signal) {
+      // A manifest URL is fetched again each time it is picked (it may have been republished).
+      const fw = typeof firmware === "string" ? await firmwareSources.loadManifestUrl(firmware, signal) : firmware;
+      loaded.set(fw.manifestUrl, fw);
+      return offersOf(fw);
     },
 
     async install(port, request, onEvent) {
-      const manifest = await manifestFor(request.offer.manifestUrl, request.signal);
+      const firmware = loaded.get(request.offer.manifestUrl) ?? (await firmwareSources.loadManifestUrl(request.offer.manifestUrl, request.signal));
+      if (isVirtualBoardOnly(firmware.manifest) && !request.virtualPort) throw virtualBoardOnlyError(request.offer.name, request.board.chip);
       const [{ flashParts }, { planInstall }, { defaultPartCache }] = await Promise.all([
         import("../flash"),
         import("../install"),
         import("../download"),
       ]);
-      const source = { manifest, manifestUrl: request.offer.manifestUrl };
+      const source = { manifest: firmware.manifest, manifestUrl: firmware.manifestUrl, ...(firmware.files ? { files: firmware.files } : {}) };
       await flashParts(
         port,
         {

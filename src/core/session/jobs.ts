@@ -5,6 +5,15 @@
  * manifests and WebRTC.
  */
 import type { FlashEvent } from "../flash/types";
+import type {
+  LoadedFirmware,
+  LocalFile,
+  LocalFirmwareAnalysis,
+  PydirectProduct,
+  PydirectRelease,
+  PydirectReleaseOptions,
+} from "../firmware-sources/types";
+import type { ResolvedPortalReleaseIndex, ResolvedPortalReleaseVersion } from "../firmware-sources/portal-releases";
 import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRecord } from "../registry/device-record";
 import type { LiveConsole } from "./live-console";
@@ -30,6 +39,8 @@ export interface InstallRequest {
   offer: FirmwareOffer;
   board: BoardSummary;
   erase: boolean;
+  /** The port is the in-page virtual board (the only place a `virtual_board_only` image may go). */
+  virtualPort: boolean;
   signal: AbortSignal;
   /** Part names in flash order, once known: lets the UI draw one bar per part before writing. */
   onParts?: (names: string[]) => void;
@@ -70,8 +81,14 @@ export interface ConnectAgainRequest {
 export interface PortalJobs {
   /** Open the port, identify chip and what is on flash, close the port again. */
   inspect(port: SerialPortLike, signal: AbortSignal): Promise<BoardSummary>;
-  /** Every firmware/version the manifest offers, first the default; throws when it offers none. */
-  loadFirmware(manifestUrl: string, signal: AbortSignal): Promise<FirmwareOffer[]>;
+  /**
+   * Every firmware/version a firmware offers, first the default; throws when it offers none. A
+   * string is a manifest URL to fetch; a LoadedFirmware (a release, local files) is taken as is.
+   * Offers name the firmware by its `manifestUrl`, which `install` then installs.
+   */
+  loadFirmware(firmware: string | LoadedFirmware, signal: AbortSignal): Promise<FirmwareOffer[]>;
+  /** Release lists, local-file analysis and typed URLs (the firmware-sources core); absent: only manifest URLs. */
+  firmwareSources?: FirmwareSourceJobs;
   install(port: SerialPortLike, request: InstallRequest, onEvent: (e: InstallEvent) => void): Promise<void>;
   provision(port: SerialPortLike, request: ProvisionRequest, onEvent: (e: PhaseEvent) => void): Promise<ProvisionSummary>;
   verify(port: SerialPortLike, request: VerifyRequest, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult>;
@@ -81,3 +98,15 @@ export interface PortalJobs {
   readProvisioned(port: SerialPortLike, signal: AbortSignal): Promise<ProvisionSummary>;
 }
 
+
+/** The firmware-sources core as the session calls it (fetch and lazy loading wired in). */
+export interface FirmwareSourceJobs {
+  listPydirectReleases(options: PydirectReleaseOptions, signal: AbortSignal): Promise<PydirectRelease[]>;
+  pydirectReleaseFirmware(release: PydirectRelease, product: PydirectProduct, options: PydirectReleaseOptions, signal: AbortSignal): Promise<LoadedFirmware>;
+  /** null when the portal has no index (404). */
+  loadPortalReleaseIndex(indexUrl: string, signal: AbortSignal): Promise<ResolvedPortalReleaseIndex | null>;
+  portalReleaseFirmware(index: ResolvedPortalReleaseIndex, version: ResolvedPortalReleaseVersion, signal: AbortSignal): Promise<LoadedFirmware>;
+  loadManifestUrl(url: string, signal: AbortSignal): Promise<LoadedFirmware>;
+  analyzeLocalFiles(files: LocalFile[]): Promise<LocalFirmwareAnalysis>;
+  localFirmware(files: LocalFile[], analysis: LocalFirmwareAnalysis, offsets: Record<string, number>): Promise<LoadedFirmware>;
+}

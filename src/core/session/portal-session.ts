@@ -14,13 +14,20 @@ import type { InstallEvent, PhaseEvent, PortalJobs, WifiCredentials } from "./jo
 import { SessionError, asPortalError } from "./session-errors";
 import { SessionLog } from "./session-log";
 import { idle, initialState, unpluggedError } from "./session-state";
-import type { FirmwareSource, SessionState, StepId, StepState } from "./session-types";
+import type { FirmwareSourceInput, SessionState, StepId, StepState } from "./session-types";
+import type { FirmwareChoiceMemory, LocalFile } from "../firmware-sources/types";
+import { FirmwarePicker } from "./firmware-picker";
 
 export interface PortalSessionOptions {
   jobs: PortalJobs;
-  sources: FirmwareSource[];
+  /** Where firmware can come from, in the order listed; see `FirmwareSource`. */
+  sources: FirmwareSourceInput[];
   registry?: DeviceRegistry;
   now?: () => number;
+  /** Remembers the last source and version picked in this browser (never file contents). */
+  memory?: FirmwareChoiceMemory;
+  /** Id of a source the page linked (`?manifest=`): the default for every port. */
+  preferredSource?: string;
 }
 
 export interface PortChoice {
@@ -48,13 +55,29 @@ export class PortalSession {
   private unplugged = false;
   private readonly now: () => number;
   private readonly handoff: HandoffController;
+  private readonly picker: FirmwarePicker;
 
   constructor(options: PortalSessionOptions) {
     this.jobs = options.jobs;
     this.registry = options.registry;
     this.now = options.now ?? (() => Date.now());
     this.log = new SessionLog(this.now);
-    this.current = initialState(options.sources);
+    this.current = initialState([]);
+    this.picker = new FirmwarePicker(
+      {
+        log: this.log,
+        jobs: this.jobs,
+        state: () => this.current,
+        busy: () => this.busy,
+        update: (patch) => this.update(patch),
+        run: (step, phase, body) => this.run(step, phase, body),
+        firmwareChanged: () => this.refreshErase(),
+      },
+      options.sources,
+      options.memory ?? null,
+      options.preferredSource ?? null,
+    );
+    this.current = initialState(this.picker.offered(), this.picker.initialSelection());
     this.handoff = new HandoffController({
       log: this.log,
       jobs: this.jobs,
@@ -108,28 +131,50 @@ export class PortalSession {
     });
     if (ok) {
       this.refreshErase();
-      if (this.current.firmware.status !== "done" && this.current.firmware.selected) {
-        await this.selectFirmware(this.current.firmware.selected);
+      await this.picker.afterConnect();
+      const fw = this.current.firmware;
+      if (fw.status === "done" && this.current.erase?.reason === "already-installed" && fw.result) {
+        // What is on the board is what was picked: nothing to flash, straight on to provisioning.
+        this.log.portal(`${fw.result.name} ${fw.result.version} is already installed: going on to provisioning.`);
+        this.goTo("provision");
+      } else {
+        // The user sees the board's facts beside the firmware choice; a production line goes on.
+        this.goTo(this.current.productionLine && fw.status === "done" ? "flash" : "firmware");
       }
-      // The user sees the board's facts beside the firmware choice; a production line goes on.
-      this.goTo(this.current.productionLine && this.current.firmware.status === "done" ? "flash" : "firmware");
     }
     return ok;
   }
 
-  /** Load a manifest from the picker (or a URL the user typed). */
-  async selectFirmware(manifestUrl: string): Promise<boolean> {
-    this.update({ firmware: { ...this.current.firmware, selected: manifestUrl, choices: [] } });
-    const ok = await this.run("firmware", "Reading the firmware manifest", async (signal) => {
-      const choices = await this.jobs.loadFirmware(manifestUrl, signal);
-      const offer = choices[0];
-      if (!offer) throw new SessionError("unexpected", "The manifest offers no firmware to install. Choose another firmware.", { action: "choose-another-firmware" });
-      this.update({ firmware: { ...this.current.firmware, choices } });
-      this.log.portal(`Firmware: ${offer.name} ${offer.version} (${offer.chipFamilies.join(", ")})`);
-      return offer;
-    });
-    if (ok) this.refreshErase();
-    return ok;
+  /** Pick a listed source by id, or load a manifest URL (a configured one, or one the user typed). */
+  selectFirmware(sourceOrUrl: string): Promise<boolean> {
+    const offered = this.current.firmware.sources;
+    const source = offered.find((s) => s.id === sourceOrUrl) ?? offered.find((s) => s.manifestUrl === sourceOrUrl);
+    return source ? this.picker.selectSource(source.id) : this.picker.enterManifestUrl(sourceOrUrl);
+  }
+
+  /** A manifest URL typed into the page. */
+  enterManifestUrl(url: string): Promise<boolean> {
+    return this.picker.enterManifestUrl(url);
+  }
+
+  /** Another version (and product) of the listed releases. */
+  selectRelease(version: string, product: string | null = null): Promise<boolean> {
+    return this.picker.selectRelease(version, product);
+  }
+
+  /** List pre-releases (the beta channel) too. */
+  setIncludeBeta(include: boolean): Promise<boolean> {
+    return this.picker.setIncludeBeta(include);
+  }
+
+  /** Files picked or dropped (a manifest with its parts, a merged .bin, several .bin). */
+  addLocalFiles(files: LocalFile[]): Promise<boolean> {
+    return this.picker.addLocalFiles(files);
+  }
+
+  /** The user's offset for one of the local files. */
+  setLocalOffset(name: string, offset: number): Promise<boolean> {
+    return this.picker.setLocalOffset(name, offset);
   }
 
   /** Pick another version from the loaded manifest. */
@@ -154,6 +199,13 @@ export class PortalSession {
     const offer = this.current.firmware.result;
     if (!port || !board) return this.notReady("flash", "Connect a board first.");
     if (!offer) return this.notReady("flash", "Choose the firmware to install first.");
+    try {
+      this.picker.assertAllowed(offer);
+    } catch (err) {
+      this.log.portal(`Refused: ${asPortalError(err).message}`);
+      this.setStep("flash", { status: "error", phase: "", error: asPortalError(err), result: null });
+      return false;
+    }
     const erase = this.current.erase?.erase ?? decideErase(board, offer).erase;
     this.update({ flash: { ...this.current.flash, parts: [] } });
     this.log.portal(`Installing ${offer.name} ${offer.version}${erase ? " (erasing flash first)" : " (keeping user data)"}`);
@@ -164,6 +216,7 @@ export class PortalSession {
           offer,
           board,
           erase,
+          virtualPort: this.current.port?.virtual === true,
           signal,
           onParts: (names) => this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
         },
@@ -329,7 +382,7 @@ export class PortalSession {
         return this.connect({ port, label: info.label, virtual: info.virtual });
       }
       case "firmware":
-        return this.current.firmware.selected ? this.selectFirmware(this.current.firmware.selected) : Promise.resolve(false);
+        return this.picker.retry();
       case "flash":
         return this.flash();
       case "provision":

@@ -10,7 +10,8 @@ export type SessionErrorCode =
   | "console-closed"
   | "console-locked"
   | "console-unlock-failed"
-  | "no-certificate";
+  | "no-certificate"
+  | "virtual-board-only";
 
 /** Failures of the sequencing itself (the jobs report their own errors as-is). */
 export class SessionError extends PortalError {
@@ -34,4 +35,22 @@ export function asPortalError(err: unknown): PortalError {
     action: "retry",
     cause: err,
   });
+}
+
+/**
+ * The demo image on a real port: it is built for the in-page virtual board and boot-loops a real
+ * chip. `instead` names the sources this page offers for real boards (none: the embed's single
+ * manifest), so the sentence says what to choose.
+ */
+export function virtualBoardOnlyError(firmwareName: string, chip: string | null, instead: string[] = []): SessionError {
+  const board = chip ? `a real ${chip}` : "a real board";
+  const choose =
+    instead.length > 0
+      ? `Choose ${instead.join(" or ")} for this board instead`
+      : "Install firmware made for your board instead (this page offers none), or pick the virtual board in the Connect step to try the demo";
+  return new SessionError(
+    "virtual-board-only",
+    `${firmwareName} is the demo image for the in-page virtual board only: on ${board} it would not boot. ${choose}.`,
+    { action: "choose-another-firmware" },
+  );
 }

@@ -6,12 +6,12 @@ export function idle<R>(): StepState<R> {
   return { status: "idle", phase: "", error: null, result: null };
 }
 
-export function initialState(sources: FirmwareSource[]): SessionState {
+export function initialState(sources: FirmwareSource[], selected: string | null = sources[0]?.id ?? null): SessionState {
   return {
     step: "connect",
     port: null,
     connect: idle(),
-    firmware: { ...idle(), sources, selected: sources[0]?.manifestUrl ?? null, choices: [] },
+    firmware: { ...idle(), sources, selected, choices: [], releases: null, includeBeta: false, local: null },
     erase: null,
     flash: { ...idle(), parts: [] },
     provision: { ...idle(), wifi: null },

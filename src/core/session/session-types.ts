@@ -4,6 +4,7 @@
  * session's memory and reaches the board only through the provisioning job).
  */
 import type { PortalError } from "../errors";
+import type { FirmwareOrigin, LocalFirmwareAnalysis } from "../firmware-sources/types";
 import type { CertificateTrustStep } from "../signaling/transport";
 
 export type StepId = "connect" | "firmware" | "flash" | "provision" | "verify";
@@ -39,12 +40,75 @@ export interface FirmwareOffer {
   promptErase: boolean;
   /** Manifest's deprecated `new_install_skip_erase`. */
   skipErase: boolean;
+  /** Manifest's `virtual_board_only`: the demo image, which boots only on the in-page virtual board. */
+  virtualBoardOnly?: boolean;
+  /** Where the firmware came from (release, index, files, URL). */
+  origin?: FirmwareOrigin;
 }
 
-/** A firmware source the picker lists (one manifest URL per version or product). */
+/**
+ * Where firmware can come from, as the Firmware step lists them:
+ * - `manifest-url`: a manifest configured by the page (the demo, `?manifest=`, the embed's attribute);
+ * - `typed-url`: a manifest URL the user typed into the page;
+ * - `pydirect-releases`: pyDirect's published releases (GitHub releases API + a CORS mirror);
+ * - `portal-releases`: this portal's own releases (`firmware/index.json`), listed when present;
+ * - `local-files`: files picked or dropped (a manifest with its parts, a merged .bin, several .bin).
+ */
+export type FirmwareSourceKind = "manifest-url" | "typed-url" | "pydirect-releases" | "portal-releases" | "local-files";
+
 export interface FirmwareSource {
+  /** Stable key (remembered per browser, used by intents). */
+  id: string;
+  kind: FirmwareSourceKind;
   label: string;
-  manifestUrl: string;
+  /** manifest-url / typed-url. */
+  manifestUrl?: string;
+  /** portal-releases: the index.json address. */
+  indexUrl?: string;
+  /** pydirect-releases: owner/name, API base and CORS mirror (defaults: the core's). */
+  repo?: string;
+  apiBase?: string;
+  mirrorBase?: string;
+  /** The page knows this manifest is the virtual board's demo: never offered for a real port. */
+  virtualBoardOnly?: boolean;
+}
+
+/** How a page lists a source: `kind` defaults to "manifest-url", `id` to the manifest URL or the kind. */
+export type FirmwareSourceInput = Omit<FirmwareSource, "id" | "kind"> & Partial<Pick<FirmwareSource, "id" | "kind">>;
+
+/** One product (board) of a listed release. */
+export interface ReleaseProductView {
+  product: string;
+  chipFamily: string;
+  flashSize: number | null;
+  /** Matches the connected board's chip (and flash size, when both are known). */
+  fits: boolean;
+}
+
+/** One version a release source lists. */
+export interface ReleaseVersionView {
+  version: string;
+  channel: "stable" | "beta";
+  publishedAt: string | null;
+  products: ReleaseProductView[];
+  /** Portal releases: chip families the version has builds for. */
+  chips: string[];
+}
+
+/** The versions (and products) a release source offers, and which are picked. */
+export interface ReleaseListing {
+  sourceId: string;
+  versions: ReleaseVersionView[];
+  version: string | null;
+  product: string | null;
+}
+
+/** Files picked or dropped: what the core made of them, and the offsets in use (editable). */
+export interface LocalFilesView {
+  names: string[];
+  analysis: LocalFirmwareAnalysis;
+  /** File name -> offset in use (the proposal unless the user edited it). */
+  offsets: Record<string, number>;
 }
 
 export interface PartProgress {
@@ -57,7 +121,14 @@ export interface PartProgress {
 export interface EraseDecision {
   erase: boolean;
   /** Why the portal chose this: shown beside the checkbox. */
-  reason: "update-same-firmware" | "new-install" | "new-install-ask" | "manifest-skips-erase" | "user-choice";
+  reason:
+    | "already-installed"
+    | "update-same-firmware"
+    | "downgrade-same-firmware"
+    | "new-install"
+    | "new-install-ask"
+    | "manifest-skips-erase"
+    | "user-choice";
   /** The user may change it; false only while a job runs. */
   overridable: boolean;
 }
@@ -134,11 +205,18 @@ export interface SessionState {
   port: { label: string; virtual: boolean } | null;
   connect: StepState<BoardSummary>;
   firmware: StepState<FirmwareOffer> & {
+    /** The sources offered for the connected port (the demo only for the virtual board). */
     sources: FirmwareSource[];
-    /** Manifest URL picked. */
+    /** Id of the source picked. */
     selected: string | null;
-    /** Every version that manifest offers; `result` is the one chosen. */
+    /** Every version the loaded manifest offers; `result` is the one chosen. */
     choices: FirmwareOffer[];
+    /** Versions and products of the picked release source; null for other sources. */
+    releases: ReleaseListing | null;
+    /** Pre-releases (beta channel) are listed too. */
+    includeBeta: boolean;
+    /** Files given for the local-files source; null until some are. */
+    local: LocalFilesView | null;
   };
   erase: EraseDecision | null;
   flash: StepState<{ parts: number; bytesWritten: number; bytesSkipped: number }> & { parts: PartProgress[] };

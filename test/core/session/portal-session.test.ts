@@ -260,11 +260,33 @@ describe("decideErase", () => {
     expect(decideErase({ ...board, firmware: { name: "pyDirect demo", version: "0.0.9" } }, offer).reason).toBe("update-same-firmware");
     expect(decideErase({ ...board, firmware: { name: "pyDirect demo", version: "0.0.9" } }, offer).erase).toBe(false);
     expect(decideErase(board, offer)).toMatchObject({ erase: true, reason: "new-install" });
-    // The board reports the image's project name; the manifest a display name.
-    expect(decideErase({ ...board, firmware: { name: "pyDirect", version: "0.1.0" } }, offer).reason).toBe("update-same-firmware");
+    // The board reports the image's project name; the manifest a display name. Same version: already installed.
+    expect(decideErase({ ...board, firmware: { name: "pyDirect", version: "0.1.0" } }, offer)).toMatchObject({ erase: false, reason: "already-installed" });
+    expect(decideErase({ ...board, firmware: { name: "pyDirect", version: "v0.1.0" } }, offer).reason).toBe("already-installed");
     expect(decideErase({ ...board, firmware: { name: "pyDir", version: "0.1.0" } }, offer).reason).toBe("new-install");
     expect(decideErase({ ...board, firmware: { name: "", version: "" } }, offer).reason).toBe("new-install");
     expect(decideErase(board, { ...offer, promptErase: true })).toMatchObject({ erase: false, reason: "new-install-ask" });
     expect(decideErase(board, { ...offer, skipErase: true })).toMatchObject({ erase: false, reason: "manifest-skips-erase" });
+  });
+});
+
+describe("what is on the board picks the default (issue 12, deliverable 5)", () => {
+  const on = (name: string, version: string): BoardSummary => ({ ...board, firmware: { name, version } });
+  const pyDirect = (version: string): FirmwareOffer => ({ ...offer, name: "pyDirect ESP32_S3", version });
+  it("orders versions, not names: 0.10.0 is newer than 0.9.1, a release newer than its betas", () => {
+    expect(decideErase(on("pyDirect", "0.9.1"), pyDirect("0.10.0")).reason).toBe("update-same-firmware");
+    expect(decideErase(on("pyDirect", "0.10.0"), pyDirect("0.9.1")).reason).toBe("downgrade-same-firmware");
+    expect(decideErase(on("pyDirect", "v1.0.0-beta.2"), pyDirect("1.0.0")).reason).toBe("update-same-firmware");
+    expect(decideErase(on("pyDirect", "1.0.0"), pyDirect("v1.0.0-beta.2")).reason).toBe("downgrade-same-firmware");
+    expect(decideErase(on("pyDirect", "1.0.0"), pyDirect("v1.0.0")).reason).toBe("already-installed");
+    // Updates and downgrades of the same project keep the board's settings.
+    expect(decideErase(on("pyDirect", "0.9.1"), pyDirect("0.10.0")).erase).toBe(false);
+  });
+  it("other firmware is a new install with the erase prompt", () => {
+    expect(decideErase(on("micropython", "1.24.0"), pyDirect("0.10.0"))).toMatchObject({ erase: true, reason: "new-install" });
+    expect(decideErase(on("arduino-lib-builder", "v5.1"), { ...pyDirect("0.10.0"), promptErase: true })).toMatchObject({ erase: false, reason: "new-install-ask" });
+  });
+  it("a version that cannot be ordered is an update, never 'already installed'", () => {
+    expect(decideErase(on("pyDirect", "main-dirty"), pyDirect("0.10.0")).reason).toBe("update-same-firmware");
   });
 });

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-registry";
 import { createPortalJobs } from "../../../src/core/session/default-jobs";
 import { PortalSession } from "../../../src/core/session/portal-session";
-import { createVirtualChoice } from "../../../src/core/session/virtual-port";
+import { createVirtualChoice } from "../../../src/demo/virtual-port";
 
 // The session with the real cores (manifest, install, flash, image checks) against the virtual
 // board: what the portal page does, minus the DOM.
@@ -61,8 +61,9 @@ describe("PortalSession on the virtual board with the real cores", () => {
     session.nextBoard();
     expect(await session.connect({ ...choice, port: choice.board.port })).toBe(true);
     expect(session.state.connect.result?.firmware).toEqual({ name: "pyDirect", version: "0.1.0" });
-    // Same firmware already there: an update that keeps user data.
-    expect(session.state.erase).toMatchObject({ erase: false, reason: "update-same-firmware" });
+    // The same firmware and version already there: "already installed", straight on to provisioning.
+    expect(session.state.erase).toMatchObject({ erase: false, reason: "already-installed" });
+    expect(session.state.step).toBe("provision");
   });
 
   it("runs the whole flow: flash, provision (fresh identity), verify over WebRTC; next board gets its own", async () => {
@@ -134,7 +135,19 @@ describe("PortalSession on the virtual board with the real cores", () => {
       sources: [{ label: "Missing", manifestUrl: `${ORIGIN}firmware/none/manifest.json` }],
     });
     expect(await session.selectFirmware(`${ORIGIN}firmware/none/manifest.json`)).toBe(false);
-    expect(session.state.firmware.error?.code).toBe("manifest-fetch-failed");
-    expect(session.state.firmware.error?.message).toMatch(/CORS/);
+    // A 404 is named as a missing manifest, with the address to check.
+    expect(session.state.firmware.error?.code).toBe("not-found");
+    expect(session.state.firmware.error?.message).toContain(`${ORIGIN}firmware/none/manifest.json`);
+  });
+
+  it("says so when the manifest's server cannot be reached (in Node a failed fetch is the network)", async () => {
+    const blocked = (async () => {
+      throw new TypeError("Failed to fetch");
+    }) as typeof fetch;
+    const url = "https://elsewhere.example/manifest.json";
+    const session = new PortalSession({ jobs: createPortalJobs({ fetch: blocked }), sources: [{ label: "Elsewhere", manifestUrl: url }] });
+    expect(await session.selectFirmware(url)).toBe(false);
+    expect(session.state.firmware.error?.code).toBe("offline");
+    expect(session.state.firmware.error?.message).toMatch(/offline|cannot be reached/);
   });
 });

@@ -1,11 +1,16 @@
 /**
  * The virtual board as a port choice ("try without hardware"). Each pick is a new simulated
- * ESP32-S3 with its own MAC, so a production-line run over virtual boards gives each its own
+ * ESP32 with its own MAC, so a production-line run over virtual boards gives each its own
  * identity, as real boards would.
+ *
+ * This wiring lives outside src/core on purpose: the session core only knows ports
+ * (`PortChoice`); which simulated board and which demo app stand behind a port is the page's
+ * business, so nothing in src/core depends on src/virtual-board.
  */
-import type { AppRuntimeFactory, ChipFamily } from "../../virtual-board/types";
-import { VirtualBoard } from "../../virtual-board/virtual-board";
-import type { PortChoice } from "./portal-session";
+import type { PortChoice } from "../core/session/portal-session";
+import type { AppRuntimeFactory, ChipFamily } from "../virtual-board/types";
+import { SIMULATED_CHIPS } from "../virtual-board/chips";
+import { VirtualBoard } from "../virtual-board/virtual-board";
 
 /** Networks the virtual board's simulated Wi-Fi can see. Demo data, shown to the user as such. */
 export const DEMO_ACCESS_POINTS = [
@@ -29,9 +34,9 @@ export function demoMicroPythonApp(): AppRuntimeFactory {
   return (ctx) => {
     app ??= inWorker
       ? Promise.all([
-          import("../../virtual-board/micropython/worker/worker-app"),
-          import("../../virtual-board/micropython/worker/spawn-browser-worker"),
-          import("../signaling/browser-peer"),
+          import("../virtual-board/micropython/worker/worker-app"),
+          import("../virtual-board/micropython/worker/spawn-browser-worker"),
+          import("../core/signaling/browser-peer"),
         ]).then(([{ createMicroPythonWorkerApp }, { spawnBrowserBoardWorker }, { browserPeerBackend }]) =>
           createMicroPythonWorkerApp({
             accessPoints: demoAccessPoints(),
@@ -40,7 +45,7 @@ export function demoMicroPythonApp(): AppRuntimeFactory {
             peerBackend: async () => browserPeerBackend,
           }),
         )
-      : Promise.all([import("../../virtual-board/micropython"), import("../../virtual-board/webrtc")]).then(([mp, rtc]) =>
+      : Promise.all([import("../virtual-board/micropython"), import("../virtual-board/webrtc")]).then(([mp, rtc]) =>
           mp.createMicroPythonApp({ accessPoints: demoAccessPoints(), modules: [rtc.webrtcModuleHook()] }),
         );
     return app.then((factory) => factory(ctx));
@@ -55,6 +60,8 @@ export type AppFactoryMaker = () => VirtualBoard["appFactory"];
 
 export interface VirtualPortOptions {
   chip?: ChipFamily;
+  /** Flash size in bytes; default the virtual board's for the chip. */
+  flashSize?: number;
   /** Makes the app runtime for each new board; default the demo MicroPython app. */
   makeApp?: AppFactoryMaker;
   /** Called with console text the board prints (for the session log). */
@@ -67,7 +74,34 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
   const mac = new Uint8Array([0x24, 0x6f, 0x28, 0, 0, 0]);
   for (let i = 3; i < 6; i++) mac[i] = Math.floor(random() * 256);
   const chip = options.chip ?? "ESP32-S3";
-  const board = new VirtualBoard({ chip, mac, app: (options.makeApp ?? demoMicroPythonApp)() });
+  const board = new VirtualBoard({ chip, mac, app: (options.makeApp ?? demoMicroPythonApp)(), ...(options.flashSize ? { flashSize: options.flashSize } : {}) });
   if (options.onConsole) board.onConsole(options.onConsole);
-  return { board, port: board.port, label: `Virtual ${chip} (demo board)`, virtual: true };
+  const size = options.flashSize ? `, ${options.flashSize / (1024 * 1024)} MB` : "";
+  return { board, port: board.port, label: `Virtual ${chip}${size} (demo board)`, virtual: true };
+}
+
+/** One virtual board the Connect step offers: a simulated chip (and flash size). */
+export interface VirtualBoardModel {
+  id: string;
+  chip: ChipFamily;
+  flashSize?: number;
+  label: string;
+}
+
+/**
+ * The boards the virtual board can simulate, read from its own chip list (so a chip added there
+ * shows up here), the ESP32-S3 first: it is the default, as pyDirect's main target. The S3 also
+ * comes with 16 MB of flash, as pyDirect's ESP32_S3_16MB (and RetroVMS_Mini) boards have.
+ */
+export function virtualBoardModels(): VirtualBoardModel[] {
+  const chips = [...SIMULATED_CHIPS].sort((a, b) => (a === "ESP32-S3" ? -1 : b === "ESP32-S3" ? 1 : 0));
+  const models: VirtualBoardModel[] = chips.map((chip) => ({ id: chip, chip, label: chip }));
+  if (chips.includes("ESP32-S3")) models.splice(1, 0, { id: "ESP32-S3-16MB", chip: "ESP32-S3", flashSize: 16 * 1024 * 1024, label: "ESP32-S3, 16 MB flash" });
+  return models;
+}
+
+/** The virtual board for a model id (unknown ids: the default model). */
+export function virtualModel(id: string | undefined): VirtualBoardModel {
+  const models = virtualBoardModels();
+  return models.find((m) => m.id === id) ?? models[0]!;
 }
