@@ -120,6 +120,19 @@ export interface HandoffState {
   error: PortalError | null;
 }
 
+/** The serial console (the terminal under the steps). */
+export interface TerminalState {
+  /**
+   * closed: nobody reads the port. opening/open: the board's output streams into the log and keys
+   * go to the board. paused: a step has the port; the console takes it back when the step ends.
+   */
+  status: "closed" | "opening" | "open" | "paused";
+  /** The board runs MicroPython (pyDirect): pasted blocks go through its paste mode. */
+  repl: boolean;
+  /** Why the console could not open, or stopped. */
+  error: PortalError | null;
+}
+
 export interface StepState<R> {
   status: StepStatus;
   /** Latest human-readable phase ("writing bootloader", "waiting for Wi-Fi"). */
@@ -150,4 +163,6 @@ export interface SessionState {
   productionLine: boolean;
   /** The verified board's URL and live console; null until a pass, and again once the user moves on. */
   handoff: HandoffState | null;
+  /** The serial console on the board's port. */
+  terminal: TerminalState;
 }
