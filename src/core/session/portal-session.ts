@@ -73,7 +73,6 @@ export class PortalSession {
     this.terminal = new TerminalController({
       log: this.log,
       port: () => this.port,
-      outputAlreadyLogged: () => this.current.port?.virtual === true,
       state: () => this.current,
       update: (patch) => this.update(patch),
     });

@@ -15,8 +15,6 @@ import { pasteBytes, REPL_KEYS, SerialTerminal } from "./serial-terminal";
 export interface TerminalHost {
   readonly log: SessionLog;
   port(): SerialPortLike | null;
-  /** The board's console already reaches the log by another route (the in-page virtual board's tap). */
-  outputAlreadyLogged(): boolean;
   state(): SessionState;
   update(patch: Partial<SessionState>): void;
 }
@@ -115,15 +113,12 @@ export class TerminalController {
       return false;
     }
     const state = this.host.state();
-    const logOutput = !this.host.outputAlreadyLogged();
     this.patch({ status: "opening", repl: speaksMicroPython(state), error: null });
     let terminal: SerialTerminal;
     try {
       terminal = await SerialTerminal.open(port, {
         usbSerialJtag: state.connect.result?.usbSerialJtag ?? false,
-        onOutput: (text) => {
-          if (logOutput) this.host.log.device(text);
-        },
+        onOutput: (text) => this.host.log.device(text),
         onEnded: (reason) => {
           if (this.terminal !== terminal) return;
           this.terminal = null;
