@@ -126,8 +126,15 @@ const REPORT_CSP_VIOLATIONS = `document.addEventListener("securitypolicyviolatio
   window.__pydirectCspViolation?.(\`\${e.effectiveDirective} blocked \${e.blockedURI || "inline"} at \${e.sourceFile || location.href}:\${e.lineNumber}\`);
 }, true);`;
 
+export interface LaunchOptions {
+  /** Extra Chromium switches, added to the suite's own (e.g. --ip-address-space-overrides=). */
+  args?: string[];
+  /** Accept self-signed certificates (a board's own), through DevTools rather than a switch. */
+  ignoreHTTPSErrors?: boolean;
+}
+
 /** Chromium with a fresh temporary profile (service workers, IndexedDB, Cache Storage all empty). */
-export async function launchBrowser(): Promise<LaunchedBrowser> {
+export async function launchBrowser(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   const profile = await mkdtemp(join(tmpdir(), "pydirect-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
@@ -141,7 +148,9 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...(options.args ?? []),
     ],
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
     viewport: { width: 1100, height: 900 },
   });
   const errors: string[] = [];

@@ -4,6 +4,7 @@
  * session's memory and reaches the board only through the provisioning job).
  */
 import type { PortalError } from "../errors";
+import type { LocalNetworkPermission } from "../signaling/local-network-access";
 import type { CertificateTrustStep } from "../signaling/transport";
 
 export type StepId = "connect" | "firmware" | "flash" | "provision" | "verify";
@@ -112,6 +113,12 @@ export interface HandoffState {
   serialReason: string | null;
   /** The one-time certificate trust step for HTTPS signaling from a browser; null over serial. */
   trust: CertificateTrustStep | null;
+  /**
+   * Chrome's Local Network Access for the board's URL: "prompt" (the UI explains before Chrome
+   * asks), "denied" (the UI says how to allow it), "granted", or "unsupported" (no such permission
+   * in this browser, a public address, or no HTTPS route). Absent: not checked.
+   */
+  localNetwork?: LocalNetworkPermission;
   console: "open" | "locked" | "closed";
   /** A line (or the unlock) is on its way to the board. */
   busy: boolean;

@@ -96,6 +96,11 @@ export function localNetworkNote(hostname: string, url: string): string {
   );
 }
 
+/** The one-line reminder shown beside "Connect again" while the permission stays denied. */
+export function localNetworkBlockedHint(): string {
+  return 'Local network access is blocked for this site: allow it in the site settings (the icon left of the address bar), then press Connect again.';
+}
+
 /** How to undo a "Block" (Chrome keeps the answer per site). */
 export function localNetworkDeniedAdvice(url: string): string {
   return (
