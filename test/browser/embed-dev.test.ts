@@ -64,12 +64,22 @@ describe("embed demo page under the dev server", () => {
     expect(browser.errors).toEqual([]);
   });
 
-  it("serves the portal page with its Content-Security-Policy, which the dev server's own scripts keep to", async () => {
-    const page = await browser.context.newPage();
-    await page.goto(base);
-    await page.locator("pydirect-connect-step h2").waitFor({ timeout: 120_000 });
-    expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').count()).toBe(1);
-    expect(browser.cspViolations).toEqual([]);
-    await page.close();
+  it("serves the portal page with its Content-Security-Policy, which the dev server's client and HMR socket keep to", async () => {
+    // As `npm start` runs it: HMR on (its client script and WebSocket are same-origin).
+    const withHmr = await createServer({ configFile: join(ROOT, "vite.config.ts"), root: ROOT, logLevel: "error", server: { port: 0, host: "127.0.0.1", watch: null } });
+    try {
+      await withHmr.listen();
+      const page = await browser.context.newPage();
+      const socket = page.waitForEvent("websocket");
+      await page.goto(withHmr.resolvedUrls!.local[0]!);
+      await page.locator("pydirect-connect-step h2").waitFor({ timeout: 120_000 });
+      expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').count()).toBe(1);
+      expect(new URL((await socket).url()).host).toBe(new URL(page.url()).host);
+      await page.waitForTimeout(500);
+      expect(browser.cspViolations).toEqual([]);
+      await page.close();
+    } finally {
+      await withHmr.close();
+    }
   });
 });

@@ -317,6 +317,14 @@ describe("portal page", () => {
     );
     expect((await lastCheck(second))?.passed).toBe(true);
     expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(/Board verified/);
+
+    // "Console" on the device list: the serial console of the board plugged in, caret in it.
+    await page.locator(`pydirect-device-list button[aria-label="Serial console of ${second}"]`).click();
+    await expect.poll(async () => (await sessionState(page)).terminal.status, { timeout: 30_000 }).toBe("open");
+    await expect.poll(() => deepActiveId(page)).toBe("textarea");
+    await page.keyboard.type("print('again')");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/print\('again'\)\nagain\n>>> $/);
     expect(site.browser.errors).toEqual([]);
   });
 });
