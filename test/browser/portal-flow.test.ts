@@ -62,6 +62,8 @@ describe("portal page", () => {
     const { page } = site.browser;
     await page.goto(site.server.url);
     await page.locator("pydirect-connect-step h2").waitFor();
+    // The terminal (xterm.js) is not part of the first paint: it loads when the console is shown.
+    expect(await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => /xterm/i.test(e.name)).length)).toBe(0);
     await screenshot(page, "01-connect");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
@@ -133,6 +135,8 @@ describe("portal page", () => {
     await expect.poll(() => terminalText(page), { timeout: 60_000 }).toMatch(
       /Resetting the board \(EN\)[\s\S]*ESP-ROM:esp32s3[\s\S]*rst:0x1 \(POWERON\)[\s\S]*Project name: +pyDirect[\s\S]*MicroPython v[\s\S]*\n>>> $/,
     );
+    // xterm's own stylesheet applies inside the element's shadow root (its input is hidden there).
+    expect(await terminal.locator(".xterm-helper-textarea").evaluate((el) => [getComputedStyle(el).position, getComputedStyle(el).opacity])).toEqual(["absolute", "0"]);
 
     // Typing goes to the board's REPL, which echoes and answers.
     await terminal.locator(".xterm").click();
@@ -156,6 +160,10 @@ describe("portal page", () => {
     await expect.poll(() => terminalText(page)).toMatch(/time\.sleep\(60\)$/);
     await page.keyboard.press("Control+c");
     await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/KeyboardInterrupt[\s\S]*\n>>> $/);
+    // Ctrl-D on an empty line: MicroPython's soft reset (the button sends the same key).
+    await terminal.locator("#terminal-soft-reset").click();
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/MPY: soft reboot[\s\S]*\n>>> $/);
+    await terminal.locator(".xterm").click();
 
     // A pasted block runs whole (MicroPython's paste mode), indentation intact.
     await terminal.locator(".xterm-helper-textarea").evaluate((textarea) => {
