@@ -24,7 +24,8 @@ export interface HandoffHost {
   state(): SessionState;
   busy(): boolean;
   update(patch: Partial<SessionState>): void;
-  run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>): Promise<boolean>;
+  /** `usesPort: false`: the step never touches the serial port, so the console keeps it. */
+  run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>, options?: { usesPort?: boolean }): Promise<boolean>;
   notReady(step: StepId, message: string): boolean;
   onPhase(step: "provision" | "verify", e: PhaseEvent): void;
   reverify(record: DeviceRecord): Promise<boolean>;
@@ -103,7 +104,7 @@ export class HandoffController {
       const result = await job(record, { baseUrl: route.url, certificatePem, signal }, (e) => host.onPhase("verify", e));
       host.log.portal(`Connected again to ${record.hostname} over HTTPS`);
       return this.handOff(result, base, "https");
-    });
+    }, { usesPort: false });
     if (!ok) {
       // The user may just have answered Chrome's prompt: show the permission as it is now.
       const now = await localNetworkPermission(route.url);

@@ -65,7 +65,7 @@ export class PortalSession {
       state: () => this.current,
       busy: () => this.busy,
       update: (patch) => this.update(patch),
-      run: (step, phase, body) => this.run(step, phase, body),
+      run: (step, phase, body, options) => this.run(step, phase, body, options),
       notReady: (step, message) => this.notReady(step, message),
       onPhase: (step, e) => this.onPhase(step, e),
       reverify: (record) => this.reverify(record),
@@ -410,7 +410,7 @@ export class PortalSession {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private async run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>): Promise<boolean> {
+  private async run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>, options: { usesPort?: boolean } = {}): Promise<boolean> {
     if (this.abort) {
       this.log.portal(`Ignored: another step is still running.`);
       return false;
@@ -421,8 +421,8 @@ export class PortalSession {
     this.update({ step });
     let resumeTerminal = false;
     try {
-      // Every step talks to the board itself; the console waits for it.
-      resumeTerminal = await this.terminal.suspend();
+      // Steps that talk to the board over serial need the port: the console waits for them.
+      if (options.usesPort ?? step !== "firmware") resumeTerminal = await this.terminal.suspend();
       const result = await body(abort.signal);
       this.setStep(step, { status: "done", phase: "", error: null, result });
       return true;

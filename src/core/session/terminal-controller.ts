@@ -113,6 +113,7 @@ export class TerminalController {
       return false;
     }
     const state = this.host.state();
+    const resumed = state.terminal.status === "paused";
     this.patch({ status: "opening", repl: speaksMicroPython(state), error: null });
     let terminal: SerialTerminal;
     try {
@@ -138,7 +139,8 @@ export class TerminalController {
       return false;
     }
     this.terminal = terminal;
-    this.host.log.portal("Serial console open (115200 baud).");
+    // Said once per opening by the user or after an install, not after every step that paused it.
+    if (!resumed) this.host.log.portal("Serial console open (115200 baud).");
     this.patch({ status: "open" });
     return true;
   }

@@ -61,10 +61,15 @@ describe("the session's serial console", () => {
     expect(session.state.terminal.repl).toBe(true);
     expect(vb.port.readable?.locked).toBe(true);
 
+    // Loading a manifest does not touch the port: the console keeps it.
+    expect(await session.selectFirmware(offer.manifestUrl)).toBe(true);
+    expect(session.state.terminal.status).toBe("open");
     session.setWifi({ ssid: "Workshop", password: "pw-123456" });
     expect(await session.provision()).toBe(true);
     await expect.poll(() => session.state.terminal.status).toBe("open");
     expect(seen).toEqual(["closed", "opening", "open", "paused", "opening", "open"]);
+    // "Serial console open" once: coming back after a step is not news.
+    expect(session.log.toText().match(/Serial console open/g)).toHaveLength(1);
     expect(await session.terminalInput("print(1)\r")).toBe(true);
 
     session.nextBoard();
