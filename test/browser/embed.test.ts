@@ -85,6 +85,9 @@ describe("embeddable install button", () => {
     expect(detail["chip"]).toBe("ESP32-S3");
     expect(detail["certFingerprint"]).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     await screenshot(page, "embed-04-verified");
+    // The dialog lives in the host page (its origin asks for Local Network Access); no iframe
+    // exists whose permissions would need delegating.
+    expect(await page.locator("iframe").count()).toBe(0);
     expect(browser.errors).toEqual([]);
   });
 });
