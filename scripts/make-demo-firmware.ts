@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoManifest, demoPartsByChip, DEMO_CHIPS } from "./lib/demo-firmware";
+import { otherDemoManifest, otherDemoPartsByChip, type OtherDemoKind } from "./lib/demo-other-firmware";
 import { demoProductManifest, demoProductMerged, DEMO_PRODUCTS } from "./lib/demo-products";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -27,4 +28,17 @@ for (const product of DEMO_PRODUCTS) {
   writeFileSync(join(outDir, "products", `${product.product}.manifest.json`), JSON.stringify(demoProductManifest(product, merged), null, 2) + "\n");
   bytes += merged.data.length;
 }
-console.log(`demo firmware: ${DEMO_CHIPS.join(", ")}; products ${DEMO_PRODUCTS.map((p) => p.product).join(", ")} (${(bytes / 1024).toFixed(0)} KB) → ${outDir}/manifest.json, ${outDir}/products/`);
+// Firmware that is not pyDirect: an Improv device and ESP-IDF's blink example.
+for (const kind of ["improv", "blink"] as OtherDemoKind[]) {
+  const other = otherDemoPartsByChip(kind);
+  for (const chip of DEMO_CHIPS) {
+    for (const part of other[chip]) {
+      const file = join(outDir, kind, part.path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, part.data);
+      bytes += part.data.length;
+    }
+  }
+  writeFileSync(join(outDir, kind, "manifest.json"), JSON.stringify(otherDemoManifest(kind, other), null, 2) + "\n");
+}
+console.log(`demo firmware: ${DEMO_CHIPS.join(", ")}; products ${DEMO_PRODUCTS.map((p) => p.product).join(", ")} (${(bytes / 1024).toFixed(0)} KB) → ${outDir}/manifest.json, ${outDir}/products/, ${outDir}/improv/, ${outDir}/blink/`);

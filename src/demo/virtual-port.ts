@@ -11,16 +11,60 @@ import type { PortChoice } from "../core/session/portal-session";
 import type { AppRuntimeFactory, ChipFamily } from "../virtual-board/types";
 import { SIMULATED_CHIPS } from "../virtual-board/chips";
 import { VirtualBoard } from "../virtual-board/virtual-board";
+import { firmwareByImage } from "../virtual-board/firmware-by-image";
+import { createImprovFirmware } from "../virtual-board/improv/improv-firmware";
+import { createBlinkFirmware } from "../virtual-board/plain/blink-firmware";
 
-/** Networks the virtual board's simulated Wi-Fi can see. Demo data, shown to the user as such. */
+/**
+ * Networks the virtual board's simulated Wi-Fi can see. Demo data, shown to the user as such.
+ * "Workshop" is a mesh with two access points (one row in the picker, the stronger one).
+ */
 export const DEMO_ACCESS_POINTS = [
-  { ssid: "pyDirect-Demo", password: "demo-pass-123" },
-  { ssid: "Workshop", password: "solder-and-flux" },
-  { ssid: "Cafe Guest", password: "" },
+  { ssid: "pyDirect-Demo", password: "demo-pass-123", rssi: -48, channel: 6 },
+  { ssid: "Workshop", password: "solder-and-flux", rssi: -63, channel: 1 },
+  { ssid: "Workshop", password: "solder-and-flux", rssi: -81, channel: 11 },
+  { ssid: "Cafe Guest", password: "", rssi: -74, channel: 11 },
 ] as const;
 
+/** The demo networks once per SSID, as the page shows them in its demo-data note. */
+export const DEMO_NETWORK_NOTE = DEMO_ACCESS_POINTS.filter((ap, i, all) => all.findIndex((o) => o.ssid === ap.ssid) === i).map((ap) => ({ ssid: ap.ssid, password: ap.password }));
+
 const demoAccessPoints = () =>
-  DEMO_ACCESS_POINTS.map((ap) => (ap.password ? { ssid: ap.ssid, passphrase: ap.password } : { ssid: ap.ssid, security: "open" as const }));
+  DEMO_ACCESS_POINTS.map((ap) => ({
+    ssid: ap.ssid,
+    rssi: ap.rssi,
+    channel: ap.channel,
+    bssid: `02:00:00:00:${ap.channel.toString(16).padStart(2, "0")}:${(ap.rssi & 0xff).toString(16).padStart(2, "0")}`,
+    ...(ap.password ? { passphrase: ap.password } : { security: "open" as const }),
+  }));
+
+/** Project names (app descriptions) of the other demo firmware the virtual board runs. */
+export const DEMO_IMPROV_PROJECT = "improv-demo";
+export const DEMO_BLINK_PROJECT = "blink";
+
+/**
+ * Every demo firmware, picked by the image in flash: the Improv demo (an ESPHome-like device that
+ * speaks Improv Wi-Fi Serial, with the same demo networks), ESP-IDF's blink example (neither
+ * pyDirect nor Improv), and MicroPython with pyDirect's scripts for every other image.
+ */
+export function demoBoardFirmware(): AppRuntimeFactory {
+  return firmwareByImage(
+    {
+      [DEMO_IMPROV_PROJECT]: createImprovFirmware({
+        firmware: "Improv demo",
+        version: "1.0.0",
+        deviceName: "improv-demo",
+        accessPoints: DEMO_ACCESS_POINTS.map((ap) => ({ ssid: ap.ssid, rssi: ap.rssi, ...(ap.password ? { password: ap.password } : {}) })),
+        // ESPHome gives up on a network after 30 s; the demo board after 5 s, so trying a wrong
+        // password in the demo does not keep the user waiting half a minute.
+        connectTimeoutMs: 5000,
+        ipAddress: "192.168.4.61",
+      }),
+      [DEMO_BLINK_PROJECT]: createBlinkFirmware(),
+    },
+    demoMicroPythonApp(),
+  );
+}
 
 /**
  * The demo board's app: real MicroPython (WebAssembly) with the pyDirect device scripts, the demo
@@ -74,7 +118,7 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
   const mac = new Uint8Array([0x24, 0x6f, 0x28, 0, 0, 0]);
   for (let i = 3; i < 6; i++) mac[i] = Math.floor(random() * 256);
   const chip = options.chip ?? "ESP32-S3";
-  const board = new VirtualBoard({ chip, mac, app: (options.makeApp ?? demoMicroPythonApp)(), ...(options.flashSize ? { flashSize: options.flashSize } : {}) });
+  const board = new VirtualBoard({ chip, mac, app: (options.makeApp ?? demoBoardFirmware)(), ...(options.flashSize ? { flashSize: options.flashSize } : {}) });
   if (options.onConsole) board.onConsole(options.onConsole);
   const size = options.flashSize ? `, ${options.flashSize / (1024 * 1024)} MB` : "";
   return { board, port: board.port, label: `Virtual ${chip}${size} (demo board)`, virtual: true };

@@ -8,7 +8,7 @@ import type { DeviceRegistry } from "../core/registry/device-record";
 import { IdbDeviceRegistry } from "../core/registry/idb-device-registry";
 import { MemoryDeviceRegistry } from "../core/registry/memory-device-registry";
 import { pickSerialPort } from "../core/session/port-picker";
-import { createVirtualChoice, demoMicroPythonApp, virtualBoardModels, virtualModel, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
+import { createVirtualChoice, demoBoardFirmware, virtualBoardModels, virtualModel, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
 import type { PortSources } from "./session-intents";
 
 /** IndexedDB when the browser allows it (private windows may not): else memory for this tab. */
@@ -26,9 +26,9 @@ export function createFirmwareChoiceMemory(): FirmwareChoiceMemory | undefined {
   }
 }
 
-/** The virtual board's app: the demo MicroPython runtime, loaded when a virtual board first boots. */
+/** The virtual board's firmware, by the image in its flash: the demo MicroPython runtime (loaded when a virtual board first boots), the Improv demo, blink. */
 export function virtualAppFactory(): AppFactoryMaker {
-  return demoMicroPythonApp;
+  return demoBoardFirmware;
 }
 
 /**

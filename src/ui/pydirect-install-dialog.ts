@@ -6,7 +6,7 @@ import { createPortalJobs } from "../core/session/default-jobs";
 import { checkEnvironment, environmentFacts } from "../core/session/environment";
 import { PortalSession } from "../core/session/portal-session";
 import type { SessionState } from "../core/session/session-types";
-import { DEMO_ACCESS_POINTS } from "../demo/virtual-port";
+import { DEMO_NETWORK_NOTE } from "../demo/virtual-port";
 import { createDeviceRegistry, portSources, virtualAppFactory } from "./app-services";
 import "./pydirect-flow";
 import type { PortSources } from "./session-intents";
@@ -104,7 +104,7 @@ export class PydirectInstallDialog extends LitElement {
         .session=${this.session}
         .ports=${this.ports}
         .environmentProblem=${this.environmentProblem}
-        .demoAccessPoints=${DEMO_ACCESS_POINTS.map((ap) => ({ ...ap }))}
+        .demoAccessPoints=${DEMO_NETWORK_NOTE.map((ap) => ({ ...ap }))}
         @pydirect-state=${() => this.requestUpdate()}
       ></pydirect-flow>
     </dialog>`;

@@ -6,7 +6,7 @@ import { checkEnvironment, environmentFacts } from "../core/session/environment"
 import type { PortalJobs } from "../core/session/jobs";
 import { PortalSession } from "../core/session/portal-session";
 import type { FirmwareSourceInput, SessionState } from "../core/session/session-types";
-import { DEMO_ACCESS_POINTS, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
+import { DEMO_NETWORK_NOTE, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
 import { createFirmwareChoiceMemory, portSources } from "./app-services";
 import "./device-list";
 import type { PydirectDeviceList } from "./device-list";
@@ -150,7 +150,7 @@ export class PydirectPortal extends LitElement {
           .session=${this.session}
           .ports=${this.ports}
           .environmentProblem=${this.environmentProblem}
-          .demoAccessPoints=${DEMO_ACCESS_POINTS.map((ap) => ({ ...ap }))}
+          .demoAccessPoints=${DEMO_NETWORK_NOTE.map((ap) => ({ ...ap }))}
           @pydirect-board-finished=${() => void this.deviceList?.refresh()}
           @pydirect-reverify=${this.reverify}
         ></pydirect-flow>

@@ -63,6 +63,11 @@ const NO_ANSWER = "The board did not answer the Improv request.";
 const NEWLINE = new Uint8Array([0x0a]);
 
 /**
+ * ESPHome keeps trying a network for 30 s before it reports error 3; wait past that for its verdict.
+ */
+export const PROVISION_TIMEOUT_MS = 40_000;
+
+/**
  * Client for boards that speak Improv Wi-Fi Serial (ESPHome, WLED, …): detect, read device info,
  * scan, send Wi-Fi settings and learn the device's URL.
  */
@@ -162,7 +167,7 @@ export class ImprovSerial {
    * a typed `ImprovError("unable-to-connect")` the user can correct and retry. Invalid input is a
    * `ProvisionError` naming the field, thrown before anything is sent.
    */
-  async provision(ssid: string, password: string, timeoutMs = 30_000): Promise<ImprovProvisionResult> {
+  async provision(ssid: string, password: string, timeoutMs = PROVISION_TIMEOUT_MS): Promise<ImprovProvisionResult> {
     // Same rules and typed errors (field + reason) as the pyDirect path, before anything is sent.
     validateWifiCredentials({ ssid, password });
     const outcome = this.awaitPacket<ImprovProvisionResult>(

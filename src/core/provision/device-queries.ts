@@ -11,7 +11,8 @@ import {
   parseSettings,
   type SettingsTree,
 } from "./settings-file";
-import { securityFromAuthMode, signalBars, type ScannedNetwork } from "./wifi-settings";
+import type { ScannedNetwork } from "./wifi-settings";
+import { parseMicroPythonScan } from "../wifi/wifi-networks";
 
 interface RawIdentity {
   mac: string;
@@ -76,19 +77,8 @@ export async function readDeviceIdentity(repl: RawRepl, settings?: BoardSettings
 
 /** Networks the board sees, strongest first, one row per SSID; hidden networks are left to manual entry. */
 export async function scanNetworks(repl: RawRepl, timeoutMs = 20_000): Promise<ScannedNetwork[]> {
-  const rows = await repl.execJson<[string, number, number, number, number][]>(SCAN_WIFI, { timeoutMs });
-  const decoder = new TextDecoder();
-  const best = new Map<string, ScannedNetwork>();
-  for (const [ssidHex, channel, rssi, auth] of rows) {
-    const bytes = new Uint8Array((ssidHex.match(/../g) ?? []).map((h) => Number.parseInt(h, 16)));
-    const ssid = decoder.decode(bytes);
-    if (ssid.length === 0) continue;
-    const security = securityFromAuthMode(auth);
-    const row: ScannedNetwork = { ssid, rssi, bars: signalBars(rssi), security, channel, needsPassword: security !== "open" && security !== "owe" };
-    const seen = best.get(ssid);
-    if (!seen || seen.rssi < rssi) best.set(ssid, row);
-  }
-  return [...best.values()].sort((a, b) => b.rssi - a.rssi);
+  const networks = parseMicroPythonScan(await repl.execJson<unknown>(SCAN_WIFI, { timeoutMs }));
+  return networks.map((n) => ({ ssid: n.ssid, rssi: n.rssi, bars: n.bars, security: n.security ?? "unknown", channel: n.channel ?? 0, needsPassword: n.secured }));
 }
 
 /** Open the board's REPL, scan, and release the port: what the Wi-Fi picker calls. */

@@ -13,6 +13,7 @@ import type { VerifyEvent, VerifyOutcome } from "../verify/verify-device";
 import type { InstallEvent, PhaseEvent, PortalJobs, VerifyJobResult } from "./jobs";
 import { createFirmwareSourceJobs, isVirtualBoardOnly, offersOf } from "./firmware-source-jobs";
 import { virtualBoardOnlyError } from "./session-errors";
+import { createWifiJobs } from "./wifi-jobs";
 
 export interface PortalJobsOptions {
   /** Checked by provisioning for hostname clashes. */
@@ -46,6 +47,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
 
   return {
     firmwareSources,
+    wifi: createWifiJobs(options.wifiTimeoutMs ? { wifiTimeoutMs: options.wifiTimeoutMs } : {}),
 
     async inspect(port, signal) {
       const { inspectBoard } = await import("./board-inspect");

@@ -2,6 +2,7 @@
  * The firmware-sources core wired for the session: one fetch for everything (tests in Node pass
  * their own), the core loaded on first use so the first paint carries none of it.
  */
+import { improvPolicy } from "./provisioning-choice";
 import type { FirmwareManifest } from "../manifest/types";
 import type { FirmwareSourceJobs } from "./jobs";
 import type { FirmwareOffer } from "./session-types";
@@ -54,6 +55,7 @@ export function offersOf(firmware: LoadedFirmware): FirmwareOffer[] {
       skipErase: manifest.new_install_skip_erase === true,
       virtualBoardOnly: isVirtualBoardOnly(manifest),
       origin,
+      improv: improvPolicy(manifest, choice.builds),
     }),
   );
 }

@@ -17,6 +17,8 @@ import type { ResolvedPortalReleaseIndex, ResolvedPortalReleaseVersion } from ".
 import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRecord } from "../registry/device-record";
 import type { LiveConsole } from "./live-console";
+import type { ProvisioningChoice } from "./provisioning-choice";
+import type { WifiNetwork } from "../wifi/wifi-networks";
 import type { BoardSummary, FirmwareOffer, ProvisionSummary, VerifySummary } from "./session-types";
 
 /**
@@ -96,6 +98,8 @@ export interface PortalJobs {
   connectAgain?(record: DeviceRecord, request: ConnectAgainRequest, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult>;
   /** Who an already provisioned board says it is, with its certificate (for re-verification). */
   readProvisioned(port: SerialPortLike, signal: AbortSignal): Promise<ProvisionSummary>;
+  /** Scan, Improv and change Wi-Fi; absent: the Provision step is pyDirect's form alone. */
+  wifi?: WifiJobs;
 }
 
 
@@ -109,4 +113,37 @@ export interface FirmwareSourceJobs {
   loadManifestUrl(url: string, signal: AbortSignal): Promise<LoadedFirmware>;
   analyzeLocalFiles(files: LocalFile[]): Promise<LocalFirmwareAnalysis>;
   localFirmware(files: LocalFile[], analysis: LocalFirmwareAnalysis, offsets: Record<string, number>): Promise<LoadedFirmware>;
+}
+
+/** Wi-Fi set-up jobs (scan, Improv, change Wi-Fi); `wifi-jobs.ts` wires the real cores. */
+export interface WifiJobs {
+  /** How the board offers Wi-Fi set-up: pyDirect, Improv, or neither. */
+  detectProvisioning(port: SerialPortLike, request: DetectProvisioningJob): Promise<ProvisioningChoice>;
+  /** Networks the board sees, over its raw REPL (pyDirect) or Improv RPC 4; one row per SSID, strongest first. */
+  scanWifi(port: SerialPortLike, via: "pydirect" | "improv", signal: AbortSignal): Promise<WifiNetwork[]>;
+  /** Improv RPC 1: join the network; rejects with the failure explained (wrong password, not found, timeout). */
+  improvProvision(port: SerialPortLike, request: ImprovProvisionJob): Promise<{ url: string | null }>;
+  /** Rewrite a provisioned pyDirect board's Wi-Fi (no flashing), after checking it is `deviceId`. */
+  changeWifi(port: SerialPortLike, request: ChangeWifiJob, onEvent: (e: PhaseEvent) => void): Promise<{ ip: string; hostname: string }>;
+}
+
+export interface DetectProvisioningJob {
+  appName: string | null;
+  improvWaitMs: number | null;
+  signal: AbortSignal;
+  onProbe?: (probe: "improv" | "repl") => void;
+}
+
+export interface ImprovProvisionJob {
+  wifi: WifiCredentials;
+  /** The device's last scan, to tell a wrong password from a network it cannot see. */
+  scanned: WifiNetwork[] | null;
+  signal: AbortSignal;
+}
+
+export interface ChangeWifiJob {
+  deviceId: string;
+  hostname: string;
+  wifi: WifiCredentials;
+  signal: AbortSignal;
 }

@@ -18,6 +18,7 @@ import type { FirmwareSourceInput, SessionState, StepId, StepState } from "./ses
 import type { FirmwareChoiceMemory, LocalFile } from "../firmware-sources/types";
 import { FirmwarePicker } from "./firmware-picker";
 import { TerminalController } from "./terminal-controller";
+import { WifiController } from "./wifi-controller";
 
 export interface PortalSessionOptions {
   jobs: PortalJobs;
@@ -58,6 +59,9 @@ export class PortalSession {
   private readonly handoff: HandoffController;
   private readonly picker: FirmwarePicker;
   private readonly terminal: TerminalController;
+  private readonly wifiSetup: WifiController;
+  /** Jobs running aside (Wi-Fi detection, scans): a step waits for them before it starts. */
+  private readonly asideJobs = new Set<Promise<unknown>>();
 
   constructor(options: PortalSessionOptions) {
     this.jobs = options.jobs;
@@ -99,6 +103,16 @@ export class PortalSession {
       state: () => this.current,
       update: (patch) => this.update(patch),
     });
+    this.wifiSetup = new WifiController({
+      log: this.log,
+      jobs: this.jobs,
+      registry: this.registry,
+      port: () => this.port,
+      state: () => this.current,
+      update: (patch) => this.update(patch),
+      aside: (body) => this.aside(body),
+      protect: (secret) => this.log.protect(secret),
+    });
   }
 
   get state(): SessionState {
@@ -124,6 +138,7 @@ export class PortalSession {
     this.unplugged = false;
     this.port = choice.port;
     choice.port.addEventListener?.("disconnect", this.onDisconnect);
+    this.wifiSetup.reset();
     this.update({
       port: { label: choice.label, virtual: choice.virtual },
       connect: idle(),
@@ -146,6 +161,7 @@ export class PortalSession {
         // What is on the board is what was picked: nothing to flash, straight on to provisioning.
         this.log.portal(`${fw.result.name} ${fw.result.version} is already installed: going on to provisioning.`);
         this.goTo("provision");
+        void this.wifiSetup.detect(false);
       } else {
         // The user sees the board's facts beside the firmware choice; a production line goes on.
         this.goTo(this.current.productionLine && fw.status === "done" ? "flash" : "firmware");
@@ -241,8 +257,9 @@ export class PortalSession {
     if (ok) {
       this.update({ connect: { ...this.current.connect, result: { ...board, firmware: { name: offer.name, version: offer.version } } } });
       this.goTo("provision");
-      // As after any install: the console shows the new firmware boot.
-      void this.terminal.open();
+      // As after any install: the console shows the new firmware boot, while the portal looks for
+      // the board's way to Wi-Fi (pyDirect, Improv within the manifest's wait, or neither).
+      void this.terminal.open().then(() => this.wifiSetup.detect(true));
     }
     return ok;
   }
@@ -252,6 +269,7 @@ export class PortalSession {
     if (this.busy || this.current.connect.status !== "done") return;
     this.log.portal("Flashing skipped: keeping the firmware on the board.");
     this.goTo("provision");
+    void this.wifiSetup.detect(false);
   }
 
   /** Remember Wi-Fi for this and the following boards; the password stays in memory only. */
@@ -393,6 +411,43 @@ export class PortalSession {
     return this.terminal.reset();
   }
 
+  /** Look again how the board takes Wi-Fi (pyDirect, Improv, neither). */
+  detectWifiSetup(): Promise<unknown> {
+    return this.wifiSetup.detect(false);
+  }
+
+  /** Scan on the board for the Wi-Fi picker (pyDirect over its REPL, Improv RPC 4). */
+  scanWifi(): Promise<boolean> {
+    return this.wifiSetup.scan();
+  }
+
+  /** Improv: send the network to the board and wait for it to join (the password is never kept). */
+  improvConnect(wifi: WifiCredentials): Promise<boolean> {
+    return this.wifiSetup.improvConnect(wifi);
+  }
+
+  /** Device list: change a provisioned board's Wi-Fi without flashing (scans when a port is connected). */
+  openWifiChange(deviceId: string): Promise<boolean> {
+    return this.wifiSetup.openChange(deviceId);
+  }
+
+  scanWifiChange(): Promise<boolean> {
+    return this.wifiSetup.changeScan();
+  }
+
+  applyWifiChange(wifi: WifiCredentials): Promise<boolean> {
+    return this.wifiSetup.changeApply(wifi);
+  }
+
+  closeWifiChange(): void {
+    this.wifiSetup.closeChange();
+  }
+
+  /** Resolves when no Wi-Fi detection or scan runs (tests; steps wait for this themselves). */
+  async asideSettled(): Promise<void> {
+    while (this.asideJobs.size > 0) await Promise.allSettled([...this.asideJobs]);
+  }
+
   /** Production line: keep firmware and Wi-Fi, forget the board; the next one gets a fresh identity. */
   nextBoard(): void {
     if (this.busy) return;
@@ -409,6 +464,7 @@ export class PortalSession {
       provision: { ...idle(), wifi: this.current.provision.wifi },
       verify: idle(),
     });
+    this.wifiSetup.reset();
     this.log.portal("Next board: firmware and Wi-Fi kept; a new identity will be made.");
   }
 
@@ -446,6 +502,8 @@ export class PortalSession {
     if (!need[step]) return;
     if (step !== "verify") this.handoff.closeConsole();
     this.goTo(step);
+    const wifi = this.current.wifiSetup;
+    if (step === "provision" && wifi.choice === null && wifi.status === "idle") void this.wifiSetup.detect(false);
   }
 
   cancel(): void {
@@ -463,7 +521,36 @@ export class PortalSession {
 
   // ---- internals -------------------------------------------------------------------------------
 
+  /**
+   * A job beside the steps (Wi-Fi detection, scans, Improv, change Wi-Fi): the port is its own
+   * while it runs (the console pauses), `cancel()` stops it, and no step state changes.
+   */
+  private async aside<R>(body: (signal: AbortSignal) => Promise<R>): Promise<R> {
+    if (this.abort) throw new SessionError("step-not-ready", "Another step is still running; wait for it to finish, then try again.", { action: "none" });
+    const abort = new AbortController();
+    this.abort = abort;
+    let resumeTerminal = false;
+    const job = (async () => {
+      try {
+        resumeTerminal = await this.terminal.suspend();
+        return await body(abort.signal);
+      } finally {
+        this.abort = null;
+        if (resumeTerminal || this.current.terminal.status === "paused") void this.terminal.resume();
+        this.update({});
+      }
+    })();
+    this.asideJobs.add(job);
+    void job.then(
+      () => this.asideJobs.delete(job),
+      () => this.asideJobs.delete(job),
+    );
+    return job;
+  }
+
   private async run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>, options: { usesPort?: boolean } = {}): Promise<boolean> {
+    // A Wi-Fi detection or scan the user did not start waits for no one; a step waits for it.
+    if (this.asideJobs.size > 0) await this.asideSettled();
     if (this.abort) {
       this.log.portal(`Ignored: another step is still running.`);
       return false;

@@ -20,7 +20,13 @@ export function initialState(sources: FirmwareSource[], selected: string | null 
     productionLine: false,
     handoff: null,
     terminal: { status: "closed", repl: false, error: null },
+    wifiSetup: initialWifiSetup(),
+    wifiChange: null,
   };
+}
+
+export function initialWifiSetup(): SessionState["wifiSetup"] {
+  return { choice: null, status: "idle", phase: "", networks: null, scanError: null, improvResult: null, error: null };
 }
 
 export function unpluggedError(): SessionError {

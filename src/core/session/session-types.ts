@@ -7,6 +7,8 @@ import type { PortalError } from "../errors";
 import type { FirmwareOrigin, LocalFirmwareAnalysis } from "../firmware-sources/types";
 import type { LocalNetworkPermission } from "../signaling/local-network-access";
 import type { CertificateTrustStep } from "../signaling/transport";
+import type { ImprovPolicy, ProvisioningChoice } from "./provisioning-choice";
+import type { WifiNetwork } from "../wifi/wifi-networks";
 
 export type StepId = "connect" | "firmware" | "flash" | "provision" | "verify";
 export const STEP_ORDER: readonly StepId[] = ["connect", "firmware", "flash", "provision", "verify"];
@@ -45,6 +47,8 @@ export interface FirmwareOffer {
   virtualBoardOnly?: boolean;
   /** Where the firmware came from (release, index, files, URL). */
   origin?: FirmwareOrigin;
+  /** Whether and how long to look for Improv Wi-Fi Serial after installing it. */
+  improv?: ImprovPolicy;
 }
 
 /**
@@ -211,6 +215,38 @@ export interface TerminalState {
   error: PortalError | null;
 }
 
+/**
+ * Wi-Fi set-up on the Provision step: which way the board offers it (pyDirect, Improv, neither),
+ * the networks it sees, and Improv's outcome. Never a password.
+ */
+export interface WifiSetupState {
+  /** null until the portal has looked (after an install, or on reaching the Provision step). */
+  choice: ProvisioningChoice | null;
+  /** What runs now. */
+  status: "idle" | "detecting" | "scanning" | "connecting";
+  /** A sentence on what runs ("Looking for Improv Wi-Fi (up to 10 s)"). */
+  phase: string;
+  /** The board's last scan, one row per SSID, strongest first; null: not scanned yet. */
+  networks: WifiNetwork[] | null;
+  /** Why the last scan failed. */
+  scanError: PortalError | null;
+  /** Improv: the network joined and the URL the device returned ("visit device"). */
+  improvResult: { ssid: string; url: string | null } | null;
+  /** Why looking, or the last Improv join, failed (wrong password, network not found, timeout). */
+  error: PortalError | null;
+}
+
+/** "Change Wi-Fi" from the device list: a provisioned board gets new Wi-Fi without flashing. */
+export interface WifiChangeState {
+  deviceId: string;
+  hostname: string;
+  status: "idle" | "scanning" | "connecting" | "done" | "error";
+  networks: WifiNetwork[] | null;
+  /** Joined: the network and the address the board got. */
+  result: { ssid: string; ip: string } | null;
+  error: PortalError | null;
+}
+
 export interface StepState<R> {
   status: StepStatus;
   /** Latest human-readable phase ("writing bootloader", "waiting for Wi-Fi"). */
@@ -250,4 +286,8 @@ export interface SessionState {
   handoff: HandoffState | null;
   /** The serial console on the board's port. */
   terminal: TerminalState;
+  /** Wi-Fi set-up after the install (the Provision step). */
+  wifiSetup: WifiSetupState;
+  /** Change Wi-Fi from the device list; null when not open. */
+  wifiChange: WifiChangeState | null;
 }

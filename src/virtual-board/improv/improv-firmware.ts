@@ -28,8 +28,13 @@ export interface ImprovFirmwareOptions {
   chipFamily?: string;
   deviceName?: string;
   accessPoints?: SimulatedAccessPoint[];
-  /** Time a connect attempt takes (association + DHCP). */
+  /** Time a successful join takes (association + DHCP); the virtual radio's 1.5 s (micropython/virtual-wifi.ts). */
   connectDelayMs?: number;
+  /**
+   * How long a failing join is retried before the device gives up with error 3: ESPHome's
+   * improv_serial sets a 30 s "wifi-connect-timeout" when it receives the settings.
+   */
+  connectTimeoutMs?: number;
   scanDelayMs?: number;
   /** Address handed out once connected. */
   ipAddress?: string;
@@ -86,7 +91,12 @@ class ImprovFirmware implements AppRuntime {
   }
 
   private send(type: number, data: Uint8Array): void {
-    this.ctx.write(encodePacket(type, data));
+    // ESPHome ends every packet with a newline after the checksum, so log readers see whole lines.
+    const packet = encodePacket(type, data);
+    const line = new Uint8Array(packet.length + 1);
+    line.set(packet);
+    line[packet.length] = 0x0a;
+    this.ctx.write(line);
   }
 
   private sendState(): void {
@@ -127,8 +137,13 @@ class ImprovFirmware implements AppRuntime {
         return;
       case ImprovCommand.RequestScannedNetworks:
         this.later(this.options.scanDelayMs ?? 30, () => {
-          for (const ap of this.options.accessPoints ?? []) {
-            if (ap.hidden) continue;
+          // As ESPHome answers RPC 4: one result per SSID (its scan list is strongest first), hidden ones
+          // left out, then an empty result to end the list.
+          const sent = new Set<string>();
+          const byStrength = [...(this.options.accessPoints ?? [])].sort((a, b) => (b.rssi ?? -60) - (a.rssi ?? -60));
+          for (const ap of byStrength) {
+            if (ap.hidden || sent.has(ap.ssid)) continue;
+            sent.add(ap.ssid);
             this.sendResult(ImprovCommand.RequestScannedNetworks, [ap.ssid, String(ap.rssi ?? -60), ap.password ? "YES" : "NO"]);
           }
           this.sendResult(ImprovCommand.RequestScannedNetworks, []);
@@ -157,13 +172,14 @@ class ImprovFirmware implements AppRuntime {
       this.sendError(ImprovErrorStateCode.InvalidRpc);
       return;
     }
-    this.sendError(ImprovErrorStateCode.None);
     this.state = ImprovStateCode.Provisioning;
     this.sendState();
     if (this.options.chatty ?? true) this.log(`[I][wifi:313]: WiFi Connecting to '${ssid}'...`);
-    this.later(this.options.connectDelayMs ?? 50, () => {
-      const ap = (this.options.accessPoints ?? []).find((a) => a.ssid === ssid);
-      const ok = ap !== undefined && (ap.password ?? "") === password;
+    const ap = (this.options.accessPoints ?? []).find((a) => a.ssid === ssid);
+    const ok = ap !== undefined && (ap.password ?? "") === password;
+    // A wrong password or a missing network is not reported by the radio as such: the device keeps
+    // trying until its timeout, then says error 3 (unable to connect) and goes back to "ready".
+    this.later(ok ? (this.options.connectDelayMs ?? 1500) : (this.options.connectTimeoutMs ?? 30_000), () => {
       if (!ok) {
         this.state = ImprovStateCode.Ready;
         if (this.options.chatty ?? true) this.log(`[W][wifi:627]: Error while connecting to network.`);

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function improvBoard(options: Parameters<typeof createImprovFirmware>[0] = {}) {
-  return bootedBoard({ app: createImprovFirmware({ accessPoints, deviceName: "kitchen-light", ipAddress: "192.168.4.77", ...options }) });
+  return bootedBoard({ app: createImprovFirmware({ accessPoints, deviceName: "kitchen-light", ipAddress: "192.168.4.77", connectDelayMs: 200, connectTimeoutMs: 500, ...options }) });
 }
 
 describe("Improv framing", () => {

@@ -1,0 +1,75 @@
+/**
+ * The probes behind `ProvisioningChoice`, on the serial port, one after the other and each
+ * releasing the port: Improv (RPC 2 current state until the wait runs out, then RPC 3 device
+ * info), then the raw REPL (is pyDirect's settings module there?).
+ */
+import { ImprovSerial } from "../improv/improv-serial";
+import type { SerialPortLike } from "../port/serial-port";
+import { ProvisionError } from "../provision/errors";
+import { readDeviceIdentity } from "../provision/device-queries";
+import { ReplError } from "../repl/errors";
+import { RawRepl } from "../repl/raw-repl";
+import { decideProvisioning, looksLikeMicroPython, planProbes, type ImprovDevice, type ProvisioningChoice, type ReplEvidence } from "./provisioning-choice";
+
+export interface DetectProvisioningRequest {
+  /** The installed app's project name, when known (the app description). */
+  appName: string | null;
+  /** How long to look for Improv; null: do not look. */
+  improvWaitMs: number | null;
+  /**
+   * Longest silence while entering the raw REPL: default 5 s when the app says MicroPython (it may
+   * still be booting after the install), else 1.5 s (a MicroPython that is up answers within ms).
+   */
+  replEnterTimeoutMs?: number;
+  signal?: AbortSignal;
+  onProbe?: (probe: "improv" | "repl") => void;
+}
+
+export async function probeImprov(port: SerialPortLike, waitMs: number): Promise<ImprovDevice | null> {
+  const client = await ImprovSerial.detect(port, { detectTimeoutMs: waitMs });
+  if (!client) return null;
+  try {
+    const info = await client.deviceInfo();
+    const { state, url } = await client.requestCurrentState();
+    return { ...info, state, url };
+  } finally {
+    await client.close();
+  }
+}
+
+export async function probeRepl(port: SerialPortLike, enterTimeoutMs = 1500): Promise<ReplEvidence> {
+  let repl: RawRepl;
+  try {
+    repl = await RawRepl.open(port, { enterTimeoutMs });
+  } catch (err) {
+    if (err instanceof ReplError && (err.code === "no-repl" || err.code === "timeout")) return "no-repl";
+    throw err;
+  }
+  try {
+    await readDeviceIdentity(repl);
+    return "pydirect";
+  } catch (err) {
+    if (err instanceof ProvisionError && err.code === "device-not-pydirect") return "micropython";
+    // A REPL that answers but cannot run the probe is not a board we can provision.
+    if (err instanceof ReplError) return "micropython";
+    throw err;
+  } finally {
+    await repl.close().catch(() => undefined);
+  }
+}
+
+export async function detectProvisioning(port: SerialPortLike, request: DetectProvisioningRequest): Promise<ProvisioningChoice> {
+  let improv: ImprovDevice | null = null;
+  let repl: ReplEvidence | null = null;
+  for (const probe of planProbes(request.appName, request.improvWaitMs)) {
+    if (request.signal?.aborted) throw request.signal.reason;
+    request.onProbe?.(probe);
+    if (probe === "improv") {
+      improv = await probeImprov(port, request.improvWaitMs ?? 0);
+      if (improv) break;
+    } else {
+      repl = await probeRepl(port, request.replEnterTimeoutMs ?? (looksLikeMicroPython(request.appName) ? 5000 : 1500));
+    }
+  }
+  return decideProvisioning({ improv, repl });
+}
