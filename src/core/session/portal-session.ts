@@ -161,7 +161,7 @@ export class PortalSession {
         // What is on the board is what was picked: nothing to flash, straight on to provisioning.
         this.log.portal(`${fw.result.name} ${fw.result.version} is already installed: going on to provisioning.`);
         this.goTo("provision");
-        void this.wifiSetup.detect(false);
+        this.track(this.wifiSetup.detect(false));
       } else {
         // The user sees the board's facts beside the firmware choice; a production line goes on.
         this.goTo(this.current.productionLine && fw.status === "done" ? "flash" : "firmware");
@@ -259,7 +259,7 @@ export class PortalSession {
       this.goTo("provision");
       // As after any install: the console shows the new firmware boot, while the portal looks for
       // the board's way to Wi-Fi (pyDirect, Improv within the manifest's wait, or neither).
-      void this.terminal.open().then(() => this.wifiSetup.detect(true));
+      this.track(this.terminal.open().then(() => this.wifiSetup.detect(true)));
     }
     return ok;
   }
@@ -269,7 +269,7 @@ export class PortalSession {
     if (this.busy || this.current.connect.status !== "done") return;
     this.log.portal("Flashing skipped: keeping the firmware on the board.");
     this.goTo("provision");
-    void this.wifiSetup.detect(false);
+    this.track(this.wifiSetup.detect(false));
   }
 
   /** Remember Wi-Fi for this and the following boards; the password stays in memory only. */
@@ -503,7 +503,7 @@ export class PortalSession {
     if (step !== "verify") this.handoff.closeConsole();
     this.goTo(step);
     const wifi = this.current.wifiSetup;
-    if (step === "provision" && wifi.choice === null && wifi.status === "idle") void this.wifiSetup.detect(false);
+    if (step === "provision" && wifi.choice === null && wifi.status === "idle") this.track(this.wifiSetup.detect(false));
   }
 
   cancel(): void {
@@ -540,12 +540,17 @@ export class PortalSession {
         this.update({});
       }
     })();
+    this.track(job);
+    return job;
+  }
+
+  /** Background work a step must wait for (see `asideSettled`). */
+  private track(job: Promise<unknown>): void {
     this.asideJobs.add(job);
     void job.then(
       () => this.asideJobs.delete(job),
       () => this.asideJobs.delete(job),
     );
-    return job;
   }
 
   private async run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>, options: { usesPort?: boolean } = {}): Promise<boolean> {
