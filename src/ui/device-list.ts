@@ -10,6 +10,7 @@ import { fire, sharedStyles } from "./shared-styles";
  * @fires pydirect-reverify - detail `{ id: string }` (the board is plugged in: read it back over USB).
  * @fires pydirect-connect-again - detail `{ id: string }` (over the network; the board need not be plugged in).
  * @fires pydirect-open-console - detail `{ id: string }` (the serial console on the board plugged in).
+ * @fires pydirect-change-wifi - detail `{ id: string }` (new Wi-Fi for the board, without flashing).
  */
 @customElement("pydirect-device-list")
 export class PydirectDeviceList extends LitElement {
@@ -92,6 +93,7 @@ export class PydirectDeviceList extends LitElement {
                       Connect again
                     </button>
                     <button class="secondary" data-action="console" aria-label="Serial console of ${d.hostname}" @click=${() => fire(this, "pydirect-open-console", { id: d.id })}>Console</button>
+                    <button class="secondary" data-action="change-wifi" aria-label="Change Wi-Fi of ${d.hostname}" @click=${() => fire(this, "pydirect-change-wifi", { id: d.id })}>Change Wi-Fi</button>
                   </td>
                 </tr>`,
               )}

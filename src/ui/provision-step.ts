@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, query } from "lit/decorators.js";
+import { customElement, property, query, state } from "lit/decorators.js";
 import type { SessionState } from "../core/session/session-types";
 import "./error-notice";
+import "./improv-setup";
+import "./wifi-picker";
 import { fire, sharedStyles } from "./shared-styles";
 
 /** A network the virtual board can see; shown as demo data (these are not real credentials). */
@@ -15,7 +17,11 @@ export interface DemoAccessPoint {
  * The password is read from the form when the user submits and goes into the intent event; it is
  * never put in an attribute, state or log.
  *
+ * Before the form: how the board takes Wi-Fi (pyDirect's form with the board's scan, Improv's own
+ * panel, or a sentence when the firmware offers neither).
+ *
  * @fires pydirect-provision - detail `{ ssid, password, deviceName }`.
+ * @fires pydirect-wifi-detect - look again how the board takes Wi-Fi.
  * @fires pydirect-cancel - stop the running job.
  */
 @customElement("pydirect-provision-step")
@@ -52,15 +58,32 @@ export class PydirectProvisionStep extends LitElement {
   @query("#ssid") private ssidInput!: HTMLInputElement;
   @query("#password") private passwordInput!: HTMLInputElement;
   @query("#device-name") private nameInput!: HTMLInputElement;
+  @state() private picked = "";
+  @state() private hiddenChosen = false;
 
   override render() {
     const s = this.state;
     if (!s) return nothing;
     const p = s.provision;
     const running = p.status === "running";
+    const w = s.wifiSetup;
+    if (w.status === "detecting") {
+      return html`<h2 tabindex="-1">Wi-Fi</h2>
+        <p class="phase" role="status">${w.phase}…</p>`;
+    }
+    if (w.choice?.kind === "improv") {
+      return html`<h2 tabindex="-1">Wi-Fi (Improv)</h2>
+        <pydirect-improv-setup .state=${s} ?demo=${this.demoAccessPoints.length > 0}></pydirect-improv-setup>`;
+    }
+    if (w.choice?.kind === "none") {
+      return html`<h2 tabindex="-1">Installed</h2>
+        <p id="no-wifi-setup">${w.choice.detail}</p>
+        <button type="button" class="secondary" id="detect-again" @click=${() => fire(this, "pydirect-wifi-detect")}>Look again</button>`;
+    }
     return html`
       <h2 tabindex="-1">Wi-Fi and identity</h2>
       <p class="muted">The board gets its own key and certificate (ECDSA P-256), made here and sent only to the board.</p>
+      <pydirect-error-notice .error=${w.error}></pydirect-error-notice>
       ${this.demoAccessPoints.length
         ? html`<div class="demo" role="note" aria-label="Demo data">
             <strong>Demo data — networks the virtual board can see:</strong>
@@ -73,6 +96,18 @@ export class PydirectProvisionStep extends LitElement {
           </div>`
         : nothing}
       <form @submit=${this.submit} novalidate>
+        ${w.choice
+          ? html`<pydirect-wifi-picker
+              .networks=${w.networks}
+              ?scanning=${w.status === "scanning"}
+              ?disabled=${running}
+              .selected=${this.picked}
+              ?hidden-chosen=${this.hiddenChosen}
+              .error=${w.scanError}
+              ?demo=${this.demoAccessPoints.length > 0}
+              @pydirect-wifi-pick=${this.onPick}
+            ></pydirect-wifi-picker>`
+          : nothing}
         <label for="ssid">Wi-Fi network (SSID)</label>
         <input id="ssid" name="ssid" autocomplete="off" required list="ssid-list" .value=${p.wifi?.ssid ?? ""} ?disabled=${running} />
         <datalist id="ssid-list">${this.demoAccessPoints.map((ap) => html`<option value=${ap.ssid}></option>`)}</datalist>
@@ -113,6 +148,17 @@ export class PydirectProvisionStep extends LitElement {
         : nothing}
     `;
   }
+
+  private readonly onPick = (e: Event): void => {
+    e.stopPropagation();
+    const d = (e as CustomEvent<{ ssid: string; secured: boolean; hidden: boolean; commit: boolean }>).detail;
+    this.picked = d.ssid;
+    this.hiddenChosen = d.hidden;
+    if (!d.hidden) this.ssidInput.value = d.ssid;
+    if (!d.commit) return;
+    // Picked: the caret goes where the user types next (the name of a hidden network, else the password).
+    (d.hidden ? this.ssidInput : this.passwordInput).focus();
+  };
 
   private submit(e: Event): void {
     e.preventDefault();

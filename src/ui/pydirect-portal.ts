@@ -9,6 +9,8 @@ import type { FirmwareSourceInput, SessionState } from "../core/session/session-
 import { DEMO_NETWORK_NOTE, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
 import { createFirmwareChoiceMemory, portSources } from "./app-services";
 import "./device-list";
+import "./wifi-change";
+import type { PydirectWifiChange } from "./wifi-change";
 import type { PydirectDeviceList } from "./device-list";
 import "./pydirect-flow";
 import type { PydirectFlow } from "./pydirect-flow";
@@ -77,6 +79,7 @@ export class PydirectPortal extends LitElement {
   @state() private busy = false;
   @query("pydirect-device-list") private deviceList!: PydirectDeviceList;
   @query("pydirect-flow") private flow!: PydirectFlow;
+  @query("pydirect-wifi-change") private wifiChange!: PydirectWifiChange;
 
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   /** The virtual board picked last (for the demo's "unplug" and for tests). */
@@ -106,6 +109,8 @@ export class PydirectPortal extends LitElement {
       });
       this.session.subscribe((s: SessionState) => {
         this.busy = this.session?.busy ?? false;
+        // The change-Wi-Fi panel renders from the session state too.
+        this.requestUpdate();
         this.dispatchEvent(new CustomEvent("pydirect-state", { detail: s, bubbles: true, composed: true }));
       });
     }
@@ -160,7 +165,23 @@ export class PydirectPortal extends LitElement {
             @pydirect-reverify=${this.reverify}
             @pydirect-connect-again=${this.connectAgain}
             @pydirect-open-console=${this.openConsole}
+            @pydirect-change-wifi=${this.openWifiChange}
           ></pydirect-device-list>
+          <pydirect-wifi-change
+            .change=${this.session?.state.wifiChange ?? null}
+            .portLabel=${this.session?.state.port?.label ?? null}
+            ?demo=${this.session?.state.port?.virtual ?? false}
+            @pydirect-change-wifi-port=${() => {
+              this.session?.show("connect");
+              void this.flow.focusStep();
+            }}
+            @pydirect-change-wifi-scan=${() => void this.session?.scanWifiChange()}
+            @pydirect-change-wifi-apply=${(e: Event) => {
+              const d = (e as CustomEvent<{ ssid: string; password: string }>).detail;
+              void this.session?.applyWifiChange({ ssid: d.ssid, password: d.password });
+            }}
+            @pydirect-change-wifi-close=${() => this.session?.closeWifiChange()}
+          ></pydirect-wifi-change>
         </section>
       </main>
     `;
@@ -188,6 +209,17 @@ export class PydirectPortal extends LitElement {
     this.deviceList.notice = "";
     await this.flow.focusTerminal();
     await session.openTerminal();
+  };
+
+  /** "Change Wi-Fi" on a device-list row: the panel below the list (scans when a board is connected). */
+  private readonly openWifiChange = async (e: Event): Promise<void> => {
+    const id = (e as CustomEvent<{ id: string }>).detail.id;
+    if (!this.session) return;
+    this.deviceList.notice = "";
+    const opened = this.session.openWifiChange(id);
+    await this.updateComplete;
+    await this.wifiChange.focusPanel();
+    await opened;
   };
 
   private readonly reverify = async (e: Event): Promise<void> => {
