@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from "lit";
+import { LitElement, css, html, nothing, svg } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import { signalText, type WifiNetwork } from "../core/wifi/wifi-networks";
@@ -19,6 +19,9 @@ import { fire, sharedStyles } from "./shared-styles";
  * @csspart list - the group of networks.
  * @cssprop --pydirect-accent - the bars and the chosen row.
  */
+/** A padlock drawn inline (no emoji font needed), in the text colour. */
+const LOCK = svg`<svg class="lock" viewBox="0 0 12 14" width="10" height="12" aria-hidden="true"><rect x="1" y="6" width="10" height="8" rx="1.5" fill="currentColor"/><path d="M3.5 6V4a2.5 2.5 0 0 1 5 0v2" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>`;
+
 @customElement("pydirect-wifi-picker")
 export class PydirectWifiPicker extends LitElement {
   static override styles = [
@@ -139,7 +142,7 @@ export class PydirectWifiPicker extends LitElement {
       />
       <span class="bars" aria-hidden="true">${[1, 2, 3, 4].map((b) => html`<span class=${b <= n.bars ? "on" : ""} style="height:${25 * b}%"></span>`)}</span>
       <span class="ssid">${n.ssid}</span>
-      <span class="meta" aria-hidden="true">${n.secured ? "🔒 secured" : "open"}${n.channel !== null ? ` · ch ${n.channel}` : ""} · ${n.bars}/4</span>
+      <span class="meta" aria-hidden="true">${n.secured ? html`${LOCK} secured` : "open"}${n.channel !== null ? ` · ch ${n.channel}` : ""} · ${n.bars}/4</span>
     </label>`;
   }
 }
