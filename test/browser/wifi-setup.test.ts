@@ -46,7 +46,8 @@ describe("Wi-Fi after the install", () => {
     await installOnVirtualBoard(page, "pydirect-portal");
     const step = page.locator("pydirect-provision-step");
     const picker = step.locator("pydirect-wifi-picker");
-    await picker.locator("input[type=radio]").first().waitFor({ timeout: 60_000 });
+    // The hidden-network choice is there from the start; the scanned rows come with the scan.
+    await picker.locator("label.row[data-ssid]").first().waitFor({ timeout: 60_000 });
     // One row per SSID (the demo's mesh "Workshop" once), strongest first, the hidden choice last.
     expect(await picker.locator("input[type=radio]").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? (e as HTMLInputElement).value))).toEqual([
       "pyDirect-Demo, signal 4 of 4 bars, excellent, secured, channel 6",
@@ -76,6 +77,41 @@ describe("Wi-Fi after the install", () => {
     await picker.locator("#rescan").click();
     await picker.locator("#rescan:not([disabled])").waitFor({ timeout: 60_000 });
     expect(await picker.locator("[role=status]").innerText()).toContain("3 networks found");
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("change Wi-Fi from the device list: the same picker, a wrong password by its cause, then the right network, no flashing", async () => {
+    const { page } = browser;
+    // The board from the test above: provision it, then it is in the device list.
+    const step = page.locator("pydirect-provision-step");
+    await step.locator("pydirect-wifi-picker label.row[data-ssid=pyDirect-Demo]").click();
+    await step.locator("#password").fill("demo-pass-123");
+    await step.locator("#provision").click();
+    // Provisioned: the flow moves on to Verify.
+    await page.locator("pydirect-portal pydirect-verify-step h2").waitFor({ timeout: 120_000 });
+    await page.locator("pydirect-device-list").evaluate((el) => (el as unknown as { refresh(): Promise<void> }).refresh());
+    await page.locator("pydirect-device-list button[data-action=change-wifi]").click();
+    const panel = page.locator("pydirect-wifi-change");
+    await panel.locator("pydirect-wifi-picker label.row[data-ssid=Workshop]").waitFor({ timeout: 60_000 });
+    expect(await panel.locator("h3").innerText()).toMatch(/^Change Wi-Fi of pyDirect-/);
+    await screenshot(page, "wifi-06-change");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await panel.locator("pydirect-wifi-picker label.row[data-ssid=Workshop]").click();
+    expect(await deepActive(page)).toBe("change-password");
+    await page.keyboard.type("wrong-password");
+    await panel.locator("#change-apply").click();
+    const notice = panel.locator("pydirect-error-notice [part=notice]");
+    await notice.waitFor({ timeout: 90_000 });
+    expect(await notice.getAttribute("data-code")).toBe("wifi-wrong-password");
+    await panel.locator("#change-password").fill("solder-and-flux");
+    await panel.locator("#change-apply").click();
+    await panel.locator("#change-joined").waitFor({ timeout: 90_000 });
+    expect(await panel.locator("#change-joined").innerText()).toContain("joined “Workshop”");
+    await screenshot(page, "wifi-07-changed");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await panel.locator("#change-close").click();
+    expect(await panel.locator("section").count()).toBe(0);
     expect(browser.errors).toEqual([]);
   });
 
