@@ -41,7 +41,7 @@ export function portSources(options: { makeApp?: () => AppFactoryMaker | undefin
     pickVirtual: (model) => {
       const m = virtualModel(model);
       const makeApp = options.makeApp?.();
-      const choice = createVirtualChoice({ chip: m.chip, ...(m.flashSize ? { flashSize: m.flashSize } : {}), ...(makeApp ? { makeApp } : {}), onConsole: options.onConsole });
+      const choice = createVirtualChoice({ model: m, ...(makeApp ? { makeApp } : {}), onConsole: options.onConsole });
       options.onVirtual?.(choice);
       return choice;
     },
