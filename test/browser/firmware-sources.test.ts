@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,7 @@ let site: StaticServer;
 let api: StaticServer;
 let mirror: StaticServer;
 let empty: string;
+let releaseFolder: string;
 let browser: LaunchedBrowser;
 
 /** The portal page configured (by its documented attributes) to list releases from the fixtures. */
@@ -31,6 +32,8 @@ function configuredIndex(html: string): string {
 
 beforeAll(async () => {
   empty = await mkdtemp(join(tmpdir(), "pydirect-fixtures-"));
+  releaseFolder = join(empty, "release");
+  await cp(join(DIST, "firmware/demo"), releaseFolder, { recursive: true, filter: (src) => !src.includes("/products") });
   // GitHub's API and the Pages mirror both answer with Access-Control-Allow-Origin: *.
   api = await serveDir(empty, { cors: true, isolated: false });
   mirror = await serveDir(empty, { cors: true, isolated: false });
@@ -177,12 +180,12 @@ describe("firmware sources on the portal page", () => {
     await page.locator("pydirect-firmware-sources [data-source=local-files] input").check();
     const chooser = page.waitForEvent("filechooser");
     await page.locator("pydirect-local-firmware-files label[for=pick-folder]").click();
-    // The demo's folder as the build writes it: manifest.json, esp32/, esp32s3/, esp32c3/.
-    await (await chooser).setFiles(join(DIST, "firmware/demo"));
+    // A release folder as the build writes it: manifest.json and one subfolder of parts per chip.
+    await (await chooser).setFiles(releaseFolder);
     await page.locator("pydirect-local-firmware-files [data-field=local-version]").waitFor();
     const state = await sessionState(page);
     expect(state.firmware.local?.analysis.shape).toBe("manifest");
-    expect(state.firmware.local?.names).toContain("demo/esp32s3/pydirect.bin");
+    expect(state.firmware.local?.names).toContain("release/esp32s3/pydirect.bin");
     expect(state.firmware.result?.chipFamilies).toContain("ESP32-S3");
     await installAndWait(page);
     expect((await sessionState(page)).flash.parts.map((p) => p.name)).toEqual(["esp32s3/bootloader.bin", "esp32s3/partition-table.bin", "esp32s3/pydirect.bin"]);
