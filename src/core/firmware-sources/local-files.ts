@@ -5,6 +5,7 @@
  */
 import { chipFacts, PARTITION_TABLE_OFFSET, type ChipFamily } from "../image/chips";
 import { hex } from "../image/bytes";
+import { ESP8266_V2_MAGIC } from "../image/esp8266-image";
 import { parseManifest } from "../manifest/parse";
 import type { FirmwareManifest } from "../manifest/types";
 import { FirmwareSourceError } from "./errors";
@@ -15,6 +16,8 @@ import type { LoadedFirmware, LocalFile, LocalFirmwareAnalysis, LocalPartProposa
 /** Where local parts pretend to live; never fetched (every part is in `files`). */
 export const LOCAL_FILES_URL = "local-files:/";
 const DEFAULT_APP_OFFSET = 0x10000;
+/** Where the NONOS SDK's boot loader (and Arduino's eboot) start the app: right after their 4 KB slot. */
+const ESP8266_APP_OFFSET = 0x1000;
 
 const isManifestFile = (f: LocalFile) => /\.json$/i.test(f.name) || (f.data[0] === 0x7b /* { */ && !/\.bin$/i.test(f.name));
 
@@ -81,7 +84,12 @@ function analyzeManifest(manifestFile: LocalFile, others: LocalFile[]): LocalFir
 function analyzeMerged(file: LocalFile, seen: Extract<RecognisedImage, { kind: "merged" }>): LocalFirmwareAnalysis {
   const warnings: string[] = [];
   if (!seen.chip) warnings.push(`The chip ${file.name} is built for cannot be read from its header; the install checks it against the board's chip.`);
-  const where = seen.writeAt === 0 ? "0x0: it holds the bootloader, the partition table at 0x8000 and the app" : `${hex(seen.writeAt)}, the ${seen.chip} bootloader offset: it starts with the bootloader`;
+  const where =
+    seen.chip === "ESP8266"
+      ? "0x0, as complete ESP8266 builds are (the image the ROM loads first, the rest behind it)"
+      : seen.writeAt === 0
+        ? "0x0: it holds the bootloader, the partition table at 0x8000 and the app"
+        : `${hex(seen.writeAt)}, the ${seen.chip} bootloader offset: it starts with the bootloader`;
   return {
     shape: "merged",
     parts: [{ name: file.name, kind: "merged", offset: seen.writeAt, size: file.data.length, reason: `A merged image, written at ${where}.` }],
@@ -127,7 +135,9 @@ function analyzeSplit(files: LocalFile[]): LocalFirmwareAnalysis {
     // The remaining kind is "app".
     const home = bootAppPartition(entries);
     if (home) return { name: file.name, kind: "app", offset: home.offset, size, reason: `The app, at ${hex(home.offset)}: partition "${home.label}" in ${table!.file.name}.` };
-    if (chip === "ESP8266" && !table) return { name: file.name, kind: "app", offset: 0, size, reason: "An ESP8266 image, written at 0x0 as ESP8266 builds are." };
+    if (chip === "ESP8266" && file.data[0] === ESP8266_V2_MAGIC) {
+      return { name: file.name, kind: "app", offset: ESP8266_APP_OFFSET, size, reason: `An ESP8266 NONOS app (v2 image), at ${hex(ESP8266_APP_OFFSET)} behind the boot loader at 0x0.` };
+    }
     warnings.push(`No partition table is among the files, so ${file.name} is proposed at ${hex(DEFAULT_APP_OFFSET)}, where ESP-IDF's default tables put the app; check it against the table on the board.`);
     return { name: file.name, kind: "app", offset: DEFAULT_APP_OFFSET, size, reason: `The app, at ${hex(DEFAULT_APP_OFFSET)} (ESP-IDF's default app partition; no table among the files).` };
   });

@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeLocalFiles, localFirmware, FirmwareSourceError, type LocalFile } from "../../../src/core/firmware-sources";
 import { planInstall } from "../../../src/core/install";
-import { writeAppDescription, writeEspImage, writePartitionTable } from "../../../src/core/image";
+import { writePartitionTable } from "../../../src/core/image";
 import { demoManifest, demoParts, demoPartsByChip, makeDemoApp, DEMO_PARTITIONS } from "../../../scripts/lib/demo-firmware";
 import { mergedS3Image } from "./github-fixtures";
 
@@ -13,7 +15,7 @@ const file = (name: string, data: Uint8Array): LocalFile => ({ name, data });
 const splitFiles = (chip: "ESP32" | "ESP32-S3" | "ESP32-C3") => demoParts(chip).map((p) => file(p.path.split("/")[1]!, p.data));
 const manifestFile = (name = "manifest.json") => file(name, new TextEncoder().encode(JSON.stringify(demoManifest())));
 
-function mergedAt(chip: "ESP32" | "ESP32-S3", start: number): Uint8Array {
+function mergedAt(chip: "ESP32" | "ESP32-S3" | "ESP32-P4", start: number): Uint8Array {
   const parts = demoParts(chip);
   const end = Math.max(...parts.map((p) => p.offset + p.data.length)) - start;
   const image = new Uint8Array(end).fill(0xff);
@@ -51,20 +53,10 @@ describe("one merged .bin", () => {
   });
 });
 
-/**
- * ESP32-P4 images for recognition only (the virtual board has no P4 here): load addresses from the
- * P4's memory map in ESP-IDF's TRM-derived soc headers (L2MEM 0x4FF00000…, flash-mapped 0x40000000…).
- */
+/** The demo generator's ESP32-P4 build (bootloader at 0x2000), split and merged. */
 function p4Images() {
-  const bootloader = writeEspImage({ chip: "ESP32-P4", entry: 0x4ff29ed0, segments: [{ loadAddress: 0x4ff2cbd0, data: new Uint8Array(0x1a00).fill(0x11) }, { loadAddress: 0x4ff29000, data: new Uint8Array(0x3000).fill(0x22) }] });
-  const desc = writeAppDescription({ projectName: "micropython", version: "v1.27.0", idfVersion: "v5.4.1", date: "Nov 25 2026", time: "04:00:00", secureVersion: 0 });
-  const app = writeEspImage({ chip: "ESP32-P4", entry: 0x4ff00a00, segments: [{ loadAddress: 0x40000020, data: new Uint8Array([...desc, ...new Uint8Array(0x4000).fill(0x33)]) }, { loadAddress: 0x4ff00000, data: new Uint8Array(0x2000).fill(0x44) }] });
-  const table = writePartitionTable(DEMO_PARTITIONS);
-  const merged = new Uint8Array(0x10000 + app.length).fill(0xff);
-  merged.set(bootloader, 0x2000);
-  merged.set(table, 0x8000);
-  merged.set(app, 0x10000);
-  return { bootloader, app, table, merged };
+  const [bootloader, table, app] = demoParts("ESP32-P4").map((p) => p.data) as [Uint8Array, Uint8Array, Uint8Array];
+  return { bootloader, table, app, merged: mergedAt("ESP32-P4", 0) };
 }
 
 describe("ESP32-P4 files (bootloader at 0x2000)", () => {
@@ -73,13 +65,39 @@ describe("ESP32-P4 files (bootloader at 0x2000)", () => {
     expect(await analyzeLocalFiles([file("pyDirect-ESP32_P4-merged.bin", merged)])).toMatchObject({
       shape: "merged",
       chipFamily: "ESP32-P4",
-      appName: "micropython",
-      appVersion: "v1.27.0",
+      appName: "pyDirect",
+      appVersion: "0.1.0",
       parts: [expect.objectContaining({ offset: 0 })],
     });
-    const split = await analyzeLocalFiles([file("micropython.bin", app), file("bootloader.bin", bootloader), file("partition-table.bin", table)]);
+    const files = [file("micropython.bin", app), file("bootloader.bin", bootloader), file("partition-table.bin", table)];
+    const split = await analyzeLocalFiles(files);
     expect(split.parts.map((p) => [p.name, p.offset])).toEqual([["bootloader.bin", 0x2000], ["partition-table.bin", 0x8000], ["micropython.bin", 0x10000]]);
     expect(split.chipFamily).toBe("ESP32-P4");
+    const plan = await planInstall(localFirmware(files, split), { family: "ESP32-P4", revision: 100, flashSize: 16 * 1048576, usbSerialJtag: true }, { fetch: noFetch });
+    expect(plan.checked.map((c) => [c.kind, c.offset])).toEqual([["bootloader", 0x2000], ["partition-table", 0x8000], ["app", 0x10000]]);
+  });
+});
+
+/** ESP8266 builds made by real toolchains (test/fixtures/esp8266/README.md says how). */
+describe("ESP8266 files", () => {
+  const fixture = (name: string) => file(name, new Uint8Array(readFileSync(join(__dirname, "../../fixtures/esp8266", name))));
+  const ESP8266_CHIP = { family: "ESP8266" as const, revision: null, flashSize: 4 * 1048576, usbSerialJtag: false };
+
+  it.each(["arduino.bin", "nonos-merged.bin", "nonos-ota-merged.bin"])("a complete build (%s) is proposed at 0x0 and passes the ESP8266 checks", async (name) => {
+    const files = [fixture(name)];
+    const analysis = await analyzeLocalFiles(files);
+    expect(analysis).toMatchObject({ shape: "merged", chipFamily: "ESP8266", parts: [expect.objectContaining({ kind: "merged", offset: 0 })] });
+    await expect(planInstall(localFirmware(files, analysis), ESP8266_CHIP, { fetch: noFetch })).resolves.toBeTruthy();
+  });
+
+  it("a NONOS boot loader and user1.bin go to 0x0 and 0x1000", async () => {
+    const merged = fixture("nonos-ota-merged.bin").data;
+    const files = [fixture("nonos-ota-user1.bin"), file("boot.bin", merged.slice(0, 0x1000))];
+    const analysis = await analyzeLocalFiles(files);
+    expect(analysis.chipFamily).toBe("ESP8266");
+    expect(analysis.parts.map((p) => [p.name, p.kind, p.offset])).toEqual([["boot.bin", "bootloader", 0x0], ["nonos-ota-user1.bin", "app", 0x1000]]);
+    const plan = await planInstall(localFirmware(files, analysis), ESP8266_CHIP, { fetch: noFetch });
+    expect(plan.parts.map((p) => p.offset)).toEqual([0x0, 0x1000]);
   });
 });
 
@@ -145,8 +163,8 @@ describe("a manifest with its parts", () => {
     const files = [manifestFile("release/manifest.json"), ...Object.values(demoPartsByChip()).flat().map((p) => file(`release/${p.path}`, p.data))];
     const analysis = await analyzeLocalFiles(files);
     expect(analysis).toMatchObject({ shape: "manifest", chipFamily: null, appName: "pyDirect", appVersion: "0.1.0", warnings: [] });
-    expect(analysis.manifest!.builds.map((b) => b.chipFamily)).toEqual(["ESP32", "ESP32-S3", "ESP32-C3"]);
-    expect(analysis.parts).toHaveLength(9);
+    expect(analysis.manifest!.builds.map((b) => b.chipFamily)).toEqual(["ESP32", "ESP32-S3", "ESP32-C3", "ESP32-P4"]);
+    expect(analysis.parts).toHaveLength(12);
     const loaded = localFirmware(files, analysis);
     const plan = await planInstall(loaded, ESP32_CHIP, { fetch: noFetch });
     expect(plan.parts.map((p) => [p.name, p.offset])).toEqual([["esp32/bootloader.bin", 0x1000], ["esp32/partition-table.bin", 0x8000], ["esp32/pydirect.bin", 0x10000]]);
@@ -157,7 +175,7 @@ describe("a manifest with its parts", () => {
     const analysis = await analyzeLocalFiles(files);
     expect(analysis.chipFamily).toBe("ESP32-S3");
     expect(analysis.manifest!.builds.map((b) => b.chipFamily)).toEqual(["ESP32-S3"]);
-    expect(analysis.warnings).toEqual([expect.stringContaining("The ESP32 build is left out"), expect.stringContaining("The ESP32-C3 build is left out")]);
+    expect(analysis.warnings).toEqual([expect.stringContaining("The ESP32 build is left out"), expect.stringContaining("The ESP32-C3 build is left out"), expect.stringContaining("The ESP32-P4 build is left out")]);
     const plan = await planInstall(localFirmware(files, analysis), S3_CHIP, { fetch: noFetch });
     expect(plan.app).toMatchObject({ projectName: "pyDirect" });
     // The manifest's SHA-256 still applies to files from disk.

@@ -27,7 +27,7 @@ describe("loadManifestUrl", () => {
     const loaded = await loadManifestUrl(`${site.origin}/old/manifest.json`);
     expect(loaded.origin).toEqual({ kind: "manifest-url", url: `${site.origin}/old/manifest.json` });
     expect(loaded.manifestUrl).toBe(`${site.origin}/fw/manifest.json`);
-    expect(loaded.manifest.builds.map((b) => b.chipFamily)).toEqual(["ESP32", "ESP32-S3", "ESP32-C3"]);
+    expect(loaded.manifest.builds.map((b) => b.chipFamily)).toEqual(["ESP32", "ESP32-S3", "ESP32-C3", "ESP32-P4"]);
     expect(resolvePartUrl(loaded.manifest.builds[1]!.parts[0]!.path, loaded.manifestUrl)).toBe(`${site.origin}/fw/esp32s3/bootloader.bin`);
   });
 

@@ -9,6 +9,7 @@ import { sha256Hex } from "../../../src/core/image";
 import { VirtualBoard } from "../../../src/virtual-board";
 import { json, startFixtureServer, type FixtureServer } from "./fixture-server";
 import { githubRelease, mergedS3Image } from "./github-fixtures";
+import { demoProductMerged, DEMO_PRODUCTS } from "../../../scripts/lib/demo-products";
 
 const REPO = "jetpax/pyDirect";
 const image = mergedS3Image("1.26.1");
@@ -74,5 +75,50 @@ describe("a pyDirect release installed on a virtual ESP32-S3", () => {
     expect(p4Mirror.requests.filter((r) => r.method === "GET")).toEqual([]);
     board.unplug();
     await p4Mirror.close();
+  });
+});
+
+/**
+ * Every pyDirect product as a release asset (the demo builds in pyDirect's shape, one merged image
+ * at 0x0 each), installed from the fixture API and mirror on a virtual board of the product's chip
+ * and flash size; the P4 over its USB-Serial-JTAG with its bootloader at 0x2000.
+ */
+describe("every pyDirect product on a virtual board of its chip", () => {
+  const REPO2 = "pydirect/products";
+  const images = new Map(DEMO_PRODUCTS.map((p) => [p.product, demoProductMerged(p).data]));
+  let productsApi: FixtureServer;
+  let productsMirror: FixtureServer;
+
+  beforeAll(async () => {
+    productsApi = await startFixtureServer();
+    productsMirror = await startFixtureServer();
+    for (const [product, data] of images) productsMirror.route(`/fw/pyDirect-${product}-merged.bin`, { headers: { "access-control-allow-origin": "*" }, body: data });
+    productsApi.route(`/repos/${REPO2}/releases`, json([
+      githubRelease(REPO2, { tag: "pyDirect-v0.1.0", assets: [...images].map(([product, data]) => ({ name: `pyDirect-${product}-merged.bin`, data })) }, productsApi.origin),
+    ]));
+  });
+  afterAll(async () => {
+    await productsApi.close();
+    await productsMirror.close();
+  });
+
+  it.each(DEMO_PRODUCTS.map((p) => [p.product, p] as const))("%s", async (_name, demo) => {
+    const options = { repo: REPO2, apiBase: productsApi.origin, mirrorBase: `${productsMirror.origin}/fw/` };
+    const [release] = await listPydirectReleases(options);
+    const product = release!.products.find((p) => p.product === demo.product)!;
+    expect(product.chipFamily).toBe(demo.chip);
+    const loaded = await pydirectReleaseFirmware(release!, product, options);
+    // Our table knows the flash each product is built for; a board with at least that much takes it.
+    const flashSize = Math.max(demo.flashSize, product.flashSize ?? 0);
+    const board = new VirtualBoard({ chip: demo.chip, flashSize, usbSerialJtag: demo.chip === "ESP32-P4" });
+    const prep: InstallPrepEvent[] = [];
+    await flashParts(board.port, { parts: prepareInstall(loaded, {}, (e) => prep.push(e)), eraseAll: true });
+    const image = images.get(demo.product)!;
+    expect(sha256Hex(board.flash.subarray(0, image.length))).toBe(sha256Hex(image));
+    const checked = prep.find((e) => e.state === "checked");
+    expect(checked).toMatchObject({ parts: [{ kind: "bootloader", image: { chip: demo.chip } }] });
+    await board.waitForMode("app", 20_000);
+    expect(board.consoleText).toContain("Project name:     pyDirect");
+    board.unplug();
   });
 });
