@@ -10,7 +10,6 @@ import { DEMO_ACCESS_POINTS } from "../demo/virtual-port";
 import { createDeviceRegistry, portSources, virtualAppFactory } from "./app-services";
 import "./pydirect-flow";
 import type { PortSources } from "./session-intents";
-import "./serial-console";
 import { sharedStyles } from "./shared-styles";
 
 /**
@@ -53,7 +52,8 @@ export class PydirectInstallDialog extends LitElement {
   @query("dialog") private dialogEl!: HTMLDialogElement;
   private registry: DeviceRegistry | undefined;
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
-  private readonly ports: PortSources = portSources({ makeApp: virtualAppFactory, onConsole: (t) => this.session?.log.device(t) });
+  // Like a real board, the virtual one is heard through its port: the serial console logs it.
+  private readonly ports: PortSources = portSources({ makeApp: virtualAppFactory });
 
   /** Open the dialog (a session is made on first open). */
   open(): void {
@@ -107,7 +107,6 @@ export class PydirectInstallDialog extends LitElement {
         .demoAccessPoints=${DEMO_ACCESS_POINTS.map((ap) => ({ ...ap }))}
         @pydirect-state=${() => this.requestUpdate()}
       ></pydirect-flow>
-      <pydirect-serial-console .log=${this.session?.log ?? null}></pydirect-serial-console>
     </dialog>`;
   }
 
