@@ -8,8 +8,8 @@
  * business, so nothing in src/core depends on src/virtual-board.
  */
 import type { PortChoice } from "../core/session/portal-session";
-import type { AppRuntimeFactory, ChipFamily } from "../virtual-board/types";
-import { SIMULATED_CHIPS } from "../virtual-board/chips";
+import type { AppRuntimeFactory } from "../virtual-board/types";
+import { VIRTUAL_BOARD_MODELS, type VirtualBoardModel } from "../virtual-board/board-models";
 import { VirtualBoard } from "../virtual-board/virtual-board";
 import { firmwareByImage } from "../virtual-board/firmware-by-image";
 import { createImprovFirmware } from "../virtual-board/improv/improv-firmware";
@@ -103,9 +103,8 @@ export interface VirtualChoice extends PortChoice {
 export type AppFactoryMaker = () => VirtualBoard["appFactory"];
 
 export interface VirtualPortOptions {
-  chip?: ChipFamily;
-  /** Flash size in bytes; default the virtual board's for the chip. */
-  flashSize?: number;
+  /** Which simulated board (`VIRTUAL_BOARD_MODELS`); default the first (the ESP32-S3 with 8 MB). */
+  model?: VirtualBoardModel;
   /** Makes the app runtime for each new board; default the demo MicroPython app. */
   makeApp?: AppFactoryMaker;
   /** Called with console text the board prints (for the session log). */
@@ -117,35 +116,27 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
   const random = options.random ?? Math.random;
   const mac = new Uint8Array([0x24, 0x6f, 0x28, 0, 0, 0]);
   for (let i = 3; i < 6; i++) mac[i] = Math.floor(random() * 256);
-  const chip = options.chip ?? "ESP32-S3";
-  const board = new VirtualBoard({ chip, mac, app: (options.makeApp ?? demoBoardFirmware)(), ...(options.flashSize ? { flashSize: options.flashSize } : {}) });
+  const model = options.model ?? VIRTUAL_BOARD_MODELS[0]!;
+  const board = new VirtualBoard({
+    chip: model.chip,
+    flashSize: model.flashSize,
+    usbSerialJtag: model.usbSerialJtag,
+    mac,
+    app: (options.makeApp ?? demoBoardFirmware)(),
+  });
   if (options.onConsole) board.onConsole(options.onConsole);
-  const size = options.flashSize ? `, ${options.flashSize / (1024 * 1024)} MB` : "";
-  return { board, port: board.port, label: `Virtual ${chip}${size} (demo board)`, virtual: true };
-}
-
-/** One virtual board the Connect step offers: a simulated chip (and flash size). */
-export interface VirtualBoardModel {
-  id: string;
-  chip: ChipFamily;
-  flashSize?: number;
-  label: string;
+  return { board, port: board.port, label: `${model.label}, demo board`, virtual: true };
 }
 
 /**
- * The boards the virtual board can simulate, read from its own chip list (so a chip added there
- * shows up here), the ESP32-S3 first: it is the default, as pyDirect's main target. The S3 also
- * comes with 16 MB of flash, as pyDirect's ESP32_S3_16MB (and RetroVMS_Mini) boards have.
+ * The boards the Connect step offers, read from the virtual board's own list (so a board added
+ * there shows up here); its first, the ESP32-S3 with 8 MB, is the default.
  */
-export function virtualBoardModels(): VirtualBoardModel[] {
-  const chips = [...SIMULATED_CHIPS].sort((a, b) => (a === "ESP32-S3" ? -1 : b === "ESP32-S3" ? 1 : 0));
-  const models: VirtualBoardModel[] = chips.map((chip) => ({ id: chip, chip, label: chip }));
-  if (chips.includes("ESP32-S3")) models.splice(1, 0, { id: "ESP32-S3-16MB", chip: "ESP32-S3", flashSize: 16 * 1024 * 1024, label: "ESP32-S3, 16 MB flash" });
-  return models;
+export function virtualBoardModels(): readonly VirtualBoardModel[] {
+  return VIRTUAL_BOARD_MODELS;
 }
 
 /** The virtual board for a model id (unknown ids: the default model). */
 export function virtualModel(id: string | undefined): VirtualBoardModel {
-  const models = virtualBoardModels();
-  return models.find((m) => m.id === id) ?? models[0]!;
+  return VIRTUAL_BOARD_MODELS.find((m) => m.id === id) ?? VIRTUAL_BOARD_MODELS[0]!;
 }

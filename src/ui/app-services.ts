@@ -33,7 +33,7 @@ export function virtualAppFactory(): AppFactoryMaker {
 
 /**
  * Ports for the Connect step: Web Serial, and a new virtual board of the chosen model.
- * `onVirtual` sees each new virtual board (console text to the log; tests reach the board).
+ * `onVirtual` sees each new virtual board (tests and the demo's "unplug" reach the board).
  */
 export function portSources(options: { makeApp?: () => AppFactoryMaker | undefined; onConsole?: (text: string) => void; onVirtual?: (choice: VirtualChoice) => void }): PortSources {
   return {
@@ -41,7 +41,7 @@ export function portSources(options: { makeApp?: () => AppFactoryMaker | undefin
     pickVirtual: (model) => {
       const m = virtualModel(model);
       const makeApp = options.makeApp?.();
-      const choice = createVirtualChoice({ chip: m.chip, ...(m.flashSize ? { flashSize: m.flashSize } : {}), ...(makeApp ? { makeApp } : {}), ...(options.onConsole ? { onConsole: options.onConsole } : {}) });
+      const choice = createVirtualChoice({ model: m, ...(makeApp ? { makeApp } : {}), ...(options.onConsole ? { onConsole: options.onConsole } : {}) });
       options.onVirtual?.(choice);
       return choice;
     },

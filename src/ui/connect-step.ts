@@ -62,7 +62,7 @@ export class PydirectConnectStep extends LitElement {
       </button>
       <div class="virtual">
         <button id="virtual" class="secondary" ?disabled=${running} @click=${() => fire(this, "pydirect-pick-port", { kind: "virtual", ...(model ? { model: model.id } : {}) })}>
-          ${model ? `Virtual ${model.label}` : "Virtual board"} — try without hardware
+          ${model ? model.label : "Virtual board"} — try without hardware
         </button>
         ${this.virtualModels.length > 1
           ? html`<label for="virtual-chip">Virtual board's chip</label>

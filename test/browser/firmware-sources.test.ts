@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,7 @@ let site: StaticServer;
 let api: StaticServer;
 let mirror: StaticServer;
 let empty: string;
+let releaseFolder: string;
 let browser: LaunchedBrowser;
 
 /** The portal page configured (by its documented attributes) to list releases from the fixtures. */
@@ -31,6 +32,8 @@ function configuredIndex(html: string): string {
 
 beforeAll(async () => {
   empty = await mkdtemp(join(tmpdir(), "pydirect-fixtures-"));
+  releaseFolder = join(empty, "release");
+  await cp(join(DIST, "firmware/demo"), releaseFolder, { recursive: true, filter: (src) => !src.includes("/products") });
   // GitHub's API and the Pages mirror both answer with Access-Control-Allow-Origin: *.
   api = await serveDir(empty, { cors: true, isolated: false });
   mirror = await serveDir(empty, { cors: true, isolated: false });
@@ -51,18 +54,13 @@ beforeAll(async () => {
 
   site = await serveDir(DIST);
   const index = configuredIndex(await readFile(join(DIST, "index.html"), "utf8"));
+  // The demo manifest is served as built: the generator marks it "virtual_board_only": true.
   const demo = JSON.parse(await readFile(join(DIST, "firmware/demo/manifest.json"), "utf8")) as Record<string, unknown>;
-  // The generator (helper "chips") writes this flag into the demo manifest; until it has, the
-  // fixture adds it, as the manifest contract says the demo carries it.
-  demo["virtual_board_only"] ??= true;
+  if (demo["virtual_board_only"] !== true) throw new Error("the built demo manifest lacks virtual_board_only");
   site.routes.push((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path === "/configured.html") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(index);
-      return true;
-    }
-    if (path === "/firmware/demo/manifest.json") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(demo));
       return true;
     }
     return false;
@@ -182,12 +180,12 @@ describe("firmware sources on the portal page", () => {
     await page.locator("pydirect-firmware-sources [data-source=local-files] input").check();
     const chooser = page.waitForEvent("filechooser");
     await page.locator("pydirect-local-firmware-files label[for=pick-folder]").click();
-    // The demo's folder as the build writes it: manifest.json, esp32/, esp32s3/, esp32c3/.
-    await (await chooser).setFiles(join(DIST, "firmware/demo"));
+    // A release folder as the build writes it: manifest.json and one subfolder of parts per chip.
+    await (await chooser).setFiles(releaseFolder);
     await page.locator("pydirect-local-firmware-files [data-field=local-version]").waitFor();
     const state = await sessionState(page);
     expect(state.firmware.local?.analysis.shape).toBe("manifest");
-    expect(state.firmware.local?.names).toContain("demo/esp32s3/pydirect.bin");
+    expect(state.firmware.local?.names).toContain("release/esp32s3/pydirect.bin");
     expect(state.firmware.result?.chipFamilies).toContain("ESP32-S3");
     await installAndWait(page);
     expect((await sessionState(page)).flash.parts.map((p) => p.name)).toEqual(["esp32s3/bootloader.bin", "esp32s3/partition-table.bin", "esp32s3/pydirect.bin"]);
@@ -252,7 +250,7 @@ describe("firmware sources on the portal page", () => {
     // A test port: a simulated ESP32-S3 that reports a CP210x bridge, handed out by the browser's port picker.
     await page.evaluate(() => {
       const portal = document.querySelector("pydirect-portal") as unknown as { ports: { pickVirtual(model?: string): { port: { getInfo(): unknown } } } };
-      const { port } = portal.ports.pickVirtual("ESP32-S3");
+      const { port } = portal.ports.pickVirtual("esp32s3");
       port.getInfo = () => ({ usbVendorId: 0x10c4, usbProductId: 0xea60 });
       (navigator as unknown as { serial: { requestPort(): Promise<unknown> } }).serial.requestPort = async () => port;
     });
@@ -291,22 +289,23 @@ describe("the virtual board's chip", () => {
     const button = page.locator("pydirect-connect-step #virtual");
     expect(await button.innerText()).toContain("Virtual ESP32-S3");
     const options = await page.locator("pydirect-connect-step #virtual-chip option").allInnerTexts();
-    expect(options[0]).toBe("ESP32-S3");
-    expect(options).toEqual(expect.arrayContaining(["ESP32-S3, 16 MB flash", "ESP32", "ESP32-C3"]));
-    await page.locator("pydirect-connect-step #virtual-chip").selectOption("ESP32-C3");
+    expect(options[0]).toBe("Virtual ESP32-S3 (8 MB)");
+    expect(options).toEqual(expect.arrayContaining(["Virtual ESP32-S3 (16 MB)", "Virtual ESP32-C3 (4 MB)"]));
+    expect(options.some((o) => o.includes("ESP32-P4"))).toBe(true);
+    await page.locator("pydirect-connect-step #virtual-chip").selectOption("esp32c3");
     expect(await button.innerText()).toContain("Virtual ESP32-C3");
     await button.click();
     await page.locator("pydirect-firmware-step h2").waitFor();
     const state = await sessionState(page);
     expect(state.connect.result?.chip).toBe("ESP32-C3");
-    expect(state.port?.label).toBe("Virtual ESP32-C3 (demo board)");
+    expect(state.port?.label).toBe("Virtual ESP32-C3 (4 MB), demo board");
 
     await page.goto(site.url);
-    await page.locator("pydirect-connect-step #virtual-chip").selectOption("ESP32-S3-16MB");
+    await page.locator("pydirect-connect-step #virtual-chip").selectOption("esp32p4");
     await page.locator("pydirect-connect-step #virtual").click();
     await page.locator("pydirect-firmware-step h2").waitFor();
-    const big = await sessionState(page);
-    expect(big.connect.result).toMatchObject({ chip: "ESP32-S3", flashSize: 16 * 1024 * 1024 });
+    const p4 = await sessionState(page);
+    expect(p4.connect.result).toMatchObject({ chip: "ESP32-P4", flashSize: 16 * 1024 * 1024, usbSerialJtag: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });
@@ -322,7 +321,7 @@ describe("the embed", () => {
       const dialog = document.querySelector("pydirect-install-button")!.shadowRoot!.querySelector("pydirect-install-dialog") as unknown as {
         ports: { pickVirtual(model?: string): { port: { getInfo(): unknown } } };
       };
-      const { port } = dialog.ports.pickVirtual("ESP32-S3");
+      const { port } = dialog.ports.pickVirtual("esp32s3");
       port.getInfo = () => ({ usbVendorId: 0x1a86, usbProductId: 0x7523 });
       (navigator as unknown as { serial: { requestPort(): Promise<unknown> } }).serial.requestPort = async () => port;
     });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createVirtualChoice, virtualBoardModels, virtualModel } from "../../src/demo/virtual-port";
-import { SIMULATED_CHIPS } from "../../src/virtual-board/chips";
+import { VIRTUAL_BOARD_MODELS } from "../../src/virtual-board/board-models";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -14,23 +14,23 @@ function sources(dir: string): string[] {
 }
 
 describe("the virtual board as a port choice (src/demo)", () => {
-  it("offers every chip the virtual board simulates, the ESP32-S3 first, and the S3 with 16 MB", () => {
-    const models = virtualBoardModels();
-    expect(models[0]).toMatchObject({ id: "ESP32-S3", chip: "ESP32-S3" });
-    expect(new Set(models.map((m) => m.chip))).toEqual(new Set(SIMULATED_CHIPS));
-    expect(models.find((m) => m.flashSize === 16 * 1024 * 1024)).toMatchObject({ chip: "ESP32-S3" });
-    expect(virtualModel("no such board").id).toBe("ESP32-S3");
+  it("offers the virtual board's own list of boards, the 8 MB ESP32-S3 first", () => {
+    expect(virtualBoardModels()).toBe(VIRTUAL_BOARD_MODELS);
+    expect(virtualBoardModels()[0]).toMatchObject({ chip: "ESP32-S3", flashSize: 8 * 1024 * 1024 });
+    expect(virtualModel("no such board")).toBe(VIRTUAL_BOARD_MODELS[0]);
   });
 
-  it("makes a board of the chosen chip and flash size, each with its own MAC", () => {
+  it("makes a board of the chosen model (chip, flash, USB path), each with its own MAC", () => {
     let seed = 0.1;
-    const choice = createVirtualChoice({ chip: "ESP32-S3", flashSize: 16 * 1024 * 1024, makeApp: () => undefined, random: () => (seed += 0.1) });
-    expect(choice.virtual).toBe(true);
-    expect(choice.label).toBe("Virtual ESP32-S3, 16 MB (demo board)");
-    expect(choice.board.flash.length).toBe(16 * 1024 * 1024);
-    const other = createVirtualChoice({ chip: "ESP32-C3", makeApp: () => undefined, random: () => (seed += 0.1) });
-    expect(other.label).toBe("Virtual ESP32-C3 (demo board)");
-    expect(other.board.identity.mac).not.toEqual(choice.board.identity.mac);
+    for (const model of VIRTUAL_BOARD_MODELS) {
+      const choice = createVirtualChoice({ model, makeApp: () => undefined, random: () => (seed += 0.07) % 1 });
+      expect(choice.virtual).toBe(true);
+      expect(choice.label).toBe(`${model.label}, demo board`);
+      expect(choice.board.identity).toMatchObject({ chip: model.chip, flashSize: model.flashSize, usbSerialJtag: model.usbSerialJtag });
+    }
+    const a = createVirtualChoice({ makeApp: () => undefined, random: () => 0.2 });
+    const b = createVirtualChoice({ makeApp: () => undefined, random: () => 0.6 });
+    expect(a.board.identity.mac).not.toEqual(b.board.identity.mac);
   });
 
   it("nothing under src/core imports src/virtual-board except for the ChipFamily type", () => {

@@ -30,13 +30,8 @@ const portalFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
   const url = new URL(input instanceof Request ? input.url : String(input));
   if (url.origin !== new URL(ORIGIN).origin) return fetch(input, init);
   try {
-    let body = new Uint8Array(await readFile(join(ROOT, "public", decodeURIComponent(url.pathname))));
-    if (url.pathname === "/firmware/demo/manifest.json") {
-      // The generator (helper "chips") writes the flag; until then the fixture adds it as the contract says.
-      const manifest = JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>;
-      manifest["virtual_board_only"] ??= true;
-      body = new TextEncoder().encode(JSON.stringify(manifest));
-    }
+    // The demo manifest as generated: it carries "virtual_board_only": true.
+    const body = new Uint8Array(await readFile(join(ROOT, "public", decodeURIComponent(url.pathname))));
     return new Response(body, { status: 200, headers: { "content-length": String(body.length) } });
   } catch {
     return new Response("not found", { status: 404 });
