@@ -53,7 +53,9 @@ export class WifiController {
     const s = this.host.state();
     const offer = s.firmware.result;
     const chip = s.connect.result?.chip ?? null;
-    const wait = afterInstall ? improvWaitMs(offer?.improv, chip) : offer?.improv?.disabledFor.includes(chip ?? "") ? null : 2000;
+    // The manifest's wait right after an install (a fresh board is still booting); otherwise one
+    // second, since an Improv device that is already running answers its first request at once.
+    const wait = afterInstall ? improvWaitMs(offer?.improv, chip) : offer?.improv?.disabledFor.includes(chip ?? "") ? null : 1000;
     // After an install the board's firmware is the offer's; otherwise its app description says.
     const appName = (afterInstall ? offer?.name : s.connect.result?.firmware?.name) ?? null;
     this.setup({ ...initialWifiSetup(), status: "detecting", phase: "Looking at what the board runs" });
