@@ -62,6 +62,8 @@ export class PortalSession {
   private readonly wifiSetup: WifiController;
   /** Jobs running aside (Wi-Fi detection, scans): a step waits for them before it starts. */
   private readonly asideJobs = new Set<Promise<unknown>>();
+  /** An aside job holds the port now. */
+  private asideRunning = 0;
 
   constructor(options: PortalSessionOptions) {
     this.jobs = options.jobs;
@@ -119,8 +121,9 @@ export class PortalSession {
     return this.current;
   }
 
+  /** A step runs. Wi-Fi detection and scans beside the steps do not count: a step waits for them. */
   get busy(): boolean {
-    return this.abort !== null;
+    return this.abort !== null && this.asideRunning === 0;
   }
 
   subscribe(listener: Listener): () => void {
@@ -132,6 +135,9 @@ export class PortalSession {
   /** Use this port for the board and read what the board is. */
   async connect(choice: PortChoice): Promise<boolean> {
     if (this.busy) return false;
+    // A Wi-Fi look at the previous board is of no use now.
+    if (this.asideRunning > 0) this.abort?.abort();
+    await this.asideSettled();
     this.handoff.clear();
     await this.terminal.close();
     this.detachPort();
@@ -384,7 +390,7 @@ export class PortalSession {
 
   /** Open the serial console on the connected board (after the current step, if one runs). */
   openTerminal(): Promise<boolean> {
-    if (this.busy) {
+    if (this.abort !== null) {
       this.update({ terminal: { ...this.current.terminal, status: "paused", error: null } });
       return Promise.resolve(false);
     }
@@ -451,6 +457,7 @@ export class PortalSession {
   /** Production line: keep firmware and Wi-Fi, forget the board; the next one gets a fresh identity. */
   nextBoard(): void {
     if (this.busy) return;
+    if (this.asideRunning > 0) this.abort?.abort();
     this.handoff.clear();
     void this.terminal.close();
     this.detachPort();
@@ -529,6 +536,7 @@ export class PortalSession {
     if (this.abort) throw new SessionError("step-not-ready", "Another step is still running; wait for it to finish, then try again.", { action: "none" });
     const abort = new AbortController();
     this.abort = abort;
+    this.asideRunning++;
     let resumeTerminal = false;
     const job = (async () => {
       try {
@@ -536,6 +544,7 @@ export class PortalSession {
         return await body(abort.signal);
       } finally {
         this.abort = null;
+        this.asideRunning--;
         if (resumeTerminal || this.current.terminal.status === "paused") void this.terminal.resume();
         this.update({});
       }
