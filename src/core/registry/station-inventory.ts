@@ -1,0 +1,145 @@
+/**
+ * A station's side of the shared inventory: turns the configured CouchDB URL into a local
+ * PouchDB replica that the page's registry switches to, keeps it syncing, and reports status.
+ * PouchDB itself is handed in by `loadPouch` (a lazy import in the browser, so the first paint
+ * never carries it; the memory adapter in tests).
+ */
+import type { DeviceRegistry } from "./device-record";
+import { parseInventoryUrl, type InventoryConfig, type InventoryConfigStore } from "./inventory-config";
+import { InventorySync, type InventoryStatus, type RejectedDocument } from "./inventory-sync";
+import { PouchDeviceRegistry } from "./pouch-device-registry";
+import type { PouchConstructor } from "./pouch-types";
+import { StationRegistry } from "./station-registry";
+
+export interface StationInventoryOptions {
+  /** The station's own store, used while the inventory is off (IndexedDB, or memory). */
+  fallback: DeviceRegistry;
+  loadPouch: () => Promise<PouchConstructor>;
+  store: InventoryConfigStore;
+  /** Name of the local replica (an IndexedDB database in the browser). */
+  localName?: string;
+  retry?: { initialMs: number; maxMs: number };
+}
+
+export interface InventorySnapshot {
+  status: InventoryStatus;
+  config: InventoryConfig | null;
+  /** Documents the server refused since the page loaded (newest last, at most 20). */
+  rejected: RejectedDocument[];
+}
+
+/** A `_local` document (never replicated) marks that the station's own records were copied in. */
+const MIGRATED_ID = "_local/pydirect-migrated";
+
+export class StationInventory {
+  readonly registry: StationRegistry;
+  private state: InventorySnapshot = { status: { state: "off" }, config: null, rejected: [] };
+  private readonly listeners = new Set<(s: InventorySnapshot) => void>();
+  private local: PouchDeviceRegistry | null = null;
+  private Pouch: PouchConstructor | null = null;
+  private sync: InventorySync | null = null;
+
+  constructor(private readonly options: StationInventoryOptions) {
+    this.registry = new StationRegistry(options.fallback);
+  }
+
+  get snapshot(): InventorySnapshot {
+    return this.state;
+  }
+
+  subscribe(listener: (s: InventorySnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** At page load: reopen the stored configuration (the password, if one is needed, is asked again). */
+  async resume(): Promise<void> {
+    const config = this.options.store.load();
+    if (config) await this.connect(config);
+  }
+
+  /**
+   * Switches the station to the shared inventory at `url` (stored with `user`, never the
+   * password). Throws InventoryError("bad-url") for a URL that cannot be a CouchDB database.
+   */
+  async connect(input: { url: string; user?: string; password?: string }): Promise<void> {
+    const parsed = parseInventoryUrl(input.url, input.user);
+    const password = input.password || parsed.password;
+    const config: InventoryConfig = { url: parsed.url, user: parsed.user };
+    this.stopSync();
+    this.options.store.save(config);
+    this.set({ config, status: { state: "connecting", url: config.url } });
+    const local = await this.openLocal();
+    if (config.user && !password) {
+      this.set({ status: { state: "needs-password", url: config.url, user: config.user } });
+      return;
+    }
+    const remote = new this.Pouch!(config.url, {
+      skip_setup: true, // stations never create the database: `inventory init` does, as admin
+      ...(config.user ? { auth: { username: config.user, password } } : {}),
+    });
+    local.attachRemote(remote);
+    const sync = new InventorySync(local.db, remote, {
+      url: config.url,
+      onStatus: (status) => {
+        if (this.sync === sync) this.set({ status });
+      },
+      onRejected: (r) => {
+        if (this.sync === sync) this.set({ rejected: [...this.state.rejected, r].slice(-20) });
+      },
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+    });
+    this.sync = sync;
+    await sync.start();
+  }
+
+  /**
+   * Stops sharing: the station goes back to its own store, keeping a copy of every record it
+   * last saw (so hostname checks still know them), and forgets the URL.
+   */
+  async disconnect(): Promise<void> {
+    this.stopSync();
+    const local = this.local;
+    if (local) {
+      for (const record of await local.list()) await this.options.fallback.put(record);
+      this.registry.use(this.options.fallback);
+      local.close();
+      await local.db.close();
+      this.local = null;
+    }
+    this.options.store.save(null);
+    this.set({ config: null, status: { state: "off" }, rejected: [] });
+  }
+
+  private stopSync(): void {
+    this.sync?.stop();
+    this.sync = null;
+    this.local?.attachRemote(null);
+  }
+
+  private async openLocal(): Promise<PouchDeviceRegistry> {
+    if (this.local) return this.local;
+    this.Pouch ??= await this.options.loadPouch();
+    const db = new this.Pouch(this.options.localName ?? "pydirect-inventory");
+    const local = new PouchDeviceRegistry(db);
+    await this.migrateOnce(local);
+    this.local = local;
+    this.registry.use(local);
+    return local;
+  }
+
+  /** Copies the boards this station knew before the inventory was on into the replica, once. */
+  private async migrateOnce(local: PouchDeviceRegistry): Promise<void> {
+    const marker = await local.db.get(MIGRATED_ID).catch(() => null);
+    if (marker) return;
+    for (const record of await this.options.fallback.list()) {
+      if (!(await local.get(record.id))) await local.put(record);
+    }
+    await local.db.put({ _id: MIGRATED_ID, at: new Date().toISOString() });
+  }
+
+  private set(patch: Partial<InventorySnapshot>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l(this.state);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * A CouchDB-compatible server for tests: express-pouchdb (PouchDB's CouchDB HTTP layer, with
+ * CouchDB's validate_doc_update, _security, _users and Mango _index/_find) on the memory
+ * adapter, on 127.0.0.1 port 0. It can be stopped and started again on the same port to take a
+ * station "offline". CORS is answered the way CouchDB 3 does with `[cors] origins = <list>`
+ * and `credentials = true`, since express-pouchdb has no CORS of its own.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+export const ADMIN = { name: "admin", password: "admin-pass-for-tests" };
+
+export interface CouchTestServer {
+  /** http://127.0.0.1:<port> (no trailing slash). */
+  origin: string;
+  /** Requests seen (method and path), to check what a client asked. */
+  requests: string[];
+  /** Admin request: path relative to the origin. */
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Anonymous or user request. */
+  request(method: string, path: string, body?: unknown, auth?: { name: string; password: string }): Promise<{ status: number; body: any }>;
+  /** Create a user in _users (as CouchDB's admin would). */
+  addUser(name: string, password: string): Promise<void>;
+  /** Close the port (connections dropped): clients see the server as offline. */
+  stop(): Promise<void>;
+  /** Listen again on the same port. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let serverCount = 0;
+
+export async function startCouchServer(options: { corsOrigins?: string[] } = {}): Promise<CouchTestServer> {
+  const PouchDB = require("pouchdb-core").plugin(require("pouchdb-adapter-memory")).plugin(require("pouchdb-adapter-http")).plugin(require("pouchdb-replication")).plugin(require("pouchdb-mapreduce"));
+  // A prefix keeps each server's databases apart (the memory adapter shares stores by name per process).
+  const ServerPouch = PouchDB.defaults({ adapter: "memory", prefix: `couch-test-${process.pid}-${++serverCount}-` });
+  const logDir = await mkdtemp(join(tmpdir(), "pydirect-couch-"));
+  const app = require("express-pouchdb")(ServerPouch, { inMemoryConfig: true, logPath: join(logDir, "log.txt") });
+  const requests: string[] = [];
+  const origins = new Set(options.corsOrigins ?? []);
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    requests.push(`${req.method} ${req.url}`);
+    const origin = req.headers.origin;
+    if (origin && origins.has(origin)) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Access-Control-Allow-Credentials", "true");
+      res.setHeader("Access-Control-Expose-Headers", "content-type, cache-control, accept-ranges, etag, server, x-couch-request-id, x-couch-update-newrev");
+      if (req.method === "OPTIONS") {
+        res.setHeader("Access-Control-Allow-Methods", "GET, PUT, POST, HEAD, DELETE");
+        res.setHeader("Access-Control-Allow-Headers", "accept, authorization, content-type, origin, referer");
+        res.writeHead(204).end();
+        return;
+      }
+    }
+    app(req, res);
+  };
+
+  let server: Server = createServer(handler);
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+
+  const request = async (method: string, path: string, body?: unknown, auth?: { name: string; password: string }) => {
+    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+    if (auth) headers["authorization"] = "Basic " + Buffer.from(`${auth.name}:${auth.password}`).toString("base64");
+    const res = await fetch(origin + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  const admin = (method: string, path: string, body?: unknown) => request(method, path, body, ADMIN);
+
+  // Leave "admin party": from here on only the admin may create databases and design documents.
+  const made = await request("PUT", `/_config/admins/${ADMIN.name}`, ADMIN.password);
+  if (made.status !== 200) throw new Error(`could not create the test admin: ${JSON.stringify(made)}`);
+
+  return {
+    origin,
+    requests,
+    admin,
+    request,
+    async addUser(name, password) {
+      const r = await admin("PUT", `/_users/org.couchdb.user:${name}`, { _id: `org.couchdb.user:${name}`, name, password, roles: [], type: "user" });
+      if (r.status !== 201) throw new Error(`could not create user ${name}: ${JSON.stringify(r)}`);
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+    async start() {
+      server = createServer(handler);
+      await new Promise<void>((ok, fail) => {
+        server.once("error", fail);
+        server.listen(port, "127.0.0.1", ok);
+      });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
