@@ -76,7 +76,9 @@ export class InventorySync {
     const { url, onStatus } = this.options;
     onStatus({ state: "connecting", url });
     try {
-      await this.remote.info();
+      const info = (await this.remote.info()) as { error?: string; reason?: string };
+      // PouchDB's http adapter answers info() on a missing database with the error body instead of throwing.
+      if (info.error) throw { status: info.error === "not_found" ? 404 : info.error === "unauthorized" ? 401 : 500, reason: info.reason ?? info.error };
     } catch (err) {
       const error = toInventoryError(err, url);
       if (error.code !== "unreachable") {
@@ -87,20 +89,42 @@ export class InventorySync {
     }
     if (this.stopped) return;
     const retry = this.options.retry ?? { initialMs: 1000, maxMs: 30_000 };
-    this.sync = this.local
-      .sync(this.remote, {
-        live: true,
-        retry: true,
-        back_off_function: backOff(retry),
-        // Index design documents made locally stay local (stations may not write design documents).
-        push: { filter: (doc) => !doc._id.startsWith("_design/") },
-      })
-      .on("active", () => onStatus({ state: "syncing", url }))
-      .on("paused", (err?: unknown) => {
-        if (this.stopped) return;
-        if (err) onStatus({ state: "offline", url, message: toInventoryError(err, url).message });
-        else onStatus({ state: "synced", url, at: new Date().toISOString() });
-      })
+    const sync = this.local.sync(this.remote, {
+      live: true,
+      retry: true,
+      back_off_function: backOff(retry),
+      // Index design documents made locally stay local (stations may not write design documents).
+      push: { filter: (doc) => !doc._id.startsWith("_design/") },
+    });
+    this.sync = sync;
+    // The combined Sync object's "paused" drops the error, so each direction is followed on its own:
+    // a direction that failed stays failing until it pauses again without an error.
+    const sides: Record<"push" | "pull", "active" | "idle" | "failing"> = { push: "active", pull: "active" };
+    let lastError = "";
+    const report = () => {
+      if (this.stopped) return;
+      if (sides.push === "failing" || sides.pull === "failing") onStatus({ state: "offline", url, message: lastError });
+      else if (sides.push === "active" || sides.pull === "active") onStatus({ state: "syncing", url });
+      else onStatus({ state: "synced", url, at: new Date().toISOString() });
+    };
+    for (const side of ["push", "pull"] as const) {
+      sync[side]
+        .on("active", () => {
+          sides[side] = "active";
+          report();
+        })
+        .on("paused", (err?: unknown) => {
+          sides[side] = err ? "failing" : "idle";
+          if (err) lastError = toInventoryError(err, url).message;
+          report();
+        })
+        .on("requestError", (err: unknown) => {
+          sides[side] = "failing";
+          lastError = toInventoryError(err, url).message;
+          report();
+        });
+    }
+    sync
       .on("denied", (err: unknown) => {
         const e = err as { id?: string; doc?: { id?: string; message?: string; reason?: string; name?: string }; message?: string };
         this.options.onRejected?.({ id: e.doc?.id ?? e.id ?? "?", reason: e.doc?.message ?? e.doc?.reason ?? e.message ?? "refused" });

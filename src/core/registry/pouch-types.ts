@@ -26,7 +26,12 @@ export interface Emitter<Self> {
   cancel(): void;
 }
 
-export type SyncHandle = Emitter<SyncHandle>;
+/** A live two-way sync: its own events, and each direction's replication (which carry errors). */
+export interface SyncHandle extends Emitter<SyncHandle> {
+  push: ReplicationHandle;
+  pull: ReplicationHandle;
+}
+export type ReplicationHandle = Emitter<ReplicationHandle>;
 export type ChangesHandle = Emitter<ChangesHandle>;
 
 export interface SyncOptions {

@@ -11,6 +11,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
+import { nodePouch } from "./node-pouch";
 
 const require = createRequire(import.meta.url);
 
@@ -37,11 +38,12 @@ export interface CouchTestServer {
 let serverCount = 0;
 
 export async function startCouchServer(options: { corsOrigins?: string[] } = {}): Promise<CouchTestServer> {
-  const PouchDB = require("pouchdb-core").plugin(require("pouchdb-adapter-memory")).plugin(require("pouchdb-adapter-http")).plugin(require("pouchdb-replication")).plugin(require("pouchdb-mapreduce"));
+  const PouchDB = nodePouch() as unknown as { defaults(options: object): unknown };
   // A prefix keeps each server's databases apart (the memory adapter shares stores by name per process).
   const ServerPouch = PouchDB.defaults({ adapter: "memory", prefix: `couch-test-${process.pid}-${++serverCount}-` });
   const logDir = await mkdtemp(join(tmpdir(), "pydirect-couch-"));
   const app = require("express-pouchdb")(ServerPouch, { inMemoryConfig: true, logPath: join(logDir, "log.txt") });
+  keepReplicatedRevisions(app);
   const requests: string[] = [];
   const origins = new Set(options.corsOrigins ?? []);
 
@@ -105,4 +107,30 @@ export async function startCouchServer(options: { corsOrigins?: string[] } = {})
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
+}
+
+/**
+ * pouchdb-validation 4.2.0 (express-pouchdb's validate_doc_update) assigns the stored document's
+ * `_revisions` to every incoming document before validating it. For a replicated write
+ * (`_bulk_docs` with new_edits=false) that replaces the new revision's history with the old one,
+ * so a second station's revision of the same document is dropped instead of becoming a
+ * conflict, as CouchDB makes it. This wrapper runs before validation and keeps each incoming
+ * document's own `_revisions` (the assignment is ignored); validation itself is unchanged.
+ */
+function keepReplicatedRevisions(app: { dbWrapper: { _wrappers: unknown[] } }): void {
+  const wrappers = require("pouchdb-wrappers");
+  const keep = (doc: Record<string, unknown>) => {
+    if (!("_revisions" in doc)) return;
+    const own = doc["_revisions"];
+    Object.defineProperty(doc, "_revisions", { get: () => own, set: () => undefined, enumerable: true, configurable: true });
+  };
+  app.dbWrapper._wrappers.unshift((_name: string, db: unknown, next: () => unknown) => {
+    wrappers.installWrapperMethods(db, {
+      bulkDocs(orig: () => unknown, args: { docs: Record<string, unknown>[] }) {
+        for (const doc of args.docs) keep(doc);
+        return orig();
+      },
+    });
+    return next();
+  });
 }
