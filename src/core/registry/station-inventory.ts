@@ -6,7 +6,7 @@
  */
 import type { DeviceRegistry } from "./device-record";
 import { parseInventoryUrl, type InventoryConfig, type InventoryConfigStore } from "./inventory-config";
-import { InventorySync, type InventoryStatus, type RejectedDocument } from "./inventory-sync";
+import { InventorySync, toInventoryError, type InventoryStatus, type RejectedDocument } from "./inventory-sync";
 import { PouchDeviceRegistry } from "./pouch-device-registry";
 import type { PouchConstructor } from "./pouch-types";
 import { StationRegistry } from "./station-registry";
@@ -19,6 +19,8 @@ export interface StationInventoryOptions {
   /** Name of the local replica (an IndexedDB database in the browser). */
   localName?: string;
   retry?: { initialMs: number; maxMs: number };
+  /** The registry object the page already handed out (it forwards to `fallback` until now). */
+  registry?: StationRegistry;
 }
 
 export interface InventorySnapshot {
@@ -40,7 +42,7 @@ export class StationInventory {
   private sync: InventorySync | null = null;
 
   constructor(private readonly options: StationInventoryOptions) {
-    this.registry = new StationRegistry(options.fallback);
+    this.registry = options.registry ?? new StationRegistry(options.fallback);
   }
 
   get snapshot(): InventorySnapshot {
@@ -55,7 +57,13 @@ export class StationInventory {
   /** At page load: reopen the stored configuration (the password, if one is needed, is asked again). */
   async resume(): Promise<void> {
     const config = this.options.store.load();
-    if (config) await this.connect(config);
+    if (!config) return;
+    try {
+      await this.connect(config);
+    } catch (err) {
+      // A stored URL that no longer parses: say so, keep working locally.
+      this.set({ config, status: { state: "error", url: config.url, error: toInventoryError(err, config.url) } });
+    }
   }
 
   /**

@@ -4,7 +4,7 @@
  * replica (PouchDB), without anyone holding a stale reference.
  */
 import type { DeviceRecord, DeviceRegistry } from "./device-record";
-import { InventoryError } from "./inventory-errors";
+import { PortalError } from "../errors";
 import { isSharedRegistry, type DeviceConflict, type SharedDeviceRegistry } from "./shared-registry";
 
 export class StationRegistry implements SharedDeviceRegistry {
@@ -60,7 +60,7 @@ export class StationRegistry implements SharedDeviceRegistry {
 
   async resolveConflict(id: string, keepRev: string): Promise<void> {
     if (!isSharedRegistry(this.backend)) {
-      throw new InventoryError("conflict-changed", "The shared inventory is off at this station, so there is no conflict to resolve here.");
+      throw new PortalError("conflict-changed", "The shared inventory is off at this station, so there is no conflict to resolve here.");
     }
     await this.backend.resolveConflict(id, keepRev);
   }
