@@ -30,8 +30,8 @@ export interface InventorySnapshot {
   rejected: RejectedDocument[];
 }
 
-/** A `_local` document (never replicated) marks that the station's own records were copied in. */
-const MIGRATED_ID = "_local/pydirect-migrated";
+/** A `_local` document (never replicated): when the replica and the station's own store last agreed. */
+const SYNCED_MARKER_ID = "_local/pydirect-own-store";
 
 export class StationInventory {
   readonly registry: StationRegistry;
@@ -110,6 +110,7 @@ export class StationInventory {
     const local = this.local;
     if (local) {
       for (const record of await local.list()) await this.options.fallback.put(record);
+      await this.markInStep(local);
       this.registry.use(this.options.fallback);
       local.close();
       await local.db.close();
@@ -130,20 +131,33 @@ export class StationInventory {
     this.Pouch ??= await this.options.loadPouch();
     const db = new this.Pouch(this.options.localName ?? "pydirect-inventory");
     const local = new PouchDeviceRegistry(db);
-    await this.migrateOnce(local);
+    await this.migrate(local);
     this.local = local;
     this.registry.use(local);
     return local;
   }
 
-  /** Copies the boards this station knew before the inventory was on into the replica, once. */
-  private async migrateOnce(local: PouchDeviceRegistry): Promise<void> {
-    const marker = await local.db.get(MIGRATED_ID).catch(() => null);
-    if (marker) return;
+  /**
+   * Copies into the replica the boards this station's own store learnt while the inventory was
+   * off: all of them the first time, later only those provisioned or verified since the replica
+   * was last in step (so a board removed from the shared inventory is not brought back).
+   */
+  private async migrate(local: PouchDeviceRegistry): Promise<void> {
+    const marker = (await local.db.get(SYNCED_MARKER_ID).catch(() => null)) as { at?: string } | null;
+    const since = marker?.at ?? "";
     for (const record of await this.options.fallback.list()) {
-      if (!(await local.get(record.id))) await local.put(record);
+      const changedAt = [record.provisionedAt, record.lastVerification?.at ?? ""].sort().pop()!;
+      if (since && changedAt <= since) continue;
+      const known = await local.get(record.id);
+      if (!known || JSON.stringify(known) !== JSON.stringify(record)) await local.put(record);
     }
-    await local.db.put({ _id: MIGRATED_ID, at: new Date().toISOString() });
+    await this.markInStep(local);
+  }
+
+  /** Remembers (in a `_local` document, never replicated) when the replica and the own store last agreed. */
+  private async markInStep(local: PouchDeviceRegistry): Promise<void> {
+    const marker = await local.db.get(SYNCED_MARKER_ID).catch(() => null);
+    await local.db.put({ _id: SYNCED_MARKER_ID, ...(marker ? { _rev: marker._rev } : {}), at: new Date().toISOString() });
   }
 
   private set(patch: Partial<InventorySnapshot>): void {

@@ -165,6 +165,16 @@ describe("one inventory for every station", () => {
     expect(a.items.size).toBe(0);
     expect((await fallback.list()).map((r) => r.id)).toEqual(expect.arrayContaining([board(7).id, board(8).id]));
     expect(a.registry.current).toBe(fallback);
+
+    // While a is off: it provisions board 12 on its own, and b removes board 8 from the inventory.
+    await new Promise((r) => setTimeout(r, 5));
+    await a.registry.put(board(12, { provisionedAt: new Date().toISOString() }));
+    await b.registry.delete(board(8).id);
+    await a.inventory.connect({ url, user: "station-a", password: PASSWORDS["a"]! });
+    await eventually(() => b.registry.get(board(12).id), "the board provisioned while off to join");
+    await synced(a.inventory);
+    await eventually(async () => !(await a.registry.get(board(8).id)), "the removal to reach a");
+    expect(await b.registry.get(board(8).id)).toBeUndefined();
   });
 
   it("says what is wrong: no password yet, a wrong one, a missing database", async () => {
