@@ -5,7 +5,6 @@ import { PortalError } from "../core/errors";
 import { parseInventoryUrl } from "../core/registry/inventory-config";
 import { INVENTORY_DESIGN_ID, INVENTORY_INDEXES, inventoryDesignDoc } from "../core/registry/inventory-design";
 import { InventoryError } from "../core/registry/inventory-errors";
-import { toInventoryError } from "../core/registry/inventory-sync";
 
 export interface InventoryInitOptions {
   /** CouchDB users to add to the database's _security members (one per station). */
@@ -42,7 +41,8 @@ export async function runInventoryInit(
     try {
       res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (err) {
-      throw toInventoryError(err, db);
+      const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      throw new InventoryError("unreachable", `${server} cannot be reached (${why}); check the URL and that CouchDB is running.`, { cause: err });
     }
     const text = await res.text();
     let parsedBody: Record<string, unknown> = {};

@@ -107,7 +107,7 @@ export class PydirectDeviceList extends LitElement {
             <tbody>
               ${this.devices.map(
                 (d) => html`<tr data-device=${d.id}>
-                  <td>${d.hostname}${this.conflicts.some((c) => c.id === d.id) ? html` <span class="fail">conflict</span>` : nothing}</td>
+                  <td>${d.hostname}${this.conflicts.some((c) => c.versions.some((v) => v.id === d.id)) ? html` <span class="fail">conflict</span>` : nothing}</td>
                   <td>${d.chip}</td>
                   <td class="mono">${d.mac}</td>
                   <td>${d.firmwareVersion ?? "—"}</td>

@@ -7,7 +7,7 @@ import { fire, sharedStyles } from "./shared-styles";
  * Boards of the shared inventory provisioned at more than one station (the same MAC), each
  * version side by side with a way to keep one.
  *
- * @fires pydirect-keep-version - detail `{ id: string, rev: string }`: keep this version, drop the others everywhere.
+ * @fires pydirect-keep-version - detail `{ key: string, rev: string }`: keep this version, drop the others everywhere.
  * @csspart conflict - the box around one board's versions.
  * @cssprop --pydirect-danger - border colour of a conflict.
  */
@@ -55,9 +55,11 @@ export class PydirectDeviceConflicts extends LitElement {
   }
 
   private renderConflict(c: DeviceConflict) {
-    const mac = c.versions[0]?.record.mac ?? c.id;
-    return html`<section part="conflict" data-conflict=${c.id} aria-labelledby="conflict-${c.id}">
-      <h3 id="conflict-${c.id}">Board ${mac} was provisioned at ${c.versions.length} stations</h3>
+    const headingId = `conflict-${c.key.replace(/[^A-Za-z0-9-]/g, "-")}`;
+    return html`<section part="conflict" data-conflict=${c.key} aria-labelledby=${headingId}>
+      <h3 id=${headingId}>
+        ${c.kind === "revisions" ? `Board ${c.mac} was provisioned at ${c.versions.length} stations` : `MAC ${c.mac} is in the list as ${c.versions.length} different boards`}
+      </h3>
       <p class="muted">Only one of them matches the certificate on the board. Keep that one; the others are removed at every station.</p>
       <table>
         <thead>
@@ -71,7 +73,7 @@ export class PydirectDeviceConflicts extends LitElement {
               <td>${new Date(v.record.provisionedAt).toLocaleString()}</td>
               <td>${v.record.firmwareVersion ?? "—"}</td>
               <td>
-                <button class="secondary" aria-label="Keep this one: ${v.record.hostname}, provisioned ${new Date(v.record.provisionedAt).toLocaleString()}" @click=${() => fire(this, "pydirect-keep-version", { id: c.id, rev: v.rev })}>
+                <button class="secondary" aria-label="Keep this one: ${v.record.hostname}, provisioned ${new Date(v.record.provisionedAt).toLocaleString()}" @click=${() => fire(this, "pydirect-keep-version", { key: c.key, rev: v.rev })}>
                   Keep this one
                 </button>
               </td>

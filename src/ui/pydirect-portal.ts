@@ -164,10 +164,10 @@ export class PydirectPortal extends LitElement {
   };
 
   private readonly keepVersion = async (e: Event): Promise<void> => {
-    const { id, rev } = (e as CustomEvent<{ id: string; rev: string }>).detail;
+    const { key, rev } = (e as CustomEvent<{ key: string; rev: string }>).detail;
     if (!isSharedRegistry(this.registry)) return;
     try {
-      await this.registry.resolveConflict(id, rev);
+      await this.registry.resolveConflict(key, rev);
       this.deviceList.notice = "";
     } catch (err) {
       this.deviceList.notice = err instanceof Error ? err.message : String(err);

@@ -8,7 +8,7 @@ import type { DeviceRecord } from "./device-record";
 import { DEVICE_DOC_PREFIX, deviceDocId, fromDeviceDoc, isDeviceDoc, toDeviceDoc, type DeviceDoc } from "./inventory-doc";
 import { InventoryError } from "./inventory-errors";
 import type { ChangesHandle, InventoryDatabase, StoredDoc } from "./pouch-types";
-import type { DeviceConflict, SharedDeviceRegistry } from "./shared-registry";
+import type { DeviceConflict, DeviceVersion, SharedDeviceRegistry } from "./shared-registry";
 
 export type { InventoryDatabase } from "./pouch-types";
 
@@ -92,32 +92,44 @@ export class PouchDeviceRegistry implements SharedDeviceRegistry {
   async conflicts(): Promise<DeviceConflict[]> {
     const result = await this.db.allDocs({ include_docs: true, conflicts: true, ...RANGE });
     const out: DeviceConflict[] = [];
+    const byMac = new Map<string, DeviceVersion[]>();
     for (const row of result.rows) {
-      const doc = row.doc as (DeviceDoc & { _conflicts?: string[] }) | undefined;
-      if (!doc || !isDeviceDoc(doc) || !doc._conflicts?.length) continue;
+      const doc = row.doc;
+      if (!doc || !isDeviceDoc(doc)) continue;
+      const winner: DeviceVersion = { id: doc.id, rev: doc._rev!, record: fromDeviceDoc(doc as unknown as Record<string, unknown>), winner: true };
+      const mac = winner.record.mac.toLowerCase();
+      byMac.set(mac, [...(byMac.get(mac) ?? []), winner]);
+      if (!doc._conflicts?.length) continue;
       const losers = await Promise.all(doc._conflicts.map((rev) => this.db.get(doc._id, { rev })));
       out.push({
-        id: doc.id,
-        versions: [
-          { rev: doc._rev!, record: fromDeviceDoc(doc as unknown as Record<string, unknown>), winner: true },
-          ...losers.map((d) => ({ rev: d._rev, record: fromDeviceDoc(d as unknown as Record<string, unknown>), winner: false })),
-        ],
+        key: doc.id,
+        kind: "revisions",
+        mac,
+        versions: [winner, ...losers.map((d) => ({ id: doc.id, rev: d._rev, record: fromDeviceDoc(d), winner: false }))],
       });
+    }
+    // Two records (different ids) for one MAC: ids come from machine.unique_id(), which is the
+    // MAC on ESP32s, so this is rare, but a silent duplicate would hide the clash.
+    for (const [mac, versions] of byMac) {
+      if (versions.length > 1) out.push({ key: `mac:${mac}`, kind: "same-mac", mac, versions });
     }
     return out;
   }
 
-  async resolveConflict(id: string, keepRev: string): Promise<void> {
-    const doc = await this.getDoc(id, true);
-    const leaves = doc ? [doc._rev!, ...((doc as { _conflicts?: string[] })._conflicts ?? [])] : [];
-    if (!leaves.includes(keepRev)) {
+  async resolveConflict(key: string, keepRev: string): Promise<void> {
+    const conflict = (await this.conflicts()).find((c) => c.key === key);
+    const keep = conflict?.versions.find((v) => v.rev === keepRev);
+    if (!conflict || !keep) {
       throw new InventoryError("conflict-changed", "That version is no longer one of the sides of this conflict (another station may have resolved it); look at the list again.");
     }
-    const losers = leaves.filter((rev) => rev !== keepRev);
-    if (losers.length === 0) return;
+    if (conflict.kind === "same-mac") {
+      for (const v of conflict.versions) if (v.id !== keep.id) await this.delete(v.id);
+      return;
+    }
+    const losers = conflict.versions.filter((v) => v.rev !== keepRev);
     // Deleting the other leaves leaves keepRev as the only live branch: every replica then shows it.
-    const results = await this.db.bulkDocs(losers.map((rev) => ({ _id: deviceDocId(id), _rev: rev, _deleted: true })));
-    const failed = results.find((r) => "error" in r && r.error);
+    const results = await this.db.bulkDocs(losers.map((v) => ({ _id: deviceDocId(v.id), _rev: v.rev, _deleted: true })));
+    const failed = results.find((r) => r.error);
     if (failed) throw new InventoryError("conflict-changed", `The conflict could not be resolved (${failed.reason ?? failed.message ?? "rejected"}); look at the list again.`);
   }
 

@@ -5,17 +5,26 @@
  */
 import type { DeviceRecord, DeviceRegistry } from "./device-record";
 
-/** One side of a conflict: a revision of the same board's document written at some station. */
+/** One side of a conflict: a revision of a board's document written at some station. */
 export interface DeviceVersion {
+  /** The record id this version belongs to. */
+  id: string;
   rev: string;
   record: DeviceRecord;
   /** The revision CouchDB's deterministic choice shows until someone resolves the conflict. */
   winner: boolean;
 }
 
-/** The same board (same id, i.e. the same MAC) provisioned at two or more stations. */
+/**
+ * The same board provisioned at two or more stations: either two revisions of one record
+ * (same id, which is the MAC on ESP32s; replication keeps both) or, where ids differ, two
+ * records that carry the same MAC.
+ */
 export interface DeviceConflict {
-  id: string;
+  /** What resolveConflict takes: the record id for "revisions", "mac:<mac>" for "same-mac". */
+  key: string;
+  kind: "revisions" | "same-mac";
+  mac: string;
   versions: DeviceVersion[];
 }
 
@@ -23,8 +32,8 @@ export interface SharedDeviceRegistry extends DeviceRegistry {
   /** Every record using this hostname (case-insensitive): two stations may have named two boards alike. */
   findAllByHostname(hostname: string): Promise<DeviceRecord[]>;
   conflicts(): Promise<DeviceConflict[]>;
-  /** Keep `keepRev`, delete the other sides (the deletion replicates to every station). */
-  resolveConflict(id: string, keepRev: string): Promise<void>;
+  /** Keep the version `keepRev` of conflict `key`, delete the other sides (the deletion replicates to every station). */
+  resolveConflict(key: string, keepRev: string): Promise<void>;
   /** Called after any change, local or replicated. Returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
 }

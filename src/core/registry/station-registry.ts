@@ -58,11 +58,11 @@ export class StationRegistry implements SharedDeviceRegistry {
     return isSharedRegistry(this.backend) ? this.backend.conflicts() : [];
   }
 
-  async resolveConflict(id: string, keepRev: string): Promise<void> {
+  async resolveConflict(key: string, keepRev: string): Promise<void> {
     if (!isSharedRegistry(this.backend)) {
       throw new PortalError("conflict-changed", "The shared inventory is off at this station, so there is no conflict to resolve here.");
     }
-    await this.backend.resolveConflict(id, keepRev);
+    await this.backend.resolveConflict(key, keepRev);
   }
 
   subscribe(listener: () => void): () => void {

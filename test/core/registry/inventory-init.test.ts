@@ -62,6 +62,16 @@ describe("inventory init", () => {
     expect((await server.admin("GET", `/${DB}/_security`)).body.members.names).toEqual([STATION.name]);
   });
 
+  it("says so when the server cannot be reached", async () => {
+    const closed = await startCouchServer();
+    const port = new URL(closed.origin).port;
+    await closed.close();
+    const down = await run(["inventory", "init", `http://${ADMIN.name}:${ADMIN.password}@127.0.0.1:${port}/${DB}`]);
+    expect(down.code).toBe(1);
+    expect(down.text).toMatch(/cannot be reached .*check the URL/);
+    expect(down.text).not.toContain(ADMIN.password);
+  });
+
   it("gives usage errors for a missing or bad URL", async () => {
     expect((await run(["inventory", "init"])).code).toBe(2);
     expect((await run(["inventory", "drop", "x"])).code).toBe(2);

@@ -106,7 +106,7 @@ describe("one inventory for every station", () => {
     const conflictAtA = await eventually(async () => (await a.registry.conflicts())[0], "station a to see the conflict");
     const conflictAtB = await eventually(async () => (await b.registry.conflicts())[0], "station b to see the conflict");
     for (const c of [conflictAtA, conflictAtB]) {
-      expect(c.id).toBe(board(3).id);
+      expect(c).toMatchObject({ key: board(3).id, kind: "revisions", mac: board(3).mac });
       expect(c.versions.map((v) => v.record.hostname).sort()).toEqual(["line-a-board", "line-b-board"]);
       expect(c.versions.filter((v) => v.winner)).toHaveLength(1);
     }
@@ -120,6 +120,16 @@ describe("one inventory for every station", () => {
     expect((await b.registry.get(board(3).id))!.hostname).toBe("line-a-board");
     await eventually(async () => (await a.registry.conflicts()).length === 0, "the resolution to reach station a");
     expect(await a.registry.get(board(3).id)).toEqual(atA);
+
+    // Two records for one MAC (different ids) are a conflict too; keeping one removes the other everywhere.
+    await a.registry.put(board(13, { id: "ffee00000013", hostname: "same-mac-1" }));
+    await b.registry.put(board(13, { hostname: "same-mac-2" }));
+    const sameMac = await eventually(async () => (await a.registry.conflicts()).find((c) => c.kind === "same-mac"), "the same-MAC clash at a");
+    expect(sameMac).toMatchObject({ key: `mac:${board(13).mac}`, mac: board(13).mac });
+    expect(sameMac.versions.map((v) => v.id).sort()).toEqual([board(13).id, "ffee00000013"].sort());
+    await a.registry.resolveConflict(sameMac.key, sameMac.versions.find((v) => v.id === "ffee00000013")!.rev);
+    await eventually(async () => (await b.registry.conflicts()).length === 0 && !(await b.registry.get(board(13).id)), "the clash to be resolved at b");
+    expect((await b.registry.get("ffee00000013"))!.hostname).toBe("same-mac-1");
 
     // A stale choice is refused with a sentence, not applied.
     const stale = await b.registry.resolveConflict(board(3).id, "1-00000000000000000000000000000000").catch((e: unknown) => e);
