@@ -150,6 +150,7 @@ describe("one inventory for every station", () => {
     expect(isPortalError(twice, "hostname-taken")).toBe(true);
     expect((twice as Error).message).toContain(board(11).mac);
     await b.registry.delete(board(11).id);
+    await eventually(async () => (await server.admin("GET", `/${DB}/device:${board(11).id}`)).status === 404, "the removal to reach the server");
 
     // Asked before replication brought the record down: the server's index answers.
     const c = new PouchDeviceRegistry(new (nodePouch())(stationDbName("c")));
