@@ -10,6 +10,7 @@ import { fire, sharedStyles } from "./shared-styles";
  *
  * @fires pydirect-reverify - detail `{ id: string }` (the board is plugged in: read it back over USB).
  * @fires pydirect-connect-again - detail `{ id: string }` (over the network; the board need not be plugged in).
+ * @fires pydirect-open-console - detail `{ id: string }` (the serial console on the board plugged in).
  * Conflicts of a shared inventory (the same board provisioned at two stations) show above the
  * table in `<pydirect-device-conflicts>`, which loads with the inventory's code.
  */
@@ -123,6 +124,7 @@ export class PydirectDeviceList extends LitElement {
                     <button class="secondary" data-action="connect-again" aria-label="Connect again to ${d.hostname}" @click=${() => fire(this, "pydirect-connect-again", { id: d.id })}>
                       Connect again
                     </button>
+                    <button class="secondary" data-action="console" aria-label="Serial console of ${d.hostname}" @click=${() => fire(this, "pydirect-open-console", { id: d.id })}>Console</button>
                   </td>
                 </tr>`,
               )}

@@ -15,6 +15,7 @@ export function createStationInventory(registry: StationRegistry): StationInvent
     fallback: registry.current,
     store: storageConfigStore(safeLocalStorage()),
     loadPouch: () => import("./inventory-pouch").then((m) => m.loadInventoryPouch()),
+    requireHttps: true,
   });
 }
 

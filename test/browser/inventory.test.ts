@@ -3,11 +3,14 @@ import type { Page } from "playwright-core";
 import { runInventoryInit } from "../../src/cli/inventory-command";
 import { ADMIN, startCouchServer, type CouchTestServer } from "../core/registry/couch-server";
 import { board } from "../core/registry/fixtures";
+import { provisionedIdentity } from "../core/verify/fixtures";
 import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
 
 // Two stations (two browsers, each its own profile) configured with the same CouchDB-compatible
 // server on 127.0.0.1 share one inventory: what one registers, the other lists; the same board
-// provisioned at both is a conflict either can resolve.
+// provisioned at both is a conflict either can resolve. The server speaks https (the portal's CSP
+// allows only https: connections) with a self-signed certificate the browsers accept through
+// DevTools, as a station's browser would trust its line's CouchDB certificate.
 
 const DB = "pydirect-inventory";
 const STATIONS = { a: { user: "station-a", password: "pass-a-123" }, b: { user: "station-b", password: "pass-b-456" } };
@@ -22,13 +25,14 @@ type Registry = { put(r: unknown): Promise<void> };
 beforeAll(async () => {
   site = await serveDir(DIST);
   // CouchDB's [cors] origins list: the portal's origin only.
-  couch = await startCouchServer({ corsOrigins: [new URL(site.url).origin] });
+  const tls = await provisionedIdentity("couch-test");
+  couch = await startCouchServer({ corsOrigins: [new URL(site.url).origin], https: { certPem: tls.certPem, keyPem: tls.keyPem } });
   for (const s of Object.values(STATIONS)) await couch.addUser(s.user, s.password);
   url = `${couch.origin}/${DB}`;
-  const code = await runInventoryInit(url, { members: [STATIONS.a.user, STATIONS.b.user] }, () => undefined, { COUCHDB_USER: ADMIN.name, COUCHDB_PASSWORD: ADMIN.password });
+  const code = await runInventoryInit(`${couch.httpOrigin}/${DB}`, { members: [STATIONS.a.user, STATIONS.b.user] }, () => undefined, { COUCHDB_USER: ADMIN.name, COUCHDB_PASSWORD: ADMIN.password });
   expect(code).toBe(0);
-  a = await launchBrowser();
-  b = await launchBrowser();
+  a = await launchBrowser({ ignoreHTTPSErrors: true });
+  b = await launchBrowser({ ignoreHTTPSErrors: true });
 });
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { parseInventoryUrl, type InventoryConfig, type InventoryConfigStore } fr
 import { InventorySync, toInventoryError, type InventoryStatus, type RejectedDocument } from "./inventory-sync";
 import { PouchDeviceRegistry } from "./pouch-device-registry";
 import type { PouchConstructor } from "./pouch-types";
+import { InventoryError } from "./inventory-errors";
 import { StationRegistry } from "./station-registry";
 
 export interface StationInventoryOptions {
@@ -21,6 +22,8 @@ export interface StationInventoryOptions {
   retry?: { initialMs: number; maxMs: number };
   /** The registry object the page already handed out (it forwards to `fallback` until now). */
   registry?: StationRegistry;
+  /** Refuse http:// servers (the portal page: its Content-Security-Policy allows only https: connections). */
+  requireHttps?: boolean;
 }
 
 export interface InventorySnapshot {
@@ -72,6 +75,9 @@ export class StationInventory {
    */
   async connect(input: { url: string; user?: string; password?: string }): Promise<void> {
     const parsed = parseInventoryUrl(input.url, input.user);
+    if (this.options.requireHttps && !parsed.url.startsWith("https://")) {
+      throw new InventoryError("bad-url", "The portal reaches the inventory only over https:// (its Content-Security-Policy blocks plain http://); serve CouchDB over https and enter that URL.");
+    }
     const password = input.password || parsed.password;
     const config: InventoryConfig = { url: parsed.url, user: parsed.user };
     this.stopSync();

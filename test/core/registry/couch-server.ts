@@ -3,9 +3,12 @@
  * CouchDB's validate_doc_update, _security, _users and Mango _index/_find) on the memory
  * adapter, on 127.0.0.1 port 0. It can be stopped and started again on the same port to take a
  * station "offline". CORS is answered the way CouchDB 3 does with `[cors] origins = <list>`
- * and `credentials = true`, since express-pouchdb has no CORS of its own.
+ * and `credentials = true`, since express-pouchdb has no CORS of its own. With `https`, the
+ * stations' port speaks TLS (the portal's CSP allows only https: connections) and the test's
+ * own admin requests go to a second, plain-http port on the same databases.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,8 +21,10 @@ const require = createRequire(import.meta.url);
 export const ADMIN = { name: "admin", password: "admin-pass-for-tests" };
 
 export interface CouchTestServer {
-  /** http://127.0.0.1:<port> (no trailing slash). */
+  /** http(s)://127.0.0.1:<port> (no trailing slash): what stations connect to. */
   origin: string;
+  /** http://127.0.0.1:<port>: the same databases, for the test's own requests (Node's fetch would refuse the self-signed certificate). */
+  httpOrigin: string;
   /** Requests seen (method and path), to check what a client asked. */
   requests: string[];
   /** Admin request: path relative to the origin. */
@@ -37,7 +42,7 @@ export interface CouchTestServer {
 
 let serverCount = 0;
 
-export async function startCouchServer(options: { corsOrigins?: string[] } = {}): Promise<CouchTestServer> {
+export async function startCouchServer(options: { corsOrigins?: string[]; https?: { certPem: string; keyPem: string } } = {}): Promise<CouchTestServer> {
   const PouchDB = nodePouch() as unknown as { defaults(options: object): unknown };
   // A prefix keeps each server's databases apart (the memory adapter shares stores by name per process).
   const ServerPouch = PouchDB.defaults({ adapter: "memory", prefix: `couch-test-${process.pid}-${++serverCount}-` });
@@ -64,15 +69,25 @@ export async function startCouchServer(options: { corsOrigins?: string[] } = {})
     app(req, res);
   };
 
-  let server: Server = createServer(handler);
+  const tls = options.https;
+  const make = (): Server => (tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handler) : createServer(handler));
+  let server = make();
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
+  const plain = tls ? createServer(handler) : null;
+  if (plain) await new Promise<void>((ok) => plain.listen(0, "127.0.0.1", ok));
+  const httpOrigin = plain ? `http://127.0.0.1:${(plain.address() as AddressInfo).port}` : origin;
+  const closeServer = (s: Server) =>
+    new Promise<void>((ok) => {
+      s.closeAllConnections();
+      s.close(() => ok());
+    });
 
   const request = async (method: string, path: string, body?: unknown, auth?: { name: string; password: string }) => {
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
     if (auth) headers["authorization"] = "Basic " + Buffer.from(`${auth.name}:${auth.password}`).toString("base64");
-    const res = await fetch(origin + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(httpOrigin + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
@@ -84,6 +99,7 @@ export async function startCouchServer(options: { corsOrigins?: string[] } = {})
 
   return {
     origin,
+    httpOrigin,
     requests,
     admin,
     request,
@@ -92,19 +108,18 @@ export async function startCouchServer(options: { corsOrigins?: string[] } = {})
       if (r.status !== 201) throw new Error(`could not create user ${name}: ${JSON.stringify(r)}`);
     },
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((ok) => server.close(() => ok()));
+      await closeServer(server);
     },
     async start() {
-      server = createServer(handler);
+      server = make();
       await new Promise<void>((ok, fail) => {
         server.once("error", fail);
         server.listen(port, "127.0.0.1", ok);
       });
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((ok) => server.close(() => ok()));
+      await closeServer(server);
+      if (plain) await closeServer(plain);
     },
   };
 }

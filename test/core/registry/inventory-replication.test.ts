@@ -199,6 +199,13 @@ describe("one inventory for every station", () => {
     await eventually(async () => state(wrong.inventory) === "error", "the wrong password to be reported");
     expect(wrong.inventory.snapshot.status).toMatchObject({ state: "error", error: { code: "unauthorized" } });
 
+    // The portal page refuses plain http (its CSP would block it) with a sentence, before storing anything.
+    const page = memoryStorage();
+    const strict = new StationInventory({ fallback: new MemoryDeviceRegistry(), loadPouch: async () => nodePouch(), store: storageConfigStore(page.storage), requireHttps: true });
+    const refused = await strict.connect({ url, user: "station-c", password: PASSWORDS["c"]! }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "bad-url", message: expect.stringMatching(/https:\/\//) });
+    expect(page.items.size).toBe(0);
+
     const { storage } = memoryStorage();
     const missing = new StationInventory({ fallback: new MemoryDeviceRegistry(), loadPouch: async () => nodePouch(), store: storageConfigStore(storage), localName: stationDbName("m") });
     stations.push(missing);
