@@ -10,6 +10,8 @@ import { MemoryDeviceRegistry } from "../core/registry/memory-device-registry";
 import { pickSerialPort } from "../core/session/port-picker";
 import { createVirtualChoice, demoBoardFirmware, virtualBoardModels, virtualModel, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
 import type { PortSources } from "./session-intents";
+import { StationRegistry } from "../core/registry/station-registry";
+import type { StationInventory } from "../core/registry/station-inventory";
 
 /** IndexedDB when the browser allows it (private windows may not): else memory for this tab. */
 export function createDeviceRegistry(): DeviceRegistry {
@@ -24,6 +26,23 @@ export function createFirmwareChoiceMemory(): FirmwareChoiceMemory | undefined {
     // Storage blocked by the browser's settings: nothing is remembered.
     return undefined;
   }
+}
+
+/**
+ * The portal page's registry: this browser's own store until the shared inventory is switched
+ * on, then the local replica of the CouchDB database (see loadStationInventory).
+ */
+export function createStationRegistry(): StationRegistry {
+  return new StationRegistry(createDeviceRegistry());
+}
+
+/**
+ * The shared inventory for the page, loaded after the first paint: neither its code nor PouchDB
+ * is in the first bundle, and PouchDB itself loads only when a server is configured.
+ */
+export async function loadStationInventory(registry: StationRegistry): Promise<StationInventory> {
+  const { createStationInventory } = await import("./inventory-services");
+  return createStationInventory(registry);
 }
 
 /** The virtual board's firmware, by the image in its flash: the demo MicroPython runtime (loaded when a virtual board first boots), the Improv demo, blink. */
