@@ -2,16 +2,27 @@ import { PortalError } from "../errors";
 import type { SerialPortLike } from "../port/serial-port";
 import type { ChipFamily } from "../../virtual-board/types";
 import { FlashError } from "./errors";
-import { DEFAULT_FLASH_BAUD, FlashSession, compressForFlash } from "./flash-session";
+import { BaudStepper } from "./fast-baud";
+import { DEFAULT_FLASH_BAUD, FlashSession } from "./flash-session";
 import { SECTOR, findDifferingRuns, md5Hex, type WriteRun } from "./skip-identical";
 import type { DetectedChip, FlashEvent, FlashPart, FlashReport, FlashRequest, PartResult } from "./types";
+import { CompressAhead, compressNow, md5Ahead } from "./work-ahead";
+
+/** What the write and verify steps share within one job. */
+interface JobContext {
+  session: FlashSession;
+  emit: (event: FlashEvent) => void;
+  compressor?: CompressAhead<WriteRun>;
+  /** Present with `fastBaud`: steps the link down when a fast rate fails mid-write. */
+  stepper?: BaudStepper;
+}
 
 /**
- * The flash job: connect, identify the chip, start the stub at a fast baud, choose and check the
- * parts for that chip, write only what differs from the flash, MD5-verify every part and reset
- * into the app. Events describe each step; the returned report (and the "done" event) what was
- * written; failures are `FlashError`s (or the `PortalError` a parts callback threw), also emitted
- * as an "error" event.
+ * The flash job: connect, identify the chip, choose and check the parts for that chip, find what
+ * differs from the flash, start the stub at a fast baud (faster still with `fastBaud`), write only
+ * what differs, MD5-verify every part and reset into the app. Events describe each step; the
+ * returned report (and the "done" event) what was written; failures are `FlashError`s (or the
+ * `PortalError` a parts callback threw), also emitted as an "error" event.
  */
 export async function flashParts(
   port: SerialPortLike,
@@ -27,6 +38,7 @@ export async function flashParts(
     }
   };
   let session: FlashSession | undefined;
+  let compressor: CompressAhead<WriteRun> | undefined;
   let wroteAnything = false;
   try {
     emit({ state: "connecting" });
@@ -39,7 +51,9 @@ export async function flashParts(
     const parts = await chooseParts(request, session.chip);
     checkParts(parts, session.chip);
     session.throwIfInterrupted();
-    const digests = parts.map((p) => md5Hex(p.data));
+    // The parts' own MD5s (for the report) are computed while the job waits on the board.
+    const digests = parts.map((p) => md5Ahead(p.data));
+    digests.forEach((d) => d.catch(() => undefined));
 
     // The ROM computes MD5s as well as the stub does: what differs is found before the stub is
     // uploaded, and when nothing does the stub is never needed.
@@ -62,29 +76,35 @@ export async function flashParts(
       index,
       offset: part.offset,
       size: part.data.length,
-      md5: digests[index]!,
+      md5: "",
       bytesWritten: 0,
       skipped: false,
     }));
     const nothingToWrite = !request.eraseAll && [...written.values()].every((runs) => runs.length === 0);
+    const ctx: JobContext = { session, emit };
     if (!nothingToWrite) {
-      await session.startStub();
       if (request.eraseAll) {
+        await session.startStub();
         emit({ state: "erasing" });
         wroteAnything = true;
         await session.eraseAll();
         await findRuns(); // what the image has as 0xFF is already there now
       }
-    }
-    // Compress everything before writing: the link then carries data back to back.
-    const compressed = new Map<WriteRun, Uint8Array>();
-    for (const [index, runs] of written) {
-      for (const run of runs) compressed.set(run, compressForFlash(parts[index]!.data.subarray(run.start, run.end)));
+      // Compress in order of writing while the stub uploads and the first parts are programmed:
+      // the link then carries each run back to back when its turn comes.
+      ctx.compressor = compressor = new CompressAhead(
+        [...written].flatMap(([index, runs]) => runs.map((run): [WriteRun, Uint8Array] => [run, parts[index]!.data.subarray(run.start, run.end)])),
+      );
+      await session.startStub();
+      if (request.fastBaud) {
+        ctx.stepper = new BaudStepper(session, request.fastBaud === true ? {} : request.fastBaud, emit);
+        await ctx.stepper.raise();
+      }
     }
     for (const [index, part] of parts.entries()) {
       const runs = written.get(index)!;
       wroteAnything ||= runs.length > 0;
-      results[index]!.bytesWritten = await writeRuns(session, part, index, runs, emit, compressed);
+      results[index]!.bytesWritten = await writeRuns(ctx, part, index, runs);
       results[index]!.skipped = runs.length === 0;
     }
 
@@ -93,15 +113,18 @@ export async function flashParts(
       const part = parts[result.index]!;
       // Bytes not written were just confirmed identical by the chip's own MD5; check the rest.
       const runs = written.get(result.index) ?? [];
-      if (!(await verifies(session, part, runs))) {
+      if (!(await withStepDown(ctx, part, () => verifies(session!, part, runs)))) {
         // One full rewrite of the part: a block garbled on the wire yet accepted is rare but possible.
         const whole = [{ start: 0, end: part.data.length }];
-        result.bytesWritten += await writeRuns(session, part, result.index, whole, emit);
+        result.bytesWritten += await writeRuns(ctx, part, result.index, whole);
         result.skipped = false;
-        if (!(await verifies(session, part, whole))) throw FlashError.verifyMismatch(part.name, part.offset);
+        if (!(await withStepDown(ctx, part, () => verifies(session!, part, whole)))) throw FlashError.verifyMismatch(part.name, part.offset);
       }
+      result.md5 = await digests[result.index]!;
       emit({ state: "verified", part: result.name, index: result.index, md5: result.md5, skipped: result.skipped });
     }
+    // The next board behind this kind of USB bridge starts at the rate this one finished at.
+    ctx.stepper?.remember();
     if (request.reset !== false) {
       emit({ state: "resetting" });
       await session.hardReset();
@@ -118,6 +141,7 @@ export async function flashParts(
     emit({ state: "done", report });
     return report;
   } catch (err) {
+    compressor?.cancel();
     const error =
       err instanceof PortalError
         ? err
@@ -175,42 +199,76 @@ function checkParts(parts: FlashPart[], chip: DetectedChip): void {
   }
 }
 
-async function writeRuns(
-  session: FlashSession,
-  part: FlashPart,
-  index: number,
-  runs: WriteRun[],
-  emit: (event: FlashEvent) => void,
-  compressed?: Map<WriteRun, Uint8Array>,
-): Promise<number> {
+/**
+ * Write `runs` of `part`, returning the bytes sent. With a baud stepper, a run that fails at a fast
+ * rate resumes at a slower one: the chip's MD5s say what of it already landed, and only the rest
+ * is written again.
+ */
+async function writeRuns(ctx: JobContext, part: FlashPart, index: number, runs: WriteRun[]): Promise<number> {
+  const { session, emit } = ctx;
   const total = part.data.length;
-  const toWrite = runs.reduce((sum, r) => sum + r.end - r.start, 0);
-  const skippedBytes = total - toWrite;
-  let done = 0;
-  emit({ state: "writing", part: part.name, index, written: skippedBytes, total, skippedBytes });
-  for (const run of runs) {
+  const skippedBytes = total - runs.reduce((sum, r) => sum + r.end - r.start, 0);
+  let settled = skippedBytes;
+  let reported = skippedBytes;
+  // Progress never goes backwards, also when a failed run is taken up again.
+  const progress = (bytes: number) => {
+    reported = Math.max(reported, Math.min(total, bytes));
+    emit({ state: "writing", part: part.name, index, written: reported, total, skippedBytes });
+  };
+  progress(skippedBytes);
+  let sent = 0;
+  const queue = [...runs];
+  while (queue.length > 0) {
+    const run = queue.shift()!;
     const offset = part.offset + run.start;
+    const data = part.data.subarray(run.start, run.end);
     try {
-      await session.write(
-        offset,
-        part.data.subarray(run.start, run.end),
-        (written) => emit({ state: "writing", part: part.name, index, written: skippedBytes + done + written, total, skippedBytes }),
-        compressed?.get(run),
-      );
+      const compressed = ctx.compressor ? await ctx.compressor.get(run, data) : compressNow(data);
+      await session.write(offset, data, (written) => progress(settled + written), compressed);
+      sent += data.length;
+      settled += data.length;
     } catch (err) {
-      throw asFlashError(err, part, offset);
+      const failure = asFlashError(err, part, offset);
+      if (!(await stepsDown(ctx, failure))) throw failure;
+      const rest = await findDifferingRuns(session, offset, data).catch((e: unknown) => {
+        throw asFlashError(e, part, offset);
+      });
+      const landed = data.length - rest.reduce((sum, r) => sum + r.end - r.start, 0);
+      sent += landed;
+      settled += landed;
+      queue.unshift(...rest.map((r) => ({ start: run.start + r.start, end: run.start + r.end })));
     }
-    done += run.end - run.start;
   }
-  return toWrite;
+  return sent;
+}
+
+/** Answer a failure at a fast rate by stepping the link down; false when that is no answer. */
+async function stepsDown(ctx: JobContext, failure: FlashError): Promise<boolean> {
+  if (!ctx.stepper?.canStepDown || failure.code !== "write-failed") return false;
+  return ctx.stepper.stepDown();
+}
+
+/** Run a read-back step, stepping the link down and trying again when it fails at a fast rate. */
+async function withStepDown<T>(ctx: JobContext, part: FlashPart, work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await work();
+    } catch (err) {
+      const failure = asFlashError(err, part);
+      if (!(await stepsDown(ctx, failure))) throw failure;
+    }
+  }
 }
 
 /** Whether the written runs of `part` read back (by the chip's MD5) as intended. */
 async function verifies(session: FlashSession, part: FlashPart, runs: WriteRun[]): Promise<boolean> {
   try {
     for (const run of runs) {
+      // Ask the chip first and hash our copy while it hashes its own.
+      const theirs = session.md5(part.offset + run.start, run.end - run.start);
+      theirs.catch(() => undefined);
       const expected = md5Hex(part.data.subarray(run.start, run.end));
-      if ((await session.md5(part.offset + run.start, run.end - run.start)) !== expected) return false;
+      if ((await theirs) !== expected) return false;
     }
     return true;
   } catch (err) {

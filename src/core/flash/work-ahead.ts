@@ -1,0 +1,97 @@
+import { md5 } from "@noble/hashes/legacy.js";
+import { Deflate } from "pako";
+
+/**
+ * Host work the flash job can do while it waits on the board, done in slices between those waits
+ * so it costs no wall-clock time of its own. Each slice is a few ms of CPU, so replies from the
+ * board are not held up behind it.
+ */
+
+/** Input handed to deflate (or MD5) per slice. */
+const SLICE = 0x10000;
+
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === "function"
+    ? () => new Promise((resolve) => setImmediate(resolve))
+    : () =>
+        new Promise((resolve) => {
+          // A MessageChannel turn is not clamped to 4 ms as nested timers are in browsers.
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => {
+            channel.port1.close();
+            resolve();
+          };
+          channel.port2.postMessage(0);
+        });
+
+/**
+ * Deflates the ranges a job will write, in order, in small slices between the job's waits on the
+ * board (the stub upload, the chip's MD5s, the first parts' erase and programming), so the wire
+ * carries each range back to back once its turn comes, without a pause for compression first.
+ * Compressed as the stub inflates it: zlib format, level 9, as esptool does.
+ */
+export class CompressAhead<K> {
+  private readonly results = new Map<K, Promise<Uint8Array>>();
+  private readonly waiting = new Map<K, { resolve: (out: Uint8Array) => void; reject: (err: unknown) => void }>();
+  private cancelled = false;
+
+  constructor(jobs: Iterable<[K, Uint8Array]>) {
+    const queue = [...jobs];
+    for (const [key] of queue) {
+      this.results.set(
+        key,
+        new Promise<Uint8Array>((resolve, reject) => {
+          this.waiting.set(key, { resolve, reject });
+        }),
+      );
+      this.results.get(key)!.catch(() => undefined);
+    }
+    void this.run(queue);
+  }
+
+  /** The compressed form of `key`'s data (compressed now if it was not handed in up front). */
+  get(key: K, data: Uint8Array): Promise<Uint8Array> {
+    return this.results.get(key) ?? Promise.resolve(compressNow(data));
+  }
+
+  /** Stop compressing what has not been asked for (the job ended early). */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  private async run(queue: Array<[K, Uint8Array]>): Promise<void> {
+    for (const [key, data] of queue) {
+      const waiter = this.waiting.get(key)!;
+      try {
+        const deflater = new Deflate({ level: 9 });
+        for (let at = 0; at < data.length; at += SLICE) {
+          await yieldToEventLoop();
+          if (this.cancelled) throw new Error("compression cancelled");
+          const end = Math.min(data.length, at + SLICE);
+          deflater.push(data.subarray(at, end), end >= data.length);
+          if (deflater.err) throw new Error(`deflate failed: ${deflater.msg}`);
+        }
+        if (data.length === 0) deflater.push(new Uint8Array(0), true);
+        waiter.resolve(deflater.result);
+      } catch (err) {
+        waiter.reject(err);
+      }
+    }
+  }
+}
+
+export function compressNow(data: Uint8Array): Uint8Array {
+  const deflater = new Deflate({ level: 9 });
+  deflater.push(data, true);
+  return deflater.result;
+}
+
+/** MD5 of `data` (lower-case hex), computed in slices between the job's waits on the board. */
+export async function md5Ahead(data: Uint8Array): Promise<string> {
+  const hash = md5.create();
+  for (let at = 0; at < data.length; at += SLICE * 4) {
+    await yieldToEventLoop();
+    hash.update(data.subarray(at, Math.min(data.length, at + SLICE * 4)));
+  }
+  return Array.from(hash.digest(), (b) => b.toString(16).padStart(2, "0")).join("");
+}
