@@ -8,6 +8,9 @@ import { SECTOR, findDifferingRuns, md5Hex, type WriteRun } from "./skip-identic
 import type { DetectedChip, FlashEvent, FlashPart, FlashReport, FlashRequest, PartResult } from "./types";
 import { CompressAhead, compressNow, md5Ahead } from "./work-ahead";
 
+/** Longest compressed stream written in one go (see `splitRuns`). */
+const WRITE_CHUNK = 0x40000;
+
 /** What the write and verify steps share within one job. */
 interface JobContext {
   session: FlashSession;
@@ -67,7 +70,7 @@ export async function flashParts(
             throw asFlashError(err, part);
           });
         }
-        written.set(index, runs);
+        written.set(index, splitRuns(runs, part.offset));
       }
     };
     if (!request.eraseAll) await findRuns();
@@ -258,6 +261,25 @@ async function withStepDown<T>(ctx: JobContext, part: FlashPart, work: () => Pro
       if (!(await stepsDown(ctx, failure))) throw failure;
     }
   }
+}
+
+/**
+ * Long runs are written as several compressed streams of at most `WRITE_CHUNK`, cut at flash
+ * addresses aligned to it (so the stub still erases whole 64 KiB blocks): the next stream is
+ * compressed while the current one crosses the wire, and a failure mid-write costs less.
+ */
+function splitRuns(runs: WriteRun[], offset: number): WriteRun[] {
+  const out: WriteRun[] = [];
+  for (const run of runs) {
+    let start = run.start;
+    while (start < run.end) {
+      const absolute = offset + start;
+      const end = Math.min(run.end, absolute - (absolute % WRITE_CHUNK) + WRITE_CHUNK - offset);
+      out.push({ start, end });
+      start = end;
+    }
+  }
+  return out;
 }
 
 /** Whether the written runs of `part` read back (by the chip's MD5) as intended. */

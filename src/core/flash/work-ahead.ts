@@ -25,44 +25,62 @@ const yieldToEventLoop: () => Promise<void> =
         });
 
 /**
- * Deflates the ranges a job will write, in order, in small slices between the job's waits on the
- * board (the stub upload, the chip's MD5s, the first parts' erase and programming), so the wire
- * carries each range back to back once its turn comes, without a pause for compression first.
+ * Deflates the ranges a job will write, in order, a little ahead of the write: while one range
+ * goes over the wire (the host idles, waiting on the board) the next ones are compressed in small
+ * slices, so each range is ready when its turn comes and the wire carries them back to back.
  * Compressed as the stub inflates it: zlib format, level 9, as esptool does.
  */
 export class CompressAhead<K> {
   private readonly results = new Map<K, Promise<Uint8Array>>();
-  private readonly waiting = new Map<K, { resolve: (out: Uint8Array) => void; reject: (err: unknown) => void }>();
+  private readonly order: K[] = [];
+  private readonly settle = new Map<K, { resolve: (out: Uint8Array) => void; reject: (err: unknown) => void }>();
   private cancelled = false;
+  /** Index in `order` of the furthest range asked for so far. */
+  private asked = -1;
+  private wakeUp: (() => void) | null = null;
 
-  constructor(jobs: Iterable<[K, Uint8Array]>) {
+  /** @param lookahead ranges compressed beyond the last one asked for */
+  constructor(
+    jobs: Iterable<[K, Uint8Array]>,
+    private readonly lookahead = 2,
+  ) {
     const queue = [...jobs];
     for (const [key] of queue) {
-      this.results.set(
-        key,
-        new Promise<Uint8Array>((resolve, reject) => {
-          this.waiting.set(key, { resolve, reject });
-        }),
-      );
-      this.results.get(key)!.catch(() => undefined);
+      this.order.push(key);
+      const result = new Promise<Uint8Array>((resolve, reject) => {
+        this.settle.set(key, { resolve, reject });
+      });
+      result.catch(() => undefined);
+      this.results.set(key, result);
     }
     void this.run(queue);
   }
 
-  /** The compressed form of `key`'s data (compressed now if it was not handed in up front). */
+  /** The compressed form of `key`'s data (compressed at once if it was not handed in up front). */
   get(key: K, data: Uint8Array): Promise<Uint8Array> {
-    return this.results.get(key) ?? Promise.resolve(compressNow(data));
+    const result = this.results.get(key);
+    if (!result) return Promise.resolve(compressNow(data));
+    this.asked = Math.max(this.asked, this.order.indexOf(key));
+    this.wakeUp?.();
+    return result;
   }
 
   /** Stop compressing what has not been asked for (the job ended early). */
   cancel(): void {
     this.cancelled = true;
+    this.wakeUp?.();
   }
 
   private async run(queue: Array<[K, Uint8Array]>): Promise<void> {
-    for (const [key, data] of queue) {
-      const waiter = this.waiting.get(key)!;
+    for (const [index, [key, data]] of queue.entries()) {
+      const { resolve, reject } = this.settle.get(key)!;
       try {
+        while (index > this.asked + this.lookahead && !this.cancelled) {
+          await new Promise<void>((wake) => {
+            this.wakeUp = wake;
+          });
+          this.wakeUp = null;
+        }
         const deflater = new Deflate({ level: 9 });
         for (let at = 0; at < data.length; at += SLICE) {
           await yieldToEventLoop();
@@ -72,9 +90,9 @@ export class CompressAhead<K> {
           if (deflater.err) throw new Error(`deflate failed: ${deflater.msg}`);
         }
         if (data.length === 0) deflater.push(new Uint8Array(0), true);
-        waiter.resolve(deflater.result);
+        resolve(deflater.result);
       } catch (err) {
-        waiter.reject(err);
+        reject(err);
       }
     }
   }
@@ -89,9 +107,9 @@ export function compressNow(data: Uint8Array): Uint8Array {
 /** MD5 of `data` (lower-case hex), computed in slices between the job's waits on the board. */
 export async function md5Ahead(data: Uint8Array): Promise<string> {
   const hash = md5.create();
-  for (let at = 0; at < data.length; at += SLICE * 4) {
+  for (let at = 0; at < data.length; at += SLICE) {
     await yieldToEventLoop();
-    hash.update(data.subarray(at, Math.min(data.length, at + SLICE * 4)));
+    hash.update(data.subarray(at, Math.min(data.length, at + SLICE)));
   }
   return Array.from(hash.digest(), (b) => b.toString(16).padStart(2, "0")).join("");
 }

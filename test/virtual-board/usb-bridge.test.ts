@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { CH340, CH9102, CHEAP_CH340_CLONE, CP2102N, FT232R, USB_BRIDGES, VirtualBoard } from "../../src/virtual-board";
+import { RawLoader } from "./helpers/raw-loader";
+
+const READ_REG = 0x0a;
+const CHANGE_BAUDRATE = 0x0f;
+const CHIP_DETECT_MAGIC_REG = 0x40001000;
+
+function u32(...words: number[]): Uint8Array {
+  const out = new Uint8Array(words.length * 4);
+  words.forEach((w, i) => new DataView(out.buffer).setUint32(i * 4, w, true));
+  return out;
+}
+
+/** Switch the ROM loader to `baud` and reopen the port there, as esptool does; then ask for a register. */
+async function readMagicAt(board: VirtualBoard, baud: number): Promise<number | null> {
+  const loader = new RawLoader(board);
+  await loader.open(115_200);
+  await loader.enterDownloadMode();
+  await loader.command(CHANGE_BAUDRATE, u32(baud, 0));
+  await loader.close();
+  await loader.open(baud);
+  try {
+    return (await loader.command(READ_REG, u32(CHIP_DETECT_MAGIC_REG))).value;
+  } catch {
+    return null;
+  } finally {
+    await loader.close();
+  }
+}
+
+describe("USB-UART bridge profiles", () => {
+  it("report their USB ids through the port, as Web Serial's getInfo() does", () => {
+    expect(new VirtualBoard({ bridge: CP2102N }).port.getInfo()).toEqual({ usbVendorId: 0x10c4, usbProductId: 0xea60 });
+    expect(new VirtualBoard({ bridge: CH340 }).port.getInfo()).toEqual({ usbVendorId: 0x1a86, usbProductId: 0x7523 });
+    expect(new VirtualBoard({ bridge: FT232R }).port.getInfo()).toEqual({ usbVendorId: 0x0403, usbProductId: 0x6001 });
+    expect(new VirtualBoard({ bridge: CH9102 }).port.getInfo()).toEqual({ usbVendorId: 0x1a86, usbProductId: 0x55d4 });
+    // The default board keeps the CP2102N it always had; USB-Serial-JTAG has no bridge.
+    expect(new VirtualBoard().port.getInfo()).toEqual({ usbVendorId: 0x10c4, usbProductId: 0xea60 });
+    expect(new VirtualBoard({ chip: "ESP32-C3", usbSerialJtag: true, bridge: CH340 }).bridge).toBeNull();
+  });
+
+  for (const bridge of Object.values(USB_BRIDGES)) {
+    it(`${bridge.name}: carries ${bridge.maxBaud} baud intact and garbles the next rate up`, async () => {
+      const board = new VirtualBoard({ chip: "ESP32-S3", bridge });
+      expect(await readMagicAt(board, bridge.maxBaud)).toBe(0x9);
+      expect(await readMagicAt(board, bridge.maxBaud + 500_000)).toBeNull();
+    });
+  }
+
+  it("paces bytes at the rate the port runs at, below the bridge's limit", async () => {
+    const board = new VirtualBoard({ chip: "ESP32-S3", bridge: CHEAP_CH340_CLONE, paced: true });
+    const loader = new RawLoader(board);
+    await loader.open(115_200);
+    await loader.enterDownloadMode();
+    const started = performance.now();
+    await loader.sendRaw(new Uint8Array(11_520).fill(0x55)); // 1 s of wire at 115200 baud
+    await loader.command(READ_REG, u32(CHIP_DETECT_MAGIC_REG));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    await loader.close();
+  });
+});
