@@ -61,3 +61,14 @@ export class StorageBaudMemory implements BaudMemory {
     }
   }
 }
+
+/** Web Storage where the page has it (a sandboxed frame may refuse even to show it), else memory. */
+export function defaultBaudMemory(): BaudMemory {
+  try {
+    const storage = (globalThis as { localStorage?: KeyValueStorage }).localStorage;
+    if (storage) return new StorageBaudMemory(storage);
+  } catch {
+    // SecurityError: storage is off for this origin.
+  }
+  return new InMemoryBaudMemory();
+}

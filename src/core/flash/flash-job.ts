@@ -4,7 +4,7 @@ import type { ChipFamily } from "../../virtual-board/types";
 import { FlashError } from "./errors";
 import { BaudStepper } from "./fast-baud";
 import { DEFAULT_FLASH_BAUD, FlashSession } from "./flash-session";
-import { SECTOR, findDifferingRuns, md5Hex, type WriteRun } from "./skip-identical";
+import { SECTOR, findDifferingRuns, md5Hex, skipErasedStretches, type WriteRun } from "./skip-identical";
 import type { DetectedChip, FlashEvent, FlashPart, FlashReport, FlashRequest, PartResult } from "./types";
 import { CompressAhead, compressNow, md5Ahead } from "./work-ahead";
 
@@ -66,9 +66,11 @@ export async function flashParts(
         let runs: WriteRun[] = [{ start: 0, end: part.data.length }];
         if (request.skipIdentical !== false) {
           emit({ state: "comparing", part: part.name, index });
-          runs = await findDifferingRuns(session!, part.offset, part.data).catch((err: unknown) => {
-            throw asFlashError(err, part);
-          });
+          runs = await findDifferingRuns(session!, part.offset, part.data)
+            .then((found) => skipErasedStretches(session!, part.offset, part.data, found))
+            .catch((err: unknown) => {
+              throw asFlashError(err, part);
+            });
         }
         written.set(index, splitRuns(runs, part.offset));
       }

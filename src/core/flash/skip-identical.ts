@@ -107,3 +107,72 @@ function merge(runs: WriteRun[]): WriteRun[] {
   }
   return out;
 }
+
+/**
+ * Typical SPI NOR times from the GD25Q/W25Q data sheets (sector erase 45 ms, 64 KiB block erase
+ * 150 ms, page program 0.7 ms): enough to tell whether leaving a range out of a write saves time.
+ */
+const NOR_TYPICAL_MS = { sectorErase: 45, blockErase: 150, pageProgram: 0.7 } as const;
+
+/** What erasing (as the stub does: whole aligned blocks, else sectors) and programming `runs` costs. */
+function norCostMs(offset: number, runs: WriteRun[]): number {
+  let ms = 0;
+  for (const run of runs) {
+    let at = offset + run.start - ((offset + run.start) % SECTOR);
+    const end = Math.ceil((offset + run.end) / SECTOR) * SECTOR;
+    while (at < end) {
+      const block = at % BLOCK === 0 && end - at >= BLOCK;
+      ms += block ? NOR_TYPICAL_MS.blockErase : NOR_TYPICAL_MS.sectorErase;
+      at += block ? BLOCK : SECTOR;
+    }
+    ms += ((run.end - run.start) / 256) * NOR_TYPICAL_MS.pageProgram;
+  }
+  return ms;
+}
+
+/**
+ * Flash sectors of `data` (inside `run`) that are all 0xFF, merged into stretches. Only whole
+ * sectors, except the part's last one: left alone, it is not erased at all.
+ */
+function erasedStretches(offset: number, data: Uint8Array, run: WriteRun): WriteRun[] {
+  const out: WriteRun[] = [];
+  let at = Math.ceil((offset + run.start) / SECTOR) * SECTOR - offset;
+  while (at < run.end && (at + SECTOR <= run.end || run.end === data.length)) {
+    const end = Math.min(run.end, at + SECTOR);
+    if (data.subarray(at, end).every((b) => b === 0xff)) {
+      const last = out[out.length - 1];
+      if (last && last.end === at) last.end = end;
+      else out.push({ start: at, end });
+    }
+    at = end;
+  }
+  return out;
+}
+
+/**
+ * Leave out of `runs` the stretches where the image holds only 0xFF and the flash is already
+ * erased (a blank chip, or the gaps of a merged image), when that saves erase and program time:
+ * a stretch that would break a 64 KiB block erase into many sector erases is written after all.
+ * The host sees which sectors are all 0xFF; one MD5 per stretch asks the chip whether it is too.
+ */
+export async function skipErasedStretches(flash: FlashDigests, offset: number, data: Uint8Array, runs: WriteRun[]): Promise<WriteRun[]> {
+  let current = runs.map((r) => ({ ...r }));
+  for (const run of runs) {
+    for (const stretch of erasedStretches(offset, data, run)) {
+      const without = current.flatMap((r) => cut(r, stretch));
+      if (norCostMs(offset, without) >= norCostMs(offset, current)) continue;
+      const erased = md5Hex(new Uint8Array(stretch.end - stretch.start).fill(0xff));
+      if ((await flash.md5(offset + stretch.start, stretch.end - stretch.start)) === erased) current = without;
+    }
+  }
+  return current;
+}
+
+/** `run` without `hole`: zero, one or two runs. */
+function cut(run: WriteRun, hole: WriteRun): WriteRun[] {
+  if (hole.end <= run.start || hole.start >= run.end) return [run];
+  return [
+    { start: run.start, end: Math.max(run.start, hole.start) },
+    { start: Math.min(run.end, hole.end), end: run.end },
+  ].filter((r) => r.end > r.start);
+}
