@@ -4,9 +4,12 @@ import type { ChipFamily } from "../../virtual-board/types";
 import { FlashError } from "./errors";
 import { BaudStepper } from "./fast-baud";
 import { DEFAULT_FLASH_BAUD, FlashSession } from "./flash-session";
-import { SECTOR, findDifferingRuns, md5Hex, skipErasedStretches, type WriteRun } from "./skip-identical";
+import { SECTOR, findDifferingRuns, md5Hex, type WriteRun } from "./skip-identical";
 import type { DetectedChip, FlashEvent, FlashPart, FlashReport, FlashRequest, PartResult } from "./types";
 import { CompressAhead, compressNow, md5Ahead } from "./work-ahead";
+
+/** Share of a part written above which the read-back check asks for the whole part's MD5 at once. */
+const WHOLE_PART_CHECK = 0.9;
 
 /** Longest compressed stream written in one go (see `splitRuns`). */
 const WRITE_CHUNK = 0x40000;
@@ -54,9 +57,18 @@ export async function flashParts(
     const parts = await chooseParts(request, session.chip);
     checkParts(parts, session.chip);
     session.throwIfInterrupted();
-    // The parts' own MD5s (for the report) are computed while the job waits on the board.
-    const digests = parts.map((p) => md5Ahead(p.data));
-    digests.forEach((d) => d.catch(() => undefined));
+    // The parts' own MD5s (for the report and the read-back check) are computed while the job
+    // waits on the board's flash, once writing starts (or when first needed).
+    const digestPromises = new Map<number, Promise<string>>();
+    const digestOf = (index: number): Promise<string> => {
+      let digest = digestPromises.get(index);
+      if (!digest) {
+        digest = md5Ahead(parts[index]!.data);
+        digest.catch(() => undefined);
+        digestPromises.set(index, digest);
+      }
+      return digest;
+    };
 
     // The ROM computes MD5s as well as the stub does: what differs is found before the stub is
     // uploaded, and when nothing does the stub is never needed.
@@ -66,11 +78,9 @@ export async function flashParts(
         let runs: WriteRun[] = [{ start: 0, end: part.data.length }];
         if (request.skipIdentical !== false) {
           emit({ state: "comparing", part: part.name, index });
-          runs = await findDifferingRuns(session!, part.offset, part.data)
-            .then((found) => skipErasedStretches(session!, part.offset, part.data, found))
-            .catch((err: unknown) => {
-              throw asFlashError(err, part);
-            });
+          runs = await findDifferingRuns(session!, part.offset, part.data).catch((err: unknown) => {
+            throw asFlashError(err, part);
+          });
         }
         written.set(index, splitRuns(runs, part.offset));
       }
@@ -105,6 +115,7 @@ export async function flashParts(
         ctx.stepper = new BaudStepper(session, request.fastBaud === true ? {} : request.fastBaud, emit);
         await ctx.stepper.raise();
       }
+      parts.forEach((_, index) => void digestOf(index));
     }
     for (const [index, part] of parts.entries()) {
       const runs = written.get(index)!;
@@ -116,16 +127,19 @@ export async function flashParts(
     for (const result of results) {
       emit({ state: "verifying", part: result.name, index: result.index });
       const part = parts[result.index]!;
-      // Bytes not written were just confirmed identical by the chip's own MD5; check the rest.
+      // Bytes not written were just confirmed identical by the chip's own MD5; check the rest, or
+      // the whole part in one question when the rest is nearly all of it (its MD5 is known anyway).
+      const whole = [{ start: 0, end: part.data.length }];
       const runs = written.get(result.index) ?? [];
-      if (!(await withStepDown(ctx, part, () => verifies(session!, part, runs)))) {
+      const toCheck = runs.reduce((sum, r) => sum + r.end - r.start, 0) >= WHOLE_PART_CHECK * part.data.length ? whole : runs;
+      const partDigest = digestOf(result.index);
+      if (!(await withStepDown(ctx, part, () => verifies(session!, part, toCheck, partDigest)))) {
         // One full rewrite of the part: a block garbled on the wire yet accepted is rare but possible.
-        const whole = [{ start: 0, end: part.data.length }];
         result.bytesWritten += await writeRuns(ctx, part, result.index, whole);
         result.skipped = false;
-        if (!(await withStepDown(ctx, part, () => verifies(session!, part, whole)))) throw FlashError.verifyMismatch(part.name, part.offset);
+        if (!(await withStepDown(ctx, part, () => verifies(session!, part, whole, partDigest)))) throw FlashError.verifyMismatch(part.name, part.offset);
       }
-      result.md5 = await digests[result.index]!;
+      result.md5 = await partDigest;
       emit({ state: "verified", part: result.name, index: result.index, md5: result.md5, skipped: result.skipped });
     }
     // The next board behind this kind of USB bridge starts at the rate this one finished at.
@@ -285,13 +299,14 @@ function splitRuns(runs: WriteRun[], offset: number): WriteRun[] {
 }
 
 /** Whether the written runs of `part` read back (by the chip's MD5) as intended. */
-async function verifies(session: FlashSession, part: FlashPart, runs: WriteRun[]): Promise<boolean> {
+async function verifies(session: FlashSession, part: FlashPart, runs: WriteRun[], partDigest: Promise<string>): Promise<boolean> {
   try {
     for (const run of runs) {
       // Ask the chip first and hash our copy while it hashes its own.
       const theirs = session.md5(part.offset + run.start, run.end - run.start);
       theirs.catch(() => undefined);
-      const expected = md5Hex(part.data.subarray(run.start, run.end));
+      const whole = run.start === 0 && run.end === part.data.length;
+      const expected = whole ? await partDigest : md5Hex(part.data.subarray(run.start, run.end));
       if ((await theirs) !== expected) return false;
     }
     return true;

@@ -34,27 +34,35 @@ const LEVELS = [0x40000, BLOCK, SECTOR];
  * by comparing MD5s the chip computes: 256 KiB pieces, then 64 KiB blocks inside the pieces that
  * differ, then 4 KiB sectors inside the blocks that differ. Ranges are aligned to flash sectors
  * (the unit the stub erases), clipped to the part, and adjacent ones merged. When most of a level
- * differs (a different firmware, a blank chip) it stops there and writes those ranges whole.
+ * differs, or every piece holding data does (a different firmware, a blank chip), it stops there
+ * and writes those ranges whole, less the 0xFF padding the flash already holds erased.
  */
 export async function findDifferingRuns(flash: FlashDigests, offset: number, data: Uint8Array): Promise<WriteRun[]> {
   if (data.length === 0) return [];
   let ranges: WriteRun[] = [{ start: 0, end: data.length }];
   if (data.length <= LEVELS[0]! && (await sameOnFlash(flash, offset, data, false))) return [];
-  const seen: Recent = { lastDiffered: false };
+  const seen: LevelStats = { lastDiffered: false, withData: 0, withDataDiffering: 0 };
   for (const unit of LEVELS.filter((u) => u < data.length)) {
     const next: WriteRun[] = [];
+    seen.withData = seen.withDataDiffering = 0;
     for (const range of ranges) next.push(...(await differing(flash, offset, data, range.start, range.end, unit, seen)));
     const units = Math.ceil(data.length / unit);
     ranges = next;
     if (ranges.length === 0) return [];
     if (ranges.length > MAX_PIECES_TO_PROBE && ranges.length > units * MAX_PROBED_FRACTION) break;
+    // Identical blocks inside pieces that all differ are unlikely; padding is found below.
+    if (seen.withData > 1 && seen.withDataDiffering === seen.withData) break;
   }
-  return merge(ranges);
+  return skipErasedStretches(flash, offset, data, merge(ranges));
 }
 
-/** Whether the last piece compared differed: then the next one probably does too. */
-interface Recent {
+/** What one level of the comparison found so far. */
+interface LevelStats {
+  /** Whether the last piece compared differed: then the next one probably does too. */
   lastDiffered: boolean;
+  /** Pieces holding anything but 0xFF, and how many of those differ. */
+  withData: number;
+  withDataDiffering: number;
 }
 
 /** The `unit`-aligned (in flash addresses) pieces of [start, end) whose MD5 differs. */
@@ -65,15 +73,20 @@ async function differing(
   start: number,
   end: number,
   unit: number,
-  recent: Recent,
+  stats: LevelStats,
 ): Promise<WriteRun[]> {
   const out: WriteRun[] = [];
   let at = start;
   while (at < end) {
     const absolute = offset + at;
     const next = Math.min(end, absolute - (absolute % unit) + unit - offset);
-    const same = await sameOnFlash(flash, absolute, data.subarray(at, next), recent.lastDiffered);
-    recent.lastDiffered = !same;
+    const piece = data.subarray(at, next);
+    const same = await sameOnFlash(flash, absolute, piece, stats.lastDiffered);
+    stats.lastDiffered = !same;
+    if (!piece.every((b) => b === 0xff)) {
+      stats.withData++;
+      if (!same) stats.withDataDiffering++;
+    }
     if (!same) out.push({ start: at, end: next });
     at = next;
   }

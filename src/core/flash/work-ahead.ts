@@ -35,8 +35,12 @@ export class CompressAhead<K> {
   private readonly order: K[] = [];
   private readonly settle = new Map<K, { resolve: (out: Uint8Array) => void; reject: (err: unknown) => void }>();
   private cancelled = false;
-  /** Index in `order` of the furthest range asked for so far. */
-  private asked = -1;
+  /**
+   * Index in `order` of the furthest range asked for so far. Nothing is compressed before the
+   * first range is asked for: until the writing starts the host's waits are short round trips,
+   * and on a board simulated in the same thread its CPU time would delay the board's replies.
+   */
+  private asked = Number.NEGATIVE_INFINITY;
   private wakeUp: (() => void) | null = null;
 
   /** @param lookahead ranges compressed beyond the last one asked for */
