@@ -1,5 +1,7 @@
+import { ESPLoader, Transport } from "esptool-js";
 import { describe, expect, it } from "vitest";
 import { CH340, CH9102, CHEAP_CH340_CLONE, CP2102N, FT232R, USB_BRIDGES, VirtualBoard } from "../../src/virtual-board";
+import { syntheticFirmware } from "../../bench/lib/synthetic-firmware";
 import { RawLoader } from "./helpers/raw-loader";
 
 const READ_REG = 0x0a;
@@ -59,4 +61,48 @@ describe("USB-UART bridge profiles", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     await loader.close();
   });
+});
+
+/** esptool-js on its own Web Serial transport, as ESP Web Tools builds it, with its log kept. */
+function esptoolAsEspWebTools(board: VirtualBoard, baudrate: number): { loader: ESPLoader; log: string[] } {
+  const log: string[] = [];
+  const terminal = { clean: () => undefined, writeLine: (l: string) => void log.push(l), write: (t: string) => void log.push(t) };
+  const transport = new Transport(board.port as unknown as SerialPort, false);
+  return { loader: new ESPLoader({ transport, baudrate, terminal }), log };
+}
+
+describe("esptool-js behind each bridge", () => {
+  const files = [{ address: 0x10000, data: syntheticFirmware({ size: 60_000, seed: 5 }) }];
+  const write = (loader: ESPLoader) =>
+    loader.writeFlash({ fileArray: files, flashSize: "keep", flashMode: "keep", flashFreq: "keep", eraseAll: false, compress: true });
+
+  for (const bridge of Object.values(USB_BRIDGES)) {
+    it(`${bridge.name}: ESP Web Tools' path (115200 baud, main(), writeFlash) writes the image`, async () => {
+      const board = new VirtualBoard({ chip: "ESP32-S3", bridge });
+      const { loader } = esptoolAsEspWebTools(board, 115_200);
+      await loader.main();
+      await write(loader);
+      expect(board.flash.subarray(0x10000, 0x10000 + files[0]!.data.length)).toEqual(files[0]!.data);
+      await loader.transport.disconnect();
+    });
+  }
+
+  it("esptool-js's own baud change after the stub: 2 Mbaud holds on a CH340, 3 Mbaud makes it fall back to 115200", async () => {
+    const fast = new VirtualBoard({ chip: "ESP32-S3", bridge: CH340 });
+    const at2M = esptoolAsEspWebTools(fast, 2_000_000);
+    await at2M.loader.main();
+    expect(at2M.loader.transport.baudrate).toBe(2_000_000);
+    await write(at2M.loader);
+    expect(fast.flash.subarray(0x10000, 0x10000 + files[0]!.data.length)).toEqual(files[0]!.data);
+    await at2M.loader.transport.disconnect();
+
+    const tooFast = new VirtualBoard({ chip: "ESP32-S3", bridge: CH340 });
+    const at3M = esptoolAsEspWebTools(tooFast, 3_000_000);
+    await at3M.loader.main();
+    expect(at3M.log.some((l) => /Continuing at 115200 baud/.test(l))).toBe(true);
+    expect(at3M.loader.transport.baudrate).toBe(115_200);
+    await write(at3M.loader);
+    expect(tooFast.flash.subarray(0x10000, 0x10000 + files[0]!.data.length)).toEqual(files[0]!.data);
+    await at3M.loader.transport.disconnect();
+  }, 60_000);
 });
