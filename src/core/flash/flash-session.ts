@@ -288,17 +288,29 @@ export class FlashSession {
     // data at USB speed whatever the baud rate, so it keeps the ROM rate.
     if (!isUsbSerialJtag(this.port.getInfo())) this.baudRate = this.romBaudRate = await switchRomBaud(this, baudRate);
     const chip = loader.chip;
-    const description = await chip.getChipDescription(loader);
-    const features = (await chip.getChipFeatures(loader)).map((f) => f.trim());
-    this.chip = {
-      family: chip.CHIP_NAME as ChipFamily,
-      description,
-      revision: revisionFromDescription(description) ?? (await chipRevision(loader)),
-      mac: await chip.readMac(loader),
-      flashSize: null,
-      features,
-      usbSerialJtag: isUsbSerialJtag(this.port.getInfo()),
+    // eFuse words do not change while the chip runs, and esptool-js's chip classes read several of
+    // them more than once (package, revision, features, MAC): ask the chip once per word.
+    const readReg = loader.readReg;
+    const words = new Map<number, Promise<number>>();
+    loader.readReg = (addr: number, timeout?: number) => {
+      if (!words.has(addr)) words.set(addr, readReg.call(loader, addr, timeout));
+      return words.get(addr)!;
     };
+    try {
+      const description = await chip.getChipDescription(loader);
+      const features = (await chip.getChipFeatures(loader)).map((f) => f.trim());
+      this.chip = {
+        family: chip.CHIP_NAME as ChipFamily,
+        description,
+        revision: revisionFromDescription(description) ?? (await chipRevision(loader)),
+        mac: await chip.readMac(loader),
+        flashSize: null,
+        features,
+        usbSerialJtag: isUsbSerialJtag(this.port.getInfo()),
+      };
+    } finally {
+      loader.readReg = readReg;
+    }
     this.chip.flashSize = await flashSize(loader);
     // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself).
     await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
