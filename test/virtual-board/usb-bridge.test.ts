@@ -1,5 +1,5 @@
 import { ESPLoader, Transport } from "esptool-js";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CH340, CH9102, CHEAP_CH340_CLONE, CP2102N, FT232R, USB_BRIDGES, VirtualBoard } from "../../src/virtual-board";
 import { syntheticFirmware } from "../../bench/lib/synthetic-firmware";
 import { RawLoader } from "./helpers/raw-loader";
@@ -72,6 +72,9 @@ function esptoolAsEspWebTools(board: VirtualBoard, baudrate: number): { loader: 
 }
 
 describe("esptool-js behind each bridge", () => {
+  // esptool-js's own transport prints trace lines ("readLoop exited") to the console whatever its settings.
+  beforeEach(() => void vi.spyOn(console, "log").mockImplementation(() => undefined));
+  afterEach(() => vi.restoreAllMocks());
   const files = [{ address: 0x10000, data: syntheticFirmware({ size: 60_000, seed: 5 }) }];
   const write = (loader: ESPLoader) =>
     loader.writeFlash({ fileArray: files, flashSize: "keep", flashMode: "keep", flashFreq: "keep", eraseAll: false, compress: true });

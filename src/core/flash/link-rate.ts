@@ -17,6 +17,8 @@ export const CHIP_DETECT_MAGIC_REG = 0x40001000;
 const SYNC_PAYLOAD = new Uint8Array([0x07, 0x07, 0x12, 0x20, ...new Array<number>(32).fill(0x55)]);
 /** A round trip at 1.5 Mbaud and above takes a few ms; a link that garbles gives no reply at all. */
 const CHECK_TIMEOUT_MS = 250;
+/** Pause between switching the port and checking the link at the new rate. */
+const LINK_SETTLE_MS = 10;
 /** The region hashed to check the link: small enough to cost the chip under a millisecond. */
 const PROBE_REGION = { offset: 0, length: 0x1000 } as const;
 
@@ -93,6 +95,10 @@ export async function switchStubBaud(session: FlashSession, baud: number, probe:
   const loader = session.loader;
   await session.guard(loader.checkCommand("change baud rate", CHANGE_BAUDRATE, changeBaudArgs(baud, session.baudRate)), "md5");
   await session.guard(session.transport.reopen(baud), "md5");
+  // Let the chip's UART settle on the new rate and drop what the line made of the switch (esptool
+  // waits 50 ms for the same; a link check that fails here only costs a slower rate).
+  await new Promise((resolve) => setTimeout(resolve, LINK_SETTLE_MS));
+  session.transport.flushInput();
   try {
     await session.guard(loader.checkCommand("sync", SYNC, SYNC_PAYLOAD, 0, 0, CHECK_TIMEOUT_MS), "md5");
     const magic = await session.guard(loader.readReg(CHIP_DETECT_MAGIC_REG, CHECK_TIMEOUT_MS), "md5");
