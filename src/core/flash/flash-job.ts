@@ -8,6 +8,14 @@ import { SECTOR, findDifferingRuns, md5Hex, type WriteRun } from "./skip-identic
 import type { DetectedChip, FlashEvent, FlashPart, FlashReport, FlashRequest, PartResult } from "./types";
 import { CompressAhead, compressNow, md5Ahead } from "./work-ahead";
 
+/**
+ * Writes this small (a changed sector or two) go through the ROM loader, which takes compressed
+ * data as well: uploading the stub would take longer than the write itself.
+ */
+const ROM_WRITE_LIMIT = 2 * SECTOR;
+/** ROM loaders that take FLASH_DEFL_BEGIN in the form esptool-js sends it without the stub (later ROMs want a fifth word). */
+const ROM_DEFLATE_FAMILIES: readonly string[] = ["ESP32", "ESP32-S2", "ESP32-S3", "ESP32-C3", "ESP32-C2"];
+
 /** Share of a part written above which the read-back check asks for the whole part's MD5 at once. */
 const WHOLE_PART_CHECK = 0.9;
 
@@ -110,8 +118,10 @@ export async function flashParts(
       ctx.compressor = compressor = new CompressAhead(
         [...written].flatMap(([index, runs]) => runs.map((run): [WriteRun, Uint8Array] => [run, parts[index]!.data.subarray(run.start, run.end)])),
       );
-      await session.startStub();
-      if (request.fastBaud) {
+      const bytesToWrite = [...written.values()].flat().reduce((sum, r) => sum + r.end - r.start, 0);
+      const romWrites = !request.eraseAll && bytesToWrite <= ROM_WRITE_LIMIT && ROM_DEFLATE_FAMILIES.includes(session.chip.family);
+      if (!romWrites) await session.startStub();
+      if (request.fastBaud && !romWrites) {
         ctx.stepper = new BaudStepper(session, request.fastBaud === true ? {} : request.fastBaud, emit);
         await ctx.stepper.raise();
       }
@@ -135,6 +145,7 @@ export async function flashParts(
       const partDigest = digestOf(result.index);
       if (!(await withStepDown(ctx, part, () => verifies(session!, part, toCheck, partDigest)))) {
         // One full rewrite of the part: a block garbled on the wire yet accepted is rare but possible.
+        await session.startStub();
         result.bytesWritten += await writeRuns(ctx, part, result.index, whole);
         result.skipped = false;
         if (!(await withStepDown(ctx, part, () => verifies(session!, part, whole, partDigest)))) throw FlashError.verifyMismatch(part.name, part.offset);

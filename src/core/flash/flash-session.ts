@@ -13,6 +13,11 @@ const SPI_FLASH_MD5 = 0x13;
 const MD5_MS_PER_MB = 8_000;
 /** esptool's stub takes 16 KiB blocks. */
 const WRITE_BLOCK = 0x4000;
+/**
+ * The ROM loader's flash block (esptool's FLASH_WRITE_SIZE without the stub). The ROM erases the
+ * begin's size rounded up to whole blocks, so a small block keeps its erase to the run's sectors.
+ */
+const ROM_WRITE_BLOCK = 0x400;
 /** Generous per-block allowance while the stub programs (esptool uses 40 s per MB too). */
 const WRITE_MS_PER_MB = 40_000;
 const MIN_TIMEOUT_MS = 3_000;
@@ -179,8 +184,9 @@ export class FlashSession {
   }
 
   /**
-   * Write `data` at `offset`, deflate-compressed as the stub inflates it. `onProgress` gets the
-   * uncompressed bytes written so far after each block the stub has acknowledged.
+   * Write `data` at `offset`, deflate-compressed as the loader inflates it (the stub, or the ROM
+   * when the stub was not started). `onProgress` gets the uncompressed bytes written so far after
+   * each block the loader has acknowledged.
    */
   async write(
     offset: number,
@@ -189,7 +195,9 @@ export class FlashSession {
     compressed: Uint8Array = compressForFlash(data),
   ): Promise<void> {
     const loader = this.loader;
-    loader.FLASH_WRITE_SIZE = WRITE_BLOCK;
+    const rom = !loader.IS_STUB;
+    const blockSize = rom ? ROM_WRITE_BLOCK : WRITE_BLOCK;
+    loader.FLASH_WRITE_SIZE = blockSize;
     await this.guard(loader.flashDeflBegin(data.length, compressed.length, offset), "write");
     // Track how much each block inflates to, for progress and for a fair timeout per block.
     const inflater = new Inflate();
@@ -199,9 +207,9 @@ export class FlashSession {
     };
     let previousInflated = 0;
     let previousBlockBytes = 0;
-    for (let seq = 0, at = 0; at < compressed.length; seq++, at += WRITE_BLOCK) {
+    for (let seq = 0, at = 0; at < compressed.length; seq++, at += blockSize) {
       this.throwIfInterrupted();
-      const block = compressed.subarray(at, Math.min(compressed.length, at + WRITE_BLOCK));
+      const block = compressed.subarray(at, Math.min(compressed.length, at + blockSize));
       inflater.push(block, at + block.length >= compressed.length);
       const blockBytes = inflated - previousInflated;
       // The stub answers a block once the previous block is programmed, so allow for that one too.
@@ -211,6 +219,9 @@ export class FlashSession {
       previousInflated = inflated;
       previousBlockBytes = blockBytes;
     }
+    // The ROM takes FLASH_DEFL_END as "leave the loader and run the app" (esptool skips it too);
+    // every block it acknowledged is already programmed.
+    if (rom) return;
     await this.guard(loader.flashDeflFinish(false, Math.max(MIN_TIMEOUT_MS, (WRITE_MS_PER_MB * WRITE_BLOCK * 64) / 1e6)), "write");
   }
 
