@@ -113,8 +113,8 @@ export async function flashParts(
         await session.eraseAll();
         await findRuns(); // what the image has as 0xFF is already there now
       }
-      // Compress in order of writing while the stub uploads and the first parts are programmed:
-      // the link then carries each run back to back when its turn comes.
+      // Compress in order of writing, each run a little ahead of its turn (while the ones before it
+      // are programmed): the link then carries the runs back to back.
       ctx.compressor = compressor = new CompressAhead(
         [...written].flatMap(([index, runs]) => runs.map((run): [WriteRun, Uint8Array] => [run, parts[index]!.data.subarray(run.start, run.end)])),
       );
