@@ -39,14 +39,14 @@ export interface DemoProduct {
 
 /**
  * pyDirect's products: ESP32_S3 (generic S3, 8 MB), ESP32_S3_16MB, ESP32_P4 (16 MB, the ESP32-P4
- * boards pyDirect's board config targets) and RetroVMS_Mini (an S3; its flash size is not published
- * where we can read it, so it gets the 8 MB layout, which also fits any larger S3).
+ * boards pyDirect's board config targets) and RetroVMS_Mini (an S3 that upstream's build matrix builds
+ * from its ESP32_S3_16MB board, so the 16 MB layout; see src/core/firmware-sources/pydirect-products.ts).
  */
 export const DEMO_PRODUCTS: readonly DemoProduct[] = [
   { product: "ESP32_S3", chip: "ESP32-S3", flashSize: 8 * MB },
   { product: "ESP32_S3_16MB", chip: "ESP32-S3", flashSize: 16 * MB },
   { product: "ESP32_P4", chip: "ESP32-P4", flashSize: 16 * MB },
-  { product: "RetroVMS_Mini", chip: "ESP32-S3", flashSize: 8 * MB },
+  { product: "RetroVMS_Mini", chip: "ESP32-S3", flashSize: 16 * MB },
 ];
 
 export function demoProduct(name: string): DemoProduct {
