@@ -5,6 +5,7 @@ import { isUsbSerialJtag, type SerialPortLike } from "../port/serial-port";
 import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
 import { ROM_BAUD, probeLink, switchRomBaud, switchStubBaud } from "./link-rate";
+import { DEFLATE_LEVEL } from "./work-ahead";
 import type { DetectedChip } from "./types";
 
 export const DEFAULT_FLASH_BAUD = 921_600;
@@ -330,7 +331,7 @@ export class FlashSession {
 
 /** Deflate as the stub inflates it; exported so a job can compress before it starts the clock on the wire. */
 export function compressForFlash(data: Uint8Array): Uint8Array {
-  return deflate(data, { level: 9 });
+  return deflate(data, { level: DEFLATE_LEVEL });
 }
 
 /** esptool's description ends in "(revision v0.2)" or, for the ESP32, "(revision 3)": no need to read the eFuses again. */
