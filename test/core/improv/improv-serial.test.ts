@@ -53,6 +53,23 @@ describe("ImprovSerial against the virtual Improv firmware", () => {
     ]);
   });
 
+  it("answers the scan as ESPHome does: one row per SSID (the strongest), hidden ones left out, each packet ending in a newline", async () => {
+    const board = await improvBoard({ accessPoints: [...accessPoints, { ssid: "Workshop", password: "correct horse", rssi: -80 }, { ssid: "Workshop", password: "correct horse", rssi: -40 }] });
+    const seen: number[] = [];
+    client = await ImprovSerial.detect(board.port, { detectTimeoutMs: 5000 });
+    const off = client!.connection.onData((bytes) => seen.push(...bytes));
+    const networks = await client!.scan();
+    off();
+    expect(networks).toEqual([
+      { ssid: "Workshop", rssi: -40, secured: true },
+      { ssid: "Café ☕", rssi: -71, secured: false },
+    ]);
+    // Every packet (the three results and the empty end) is followed by "\n".
+    const text = Buffer.from(seen).toString("latin1");
+    expect(text.split("IMPROV").length - 1).toBe(3);
+    expect(text.endsWith("\n")).toBe(true);
+  });
+
   it("sends Wi-Fi settings and reports the device URL; a provisioned board says so on the next detect", async () => {
     const board = await improvBoard();
     client = await ImprovSerial.detect(board.port, { detectTimeoutMs: 5000 });
