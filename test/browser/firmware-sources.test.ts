@@ -33,7 +33,8 @@ function configuredIndex(html: string): string {
 beforeAll(async () => {
   empty = await mkdtemp(join(tmpdir(), "pydirect-fixtures-"));
   releaseFolder = join(empty, "release");
-  await cp(join(DIST, "firmware/demo"), releaseFolder, { recursive: true, filter: (src) => !src.includes("/products") });
+  // One firmware: the demo folder without its per-product manifests and the other demo firmware (Improv, blink).
+  await cp(join(DIST, "firmware/demo"), releaseFolder, { recursive: true, filter: (src) => !/\/(products|improv|blink)(\/|$)/.test(src) });
   // GitHub's API and the Pages mirror both answer with Access-Control-Allow-Origin: *.
   api = await serveDir(empty, { cors: true, isolated: false });
   mirror = await serveDir(empty, { cors: true, isolated: false });
