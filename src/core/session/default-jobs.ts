@@ -5,6 +5,7 @@
  */
 import { PortalError } from "../errors";
 import type { LoadedFirmware } from "../firmware-sources/types";
+import type { BaudMemory } from "../flash/baud-memory";
 import type { DeviceRegistry } from "../registry/device-record";
 import type { DeviceRecord } from "../registry/device-record";
 import type { PeerBackend } from "../signaling/peer";
@@ -23,6 +24,13 @@ export interface PortalJobsOptions {
   fetch?: typeof fetch;
   /** Baud rate for flashing; default the flash core's (921600, stepping down when refused). */
   baudRate?: number;
+  /**
+   * After the stub starts, flash faster than `baudRate` where the link carries it (2–3 Mbaud on
+   * common bridges). Default: on, unless a `baudRate` was given.
+   */
+  fastBaud?: boolean;
+  /** What rate worked per USB identity; default localStorage where the page has it, else memory. */
+  baudMemory?: BaudMemory;
   /** How long provisioning waits for the board's Wi-Fi report. */
   wifiTimeoutMs?: number;
   /** HTTPS signaling for "connect again"; fetch by default (Node tests pin the certificate instead). */
@@ -43,6 +51,8 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
   const loaded = new Map<string, LoadedFirmware>();
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const firmwareSources = createFirmwareSourceJobs(doFetch);
+  const fastBaud = options.fastBaud ?? options.baudRate === undefined;
+  let baudMemory = options.baudMemory;
 
   return {
     firmwareSources,
@@ -62,7 +72,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
     async install(port, request, onEvent) {
       const firmware = loaded.get(request.offer.manifestUrl) ?? (await firmwareSources.loadManifestUrl(request.offer.manifestUrl, request.signal));
       if (isVirtualBoardOnly(firmware.manifest) && !request.virtualPort) throw virtualBoardOnlyError(request.offer.name, request.board.chip);
-      const [{ flashParts }, { planInstall }, { defaultPartCache }] = await Promise.all([
+      const [{ flashParts, defaultBaudMemory }, { planInstall }, { defaultPartCache }] = await Promise.all([
         import("../flash"),
         import("../install"),
         import("../download"),
@@ -86,6 +96,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
           eraseAll: request.erase,
           signal: request.signal,
           ...(options.baudRate ? { baudRate: options.baudRate } : {}),
+          ...(fastBaud ? { fastBaud: { memory: (baudMemory ??= defaultBaudMemory()) } } : {}),
         },
         (e) => onEvent(e as InstallEvent),
       );
