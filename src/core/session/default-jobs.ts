@@ -105,7 +105,10 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
                 if (e.state === "downloading") onEvent({ state: "downloading", part: e.part, received: e.received, total: e.total });
               },
             );
-            request.onParts?.(plan.parts.map((p) => p.name));
+            request.onParts?.(
+              plan.parts.map((p) => p.name),
+              plan.parts.map((p) => p.data.length),
+            );
             return plan.parts;
           },
           eraseAll: request.erase,

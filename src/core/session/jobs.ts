@@ -31,8 +31,11 @@ export interface InstallRequest {
   board: BoardSummary;
   erase: boolean;
   signal: AbortSignal;
-  /** Part names in flash order, once known: lets the UI draw one bar per part before writing. */
-  onParts?: (names: string[]) => void;
+  /**
+   * Part names in flash order, once known: lets the UI draw one bar per part before writing.
+   * `sizes` (bytes, same order) lets a progress figure weigh the parts before each is written.
+   */
+  onParts?: (names: string[], sizes?: number[]) => void;
 }
 
 export interface WifiCredentials {
