@@ -2,7 +2,8 @@ import { PortalError } from "../errors";
 import type { SerialPortLike } from "../port/serial-port";
 import type { ChipFamily } from "../../virtual-board/types";
 import { FlashError } from "./errors";
-import { DEFAULT_FLASH_BAUD, FlashSession, compressForFlash } from "./flash-session";
+import { compressForFlashCached } from "./compression-cache";
+import { DEFAULT_FLASH_BAUD, FlashSession } from "./flash-session";
 import { SECTOR, findDifferingRuns, md5Hex, type WriteRun } from "./skip-identical";
 import type { DetectedChip, FlashEvent, FlashPart, FlashReport, FlashRequest, PartResult } from "./types";
 
@@ -79,7 +80,7 @@ export async function flashParts(
     // Compress everything before writing: the link then carries data back to back.
     const compressed = new Map<WriteRun, Uint8Array>();
     for (const [index, runs] of written) {
-      for (const run of runs) compressed.set(run, compressForFlash(parts[index]!.data.subarray(run.start, run.end)));
+      for (const run of runs) compressed.set(run, compressForFlashCached(parts[index]!.data.subarray(run.start, run.end)));
     }
     for (const [index, part] of parts.entries()) {
       const runs = written.get(index)!;

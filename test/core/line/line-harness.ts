@@ -50,6 +50,8 @@ export interface LineBoardOptions {
   paced?: boolean;
   /** Wi-Fi association time of the simulated network; default the runtime's own. */
   connectDelayMs?: number;
+  /** false: no MicroPython, the flashed app only prints its boot log (flash-only figures). */
+  app?: boolean;
 }
 
 let made = 0;
@@ -59,13 +61,13 @@ export function makeLineBoard(options: LineBoardOptions = {}): LineBoard {
   made++;
   const chip = options.chip ?? "ESP32-S3";
   const mac = new Uint8Array([0x24, 0x6f, 0x28, 0x10, (made >> 8) & 0xff, made & 0xff]);
-  const app = createMicroPythonWorkerApp({
+  const app = options.app === false ? undefined : createMicroPythonWorkerApp({
     accessPoints: ACCESS_POINTS,
     modules: ["webrtc"],
     ...(options.connectDelayMs !== undefined ? { connectDelayMs: options.connectDelayMs } : {}),
     spawn: spawnNodeBoardWorker,
     peerBackend: async () => weriftPeerBackend,
   });
-  const board = new VirtualBoard({ chip, mac, app, paced: options.paced ?? false });
+  const board = new VirtualBoard({ chip, mac, paced: options.paced ?? false, ...(app ? { app } : {}) });
   return { board, choice: { port: board.port, label: `Virtual ${chip} #${made}`, virtual: true } };
 }
