@@ -1,6 +1,7 @@
 import { LitElement, css, html } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
+import { ProductionLine } from "../core/line/production-line";
 import type { DeviceRegistry } from "../core/registry/device-record";
 import { checkEnvironment, environmentFacts } from "../core/session/environment";
 import type { PortalJobs } from "../core/session/jobs";
@@ -10,6 +11,9 @@ import type { FirmwareSource, SessionState } from "../core/session/session-types
 import { DEMO_ACCESS_POINTS, createVirtualChoice, type AppFactoryMaker, type VirtualChoice } from "../core/session/virtual-port";
 import "./device-list";
 import type { PydirectDeviceList } from "./device-list";
+import { bindLineIntents } from "./line-intents";
+import "./pydirect-line-grid";
+import type { PydirectLineGrid } from "./pydirect-line-grid";
 import "./pydirect-flow";
 import type { PortSources } from "./session-intents";
 import "./serial-console";
@@ -44,6 +48,7 @@ export class PydirectPortal extends LitElement {
         margin: 0 0 0.25rem;
       }
       .devices,
+      .line,
       pydirect-serial-console {
         display: block;
         margin-top: 1.5rem;
@@ -63,7 +68,16 @@ export class PydirectPortal extends LitElement {
 
   @state() private session: PortalSession | null = null;
   @state() private busy = false;
+  /** What the production line shares, as the steps chose it (firmware, Wi-Fi network). */
+  @state() private lineFirmware = "";
+  @state() private lineSsid = "";
+  @state() private lineWifiSaved = false;
+  @state() private lineError: PortalError | null = null;
   @query("pydirect-device-list") private deviceList!: PydirectDeviceList;
+  @query("pydirect-line-grid") private lineGrid!: PydirectLineGrid;
+  /** Several boards at once (production line), with the session's firmware and Wi-Fi. */
+  line: ProductionLine | null = null;
+  private unbindLine: (() => void) | null = null;
 
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   /** The virtual board picked last (for the demo's "unplug" and for tests). */
@@ -90,11 +104,48 @@ export class PydirectPortal extends LitElement {
     if ((changed.has("jobs") || changed.has("manifest")) && this.jobs && !this.session) {
       const sources = [{ label: "pyDirect demo firmware", manifestUrl: new URL(this.manifest, document.baseURI).href }, ...this.extraSources];
       this.session = new PortalSession({ jobs: this.jobs, sources, ...(this.registry ? { registry: this.registry } : {}) });
+      this.line = new ProductionLine({ jobs: this.jobs, ...(this.registry ? { registry: this.registry } : {}) });
       this.session.subscribe((s: SessionState) => {
         this.busy = this.session?.busy ?? false;
+        const offer = s.firmware.result;
+        const picked = s.firmware.sources.find((src) => src.manifestUrl === s.firmware.selected);
+        this.lineFirmware = offer ? `${offer.name} ${offer.version}` : picked ? `${picked.label} (latest)` : "";
+        this.lineSsid = s.provision.wifi?.ssid ?? "";
+        this.lineWifiSaved = s.provision.wifi?.hasPassword ?? false;
         this.dispatchEvent(new CustomEvent("pydirect-state", { detail: s, bubbles: true, composed: true }));
       });
     }
+  }
+
+  override updated(): void {
+    const grid = this.lineGrid;
+    if (grid && !this.unbindLine && this.line && this.session && this.jobs) {
+      this.unbindLine = bindLineIntents(grid, {
+        line: this.line,
+        session: this.session,
+        jobs: this.jobs,
+        pickSerial: () => pickSerialPort(),
+        // Each a new simulated ESP32-S3 with its own MAC; its console stays out of the session log.
+        makeVirtual: () => createVirtualChoice({ makeApp: this.virtualApp }),
+        onError: (e) => (this.lineError = e),
+      });
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unbindLine?.();
+    this.unbindLine = null;
+  }
+
+  /** Bring the production line into view with focus on its heading. */
+  async showLine(): Promise<void> {
+    await this.updateComplete;
+    const grid = this.lineGrid;
+    await grid?.updateComplete;
+    const heading = grid?.shadowRoot?.querySelector<HTMLElement>("#line-heading");
+    heading?.scrollIntoView({ block: "start" });
+    heading?.focus();
   }
 
   override render() {
@@ -112,7 +163,18 @@ export class PydirectPortal extends LitElement {
           .demoAccessPoints=${DEMO_ACCESS_POINTS.map((ap) => ({ ...ap }))}
           @pydirect-board-finished=${() => void this.deviceList?.refresh()}
           @pydirect-reverify=${this.reverify}
+          @pydirect-open-line=${() => void this.showLine()}
         ></pydirect-flow>
+        <section class="line" aria-label="Production line">
+          <pydirect-line-grid
+            .line=${this.line}
+            .error=${this.lineError}
+            .firmwareLabel=${this.lineFirmware}
+            .ssid=${this.lineSsid}
+            .wifiSaved=${this.lineWifiSaved}
+            @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+          ></pydirect-line-grid>
+        </section>
         <pydirect-serial-console .log=${this.session?.log ?? null}></pydirect-serial-console>
         <section class="devices" aria-label="Devices">
           <pydirect-device-list

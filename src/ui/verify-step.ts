@@ -10,6 +10,7 @@ import { fire, sharedStyles } from "./shared-styles";
  *
  * @fires pydirect-verify - start verification.
  * @fires pydirect-next-board - production line: same firmware and Wi-Fi, next board.
+ * @fires pydirect-open-line - production line: several boards at once with the same settings.
  * @fires pydirect-cancel - stop the running job.
  * After a pass it shows the board's URL, "connect again" and the live console (device-handoff.ts).
  */
@@ -52,7 +53,11 @@ export class PydirectVerifyStep extends LitElement {
             </p>
             <p>Boards done in this session: <strong id="boards-done">${s.boardsDone}</strong></p>
             <button id="next-board" @click=${() => fire(this, "pydirect-next-board")}>Next board</button>
-            <span class="muted">keeps the firmware and Wi-Fi; the next board gets its own identity.</span>`
+            <span class="muted">keeps the firmware and Wi-Fi; the next board gets its own identity.</span>
+            <p>
+              <button class="secondary" id="open-line" @click=${() => fire(this, "pydirect-open-line")}>Several boards at once</button>
+              <span class="muted">the same firmware and Wi-Fi on up to 8 boards in parallel.</span>
+            </p>`
         : nothing}
       <pydirect-device-handoff .handoff=${s.handoff} ?busy=${running}></pydirect-device-handoff>
     `;

@@ -1,6 +1,6 @@
 import { PortalError, type RecoveryAction } from "../errors";
 
-export type LineErrorCode = "line-full" | "port-already-added" | "line-running" | "no-boards" | "board-unplugged" | "stopped";
+export type LineErrorCode = "line-full" | "port-already-added" | "line-running" | "no-boards" | "no-wifi" | "board-unplugged" | "stopped";
 
 /** Failures of the line itself; each board's own failure is the job's error as-is. */
 export class LineError extends PortalError {
@@ -25,6 +25,10 @@ export class LineError extends PortalError {
 
   static noBoards(): LineError {
     return new LineError("no-boards", "No board is waiting on the line. Add ports (or virtual boards) first.", { action: "none" });
+  }
+
+  static noWifi(): LineError {
+    return new LineError("no-wifi", "Enter the Wi-Fi network every board should join (or choose Flash only), then start the line.", { action: "fix-input" });
   }
 
   static unplugged(label: string): LineError {

@@ -52,7 +52,8 @@ export class ProductionLine {
   private readonly registry: DeviceRegistry | undefined;
   private readonly concurrency: number;
   private readonly unplugGraceMs: number;
-  private readonly now: () => number;
+  /** The clock boards' `startedAt`/`finishedAt` are read on (for elapsed times). */
+  readonly now: () => number;
   private readonly slots = new Map<string, BoardSlot>();
   private readonly listeners = new Set<Listener>();
   private nextNumber = 1;

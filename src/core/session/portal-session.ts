@@ -300,6 +300,14 @@ export class PortalSession {
     this.handoff.closeConsole();
   }
 
+  /**
+   * The Wi-Fi this session will give boards, for the production line that provisions several at
+   * once with the same settings. The password stays in memory, as it does here.
+   */
+  lineWifi(): WifiCredentials | null {
+    return this.wifi ? { ...this.wifi } : null;
+  }
+
   /** Production line: keep firmware and Wi-Fi, forget the board; the next one gets a fresh identity. */
   nextBoard(): void {
     if (this.busy) return;
