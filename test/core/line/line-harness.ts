@@ -5,12 +5,14 @@
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { Worker } from "node:worker_threads";
+import { build } from "esbuild";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
 import type { LinePort } from "../../../src/core/line";
 import { VirtualBoard } from "../../../src/virtual-board";
 import { createMicroPythonWorkerApp } from "../../../src/virtual-board/micropython/worker/worker-app";
 import type { ChipFamily } from "../../../src/virtual-board/types";
-import { spawnNodeBoardWorker } from "../../virtual-board/micropython/worker-harness";
+import { nodeWorkerLike } from "../../virtual-board/micropython/worker-harness";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
 export const ORIGIN = "http://portal.test/";
@@ -39,6 +41,36 @@ export function publicFetch(): typeof fetch {
   }) as typeof fetch;
 }
 
+let bundled: Promise<string> | null = null;
+
+/**
+ * The board worker bundled once into plain JavaScript, as the site ships it to a browser. Worker
+ * threads that load it through tsx instead spend most of their start compiling TypeScript modules
+ * one by one; on a line each board starts a worker per boot, several at a time. MicroPython stays
+ * external: its glue finds its .wasm next to itself in node_modules.
+ */
+function boardWorkerBundle(): Promise<string> {
+  bundled ??= (async () => {
+    const outfile = join(ROOT, "node_modules/.cache/pydirect-line/board-worker.mjs");
+    await build({
+      entryPoints: [join(ROOT, "test/virtual-board/micropython/node-board-worker.ts")],
+      outfile,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      external: ["@micropython/*"],
+      logLevel: "silent",
+    });
+    return outfile;
+  })();
+  return bundled;
+}
+
+export async function spawnBundledBoardWorker() {
+  return nodeWorkerLike(new Worker(await boardWorkerBundle()));
+}
+
 export interface LineBoard {
   board: VirtualBoard;
   choice: LinePort;
@@ -65,7 +97,7 @@ export function makeLineBoard(options: LineBoardOptions = {}): LineBoard {
     accessPoints: ACCESS_POINTS,
     modules: ["webrtc"],
     ...(options.connectDelayMs !== undefined ? { connectDelayMs: options.connectDelayMs } : {}),
-    spawn: spawnNodeBoardWorker,
+    spawn: spawnBundledBoardWorker,
     peerBackend: async () => weriftPeerBackend,
   });
   const board = new VirtualBoard({ chip, mac, paced: options.paced ?? false, ...(app ? { app } : {}) });
