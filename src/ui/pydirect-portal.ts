@@ -1,7 +1,7 @@
 import { LitElement, css, html } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
-import { ProductionLine } from "../core/line/production-line";
+import type { ProductionLine } from "../core/line/production-line";
 import type { DeviceRegistry } from "../core/registry/device-record";
 import { checkEnvironment, environmentFacts } from "../core/session/environment";
 import type { PortalJobs } from "../core/session/jobs";
@@ -11,8 +11,6 @@ import type { FirmwareSource, SessionState } from "../core/session/session-types
 import { DEMO_ACCESS_POINTS, createVirtualChoice, type AppFactoryMaker, type VirtualChoice } from "../core/session/virtual-port";
 import "./device-list";
 import type { PydirectDeviceList } from "./device-list";
-import { bindLineIntents } from "./line-intents";
-import "./pydirect-line-grid";
 import type { PydirectLineGrid } from "./pydirect-line-grid";
 import "./pydirect-flow";
 import type { PortSources } from "./session-intents";
@@ -75,9 +73,13 @@ export class PydirectPortal extends LitElement {
   @state() private lineError: PortalError | null = null;
   @query("pydirect-device-list") private deviceList!: PydirectDeviceList;
   @query("pydirect-line-grid") private lineGrid!: PydirectLineGrid;
-  /** Several boards at once (production line), with the session's firmware and Wi-Fi. */
-  line: ProductionLine | null = null;
+  /**
+   * Several boards at once (production line), with the session's firmware and Wi-Fi. Made, with
+   * its grid, when the user first opens it: single-board users never download it.
+   */
+  @state() line: ProductionLine | null = null;
   private unbindLine: (() => void) | null = null;
+  private opening: Promise<void> | null = null;
 
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   /** The virtual board picked last (for the demo's "unplug" and for tests). */
@@ -104,7 +106,6 @@ export class PydirectPortal extends LitElement {
     if ((changed.has("jobs") || changed.has("manifest")) && this.jobs && !this.session) {
       const sources = [{ label: "pyDirect demo firmware", manifestUrl: new URL(this.manifest, document.baseURI).href }, ...this.extraSources];
       this.session = new PortalSession({ jobs: this.jobs, sources, ...(this.registry ? { registry: this.registry } : {}) });
-      this.line = new ProductionLine({ jobs: this.jobs, ...(this.registry ? { registry: this.registry } : {}) });
       this.session.subscribe((s: SessionState) => {
         this.busy = this.session?.busy ?? false;
         const offer = s.firmware.result;
@@ -117,19 +118,31 @@ export class PydirectPortal extends LitElement {
     }
   }
 
-  override updated(): void {
-    const grid = this.lineGrid;
-    if (grid && !this.unbindLine && this.line && this.session && this.jobs) {
-      this.unbindLine = bindLineIntents(grid, {
-        line: this.line,
-        session: this.session,
-        jobs: this.jobs,
+  /** Load the production line and its grid, and bind the grid's intents to it. */
+  openLine(): Promise<void> {
+    this.opening ??= (async () => {
+      const jobs = this.jobs;
+      const session = this.session;
+      if (!jobs || !session) return;
+      const [{ ProductionLine }, { bindLineIntents }] = await Promise.all([
+        import("../core/line/production-line"),
+        import("./line-intents"),
+        import("./pydirect-line-grid"),
+      ]);
+      const line = new ProductionLine({ jobs, ...(this.registry ? { registry: this.registry } : {}) });
+      this.line = line;
+      await this.updateComplete;
+      this.unbindLine = bindLineIntents(this.lineGrid, {
+        line,
+        session,
+        jobs,
         pickSerial: () => pickSerialPort(),
         // Each a new simulated ESP32-S3 with its own MAC; its console stays out of the session log.
         makeVirtual: () => createVirtualChoice({ makeApp: this.virtualApp }),
         onError: (e) => (this.lineError = e),
       });
-    }
+    })();
+    return this.opening;
   }
 
   override disconnectedCallback(): void {
@@ -140,6 +153,7 @@ export class PydirectPortal extends LitElement {
 
   /** Bring the production line into view with focus on its heading. */
   async showLine(): Promise<void> {
+    await this.openLine();
     await this.updateComplete;
     const grid = this.lineGrid;
     await grid?.updateComplete;
@@ -166,14 +180,18 @@ export class PydirectPortal extends LitElement {
           @pydirect-open-line=${() => void this.showLine()}
         ></pydirect-flow>
         <section class="line" aria-label="Production line">
-          <pydirect-line-grid
-            .line=${this.line}
-            .error=${this.lineError}
-            .firmwareLabel=${this.lineFirmware}
-            .ssid=${this.lineSsid}
-            .wifiSaved=${this.lineWifiSaved}
-            @pydirect-board-finished=${() => void this.deviceList?.refresh()}
-          ></pydirect-line-grid>
+          ${this.line
+            ? html`<pydirect-line-grid
+                .line=${this.line}
+                .error=${this.lineError}
+                .firmwareLabel=${this.lineFirmware}
+                .ssid=${this.lineSsid}
+                .wifiSaved=${this.lineWifiSaved}
+                @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+              ></pydirect-line-grid>`
+            : html`<button class="secondary" id="open-line-grid" ?disabled=${!this.session} @click=${() => void this.showLine()}>
+                Production line: several boards at once…
+              </button>`}
         </section>
         <pydirect-serial-console .log=${this.session?.log ?? null}></pydirect-serial-console>
         <section class="devices" aria-label="Devices">

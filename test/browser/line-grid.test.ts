@@ -39,7 +39,13 @@ describe("production line grid", () => {
   it("runs four virtual boards at once by keyboard, announces each as it finishes, and lists every board", async () => {
     const { page } = site.browser;
     await page.goto(site.server.url);
+    await page.locator("pydirect-connect-step h2").waitFor();
+    // The line loads when first opened; focus lands on its heading.
+    expect(await page.locator("pydirect-line-grid").count()).toBe(0);
+    await tabTo(page, "open-line-grid");
+    await page.keyboard.press("Enter");
     await page.locator("pydirect-line-grid h2").waitFor();
+    await expect.poll(() => deepActiveId(page)).toBe("line-heading");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // Count the line's events in the page, and each row's renders, to see the grid coalesce them.
