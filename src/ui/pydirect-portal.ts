@@ -177,6 +177,7 @@ export class PydirectPortal extends LitElement {
           .demoAccessPoints=${DEMO_ACCESS_POINTS.map((ap) => ({ ...ap }))}
           @pydirect-board-finished=${() => void this.deviceList?.refresh()}
           @pydirect-reverify=${this.reverify}
+          lineAvailable
           @pydirect-open-line=${() => void this.showLine()}
         ></pydirect-flow>
         <section class="line" aria-label="Production line">

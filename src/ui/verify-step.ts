@@ -19,6 +19,8 @@ export class PydirectVerifyStep extends LitElement {
   static override styles = [sharedStyles];
 
   @property({ attribute: false }) state: SessionState | null = null;
+  /** The page has a production line to offer (the portal does; the install dialog does not). */
+  @property({ type: Boolean }) lineAvailable = false;
 
   override render() {
     const s = this.state;
@@ -54,10 +56,12 @@ export class PydirectVerifyStep extends LitElement {
             <p>Boards done in this session: <strong id="boards-done">${s.boardsDone}</strong></p>
             <button id="next-board" @click=${() => fire(this, "pydirect-next-board")}>Next board</button>
             <span class="muted">keeps the firmware and Wi-Fi; the next board gets its own identity.</span>
-            <p>
-              <button class="secondary" id="open-line" @click=${() => fire(this, "pydirect-open-line")}>Several boards at once</button>
-              <span class="muted">the same firmware and Wi-Fi on up to 8 boards in parallel.</span>
-            </p>`
+            ${this.lineAvailable
+              ? html`<p>
+                  <button class="secondary" id="open-line" @click=${() => fire(this, "pydirect-open-line")}>Several boards at once</button>
+                  <span class="muted">the same firmware and Wi-Fi on up to 8 boards in parallel.</span>
+                </p>`
+              : nothing}`
         : nothing}
       <pydirect-device-handoff .handoff=${s.handoff} ?busy=${running}></pydirect-device-handoff>
     `;
