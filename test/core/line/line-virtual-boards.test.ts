@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProductionLine, type LineBoardState } from "../../../src/core/line";
+import { VirtualBoard } from "../../../src/virtual-board";
 import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-registry";
 import { createPortalJobs } from "../../../src/core/session/default-jobs";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
@@ -104,4 +105,24 @@ describe("production line on virtual boards", () => {
     expect(stored).not.toContain(LINE_WIFI.password);
     expect(stored).not.toContain("PRIVATE KEY");
   }, 600_000);
+
+  it("asks a silent board once more, then fails it alone with the hold-BOOT advice while the next board flashes", async () => {
+    const jobs = createPortalJobs({ fetch: publicFetch() });
+    const line = new ProductionLine({ jobs });
+    const [offer] = await jobs.loadFirmware(S3_ONLY_MANIFEST, new AbortController().signal);
+    // No auto-reset transistors: only BOOT held while RESET is pressed gets it into the bootloader.
+    const silent = new VirtualBoard({ chip: "ESP32-S3", autoReset: false, mac: new Uint8Array([0x24, 0x6f, 0x28, 0x20, 0, 1]) });
+    const fine = makeLineBoard({ app: false });
+    boards.push(fine, { board: silent, choice: { port: silent.port, label: "No auto-reset", virtual: true } });
+    line.addPort({ port: silent.port, label: "No auto-reset", virtual: true });
+    line.addPort(fine.choice);
+    const phases: string[] = [];
+    line.subscribe((e) => {
+      if (e.type === "board-changed" && e.board.label === "No auto-reset") phases.push(e.board.phase);
+    });
+    expect(await line.start({ offer: offer!, wifi: null })).toMatchObject({ passed: 1, failed: 1 });
+    const failed = line.state.boards.find((b) => b.step === "failed")!;
+    expect(failed.error).toMatchObject({ code: "no-response", action: "hold-boot" });
+    expect(phases).toContain("The board did not answer; resetting it and asking again");
+  }, 300_000);
 });
