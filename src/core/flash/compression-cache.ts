@@ -12,9 +12,13 @@ const MAX_CACHED_BYTES = 16 * 1024 * 1024;
 const streams = new Map<string, Uint8Array>();
 let cachedBytes = 0;
 
-/** `compressForFlash(data)`, from the cache when these exact bytes were compressed before. Never mutate the result. */
-export function compressForFlashCached(data: Uint8Array): Uint8Array {
-  const key = `${data.length}:${md5Hex(data)}`;
+/**
+ * `compressForFlash(data)`, from the cache when these exact bytes were compressed before. Never
+ * mutate the result. `digest` names the bytes when the caller already knows their MD5 (a range
+ * of a part whose MD5 it has: "<part md5>:<start>:<end>"), which saves hashing them again.
+ */
+export function compressForFlashCached(data: Uint8Array, digest?: string): Uint8Array {
+  const key = `${data.length}:${digest ?? md5Hex(data)}`;
   const known = streams.get(key);
   if (known) {
     // Most recently used last: Map keeps insertion order.

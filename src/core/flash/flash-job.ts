@@ -80,7 +80,7 @@ export async function flashParts(
     // Compress everything before writing: the link then carries data back to back.
     const compressed = new Map<WriteRun, Uint8Array>();
     for (const [index, runs] of written) {
-      for (const run of runs) compressed.set(run, compressForFlashCached(parts[index]!.data.subarray(run.start, run.end)));
+      for (const run of runs) compressed.set(run, compressForFlashCached(parts[index]!.data.subarray(run.start, run.end), `${digests[index]}:${run.start}:${run.end}`));
     }
     for (const [index, part] of parts.entries()) {
       const runs = written.get(index)!;

@@ -25,5 +25,9 @@ describe("compressForFlashCached", () => {
     const other = compressForFlashCached(changed);
     expect(other).not.toBe(first);
     expect(inflate(other)).toEqual(changed);
+    // A caller that knows the bytes' MD5 names them instead of having them hashed again.
+    const named = compressForFlashCached(image.subarray(0, 5000), "part-md5:0:5000");
+    expect(inflate(named)).toEqual(image.subarray(0, 5000));
+    expect(compressForFlashCached(image.slice(0, 5000), "part-md5:0:5000")).toBe(named);
   });
 });
