@@ -68,7 +68,8 @@ function boardWorkerBundle(): Promise<string> {
 }
 
 export async function spawnBundledBoardWorker() {
-  return nodeWorkerLike(new Worker(await boardWorkerBundle()));
+  // Plain JavaScript: the worker needs none of the loader hooks (tsx) this process runs under.
+  return nodeWorkerLike(new Worker(await boardWorkerBundle(), { execArgv: [] }));
 }
 
 export interface LineBoard {
