@@ -138,9 +138,14 @@ export class PydirectLineGrid extends LitElement {
             <input id="line-virtual-count" type="number" min="1" max=${Math.max(1, room)} .value=${String(Math.max(1, Math.min(4, room)))} />
           </div>
           <button type="button" class="secondary" id="line-add-virtual" ?disabled=${room <= 0} @click=${this.addVirtual}>Add virtual boards</button>
-          ${this.running
-            ? html`<button type="button" id="line-stop" @click=${() => fire(this, "pydirect-line-stop")}>Stop</button>`
-            : html`<button type="submit" id="line-start" ?disabled=${this.order.length === 0}>Start</button>`}
+          <button
+            type=${this.running ? "button" : "submit"}
+            id="line-run"
+            ?disabled=${!this.running && this.order.length === 0}
+            @click=${() => this.running && fire(this, "pydirect-line-stop")}
+          >
+            ${this.running ? "Stop" : "Start"}
+          </button>
           <button type="button" class="secondary" id="line-clear" ?disabled=${this.running} @click=${() => fire(this, "pydirect-line-clear")}>Clear finished</button>
         </div>
       </form>
@@ -203,6 +208,7 @@ export class PydirectLineGrid extends LitElement {
         return;
       case "line-started":
         this.running = true;
+        void this.keepFocusOutOfSettings();
         this.announce(`Line started: ${e.boards} boards.`);
         clearInterval(this.ticker);
         this.ticker = setInterval(() => this.tick(), 1000);
@@ -213,6 +219,18 @@ export class PydirectLineGrid extends LitElement {
         this.announce(`Line finished: ${e.summary.passed} done, ${e.summary.failed} failed${e.summary.stopped ? `, ${e.summary.stopped} stopped` : ""}.`);
         return;
     }
+  }
+
+  /**
+   * The settings lock while the line runs; focus inside them (Enter in the password box) would be
+   * dropped to the top of the page, so it moves to the Stop button, which is the same element as
+   * Start.
+   */
+  private async keepFocusOutOfSettings(): Promise<void> {
+    const focused = this.shadowRoot?.activeElement;
+    if (!focused?.closest("fieldset")) return;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>("#line-run")?.focus();
   }
 
   /** Once per frame: each changed board's latest state to its own row, nothing else. */

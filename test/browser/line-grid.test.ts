@@ -83,6 +83,9 @@ describe("production line grid", () => {
     await page.keyboard.type("solder-and-flux");
     await page.keyboard.press("Enter");
     await expect.poll(async () => (await lineState(page)).running, { timeout: 10_000 }).toBe(true);
+    // The settings lock while the line runs; focus moved from them to Stop.
+    await expect.poll(() => deepActiveId(page)).toBe("line-run");
+    expect(await page.locator("pydirect-line-grid #line-run").innerText()).toBe("Stop");
     // Mid-run: some board is writing.
     await page.waitForFunction(
       () => {
@@ -103,6 +106,9 @@ describe("production line grid", () => {
       { timeout: 170_000 },
     );
     const state = await lineState(page);
+    // Stop became Start again, where focus still is.
+    await expect.poll(() => page.locator("pydirect-line-grid #line-run").innerText()).toBe("Start");
+    expect(await deepActiveId(page)).toBe("line-run");
     const explain = state.boards.map((b) => `${b.id} ${b.step} ${b.error?.code ?? ""} ${b.error?.message ?? ""}`).join("\n");
     expect(state.boards.map((b) => b.step), explain).toEqual(["done", "done", "done", "done"]);
     expect(new Set(state.boards.map((b) => b.mac)).size).toBe(4);
