@@ -88,13 +88,21 @@ export class PydirectLineGrid extends LitElement {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => void) | null = null;
 
-  override updated(changed: Map<string, unknown>): void {
-    if (changed.has("line")) {
-      this.unsubscribe?.();
-      this.unsubscribe = this.line?.subscribe((e) => this.onLineEvent(e)) ?? null;
-      this.order = this.line?.state.boards.map((b) => b.id) ?? [];
-      this.running = this.line?.running ?? false;
-    }
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved in the page: follow the line again (its boards may have changed meanwhile).
+    if (this.line && !this.unsubscribe) this.follow();
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has("line")) this.follow();
+  }
+
+  private follow(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = this.line?.subscribe((e) => this.onLineEvent(e)) ?? null;
+    this.order = this.line?.state.boards.map((b) => b.id) ?? [];
+    this.running = this.line?.running ?? false;
   }
 
   override disconnectedCallback(): void {
