@@ -8,6 +8,7 @@
 import { PortalError } from "../errors";
 import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRegistry } from "../registry/device-record";
+import { validateWifiCredentials } from "../provision/wifi-settings";
 import type { PortalJobs } from "../session/jobs";
 import { asPortalError } from "../session/session-errors";
 import { runLineBoard } from "./board-run";
@@ -153,6 +154,9 @@ export class ProductionLine {
     if (this.running) throw LineError.running();
     const todo = [...this.slots.values()].filter((s) => s.state.step !== "done" && !s.unplugged);
     if (todo.length === 0) throw LineError.noBoards();
+    // Settings every board shares are checked once, before any board starts: a password too short
+    // is one sentence, not eight failed boards.
+    if (settings.wifi) validateWifiCredentials(settings.wifi);
     this.settings = { ...settings, wifi: settings.wifi ? { ...settings.wifi } : null };
     this.stopping = false;
     const started = this.now();

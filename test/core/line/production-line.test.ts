@@ -163,6 +163,16 @@ describe("ProductionLine", () => {
     await expect(line.start({ offer: OFFER, wifi: null })).rejects.toMatchObject({ code: "no-boards" });
   });
 
+  it("checks the shared Wi-Fi once before any board starts", async () => {
+    const { jobs } = fakeJobs();
+    const line = new ProductionLine({ jobs });
+    line.addPort(fakePort(1));
+    line.addPort(fakePort(2));
+    await expect(line.start({ offer: OFFER, wifi: { ssid: "Workshop", password: "short" } })).rejects.toMatchObject({ code: "invalid-password" });
+    expect(line.running).toBe(false);
+    expect(line.state.boards.every((b) => b.step === "waiting" && b.startedAt === null)).toBe(true);
+  });
+
   it("takes a board plugged in mid-run into the running line", async () => {
     const { jobs } = fakeJobs(30);
     const line = new ProductionLine({ jobs });
