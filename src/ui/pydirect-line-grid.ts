@@ -5,6 +5,7 @@ import type { PortalError } from "../core/errors";
 import type { LineBoardState, LineEvent } from "../core/line/line-types";
 import type { ProductionLine } from "../core/line/production-line";
 import "./error-notice";
+import type { DemoAccessPoint } from "./provision-step";
 import "./pydirect-line-row";
 import type { PydirectLineRow } from "./pydirect-line-row";
 import { fire, sharedStyles } from "./shared-styles";
@@ -79,6 +80,8 @@ export class PydirectLineGrid extends LitElement {
   /** The steps above hold a password for `ssid`: an empty box means that one. */
   @property({ type: Boolean }) wifiSaved = false;
   @property({ attribute: false }) error: PortalError | null = null;
+  /** The simulated networks virtual boards can join (demo data, shown as such). */
+  @property({ attribute: false }) demoAccessPoints: DemoAccessPoint[] = [];
 
   @state() private order: string[] = [];
   @state() private running = false;
@@ -138,6 +141,11 @@ export class PydirectLineGrid extends LitElement {
             <label class="check"><input type="checkbox" id="line-flash-only" name="flashOnly" /> Flash only (no provisioning)</label>
           </div>
           <p class="muted" id="line-password-hint">${this.wifiSaved ? "Leave the password empty to use the one given in the steps above." : "Sent only to the boards, over serial."}</p>
+          ${this.demoAccessPoints.length > 0 && this.line?.state.boards.some((b) => b.virtual)
+            ? html`<p class="muted" data-field="demo-networks">
+                Demo data: virtual boards see ${this.demoAccessPoints.map((ap, i) => html`${i > 0 ? ", " : ""}<code>${ap.ssid}</code>${ap.password ? html` (password <code>${ap.password}</code>)` : " (open)"}`)}.
+              </p>`
+            : nothing}
         </fieldset>
         <div class="inline">
           <button type="button" class="secondary" id="line-add-port" ?disabled=${room <= 0} @click=${() => fire(this, "pydirect-line-add-port")}>Add port</button>

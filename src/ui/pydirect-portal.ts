@@ -80,6 +80,8 @@ export class PydirectPortal extends LitElement {
   @state() line: ProductionLine | null = null;
   private unbindLine: (() => void) | null = null;
   private opening: Promise<void> | null = null;
+  /** One array for the page's life, so the line grid sees no change on every render. */
+  private readonly demoNetworks = DEMO_ACCESS_POINTS.map((ap) => ({ ...ap }));
 
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   /** The virtual board picked last (for the demo's "unplug" and for tests). */
@@ -188,6 +190,7 @@ export class PydirectPortal extends LitElement {
                 .firmwareLabel=${this.lineFirmware}
                 .ssid=${this.lineSsid}
                 .wifiSaved=${this.lineWifiSaved}
+                .demoAccessPoints=${this.demoNetworks}
                 @pydirect-board-finished=${() => void this.deviceList?.refresh()}
               ></pydirect-line-grid>`
             : html`<button class="secondary" id="open-line-grid" ?disabled=${!this.session} @click=${() => void this.showLine()}>

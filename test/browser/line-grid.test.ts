@@ -77,6 +77,8 @@ describe("production line grid", () => {
     await screenshot(page, "line-01-four-boards");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
+    // Virtual boards join demo networks, shown as demo data beside the Wi-Fi settings.
+    expect(await page.locator("pydirect-line-grid [data-field=demo-networks]").innerText()).toContain("Workshop");
     await tabTo(page, "line-ssid");
     await page.keyboard.type("Workshop");
     await tabTo(page, "line-password");
