@@ -13,8 +13,8 @@ import "./device-list";
 import type { PydirectDeviceList } from "./device-list";
 import type { PydirectLineGrid } from "./pydirect-line-grid";
 import "./pydirect-flow";
+import type { PydirectFlow } from "./pydirect-flow";
 import type { PortSources } from "./session-intents";
-import "./serial-console";
 import { sharedStyles } from "./shared-styles";
 import "./update-prompt";
 
@@ -46,8 +46,7 @@ export class PydirectPortal extends LitElement {
         margin: 0 0 0.25rem;
       }
       .devices,
-      .line,
-      pydirect-serial-console {
+      .line {
         display: block;
         margin-top: 1.5rem;
       }
@@ -72,6 +71,7 @@ export class PydirectPortal extends LitElement {
   @state() private lineWifiSaved = false;
   @state() private lineError: PortalError | null = null;
   @query("pydirect-device-list") private deviceList!: PydirectDeviceList;
+  @query("pydirect-flow") private flow!: PydirectFlow;
   @query("pydirect-line-grid") private lineGrid!: PydirectLineGrid;
   /**
    * Several boards at once (production line), with the session's firmware and Wi-Fi. Made, with
@@ -90,10 +90,8 @@ export class PydirectPortal extends LitElement {
   private readonly ports: PortSources = {
     pickSerial: () => pickSerialPort(),
     pickVirtual: () => {
-      const choice = createVirtualChoice({
-        makeApp: this.virtualApp,
-        onConsole: (text) => this.session?.log.device(text),
-      });
+      // Like a real board, the virtual one is heard through its port: the serial console logs it.
+      const choice = createVirtualChoice({ makeApp: this.virtualApp });
       this.lastVirtualBoard = choice.board;
       return choice;
     },
@@ -197,12 +195,12 @@ export class PydirectPortal extends LitElement {
                 Production line: several boards at once…
               </button>`}
         </section>
-        <pydirect-serial-console .log=${this.session?.log ?? null}></pydirect-serial-console>
         <section class="devices" aria-label="Devices">
           <pydirect-device-list
             .registry=${this.registry}
             @pydirect-reverify=${this.reverify}
             @pydirect-connect-again=${this.connectAgain}
+            @pydirect-open-console=${this.openConsole}
           ></pydirect-device-list>
         </section>
       </main>
@@ -215,6 +213,22 @@ export class PydirectPortal extends LitElement {
     this.deviceList.notice = "";
     await this.session.connectAgainTo(id);
     await this.deviceList.refresh();
+  };
+
+  /** "Console" on a device-list row: the serial console on the board plugged in now. */
+  private readonly openConsole = async (e: Event): Promise<void> => {
+    const id = (e as CustomEvent<{ id: string }>).detail.id;
+    const session = this.session;
+    const record = await this.registry?.get(id);
+    if (!session || !record) return;
+    if (!session.state.port) {
+      this.deviceList.notice = `Connect ${record.hostname} (pick its port above), then press Console again.`;
+      session.show("connect");
+      return;
+    }
+    this.deviceList.notice = "";
+    await this.flow.focusTerminal();
+    await session.openTerminal();
   };
 
   private readonly reverify = async (e: Event): Promise<void> => {
