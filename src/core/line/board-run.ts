@@ -92,7 +92,8 @@ export async function runLineBoard(ctx: BoardRunContext): Promise<LineBoardResul
  * A board that did not answer the bootloader is reset and asked once more before it is failed, as
  * esptool retries its connect. On a line the host's one thread serves every board: a reply due
  * within esptool-js's short windows (200 ms for leaving RAM download mode) can miss them while
- * the thread compresses another board's image, and a real board then answers the second time.
+ * the thread works for another board (compressing its image, hashing), and a real board then
+ * answers the second time.
  * Nothing has been written when this error comes (it is raised before the stub runs).
  */
 async function onceMoreIfSilent<T>(ctx: BoardRunContext, attempt: () => Promise<T>): Promise<T> {
