@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { connect as tlsConnect } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { demoParts } from "../../../scripts/lib/demo-firmware";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
@@ -54,3 +55,25 @@ export async function upstreamBoard(options: { frozenFiles?: Record<string, stri
   await app.whenReady();
   return { board, app, https, statusLines };
 }
+
+/** The port of the HTTPS server the board's current boot started (an earlier boot's never listens). */
+export async function servingPort(https: { listening(): Promise<number> }, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const port = await Promise.race([https.listening(), new Promise<null>((r) => setTimeout(() => r(null), 250))]);
+    if (port) return port;
+  }
+  throw new Error("the board's HTTPS server did not start");
+}
+
+/** SHA-256 fingerprint ("AB:CD:…") of the certificate a TLS server on 127.0.0.1 presents. */
+export function presentedCertificate(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: "127.0.0.1", port, rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate().fingerprint256);
+      socket.end();
+    });
+    socket.on("error", reject);
+  });
+}
+
