@@ -47,6 +47,13 @@ describe("provisioning a board with upstream-shaped device scripts", () => {
     expect(states.indexOf("wifi-connecting")).toBeLessThan(states.indexOf("resetting"));
     expect(started.statusLines).toEqual([]);
 
+    // After the reset the board's own main.py joined the network and serves the new certificate.
+    // (Checked before reading files back: a host taking the REPL stops main.py, as on a real board.)
+    const port = await servingPort(started.https);
+    expect(started.https.current?.port).toBe(port);
+    const served = await presentedCertificate(port);
+    expect(served).toBe(result.certFingerprint);
+
     const back = await onBoard(board, async (f) => ({
       settings: JSON.parse(await f.readText(USER_SETTINGS_PATH)) as Record<string, Record<string, unknown>>,
       cert: await f.readText(CERT_PATH),
@@ -62,11 +69,6 @@ describe("provisioning a board with upstream-shaped device scripts", () => {
       https_key_file: KEY_PATH,
       webrepl_password: result.webreplPassword.reveal(),
     });
-
-    // After the reset the board's own main.py joined the network and serves the new certificate.
-    const port = await servingPort(started.https);
-    const served = await presentedCertificate(port);
-    expect(served).toBe(result.certFingerprint);
 
     const secrets = [WORKSHOP.password, result.webreplPassword.reveal(), "PRIVATE KEY"];
     for (const secret of secrets) expect(JSON.stringify(events)).not.toContain(secret);
