@@ -228,6 +228,9 @@ export async function provisionDevice(
       { path: USER_SETTINGS_PATH, data: serializeSettings(userSettings) },
     );
     const written = await installFiles(files, staged, emit, request.signal);
+    // Which scripts the board runs decides how its Wi-Fi outcome is read (asked only now, so the
+    // exchanges before the files are staged stay as short as they can be).
+    const deviceKind = await detectDeviceKind(repl);
 
     const record: DeviceRecord = {
       id: deviceId,
@@ -238,12 +241,10 @@ export async function provisionDevice(
       certFingerprint: cert.fingerprint,
       provisionedAt: new Date().toISOString(),
       certificatePem: cert.certificatePem,
+      deviceScripts: deviceKind.kind === "pydirect-upstream" ? "pydirect-upstream" : "pydirect",
     };
     await request.registry?.put(record);
 
-    // Which scripts the board runs decides how its Wi-Fi outcome is read (asked only now, so the
-    // exchanges before the files are staged stay as short as they can be).
-    const deviceKind = await detectDeviceKind(repl);
     const outcome = await restartAndAwaitWifi(repl, wifi.ssid, request, emit, deviceKind);
     const result: ProvisionResult = {
       identity,

@@ -221,7 +221,8 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
       await loadCertificateSupport();
       const [{ connectAgain }, { createFetchTransport }, backend] = await Promise.all([import("../verify"), import("../signaling"), peerBackend()]);
       const transport = options.httpsTransport ? options.httpsTransport(request.baseUrl, record) : createFetchTransport(request.baseUrl);
-      const outcome = await connectAgain(record, { transport, backend, certificatePem: request.certificatePem, signal: request.signal }, verifyPhases(onEvent));
+      const channelProtocol = record.deviceScripts === "pydirect-upstream" ? "none" : "pydirect";
+      const outcome = await connectAgain(record, { transport, backend, certificatePem: request.certificatePem, channelProtocol, signal: request.signal }, verifyPhases(onEvent));
       return verifyResult(outcome, "https");
     },
   };

@@ -65,6 +65,12 @@ describe("a session on a board with upstream-shaped scripts", () => {
 
     const record = (await registry.get(prov.deviceId))!;
     expect(record.lastVerification).toMatchObject({ passed: true });
+    expect(record.deviceScripts).toBe("pydirect-upstream");
+
+    // "Connect again" from the device list checks the same way: channel and pinned certificate.
+    if (!(await s.connectAgain(record))) throw s.state.verify.error;
+    expect(s.state.verify.result?.detail).toContain("pinned HTTPS certificate");
+    expect(s.state.handoff).toMatchObject({ transport: "https", console: "closed" });
     const password = prov.webreplPassword!.reveal();
     const everything = JSON.stringify(s.state) + s.log.toText() + JSON.stringify(await registry.list());
     for (const secret of [WORKSHOP.password, password, "PRIVATE KEY"]) expect(everything).not.toContain(secret);
