@@ -60,7 +60,8 @@ export async function detectDeviceKind(repl: RawRepl): Promise<ReplDeviceKind> {
 export async function detectDeviceKindOnPort(port: SerialPortLike, options: RawReplOptions = {}): Promise<DeviceKind> {
   let repl: RawRepl;
   try {
-    repl = await RawRepl.open(port, options);
+    // Upstream's main.py restarts on Ctrl-C: its REPL is reached by interrupting boot.py.
+    repl = await RawRepl.open(port, { interruptAtBoot: true, ...options });
   } catch (err) {
     if (err instanceof ReplError && (err.code === "no-repl" || err.code === "timeout")) return { kind: "no-repl", detail: err.message };
     throw err;

@@ -278,7 +278,8 @@ async function runOnBoard<Input, Result>(
   try {
     const input = validate();
     emit({ state: "connecting" });
-    repl = await RawRepl.open(port, replOptions);
+    // Boards with pyDirect upstream's image only offer their REPL when boot.py is interrupted.
+    repl = await RawRepl.open(port, { interruptAtBoot: true, ...replOptions });
     return await body(repl, input);
   } catch (err) {
     const error = asJobError(err);

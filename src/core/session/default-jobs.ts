@@ -172,7 +172,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
       const { readBoardSettings, readDeviceIdentity } = await import("../provision/device-queries");
       const { detectDeviceKind } = await import("../device-kind/detect-device-kind");
       if (signal.aborted) throw signal.reason;
-      const repl = await RawRepl.open(port, {});
+      const repl = await RawRepl.open(port, { interruptAtBoot: true });
       try {
         const files = new DeviceFiles(repl);
         const identity = await readDeviceIdentity(repl, await readBoardSettings(files));

@@ -26,6 +26,19 @@ describe("what the board runs, found over the raw REPL", () => {
     expect(started.statusLines).toEqual([]);
   }, 60_000);
 
+  it("reaches the REPL of upstream's image only by interrupting boot.py, as pyDirect's own flasher does", async () => {
+    const started = await upstreamBoard();
+    board = started.board;
+    // Its main.py restarts on KeyboardInterrupt: Ctrl-C on the running board never gives a prompt.
+    await expect(RawRepl.open(board.port, { enterTimeoutMs: 800 })).rejects.toMatchObject({ code: "no-repl" });
+    const repl = await RawRepl.open(board.port, { interruptAtBoot: true, enterTimeoutMs: 3000 });
+    try {
+      expect((await repl.exec("print(1+1)")).stdout).toBe("2\r\n");
+    } finally {
+      await repl.close();
+    }
+  }, 60_000);
+
   it("recognises plain MicroPython", async () => {
     const started = await upstreamBoard({ frozenFiles: {} });
     board = started.board;
@@ -42,7 +55,7 @@ describe("what the board runs, found over the raw REPL", () => {
   it("takes one raw-REPL exchange and changes nothing on the board", async () => {
     const started = await upstreamBoard();
     board = started.board;
-    const repl = await RawRepl.open(board.port);
+    const repl = await RawRepl.open(board.port, { interruptAtBoot: true });
     try {
       const { detectDeviceKind } = await import("../../../src/core/device-kind");
       const sent: string[] = [];

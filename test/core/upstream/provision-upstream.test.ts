@@ -19,7 +19,7 @@ afterEach(() => {
 });
 
 async function onBoard<T>(b: VirtualBoard, read: (files: DeviceFiles) => Promise<T>): Promise<T> {
-  const repl = await RawRepl.open(b.port);
+  const repl = await RawRepl.open(b.port, { interruptAtBoot: true });
   try {
     return await read(new DeviceFiles(repl));
   } finally {

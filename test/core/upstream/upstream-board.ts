@@ -52,7 +52,8 @@ export async function upstreamBoard(options: { frozenFiles?: Record<string, stri
   const board = new VirtualBoard({ chip: "ESP32-S3", app });
   for (const part of demoParts("ESP32-S3")) board.flash.set(part.data, part.offset);
   await board.waitForMode("app", 10_000);
-  await app.whenReady();
+  // Upstream's main.py never returns to a prompt: wait for the prompt only where one comes.
+  await Promise.race([app.whenReady(), new Promise((resolve) => setTimeout(resolve, 1000))]);
   return { board, app, https, statusLines };
 }
 
