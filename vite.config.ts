@@ -45,6 +45,30 @@ function embedBuild(): Plugin {
   };
 }
 
+/** Where the built site serves the embed, and the source the dev server answers with instead. */
+export const EMBED_PATH = "/embed/pydirect-install-button.js";
+const EMBED_SOURCE = "/src/embed/pydirect-install-button.ts";
+
+/**
+ * Under `npm start` there is no dist/embed/: answer the embed's published URL with its source,
+ * which Vite compiles on the fly (its lazy dialog and cores follow as /src/… modules). So
+ * public/embed-demo.html, which loads the button from that URL as any other site would, works the
+ * same under the dev server and in the built site.
+ */
+function embedFromSource(): Plugin {
+  return {
+    name: "pydirect-embed-from-source",
+    apply: "serve",
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        const url = new URL(req.url ?? "/", "http://dev.invalid");
+        if (url.pathname.endsWith(EMBED_PATH)) req.url = EMBED_SOURCE + url.search;
+        next();
+      });
+    },
+  };
+}
+
 /**
  * After the bundle is written, generate the service worker that precaches the portal (and caches
  * firmware on first use), so the portal reloads and flashes with the network off.
@@ -115,5 +139,5 @@ export default defineConfig({
     sourcemap: true,
   },
   // The embed is built before the service worker is generated, so both see the final dist/.
-  plugins: [embedBuild(), serviceWorker()],
+  plugins: [embedFromSource(), embedBuild(), serviceWorker()],
 });

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoManifest, demoPartsByChip, DEMO_CHIPS } from "./lib/demo-firmware";
+import { demoProductManifest, demoProductMerged, DEMO_PRODUCTS } from "./lib/demo-products";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = process.argv[2] ? resolve(process.argv[2]) : join(root, "public", "firmware", "demo");
@@ -18,4 +19,12 @@ for (const chip of DEMO_CHIPS) {
   }
 }
 writeFileSync(join(outDir, "manifest.json"), JSON.stringify(demoManifest(parts), null, 2) + "\n");
-console.log(`demo firmware: ${DEMO_CHIPS.join(", ")} (${(bytes / 1024).toFixed(0)} KB) → ${outDir}/manifest.json`);
+// One merged image per pyDirect product, named like pyDirect's release assets, with its own manifest.
+mkdirSync(join(outDir, "products"), { recursive: true });
+for (const product of DEMO_PRODUCTS) {
+  const merged = demoProductMerged(product);
+  writeFileSync(join(outDir, merged.path), merged.data);
+  writeFileSync(join(outDir, "products", `${product.product}.manifest.json`), JSON.stringify(demoProductManifest(product, merged), null, 2) + "\n");
+  bytes += merged.data.length;
+}
+console.log(`demo firmware: ${DEMO_CHIPS.join(", ")}; products ${DEMO_PRODUCTS.map((p) => p.product).join(", ")} (${(bytes / 1024).toFixed(0)} KB) → ${outDir}/manifest.json, ${outDir}/products/`);

@@ -7,7 +7,8 @@ checkout):
     firmware/build/build-images.py --micropython ~/micropython --version v0.2.0
 
 writes public/firmware/<version>/{manifest.json, SHA256SUMS, <chip>/{bootloader,
-partition-table,pydirect,merged}.bin}.
+partition-table,pydirect,merged}.bin} and lists the version in public/firmware/index.json (next to
+the release directory), which the portal offers its releases from.
 
 Dry run (no ESP-IDF: the demo images from `npm run demo-firmware` stand in for the build):
 
@@ -34,6 +35,7 @@ from pydirect_images import (  # noqa: E402
     ImageError,
     load_boards,
     normalise_version,
+    update_release_index,
     write_release,
 )
 
@@ -59,6 +61,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--out", help="release directory (default: public/firmware/<version>)")
     p.add_argument("--micropython", default=os.environ.get("MICROPY_DIR"),
                    help="MicroPython checkout (default: $MICROPY_DIR)")
+    p.add_argument("--index", help="release index to list the version in "
+                   "(default: index.json next to the release directory)")
+    p.add_argument("--no-index", action="store_true", help="do not write the release index")
     p.add_argument("--release-notes", help="text for the manifest's release_notes")
     p.add_argument("--dry-run", action="store_true",
                    help="skip ESP-IDF; use the demo images as the built parts (needs --out)")
@@ -200,8 +205,12 @@ def main(argv: list[str]) -> int:
         records = [built_record(b, micropython) for b in boards]
 
     out_dir = os.path.abspath(args.out or os.path.join(REPO_DIR, "public", "firmware", version))
+    index_path = os.path.abspath(args.index or os.path.join(os.path.dirname(out_dir), "index.json"))
     try:
         manifest = write_release(records, out_dir, version, channel, args.release_notes)
+        if not args.no_index:
+            manifest_rel = os.path.relpath(os.path.join(out_dir, "manifest.json"), os.path.dirname(index_path))
+            update_release_index(index_path, manifest_rel.replace(os.sep, "/"), manifest)
     except ImageError as e:
         fail(str(e))
     chips = ", ".join(b["chipFamily"] for b in manifest["builds"])

@@ -198,3 +198,43 @@ def normalise_version(text: str) -> tuple[str, str]:
         raise ImageError(f"version {text!r} is not a semantic version like 1.2.0 or v1.2.0-beta.1")
     version = text.strip().lstrip("v")
     return version, "beta" if m.group(4) else "stable"
+
+
+def _version_key(version: str) -> tuple:
+    """Semantic-version order: 1.2.0 > 1.2.0-rc.10 > 1.2.0-rc.2 > 1.1.9."""
+    m = VERSION_RE.match(version)
+    if not m:
+        return (-1,)
+    pre = m.group(4)
+    # A release sorts above its prereleases; identifiers compare numerically when both are numbers,
+    # and numbers sort below words (semver.org, rule 11).
+    pre_key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")) if pre else ()
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3)), 0 if pre else 1, pre_key)
+
+
+def update_release_index(index_path: str, manifest_rel: str, manifest: dict) -> dict:
+    """Adds (or replaces) this release in the index the portal lists releases from.
+
+    public/firmware/index.json: {"versions": [{version, channel, manifest, chips}]}, newest first;
+    `manifest` is relative to the index. Other versions already listed are kept as they are."""
+    index: dict = {"versions": []}
+    if os.path.exists(index_path):
+        try:
+            with open(index_path, encoding="utf-8") as f:
+                index = json.load(f)
+        except (OSError, ValueError) as e:
+            raise ImageError(f"{index_path} is not readable JSON ({e}); fix or remove it, then build again")
+        if not isinstance(index, dict) or not isinstance(index.get("versions"), list):
+            raise ImageError(f"{index_path} has no \"versions\" list; fix or remove it, then build again")
+    entry = {
+        "version": manifest["version"],
+        "channel": manifest["channel"],
+        "manifest": manifest_rel,
+        "chips": [b["chipFamily"] for b in manifest["builds"]],
+    }
+    versions = [v for v in index["versions"] if not (isinstance(v, dict) and v.get("version") == entry["version"])]
+    versions.append(entry)
+    versions.sort(key=lambda v: _version_key(str(v.get("version", "")) if isinstance(v, dict) else ""), reverse=True)
+    index["versions"] = versions
+    _write(index_path, (json.dumps(index, indent=2) + "\n").encode())
+    return index

@@ -19,7 +19,7 @@ import {
 import { chipFacts, type ChipFamily } from "../../src/core/image/chips";
 import { mulberry32 } from "./seeded-random";
 
-export const DEMO_CHIPS = ["ESP32", "ESP32-S3", "ESP32-C3"] as const satisfies readonly ChipFamily[];
+export const DEMO_CHIPS = ["ESP32", "ESP32-S3", "ESP32-C3", "ESP32-P4"] as const satisfies readonly ChipFamily[];
 export type DemoChip = (typeof DEMO_CHIPS)[number];
 
 export const DEMO_PROJECT = "pyDirect";
@@ -56,6 +56,12 @@ const MEMORY: Record<DemoChip, ChipMemoryMap> = {
     bootloader: { entry: 0x403ce710, segments: [[0x3fcd5820, 0x0d40], [0x403cc710, 0x0b60], [0x403ce710, 0x2fa0]] },
     app: { entry: 0x40380000, drom: 0x3c0a0020, dram: 0x3fc8b600, iram: 0x40380000, irom: 0x42000020 },
   },
+  // ESP32-P4 (ESP-IDF 5.5 on a v1.x chip): the bootloader's load addresses and lengths as its ROM prints
+  // them; the app's flash window starts at 0x40000000 for code and data alike, RAM at 0x4ff00000.
+  "ESP32-P4": {
+    bootloader: { entry: 0x4ff29ed0, segments: [[0x4ff33ce0, 0x164c], [0x4ff29ed0, 0x0c1c], [0x4ff2cbd0, 0x3470]] },
+    app: { entry: 0x4ff00100, drom: 0x40050020, dram: 0x4ff10000, iram: 0x4ff00000, irom: 0x40000020 },
+  },
 };
 
 /**
@@ -85,13 +91,14 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function makeDemoBootloader(chip: DemoChip): Uint8Array {
+/** `flashSize`: what the image header says the board has (esptool writes the build's flash size there). */
+export function makeDemoBootloader(chip: DemoChip, flashSize = 4 * 1048576): Uint8Array {
   const map = MEMORY[chip].bootloader;
   return writeEspImage({
     chip,
     entry: map.entry,
     flashMode: "DIO",
-    flashSizeBytes: 4 * 1048576,
+    flashSizeBytes: flashSize,
     segments: map.segments.map(([loadAddress, length], i) => ({ loadAddress, data: codeLikeBytes(length, 0xb007 + i * 17 + DEMO_CHIPS.indexOf(chip)) })),
   });
 }
@@ -105,6 +112,8 @@ export interface DemoAppOptions {
   version?: string;
   /** Code size in bytes (rounded to 4); the default gives an app of about 320 KB. */
   codeSize?: number;
+  /** Flash size in the image header (default 4 MB). */
+  flashSize?: number;
 }
 
 export function makeDemoApp(chip: DemoChip, options: DemoAppOptions = {}): Uint8Array {
@@ -124,7 +133,7 @@ export function makeDemoApp(chip: DemoChip, options: DemoAppOptions = {}): Uint8
     chip,
     entry: map.entry,
     flashMode: "DIO",
-    flashSizeBytes: 4 * 1048576,
+    flashSizeBytes: options.flashSize ?? 4 * 1048576,
     segments: [
       { loadAddress: map.drom, data: concat([desc, codeLikeBytes(48 * 1024, seed + 1)]) },
       { loadAddress: map.dram, data: codeLikeBytes(12 * 1024, seed + 2) },
@@ -150,11 +159,15 @@ export function demoParts(chip: DemoChip): DemoPart[] {
   ];
 }
 
-/** The demo manifest: plain ESP Web Tools fields plus our sha256/size per part. */
+/**
+ * The demo manifest: plain ESP Web Tools fields plus our sha256/size per part, and
+ * `virtual_board_only`: these images boot only on the virtual board, never on a real chip.
+ */
 export function demoManifest(partsByChip: Record<DemoChip, DemoPart[]> = demoPartsByChip()): Record<string, unknown> {
   return {
     name: "pyDirect demo firmware",
     version: DEMO_VERSION,
+    virtual_board_only: true,
     new_install_prompt_erase: true,
     new_install_improv_wait_time: 0,
     channel: "stable",

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PortalError } from "../core/errors";
-import { isChipFamily } from "../core/image/chips";
+import { isChipFamily, type ChipFamily } from "../core/image/chips";
+import { detectImageChip } from "../core/image/detect-chip";
 import { checkFirmware, type CheckedPart } from "../core/image/check-firmware";
 import { partitionUsage } from "../core/image/partition-table";
 import { downloadPart } from "../core/download/download";
@@ -52,6 +53,7 @@ async function loadPart(manifestTarget: string, part: ManifestPart): Promise<Uin
 
 function describePart(c: CheckedPart): string {
   const at = `@0x${c.offset.toString(16)}`;
+  if (c.summary) return `${at} ${c.summary}`;
   if (c.kind === "bootloader" && c.image) {
     const inside = c.app ? `; contains app "${c.app.projectName}" ${c.app.version} (ESP-IDF ${c.app.idfVersion})` : "";
     return `${at} ${c.app ? "merged image: " : ""}bootloader, ${c.image.segmentCount} segments, ${c.image.flashMode} ${c.image.flashFreq} ${c.image.flashSize / 1048576}MB, chip ${c.image.chip}${inside}`;
@@ -102,14 +104,35 @@ function report(result: ReturnType<typeof checkFirmware>, scope: string, finding
   for (const w of result.warnings) findings.push({ level: "warning", scope, message: w });
 }
 
-/** Checks a manifest and every part of every build; returns the exit code. */
+/** A single image file written at 0x0 (a merged build); the chip comes from --chip or the image's own headers. */
+async function checkImageFile(target: string, chip: ChipFamily | undefined, findings: Finding[]): Promise<void> {
+  let data: Uint8Array;
+  try {
+    data = isUrl(target) ? (await downloadPart({ name: target, url: target }, 0)).data : new Uint8Array(await readFile(target));
+  } catch (err) {
+    findings.push({ level: "error", scope: "image", code: err instanceof PortalError ? err.code : "part-missing", message: `${target} cannot be read: ${err instanceof Error ? err.message : String(err)}` });
+    return;
+  }
+  const family = chip ?? detectImageChip(data);
+  if (!family) {
+    findings.push({ level: "error", scope: "image", code: "image-bad-magic", message: `${target} names no chip in its headers (no ESP bootloader where a chip's ROM looks for one, no ESP8266 image at 0x0); give the chip with --chip <family>.` });
+    return;
+  }
+  const name = target.split(/[\\/]/).pop() ?? target;
+  findings.push({ level: "ok", scope: `${family} image`, message: `${name}: ${data.length.toLocaleString("en-US")} bytes written at 0x0, built for ${family}${chip ? " (--chip)" : " (from its headers)"}` });
+  report(checkFirmware([{ name, offset: 0, data }], { family }), `${family} image`, findings);
+}
+
+/** Checks a manifest and every part of every build (or one .bin image at 0x0); returns the exit code. */
 export async function runCheck(target: string, options: CheckOptions, out: (line: string) => void): Promise<number> {
   const findings: Finding[] = [];
   if (options.chip !== undefined && !isChipFamily(options.chip)) {
     out(`--chip ${options.chip} is not a chip family (ESP32, ESP32-S3, ESP32-C3, ...)`);
     return 2;
   }
-  try {
+  if (/\.bin$/i.test(target)) {
+    await checkImageFile(target, options.chip as ChipFamily | undefined, findings);
+  } else try {
     const { manifest, warnings } = parseManifest(await loadText(target));
     const builds = manifest.choices.reduce((n, c) => n + c.builds.length, 0);
     findings.push({ level: "ok", scope: "manifest", message: `"${manifest.name}" ${manifest.version ?? "(no version)"}: ${manifest.choices.length} firmware choice(s), ${builds} build(s)` });
@@ -141,7 +164,7 @@ export async function runCheck(target: string, options: CheckOptions, out: (line
     for (const f of findings) {
       if (f.scope !== scope) {
         scope = f.scope;
-        out(scope === "manifest" ? "manifest" : `build ${scope}`);
+        out(scope === "manifest" || scope.endsWith(" image") || scope === "image" ? scope : `build ${scope}`);
       }
       const tag = f.level === "ok" ? "  ok    " : f.level === "warning" ? "  warn  " : `  ERROR ${f.code ?? ""} `;
       out(tag + f.message);

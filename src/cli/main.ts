@@ -1,10 +1,12 @@
 // Node-only: the `pydirect-portal` command line. Never imported by browser code.
 import { runCheck } from "./check-command";
 
-const USAGE = `usage: pydirect-portal check <manifest path or URL> [--json] [--chip <family>]
+const USAGE = `usage: pydirect-portal check <manifest or .bin path or URL> [--json] [--chip <family>]
 
   check   validate an ESP Web Tools manifest and every part it lists: SHA-256 and size,
           ESP image header/checksum/digest, chip id, partition table, app size and offsets.
+          A .bin file is checked as one image written at 0x0 (a merged build; ESP8266 builds
+          by ESP8266 rules), for the chip its headers name or --chip.
           Exit code 0 when everything passes, 1 when any check fails, 2 on usage errors.
   --json  print the findings as JSON instead of text
   --chip  check only the builds for this chip family (e.g. ESP32-S3)`;
@@ -33,7 +35,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     } else targets.push(arg);
   }
   if (targets.length !== 1) {
-    out(`check takes exactly one manifest path or URL\n\n${USAGE}`);
+    out(`check takes exactly one manifest or image path or URL\n\n${USAGE}`);
     return 2;
   }
   return runCheck(targets[0]!, { json, ...(chip ? { chip } : {}) }, out);

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { HandoffState } from "../core/session/session-types";
+import { localNetworkBlockedHint, localNetworkNote } from "../core/signaling/local-network-access";
 import "./device-console";
 import { fire, sharedStyles } from "./shared-styles";
 
@@ -22,6 +23,10 @@ export class PydirectDeviceHandoff extends LitElement {
       }
       code {
         overflow-wrap: anywhere;
+      }
+      .note {
+        border-left: 4px solid var(--_accent);
+        padding: 0.25rem 0.75rem;
       }
     `,
   ];
@@ -68,6 +73,11 @@ export class PydirectDeviceHandoff extends LitElement {
             <p>SHA-256 fingerprint to compare: <code id="trust-fingerprint">${h.trust.fingerprint}</code></p>
           </details>`
         : nothing}
+      ${h.localNetwork === "prompt"
+        ? html`<p class="note" id="local-network-note">${localNetworkNote(h.hostname, h.deviceUrl)}</p>`
+        : h.localNetwork === "denied"
+          ? html`<p class="note" id="local-network-denied">${localNetworkBlockedHint()}</p>`
+          : nothing}
       <button class="secondary" id="connect-again" ?disabled=${this.busy} @click=${this.connectAgain}>
         Connect again
       </button>

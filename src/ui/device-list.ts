@@ -9,6 +9,7 @@ import { fire, sharedStyles } from "./shared-styles";
  *
  * @fires pydirect-reverify - detail `{ id: string }` (the board is plugged in: read it back over USB).
  * @fires pydirect-connect-again - detail `{ id: string }` (over the network; the board need not be plugged in).
+ * @fires pydirect-open-console - detail `{ id: string }` (the serial console on the board plugged in).
  */
 @customElement("pydirect-device-list")
 export class PydirectDeviceList extends LitElement {
@@ -90,6 +91,7 @@ export class PydirectDeviceList extends LitElement {
                     <button class="secondary" data-action="connect-again" aria-label="Connect again to ${d.hostname}" @click=${() => fire(this, "pydirect-connect-again", { id: d.id })}>
                       Connect again
                     </button>
+                    <button class="secondary" data-action="console" aria-label="Serial console of ${d.hostname}" @click=${() => fire(this, "pydirect-open-console", { id: d.id })}>Console</button>
                   </td>
                 </tr>`,
               )}

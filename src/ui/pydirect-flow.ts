@@ -11,6 +11,8 @@ import "./provision-step";
 import { bindSessionIntents, type PortSources } from "./session-intents";
 import { sharedStyles } from "./shared-styles";
 import "./step-nav";
+import "./pydirect-terminal";
+import type { PydirectTerminal } from "./pydirect-terminal";
 import "./verify-step";
 
 /**
@@ -19,6 +21,7 @@ import "./verify-step";
  *
  * @fires pydirect-state - detail `SessionState`, on every change (for the embed's `state-changed`).
  * @fires pydirect-board-finished - after a verification ran (device list refresh).
+ * Below the steps: the serial console and log (pydirect-terminal).
  */
 @customElement("pydirect-flow")
 export class PydirectFlow extends LitElement {
@@ -75,6 +78,12 @@ export class PydirectFlow extends LitElement {
     this.unbind = null;
   }
 
+  /** Show the serial console and put the caret in it. */
+  async focusTerminal(): Promise<void> {
+    await this.updateComplete;
+    await (this.renderRoot.querySelector("pydirect-terminal") as PydirectTerminal | null)?.focusTerminal();
+  }
+
   /** Move focus to the heading of the step on screen. */
   async focusStep(): Promise<void> {
     await this.updateComplete;
@@ -87,7 +96,8 @@ export class PydirectFlow extends LitElement {
     const s = this.snapshot;
     if (!s) return nothing;
     return html`<pydirect-step-nav .state=${s}></pydirect-step-nav>
-      <section aria-live="off" data-step=${s.step}>${this.renderStep(s)}</section>`;
+      <section aria-live="off" data-step=${s.step}>${this.renderStep(s)}</section>
+      <pydirect-terminal .log=${this.session?.log ?? null} .terminal=${s.terminal} ?connected=${s.port !== null}></pydirect-terminal>`;
   }
 
   private renderStep(s: SessionState) {

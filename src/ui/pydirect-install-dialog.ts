@@ -11,7 +11,6 @@ import { DEMO_ACCESS_POINTS, createVirtualChoice } from "../core/session/virtual
 import { createDeviceRegistry, virtualAppFactory } from "./app-services";
 import "./pydirect-flow";
 import type { PortSources } from "./session-intents";
-import "./serial-console";
 import { sharedStyles } from "./shared-styles";
 
 /**
@@ -56,7 +55,7 @@ export class PydirectInstallDialog extends LitElement {
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   private readonly ports: PortSources = {
     pickSerial: () => pickSerialPort(),
-    pickVirtual: () => createVirtualChoice({ makeApp: virtualAppFactory(), onConsole: (t) => this.session?.log.device(t) }),
+    pickVirtual: () => createVirtualChoice({ makeApp: virtualAppFactory() }),
   };
 
   /** Open the dialog (a session is made on first open). */
@@ -111,7 +110,6 @@ export class PydirectInstallDialog extends LitElement {
         .demoAccessPoints=${DEMO_ACCESS_POINTS.map((ap) => ({ ...ap }))}
         @pydirect-state=${() => this.requestUpdate()}
       ></pydirect-flow>
-      <pydirect-serial-console .log=${this.session?.log ?? null}></pydirect-serial-console>
     </dialog>`;
   }
 

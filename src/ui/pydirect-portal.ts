@@ -11,8 +11,8 @@ import { DEMO_ACCESS_POINTS, createVirtualChoice, type AppFactoryMaker, type Vir
 import "./device-list";
 import type { PydirectDeviceList } from "./device-list";
 import "./pydirect-flow";
+import type { PydirectFlow } from "./pydirect-flow";
 import type { PortSources } from "./session-intents";
-import "./serial-console";
 import { sharedStyles } from "./shared-styles";
 import "./update-prompt";
 
@@ -43,8 +43,7 @@ export class PydirectPortal extends LitElement {
         font-size: 1.5rem;
         margin: 0 0 0.25rem;
       }
-      .devices,
-      pydirect-serial-console {
+      .devices {
         display: block;
         margin-top: 1.5rem;
       }
@@ -64,6 +63,7 @@ export class PydirectPortal extends LitElement {
   @state() private session: PortalSession | null = null;
   @state() private busy = false;
   @query("pydirect-device-list") private deviceList!: PydirectDeviceList;
+  @query("pydirect-flow") private flow!: PydirectFlow;
 
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   /** The virtual board picked last (for the demo's "unplug" and for tests). */
@@ -72,10 +72,8 @@ export class PydirectPortal extends LitElement {
   private readonly ports: PortSources = {
     pickSerial: () => pickSerialPort(),
     pickVirtual: () => {
-      const choice = createVirtualChoice({
-        makeApp: this.virtualApp,
-        onConsole: (text) => this.session?.log.device(text),
-      });
+      // Like a real board, the virtual one is heard through its port: the serial console logs it.
+      const choice = createVirtualChoice({ makeApp: this.virtualApp });
       this.lastVirtualBoard = choice.board;
       return choice;
     },
@@ -113,12 +111,12 @@ export class PydirectPortal extends LitElement {
           @pydirect-board-finished=${() => void this.deviceList?.refresh()}
           @pydirect-reverify=${this.reverify}
         ></pydirect-flow>
-        <pydirect-serial-console .log=${this.session?.log ?? null}></pydirect-serial-console>
         <section class="devices" aria-label="Devices">
           <pydirect-device-list
             .registry=${this.registry}
             @pydirect-reverify=${this.reverify}
             @pydirect-connect-again=${this.connectAgain}
+            @pydirect-open-console=${this.openConsole}
           ></pydirect-device-list>
         </section>
       </main>
@@ -131,6 +129,22 @@ export class PydirectPortal extends LitElement {
     this.deviceList.notice = "";
     await this.session.connectAgainTo(id);
     await this.deviceList.refresh();
+  };
+
+  /** "Console" on a device-list row: the serial console on the board plugged in now. */
+  private readonly openConsole = async (e: Event): Promise<void> => {
+    const id = (e as CustomEvent<{ id: string }>).detail.id;
+    const session = this.session;
+    const record = await this.registry?.get(id);
+    if (!session || !record) return;
+    if (!session.state.port) {
+      this.deviceList.notice = `Connect ${record.hostname} (pick its port above), then press Console again.`;
+      session.show("connect");
+      return;
+    }
+    this.deviceList.notice = "";
+    await this.flow.focusTerminal();
+    await session.openTerminal();
   };
 
   private readonly reverify = async (e: Event): Promise<void> => {

@@ -3,7 +3,8 @@
  * text they print, and either the app they start or the boot loop they fall into. Built on the
  * same readers the portal uses to check firmware, so the board boots exactly what passes them.
  */
-import type { BoardIdentity, BootOutcome, BootedApp, ChipFamily } from "./types";
+import type { ChipFamily } from "../core/image/chips";
+import type { BoardIdentity, BootOutcome, BootedApp } from "./types";
 import { chipFacts, PARTITION_TABLE_OFFSET } from "../core/image/chips";
 import { ImageError } from "../core/image/errors";
 import { readEspImage, type EspImageInfo } from "../core/image/esp-image";
@@ -20,6 +21,7 @@ import {
   type PartitionEntry,
 } from "../core/image/partition-table";
 import { view } from "../core/image/bytes";
+import { chipProfile, SIMULATED_CHIPS } from "./chips";
 
 const CRLF = "\r\n";
 
@@ -51,6 +53,16 @@ function romText(chip: ChipFamily): RomText {
       return rom("ESP-ROM:esp32c3-api1-20210207", "Build:Feb  7 2021", boot("0xc"));
     case "ESP32-S2":
       return rom("ESP-ROM:esp32s2-rc4-20191025", "Build:Oct 25 2019", boot("0x8"));
+    case "ESP32-P4":
+      // A v1.x P4 (ECO2 ROM) on a board whose strapping pins read 0x30f; after esp_restart() the ROM
+      // reports SW_CPU_RESET and where each core was. Lines as P4 boards print them in ESP-IDF 5.4/5.5 logs.
+      return {
+        banner: "ESP-ROM:esp32p4-eco2-20240710" + CRLF + "Build:Jul 10 2024" + CRLF,
+        powerOn: `rst:0x1 (POWERON),${boot("0x30f")}`,
+        softwareReset: `rst:0xc (SW_CPU_RESET),${boot("0x30f")}` + CRLF + "Core0 Saved PC:0x4ff07dce" + CRLF + "Core1 Saved PC:0x4fc012ca",
+        spiLines: ["SPI mode:DIO, clock div:1"],
+        decimalLengths: false,
+      };
     default:
       return rom(`ESP-ROM:${chipFacts(chip).romName}`, "Build:2022", boot("0xc"));
   }
@@ -170,7 +182,8 @@ export function bootFromFlash(board: BoardIdentity, flash: Uint8Array, cause: Re
   // ---- Second-stage bootloader ------------------------------------------------------------------
   log.info("boot", "ESP-IDF 2nd stage bootloader");
   if (chip === "ESP32" || chip === "ESP32-S3" || chip === "ESP32-P4") log.info("boot", "Multicore bootloader");
-  log.info("boot", "chip revision: v0.0");
+  const revision = SIMULATED_CHIPS.includes(chip) ? chipProfile(chip).revision : { major: 0, minor: 0 };
+  log.info("boot", `chip revision: v${revision.major}.${revision.minor}`);
   const tag = `boot.${facts.romName}`;
   log.info(tag, `SPI Speed      : ${bootloader.flashFreq.replace("MHz", "")}MHz`);
   log.info(tag, `SPI Mode       : ${bootloader.flashMode}`);
@@ -241,6 +254,8 @@ export function bootFromFlash(board: BoardIdentity, flash: Uint8Array, cause: Re
 function isFlashMapped(chip: ChipFamily, address: number): boolean {
   const within = (lo: number, hi: number) => address >= lo && address < hi;
   if (chip === "ESP32") return within(0x3f400000, 0x3f800000) || within(0x400c2000, 0x40400000);
+  // ESP32-P4: one cache-mapped window for code and data (esptool's ESP32P4ROM IROM/DROM 0x40000000-0x4c000000).
+  if (chip === "ESP32-P4") return within(0x40000000, 0x4c000000);
   return within(0x3c000000, 0x3e000000) || within(0x42000000, 0x44000000);
 }
 

@@ -4,7 +4,8 @@
  * command), eFuse words for MAC, package and revision, and the SPI controller used for JEDEC ids.
  * Addresses and bit positions follow the chips' technical reference manuals.
  */
-import type { BoardIdentity, ChipFamily } from "./types";
+import type { ChipFamily } from "../core/image/chips";
+import type { BoardIdentity } from "./types";
 
 export interface SpiControllerLayout {
   base: number;
@@ -24,8 +25,10 @@ export interface ChipProfile {
   uartClkdivReg: number;
   /** Clock feeding UART0 in the ROM, Hz. */
   uartClockHz: number;
-  /** Register words that describe this chip (eFuses, dates), given the board's MAC. */
-  registers(mac: Uint8Array): Map<number, number>;
+  /** Register words that describe this chip (eFuses, dates, ROM variables), given the board. */
+  registers(mac: Uint8Array, board: BoardIdentity): Map<number, number>;
+  /** Silicon revision the simulated chip reports (eFuse fields), as its bootloader prints it. */
+  revision: { major: number; minor: number };
   /** The ROM's SYNC reply carries a non-zero value; the stub's carries zero (esptool tells them apart by it). */
   romSyncValue: number;
 }
@@ -62,6 +65,7 @@ const ESP32: ChipProfile = {
   uartClkdivReg: 0x3ff40014,
   uartClockHz: 40_000_000,
   romSyncValue: 0x20120707,
+  revision: { major: 3, minor: 0 },
   registers(mac) {
     const efuse = 0x3ff5a000;
     const [low, high] = macWords(mac);
@@ -90,6 +94,7 @@ const ESP32_S3: ChipProfile = {
   uartClkdivReg: 0x60000014,
   uartClockHz: 40_000_000,
   romSyncValue: 0x20120707,
+  revision: { major: 0, minor: 2 },
   registers(mac) {
     const regs = block1Registers(0x60007000, mac, { minor: 2, major: 0 });
     // BLOCK2 word 4: block version major 1 (not the ECO0 quirk, since minor is 2).
@@ -106,8 +111,48 @@ const ESP32_C3: ChipProfile = {
   uartClkdivReg: 0x60000014,
   uartClockHz: 40_000_000,
   romSyncValue: 0x20120707,
+  revision: { major: 0, minor: 4 },
   registers(mac) {
     return block1Registers(0x60008800, mac, { minor: 4, major: 0 });
+  },
+};
+
+/**
+ * ESP32-P4, silicon revision v1.0 (ECO1/ECO2 ROM "esp32p4-eco2-20240710", the chip on the boards
+ * sold in 2025), read the way esptool-js's targets/esp32p4.js does:
+ * - GET_SECURITY_INFO answers chip id 18 (ESP32P4ROM.IMAGE_CHIP_ID), which is how esptool-js
+ *   identifies it; the magic word is only a fallback: 0x0ADDBAD0 from ECO1 on (esptool commit
+ *   "feat(esp32-p4): Add ECO1 magic number"), 0 on ECO0.
+ * - eFuse BLOCK1 at 0x5012D044 (EFUSE_BASE 0x5012D000 + 0x44): MAC low word, MAC high half-word;
+ *   word 2 holds the minor revision (bits 0-3), the major revision (bits 4-5, and bit 23 as its
+ *   third bit) and the package (bits 20-22; 0 = "ESP32-P4").
+ * - SPIMEM1 at 0x5008D000 with the S3's user-command offsets (USR 0x18, USR2 0x20, W0 0x58).
+ * - UARTDEV_BUF_NO, the ROM's variable saying which port it serves: for revisions below v3.0 at
+ *   0x4FF3FEB0 + 24; 6 means USB-Serial-JTAG (esptool-js then disables the RTC and super
+ *   watchdogs before flashing, as on a real P4), 0 UART0.
+ * - The crystal is fixed at 40 MHz (esptool-js does not read the UART divider on the P4); UART0's
+ *   clock divider register is at 0x500CA014 (UART0 base 0x500CA000).
+ */
+const P4_EFUSE_BLOCK1 = 0x5012d000 + 0x44;
+const P4_UARTDEV_BUF_NO = 0x4ff3feb0 + 24;
+const ESP32_P4: ChipProfile = {
+  family: "ESP32-P4",
+  magic: 0x0addbad0,
+  securityInfo: { chipId: 18, apiVersion: 0 },
+  spi: { base: 0x5008d000, usrOffset: 0x18, usr2Offset: 0x20, w0Offset: 0x58 },
+  uartClkdivReg: 0x500ca014,
+  uartClockHz: 40_000_000,
+  romSyncValue: 0x20120707,
+  revision: { major: 1, minor: 0 },
+  registers(mac, board) {
+    const [low, high] = macWords(mac);
+    const { major, minor } = this.revision;
+    const regs = new Map<number, number>();
+    regs.set(P4_EFUSE_BLOCK1, low);
+    regs.set(P4_EFUSE_BLOCK1 + 4, high);
+    regs.set(P4_EFUSE_BLOCK1 + 8, ((minor & 0xf) | ((major & 3) << 4) | (((major >> 2) & 1) << 23)) >>> 0);
+    regs.set(P4_UARTDEV_BUF_NO, board.usbSerialJtag ? 6 : 0);
+    return regs;
   },
 };
 
@@ -115,6 +160,7 @@ const PROFILES: Partial<Record<ChipFamily, ChipProfile>> = {
   ESP32,
   "ESP32-S3": ESP32_S3,
   "ESP32-C3": ESP32_C3,
+  "ESP32-P4": ESP32_P4,
 };
 
 export const SIMULATED_CHIPS: readonly ChipFamily[] = Object.keys(PROFILES) as ChipFamily[];
@@ -127,9 +173,16 @@ export function chipProfile(family: ChipFamily): ChipProfile {
   return profile;
 }
 
-/** Only the S3 and C3 have the USB-Serial-JTAG peripheral among the simulated chips. */
+/** The S3, C3 and P4 have the USB-Serial-JTAG peripheral among the simulated chips (the ESP32 has none). */
 export function hasUsbSerialJtag(family: ChipFamily): boolean {
-  return family === "ESP32-S3" || family === "ESP32-C3";
+  return family === "ESP32-S3" || family === "ESP32-C3" || family === "ESP32-P4";
+}
+
+/** The flash a board of this chip has unless told otherwise: the common dev boards' (S3 N8, P4 EV board 16 MB). */
+export function defaultFlashSize(family: ChipFamily): number {
+  if (family === "ESP32-P4") return 16 * 1024 * 1024;
+  if (family === "ESP32-S3") return 8 * 1024 * 1024;
+  return 4 * 1024 * 1024;
 }
 
 /** JEDEC id a GigaDevice GD25Q-series part of this size answers to RDID (0x9F). */

@@ -3,18 +3,10 @@
  * the reset lines; the ROM/stub protocol, the boot check and the application runtime plug in here.
  */
 
-export type ChipFamily =
-  | "ESP32"
-  | "ESP32-C2"
-  | "ESP32-C3"
-  | "ESP32-C5"
-  | "ESP32-C6"
-  | "ESP32-C61"
-  | "ESP32-H2"
-  | "ESP32-P4"
-  | "ESP32-S2"
-  | "ESP32-S3"
-  | "ESP8266";
+import type { ChipFamily } from "../core/image/chips";
+
+// The chip-family type belongs to the core (what a build targets); the board re-exports it for its parts.
+export type { ChipFamily };
 
 /** Where the board is in its life: held in reset, in the serial bootloader, or running an app. */
 export type BoardMode = "reset" | "download" | "app" | "boot-failed" | "unplugged";

@@ -1,6 +1,6 @@
 import { ESPRESSIF_USB_JTAG, type SerialPortIdentity } from "../core/port/serial-port";
 import { bootFromFlash, type ResetCause } from "./boot";
-import { chipProfile, hasUsbSerialJtag } from "./chips";
+import { chipProfile, defaultFlashSize, hasUsbSerialJtag } from "./chips";
 import { LinkDirection } from "./link";
 import { createDownloadSession } from "./rom/download-session";
 import type {
@@ -16,8 +16,9 @@ import { VirtualSerialPort, type PortHost } from "./virtual-serial-port";
 
 export interface VirtualBoardOptions {
   chip?: ChipFamily;
-  /** Talk through the chip's native USB-Serial-JTAG (ESP32-S3/C3): no baud rate, USB reset lines. */
+  /** Talk through the chip's native USB-Serial-JTAG (ESP32-S3/C3/P4): no baud rate, USB reset lines. */
   usbSerialJtag?: boolean;
+  /** Bytes of SPI flash (default per chip: S3 8 MB, P4 16 MB, others 4 MB); e.g. 16 MB for an S3 N16R8 board. */
   flashSize?: number;
   mac?: Uint8Array;
   /** Pace bytes at the link's baud rate and charge SPI NOR times, so timings mean something. */
@@ -34,6 +35,8 @@ export interface VirtualBoardOptions {
   autoReset?: boolean;
 }
 
+/** SPI NOR sizes the simulated boards carry (the JEDEC capacity byte esptool decodes covers them). */
+const FLASH_SIZES = [1, 2, 4, 8, 16, 32].map((mb) => mb * 1024 * 1024);
 /** USB-UART bridge on the classic dev boards (Silicon Labs CP2102N). */
 const CP2102N: SerialPortIdentity = { usbVendorId: 0x10c4, usbProductId: 0xea60 };
 /** Native USB full speed carries about 1 MB/s whatever baud rate the host asks for. */
@@ -87,7 +90,10 @@ export class VirtualBoard implements PortHost {
     if (options.usbSerialJtag && !hasUsbSerialJtag(chip)) {
       throw new Error(`${chip} has no USB-Serial-JTAG peripheral; simulate it behind a USB-UART bridge instead.`);
     }
-    const flashSize = options.flashSize ?? (chip === "ESP32-S3" ? 8 * 1024 * 1024 : 4 * 1024 * 1024);
+    const flashSize = options.flashSize ?? defaultFlashSize(chip);
+    if (!FLASH_SIZES.includes(flashSize)) {
+      throw new Error(`A ${chip} board has 1, 2, 4, 8, 16 or 32 MB of flash; ${flashSize} bytes is not one of them.`);
+    }
     this.identity = {
       chip,
       mac: options.mac ?? new Uint8Array([0x24, 0x6f, 0x28, 0x5a, 0x3c, 0x01]),

@@ -67,6 +67,10 @@ describe("embeddable install button", () => {
     await page.locator("pydirect-install-dialog pydirect-firmware-step #continue:not([disabled])").click();
     await page.locator("pydirect-install-dialog pydirect-flash-step #install").click();
     await page.locator("pydirect-install-dialog pydirect-provision-step h2").waitFor({ timeout: 120_000 });
+    // The dialog's serial console took the port after the install (xterm loaded from the portal's origin).
+    await page.locator("pydirect-install-dialog pydirect-terminal #terminal-status").filter({ hasText: "Connected to the board" }).waitFor({ timeout: 30_000 });
+    await page.locator("pydirect-install-dialog pydirect-terminal .xterm").waitFor();
+    expect(portal.requests.some((p) => /\/embed\/chunks\/xterm-.*\.js$/.test(p))).toBe(true);
     await screenshot(page, "embed-03-flashed");
     expect(portal.requests).toContain("/firmware/demo/manifest.json");
     expect(portal.requests).toContain("/firmware/demo/esp32s3/pydirect.bin");
@@ -85,6 +89,9 @@ describe("embeddable install button", () => {
     expect(detail["chip"]).toBe("ESP32-S3");
     expect(detail["certFingerprint"]).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     await screenshot(page, "embed-04-verified");
+    // The dialog lives in the host page (its origin asks for Local Network Access); no iframe
+    // exists whose permissions would need delegating.
+    expect(await page.locator("iframe").count()).toBe(0);
     expect(browser.errors).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { ISOLATION_HEADERS } from "../../vite.config";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -110,11 +110,31 @@ export interface LaunchedBrowser {
   page: Page;
   /** Console errors and uncaught exceptions seen on any page. */
   errors: string[];
+  /**
+   * Content-Security-Policy violations reported on any page (the portal's meta policy, or a page's
+   * own); every test fails on one (useBuiltSite checks after each test, close() at the end).
+   */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
+/**
+ * Runs in every page before its own scripts: report each CSP violation to the test. The event is
+ * composed and bubbles, so violations inside shadow roots reach the document too.
+ */
+const REPORT_CSP_VIOLATIONS = `document.addEventListener("securitypolicyviolation", (e) => {
+  window.__pydirectCspViolation?.(\`\${e.effectiveDirective} blocked \${e.blockedURI || "inline"} at \${e.sourceFile || location.href}:\${e.lineNumber}\`);
+}, true);`;
+
+export interface LaunchOptions {
+  /** Extra Chromium switches, added to the suite's own (e.g. --ip-address-space-overrides=). */
+  args?: string[];
+  /** Accept self-signed certificates (a board's own), through DevTools rather than a switch. */
+  ignoreHTTPSErrors?: boolean;
+}
+
 /** Chromium with a fresh temporary profile (service workers, IndexedDB, Cache Storage all empty). */
-export async function launchBrowser(): Promise<LaunchedBrowser> {
+export async function launchBrowser(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   const profile = await mkdtemp(join(tmpdir(), "pydirect-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
@@ -128,10 +148,18 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...(options.args ?? []),
     ],
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
     viewport: { width: 1100, height: 900 },
   });
   const errors: string[] = [];
+  const cspViolations: string[] = [];
+  await context.exposeBinding("__pydirectCspViolation", ({ page }, text: string) => {
+    cspViolations.push(`${page.url()}: ${text}`);
+    errors.push(`csp: ${text}`);
+  });
+  await context.addInitScript({ content: REPORT_CSP_VIOLATIONS });
   const watch = (page: Page) => {
     page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
     page.on("console", (msg) => {
@@ -146,9 +174,11 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     profile,
     page,
     errors,
+    cspViolations,
     close: async () => {
       await context.close().catch(() => undefined);
       await rm(profile, { recursive: true, force: true }).catch(() => undefined);
+      if (cspViolations.length) throw new Error(`Content-Security-Policy violations:\n${cspViolations.join("\n")}`);
     },
   };
 }
@@ -171,7 +201,9 @@ export interface AxeViolation {
 /** Run axe-core (injected from node_modules) on the page; return serious and critical violations. */
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
   const source = await readFile(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
-  await page.addScriptTag({ content: source });
+  // Evaluated through DevTools rather than added as an inline <script>: the portal's
+  // Content-Security-Policy blocks inline scripts, and the test must not need a hole in it.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(source);
   const result = (await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }> } }).axe;
     const r = await axe.run(document, { resultTypes: ["violations"] });
@@ -193,9 +225,12 @@ export function useBuiltSite(): BuiltSite {
     server = await serveDir(DIST);
     browser = await launchBrowser();
   });
+  afterEach(() => {
+    expect(browser?.cspViolations ?? []).toEqual([]);
+  });
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
+    await browser?.close();
   });
   return {
     get server() {

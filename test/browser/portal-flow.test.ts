@@ -33,6 +33,11 @@ function sessionState(page: Page): Promise<SessionState> {
   });
 }
 
+/** What the serial console's terminal shows (its scrollback too). */
+function terminalText(page: Page): Promise<string> {
+  return page.locator("pydirect-terminal").evaluate((el) => (el as unknown as { text: string }).text);
+}
+
 async function waitForStep(page: Page, step: string, timeout = 60_000): Promise<void> {
   try {
     await page.waitForFunction(
@@ -57,6 +62,8 @@ describe("portal page", () => {
     const { page } = site.browser;
     await page.goto(site.server.url);
     await page.locator("pydirect-connect-step h2").waitFor();
+    // The terminal (xterm.js) is not part of the first paint: it loads when the console is shown.
+    expect(await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => /xterm/i.test(e.name)).length)).toBe(0);
     await screenshot(page, "01-connect");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
@@ -106,14 +113,79 @@ describe("portal page", () => {
     await screenshot(page, "04-provision");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
-    // The console holds the whole story and can be downloaded.
-    await page.locator("pydirect-serial-console summary").click();
-    const log = await page.locator("pydirect-serial-console pre").innerText();
-    expect(log).toContain("Installing pyDirect demo firmware 0.1.0");
-    expect(log).toContain("esp32s3/pydirect.bin: written");
+    // The console (open by itself after the install) holds the whole story and can be downloaded.
+    await page.locator("pydirect-terminal .xterm").waitFor();
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toContain("Installing pyDirect demo firmware 0.1.0");
+    expect(await terminalText(page)).toContain("esp32s3/pydirect.bin: written");
     const download = page.waitForEvent("download");
-    await page.locator("pydirect-serial-console #download-log").click();
+    await page.locator("pydirect-terminal #download-log").click();
+    const saved = await readFile((await (await download).path())!, "utf8");
     expect((await download).suggestedFilename()).toMatch(/^pydirect-log-.*\.txt$/);
+    expect(saved).toContain("Installing pyDirect demo firmware 0.1.0");
+    expect(site.browser.errors).toEqual([]);
+  });
+
+  it("after the install the serial console (xterm) shows the board boot, resets it, and runs REPL lines, Ctrl-C and a pasted block", async () => {
+    const { page } = site.browser;
+    const terminal = page.locator("pydirect-terminal");
+    await expect.poll(async () => (await sessionState(page)).terminal, { timeout: 30_000 }).toMatchObject({ status: "open", repl: true });
+    // As with a real board, the ROM's boot lines went by while the flash job still held the port;
+    // the EN reset shows the whole boot: ROM, bootloader, then MicroPython's banner and prompt.
+    await terminal.locator("#terminal-reset:not([disabled])").click();
+    await expect.poll(() => terminalText(page), { timeout: 60_000 }).toMatch(
+      /Resetting the board \(EN\)[\s\S]*ESP-ROM:esp32s3[\s\S]*rst:0x1 \(POWERON\)[\s\S]*Project name: +pyDirect[\s\S]*MicroPython v[\s\S]*\n>>> $/,
+    );
+    // xterm's own stylesheet applies inside the element's shadow root (its input is hidden there).
+    expect(await terminal.locator(".xterm-helper-textarea").evaluate((el) => [getComputedStyle(el).position, getComputedStyle(el).opacity])).toEqual(["absolute", "0"]);
+
+    // Typing goes to the board's REPL, which echoes and answers.
+    await terminal.locator(".xterm").click();
+    await page.keyboard.type("print(6*7)");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/>>> print\(6\*7\)\n42\n>>> $/);
+    // Ctrl+Space is the REPL's Tab completion (Tab itself moves focus, as everywhere on the page).
+    // (The virtual board's REPL ignores Tab, so what is checked is the key the terminal sends.)
+    await terminal.evaluate((el) => {
+      const keys: string[] = [];
+      (window as unknown as { terminalKeys: string[] }).terminalKeys = keys;
+      el.addEventListener("pydirect-terminal-input", (e) => keys.push((e as CustomEvent<{ data: string }>).detail.data));
+    });
+    await page.keyboard.type("impo");
+    await page.keyboard.press("Control+Space");
+    expect(await page.evaluate(() => (window as unknown as { terminalKeys: string[] }).terminalKeys)).toEqual(["i", "m", "p", "o", "\t"]);
+    await page.keyboard.press("Control+c");
+    await expect.poll(() => terminalText(page)).toMatch(/\n>>> $/);
+    await page.keyboard.type("import time; time.sleep(60)");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => terminalText(page)).toMatch(/time\.sleep\(60\)$/);
+    await page.keyboard.press("Control+c");
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/KeyboardInterrupt[\s\S]*\n>>> $/);
+    // Ctrl-D on an empty line: MicroPython's soft reset (the button sends the same key).
+    await terminal.locator("#terminal-soft-reset").click();
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/MPY: soft reboot[\s\S]*\n>>> $/);
+    await terminal.locator(".xterm").click();
+
+    // A pasted block runs whole (MicroPython's paste mode), indentation intact.
+    await terminal.locator(".xterm-helper-textarea").evaluate((textarea) => {
+      const data = new DataTransfer();
+      data.setData("text/plain", "total = 0\nfor i in range(5):\n    total += i\nprint('total', total)\n");
+      textarea.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true, composed: true }));
+    });
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/paste mode[\s\S]*total 10\n>>> $/);
+    expect(await terminalText(page)).not.toContain("IndentationError");
+    await screenshot(page, "04b-serial-console");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // Esc jumps to the console's buttons; Tab moves on from the terminal as from anything else.
+    await page.keyboard.press("Escape");
+    expect(await deepActiveId(page)).toBe("terminal-close");
+    await terminal.locator(".xterm").click();
+    await page.keyboard.press("Tab");
+    expect(await deepActiveId(page)).not.toBe("textarea");
+    expect(await terminalText(page)).not.toMatch(/\t/);
+    await terminal.locator("#terminal-clear").click();
+    await expect.poll(() => terminalText(page)).toBe(">>> ");
+    await page.locator("pydirect-provision-step h2").focus();
     expect(site.browser.errors).toEqual([]);
   });
 
@@ -211,7 +283,8 @@ describe("portal page", () => {
     await page.locator("pydirect-device-list #export-json").click();
     const json = await readFile((await (await jsonDownload).path())!, "utf8");
     expect(JSON.parse(json).devices).toHaveLength(2);
-    for (const text of [csv, json, await page.locator("pydirect-serial-console pre").innerText()]) {
+    const log = await page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { log: { toText(): string } } }).currentSession.log.toText());
+    for (const text of [csv, json, log, await terminalText(page)]) {
       expect(text).not.toContain(webrepl);
       expect(text).not.toContain("solder-and-flux");
       expect(text).not.toContain("PRIVATE KEY");
@@ -252,6 +325,14 @@ describe("portal page", () => {
     );
     expect((await lastCheck(second))?.passed).toBe(true);
     expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(/Board verified/);
+
+    // "Console" on the device list: the serial console of the board plugged in, caret in it.
+    await page.locator(`pydirect-device-list button[aria-label="Serial console of ${second}"]`).click();
+    await expect.poll(async () => (await sessionState(page)).terminal.status, { timeout: 30_000 }).toBe("open");
+    await expect.poll(() => deepActiveId(page)).toBe("textarea");
+    await page.keyboard.type("print('again')");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/print\('again'\)\nagain\n>>> $/);
     expect(site.browser.errors).toEqual([]);
   });
 });

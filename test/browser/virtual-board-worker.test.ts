@@ -51,6 +51,13 @@ async function flashedBoardAtRawRepl(page: Page, url: string): Promise<void> {
   await page.locator("pydirect-firmware-step #continue:not([disabled])").click();
   await page.locator("pydirect-flash-step #install").click();
   await page.locator("pydirect-provision-step h2").waitFor({ timeout: 120_000 });
+  // The portal's serial console takes the port after an install; close it, as a user would, to
+  // drive the port directly.
+  const terminalStatus = () =>
+    page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: { terminal: { status: string } } } }).currentSession.state.terminal.status);
+  await expect.poll(terminalStatus, { timeout: 30_000 }).toBe("open");
+  await page.locator("pydirect-terminal #terminal-close").click();
+  await expect.poll(terminalStatus).toBe("closed");
   await attachTerminal(page);
   // As mpremote does: interrupt whatever main.py is running, then ask for the raw REPL, until it answers.
   for (let i = 0; !(await serial(page)).includes("raw REPL; CTRL-B to exit\r\n>"); i++) {

@@ -102,12 +102,52 @@ describe("pydirect-portal check", () => {
     expect(bad.text).toMatch(/ERROR image-checksum esp32\/merged\.bin \(app at 0x10000\) fails its segment checksum/);
   });
 
+  it("checks a single .bin image at 0x0: sound ESP8266 builds pass, damaged ones fail", async () => {
+    const fixtures = resolve(ROOT, "test/fixtures/esp8266");
+    for (const name of ["arduino.bin", "nonos-merged.bin", "nonos-ota-merged.bin"]) {
+      const { code, text } = await run("check", join(fixtures, name));
+      expect(code, text).toBe(0);
+      expect(text).toContain(`${name}: `);
+      expect(text).toMatch(/built for ESP8266 \(from its headers\)/);
+      expect(text).toMatch(/passed: no errors/);
+    }
+    const arduino = await run("check", join(fixtures, "arduino.bin"));
+    expect(arduino.text).toMatch(/arduino\.bin @0x0 ESP8266 Arduino\/ESPHome: eboot \+ sketch: .*flash CRC ok/);
+    const dir = mkdtempSync(join(tmpdir(), "pydirect-check-bin-"));
+    dirs.push(dir);
+    const damaged = readFileSync(join(fixtures, "nonos-ota-merged.bin"));
+    damaged[0x1000 + 0x30]! ^= 4;
+    writeFileSync(join(dir, "damaged.bin"), damaged);
+    const bad = await run("check", join(dir, "damaged.bin"), "--json");
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.text).findings).toContainEqual(expect.objectContaining({ level: "error", code: "image-checksum", part: "damaged.bin (image at 0x1000)" }));
+    writeFileSync(join(dir, "noise.bin"), new Uint8Array(4096).fill(0x42));
+    const unknown = await run("check", join(dir, "noise.bin"));
+    expect(unknown.code).toBe(1);
+    expect(unknown.text).toMatch(/names no chip in its headers .*--chip/);
+  });
+
+  it("checks an ESP32 merged .bin by the chip its bootloader names", async () => {
+    const parts = demoPartsByChip()["ESP32-S3"];
+    const end = Math.max(...parts.map((p) => p.offset + p.data.length));
+    const merged = new Uint8Array(end).fill(0xff);
+    for (const p of parts) merged.set(p.data, p.offset);
+    const dir = mkdtempSync(join(tmpdir(), "pydirect-check-bin-"));
+    dirs.push(dir);
+    writeFileSync(join(dir, "s3-merged.bin"), merged);
+    const { code, text } = await run("check", join(dir, "s3-merged.bin"));
+    expect(code, text).toBe(0);
+    expect(text).toMatch(/built for ESP32-S3 \(from its headers\)/);
+    expect(text).toMatch(/contains app "pyDirect"/);
+  });
+
   it("prints JSON for scripts", async () => {
     const { code, text } = await run("check", demo(), "--json");
     expect(code).toBe(0);
     const report = JSON.parse(text);
     expect(report).toMatchObject({ ok: true, errors: 0 });
-    expect(report.findings.filter((f: { level: string }) => f.level === "ok")).toHaveLength(10);
+    // The manifest line, then three parts for each of the four demo builds (ESP32, S3, C3, P4).
+    expect(report.findings.filter((f: { level: string }) => f.level === "ok")).toHaveLength(13);
   });
 
   it("answers usage errors with exit code 2", async () => {

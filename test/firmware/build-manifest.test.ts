@@ -135,6 +135,56 @@ describe("build-images.py --dry-run", () => {
   });
 });
 
+interface IndexJson {
+  versions: { version: string; channel: string; manifest: string; chips: string[] }[];
+}
+
+describe("build-images.py release index", () => {
+  let site: string;
+  const readIndex = () => JSON.parse(readFileSync(join(site, "index.json"), "utf8")) as IndexJson;
+  const release = (version: string, extra: string[] = []) => {
+    const r = buildImages(["--dry-run", "--out", join(site, version.replace(/^v/, "")), "--version", version, "--demo-dir", demoDir, ...extra]);
+    expect(r.status, r.stderr).toBe(0);
+  };
+
+  beforeAll(() => {
+    site = join(work, "site-firmware");
+  });
+
+  it("lists each release next to the release folders, newest first, prereleases as beta", () => {
+    release("v1.4.0");
+    release("1.5.0-beta.2", ["--board", "PYDIRECT_ESP32C3"]);
+    release("1.5.0-beta.10");
+    release("1.3.9");
+    expect(readIndex().versions).toEqual([
+      { version: "1.5.0-beta.10", channel: "beta", manifest: "1.5.0-beta.10/manifest.json", chips: ["ESP32-S3", "ESP32", "ESP32-C3"] },
+      { version: "1.5.0-beta.2", channel: "beta", manifest: "1.5.0-beta.2/manifest.json", chips: ["ESP32-C3"] },
+      { version: "1.4.0", channel: "stable", manifest: "1.4.0/manifest.json", chips: ["ESP32-S3", "ESP32", "ESP32-C3"] },
+      { version: "1.3.9", channel: "stable", manifest: "1.3.9/manifest.json", chips: ["ESP32-S3", "ESP32", "ESP32-C3"] },
+    ]);
+    for (const v of readIndex().versions) expect(existsSync(join(site, v.manifest))).toBe(true);
+  });
+
+  it("replaces the entry of a version built again instead of listing it twice", () => {
+    release("1.3.9", ["--board", "PYDIRECT_ESP32S3"]);
+    const entries = readIndex().versions.filter((v) => v.version === "1.3.9");
+    expect(entries).toEqual([{ version: "1.3.9", channel: "stable", manifest: "1.3.9/manifest.json", chips: ["ESP32-S3"] }]);
+    expect(readIndex().versions).toHaveLength(4);
+  });
+
+  it("writes no index with --no-index, and refuses to overwrite an index it cannot read", () => {
+    const other = join(work, "no-index");
+    const r = buildImages(["--dry-run", "--out", join(other, "1.0.0"), "--version", "1.0.0", "--demo-dir", demoDir, "--no-index"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(other, "index.json"))).toBe(false);
+    writeFileSync(join(other, "index.json"), "{ broken");
+    const bad = buildImages(["--dry-run", "--out", join(other, "1.0.1"), "--version", "1.0.1", "--demo-dir", demoDir]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("index.json is not readable JSON");
+    expect(readFileSync(join(other, "index.json"), "utf8")).toBe("{ broken");
+  });
+});
+
 describe("build-images.py input errors", () => {
   it("builds only the boards asked for", () => {
     const out = join(work, "only-c3");

@@ -1,6 +1,6 @@
 import { PortalError } from "../errors";
 import type { SerialPortLike } from "../port/serial-port";
-import type { ChipFamily } from "../../virtual-board/types";
+import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
 import { DEFAULT_FLASH_BAUD, FlashSession, compressForFlash } from "./flash-session";
 import { SECTOR, findDifferingRuns, md5Hex, type WriteRun } from "./skip-identical";

@@ -2,7 +2,7 @@ import { ESPLoader } from "esptool-js";
 import { deflate, Inflate } from "pako";
 import { SerialPortTransport } from "../port/esptool-transport";
 import { isUsbSerialJtag, type SerialPortLike } from "../port/serial-port";
-import type { ChipFamily } from "../../virtual-board/types";
+import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
 import type { DetectedChip } from "./types";
 

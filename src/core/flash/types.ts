@@ -1,4 +1,4 @@
-import type { ChipFamily } from "../../virtual-board/types";
+import type { ChipFamily } from "../image/chips";
 import type { PortalError } from "../errors";
 import type { FlashError } from "./errors";
 

@@ -4,6 +4,8 @@ import { hex, sha256Hex } from "./bytes";
 import { readEspImage, ESP_IMAGE_MAGIC, type EspImageInfo } from "./esp-image";
 import { readAppDescription, type AppDescription } from "./app-desc";
 import { isAppPartition, readPartitionTable, type PartitionEntry, type PartitionTable } from "./partition-table";
+import { checkEsp8266Layout } from "./esp8266-firmware";
+import { detectImageChip } from "./detect-chip";
 
 /** One downloaded part and what the manifest promised about it. */
 export interface PartToCheck {
@@ -38,6 +40,8 @@ export interface CheckedPart {
   app?: AppDescription;
   /** The partition the part lands in, when the table is known. */
   partition?: PartitionEntry;
+  /** ESP8266: what the part holds, in words (layout, images, integrity checks passed). */
+  summary?: string;
 }
 
 export interface FirmwareCheck {
@@ -87,6 +91,23 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
     if (prev.offset + prev.data.length > cur.offset) {
       errors.push(new ImageError("wrong-offset", `${prev.name} (at ${hex(prev.offset)}, ${prev.data.length} bytes) overlaps ${cur.name} at ${hex(cur.offset)}.`, { part: cur.name }));
     }
+  }
+
+  // A complete image for another chip: its bootloader sits where that chip's ROM looks, and where
+  // this chip's ROM looks there is none. Say so, rather than "no image magic" at our offset.
+  const whole = parts.find((p) => p.offset === 0);
+  const named = whole ? detectImageChip(whole.data) : null;
+  const ownBoot = whole && (chip.family === "ESP8266" ? whole.data[0] : whole.data[facts.bootloaderOffset]);
+  if (whole && named && named !== chip.family && (named === "ESP8266" || chip.family === "ESP8266" || ownBoot !== ESP_IMAGE_MAGIC)) {
+    const where = named === "ESP8266" ? "an ESP8266 image at 0x0" : `its bootloader at ${hex(chipFacts(named).bootloaderOffset)}, where the ${named} ROM looks`;
+    errors.push(new ImageError("image-wrong-chip", `${whole.name} is built for ${named} (${where}), but this board is an ${chip.family}. Pick the firmware build for ${chip.family}.`, { part: whole.name }));
+    return { parts: checked, errors, warnings };
+  }
+
+  if (chip.family === "ESP8266") {
+    // ESP8266 builds have their own layouts and image formats (esp8266-firmware.ts).
+    const layout = checkEsp8266Layout(parts, checked, chip);
+    return { parts: checked, errors: [...errors, ...layout.errors], warnings: layout.warnings };
   }
 
   /** The bytes from `offset` to the end of whichever part covers it (merged images cover several). */
@@ -169,7 +190,7 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
       if (partition) c.partition = partition;
       const app = readAppDescription(found.bytes);
       if (app) c.app = app;
-      else if (chip.family !== "ESP8266") warnings.push(`${label} carries no app description (esp_app_desc_t), so its name and version cannot be shown.`);
+      else warnings.push(`${label} carries no app description (esp_app_desc_t), so its name and version cannot be shown.`);
     } else if (!c.app) {
       // A merged image: the app inside it names the firmware.
       const app = readAppDescription(found.bytes);

@@ -1,6 +1,16 @@
-import type { ChipFamily } from "../../virtual-board/types";
-
-export type { ChipFamily };
+/** Every chip family ESP Web Tools' manifests name (`chipFamily`), as esptool-js reports them. */
+export type ChipFamily =
+  | "ESP32"
+  | "ESP32-C2"
+  | "ESP32-C3"
+  | "ESP32-C5"
+  | "ESP32-C6"
+  | "ESP32-C61"
+  | "ESP32-H2"
+  | "ESP32-P4"
+  | "ESP32-S2"
+  | "ESP32-S3"
+  | "ESP8266";
 
 /** Facts about each chip family that decide whether an image fits it. */
 export interface ChipImageFacts {

@@ -18,5 +18,7 @@ export {
   type PartitionTable,
 } from "./partition-table";
 export { readAppDescription, writeAppDescription, APP_DESC_MAGIC, APP_DESC_OFFSET, type AppDescription } from "./app-desc";
+export { detectImageChip } from "./detect-chip";
+export { readEsp8266Image, readEsp8266V2Image, ESP8266_V1_MAGIC, ESP8266_V2_MAGIC, type Esp8266ImageInfo } from "./esp8266-image";
 export { checkFirmware, assertFirmware, type PartToCheck, type ChipContext, type CheckedPart, type FirmwareCheck, type PartKind } from "./check-firmware";
 export { sha256Hex } from "./bytes";

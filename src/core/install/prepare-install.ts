@@ -1,7 +1,7 @@
 import type { ChipFamily } from "../image/chips";
 import { assertFirmware, type CheckedPart } from "../image/check-firmware";
 import type { AppDescription } from "../image/app-desc";
-import { downloadParts, type DownloadEvent, type DownloadOptions } from "../download/download";
+import { downloadPart, type DownloadEvent, type DownloadOptions } from "../download/download";
 import { resolvePartUrl, selectBuild, selectFirmware, type ChoiceFilter } from "../manifest/select";
 import type { FirmwareChoice, FirmwareManifest, ManifestBuild } from "../manifest/types";
 
@@ -32,6 +32,11 @@ export interface InstallSource {
   manifestUrl: string;
   /** Base for blob:/data: manifests; defaults to the document's base URI. */
   pageUrl?: string;
+  /**
+   * Part path -> bytes already in memory (files from disk). Those parts are not downloaded, but
+   * they go through every check a downloaded part does (SHA-256/size when the manifest gives them).
+   */
+  files?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface InstallPlan {
@@ -57,14 +62,24 @@ export async function planInstall(source: InstallSource, chip: InstallChip, opti
   const choice = selectFirmware(source.manifest, options.choice);
   const build = selectBuild(choice, chip);
   onEvent?.({ state: "selected", choice: { name: choice.name, version: choice.version }, build: { chipFamily: build.chipFamily, ...(build.serialType ? { serialType: build.serialType } : {}) } });
-  const requests = build.parts.map((p) => ({
-    name: p.path,
-    url: resolvePartUrl(p.path, source.manifestUrl, source.pageUrl),
-    ...(p.sha256 ? { sha256: p.sha256 } : {}),
-    ...(p.size ? { size: p.size } : {}),
-  }));
-  const downloaded = await downloadParts(requests, options, onEvent);
-  const toCheck = build.parts.map((p, i) => ({ name: p.path, offset: p.offset, data: downloaded[i]!.data, ...(p.sha256 ? { sha256: p.sha256 } : {}), ...(p.size ? { size: p.size } : {}) }));
+  // Parts already in memory (files from disk) skip the download, not the checks below. Downloads
+  // stay one after another (they share one link) and keep the part's index in the build.
+  const data: Uint8Array[] = [];
+  for (const [i, p] of build.parts.entries()) {
+    const local = source.files?.get(p.path);
+    if (local) {
+      data.push(local);
+      continue;
+    }
+    const request = {
+      name: p.path,
+      url: resolvePartUrl(p.path, source.manifestUrl, source.pageUrl),
+      ...(p.sha256 ? { sha256: p.sha256 } : {}),
+      ...(p.size ? { size: p.size } : {}),
+    };
+    data.push((await downloadPart(request, i, options, onEvent)).data);
+  }
+  const toCheck = build.parts.map((p, i) => ({ name: p.path, offset: p.offset, data: data[i]!, ...(p.sha256 ? { sha256: p.sha256 } : {}), ...(p.size ? { size: p.size } : {}) }));
   const result = assertFirmware(toCheck, { family: chip.family, revision: chip.revision, flashSize: chip.flashSize });
   const app = result.parts.find((p) => p.app)?.app ?? null;
   onEvent?.({ state: "checked", parts: result.parts, app, warnings: result.warnings });

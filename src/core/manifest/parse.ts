@@ -251,6 +251,7 @@ export function parseManifest(input: unknown): ParsedManifest {
   }
   const ch = channel(raw, "", issues);
   const notes = optionalString(raw, "release_notes", "", issues);
+  const virtualOnly = optionalBoolean(raw, "virtual_board_only", "", issues);
   const rawChoices = raw["firmwares"];
   const builds = parseBuilds(raw, "", issues, rawChoices === undefined);
   let choices: FirmwareChoice[] = [];
@@ -276,6 +277,7 @@ export function parseManifest(input: unknown): ParsedManifest {
   if (typeof wait === "number") manifest.new_install_improv_wait_time = wait;
   if (ch !== undefined) manifest.channel = ch;
   if (notes !== undefined) manifest.release_notes = notes;
+  if (virtualOnly !== undefined) manifest.virtual_board_only = virtualOnly;
   return { manifest, warnings: issues.all.filter((i) => i.severity === "warning") };
 }
 

@@ -49,6 +49,11 @@ export interface FirmwareManifest {
   new_install_improv_wait_time?: number;
   channel?: ReleaseChannel;
   release_notes?: string;
+  /**
+   * Ours: the images boot only on the portal's virtual board (the demo firmware), never on a real
+   * chip; the portal does not offer them for a real port and refuses to install them on one.
+   */
+  virtual_board_only?: boolean;
   builds: ManifestBuild[];
   /** Every firmware a user may pick: `firmwares[]` when present, else the manifest itself. */
   choices: FirmwareChoice[];

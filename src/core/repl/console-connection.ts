@@ -31,6 +31,7 @@ export class ConsoleConnection {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private readonly pump: Promise<void>;
   private closing = false;
+  private readonly endListeners = new Set<(error: ReplError) => void>();
 
   private constructor(
     readonly port: SerialPortLike,
@@ -62,6 +63,13 @@ export class ConsoleConnection {
   /** Why the connection stopped, if it did. */
   get error(): ReplError | null {
     return this.failure;
+  }
+
+  /** Called once when the connection stops (closed here, unplugged, or the port went away). */
+  onEnd(listener: (error: ReplError) => void): () => void {
+    if (this.failure) listener(this.failure);
+    else this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
   }
 
   onData(listener: (bytes: Uint8Array) => void): () => void {
@@ -167,7 +175,11 @@ export class ConsoleConnection {
   }
 
   private fail(error: ReplError): ReplError {
-    if (!this.failure) this.failure = error;
+    if (!this.failure) {
+      this.failure = error;
+      for (const l of [...this.endListeners]) l(error);
+      this.endListeners.clear();
+    }
     this.wake();
     return this.failure;
   }

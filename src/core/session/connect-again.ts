@@ -6,6 +6,8 @@
 import type { DeviceRecord } from "../registry/device-record";
 import type { HandoffBase } from "./live-console-session";
 import type { ProvisionSummary } from "./session-types";
+import { deviceUrl } from "../verify/device-url";
+import { localNetworkPermission } from "../signaling/local-network-access";
 import { certificateTrustStep, type CertificateTrustStep } from "../signaling/transport";
 
 export type ConnectAgainRoute =
@@ -23,11 +25,10 @@ export const VIRTUAL_BOARD_NO_NETWORK =
   "The virtual board lives inside this page and has no network address a browser could open, so connecting again goes over its serial link instead of HTTPS.";
 
 /**
- * Async because the verify core (and the certificate library behind it) loads on first use, so
- * the page itself stays small.
+ * Async for its callers' sake (it once loaded the verify core; the URL now comes from a small
+ * module, so "connect again" from the device list does not load x509 before reflect-metadata).
  */
 export async function connectAgainRoute(record: Pick<DeviceRecord, "hostname" | "certFingerprint">, context: RouteContext): Promise<ConnectAgainRoute> {
-  const { deviceUrl } = await import("../verify/handoff");
   const url = deviceUrl(record, context.boardIp);
   if (context.virtualPort) return { kind: "serial", url, reason: VIRTUAL_BOARD_NO_NETWORK };
   return { kind: "https", url, trust: certificateTrustStep(record, url) };
@@ -45,5 +46,6 @@ export async function handoffFor(
     deviceUrl: route.url,
     serialReason: route.kind === "serial" ? route.reason : null,
     trust: route.kind === "https" ? route.trust : null,
+    localNetwork: route.kind === "https" ? await localNetworkPermission(route.url) : "unsupported",
   };
 }

@@ -9,6 +9,8 @@ import { connectAgainRoute, handoffFor } from "./connect-again";
 import { LiveConsoleSession, type HandoffBase } from "./live-console-session";
 import type { DeviceRecord, DeviceRegistry } from "../registry/device-record";
 import type { PhaseEvent, PortalJobs, VerifyJobResult } from "./jobs";
+import { localNetworkNote, localNetworkPermission, localNetworkDeniedAdvice } from "../signaling/local-network-access";
+import { SignalingError } from "../signaling/errors";
 import { asPortalError } from "./session-errors";
 import type { SessionLog } from "./session-log";
 import type { ProvisionSummary, SessionState, StepId, VerifySummary } from "./session-types";
@@ -22,7 +24,8 @@ export interface HandoffHost {
   state(): SessionState;
   busy(): boolean;
   update(patch: Partial<SessionState>): void;
-  run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>): Promise<boolean>;
+  /** `usesPort: false`: the step never touches the serial port, so the console keeps it. */
+  run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>, options?: { usesPort?: boolean }): Promise<boolean>;
   notReady(step: StepId, message: string): boolean;
   onPhase(step: "provision" | "verify", e: PhaseEvent): void;
   reverify(record: DeviceRecord): Promise<boolean>;
@@ -32,6 +35,8 @@ export class HandoffController {
   private readonly live: LiveConsoleSession;
   /** Boards that were the in-page virtual board: they have no network to connect again over. */
   private readonly virtualBoards = new Set<string>();
+  /** Board URLs whose Local Network Access note the user has been shown (explain before Chrome asks). */
+  private readonly explainedLocalNetwork = new Set<string>();
 
   constructor(private readonly host: HandoffHost) {
     this.live = new LiveConsoleSession(
@@ -75,6 +80,7 @@ export class HandoffController {
       host.log.portal(`Connect again over serial: ${route.reason}`);
       return host.reverify(record);
     }
+    const noteShown = this.explainedFromHandoff(record.id);
     this.live.clear();
     const certificatePem = record.certificatePem ?? prov?.certificatePem;
     if (!certificatePem) {
@@ -82,15 +88,31 @@ export class HandoffController {
     }
     const job = host.jobs.connectAgain?.bind(host.jobs);
     if (!job) return host.notReady("verify", "This portal cannot connect over the network; connect the board by USB and press Re-verify.");
-    const base: HandoffBase = { deviceId: record.id, hostname: record.hostname, deviceUrl: route.url, serialReason: null, trust: route.trust };
+    const localNetwork = await localNetworkPermission(route.url);
+    const base: HandoffBase = { deviceId: record.id, hostname: record.hostname, deviceUrl: route.url, serialReason: null, trust: route.trust, localNetwork };
     // Shown before trying: an untrusted certificate is the usual reason the first attempt fails.
     this.live.attach(base, null, "https");
+    if (localNetwork === "prompt" && !this.explainedLocalNetwork.has(route.url) && !noteShown) {
+      // Chrome is about to ask for the "local network" permission: say why first; the next press asks.
+      this.explainedLocalNetwork.add(route.url);
+      host.log.portal(localNetworkNote(record.hostname, route.url));
+      host.update({ step: "verify" });
+      return false;
+    }
     const ok = await host.run("verify", `Connecting to ${record.hostname} over HTTPS`, async (signal) => {
+      if (localNetwork === "denied") throw new SignalingError("local-network-denied", localNetworkDeniedAdvice(route.url));
       const result = await job(record, { baseUrl: route.url, certificatePem, signal }, (e) => host.onPhase("verify", e));
       host.log.portal(`Connected again to ${record.hostname} over HTTPS`);
       return this.handOff(result, base, "https");
-    });
-    await this.recordAgain(record, ok, certificatePem);
+    }, { usesPort: false });
+    if (!ok) {
+      // The user may just have answered Chrome's prompt: show the permission as it is now.
+      const now = await localNetworkPermission(route.url);
+      const shown = host.state().handoff;
+      if (shown && shown.deviceId === record.id && shown.localNetwork !== now) host.update({ handoff: { ...shown, localNetwork: now } });
+    }
+    // Blocked by the browser, the board was never asked: that is no verdict on the board.
+    if (ok || host.state().verify.error?.code !== "local-network-denied") await this.recordAgain(record, ok, certificatePem);
     return ok;
   }
 
@@ -119,6 +141,12 @@ export class HandoffController {
     const { live, transport: _signaledOver, ...summary } = result;
     this.live.attach(base, live ?? null, transport);
     return summary;
+  }
+
+  /** The hand-off on screen (after a pass over serial) already showed this board's note. */
+  private explainedFromHandoff(deviceId: string): boolean {
+    const shown = this.host.state().handoff;
+    return shown?.deviceId === deviceId && shown.localNetwork === "prompt";
   }
 
   private isVirtual(deviceId: string): boolean {

@@ -14,6 +14,7 @@ import type { InstallEvent, PhaseEvent, PortalJobs, WifiCredentials } from "./jo
 import { SessionError, asPortalError } from "./session-errors";
 import { SessionLog } from "./session-log";
 import { idle, initialState, unpluggedError } from "./session-state";
+import { TerminalController } from "./terminal-controller";
 import type { FirmwareSource, SessionState, StepId, StepState } from "./session-types";
 
 export interface PortalSessionOptions {
@@ -48,6 +49,7 @@ export class PortalSession {
   private unplugged = false;
   private readonly now: () => number;
   private readonly handoff: HandoffController;
+  private readonly terminal: TerminalController;
 
   constructor(options: PortalSessionOptions) {
     this.jobs = options.jobs;
@@ -63,10 +65,16 @@ export class PortalSession {
       state: () => this.current,
       busy: () => this.busy,
       update: (patch) => this.update(patch),
-      run: (step, phase, body) => this.run(step, phase, body),
+      run: (step, phase, body, options) => this.run(step, phase, body, options),
       notReady: (step, message) => this.notReady(step, message),
       onPhase: (step, e) => this.onPhase(step, e),
       reverify: (record) => this.reverify(record),
+    });
+    this.terminal = new TerminalController({
+      log: this.log,
+      port: () => this.port,
+      state: () => this.current,
+      update: (patch) => this.update(patch),
     });
   }
 
@@ -88,6 +96,7 @@ export class PortalSession {
   async connect(choice: PortChoice): Promise<boolean> {
     if (this.busy) return false;
     this.handoff.clear();
+    await this.terminal.close();
     this.detachPort();
     this.unplugged = false;
     this.port = choice.port;
@@ -179,6 +188,8 @@ export class PortalSession {
     if (ok) {
       this.update({ connect: { ...this.current.connect, result: { ...board, firmware: { name: offer.name, version: offer.version } } } });
       this.goTo("provision");
+      // As after any install: the console shows the new firmware boot.
+      void this.terminal.open();
     }
     return ok;
   }
@@ -300,10 +311,40 @@ export class PortalSession {
     this.handoff.closeConsole();
   }
 
+  /** Open the serial console on the connected board (after the current step, if one runs). */
+  openTerminal(): Promise<boolean> {
+    if (this.busy) {
+      this.update({ terminal: { ...this.current.terminal, status: "paused", error: null } });
+      return Promise.resolve(false);
+    }
+    return this.terminal.open();
+  }
+
+  /** Give the port back (the console stops reading it). */
+  closeTerminal(): Promise<void> {
+    return this.terminal.close();
+  }
+
+  /** Keys typed in the terminal, as the terminal encodes them (Enter CR, Ctrl-C \x03, Ctrl-D \x04). */
+  terminalInput(data: string): Promise<boolean> {
+    return this.terminal.input(data);
+  }
+
+  /** Text pasted into the terminal (a block goes through MicroPython's paste mode on pyDirect boards). */
+  terminalPaste(text: string): Promise<boolean> {
+    return this.terminal.paste(text);
+  }
+
+  /** Reset the board through EN, as its button does, with the console open. */
+  resetBoard(): Promise<boolean> {
+    return this.terminal.reset();
+  }
+
   /** Production line: keep firmware and Wi-Fi, forget the board; the next one gets a fresh identity. */
   nextBoard(): void {
     if (this.busy) return;
     this.handoff.clear();
+    void this.terminal.close();
     this.detachPort();
     this.update({
       step: "connect",
@@ -362,13 +403,14 @@ export class PortalSession {
   forgetPort(): void {
     this.cancel();
     this.handoff.clear();
+    void this.terminal.close();
     this.detachPort();
     this.update({ step: "connect", port: null, connect: idle() });
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private async run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>): Promise<boolean> {
+  private async run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>, options: { usesPort?: boolean } = {}): Promise<boolean> {
     if (this.abort) {
       this.log.portal(`Ignored: another step is still running.`);
       return false;
@@ -377,7 +419,10 @@ export class PortalSession {
     this.abort = abort;
     this.setStep(step, { status: "running", phase, error: null, result: null });
     this.update({ step });
+    let resumeTerminal = false;
     try {
+      // Steps that talk to the board over serial need the port: the console waits for them.
+      if (options.usesPort ?? step !== "firmware") resumeTerminal = await this.terminal.suspend();
       const result = await body(abort.signal);
       this.setStep(step, { status: "done", phase: "", error: null, result });
       return true;
@@ -391,6 +436,7 @@ export class PortalSession {
       return false;
     } finally {
       this.abort = null;
+      if (resumeTerminal || this.current.terminal.status === "paused") void this.terminal.resume();
     }
   }
 
@@ -447,6 +493,7 @@ export class PortalSession {
   private portGone(): void {
     this.log.portal("The board was unplugged.");
     this.unplugged = true;
+    void this.terminal.close();
     this.detachPort();
     // The running job notices the lost port itself and says so; stop it only if it does not.
     const abort = this.abort;

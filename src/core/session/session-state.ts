@@ -19,6 +19,7 @@ export function initialState(sources: FirmwareSource[]): SessionState {
     boardsDone: 0,
     productionLine: false,
     handoff: null,
+    terminal: { status: "closed", repl: false, error: null },
   };
 }
 

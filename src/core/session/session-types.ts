@@ -4,6 +4,7 @@
  * session's memory and reaches the board only through the provisioning job).
  */
 import type { PortalError } from "../errors";
+import type { LocalNetworkPermission } from "../signaling/local-network-access";
 import type { CertificateTrustStep } from "../signaling/transport";
 
 export type StepId = "connect" | "firmware" | "flash" | "provision" | "verify";
@@ -122,11 +123,30 @@ export interface HandoffState {
   serialReason: string | null;
   /** The one-time certificate trust step for HTTPS signaling from a browser; null over serial. */
   trust: CertificateTrustStep | null;
+  /**
+   * Chrome's Local Network Access for the board's URL: "prompt" (the UI explains before Chrome
+   * asks), "denied" (the UI says how to allow it), "granted", or "unsupported" (no such permission
+   * in this browser, a public address, or no HTTPS route). Absent: not checked.
+   */
+  localNetwork?: LocalNetworkPermission;
   console: "open" | "locked" | "closed";
   /** A line (or the unlock) is on its way to the board. */
   busy: boolean;
   entries: ConsoleEntry[];
   /** Why the last unlock failed, or the channel closed. */
+  error: PortalError | null;
+}
+
+/** The serial console (the terminal under the steps). */
+export interface TerminalState {
+  /**
+   * closed: nobody reads the port. opening/open: the board's output streams into the log and keys
+   * go to the board. paused: a step has the port; the console takes it back when the step ends.
+   */
+  status: "closed" | "opening" | "open" | "paused";
+  /** The board runs MicroPython (pyDirect): pasted blocks go through its paste mode. */
+  repl: boolean;
+  /** Why the console could not open, or stopped. */
   error: PortalError | null;
 }
 
@@ -160,4 +180,6 @@ export interface SessionState {
   productionLine: boolean;
   /** The verified board's URL and live console; null until a pass, and again once the user moves on. */
   handoff: HandoffState | null;
+  /** The serial console on the board's port. */
+  terminal: TerminalState;
 }

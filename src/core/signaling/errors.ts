@@ -4,6 +4,7 @@ export type SignalingErrorCode =
   | "bad-message"
   | "device-refused"
   | "unreachable"
+  | "local-network-denied"
   | "certificate-mismatch"
   | "timeout"
   | "cancelled";
@@ -12,6 +13,7 @@ const ACTIONS: Record<SignalingErrorCode, RecoveryAction> = {
   "bad-message": "retry",
   "device-refused": "retry",
   unreachable: "check-wifi",
+  "local-network-denied": "none",
   "certificate-mismatch": "none",
   timeout: "retry",
   cancelled: "none",

@@ -3,6 +3,7 @@
  * to the board's own endpoint later. Both carry the same bodies (messages.ts).
  */
 import { SignalingError } from "./errors";
+import { localNetworkDeniedAdvice, localNetworkPermission, withTargetAddressSpace, type PermissionsLike } from "./local-network-access";
 
 export interface SignalingTransport {
   readonly kind: "serial" | "https";
@@ -19,6 +20,8 @@ export interface SignalingTransport {
 export interface FetchTransportOptions {
   fetch?: typeof globalThis.fetch;
   timeoutMs?: number;
+  /** Where a failed request asks whether Local Network Access blocked it (navigator.permissions). */
+  permissions?: PermissionsLike;
 }
 
 /**
@@ -37,15 +40,26 @@ export function createFetchTransport(baseUrl: string, options: FetchTransportOpt
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
       let response: Response;
       try {
-        response = await doFetch(base + path, {
-          method,
-          headers: body === undefined ? {} : { "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: combined,
-        });
+        response = await doFetch(
+          base + path,
+          withTargetAddressSpace(base, {
+            method,
+            // JSON in a text/plain body: a CORS-safelisted type, so a page on another origin sends
+            // no preflight, which the board's small server does not answer (it reads the body as
+            // JSON whatever the type says).
+            headers: body === undefined ? {} : { "content-type": "text/plain;charset=UTF-8" },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: combined,
+          }),
+        );
       } catch (err) {
         if (signal?.aborted) throw new SignalingError("cancelled", "Signaling was cancelled.", { cause: err });
         if (timeout.aborted) throw new SignalingError("timeout", `The board at ${base} did not answer within ${options.timeoutMs ?? 10_000} ms.`);
+        // Chrome's Local Network Access fails a blocked request like a network error; the
+        // permission's state tells the two apart.
+        if ((await localNetworkPermission(base, options.permissions).catch(() => "unsupported")) === "denied") {
+          throw new SignalingError("local-network-denied", localNetworkDeniedAdvice(base), { cause: err });
+        }
         throw new SignalingError(
           "unreachable",
           `The portal could not reach ${base}. Check the board is on the same network, and open ${base}/ once in a tab to trust its certificate.`,

@@ -18,11 +18,7 @@ export function recordVerification(record: DeviceRecord, report: VerifyReport): 
   };
 }
 
-/** The board's own HTTPS address: its IP when known (mDNS `.local` names fail on some networks). */
-export function deviceUrl(record: Pick<DeviceRecord, "hostname">, boardIp?: string | null, port = 443): string {
-  const host = boardIp || `${record.hostname.toLowerCase()}.local`;
-  return `https://${host}${port === 443 ? "" : `:${port}`}`;
-}
+export { deviceUrl } from "./device-url";
 
 export interface ConnectAgainOptions {
   /** HTTPS transport to the board: pinned in Node (https-pinned-node.ts), fetch in a browser. */

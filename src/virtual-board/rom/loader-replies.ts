@@ -51,6 +51,10 @@ export function downloadBanner(board: BoardIdentity): string {
       "waiting for download\r\n"
     );
   }
+  if (board.chip === "ESP32-P4") {
+    // A v1.x P4's ROM (ECO2) with GPIO35 strapped low, as boards print it over USB-Serial-JTAG and a UART bridge alike.
+    return "ESP-ROM:esp32p4-eco2-20240710\r\nBuild:Jul 10 2024\r\nrst:0x1 (POWERON),boot:0x307 (DOWNLOAD(USB/UART0/SPI))\r\nwaiting for download\r\n";
+  }
   const rom = board.chip === "ESP32-S3" ? "esp32s3-20210327" : "esp32c3-api1-20210207";
   const source = board.usbSerialJtag ? "DOWNLOAD(USB/UART0)" : "DOWNLOAD(USB/UART0/1)";
   return `ESP-ROM:${rom}\r\nBuild:Mar 27 2021\r\nrst:0x1 (POWERON),boot:0x0 (${source})\r\nwaiting for download\r\n`;

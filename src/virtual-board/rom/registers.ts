@@ -17,7 +17,7 @@ export class RegisterFile {
     private readonly board: BoardIdentity,
     private readonly uartBaud: () => number,
   ) {
-    for (const [addr, value] of profile.registers(board.mac)) this.words.set(addr, value >>> 0);
+    for (const [addr, value] of profile.registers(board.mac, board)) this.words.set(addr, value >>> 0);
     this.words.set(CHIP_DETECT_MAGIC_REG, profile.magic >>> 0);
   }
 

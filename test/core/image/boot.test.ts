@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { bootFromFlash } from "../../../src/virtual-board/boot";
 import { VirtualBoard } from "../../../src/virtual-board";
-import type { BoardIdentity, ChipFamily } from "../../../src/virtual-board/types";
+import type { ChipFamily } from "../../../src/core/image/chips";
+import type { BoardIdentity } from "../../../src/virtual-board/types";
 import { writePartitionTable, APP_SUBTYPE_OTA_0, PARTITION_TYPE_APP, PARTITION_TYPE_DATA, DATA_SUBTYPE_OTA } from "../../../src/core/image";
 import { demoParts, makeDemoApp, DEMO_CHIPS, DEMO_PARTITIONS, type DemoChip } from "../../../scripts/lib/demo-firmware";
 

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { ManifestError, parseManifest, resolvePartUrl, selectBuild, selectFirmware, firmwareChoices } from "../../../src/core/manifest";
+import { demoManifest } from "../../../scripts/lib/demo-firmware";
+import { demoProductManifest, DEMO_PRODUCTS } from "../../../scripts/lib/demo-products";
 
 const FIXTURES = join(__dirname, "../../fixtures/manifests");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
@@ -188,5 +190,23 @@ describe("malformed manifests are refused with the field and the reason", () => 
     for (const [label, mutate] of MALFORMED.filter(([l]) => structural.includes(l))) {
       expect(validateSchema(mutate(good() as never)), label).toBe(false);
     }
+  });
+});
+
+describe("the demo manifests say they are for the virtual board only", () => {
+  it("the main demo manifest and every product's: virtual_board_only parsed, and valid against the JSON Schema", () => {
+    for (const raw of [demoManifest(), ...DEMO_PRODUCTS.map((p) => demoProductManifest(p))]) {
+      expect(validateSchema(raw), JSON.stringify(validateSchema.errors)).toBe(true);
+      expect(parseManifest(raw).manifest.virtual_board_only).toBe(true);
+    }
+    expect(parseManifest(demoManifest()).manifest.builds.map((b) => b.chipFamily)).toEqual(["ESP32", "ESP32-S3", "ESP32-C3", "ESP32-P4"]);
+    expect(DEMO_PRODUCTS.map((p) => parseManifest(demoProductManifest(p)).manifest.builds[0]!.flashSize! >> 20)).toEqual([8, 16, 16, 8]);
+  });
+
+  it("a manifest without the field is for any board; a field that is not a boolean is refused by both", () => {
+    expect(parseManifest(fixture("wled.json")).manifest.virtual_board_only).toBeUndefined();
+    const bad = { ...demoManifest(), virtual_board_only: "yes" };
+    expect(validateSchema(bad)).toBe(false);
+    expect(refusal(bad).issues).toContainEqual(expect.objectContaining({ path: "/virtual_board_only", severity: "error" }));
   });
 });

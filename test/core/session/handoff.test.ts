@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { SecretText } from "../../../src/core/provision/secret";
 import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-registry";
 import { sanitizeDeviceRecord, type DeviceRecord } from "../../../src/core/registry/device-record";
@@ -193,5 +193,76 @@ describe("connect-again route and the record's certificate", () => {
     const smuggled = PEM + "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----\n";
     expect(sanitizeDeviceRecord({ ...base, certificatePem: smuggled })).not.toHaveProperty("certificatePem");
     expect(sanitizeDeviceRecord({ ...base, certificatePem: "not a certificate" })).not.toHaveProperty("certificatePem");
+  });
+});
+
+describe("connect again under Local Network Access", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** The browser's Permissions API as Chrome 145+ answers for the board's private address. */
+  function localNetwork(state: () => string) {
+    vi.stubGlobal("navigator", {
+      permissions: {
+        query: async ({ name }: { name: string }) => {
+          if (name !== "local-network") throw new TypeError(`unknown permission ${name}`);
+          return { state: state() };
+        },
+      },
+    });
+  }
+
+  it("from the device list: the first press explains and sends nothing, the next one connects", async () => {
+    const consoles: ReturnType<typeof scriptedConsole>[] = [];
+    const calls: ConnectAgainRequest[] = [];
+    const { s, registry } = await verifiedSession(false, consoles, calls);
+    const record = (await registry.get("246f285a3c01"))!;
+    s.nextBoard();
+    let state = "prompt";
+    localNetwork(() => state);
+
+    expect(await s.connectAgainTo(record.id)).toBe(false);
+    expect(calls).toHaveLength(0);
+    expect(s.state.step).toBe("verify");
+    expect(s.state.handoff).toMatchObject({ deviceUrl: "https://pydirect-5a3c01.local", localNetwork: "prompt", console: "closed" });
+    expect(s.log.toText()).toMatch(/will ask whether this site may reach devices on your local network/);
+
+    state = "granted"; // the user answered Chrome's prompt with Allow
+    expect(await s.connectAgainTo(record.id)).toBe(true);
+    expect(calls).toHaveLength(1);
+    expect(s.state.handoff).toMatchObject({ transport: "https", localNetwork: "granted", console: "locked" });
+  });
+
+  it("right after a pass the hand-off has already explained it: the first press asks Chrome", async () => {
+    localNetwork(() => "prompt");
+    const consoles: ReturnType<typeof scriptedConsole>[] = [];
+    const calls: ConnectAgainRequest[] = [];
+    const { s, registry } = await verifiedSession(false, consoles, calls);
+    expect(s.state.handoff?.localNetwork).toBe("prompt");
+    expect(await s.connectAgain((await registry.get("246f285a3c01"))!)).toBe(true);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("denied: says how to allow it, sends nothing, and records no verdict on the board", async () => {
+    const consoles: ReturnType<typeof scriptedConsole>[] = [];
+    const calls: ConnectAgainRequest[] = [];
+    const { s, registry } = await verifiedSession(false, consoles, calls);
+    const before = (await registry.get("246f285a3c01"))!;
+    localNetwork(() => "denied");
+    expect(await s.connectAgain(before)).toBe(false);
+    expect(calls).toHaveLength(0);
+    expect(s.state.verify.error).toMatchObject({ code: "local-network-denied", action: "none" });
+    expect(s.state.verify.error?.message).toMatch(/site-settings icon.*Local network access.*Allow/);
+    expect(s.state.handoff?.localNetwork).toBe("denied");
+    expect((await registry.get(before.id))?.lastVerification).toEqual(before.lastVerification);
+  });
+
+  it("a browser without the permission (or a board on a public address) goes straight ahead", async () => {
+    vi.stubGlobal("navigator", {});
+    const consoles: ReturnType<typeof scriptedConsole>[] = [];
+    const calls: ConnectAgainRequest[] = [];
+    const { s, registry } = await verifiedSession(false, consoles, calls);
+    expect(s.state.handoff?.localNetwork).toBe("unsupported");
+    expect(await s.connectAgain((await registry.get("246f285a3c01"))!)).toBe(true);
+    expect(calls).toHaveLength(1);
   });
 });

@@ -1,0 +1,61 @@
+import { PortalError, type RecoveryAction } from "../errors";
+
+/**
+ * Why a firmware source could not give firmware. Codes are stable: the UI and tests switch on them.
+ *
+ * rate-limited        the GitHub API refused more requests for now (403/429 with the rate-limit headers)
+ * offline             the browser is offline / the network is unreachable
+ * no-cors-mirror      the release exists, but no copy of the image is served with CORS headers
+ * not-found           the repository, release, index or manifest does not exist (404)
+ * source-failed       the server answered with another error status, or with something unreadable
+ * html-not-manifest   the address answers with a web page, not a manifest
+ * manifest-cors       the manifest could not be fetched: network failure or no CORS headers
+ * unrecognised-file   a local file is none of: manifest, merged image, bootloader, partition table, app
+ * conflicting-files   local files contradict each other (two bootloaders, two chips)
+ * missing-part        a local manifest names a part file that was not given
+ */
+export type FirmwareSourceErrorCode =
+  | "rate-limited"
+  | "offline"
+  | "no-cors-mirror"
+  | "not-found"
+  | "source-failed"
+  | "html-not-manifest"
+  | "manifest-cors"
+  | "unrecognised-file"
+  | "conflicting-files"
+  | "missing-part";
+
+const ACTIONS: Record<FirmwareSourceErrorCode, RecoveryAction> = {
+  "rate-limited": "retry",
+  offline: "retry",
+  "no-cors-mirror": "choose-another-firmware",
+  "not-found": "fix-input",
+  "source-failed": "retry",
+  "html-not-manifest": "fix-input",
+  "manifest-cors": "fix-input",
+  "unrecognised-file": "fix-input",
+  "conflicting-files": "fix-input",
+  "missing-part": "fix-input",
+};
+
+export class FirmwareSourceError extends PortalError {
+  declare readonly code: FirmwareSourceErrorCode;
+  /** rate-limited: when the limit resets (ms since the epoch), when the server said. */
+  readonly resetAt: number | null;
+  /** no-cors-mirror: the release page where the user can download the .bin by hand. */
+  readonly releasePageUrl: string | null;
+  /** unrecognised-file / missing-part / conflicting-files: the files concerned. */
+  readonly files: string[];
+
+  constructor(
+    code: FirmwareSourceErrorCode,
+    message: string,
+    options: { cause?: unknown; resetAt?: number | null; releasePageUrl?: string | null; files?: string[] } = {},
+  ) {
+    super(code, message, { action: ACTIONS[code], cause: options.cause });
+    this.resetAt = options.resetAt ?? null;
+    this.releasePageUrl = options.releasePageUrl ?? null;
+    this.files = options.files ?? [];
+  }
+}
