@@ -50,7 +50,7 @@ export interface RawReplOptions {
  * boot status line of the portal's own device scripts.
  */
 export const BOOT_GREETINGS: readonly string[] = ["System booting...", 'PYDIRECT {"event":"boot"'];
-/** How long the first, ordinary attempt waits before the boot interrupt is tried. */
+/** How long the ordinary retry waits before the boot interrupt is tried. */
 const BEFORE_BOOT_INTERRUPT_MS = 1500;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -98,11 +98,11 @@ export class RawRepl {
   async enter(options: { softReset?: boolean } = {}): Promise<void> {
     const atBoot = this.options.interruptAtBoot === true;
     const configured = this.options.enterTimeoutMs ?? 5000;
-    // A board that honours Ctrl-C answers within milliseconds; with the boot interrupt to fall
-    // back on, the ordinary attempts need not wait long.
-    const idleMs = atBoot ? Math.min(configured, BEFORE_BOOT_INTERRUPT_MS) : configured;
     let lastError: unknown;
     for (let attempt = 0; attempt < 2; attempt++) {
+      // The first attempt waits as always (a board still starting up may be silent a while); with
+      // the boot interrupt to fall back on, the retry need not: a running board answers Ctrl-C at once.
+      const idleMs = atBoot && attempt > 0 ? Math.min(configured, BEFORE_BOOT_INTERRUPT_MS) : configured;
       try {
         await this.connection.write(new Uint8Array([0x0d, CTRL_C]));
         await sleep(100);
