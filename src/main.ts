@@ -4,7 +4,7 @@
  */
 import { Workbox } from "workbox-window";
 import { createPortalJobs } from "./core/session/default-jobs";
-import { createDeviceRegistry, virtualAppFactory } from "./ui/app-services";
+import { createStationRegistry, loadStationInventory, virtualAppFactory } from "./ui/app-services";
 import "./ui/pydirect-portal";
 
 const portal = document.querySelector("pydirect-portal");
@@ -12,11 +12,16 @@ if (portal) {
   // ?manifest=<url> links straight to a firmware (as the embed's manifest attribute does).
   const linked = new URLSearchParams(window.location.search).get("manifest");
   if (linked) portal.manifest = linked;
-  const registry = createDeviceRegistry();
+  const registry = createStationRegistry();
   portal.registry = registry;
   portal.virtualApp = virtualAppFactory();
   portal.jobs = createPortalJobs({ registry });
   registerServiceWorker(portal);
+  // The shared inventory's code loads after the first paint; PouchDB only if a server is configured.
+  void loadStationInventory(registry).then(async (inventory) => {
+    portal.inventory = inventory;
+    await inventory.resume();
+  });
 }
 
 /** Precache the app for offline use; offer a reload when a new deployment is waiting. */

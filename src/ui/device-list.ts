@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { DeviceRecord, DeviceRegistry } from "../core/registry/device-record";
 import { devicesToCsv, devicesToJson } from "../core/registry/export-devices";
+import { isSharedRegistry, type DeviceConflict } from "../core/registry/shared-registry";
 import { fire, sharedStyles } from "./shared-styles";
 
 /**
@@ -10,6 +11,8 @@ import { fire, sharedStyles } from "./shared-styles";
  * @fires pydirect-reverify - detail `{ id: string }` (the board is plugged in: read it back over USB).
  * @fires pydirect-connect-again - detail `{ id: string }` (over the network; the board need not be plugged in).
  * @fires pydirect-open-console - detail `{ id: string }` (the serial console on the board plugged in).
+ * Conflicts of a shared inventory (the same board provisioned at two stations) show above the
+ * table in `<pydirect-device-conflicts>`, which loads with the inventory's code.
  */
 @customElement("pydirect-device-list")
 export class PydirectDeviceList extends LitElement {
@@ -43,10 +46,38 @@ export class PydirectDeviceList extends LitElement {
   /** A hint shown above the table (what to do before re-verifying). */
   @property({ type: String }) notice = "";
   @state() private devices: DeviceRecord[] = [];
+  @state() private conflicts: DeviceConflict[] = [];
   @state() private loadError = "";
+  private unsubscribe: (() => void) | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has("registry")) void this.refresh();
+    if (changed.has("registry")) {
+      this.follow();
+      void this.refresh();
+    }
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.follow();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** A shared registry changes under us (other stations): reload, at most every 100 ms. */
+  private follow(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (!isSharedRegistry(this.registry)) return;
+    this.unsubscribe = this.registry.subscribe(() => {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = setTimeout(() => void this.refresh(), 100);
+    });
   }
 
   /** Reload from the registry (after a board finished, or a re-verify). */
@@ -54,6 +85,7 @@ export class PydirectDeviceList extends LitElement {
     if (!this.registry) return;
     try {
       this.devices = await this.registry.list();
+      this.conflicts = isSharedRegistry(this.registry) ? await this.registry.conflicts() : [];
       this.loadError = "";
     } catch (err) {
       this.loadError = `The device list could not be read from this browser's storage (${err instanceof Error ? err.message : String(err)}).`;
@@ -65,6 +97,7 @@ export class PydirectDeviceList extends LitElement {
       <h2 tabindex="-1">Devices</h2>
       ${this.loadError ? html`<p role="alert">${this.loadError}</p>` : nothing}
       ${this.notice ? html`<p role="status" id="notice">${this.notice}</p>` : nothing}
+      ${this.conflicts.length ? html`<pydirect-device-conflicts .conflicts=${this.conflicts}></pydirect-device-conflicts>` : nothing}
       ${this.devices.length === 0
         ? html`<p class="muted">No boards provisioned from this browser yet.</p>`
         : html`<table>
@@ -75,7 +108,7 @@ export class PydirectDeviceList extends LitElement {
             <tbody>
               ${this.devices.map(
                 (d) => html`<tr data-device=${d.id}>
-                  <td>${d.hostname}</td>
+                  <td>${d.hostname}${this.conflicts.some((c) => c.versions.some((v) => v.id === d.id)) ? html` <span class="fail">conflict</span>` : nothing}</td>
                   <td>${d.chip}</td>
                   <td class="mono">${d.mac}</td>
                   <td>${d.firmwareVersion ?? "—"}</td>

@@ -2,6 +2,8 @@ import { LitElement, css, html } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import type { DeviceRegistry } from "../core/registry/device-record";
+import type { InventorySnapshot, StationInventory } from "../core/registry/station-inventory";
+import { isSharedRegistry } from "../core/registry/shared-registry";
 import { checkEnvironment, environmentFacts } from "../core/session/environment";
 import type { PortalJobs } from "../core/session/jobs";
 import { pickSerialPort } from "../core/session/port-picker";
@@ -59,6 +61,11 @@ export class PydirectPortal extends LitElement {
   /** Makes the virtual board's app runtime (MicroPython) for each new virtual board. */
   @property({ attribute: false }) virtualApp: AppFactoryMaker | undefined;
   @property({ type: Boolean, attribute: "update-available" }) updateAvailable = false;
+  /** The shared inventory (loaded after the first paint by main.ts); its settings show once set. */
+  @property({ attribute: false }) inventory: StationInventory | null = null;
+  @state() private inventorySnapshot: InventorySnapshot | null = null;
+  @state() private inventoryFormError = "";
+  private unsubscribeInventory: (() => void) | null = null;
 
   @state() private session: PortalSession | null = null;
   @state() private busy = false;
@@ -85,6 +92,11 @@ export class PydirectPortal extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has("inventory")) {
+      this.unsubscribeInventory?.();
+      this.inventorySnapshot = this.inventory?.snapshot ?? null;
+      this.unsubscribeInventory = this.inventory?.subscribe((s) => (this.inventorySnapshot = s)) ?? null;
+    }
     if ((changed.has("jobs") || changed.has("manifest")) && this.jobs && !this.session) {
       const sources = [{ label: "pyDirect demo firmware", manifestUrl: new URL(this.manifest, document.baseURI).href }, ...this.extraSources];
       this.session = new PortalSession({ jobs: this.jobs, sources, ...(this.registry ? { registry: this.registry } : {}) });
@@ -116,12 +128,50 @@ export class PydirectPortal extends LitElement {
             .registry=${this.registry}
             @pydirect-reverify=${this.reverify}
             @pydirect-connect-again=${this.connectAgain}
+            @pydirect-keep-version=${this.keepVersion}
             @pydirect-open-console=${this.openConsole}
           ></pydirect-device-list>
         </section>
+        ${this.inventorySnapshot
+          ? html`<section class="devices" aria-label="Shared inventory">
+              <pydirect-inventory-settings
+                .snapshot=${this.inventorySnapshot}
+                .formError=${this.inventoryFormError}
+                @pydirect-inventory-connect=${this.connectInventory}
+                @pydirect-inventory-disconnect=${this.disconnectInventory}
+              ></pydirect-inventory-settings>
+            </section>`
+          : ""}
       </main>
     `;
   }
+
+  private readonly connectInventory = async (e: Event): Promise<void> => {
+    const detail = (e as CustomEvent<{ url: string; user: string; password: string }>).detail;
+    this.inventoryFormError = "";
+    try {
+      await this.inventory?.connect(detail);
+    } catch (err) {
+      this.inventoryFormError = err instanceof Error ? err.message : String(err);
+    }
+  };
+
+  private readonly disconnectInventory = async (): Promise<void> => {
+    await this.inventory?.disconnect();
+    await this.deviceList?.refresh();
+  };
+
+  private readonly keepVersion = async (e: Event): Promise<void> => {
+    const { key, rev } = (e as CustomEvent<{ key: string; rev: string }>).detail;
+    if (!isSharedRegistry(this.registry)) return;
+    try {
+      await this.registry.resolveConflict(key, rev);
+      this.deviceList.notice = "";
+    } catch (err) {
+      this.deviceList.notice = err instanceof Error ? err.message : String(err);
+    }
+    await this.deviceList.refresh();
+  };
 
   private readonly connectAgain = async (e: Event): Promise<void> => {
     const id = (e as CustomEvent<{ id: string }>).detail.id;

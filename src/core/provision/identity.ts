@@ -55,11 +55,13 @@ export async function checkHostnameAvailable(
   deviceId: string,
 ): Promise<void> {
   validateHostname(hostname);
-  const other = await registry.findByHostname(hostname);
-  if (other && other.id !== deviceId) {
+  // A shared inventory may hold this board and another under the same name: look at all of them.
+  const named = registry.findAllByHostname ? await registry.findAllByHostname(hostname) : [await registry.findByHostname(hostname)];
+  const other = named.find((r) => r && r.id !== deviceId);
+  if (other) {
     throw new ProvisionError(
       "hostname-taken",
-      `Another board you provisioned (${other.mac}) is already called ${other.hostname}; choose a different hostname.`,
+      `Another board in the device list (${other.mac}, possibly from another station) is already called ${other.hostname}; choose a different hostname.`,
       { field: "hostname", reason: "taken" },
     );
   }

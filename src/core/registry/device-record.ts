@@ -32,6 +32,11 @@ export interface DeviceRegistry {
   delete(id: string): Promise<void>;
   /** Case-insensitive, as hostnames are on the network. */
   findByHostname(hostname: string): Promise<DeviceRecord | undefined>;
+  /**
+   * Every record with this hostname, where a registry can hold several (a shared inventory,
+   * where two stations may name two boards alike before they sync).
+   */
+  findAllByHostname?(hostname: string): Promise<DeviceRecord[]>;
 }
 
 /** Typed by DeviceRecord's keys: a field added to the record but not here fails to compile. */

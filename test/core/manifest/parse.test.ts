@@ -200,7 +200,7 @@ describe("the demo manifests say they are for the virtual board only", () => {
       expect(parseManifest(raw).manifest.virtual_board_only).toBe(true);
     }
     expect(parseManifest(demoManifest()).manifest.builds.map((b) => b.chipFamily)).toEqual(["ESP32", "ESP32-S3", "ESP32-C3", "ESP32-P4"]);
-    expect(DEMO_PRODUCTS.map((p) => parseManifest(demoProductManifest(p)).manifest.builds[0]!.flashSize! >> 20)).toEqual([8, 16, 16, 8]);
+    expect(DEMO_PRODUCTS.map((p) => parseManifest(demoProductManifest(p)).manifest.builds[0]!.flashSize! >> 20)).toEqual([8, 16, 16, 16]);
   });
 
   it("a manifest without the field is for any board; a field that is not a boolean is refused by both", () => {
