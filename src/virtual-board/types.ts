@@ -86,4 +86,9 @@ export interface LinkFaults {
   disconnectAfterBytes?: number;
   /** Reset the chip (as a brown-out would) once this many bytes have been sent by the host. */
   resetAfterBytes?: number;
+  /**
+   * From this many bytes on, the bridge carries only up to `maxBaud` (a marginal cable, or a bridge
+   * that copes with short exchanges at a high rate but not with a long write).
+   */
+  bridgeMaxBaudAfterBytes?: { bytes: number; maxBaud: number };
 }

@@ -12,6 +12,7 @@ import type {
   DownloadModeSession,
   LinkFaults,
 } from "./types";
+import { CP2102N, bridgeCarries, garble, type UsbBridgeProfile } from "./usb-bridge";
 import { VirtualSerialPort, type PortHost } from "./virtual-serial-port";
 
 export interface VirtualBoardOptions {
@@ -23,7 +24,9 @@ export interface VirtualBoardOptions {
   mac?: Uint8Array;
   /** Pace bytes at the link's baud rate and charge SPI NOR times, so timings mean something. */
   paced?: boolean;
-  /** Highest baud rate the USB-UART bridge manages; above it bytes arrive garbled. */
+  /** The USB-UART bridge (USB ids, highest rate); default a CP2102N. Ignored with `usbSerialJtag`. */
+  bridge?: UsbBridgeProfile;
+  /** Highest baud rate the USB-UART bridge manages, overriding the bridge profile's; above it bytes arrive garbled. */
   linkMaxBaud?: number;
   /** What runs once a valid app boots; without it the app only prints its boot log. */
   app?: AppRuntimeFactory;
@@ -37,8 +40,6 @@ export interface VirtualBoardOptions {
 
 /** SPI NOR sizes the simulated boards carry (the JEDEC capacity byte esptool decodes covers them). */
 const FLASH_SIZES = [1, 2, 4, 8, 16, 32].map((mb) => mb * 1024 * 1024);
-/** USB-UART bridge on the classic dev boards (Silicon Labs CP2102N). */
-const CP2102N: SerialPortIdentity = { usbVendorId: 0x10c4, usbProductId: 0xea60 };
 /** Native USB full speed carries about 1 MB/s whatever baud rate the host asks for. */
 const USB_FULL_SPEED_BPS = 10_000_000;
 /** EN rises through an RC network: the chip leaves reset a little after the line is released. */
@@ -57,7 +58,10 @@ export class VirtualBoard implements PortHost {
   readonly identity: BoardIdentity;
   readonly flash: Uint8Array;
   readonly paced: boolean;
-  readonly linkMaxBaud: number;
+  /** Highest baud rate the link carries intact (a fault may lower it mid-run). */
+  linkMaxBaud: number;
+  /** The USB-UART bridge between the host and UART0; null on USB-Serial-JTAG. */
+  readonly bridge: UsbBridgeProfile | null;
   readonly autoReset: boolean;
   mode: BoardMode = "reset";
   /** Baud the chip's UART currently runs at (ROM autobaud, then CHANGE_BAUDRATE). */
@@ -102,7 +106,8 @@ export class VirtualBoard implements PortHost {
     };
     this.flash = new Uint8Array(flashSize).fill(0xff);
     this.paced = options.paced ?? false;
-    this.linkMaxBaud = options.linkMaxBaud ?? (this.identity.usbSerialJtag ? Infinity : 3_000_000);
+    this.bridge = this.identity.usbSerialJtag ? null : (options.bridge ?? CP2102N);
+    this.linkMaxBaud = options.linkMaxBaud ?? this.bridge?.maxBaud ?? Infinity;
     this.appFactory = options.app;
     this.autoReset = options.autoReset ?? true;
     this.faults = options.faults ?? {};
@@ -212,6 +217,10 @@ export class VirtualBoard implements PortHost {
     const end = start + bytes.length;
     this.hostBytes = end;
     const within = (at: number | undefined): at is number => at !== undefined && at >= start && at < end;
+    if (f.bridgeMaxBaudAfterBytes && within(f.bridgeMaxBaudAfterBytes.bytes)) {
+      this.linkMaxBaud = f.bridgeMaxBaudAfterBytes.maxBaud;
+      f.bridgeMaxBaudAfterBytes = undefined;
+    }
     if (within(f.disconnectAfterBytes)) {
       const keep = data.subarray(0, f.disconnectAfterBytes - start);
       f.disconnectAfterBytes = undefined;
@@ -290,7 +299,8 @@ export class VirtualBoard implements PortHost {
   // ---- internals --------------------------------------------------------------------------------
 
   private makePort(): VirtualSerialPort {
-    const info = this.identity.usbSerialJtag ? ESPRESSIF_USB_JTAG : CP2102N;
+    const bridge = this.bridge;
+    const info: SerialPortIdentity = bridge ? { usbVendorId: bridge.usbVendorId, usbProductId: bridge.usbProductId } : ESPRESSIF_USB_JTAG;
     return new VirtualSerialPort(this, info);
   }
 
@@ -395,10 +405,6 @@ export class VirtualBoard implements PortHost {
   /** A UART at the wrong rate, or a bridge pushed past its limit, turns bytes into noise. */
   private garbleIfMismatched(bytes: Uint8Array): Uint8Array {
     if (this.identity.usbSerialJtag || this.hostBaud === 0) return bytes;
-    const mismatched = this.hostBaud !== this.uartBaud || this.hostBaud > this.linkMaxBaud;
-    if (!mismatched) return bytes;
-    const out = new Uint8Array(bytes.length);
-    for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i]! * 151 + 89 + i) & 0xff;
-    return out;
+    return bridgeCarries(this.hostBaud, this.uartBaud, this.linkMaxBaud) ? bytes : garble(bytes);
   }
 }

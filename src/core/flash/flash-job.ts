@@ -2,16 +2,41 @@ import { PortalError } from "../errors";
 import type { SerialPortLike } from "../port/serial-port";
 import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
-import { DEFAULT_FLASH_BAUD, FlashSession, compressForFlash } from "./flash-session";
+import { BaudStepper } from "./fast-baud";
+import { DEFAULT_FLASH_BAUD, FlashSession } from "./flash-session";
 import { SECTOR, findDifferingRuns, md5Hex, type WriteRun } from "./skip-identical";
 import type { DetectedChip, FlashEvent, FlashPart, FlashReport, FlashRequest, PartResult } from "./types";
+import { CompressAhead, compressNow, md5Ahead } from "./work-ahead";
 
 /**
- * The flash job: connect, identify the chip, start the stub at a fast baud, choose and check the
- * parts for that chip, write only what differs from the flash, MD5-verify every part and reset
- * into the app. Events describe each step; the returned report (and the "done" event) what was
- * written; failures are `FlashError`s (or the `PortalError` a parts callback threw), also emitted
- * as an "error" event.
+ * Writes this small (a changed sector or two) go through the ROM loader, which takes compressed
+ * data as well: uploading the stub would take longer than the write itself.
+ */
+const ROM_WRITE_LIMIT = 2 * SECTOR;
+/** ROM loaders that take FLASH_DEFL_BEGIN in the form esptool-js sends it without the stub (later ROMs want a fifth word). */
+const ROM_DEFLATE_FAMILIES: readonly string[] = ["ESP32", "ESP32-S2", "ESP32-S3", "ESP32-C3", "ESP32-C2"];
+
+/** Share of a part written above which the read-back check asks for the whole part's MD5 at once. */
+const WHOLE_PART_CHECK = 0.9;
+
+/** Longest compressed stream written in one go (see `splitRuns`). */
+const WRITE_CHUNK = 0x40000;
+
+/** What the write and verify steps share within one job. */
+interface JobContext {
+  session: FlashSession;
+  emit: (event: FlashEvent) => void;
+  compressor?: CompressAhead<WriteRun>;
+  /** Present with `fastBaud`: steps the link down when a fast rate fails mid-write. */
+  stepper?: BaudStepper;
+}
+
+/**
+ * The flash job: connect, identify the chip, choose and check the parts for that chip, find what
+ * differs from the flash, start the stub at a fast baud (faster still with `fastBaud`), write only
+ * what differs, MD5-verify every part and reset into the app. Events describe each step; the
+ * returned report (and the "done" event) what was written; failures are `FlashError`s (or the
+ * `PortalError` a parts callback threw), also emitted as an "error" event.
  */
 export async function flashParts(
   port: SerialPortLike,
@@ -27,6 +52,7 @@ export async function flashParts(
     }
   };
   let session: FlashSession | undefined;
+  let compressor: CompressAhead<WriteRun> | undefined;
   let wroteAnything = false;
   try {
     emit({ state: "connecting" });
@@ -39,7 +65,18 @@ export async function flashParts(
     const parts = await chooseParts(request, session.chip);
     checkParts(parts, session.chip);
     session.throwIfInterrupted();
-    const digests = parts.map((p) => md5Hex(p.data));
+    // The parts' own MD5s (for the report and the read-back check) are computed while the job
+    // waits on the board's flash, once writing starts (or when first needed).
+    const digestPromises = new Map<number, Promise<string>>();
+    const digestOf = (index: number): Promise<string> => {
+      let digest = digestPromises.get(index);
+      if (!digest) {
+        digest = md5Ahead(parts[index]!.data);
+        digest.catch(() => undefined);
+        digestPromises.set(index, digest);
+      }
+      return digest;
+    };
 
     // The ROM computes MD5s as well as the stub does: what differs is found before the stub is
     // uploaded, and when nothing does the stub is never needed.
@@ -53,7 +90,7 @@ export async function flashParts(
             throw asFlashError(err, part);
           });
         }
-        written.set(index, runs);
+        written.set(index, splitRuns(runs, part.offset));
       }
     };
     if (!request.eraseAll) await findRuns();
@@ -62,46 +99,62 @@ export async function flashParts(
       index,
       offset: part.offset,
       size: part.data.length,
-      md5: digests[index]!,
+      md5: "",
       bytesWritten: 0,
       skipped: false,
     }));
     const nothingToWrite = !request.eraseAll && [...written.values()].every((runs) => runs.length === 0);
+    const ctx: JobContext = { session, emit };
     if (!nothingToWrite) {
-      await session.startStub();
       if (request.eraseAll) {
+        await session.startStub();
         emit({ state: "erasing" });
         wroteAnything = true;
         await session.eraseAll();
         await findRuns(); // what the image has as 0xFF is already there now
       }
-    }
-    // Compress everything before writing: the link then carries data back to back.
-    const compressed = new Map<WriteRun, Uint8Array>();
-    for (const [index, runs] of written) {
-      for (const run of runs) compressed.set(run, compressForFlash(parts[index]!.data.subarray(run.start, run.end)));
+      // Compress in order of writing, each run a little ahead of its turn (while the ones before it
+      // are programmed): the link then carries the runs back to back.
+      ctx.compressor = compressor = new CompressAhead(
+        [...written].flatMap(([index, runs]) => runs.map((run): [WriteRun, Uint8Array] => [run, parts[index]!.data.subarray(run.start, run.end)])),
+      );
+      const bytesToWrite = [...written.values()].flat().reduce((sum, r) => sum + r.end - r.start, 0);
+      const romWrites = !request.eraseAll && bytesToWrite <= ROM_WRITE_LIMIT && ROM_DEFLATE_FAMILIES.includes(session.chip.family);
+      if (!romWrites) await session.startStub();
+      if (request.fastBaud && !romWrites) {
+        ctx.stepper = new BaudStepper(session, request.fastBaud === true ? {} : request.fastBaud, emit);
+        await ctx.stepper.raise();
+      }
+      parts.forEach((_, index) => void digestOf(index));
     }
     for (const [index, part] of parts.entries()) {
       const runs = written.get(index)!;
       wroteAnything ||= runs.length > 0;
-      results[index]!.bytesWritten = await writeRuns(session, part, index, runs, emit, compressed);
+      results[index]!.bytesWritten = await writeRuns(ctx, part, index, runs);
       results[index]!.skipped = runs.length === 0;
     }
 
     for (const result of results) {
       emit({ state: "verifying", part: result.name, index: result.index });
       const part = parts[result.index]!;
-      // Bytes not written were just confirmed identical by the chip's own MD5; check the rest.
+      // Bytes not written were just confirmed identical by the chip's own MD5; check the rest, or
+      // the whole part in one question when the rest is nearly all of it (its MD5 is known anyway).
+      const whole = [{ start: 0, end: part.data.length }];
       const runs = written.get(result.index) ?? [];
-      if (!(await verifies(session, part, runs))) {
+      const toCheck = runs.reduce((sum, r) => sum + r.end - r.start, 0) >= WHOLE_PART_CHECK * part.data.length ? whole : runs;
+      const partDigest = digestOf(result.index);
+      if (!(await withStepDown(ctx, part, () => verifies(session!, part, toCheck, partDigest)))) {
         // One full rewrite of the part: a block garbled on the wire yet accepted is rare but possible.
-        const whole = [{ start: 0, end: part.data.length }];
-        result.bytesWritten += await writeRuns(session, part, result.index, whole, emit);
+        await session.startStub();
+        result.bytesWritten += await writeRuns(ctx, part, result.index, whole);
         result.skipped = false;
-        if (!(await verifies(session, part, whole))) throw FlashError.verifyMismatch(part.name, part.offset);
+        if (!(await withStepDown(ctx, part, () => verifies(session!, part, whole, partDigest)))) throw FlashError.verifyMismatch(part.name, part.offset);
       }
+      result.md5 = await partDigest;
       emit({ state: "verified", part: result.name, index: result.index, md5: result.md5, skipped: result.skipped });
     }
+    // The next board behind this kind of USB bridge starts at the rate this one finished at.
+    ctx.stepper?.remember();
     if (request.reset !== false) {
       emit({ state: "resetting" });
       await session.hardReset();
@@ -118,6 +171,7 @@ export async function flashParts(
     emit({ state: "done", report });
     return report;
   } catch (err) {
+    compressor?.cancel();
     const error =
       err instanceof PortalError
         ? err
@@ -175,42 +229,96 @@ function checkParts(parts: FlashPart[], chip: DetectedChip): void {
   }
 }
 
-async function writeRuns(
-  session: FlashSession,
-  part: FlashPart,
-  index: number,
-  runs: WriteRun[],
-  emit: (event: FlashEvent) => void,
-  compressed?: Map<WriteRun, Uint8Array>,
-): Promise<number> {
+/**
+ * Write `runs` of `part`, returning the bytes sent. With a baud stepper, a run that fails at a fast
+ * rate resumes at a slower one: the chip's MD5s say what of it already landed, and only the rest
+ * is written again.
+ */
+async function writeRuns(ctx: JobContext, part: FlashPart, index: number, runs: WriteRun[]): Promise<number> {
+  const { session, emit } = ctx;
   const total = part.data.length;
-  const toWrite = runs.reduce((sum, r) => sum + r.end - r.start, 0);
-  const skippedBytes = total - toWrite;
-  let done = 0;
-  emit({ state: "writing", part: part.name, index, written: skippedBytes, total, skippedBytes });
-  for (const run of runs) {
+  const skippedBytes = total - runs.reduce((sum, r) => sum + r.end - r.start, 0);
+  let settled = skippedBytes;
+  let reported = skippedBytes;
+  // Progress never goes backwards, also when a failed run is taken up again.
+  const progress = (bytes: number) => {
+    reported = Math.max(reported, Math.min(total, bytes));
+    emit({ state: "writing", part: part.name, index, written: reported, total, skippedBytes });
+  };
+  progress(skippedBytes);
+  let sent = 0;
+  const queue = [...runs];
+  while (queue.length > 0) {
+    const run = queue.shift()!;
     const offset = part.offset + run.start;
+    const data = part.data.subarray(run.start, run.end);
     try {
-      await session.write(
-        offset,
-        part.data.subarray(run.start, run.end),
-        (written) => emit({ state: "writing", part: part.name, index, written: skippedBytes + done + written, total, skippedBytes }),
-        compressed?.get(run),
-      );
+      const compressed = ctx.compressor ? await ctx.compressor.get(run, data) : compressNow(data);
+      await session.write(offset, data, (written) => progress(settled + written), compressed);
+      sent += data.length;
+      settled += data.length;
     } catch (err) {
-      throw asFlashError(err, part, offset);
+      const failure = asFlashError(err, part, offset);
+      if (!(await stepsDown(ctx, failure))) throw failure;
+      const rest = await findDifferingRuns(session, offset, data).catch((e: unknown) => {
+        throw asFlashError(e, part, offset);
+      });
+      const landed = data.length - rest.reduce((sum, r) => sum + r.end - r.start, 0);
+      sent += landed;
+      settled += landed;
+      queue.unshift(...rest.map((r) => ({ start: run.start + r.start, end: run.start + r.end })));
     }
-    done += run.end - run.start;
   }
-  return toWrite;
+  return sent;
+}
+
+/** Answer a failure at a fast rate by stepping the link down; false when that is no answer. */
+async function stepsDown(ctx: JobContext, failure: FlashError): Promise<boolean> {
+  if (!ctx.stepper?.canStepDown || failure.code !== "write-failed") return false;
+  return ctx.stepper.stepDown();
+}
+
+/** Run a read-back step, stepping the link down and trying again when it fails at a fast rate. */
+async function withStepDown<T>(ctx: JobContext, part: FlashPart, work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await work();
+    } catch (err) {
+      const failure = asFlashError(err, part);
+      if (!(await stepsDown(ctx, failure))) throw failure;
+    }
+  }
+}
+
+/**
+ * Long runs are written as several compressed streams of at most `WRITE_CHUNK`, cut at flash
+ * addresses aligned to it (so the stub still erases whole 64 KiB blocks): the next stream is
+ * compressed while the current one crosses the wire, and a failure mid-write costs less.
+ */
+function splitRuns(runs: WriteRun[], offset: number): WriteRun[] {
+  const out: WriteRun[] = [];
+  for (const run of runs) {
+    let start = run.start;
+    while (start < run.end) {
+      const absolute = offset + start;
+      const end = Math.min(run.end, absolute - (absolute % WRITE_CHUNK) + WRITE_CHUNK - offset);
+      out.push({ start, end });
+      start = end;
+    }
+  }
+  return out;
 }
 
 /** Whether the written runs of `part` read back (by the chip's MD5) as intended. */
-async function verifies(session: FlashSession, part: FlashPart, runs: WriteRun[]): Promise<boolean> {
+async function verifies(session: FlashSession, part: FlashPart, runs: WriteRun[], partDigest: Promise<string>): Promise<boolean> {
   try {
     for (const run of runs) {
-      const expected = md5Hex(part.data.subarray(run.start, run.end));
-      if ((await session.md5(part.offset + run.start, run.end - run.start)) !== expected) return false;
+      // Ask the chip first and hash our copy while it hashes its own.
+      const theirs = session.md5(part.offset + run.start, run.end - run.start);
+      theirs.catch(() => undefined);
+      const whole = run.start === 0 && run.end === part.data.length;
+      const expected = whole ? await partDigest : md5Hex(part.data.subarray(run.start, run.end));
+      if ((await theirs) !== expected) return false;
     }
     return true;
   } catch (err) {

@@ -4,17 +4,21 @@ import { SerialPortTransport } from "../port/esptool-transport";
 import { isUsbSerialJtag, type SerialPortLike } from "../port/serial-port";
 import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
+import { ROM_BAUD, probeLink, switchRomBaud, switchStubBaud } from "./link-rate";
+import { DEFLATE_LEVEL } from "./work-ahead";
 import type { DetectedChip } from "./types";
 
-const ROM_BAUD = 115_200;
 export const DEFAULT_FLASH_BAUD = 921_600;
-const CHANGE_BAUDRATE = 0x0f;
 const SPI_ATTACH = 0x0d;
 const SPI_FLASH_MD5 = 0x13;
 const MD5_MS_PER_MB = 8_000;
-const CHIP_DETECT_MAGIC_REG = 0x40001000;
 /** esptool's stub takes 16 KiB blocks. */
 const WRITE_BLOCK = 0x4000;
+/**
+ * The ROM loader's flash block (esptool's FLASH_WRITE_SIZE without the stub). The ROM erases the
+ * begin's size rounded up to whole blocks, so a small block keeps its erase to the run's sectors.
+ */
+const ROM_WRITE_BLOCK = 0x400;
 /** Generous per-block allowance while the stub programs (esptool uses 40 s per MB too). */
 const WRITE_MS_PER_MB = 40_000;
 const MIN_TIMEOUT_MS = 3_000;
@@ -40,7 +44,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class FlashSession {
   chip!: DetectedChip;
+  /** The rate the link runs at now. */
   baudRate = ROM_BAUD;
+  /** The rate asked of the ROM loader (the stub starts at it); `romBaudRate` is what the link took. */
+  requestedBaudRate = DEFAULT_FLASH_BAUD;
+  romBaudRate = ROM_BAUD;
   /** The flasher stub runs (READ_FLASH, ERASE_*, fast compressed writes); otherwise the ROM answers. */
   get stubRunning(): boolean {
     return this.loader.IS_STUB;
@@ -97,6 +105,7 @@ export class FlashSession {
     });
     const session = new FlashSession(port, loader, transport, options.signal);
     session.onProgress = options.onProgress;
+    session.requestedBaudRate = options.baudRate ?? DEFAULT_FLASH_BAUD;
     try {
       await session.guard(session.identify(options.baudRate ?? DEFAULT_FLASH_BAUD), "connect");
       options.onProgress?.({ state: "connected", chip: session.chip });
@@ -113,6 +122,42 @@ export class FlashSession {
     await this.guard(this.loader.runStub(), "stub");
     if (!this.loader.IS_STUB) throw FlashError.noResponse(new Error("the flasher stub did not start"));
     this.onProgress?.({ state: "stub-running", baudRate: this.baudRate });
+  }
+
+  /**
+   * Move the running stub to `baudRate` and check the link there. When the link fails the check
+   * the chip is reset and the stub started again at the ROM's rate; the answer is then false.
+   */
+  async tryBaudRate(baudRate: number): Promise<boolean> {
+    if (!this.loader.IS_STUB) throw new Error("tryBaudRate needs the flasher stub running");
+    const probe = await probeLink(this);
+    if (await switchStubBaud(this, baudRate, probe)) {
+      this.baudRate = baudRate;
+      return true;
+    }
+    await this.restart();
+    return false;
+  }
+
+  /**
+   * Reset into the ROM loader, sync again, and start the stub at the rate the ROM took before: the
+   * way back from a rate the link could not carry (the chip no longer understands the host).
+   * Flash already written stays as it is.
+   */
+  async restart(): Promise<void> {
+    const loader = this.loader;
+    await this.guard(
+      (async () => {
+        await this.transport.disconnect();
+        loader.IS_STUB = false;
+        this.baudRate = ROM_BAUD;
+        await loader.connect("default_reset", 7, false);
+        if (!this.chip.usbSerialJtag) this.baudRate = this.romBaudRate = await switchRomBaud(this, this.requestedBaudRate);
+        await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
+      })(),
+      "connect",
+    );
+    await this.startStub();
   }
 
   /** MD5 of a flash region as the chip computes it (lower-case hex). */
@@ -140,8 +185,9 @@ export class FlashSession {
   }
 
   /**
-   * Write `data` at `offset`, deflate-compressed as the stub inflates it. `onProgress` gets the
-   * uncompressed bytes written so far after each block the stub has acknowledged.
+   * Write `data` at `offset`, deflate-compressed as the loader inflates it (the stub, or the ROM
+   * when the stub was not started). `onProgress` gets the uncompressed bytes written so far after
+   * each block the loader has acknowledged.
    */
   async write(
     offset: number,
@@ -150,7 +196,9 @@ export class FlashSession {
     compressed: Uint8Array = compressForFlash(data),
   ): Promise<void> {
     const loader = this.loader;
-    loader.FLASH_WRITE_SIZE = WRITE_BLOCK;
+    const rom = !loader.IS_STUB;
+    const blockSize = rom ? ROM_WRITE_BLOCK : WRITE_BLOCK;
+    loader.FLASH_WRITE_SIZE = blockSize;
     await this.guard(loader.flashDeflBegin(data.length, compressed.length, offset), "write");
     // Track how much each block inflates to, for progress and for a fair timeout per block.
     const inflater = new Inflate();
@@ -160,9 +208,9 @@ export class FlashSession {
     };
     let previousInflated = 0;
     let previousBlockBytes = 0;
-    for (let seq = 0, at = 0; at < compressed.length; seq++, at += WRITE_BLOCK) {
+    for (let seq = 0, at = 0; at < compressed.length; seq++, at += blockSize) {
       this.throwIfInterrupted();
-      const block = compressed.subarray(at, Math.min(compressed.length, at + WRITE_BLOCK));
+      const block = compressed.subarray(at, Math.min(compressed.length, at + blockSize));
       inflater.push(block, at + block.length >= compressed.length);
       const blockBytes = inflated - previousInflated;
       // The stub answers a block once the previous block is programmed, so allow for that one too.
@@ -172,6 +220,9 @@ export class FlashSession {
       previousInflated = inflated;
       previousBlockBytes = blockBytes;
     }
+    // The ROM takes FLASH_DEFL_END as "leave the loader and run the app" (esptool skips it too);
+    // every block it acknowledged is already programmed.
+    if (rom) return;
     await this.guard(loader.flashDeflFinish(false, Math.max(MIN_TIMEOUT_MS, (WRITE_MS_PER_MB * WRITE_BLOCK * 64) / 1e6)), "write");
   }
 
@@ -245,71 +296,42 @@ export class FlashSession {
   private async identify(baudRate: number): Promise<void> {
     const loader = this.loader;
     await loader.connect("default_reset", 7, true);
-    // The dozens of register reads that follow go faster at the final rate.
-    await this.switchBaud(baudRate, isUsbSerialJtag(this.port.getInfo()));
+    // The dozens of register reads that follow go faster at the final rate. USB-Serial-JTAG moves
+    // data at USB speed whatever the baud rate, so it keeps the ROM rate.
+    if (!isUsbSerialJtag(this.port.getInfo())) this.baudRate = this.romBaudRate = await switchRomBaud(this, baudRate);
     const chip = loader.chip;
-    const description = await chip.getChipDescription(loader);
-    const features = (await chip.getChipFeatures(loader)).map((f) => f.trim());
-    this.chip = {
-      family: chip.CHIP_NAME as ChipFamily,
-      description,
-      revision: revisionFromDescription(description) ?? (await chipRevision(loader)),
-      mac: await chip.readMac(loader),
-      flashSize: null,
-      features,
-      usbSerialJtag: isUsbSerialJtag(this.port.getInfo()),
+    // eFuse words do not change while the chip runs, and esptool-js's chip classes read several of
+    // them more than once (package, revision, features, MAC): ask the chip once per word.
+    const readReg = loader.readReg;
+    const words = new Map<number, Promise<number>>();
+    loader.readReg = (addr: number, timeout?: number) => {
+      if (!words.has(addr)) words.set(addr, readReg.call(loader, addr, timeout));
+      return words.get(addr)!;
     };
+    try {
+      const description = await chip.getChipDescription(loader);
+      const features = (await chip.getChipFeatures(loader)).map((f) => f.trim());
+      this.chip = {
+        family: chip.CHIP_NAME as ChipFamily,
+        description,
+        revision: revisionFromDescription(description) ?? (await chipRevision(loader)),
+        mac: await chip.readMac(loader),
+        flashSize: null,
+        features,
+        usbSerialJtag: isUsbSerialJtag(this.port.getInfo()),
+      };
+    } finally {
+      loader.readReg = readReg;
+    }
     this.chip.flashSize = await flashSize(loader);
     // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself).
     await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
-  }
-
-  /**
-   * Ask the ROM for a faster UART, highest rate first. A rate the link cannot carry leaves the
-   * chip unreachable, so recovery is a reset and a fresh sync before trying the next rate down.
-   * USB-Serial-JTAG moves data at USB speed whatever the baud rate, so it keeps the ROM rate.
-   */
-  private async switchBaud(target: number, usbSerialJtag: boolean): Promise<void> {
-    if (usbSerialJtag || target <= ROM_BAUD) return;
-    const ladder = [target, 460_800, 230_400].filter((b, i, all) => b <= target && b > ROM_BAUD && all.indexOf(b) === i);
-    const loader = this.loader;
-    for (const baud of ladder) {
-      this.throwIfInterrupted();
-      const args = new Uint8Array(8);
-      new DataView(args.buffer).setUint32(0, baud, true);
-      // Second word: the current rate for the stub, 0 for the ROM.
-      new DataView(args.buffer).setUint32(4, loader.IS_STUB ? this.baudRate : 0, true);
-      await loader.checkCommand("change baud rate", CHANGE_BAUDRATE, args);
-      await this.transport.reopen(baud);
-      if (await this.answersAtCurrentBaud()) {
-        this.baudRate = baud;
-        return;
-      }
-      await this.guard(this.transport.disconnect(), "connect");
-      loader.IS_STUB = false;
-      await loader.connect("default_reset", 7, false);
-    }
-    this.baudRate = ROM_BAUD;
-  }
-
-  /** A register read is the cheapest question the loader answers. */
-  private async answersAtCurrentBaud(): Promise<boolean> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      this.throwIfInterrupted();
-      try {
-        await this.loader.readReg(CHIP_DETECT_MAGIC_REG, 300);
-        return true;
-      } catch {
-        this.transport.flushInput();
-      }
-    }
-    return false;
   }
 }
 
 /** Deflate as the stub inflates it; exported so a job can compress before it starts the clock on the wire. */
 export function compressForFlash(data: Uint8Array): Uint8Array {
-  return deflate(data, { level: 9 });
+  return deflate(data, { level: DEFLATE_LEVEL });
 }
 
 /** esptool's description ends in "(revision v0.2)" or, for the ESP32, "(revision 3)": no need to read the eFuses again. */

@@ -1,6 +1,7 @@
 import type { ChipFamily } from "../image/chips";
 import type { PortalError } from "../errors";
 import type { FlashError } from "./errors";
+import type { FastBaudOptions } from "./fast-baud";
 
 export type { ChipFamily };
 
@@ -49,8 +50,30 @@ export interface FlashReport {
   durationMs: number;
 }
 
+/** Why a rate was given up. */
+export type BaudRefusal = "link-check-failed" | "write-failed";
+
+/**
+ * The flash job's decisions about the link's rate (with `fastBaud`): each rate tried, refused and
+ * the one settled on, with the USB device it goes through ("2,000,000 baud (CP210x)").
+ */
+export type BaudEvent = {
+  state: "baud";
+  /** "10c4:ea60", or null when the port has no USB ids. */
+  usbId: string | null;
+  /** The bridge's name when its ids are well known ("CP210x", "CH340"), else null. */
+  device: string | null;
+} & (
+  | { decision: "trying"; baudRate: number; remembered: boolean }
+  | { decision: "refused"; baudRate: number; reason: BaudRefusal }
+  | { decision: "settled"; baudRate: number }
+  /** USB-Serial-JTAG moves data at USB speed; the rate is left as it is. */
+  | { decision: "native-usb"; baudRate: number }
+);
+
 export type FlashEvent =
   | { state: "connecting" }
+  | BaudEvent
   | { state: "connected"; chip: DetectedChip }
   | { state: "stub-running"; baudRate: number }
   | { state: "preparing" }
@@ -68,8 +91,14 @@ export type FlashEvent =
 export interface FlashRequest {
   /** The parts, or a callback that chooses and checks them for the detected chip (throwing aborts before any write). */
   parts: FlashPart[] | ((chip: DetectedChip) => FlashPart[] | Promise<FlashPart[]>);
-  /** Baud rate after the stub starts; default 921600, stepping down when the link refuses it. */
+  /** Baud rate the ROM loader is switched to (the stub starts at it); default 921600, stepping down when the link refuses it. */
   baudRate?: number;
+  /**
+   * After the stub starts, go faster than `baudRate` where the link carries it (checked before
+   * writing, stepping down on errors, also in the middle of a write), remembering per USB identity
+   * what worked. `true` uses the default rates and no memory.
+   */
+  fastBaud?: boolean | FastBaudOptions;
   /** Erase the whole flash first ("new install"). */
   eraseAll?: boolean;
   /** Compare with what is on flash and write only what differs; default true. */

@@ -4,6 +4,7 @@
  * use, so the page itself stays small.
  */
 import { PortalError } from "../errors";
+import type { BaudMemory } from "../flash/baud-memory";
 import type { FirmwareManifest } from "../manifest/types";
 import type { DeviceRegistry } from "../registry/device-record";
 import type { DeviceRecord } from "../registry/device-record";
@@ -23,6 +24,13 @@ export interface PortalJobsOptions {
   fetch?: typeof fetch;
   /** Baud rate for flashing; default the flash core's (921600, stepping down when refused). */
   baudRate?: number;
+  /**
+   * After the stub starts, flash faster than `baudRate` where the link carries it (2–3 Mbaud on
+   * common bridges). Default: on, unless a `baudRate` was given.
+   */
+  fastBaud?: boolean;
+  /** What rate worked per USB identity; default localStorage where the page has it, else memory. */
+  baudMemory?: BaudMemory;
   /** How long provisioning waits for the board's Wi-Fi report. */
   wifiTimeoutMs?: number;
   /** HTTPS signaling for "connect again"; fetch by default (Node tests pin the certificate instead). */
@@ -41,6 +49,8 @@ async function loadCertificateSupport(): Promise<void> {
 export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
   const manifests = new Map<string, FirmwareManifest>();
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const fastBaud = options.fastBaud ?? options.baudRate === undefined;
+  let baudMemory = options.baudMemory;
 
   async function manifestFor(url: string, signal: AbortSignal): Promise<FirmwareManifest> {
     const known = manifests.get(url);
@@ -88,7 +98,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
 
     async install(port, request, onEvent) {
       const manifest = await manifestFor(request.offer.manifestUrl, request.signal);
-      const [{ flashParts }, { planInstall }, { defaultPartCache }] = await Promise.all([
+      const [{ flashParts, defaultBaudMemory }, { planInstall }, { defaultPartCache }] = await Promise.all([
         import("../flash"),
         import("../install"),
         import("../download"),
@@ -112,6 +122,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
           eraseAll: request.erase,
           signal: request.signal,
           ...(options.baudRate ? { baudRate: options.baudRate } : {}),
+          ...(fastBaud ? { fastBaud: { memory: (baudMemory ??= defaultBaudMemory()) } } : {}),
         },
         (e) => onEvent(e as InstallEvent),
       );

@@ -2,6 +2,7 @@
  * Folding the flash job's events into the Install step's state: one bar per part, a phase line,
  * and the few events worth a log line.
  */
+import { describeBaud } from "../flash/fast-baud";
 import type { InstallEvent } from "./jobs";
 import type { PartProgress, SessionState } from "./session-types";
 
@@ -23,6 +24,18 @@ export function foldInstallEvent(flash: FlashStep, e: InstallEvent): { flash: Fl
       return { flash: phase("Putting the board into download mode") };
     case "stub-running":
       return { flash: phase(`Flasher running at ${e.baudRate} baud`), log: `Flasher stub running at ${e.baudRate} baud` };
+    case "baud":
+      switch (e.decision) {
+        case "trying":
+          return { flash: phase(`Trying ${describeBaud(e)}`) };
+        case "refused":
+          return { flash, log: `${describeBaud(e)}: ${e.reason === "write-failed" ? "a write failed, going slower" : "the link did not hold, going slower"}` };
+        case "settled":
+          return { flash: phase(`Flashing at ${describeBaud(e)}`), log: `Flashing at ${describeBaud(e)}` };
+        case "native-usb":
+          return { flash, log: `${e.device ?? "Native USB"}: data moves at USB speed` };
+      }
+      return { flash };
     case "erasing":
       return { flash: phase("Erasing flash"), log: "Erasing flash" };
     case "comparing":

@@ -16,3 +16,19 @@ describe("install progress", () => {
     expect(flash.parts[0]!.status).toBe("done");
   });
 });
+
+describe("install progress: the link's rate", () => {
+  it("logs the rate settled on with its bridge, and each rate given up", () => {
+    const flash = initialState([]).flash;
+    const base = { state: "baud" as const, usbId: "1a86:7523", device: "CH340" };
+    expect(foldInstallEvent(flash, { ...base, decision: "trying", baudRate: 3_000_000, remembered: false }).flash.phase).toBe(
+      "Trying 3,000,000 baud (CH340)",
+    );
+    expect(foldInstallEvent(flash, { ...base, decision: "refused", baudRate: 3_000_000, reason: "link-check-failed" }).log).toBe(
+      "3,000,000 baud (CH340): the link did not hold, going slower",
+    );
+    const settled = foldInstallEvent(flash, { ...base, decision: "settled", baudRate: 2_000_000 });
+    expect(settled.log).toBe("Flashing at 2,000,000 baud (CH340)");
+    expect(settled.flash.phase).toBe("Flashing at 2,000,000 baud (CH340)");
+  });
+});
