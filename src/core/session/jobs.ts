@@ -60,6 +60,8 @@ export interface VerifyRequest {
 /** A verification's summary, and the DataChannel left open after a pass (the live console). */
 export interface VerifyJobResult extends VerifySummary {
   live?: LiveConsole | null;
+  /** How signaling reached the board; "serial" when not said. */
+  transport?: "serial" | "https";
 }
 
 export interface ConnectAgainRequest {

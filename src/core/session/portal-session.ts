@@ -245,7 +245,7 @@ export class PortalSession {
         throw new SessionError("unexpected", `The board answered but the check failed: ${result.detail}. Retry; if it repeats, re-provision the board.`, { action: "retry" });
       }
       this.log.portal(`Verified over WebRTC${result.roundTripMs !== null ? ` (round trip ${result.roundTripMs.toFixed(1)} ms)` : ""}`);
-      return this.handoff.handOff(result, await this.handoff.serialBase(provisioned), "serial");
+      return this.handoff.handOff(result, await this.handoff.serialBase(provisioned), result.transport ?? "serial");
     });
     await this.recordFinished(ok);
     if (ok) this.update({ boardsDone: this.current.boardsDone + 1, productionLine: true });
