@@ -41,6 +41,8 @@ export class PydirectFlow extends LitElement {
   @property({ attribute: false }) ports: PortSources | null = null;
   @property({ attribute: false }) environmentProblem: PortalError | null = null;
   @property({ attribute: false }) demoAccessPoints: DemoAccessPoint[] = [];
+  /** Offer "several boards at once" after a pass (the host handles `pydirect-open-line`). */
+  @property({ type: Boolean }) lineAvailable = false;
   @state() private snapshot: SessionState | null = null;
   @state() private pickError: PortalError | null = null;
   private unbind: (() => void) | null = null;
@@ -116,7 +118,7 @@ export class PydirectFlow extends LitElement {
       case "provision":
         return html`<pydirect-provision-step .state=${s} .demoAccessPoints=${s.port?.virtual ? this.demoAccessPoints : []}></pydirect-provision-step>`;
       case "verify":
-        return html`<pydirect-verify-step .state=${s}></pydirect-verify-step>`;
+        return html`<pydirect-verify-step .state=${s} ?lineAvailable=${this.lineAvailable}></pydirect-verify-step>`;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
+import type { ProductionLine } from "../core/line/production-line";
 import type { DeviceRegistry } from "../core/registry/device-record";
 import type { InventorySnapshot, StationInventory } from "../core/registry/station-inventory";
 import { isSharedRegistry } from "../core/registry/shared-registry";
@@ -8,12 +9,14 @@ import { checkEnvironment, environmentFacts } from "../core/session/environment"
 import type { PortalJobs } from "../core/session/jobs";
 import { PortalSession } from "../core/session/portal-session";
 import type { FirmwareSourceInput, SessionState } from "../core/session/session-types";
-import { DEMO_NETWORK_NOTE, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
+import { pickSerialPort } from "../core/session/port-picker";
+import { DEMO_NETWORK_NOTE, createVirtualChoice, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
 import { createFirmwareChoiceMemory, portSources } from "./app-services";
 import "./device-list";
 import "./wifi-change";
 import type { PydirectWifiChange } from "./wifi-change";
 import type { PydirectDeviceList } from "./device-list";
+import type { PydirectLineGrid } from "./pydirect-line-grid";
 import "./pydirect-flow";
 import type { PydirectFlow } from "./pydirect-flow";
 import type { PortSources } from "./session-intents";
@@ -56,7 +59,8 @@ export class PydirectPortal extends LitElement {
         font-size: 1.5rem;
         margin: 0 0 0.25rem;
       }
-      .devices {
+      .devices,
+      .line {
         display: block;
         margin-top: 1.5rem;
       }
@@ -84,9 +88,24 @@ export class PydirectPortal extends LitElement {
 
   @state() private session: PortalSession | null = null;
   @state() private busy = false;
+  /** What the production line shares, as the steps chose it (firmware, Wi-Fi network). */
+  @state() private lineFirmware = "";
+  @state() private lineSsid = "";
+  @state() private lineWifiSaved = false;
+  @state() private lineError: PortalError | null = null;
   @query("pydirect-device-list") private deviceList!: PydirectDeviceList;
   @query("pydirect-flow") private flow!: PydirectFlow;
   @query("pydirect-wifi-change") private wifiChange!: PydirectWifiChange;
+  @query("pydirect-line-grid") private lineGrid!: PydirectLineGrid;
+  /**
+   * Several boards at once (production line), with the session's firmware and Wi-Fi. Made, with
+   * its grid, when the user first opens it: single-board users never download it.
+   */
+  @state() line: ProductionLine | null = null;
+  private unbindLine: (() => void) | null = null;
+  private opening: Promise<void> | null = null;
+  /** One array for the page's life, so the line grid sees no change on every render. */
+  private readonly demoNetworks = DEMO_NETWORK_NOTE.map((ap) => ({ ...ap }));
 
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   /** The virtual board picked last (for the demo's "unplug" and for tests). */
@@ -123,6 +142,11 @@ export class PydirectPortal extends LitElement {
         this.busy = this.session?.busy ?? false;
         // The change-Wi-Fi panel renders from the session state too.
         this.requestUpdate();
+        const offer = s.firmware.result;
+        const picked = s.firmware.sources.find((src) => src.manifestUrl === s.firmware.selected);
+        this.lineFirmware = offer ? `${offer.name} ${offer.version}` : picked ? `${picked.label} (latest)` : "";
+        this.lineSsid = s.provision.wifi?.ssid ?? "";
+        this.lineWifiSaved = s.provision.wifi?.hasPassword ?? false;
         this.dispatchEvent(new CustomEvent("pydirect-state", { detail: s, bubbles: true, composed: true }));
       });
     }
@@ -155,6 +179,50 @@ export class PydirectPortal extends LitElement {
     return { sources, preferred: linked ? manifest : null };
   }
 
+  /** Load the production line and its grid, and bind the grid's intents to it. */
+  openLine(): Promise<void> {
+    this.opening ??= (async () => {
+      const jobs = this.jobs;
+      const session = this.session;
+      if (!jobs || !session) return;
+      const [{ ProductionLine }, { bindLineIntents }] = await Promise.all([
+        import("../core/line/production-line"),
+        import("./line-intents"),
+        import("./pydirect-line-grid"),
+      ]);
+      const line = new ProductionLine({ jobs, ...(this.registry ? { registry: this.registry } : {}) });
+      this.line = line;
+      await this.updateComplete;
+      this.unbindLine = bindLineIntents(this.lineGrid, {
+        line,
+        session,
+        jobs,
+        pickSerial: () => pickSerialPort(),
+        // Each a new simulated ESP32-S3 with its own MAC; its console stays out of the session log.
+        makeVirtual: () => createVirtualChoice({ makeApp: this.virtualApp }),
+        onError: (e) => (this.lineError = e),
+      });
+    })();
+    return this.opening;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unbindLine?.();
+    this.unbindLine = null;
+  }
+
+  /** Bring the production line into view with focus on its heading. */
+  async showLine(): Promise<void> {
+    await this.openLine();
+    await this.updateComplete;
+    const grid = this.lineGrid;
+    await grid?.updateComplete;
+    const heading = grid?.shadowRoot?.querySelector<HTMLElement>("#line-heading");
+    heading?.scrollIntoView({ block: "start" });
+    heading?.focus();
+  }
+
   override render() {
     return html`
       <header>
@@ -170,7 +238,24 @@ export class PydirectPortal extends LitElement {
           .demoAccessPoints=${DEMO_NETWORK_NOTE.map((ap) => ({ ...ap }))}
           @pydirect-board-finished=${() => void this.deviceList?.refresh()}
           @pydirect-reverify=${this.reverify}
+          lineAvailable
+          @pydirect-open-line=${() => void this.showLine()}
         ></pydirect-flow>
+        <section class="line" aria-label="Production line">
+          ${this.line
+            ? html`<pydirect-line-grid
+                .line=${this.line}
+                .error=${this.lineError}
+                .firmwareLabel=${this.lineFirmware}
+                .ssid=${this.lineSsid}
+                .wifiSaved=${this.lineWifiSaved}
+                .demoAccessPoints=${this.demoNetworks}
+                @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+              ></pydirect-line-grid>`
+            : html`<button class="secondary" id="open-line-grid" ?disabled=${!this.session} @click=${() => void this.showLine()}>
+                Production line: several boards at once…
+              </button>`}
+        </section>
         <section class="devices" aria-label="Devices">
           <pydirect-device-list
             .registry=${this.registry}

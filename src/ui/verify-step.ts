@@ -10,6 +10,7 @@ import { fire, sharedStyles } from "./shared-styles";
  *
  * @fires pydirect-verify - start verification.
  * @fires pydirect-next-board - production line: same firmware and Wi-Fi, next board.
+ * @fires pydirect-open-line - production line: several boards at once with the same settings.
  * @fires pydirect-cancel - stop the running job.
  * After a pass it shows the board's URL, "connect again" and the live console (device-handoff.ts).
  */
@@ -18,6 +19,8 @@ export class PydirectVerifyStep extends LitElement {
   static override styles = [sharedStyles];
 
   @property({ attribute: false }) state: SessionState | null = null;
+  /** The page has a production line to offer (the portal does; the install dialog does not). */
+  @property({ type: Boolean }) lineAvailable = false;
 
   override render() {
     const s = this.state;
@@ -52,7 +55,13 @@ export class PydirectVerifyStep extends LitElement {
             </p>
             <p>Boards done in this session: <strong id="boards-done">${s.boardsDone}</strong></p>
             <button id="next-board" @click=${() => fire(this, "pydirect-next-board")}>Next board</button>
-            <span class="muted">keeps the firmware and Wi-Fi; the next board gets its own identity.</span>`
+            <span class="muted">keeps the firmware and Wi-Fi; the next board gets its own identity.</span>
+            ${this.lineAvailable
+              ? html`<p>
+                  <button class="secondary" id="open-line" @click=${() => fire(this, "pydirect-open-line")}>Several boards at once</button>
+                  <span class="muted">the same firmware and Wi-Fi on up to 8 boards in parallel.</span>
+                </p>`
+              : nothing}`
         : nothing}
       <pydirect-device-handoff .handoff=${s.handoff} ?busy=${running}></pydirect-device-handoff>
     `;

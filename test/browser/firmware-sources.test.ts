@@ -4,20 +4,59 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import type { SessionState } from "../../src/core/session/session-types";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { githubRelease, mergedS3Image } from "../core/firmware-sources/github-fixtures";
+import { provisionedIdentity } from "../core/verify/fixtures";
 import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
 
 // Issue 12 in the browser: firmware from a file picked with the file chooser, a pyDirect release
 // from a releases-API fixture with a CORS-enabled mirror (both on 127.0.0.1), and a port behind a
-// USB-UART bridge that is never offered the demo image. Nothing here reaches the internet.
+// USB-UART bridge that is never offered the demo image. Nothing here reaches the internet. The
+// fixtures speak https, as GitHub and the Pages mirror do (the portal's CSP allows only https:
+// connections), with a self-signed certificate the browser accepts through DevTools.
 
 const REPO = "jetpax/pyDirect";
 const releaseImage = mergedS3Image("1.26.1");
 const localImage = mergedS3Image("0.3.0");
 
+interface HttpsFixture {
+  /** https://127.0.0.1:<port>/ */
+  url: string;
+  routes: ((req: IncomingMessage, res: ServerResponse) => boolean)[];
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** An https server on 127.0.0.1 answering every origin with CORS headers (GitHub's API and Pages do). */
+async function serveHttps(certPem: string, keyPem: string): Promise<HttpsFixture> {
+  const routes: HttpsFixture["routes"] = [];
+  const requests: string[] = [];
+  const server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
+    requests.push(req.url ?? "/");
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    res.setHeader("Access-Control-Allow-Headers", "*");
+    if (req.method === "OPTIONS") return void res.writeHead(204).end();
+    for (const route of routes) if (route(req, res)) return;
+    res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    routes,
+    requests,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
 let site: StaticServer;
-let api: StaticServer;
-let mirror: StaticServer;
+let api: HttpsFixture;
+let mirror: HttpsFixture;
 let empty: string;
 let releaseFolder: string;
 let browser: LaunchedBrowser;
@@ -35,9 +74,10 @@ beforeAll(async () => {
   releaseFolder = join(empty, "release");
   // One firmware: the demo folder without its per-product manifests and the other demo firmware (Improv, blink).
   await cp(join(DIST, "firmware/demo"), releaseFolder, { recursive: true, filter: (src) => !/\/(products|improv|blink)(\/|$)/.test(src) });
-  // GitHub's API and the Pages mirror both answer with Access-Control-Allow-Origin: *.
-  api = await serveDir(empty, { cors: true, isolated: false });
-  mirror = await serveDir(empty, { cors: true, isolated: false });
+  // GitHub's API and the Pages mirror both answer over https with Access-Control-Allow-Origin: *.
+  const tls = await provisionedIdentity("fixtures");
+  api = await serveHttps(tls.certPem, tls.keyPem);
+  mirror = await serveHttps(tls.certPem, tls.keyPem);
   api.routes.push((req, res) => {
     if (!req.url?.startsWith(`/repos/${REPO}/releases`)) return false;
     const body = JSON.stringify([
@@ -66,7 +106,7 @@ beforeAll(async () => {
     }
     return false;
   });
-  browser = await launchBrowser();
+  browser = await launchBrowser({ ignoreHTTPSErrors: true });
 });
 
 afterAll(async () => {
@@ -215,8 +255,10 @@ describe("firmware sources on the portal page", () => {
 
     await installAndWait(page);
     expect(await boardFlash(page, releaseImage.length)).toEqual(Array.from(releaseImage));
-    expect(api.requests.some((p) => p === `/repos/${REPO}/releases`)).toBe(true);
+    expect(api.requests.some((p) => p.startsWith(`/repos/${REPO}/releases`))).toBe(true);
     expect(mirror.requests).toContain("/firmware/pyDirect-ESP32_S3-merged.bin");
+    // The portal's CSP let every request through (all of them https or this origin).
+    expect(browser.errors.filter((e) => e.startsWith("csp"))).toEqual([]);
   });
 
   it("a release with no CORS copy says so and takes the .bin dropped (here: picked) onto the page instead", async () => {

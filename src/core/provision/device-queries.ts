@@ -83,7 +83,7 @@ export async function scanNetworks(repl: RawRepl, timeoutMs = 20_000): Promise<S
 
 /** Open the board's REPL, scan, and release the port: what the Wi-Fi picker calls. */
 export async function scanWifiNetworks(port: SerialPortLike, options: RawReplOptions = {}): Promise<ScannedNetwork[]> {
-  const repl = await RawRepl.open(port, options);
+  const repl = await RawRepl.open(port, { interruptAtBoot: true, ...options });
   try {
     return await scanNetworks(repl);
   } finally {
@@ -107,7 +107,7 @@ export async function inspectDevice(
   port: SerialPortLike,
   options: RawReplOptions & { scan?: boolean } = {},
 ): Promise<DeviceInspection> {
-  const repl = await RawRepl.open(port, options);
+  const repl = await RawRepl.open(port, { interruptAtBoot: true, ...options });
   try {
     const identity = await readDeviceIdentity(repl);
     const suggestedHostname = identity.hostname ?? defaultHostname(identity.mac, identity.hostnamePrefix);

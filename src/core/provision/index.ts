@@ -40,7 +40,8 @@ export {
   type RetryWifiRequest,
   type WrittenFile,
 } from "./provision-job";
-export { awaitWifiOutcome, resetBoard, type WifiOutcome, type WifiFailureReason } from "./wifi-outcome";
+export { awaitWifiOutcome, resetBoard, wifiFailure, type WifiOutcome, type WifiFailureReason } from "./wifi-outcome";
+export { awaitWifiOverRepl, outcomeFromPoll, type WifiPoll } from "./repl-wifi";
 export { parseStatusLine, followStatusLines, type DeviceStatus } from "./status-lines";
 export {
   inspectDevice,

@@ -1,3 +1,4 @@
+import { detectDeviceKind, type ReplDeviceKind } from "../device-kind/detect-device-kind";
 import { isPortalError } from "../errors";
 import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRecord, DeviceRegistry } from "../registry/device-record";
@@ -10,6 +11,7 @@ import { ProvisionError } from "./errors";
 import { checkHostnameAvailable, defaultHostname, validateHostname, type DeviceIdentity } from "./identity";
 import { SecretText } from "./secret";
 import { CERT_PATH, KEY_PATH, USER_SETTINGS_PATH, mergeSettings, serializeSettings, type SettingsPatch } from "./settings-file";
+import { awaitWifiOverRepl } from "./repl-wifi";
 import { awaitWifiOutcome, resetBoard, type WifiOutcome } from "./wifi-outcome";
 import { validateWifiCredentials, type WifiCredentials } from "./wifi-settings";
 
@@ -46,6 +48,8 @@ export interface ProvisionResult {
   files: WrittenFile[];
   record: DeviceRecord;
   wifi: WifiOutcome;
+  /** What the board runs: decides how the Wi-Fi outcome was read and how verification signals. */
+  deviceKind: ReplDeviceKind;
 }
 
 /** What the UI renders. Carries no password and no key material. */
@@ -224,6 +228,9 @@ export async function provisionDevice(
       { path: USER_SETTINGS_PATH, data: serializeSettings(userSettings) },
     );
     const written = await installFiles(files, staged, emit, request.signal);
+    // Which scripts the board runs decides how its Wi-Fi outcome is read (asked only now, so the
+    // exchanges before the files are staged stay as short as they can be).
+    const deviceKind = await detectDeviceKind(repl);
 
     const record: DeviceRecord = {
       id: deviceId,
@@ -234,10 +241,11 @@ export async function provisionDevice(
       certFingerprint: cert.fingerprint,
       provisionedAt: new Date().toISOString(),
       certificatePem: cert.certificatePem,
+      deviceScripts: deviceKind.kind === "pydirect-upstream" ? "pydirect-upstream" : "pydirect",
     };
     await request.registry?.put(record);
 
-    const outcome = await restartAndAwaitWifi(repl, wifi.ssid, request, emit);
+    const outcome = await restartAndAwaitWifi(repl, wifi.ssid, request, emit, deviceKind);
     const result: ProvisionResult = {
       identity,
       hostname,
@@ -248,6 +256,7 @@ export async function provisionDevice(
       files: written,
       record,
       wifi: outcome,
+      deviceKind,
     };
     emit({ state: "done", result });
     return result;
@@ -269,7 +278,8 @@ async function runOnBoard<Input, Result>(
   try {
     const input = validate();
     emit({ state: "connecting" });
-    repl = await RawRepl.open(port, replOptions);
+    // Boards with pyDirect upstream's image only offer their REPL when boot.py is interrupted.
+    repl = await RawRepl.open(port, { interruptAtBoot: true, ...replOptions });
     return await body(repl, input);
   } catch (err) {
     const error = asJobError(err);
@@ -280,23 +290,39 @@ async function runOnBoard<Input, Result>(
   }
 }
 
+/**
+ * Restart the board's Wi-Fi with the new settings and report how it went. Our scripts report it in
+ * status lines after a reset. Scripts without status lines (pyDirect upstream's image) join over
+ * the REPL and the station's state is polled there; the reset comes afterwards, so the firmware
+ * starts its own services (the HTTPS server with the new certificate) as it does on every boot.
+ */
 async function restartAndAwaitWifi(
   repl: RawRepl,
   ssid: string,
   request: { wifiTimeoutMs?: number; signal?: AbortSignal },
   emit: ProvisionEventListener,
+  kind: ReplDeviceKind,
 ): Promise<WifiOutcome> {
-  emit({ state: "resetting" });
-  let waiting: Promise<WifiOutcome> | undefined;
-  await resetBoard(repl, () => {
-    waiting = awaitWifiOutcome(repl.connection, {
-      timeoutMs: request.wifiTimeoutMs ?? 30_000,
-      onConnecting: () => emit({ state: "wifi-connecting", ssid }),
-      ...(request.signal ? { signal: request.signal } : {}),
+  const timeoutMs = request.wifiTimeoutMs ?? 30_000;
+  const onConnecting = () => emit({ state: "wifi-connecting", ssid });
+  const signal = request.signal ? { signal: request.signal } : {};
+  let outcome: WifiOutcome;
+  if (kind.kind === "pydirect") {
+    emit({ state: "resetting" });
+    let waiting: Promise<WifiOutcome> | undefined;
+    await resetBoard(repl, () => {
+      waiting = awaitWifiOutcome(repl.connection, { timeoutMs, onConnecting, ...signal });
     });
-  });
-  emit({ state: "waiting-for-wifi", ssid });
-  const outcome = await waiting!;
+    emit({ state: "waiting-for-wifi", ssid });
+    outcome = await waiting!;
+  } else {
+    emit({ state: "waiting-for-wifi", ssid });
+    outcome = await awaitWifiOverRepl(repl, ssid, { timeoutMs, onConnecting, ...signal });
+    if (!request.signal?.aborted) {
+      emit({ state: "resetting" });
+      await resetBoard(repl);
+    }
+  }
   if (request.signal?.aborted) {
     // Not a Wi-Fi verdict: the user stopped watching. The files are in place by now.
     throw new ProvisionError(
@@ -353,6 +379,7 @@ export async function retryWifi(
   };
   return runOnBoard(port, request.repl, onEvent, validate, async (repl, wifi) => {
     await writeWifiSettings(new DeviceFiles(repl), wifi, onEvent, request.signal);
-    return restartAndAwaitWifi(repl, wifi.ssid, request, onEvent);
+    const deviceKind = await detectDeviceKind(repl);
+    return restartAndAwaitWifi(repl, wifi.ssid, request, onEvent, deviceKind);
   });
 }

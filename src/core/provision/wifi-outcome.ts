@@ -12,9 +12,11 @@ export type WifiOutcome =
 /** Silence after machine.reset() that means the board did not restart (firmware without machine.reset). */
 const RESET_SILENCE_MS = 3000;
 
-function failure(reason: WifiFailureReason, sawBoot: boolean): WifiOutcome {
-  const error =
-    reason === "wrong-password"
+/** The outcome for a failure `reason`; `message` replaces the standard sentence where the board said more. */
+export function wifiFailure(reason: WifiFailureReason, sawBoot: boolean, message?: string): WifiOutcome {
+  const error = message
+    ? new ProvisionError(reason === "timeout" ? "wifi-timeout" : reason === "wrong-password" ? "wifi-wrong-password" : reason === "network-not-found" ? "wifi-network-not-found" : "no-status", message)
+    : reason === "wrong-password"
       ? new ProvisionError("wifi-wrong-password", "The board found the network but the password was rejected. Correct the password and try again.")
       : reason === "network-not-found"
         ? new ProvisionError(
@@ -54,7 +56,7 @@ export function awaitWifiOutcome(
       options.signal?.removeEventListener("abort", onAbort);
       resolve(outcome);
     };
-    const onAbort = (): void => finish(failure("timeout", sawBoot));
+    const onAbort = (): void => finish(wifiFailure("timeout", sawBoot));
     const stop = followStatusLines(connection, (status) => {
       options.onStatus?.(status);
       if (status.event === "boot") sawBoot = true;
@@ -63,10 +65,10 @@ export function awaitWifiOutcome(
       const s = status as { state?: string; ip?: string; hostname?: string; reason?: string };
       if (s.state === "connecting") options.onConnecting?.();
       else if (s.state === "connected") finish({ state: "connected", ip: String(s.ip ?? ""), hostname: String(s.hostname ?? "") });
-      else if (s.state === "failed") finish(failure(REASONS[String(s.reason)] ?? "timeout", true));
-      else if (s.state === "unconfigured") finish(failure("not-configured", true));
+      else if (s.state === "failed") finish(wifiFailure(REASONS[String(s.reason)] ?? "timeout", true));
+      else if (s.state === "unconfigured") finish(wifiFailure("not-configured", true));
     });
-    const timer = setTimeout(() => finish(failure("timeout", sawBoot)), options.timeoutMs);
+    const timer = setTimeout(() => finish(wifiFailure("timeout", sawBoot)), options.timeoutMs);
     options.signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

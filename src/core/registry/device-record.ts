@@ -18,6 +18,11 @@ export interface DeviceRecord {
   lastVerification?: { at: string; passed: boolean; summary: string };
   /** The board's certificate (PEM, public): "connect again" re-checks the key proof against it. */
   certificatePem?: string;
+  /**
+   * Which device scripts the board ran when provisioned: on pyDirect upstream's the DataChannel
+   * carries no verification protocol, so "connect again" checks the channel and the HTTPS certificate.
+   */
+  deviceScripts?: "pydirect" | "pydirect-upstream";
 }
 
 export interface DeviceRegistry {
@@ -45,6 +50,7 @@ const RECORD_FIELDS: Record<keyof DeviceRecord, true> = {
   provisionedAt: true,
   lastVerification: true,
   certificatePem: true,
+  deviceScripts: true,
 };
 
 /** The fields a record may hold, in display order (exports build their columns from this). */
@@ -67,6 +73,7 @@ export function sanitizeDeviceRecord(record: DeviceRecord): DeviceRecord {
   }
   // Public certificates only: anything else in this field (a key pasted by mistake) is dropped.
   if (clean.certificatePem !== undefined && !isPublicCertificatePem(clean.certificatePem)) delete clean.certificatePem;
+  if (clean.deviceScripts !== undefined && clean.deviceScripts !== "pydirect" && clean.deviceScripts !== "pydirect-upstream") delete clean.deviceScripts;
   return clean;
 }
 

@@ -36,7 +36,22 @@ export interface RawReplOptions {
   softReset?: boolean;
   /** Force plain raw REPL even where raw-paste is available (tests; very old firmware). */
   disableRawPaste?: boolean;
+  /**
+   * When Ctrl-C does not bring a prompt (firmware whose main.py restarts itself on
+   * KeyboardInterrupt, as pyDirect upstream's does), reset the board through RTS and interrupt
+   * `boot.py` as soon as it greets (`BOOT_GREETINGS`): MicroPython then skips main.py. This is how
+   * pyDirect's own flasher reaches the REPL. The reset restarts whatever the board was doing.
+   */
+  interruptAtBoot?: boolean;
 }
+
+/**
+ * What boot.py prints first, the moment to interrupt it: upstream pyDirect's greeting, and the
+ * boot status line of the portal's own device scripts.
+ */
+export const BOOT_GREETINGS: readonly string[] = ["System booting...", 'PYDIRECT {"event":"boot"'];
+/** How long the ordinary retry waits before the boot interrupt is tried. */
+const BEFORE_BOOT_INTERRUPT_MS = 1500;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const decoder = new TextDecoder();
@@ -81,9 +96,13 @@ export class RawRepl {
    * One retry covers a first interrupt lost in boot noise.
    */
   async enter(options: { softReset?: boolean } = {}): Promise<void> {
-    const idleMs = this.options.enterTimeoutMs ?? 5000;
+    const atBoot = this.options.interruptAtBoot === true;
+    const configured = this.options.enterTimeoutMs ?? 5000;
     let lastError: unknown;
     for (let attempt = 0; attempt < 2; attempt++) {
+      // The first attempt waits as always (a board still starting up may be silent a while); with
+      // the boot interrupt to fall back on, the retry need not: a running board answers Ctrl-C at once.
+      const idleMs = atBoot && attempt > 0 ? Math.min(configured, BEFORE_BOOT_INTERRUPT_MS) : configured;
       try {
         await this.connection.write(new Uint8Array([0x0d, CTRL_C]));
         await sleep(100);
@@ -100,11 +119,70 @@ export class RawRepl {
         if (err instanceof ReplError && err.code !== "timeout") throw err;
       }
     }
+    if (atBoot) {
+      try {
+        await this.enterDuringBoot(configured);
+        this.inRawMode = true;
+        if (options.softReset) await this.softReset();
+        return;
+      } catch (err) {
+        lastError = err;
+        if (err instanceof ReplError && err.code !== "timeout") throw err;
+      }
+    }
     throw new ReplError(
       "no-repl",
       "The board did not offer a MicroPython REPL. Check that it runs MicroPython (flash pyDirect first) and that nothing else holds the port.",
       { cause: lastError },
     );
+  }
+
+  /**
+   * Reset into the app (RTS pulses EN while DTR stays released, so GPIO0 stays high: a normal boot,
+   * never download mode), wait for boot.py's greeting and interrupt it at once, twice as pyDirect's
+   * flasher does (three Ctrl-C, then two more 30 ms later), then take the friendly prompt into raw mode.
+   */
+  private async enterDuringBoot(waitMs: number): Promise<void> {
+    const c = this.connection;
+    const port = c.port;
+    await port.setSignals({ dataTerminalReady: false, requestToSend: false });
+    await sleep(50);
+    c.discardInput();
+    await port.setSignals({ dataTerminalReady: false, requestToSend: true });
+    await sleep(100);
+    await port.setSignals({ dataTerminalReady: false, requestToSend: false });
+    if ((await this.waitForAny([...BOOT_GREETINGS, ">>> "], waitMs)) !== ">>> ") {
+      await c.write(new Uint8Array([CTRL_C, CTRL_C, CTRL_C]));
+      await sleep(30);
+      await c.write(new Uint8Array([CTRL_C, CTRL_C]));
+      await c.readUntil(">>> ", { idleMs: waitMs, totalMs: waitMs * 2 });
+    }
+    c.discardInput();
+    await c.write(new Uint8Array([0x0d, CTRL_A]));
+    await c.readUntil(RAW_PROMPT, { idleMs: waitMs, totalMs: waitMs * 2 });
+  }
+
+  /** Which of `markers` the board prints first (its output is consumed); polled every 10 ms. */
+  private async waitForAny(markers: readonly string[], idleMs: number): Promise<string> {
+    const c = this.connection;
+    const text = new TextDecoder();
+    const started = Date.now();
+    let heardAt = started;
+    let seen = "";
+    for (;;) {
+      const bytes = c.takeAvailable();
+      if (bytes.length > 0) {
+        seen = (seen + text.decode(bytes, { stream: true })).slice(-4096);
+        heardAt = Date.now();
+      }
+      const hit = markers.find((m) => seen.includes(m));
+      if (hit !== undefined) return hit;
+      if (c.error) throw c.error;
+      if (Date.now() - heardAt > idleMs || Date.now() - started > idleMs * 2) {
+        throw new ReplError("timeout", `The board did not boot into MicroPython (waited for ${markers.map((m) => JSON.stringify(m)).join(" or ")}).`);
+      }
+      await sleep(10);
+    }
   }
 
   /** Soft reset from raw mode: fresh heap and globals; the board comes back to the raw prompt. */

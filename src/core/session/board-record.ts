@@ -18,6 +18,7 @@ export function finishedBoardRecord(state: SessionState, passed: boolean, at: st
     firmwareVersion: board.firmware?.version ?? state.firmware.result?.version ?? null,
     certFingerprint: prov.certFingerprint,
     certificatePem: prov.certificatePem,
+    ...(prov.deviceScripts ? { deviceScripts: prov.deviceScripts.kind } : before?.deviceScripts ? { deviceScripts: before.deviceScripts } : {}),
     provisionedAt: before?.certFingerprint === prov.certFingerprint ? before.provisionedAt : at,
     lastVerification: {
       at,

@@ -11,7 +11,9 @@ import type { DeviceRecord } from "../registry/device-record";
 import type { PeerBackend } from "../signaling/peer";
 import type { SignalingTransport } from "../signaling/transport";
 import type { VerifyEvent, VerifyOutcome } from "../verify/verify-device";
-import type { InstallEvent, PhaseEvent, PortalJobs, VerifyJobResult } from "./jobs";
+import type { ReplDeviceKind } from "../device-kind/detect-device-kind";
+import type { InstallEvent, PhaseEvent, PortalJobs, VerifyJobResult, VerifyRequest } from "./jobs";
+import type { DeviceScripts } from "./session-types";
 import { createFirmwareSourceJobs, isVirtualBoardOnly, offersOf } from "./firmware-source-jobs";
 import { virtualBoardOnlyError } from "./session-errors";
 import { createWifiJobs } from "./wifi-jobs";
@@ -92,7 +94,10 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
                 if (e.state === "downloading") onEvent({ state: "downloading", part: e.part, received: e.received, total: e.total });
               },
             );
-            request.onParts?.(plan.parts.map((p) => p.name));
+            request.onParts?.(
+              plan.parts.map((p) => p.name),
+              plan.parts.map((p) => p.data.length),
+            );
             return plan.parts;
           },
           eraseAll: request.erase,
@@ -149,6 +154,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
         certificatePem: result.certificatePem,
         webreplPassword: result.webreplPassword,
         address: result.wifi.ip,
+        deviceScripts: scriptsOf(result.deviceKind),
       };
     },
 
@@ -156,8 +162,9 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
       await loadCertificateSupport();
       const [{ RawRepl, DeviceFiles }, provision, { CERT_PATH }] = await Promise.all([import("../repl"), import("../provision"), import("../provision/settings-file")]);
       const { readBoardSettings, readDeviceIdentity } = await import("../provision/device-queries");
+      const { detectDeviceKind } = await import("../device-kind/detect-device-kind");
       if (signal.aborted) throw signal.reason;
-      const repl = await RawRepl.open(port, {});
+      const repl = await RawRepl.open(port, { interruptAtBoot: true });
       try {
         const files = new DeviceFiles(repl);
         const identity = await readDeviceIdentity(repl, await readBoardSettings(files));
@@ -165,6 +172,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
           throw new PortalError("not-provisioned", "This board has no certificate yet: provision it first, then verify it.", { action: "none" });
         }
         const certificatePem = await files.readText(CERT_PATH);
+        const deviceScripts = scriptsOf(await detectDeviceKind(repl));
         const hostname = identity.hostname ?? provision.defaultHostname(identity.mac, identity.hostnamePrefix);
         return {
           deviceId: identity.uniqueId,
@@ -174,6 +182,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
           certificatePem,
           webreplPassword: null,
           address: null,
+          deviceScripts,
         };
       } finally {
         await repl.close().catch(() => undefined);
@@ -182,6 +191,8 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
 
     async verify(port, request, onEvent) {
       await loadCertificateSupport();
+      const scripts = request.provisioned.deviceScripts;
+      if (scripts && !scripts.serialSignaling) return verifyOverNetwork(request, scripts, onEvent);
       const [{ verifyOverSerial }, backend] = await Promise.all([import("../verify"), peerBackend()]);
       const outcome = await verifyOverSerial(
         port,
@@ -202,16 +213,58 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
       await loadCertificateSupport();
       const [{ connectAgain }, { createFetchTransport }, backend] = await Promise.all([import("../verify"), import("../signaling"), peerBackend()]);
       const transport = options.httpsTransport ? options.httpsTransport(request.baseUrl, record) : createFetchTransport(request.baseUrl);
-      const outcome = await connectAgain(record, { transport, backend, certificatePem: request.certificatePem, signal: request.signal }, verifyPhases(onEvent));
+      const channelProtocol = record.deviceScripts === "pydirect-upstream" ? "none" : "pydirect";
+      const outcome = await connectAgain(record, { transport, backend, certificatePem: request.certificatePem, channelProtocol, signal: request.signal }, verifyPhases(onEvent));
       return verifyResult(outcome, "https");
     },
   };
+
+  /**
+   * Boards without the serial signaling helper (pyDirect upstream's image) are verified over HTTPS
+   * to their own endpoint once they are on the network, in upstream's `/webrtc/offer` shape.
+   */
+  async function verifyOverNetwork(request: VerifyRequest, scripts: DeviceScripts, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult> {
+    const [{ verifyOverHttps, deviceUrl }, { createFetchTransport }, backend] = await Promise.all([import("../verify"), import("../signaling"), peerBackend()]);
+    const prov = request.provisioned;
+    const url = deviceUrl(prov, prov.address);
+    const record: DeviceRecord = {
+      id: prov.deviceId,
+      hostname: prov.hostname,
+      chip: request.board.chip,
+      mac: request.board.mac,
+      firmwareVersion: request.board.firmware?.version ?? null,
+      certFingerprint: prov.certFingerprint,
+      provisionedAt: new Date().toISOString(),
+      certificatePem: prov.certificatePem,
+    };
+    const transport = options.httpsTransport ? options.httpsTransport(url, record) : createFetchTransport(url);
+    // Upstream's DataChannel carries its WebREPL binary protocol, not the verification protocol.
+    const channelProtocol = scripts.kind === "pydirect-upstream" ? "none" : "pydirect";
+    const outcome = await verifyOverHttps(
+      transport,
+      {
+        backend,
+        certificatePem: prov.certificatePem,
+        expect: { hostname: prov.hostname },
+        boardIp: prov.address,
+        channelProtocol,
+        keepOpen: channelProtocol === "pydirect",
+        signal: request.signal,
+      },
+      verifyPhases(onEvent),
+    );
+    return { ...(await verifyResult(outcome, "https")), transport: "https" };
+  }
 
   async function peerBackend(): Promise<PeerBackend> {
     if (typeof options.peerBackend === "function") return options.peerBackend();
     if (options.peerBackend) return options.peerBackend;
     return (await import("../signaling")).browserPeerBackend;
   }
+}
+
+function scriptsOf(kind: ReplDeviceKind): DeviceScripts | null {
+  return kind.kind === "micropython" ? null : { kind: kind.kind, serialSignaling: kind.serialSignaling };
 }
 
 function verifyPhases(onEvent: (e: PhaseEvent) => void): (e: VerifyEvent) => void {

@@ -138,7 +138,7 @@ export class HandoffController {
 
   /** Keep the open channel for the console; state gets the plain summary only. */
   handOff(result: VerifyJobResult, base: HandoffBase, transport: "serial" | "https"): VerifySummary {
-    const { live, ...summary } = result;
+    const { live, transport: _signaledOver, ...summary } = result;
     this.live.attach(base, live ?? null, transport);
     return summary;
   }

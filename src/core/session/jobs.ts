@@ -44,8 +44,11 @@ export interface InstallRequest {
   /** The port is the in-page virtual board (the only place a `virtual_board_only` image may go). */
   virtualPort: boolean;
   signal: AbortSignal;
-  /** Part names in flash order, once known: lets the UI draw one bar per part before writing. */
-  onParts?: (names: string[]) => void;
+  /**
+   * Part names in flash order, once known: lets the UI draw one bar per part before writing.
+   * `sizes` (bytes, same order) lets a progress figure weigh the parts before each is written.
+   */
+  onParts?: (names: string[], sizes?: number[]) => void;
 }
 
 export interface WifiCredentials {
@@ -70,6 +73,8 @@ export interface VerifyRequest {
 /** A verification's summary, and the DataChannel left open after a pass (the live console). */
 export interface VerifyJobResult extends VerifySummary {
   live?: LiveConsole | null;
+  /** How signaling reached the board; "serial" when not said. */
+  transport?: "serial" | "https";
 }
 
 export interface ConnectAgainRequest {

@@ -322,7 +322,7 @@ export class PortalSession {
         throw new SessionError("unexpected", `The board answered but the check failed: ${result.detail}. Retry; if it repeats, re-provision the board.`, { action: "retry" });
       }
       this.log.portal(`Verified over WebRTC${result.roundTripMs !== null ? ` (round trip ${result.roundTripMs.toFixed(1)} ms)` : ""}`);
-      return this.handoff.handOff(result, await this.handoff.serialBase(provisioned), "serial");
+      return this.handoff.handOff(result, await this.handoff.serialBase(provisioned), result.transport ?? "serial");
     });
     await this.recordFinished(ok);
     if (ok) this.update({ boardsDone: this.current.boardsDone + 1, productionLine: true });
@@ -386,6 +386,14 @@ export class PortalSession {
   /** Close the DataChannel to the board (the user is done with the console). */
   closeConsole(): void {
     this.handoff.closeConsole();
+  }
+
+  /**
+   * The Wi-Fi this session will give boards, for the production line that provisions several at
+   * once with the same settings. The password stays in memory, as it does here.
+   */
+  lineWifi(): WifiCredentials | null {
+    return this.wifi ? { ...this.wifi } : null;
   }
 
   /** Open the serial console on the connected board (after the current step, if one runs). */

@@ -159,6 +159,16 @@ export interface ProvisionSummary {
   webreplPassword: { reveal(): string } | null;
   /** Where the board is reachable for verification (IP or hostname), when the board reported it. */
   address: string | null;
+  /**
+   * Which device scripts the board runs, when known: verification signals over the serial link
+   * when they have the serial helper, else over HTTPS to the board (pyDirect upstream's image).
+   */
+  deviceScripts?: DeviceScripts | null;
+}
+
+export interface DeviceScripts {
+  kind: "pydirect" | "pydirect-upstream";
+  serialSignaling: boolean;
 }
 
 export interface VerifySummary {

@@ -21,6 +21,7 @@ export function createPinnedHttpsTransport(baseUrl: string, options: PinnedTrans
   return {
     kind: "https",
     endpoint: base.origin,
+    pinnedFingerprint: pinned,
     request(method, path, body, signal) {
       return new Promise((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);

@@ -9,6 +9,11 @@ export interface SignalingTransport {
   readonly kind: "serial" | "https";
   /** "serial" or the base URL, for reports. */
   readonly endpoint: string;
+  /**
+   * Set by a transport that checks the server's certificate against this exact SHA-256 fingerprint
+   * ("AB:CD:…") before sending anything (Node's pinned HTTPS); a browser's fetch cannot.
+   */
+  readonly pinnedFingerprint?: string;
   request(method: "GET" | "POST", path: string, body?: unknown, signal?: AbortSignal): Promise<unknown>;
 }
 

@@ -28,6 +28,8 @@ export interface ConnectAgainOptions {
   certificatePem: string;
   shape?: SignalingShape;
   echoCount?: number;
+  /** "none" for firmware without the verification protocol (pyDirect upstream): no channel is kept. */
+  channelProtocol?: "pydirect" | "none";
   signal?: AbortSignal;
 }
 
@@ -49,7 +51,8 @@ export function connectAgain(
       certificatePem: options.certificatePem,
       expect: { hostname: record.hostname },
       echoCount: options.echoCount ?? 3,
-      keepOpen: true,
+      ...(options.channelProtocol ? { channelProtocol: options.channelProtocol } : {}),
+      keepOpen: options.channelProtocol !== "none",
       signal: options.signal,
     },
     onEvent,

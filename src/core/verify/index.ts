@@ -30,3 +30,4 @@ export {
 export { CHANNEL_LABEL, verifyDevice, type VerifyEvent, type VerifyOutcome, type VerifyRequest } from "./verify-device";
 export { verifyOverSerial, type SerialVerifyRequest } from "./serial-verify";
 export { connectAgain, deviceUrl, recordVerification, type ConnectAgainOptions } from "./handoff";
+export { verifyOverHttps, waitForSignalingEndpoint, type HttpsVerifyRequest } from "./https-verify";

@@ -8,7 +8,12 @@ import * as x509 from "@peculiar/x509";
 import { VerifyError } from "./errors";
 import { PROOF_CONTEXT } from "./device-channel";
 
-export type KeyProof = "dtls-certificate" | "nonce-signature";
+/**
+ * How the board showed it holds the key: its DTLS certificate, a signed nonce, or (firmware whose
+ * DataChannel has no verification protocol) the HTTPS certificate signaling went to, pinned by the
+ * portal (Node) or trusted by the user in the browser's trust step.
+ */
+export type KeyProof = "dtls-certificate" | "nonce-signature" | "https-certificate" | "trusted-https-certificate";
 
 export interface ParsedCertificate {
   /** "AB:CD:…" SHA-256 of the DER. */

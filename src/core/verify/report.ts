@@ -58,11 +58,18 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+const PROOF_NAMES: Record<KeyProof, string> = {
+  "dtls-certificate": "DTLS certificate",
+  "nonce-signature": "signed nonce",
+  "https-certificate": "pinned HTTPS certificate",
+  "trusted-https-certificate": "the HTTPS certificate you trusted",
+};
+
 /** One line for the device record and the session log. */
 export function summarizeReport(report: VerifyReport): string {
   if (report.passed) {
     const rtt = report.rtt ? `, RTT median ${report.rtt.medianMs.toFixed(1)} ms` : "";
-    const proof = report.proof === "dtls-certificate" ? "DTLS certificate" : "signed nonce";
+    const proof = PROOF_NAMES[report.proof ?? "nonce-signature"];
     return `verified over WebRTC (${report.diagnostics.transport} signaling${rtt}, key proven by ${proof})`;
   }
   const failed = report.checks.find((c) => !c.passed);

@@ -34,6 +34,13 @@ export interface VerifyRequest {
   trickle?: boolean;
   /** Leave the DataChannel open after a pass (the live console, "connect again"). */
   keepOpen?: boolean;
+  /**
+   * What the board speaks on the DataChannel. "pydirect" (default): the verification protocol
+   * (hello, echo, prove). "none": firmware whose channel carries something else (pyDirect upstream's
+   * WebREPL binary protocol): the channel must open, and the key is proven by the HTTPS certificate
+   * signaling went to; firmware identity and round trips are not measured.
+   */
+  channelProtocol?: "pydirect" | "none";
   signal?: AbortSignal;
 }
 
@@ -66,6 +73,7 @@ class StepFailure extends Error {
 export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEvent) => void = () => {}): Promise<VerifyOutcome> {
   const certificate = await parseCertificate(request.certificatePem);
   const shape = request.shape ?? "portal-offers";
+  const channelProtocol = request.channelProtocol ?? "pydirect";
   const echoCount = request.echoCount ?? 10;
   const callTimeout = request.callTimeoutMs ?? 5_000;
   const checks: VerifyCheck[] = [];
@@ -134,60 +142,66 @@ export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEv
     onEvent({ state: "channel-open", openMs });
     pass("channel-open", `DataChannel open after ${Math.round(openMs)} ms.`);
 
-    let hello;
-    try {
-      hello = await channel.hello();
-    } catch (err) {
-      throw new StepFailure("identity", `The firmware did not identify itself: ${(err as Error).message}`);
-    }
-    firmware = { version: hello.version, hostname: hello.hostname };
-    consoleState = hello.console;
-    onEvent({ state: "identified", version: hello.version, hostname: hello.hostname });
-    const expectHost = request.expect?.hostname;
-    if (expectHost && expectHost.toLowerCase() !== hello.hostname.toLowerCase()) {
-      throw new StepFailure("identity", `The board calls itself ${hello.hostname}, not ${expectHost}: a different board answered, or provisioning did not take.`);
-    }
-    if (request.expect?.version && request.expect.version !== hello.version) {
-      throw new StepFailure("identity", `The board runs firmware ${hello.version}, not the ${request.expect.version} that was installed.`);
-    }
-    pass("identity", `Firmware ${hello.version} on ${hello.hostname}.`);
-
-    const samples: number[] = [];
-    for (let i = 0; i < echoCount; i++) {
-      try {
-        samples.push(await channel.echo(`echo-${i}-${Math.random().toString(36).slice(2)}`));
-      } catch (err) {
-        throw new StepFailure("echo", `Echo ${i + 1} of ${echoCount} failed: ${(err as Error).message}`);
-      }
-      onEvent({ state: "echo", index: i, total: echoCount, rttMs: samples[i]! });
-    }
-    if (samples.length) {
-      rtt = { count: samples.length, medianMs: median(samples), worstMs: Math.max(...samples), samplesMs: samples };
-      pass("echo", `${samples.length} round trips, median ${rtt.medianMs.toFixed(1)} ms, worst ${rtt.worstMs.toFixed(1)} ms.`);
-    }
-
-    const deviceFingerprint = fingerprintInSdp(peer.remoteSdp() ?? "");
-    if (sameFingerprint(deviceFingerprint, certificate.fingerprint)) {
-      proof = "dtls-certificate";
+    if (channelProtocol === "none") {
+      proof = proveByTransport(request.transport, certificate.fingerprint);
       onEvent({ state: "proving", method: proof });
-      pass("key", "The board's DTLS certificate is the provisioned certificate: the completed handshake proves it holds the key.");
+      pass("key", PROOF_DETAIL[proof]);
     } else {
-      proof = "nonce-signature";
-      onEvent({ state: "proving", method: proof });
-      const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-      let signature: Uint8Array;
+      let hello;
       try {
-        signature = await channel.prove(nonce);
+        hello = await channel.hello();
       } catch (err) {
-        throw new StepFailure("key", `The board could not sign with the provisioned key: ${(err as Error).message} Provision the board again.`);
+        throw new StepFailure("identity", `The firmware did not identify itself: ${(err as Error).message}`);
       }
-      if (!(await verifyNonceSignature(certificate.publicKey, nonce, signature))) {
-        throw new StepFailure(
-          "key",
-          "The board signed with a key that does not match the provisioned certificate (an old certificate left over?). Provision the board again.",
-        );
+      firmware = { version: hello.version, hostname: hello.hostname };
+      consoleState = hello.console;
+      onEvent({ state: "identified", version: hello.version, hostname: hello.hostname });
+      const expectHost = request.expect?.hostname;
+      if (expectHost && expectHost.toLowerCase() !== hello.hostname.toLowerCase()) {
+        throw new StepFailure("identity", `The board calls itself ${hello.hostname}, not ${expectHost}: a different board answered, or provisioning did not take.`);
       }
-      pass("key", "The board signed a fresh nonce with the provisioned certificate's key (checked with WebCrypto).");
+      if (request.expect?.version && request.expect.version !== hello.version) {
+        throw new StepFailure("identity", `The board runs firmware ${hello.version}, not the ${request.expect.version} that was installed.`);
+      }
+      pass("identity", `Firmware ${hello.version} on ${hello.hostname}.`);
+
+      const samples: number[] = [];
+      for (let i = 0; i < echoCount; i++) {
+        try {
+          samples.push(await channel.echo(`echo-${i}-${Math.random().toString(36).slice(2)}`));
+        } catch (err) {
+          throw new StepFailure("echo", `Echo ${i + 1} of ${echoCount} failed: ${(err as Error).message}`);
+        }
+        onEvent({ state: "echo", index: i, total: echoCount, rttMs: samples[i]! });
+      }
+      if (samples.length) {
+        rtt = { count: samples.length, medianMs: median(samples), worstMs: Math.max(...samples), samplesMs: samples };
+        pass("echo", `${samples.length} round trips, median ${rtt.medianMs.toFixed(1)} ms, worst ${rtt.worstMs.toFixed(1)} ms.`);
+      }
+
+      const deviceFingerprint = fingerprintInSdp(peer.remoteSdp() ?? "");
+      if (sameFingerprint(deviceFingerprint, certificate.fingerprint)) {
+        proof = "dtls-certificate";
+        onEvent({ state: "proving", method: proof });
+        pass("key", "The board's DTLS certificate is the provisioned certificate: the completed handshake proves it holds the key.");
+      } else {
+        proof = "nonce-signature";
+        onEvent({ state: "proving", method: proof });
+        const nonce = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+        let signature: Uint8Array;
+        try {
+          signature = await channel.prove(nonce);
+        } catch (err) {
+          throw new StepFailure("key", `The board could not sign with the provisioned key: ${(err as Error).message} Provision the board again.`);
+        }
+        if (!(await verifyNonceSignature(certificate.publicKey, nonce, signature))) {
+          throw new StepFailure(
+            "key",
+            "The board signed with a key that does not match the provisioned certificate (an old certificate left over?). Provision the board again.",
+          );
+        }
+        pass("key", "The board signed a fresh nonce with the provisioned certificate's key (checked with WebCrypto).");
+      }
     }
   } catch (err) {
     if (err instanceof StepFailure) {
@@ -205,7 +219,12 @@ export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEv
   }
 
   await negotiation?.stop();
-  const expected: VerifyStep[] = echoCount > 0 ? ["signaling", "channel-open", "identity", "echo", "key"] : ["signaling", "channel-open", "identity", "key"];
+  const expected: VerifyStep[] =
+    channelProtocol === "none"
+      ? ["signaling", "channel-open", "key"]
+      : echoCount > 0
+        ? ["signaling", "channel-open", "identity", "echo", "key"]
+        : ["signaling", "channel-open", "identity", "key"];
   const passed = stalledAt === null && expected.every((step) => checks.some((c) => c.step === step && c.passed));
   const diagnostics: VerifyDiagnostics = {
     transport: request.transport.kind,
@@ -228,6 +247,35 @@ export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEv
   channel?.close();
   peer.close();
   return { report, channel: null, peer: null };
+}
+
+const PROOF_DETAIL: Record<"https-certificate" | "trusted-https-certificate", string> = {
+  "https-certificate":
+    "The board's HTTPS server presented the provisioned certificate (pinned by its SHA-256 fingerprint), so the TLS handshake proved it holds the key. Its firmware's DataChannel does not speak the portal's verification protocol: firmware identity and round trips were not measured.",
+  "trusted-https-certificate":
+    "The board answered over HTTPS with the certificate this browser was told to trust in the trust step, where you compared its fingerprint with the provisioned one. Its firmware's DataChannel does not speak the portal's verification protocol: firmware identity and round trips were not measured.",
+};
+
+/**
+ * Key proof for firmware without the verification protocol: only the certificate signaling went
+ * to can show it. A pinned transport checked the exact certificate; a browser's fetch reached the
+ * board only through the certificate the user chose to trust; a serial link proves nothing.
+ */
+function proveByTransport(transport: SignalingTransport, provisioned: string): "https-certificate" | "trusted-https-certificate" {
+  if (transport.pinnedFingerprint !== undefined) {
+    if (transport.pinnedFingerprint.toUpperCase() !== provisioned.toUpperCase()) {
+      throw new StepFailure(
+        "key",
+        `Signaling went to a server pinned to the certificate ${transport.pinnedFingerprint}, not the provisioned ${provisioned}: this proves nothing about the board's key. Connect with the board's own record.`,
+      );
+    }
+    return "https-certificate";
+  }
+  if (transport.kind === "https") return "trusted-https-certificate";
+  throw new StepFailure(
+    "key",
+    "This firmware's DataChannel has no key-proof call, and signaling over the serial link shows nothing about the key: verify the board over HTTPS once it is on the network.",
+  );
 }
 
 function openChannel(peer: PeerHandle, shape: SignalingShape): Promise<ChannelHandle> {

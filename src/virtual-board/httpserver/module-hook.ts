@@ -27,10 +27,9 @@ export function httpServerModuleHook(options: VirtualHttpsOptions = {}): HttpSer
     waiters.clear();
     return () => void server.close();
   };
+  // An accessor needs defineProperty: Object.assign would copy the getter's value (null) once.
+  Object.defineProperty(hook, "current", { get: () => current, enumerable: true });
   return Object.assign(hook, {
-    get current() {
-      return current;
-    },
     listening(): Promise<number> {
       if (current) return current.listening;
       return new Promise<VirtualHttpsServer>((resolve) => waiters.add(resolve)).then((s) => s.listening);

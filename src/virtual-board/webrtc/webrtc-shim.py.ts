@@ -62,6 +62,10 @@ class Peer:
     def on_ice_candidate(self, cb):
         self._on("ice", cb, str)
 
+    def on_ice(self, cb):
+        # The name later upstream device code uses for on_ice_candidate.
+        self.on_ice_candidate(cb)
+
     def on_data(self, cb):
         self._on("data", cb, bytes)
 
@@ -106,6 +110,15 @@ class Peer:
     def process_queue(self):
         return int(self._p.process_queue())
 
+    def start_connection(self):
+        # esp_peer starts its connection task here (upstream calls it before set_remote_sdp);
+        # the virtual peer's agent exists from construction, so there is nothing left to start.
+        return None
+
     def close(self):
         _check(self._p.close())
+
+    def close_sync(self):
+        # Upstream's blocking close; the virtual close already completes before it returns.
+        self.close()
 `;

@@ -1,0 +1,1 @@
+export { classifyDetection, detectDeviceKind, detectDeviceKindOnPort, type DeviceKind, type ReplDeviceKind } from "./detect-device-kind";
