@@ -1,14 +1,11 @@
 /**
  * The probes behind `ProvisioningChoice`, on the serial port, one after the other and each
  * releasing the port: Improv (RPC 2 current state until the wait runs out, then RPC 3 device
- * info), then the raw REPL (is pyDirect's settings module there?).
+ * info), then the raw REPL (the device-kind probe: pyDirect's scripts, upstream's, plain MicroPython).
  */
 import { ImprovSerial } from "../improv/improv-serial";
 import type { SerialPortLike } from "../port/serial-port";
-import { ProvisionError } from "../provision/errors";
-import { readDeviceIdentity } from "../provision/device-queries";
-import { ReplError } from "../repl/errors";
-import { RawRepl } from "../repl/raw-repl";
+import { detectDeviceKindOnPort } from "../device-kind/detect-device-kind";
 import { decideProvisioning, looksLikeMicroPython, planProbes, type ImprovDevice, type ProvisioningChoice, type ReplEvidence } from "./provisioning-choice";
 
 export interface DetectProvisioningRequest {
@@ -37,25 +34,14 @@ export async function probeImprov(port: SerialPortLike, waitMs: number): Promise
   }
 }
 
+/**
+ * The board's raw REPL, asked by the device-kind probe (src/core/device-kind): the portal's own
+ * scripts and pyDirect upstream's both take pyDirect provisioning; plain MicroPython does not.
+ */
 export async function probeRepl(port: SerialPortLike, enterTimeoutMs = 1500): Promise<ReplEvidence> {
-  let repl: RawRepl;
-  try {
-    repl = await RawRepl.open(port, { enterTimeoutMs });
-  } catch (err) {
-    if (err instanceof ReplError && (err.code === "no-repl" || err.code === "timeout")) return "no-repl";
-    throw err;
-  }
-  try {
-    await readDeviceIdentity(repl);
-    return "pydirect";
-  } catch (err) {
-    if (err instanceof ProvisionError && err.code === "device-not-pydirect") return "micropython";
-    // A REPL that answers but cannot run the probe is not a board we can provision.
-    if (err instanceof ReplError) return "micropython";
-    throw err;
-  } finally {
-    await repl.close().catch(() => undefined);
-  }
+  const found = await detectDeviceKindOnPort(port, { enterTimeoutMs });
+  if (found.kind === "pydirect" || found.kind === "pydirect-upstream") return "pydirect";
+  return found.kind === "micropython" ? "micropython" : "no-repl";
 }
 
 export async function detectProvisioning(port: SerialPortLike, request: DetectProvisioningRequest): Promise<ProvisioningChoice> {
