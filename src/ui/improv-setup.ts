@@ -1,9 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { customElement, property } from "lit/decorators.js";
 import type { SessionState } from "../core/session/session-types";
 import "./error-notice";
 import { fire, sharedStyles } from "./shared-styles";
-import "./wifi-picker";
+import "./wifi-join-form";
 
 /**
  * Wi-Fi for firmware that speaks Improv Wi-Fi Serial (ESPHome, WLED, …), as ESP Web Tools offers
@@ -20,9 +20,6 @@ export class PydirectImprovSetup extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      input {
-        width: min(22rem, 100%);
-      }
       .joined {
         color: var(--_ok);
         font-weight: 600;
@@ -33,10 +30,6 @@ export class PydirectImprovSetup extends LitElement {
   @property({ attribute: false }) state: SessionState | null = null;
   /** The virtual board: its networks are demo data. */
   @property({ type: Boolean }) demo = false;
-  @state() private picked = "";
-  @state() private hiddenChosen = false;
-  @query("#improv-ssid") private ssidInput!: HTMLInputElement;
-  @query("#improv-password") private passwordInput!: HTMLInputElement;
 
   override render() {
     const w = this.state?.wifiSetup;
@@ -60,42 +53,26 @@ export class PydirectImprovSetup extends LitElement {
               ? html`<p><a id="visit-device" href=${w.improvResult.url} target="_blank" rel="noopener">Visit device (${w.improvResult.url})</a></p>`
               : html`<p class="muted">The device did not say where its own page is.</p>`}`
         : nothing}
-      <form @submit=${this.submit} novalidate>
-        <pydirect-wifi-picker
-          .networks=${w.networks}
-          ?scanning=${w.status === "scanning"}
-          ?disabled=${busy}
-          .selected=${this.picked}
-          ?hidden-chosen=${this.hiddenChosen}
-          .error=${w.scanError}
-          ?demo=${this.demo}
-          @pydirect-wifi-pick=${this.onPick}
-        ></pydirect-wifi-picker>
-        <label for="improv-ssid">Wi-Fi network (SSID)</label>
-        <input id="improv-ssid" autocomplete="off" ?disabled=${busy} />
-        <label for="improv-password">Wi-Fi password</label>
-        <input id="improv-password" type="password" autocomplete="off" ?disabled=${busy} />
-        <div><button type="submit" id="improv-connect" ?disabled=${busy}>${w.improvResult ? "Join another network" : "Connect"}</button></div>
-      </form>
+      <pydirect-wifi-join-form
+        id-prefix="improv"
+        submit-id="improv-connect"
+        submit-label=${w.improvResult ? "Join another network" : "Connect"}
+        .networks=${w.networks}
+        ?scanning=${w.status === "scanning"}
+        ?busy=${busy}
+        .scanError=${w.scanError}
+        ?demo=${this.demo}
+        @pydirect-wifi-join=${this.onJoin}
+      ></pydirect-wifi-join-form>
       <p class="phase" role="status">${w.status === "connecting" ? `${w.phase}…` : ""}</p>
       <pydirect-error-notice .error=${w.error}></pydirect-error-notice>
     `;
   }
 
-  private readonly onPick = (e: Event): void => {
+  private readonly onJoin = (e: Event): void => {
     e.stopPropagation();
-    const d = (e as CustomEvent<{ ssid: string; hidden: boolean; commit: boolean }>).detail;
-    this.picked = d.ssid;
-    this.hiddenChosen = d.hidden;
-    if (!d.hidden) this.ssidInput.value = d.ssid;
-    if (d.commit) (d.hidden ? this.ssidInput : this.passwordInput).focus();
+    fire(this, "pydirect-improv-connect", (e as CustomEvent<{ ssid: string; password: string }>).detail);
   };
-
-  private submit(e: Event): void {
-    e.preventDefault();
-    fire(this, "pydirect-improv-connect", { ssid: this.ssidInput.value, password: this.passwordInput.value });
-    this.passwordInput.value = "";
-  }
 }
 
 declare global {

@@ -1,9 +1,9 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, query, state } from "lit/decorators.js";
+import { customElement, property } from "lit/decorators.js";
 import type { WifiChangeState } from "../core/session/session-types";
 import "./error-notice";
 import { fire, sharedStyles } from "./shared-styles";
-import "./wifi-picker";
+import "./wifi-join-form";
 
 /**
  * "Change Wi-Fi" for a board in the device list, without flashing: the board's port (the one
@@ -32,9 +32,6 @@ export class PydirectWifiChange extends LitElement {
         margin: 0 0 0.5rem;
         font-size: 1.05rem;
       }
-      input {
-        width: min(22rem, 100%);
-      }
       .joined {
         color: var(--_ok);
         font-weight: 600;
@@ -46,10 +43,6 @@ export class PydirectWifiChange extends LitElement {
   /** The port connected now (its label), or null. */
   @property({ type: String }) portLabel: string | null = null;
   @property({ type: Boolean }) demo = false;
-  @state() private picked = "";
-  @state() private hiddenChosen = false;
-  @query("#change-ssid") private ssidInput!: HTMLInputElement;
-  @query("#change-password") private passwordInput!: HTMLInputElement;
 
   /** Put the caret in the panel (its heading) when it opens. */
   async focusPanel(): Promise<void> {
@@ -68,26 +61,20 @@ export class PydirectWifiChange extends LitElement {
         : html`<p>Plug ${c.hostname} in over USB and choose its port; the portal changes its Wi-Fi over USB.</p>
             <button type="button" id="change-port" @click=${() => fire(this, "pydirect-change-wifi-port")}>Choose the board's port</button>`}
       ${this.portLabel
-        ? html`<form @submit=${this.submit} novalidate>
-            <pydirect-wifi-picker
-              .networks=${c.networks}
-              ?scanning=${c.status === "scanning"}
-              ?disabled=${busy}
-              .selected=${this.picked}
-              ?hidden-chosen=${this.hiddenChosen}
-              ?demo=${this.demo}
-              @pydirect-wifi-pick=${this.onPick}
-              @pydirect-wifi-rescan=${(e: Event) => {
-                e.stopPropagation();
-                fire(this, "pydirect-change-wifi-scan");
-              }}
-            ></pydirect-wifi-picker>
-            <label for="change-ssid">Wi-Fi network (SSID)</label>
-            <input id="change-ssid" autocomplete="off" ?disabled=${busy} />
-            <label for="change-password">Wi-Fi password</label>
-            <input id="change-password" type="password" autocomplete="off" ?disabled=${busy} />
-            <div><button type="submit" id="change-apply" ?disabled=${busy}>Change Wi-Fi</button></div>
-          </form>`
+        ? html`<pydirect-wifi-join-form
+            id-prefix="change"
+            submit-id="change-apply"
+            submit-label="Change Wi-Fi"
+            .networks=${c.networks}
+            ?scanning=${c.status === "scanning"}
+            ?busy=${busy}
+            ?demo=${this.demo}
+            @pydirect-wifi-join=${this.onJoin}
+            @pydirect-wifi-rescan=${(e: Event) => {
+              e.stopPropagation();
+              fire(this, "pydirect-change-wifi-scan");
+            }}
+          ></pydirect-wifi-join-form>`
         : nothing}
       <p class="phase" role="status">${c.status === "connecting" ? "Writing the settings; the board restarts and joins the network…" : ""}</p>
       ${c.status === "done" && c.result ? html`<p class="joined" role="status" id="change-joined">${c.hostname} joined “${c.result.ssid}” (${c.result.ip}).</p>` : nothing}
@@ -96,20 +83,10 @@ export class PydirectWifiChange extends LitElement {
     </section>`;
   }
 
-  private readonly onPick = (e: Event): void => {
+  private readonly onJoin = (e: Event): void => {
     e.stopPropagation();
-    const d = (e as CustomEvent<{ ssid: string; hidden: boolean; commit: boolean }>).detail;
-    this.picked = d.ssid;
-    this.hiddenChosen = d.hidden;
-    if (!d.hidden) this.ssidInput.value = d.ssid;
-    if (d.commit) (d.hidden ? this.ssidInput : this.passwordInput).focus();
+    fire(this, "pydirect-change-wifi-apply", (e as CustomEvent<{ ssid: string; password: string }>).detail);
   };
-
-  private submit(e: Event): void {
-    e.preventDefault();
-    fire(this, "pydirect-change-wifi-apply", { ssid: this.ssidInput.value, password: this.passwordInput.value });
-    this.passwordInput.value = "";
-  }
 }
 
 declare global {
