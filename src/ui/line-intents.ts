@@ -9,6 +9,7 @@ import type { LineSettings } from "../core/line/line-types";
 import type { PortalJobs } from "../core/session/jobs";
 import type { PortalSession } from "../core/session/portal-session";
 import { SessionError, asPortalError } from "../core/session/session-errors";
+import { listenToIntents, type IntentHandler } from "./intent-listeners";
 
 export interface LineIntentDeps {
   line: ProductionLine;
@@ -22,8 +23,6 @@ export interface LineIntentDeps {
   onError(error: PortalError | null): void;
 }
 
-type Handler = (detail: Record<string, unknown>) => void | Promise<unknown>;
-
 export function bindLineIntents(host: HTMLElement, deps: LineIntentDeps): () => void {
   const { line } = deps;
   const attempt = async (body: () => unknown): Promise<void> => {
@@ -34,7 +33,7 @@ export function bindLineIntents(host: HTMLElement, deps: LineIntentDeps): () => 
       deps.onError(asPortalError(err));
     }
   };
-  const handlers: Record<string, Handler> = {
+  const handlers: Record<string, IntentHandler> = {
     "pydirect-line-add-port": () => attempt(async () => line.addPort(await deps.pickSerial())),
     "pydirect-line-add-virtual": (d) =>
       attempt(() => {
@@ -48,15 +47,7 @@ export function bindLineIntents(host: HTMLElement, deps: LineIntentDeps): () => 
     "pydirect-line-clear": () => attempt(() => line.clearFinished()),
     "pydirect-line-remove": (d) => attempt(() => line.removeBoard(String(d["id"] ?? ""))),
   };
-  const listeners = Object.entries(handlers).map(([type, handler]) => {
-    const listener = (e: Event) => {
-      e.stopPropagation();
-      void handler(((e as CustomEvent).detail ?? {}) as Record<string, unknown>);
-    };
-    host.addEventListener(type, listener);
-    return () => host.removeEventListener(type, listener);
-  });
-  return () => listeners.forEach((off) => off());
+  return listenToIntents(host, handlers);
 }
 
 /** The firmware the steps above chose (or the picker's first), and the Wi-Fi from the form or the session. */

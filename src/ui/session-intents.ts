@@ -6,6 +6,7 @@ import type { PortalError, RecoveryAction } from "../core/errors";
 import type { PortChoice, PortalSession } from "../core/session/portal-session";
 import type { LocalFile } from "../core/firmware-sources/types";
 import type { StepId } from "../core/session/session-types";
+import { listenToIntents, type IntentHandler } from "./intent-listeners";
 
 export interface PortSources {
   pickSerial(): Promise<PortChoice>;
@@ -27,10 +28,8 @@ export interface IntentHooks {
   onBoardFinished?(): void;
 }
 
-type Handler = (detail: Record<string, unknown>) => void | Promise<unknown>;
-
 export function bindSessionIntents(host: HTMLElement, session: PortalSession, ports: PortSources, hooks: IntentHooks): () => void {
-  const handlers: Record<string, Handler> = {
+  const handlers: Record<string, IntentHandler> = {
     "pydirect-pick-port": async (d) => {
       hooks.onPickError(null);
       let choice: PortChoice;
@@ -89,15 +88,7 @@ export function bindSessionIntents(host: HTMLElement, session: PortalSession, po
     "pydirect-go-to": (d) => session.show(d["step"] as StepId),
     "pydirect-recover": (d) => recover(session, d["action"] as RecoveryAction),
   };
-  const listeners = Object.entries(handlers).map(([type, handler]) => {
-    const listener = (e: Event) => {
-      e.stopPropagation();
-      void handler(((e as CustomEvent).detail ?? {}) as Record<string, unknown>);
-    };
-    host.addEventListener(type, listener);
-    return () => host.removeEventListener(type, listener);
-  });
-  return () => listeners.forEach((off) => off());
+  return listenToIntents(host, handlers);
 }
 
 function recover(session: PortalSession, action: RecoveryAction): Promise<unknown> | void {
