@@ -3,7 +3,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { DeviceRecord, DeviceRegistry } from "../core/registry/device-record";
 import { devicesToCsv, devicesToJson } from "../core/registry/export-devices";
 import { isSharedRegistry, type DeviceConflict } from "../core/registry/shared-registry";
-import { fire, sharedStyles } from "./shared-styles";
+import { deviceTableStyles, fire, sharedStyles } from "./shared-styles";
 
 /**
  * The boards this browser provisioned (from the device registry), with re-verify and exports.
@@ -19,23 +19,8 @@ import { fire, sharedStyles } from "./shared-styles";
 export class PydirectDeviceList extends LitElement {
   static override styles = [
     sharedStyles,
+    deviceTableStyles,
     css`
-      table {
-        border-collapse: collapse;
-        width: 100%;
-        font-size: 0.9rem;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.3rem 0.5rem;
-        border-bottom: 1px solid #d0d4da;
-        vertical-align: top;
-      }
-      td.mono {
-        font-family: ui-monospace, monospace;
-        overflow-wrap: anywhere;
-      }
       .fail {
         color: var(--_danger);
         font-weight: 600;

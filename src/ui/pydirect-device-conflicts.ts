@@ -1,7 +1,7 @@
 import { LitElement, css, html } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { DeviceConflict } from "../core/registry/shared-registry";
-import { fire, sharedStyles } from "./shared-styles";
+import { deviceTableStyles, fire, sharedStyles } from "./shared-styles";
 
 /**
  * Boards of the shared inventory provisioned at more than one station (the same MAC), each
@@ -15,6 +15,7 @@ import { fire, sharedStyles } from "./shared-styles";
 export class PydirectDeviceConflicts extends LitElement {
   static override styles = [
     sharedStyles,
+    deviceTableStyles,
     css`
       :host {
         display: block;
@@ -28,22 +29,6 @@ export class PydirectDeviceConflicts extends LitElement {
       h3 {
         font-size: 1rem;
         margin: 0 0 0.25rem;
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-        font-size: 0.9rem;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.3rem 0.5rem;
-        border-bottom: 1px solid #d0d4da;
-        vertical-align: top;
-      }
-      td.mono {
-        font-family: ui-monospace, monospace;
-        overflow-wrap: anywhere;
       }
     `,
   ];

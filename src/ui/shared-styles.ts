@@ -103,6 +103,26 @@ export const sharedStyles = css`
   }
 `;
 
+/** The device tables (the device list and the shared inventory's conflicts): ruled rows, long ids in monospace. */
+export const deviceTableStyles = css`
+  table {
+    border-collapse: collapse;
+    width: 100%;
+    font-size: 0.9rem;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 0.3rem 0.5rem;
+    border-bottom: 1px solid #d0d4da;
+    vertical-align: top;
+  }
+  td.mono {
+    font-family: ui-monospace, monospace;
+    overflow-wrap: anywhere;
+  }
+`;
+
 /** Fire an intent (or notice) from an element: CustomEvent that bubbles out of shadow roots. */
 export function fire<T>(from: EventTarget, type: string, detail?: T): void {
   from.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
