@@ -65,6 +65,10 @@ export function bindSessionIntents(host: HTMLElement, session: PortalSession, po
       await session.verify();
       hooks.onBoardFinished?.();
     },
+    "pydirect-confirm-trust": async () => {
+      await session.confirmTrust();
+      hooks.onBoardFinished?.();
+    },
     "pydirect-next-board": () => session.nextBoard(),
     "pydirect-connect-again": async (d) => {
       await session.connectAgainTo(String(d["id"] ?? ""));

@@ -9,6 +9,7 @@ import { fire, sharedStyles } from "./shared-styles";
  * Step 5: prove the board works: a WebRTC DataChannel to the board and an echo through it.
  *
  * @fires pydirect-verify - start verification.
+ * @fires pydirect-confirm-trust - the user opened the board's URL and trusted its certificate: verify now.
  * @fires pydirect-next-board - production line: same firmware and Wi-Fi, next board.
  * @fires pydirect-open-line - production line: several boards at once with the same settings.
  * @fires pydirect-cancel - stop the running job.
@@ -46,7 +47,16 @@ export class PydirectVerifyStep extends LitElement {
         : nothing}
       ${running
         ? html`<button class="secondary" @click=${() => fire(this, "pydirect-cancel")}>Cancel</button>`
-        : html`<button id="verify" @click=${() => fire(this, "pydirect-verify")}>${v.status === "done" ? "Verify again" : "Verify"}</button>`}
+        : v.trust
+          ? html`<section id="verify-trust" aria-labelledby="verify-trust-title">
+              <h3 id="verify-trust-title">First, trust ${v.trust.hostname}'s certificate</h3>
+              <p>This board is checked over HTTPS, and the browser only lets the portal in once you have accepted the board's own certificate.</p>
+              <p>${v.trust.explanation}</p>
+              <p><a id="verify-trust-url" href=${v.trust.url} target="_blank" rel="noopener noreferrer">Open ${v.trust.url} in a new tab</a></p>
+              <p>SHA-256 fingerprint to compare: <code id="verify-trust-fingerprint">${v.trust.fingerprint}</code></p>
+              <button id="confirm-trust" @click=${() => fire(this, "pydirect-confirm-trust")}>I've trusted it — verify</button>
+            </section>`
+          : html`<button id="verify" @click=${() => fire(this, "pydirect-verify")}>${v.status === "done" ? "Verify again" : "Verify"}</button>`}
       <p class="phase" aria-live="polite">${running ? `${v.phase}…` : ""}</p>
       <pydirect-error-notice .error=${v.status === "error" ? v.error : null}></pydirect-error-notice>
       ${v.status === "done" && v.result

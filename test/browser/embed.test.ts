@@ -38,6 +38,12 @@ describe("embeddable install button", () => {
     await page.goto(`${site.url}embed-demo.html?portal=${encodeURIComponent(portal.url)}`);
     const button = page.locator("pydirect-install-button");
     await button.locator("button[slot=activate]").waitFor();
+    // The slotted button is the host page's own markup: it is there before the lazily loaded entry
+    // defines the element, so wait for the element to have decided, then check what it decided.
+    await page.waitForFunction(() => {
+      const el = document.querySelector("pydirect-install-button");
+      return el !== null && (el.hasAttribute("install-supported") || el.hasAttribute("install-unsupported"));
+    });
     expect(await button.getAttribute("install-supported")).toBe("");
     expect(new URL(page.url()).origin).not.toBe(origin);
     // Only the entry came from the portal so far.

@@ -260,6 +260,8 @@ describe("portal page", () => {
     await page.keyboard.press("Enter");
     await waitForStep(page, "provision", 120_000);
     expect(await page.locator("pydirect-provision-step #ssid").inputValue()).toBe("Workshop");
+    // The Provision button appears once the portal has looked at what the board runs (a user waits too).
+    await page.locator("pydirect-provision-step #provision").waitFor({ timeout: 60_000 });
     await tabTo(page, "provision");
     await page.keyboard.press("Enter");
     await waitForStep(page, "verify", 120_000);

@@ -9,7 +9,8 @@ import type { BaudMemory } from "../flash/baud-memory";
 import type { DeviceRegistry } from "../registry/device-record";
 import type { DeviceRecord } from "../registry/device-record";
 import type { PeerBackend } from "../signaling/peer";
-import type { SignalingTransport } from "../signaling/transport";
+import { certificateTrustStep, createFetchTransport, type SignalingTransport } from "../signaling/transport";
+import { deviceUrl } from "../verify/device-url";
 import type { VerifyEvent, VerifyOutcome } from "../verify/verify-device";
 import type { ReplDeviceKind } from "../device-kind/detect-device-kind";
 import type { InstallEvent, PhaseEvent, PortalJobs, VerifyJobResult, VerifyRequest } from "./jobs";
@@ -56,6 +57,11 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
   const firmwareSources = createFirmwareSourceJobs(doFetch);
   const fastBaud = options.fastBaud ?? options.baudRate === undefined;
   let baudMemory = options.baudMemory;
+  /**
+   * The HTTPS route `verifyTrust` asked about, kept so verification signals through the very
+   * transport whose pinning decided whether the user had to trust the certificate first.
+   */
+  let networkRoute: { key: string; url: string; transport: SignalingTransport } | null = null;
 
   return {
     firmwareSources,
@@ -209,9 +215,16 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
       return verifyResult(outcome, "serial");
     },
 
+    verifyTrust(request) {
+      const scripts = request.provisioned.deviceScripts;
+      if (!scripts || scripts.serialSignaling) return null;
+      const { url, transport } = routeOverNetwork(request);
+      return transport.pinnedFingerprint ? null : certificateTrustStep(request.provisioned, url);
+    },
+
     async connectAgain(record, request, onEvent) {
       await loadCertificateSupport();
-      const [{ connectAgain }, { createFetchTransport }, backend] = await Promise.all([import("../verify"), import("../signaling"), peerBackend()]);
+      const [{ connectAgain }, backend] = await Promise.all([import("../verify"), peerBackend()]);
       const transport = options.httpsTransport ? options.httpsTransport(request.baseUrl, record) : createFetchTransport(request.baseUrl);
       const channelProtocol = record.deviceScripts === "pydirect-upstream" ? "none" : "pydirect";
       const outcome = await connectAgain(record, { transport, backend, certificatePem: request.certificatePem, channelProtocol, signal: request.signal }, verifyPhases(onEvent));
@@ -224,20 +237,9 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
    * to their own endpoint once they are on the network, in upstream's `/webrtc/offer` shape.
    */
   async function verifyOverNetwork(request: VerifyRequest, scripts: DeviceScripts, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult> {
-    const [{ verifyOverHttps, deviceUrl }, { createFetchTransport }, backend] = await Promise.all([import("../verify"), import("../signaling"), peerBackend()]);
+    const [{ verifyOverHttps }, backend] = await Promise.all([import("../verify"), peerBackend()]);
     const prov = request.provisioned;
-    const url = deviceUrl(prov, prov.address);
-    const record: DeviceRecord = {
-      id: prov.deviceId,
-      hostname: prov.hostname,
-      chip: request.board.chip,
-      mac: request.board.mac,
-      firmwareVersion: request.board.firmware?.version ?? null,
-      certFingerprint: prov.certFingerprint,
-      provisionedAt: new Date().toISOString(),
-      certificatePem: prov.certificatePem,
-    };
-    const transport = options.httpsTransport ? options.httpsTransport(url, record) : createFetchTransport(url);
+    const { transport } = routeOverNetwork(request);
     // Upstream's DataChannel carries its WebREPL binary protocol, not the verification protocol.
     const channelProtocol = scripts.kind === "pydirect-upstream" ? "none" : "pydirect";
     const outcome = await verifyOverHttps(
@@ -254,6 +256,27 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
       verifyPhases(onEvent),
     );
     return { ...(await verifyResult(outcome, "https")), transport: "https" };
+  }
+
+  /** The board's own URL and the HTTPS transport to it (made once per URL and certificate). */
+  function routeOverNetwork(request: Omit<VerifyRequest, "signal">): { url: string; transport: SignalingTransport } {
+    const prov = request.provisioned;
+    const url = deviceUrl(prov, prov.address);
+    const key = `${url} ${prov.certFingerprint}`;
+    if (networkRoute?.key === key) return networkRoute;
+    const record: DeviceRecord = {
+      id: prov.deviceId,
+      hostname: prov.hostname,
+      chip: request.board.chip,
+      mac: request.board.mac,
+      firmwareVersion: request.board.firmware?.version ?? null,
+      certFingerprint: prov.certFingerprint,
+      provisionedAt: new Date().toISOString(),
+      certificatePem: prov.certificatePem,
+    };
+    const transport = options.httpsTransport ? options.httpsTransport(url, record) : createFetchTransport(url);
+    networkRoute = { key, url, transport };
+    return networkRoute;
   }
 
   async function peerBackend(): Promise<PeerBackend> {

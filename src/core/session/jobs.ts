@@ -16,6 +16,7 @@ import type {
 import type { ResolvedPortalReleaseIndex, ResolvedPortalReleaseVersion } from "../firmware-sources/portal-releases";
 import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRecord } from "../registry/device-record";
+import type { CertificateTrustStep } from "../signaling/transport";
 import type { LiveConsole } from "./live-console";
 import type { ProvisioningChoice } from "./provisioning-choice";
 import type { WifiNetwork } from "../wifi/wifi-networks";
@@ -99,6 +100,12 @@ export interface PortalJobs {
   install(port: SerialPortLike, request: InstallRequest, onEvent: (e: InstallEvent) => void): Promise<void>;
   provision(port: SerialPortLike, request: ProvisionRequest, onEvent: (e: PhaseEvent) => void): Promise<ProvisionSummary>;
   verify(port: SerialPortLike, request: VerifyRequest, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult>;
+  /**
+   * The one-time certificate trust step the user must take before `verify` can reach this board:
+   * set when verification will go over HTTPS with a transport that cannot pin the board's
+   * certificate (a browser's fetch); null over serial or a pinned transport (Node). Absent: never.
+   */
+  verifyTrust?(request: Omit<VerifyRequest, "signal">): CertificateTrustStep | null;
   /** Verify a board again over HTTPS signaling to its own endpoint, leaving the channel open. */
   connectAgain?(record: DeviceRecord, request: ConnectAgainRequest, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult>;
   /** Who an already provisioned board says it is, with its certificate (for re-verification). */

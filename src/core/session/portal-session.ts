@@ -13,8 +13,9 @@ import type { DeviceRecord, DeviceRegistry } from "../registry/device-record";
 import type { InstallEvent, PhaseEvent, PortalJobs, WifiCredentials } from "./jobs";
 import { SessionError, asPortalError } from "./session-errors";
 import { SessionLog } from "./session-log";
-import { idle, initialState, unpluggedError } from "./session-state";
-import type { FirmwareSourceInput, SessionState, StepId, StepState } from "./session-types";
+import { idle, idleVerify, initialState, unpluggedError } from "./session-state";
+import type { BoardSummary, FirmwareSourceInput, ProvisionSummary, SessionState, StepId, StepState } from "./session-types";
+import type { CertificateTrustStep } from "../signaling/transport";
 import type { FirmwareChoiceMemory, LocalFile } from "../firmware-sources/types";
 import { FirmwarePicker } from "./firmware-picker";
 import { TerminalController } from "./terminal-controller";
@@ -64,6 +65,8 @@ export class PortalSession {
   private readonly asideJobs = new Set<Promise<unknown>>();
   /** An aside job holds the port now. */
   private asideRunning = 0;
+  /** Board URL + certificate fingerprint pairs whose trust step the user confirmed in this session. */
+  private readonly trusted = new Set<string>();
 
   constructor(options: PortalSessionOptions) {
     this.jobs = options.jobs;
@@ -150,7 +153,7 @@ export class PortalSession {
       connect: idle(),
       flash: { ...idle(), parts: [] },
       provision: { ...idle(), wifi: this.current.provision.wifi },
-      verify: idle(),
+      verify: idleVerify(),
     });
     this.log.portal(`Port chosen: ${choice.label}`);
     const ok = await this.run("connect", "Reading the board", async (signal) => {
@@ -303,7 +306,13 @@ export class PortalSession {
       this.log.portal(`Provisioned ${result.hostname}; certificate SHA-256 ${result.certFingerprint}`);
       return result;
     });
-    if (ok) this.goTo("verify");
+    if (ok) {
+      this.goTo("verify");
+      // Shown now, before the user presses anything: without it the first check cannot reach the board.
+      const provisioned = this.current.provision.result;
+      const trust = provisioned ? this.trustStepFor(board, provisioned) : null;
+      if (trust) this.update({ verify: { ...this.current.verify, trust } });
+    }
     return ok;
   }
 
@@ -315,6 +324,13 @@ export class PortalSession {
     if (!provisioned) return this.notReady("verify", "Provision the board first.");
     if (this.busy) return false;
     this.handoff.clear();
+    const trust = this.trustStepFor(board, provisioned);
+    if (trust) {
+      // Over HTTPS from a browser the check fails until the user has trusted the board's certificate.
+      this.log.portal(`Before verifying: open ${trust.url} and trust ${trust.hostname}'s certificate (SHA-256 ${trust.fingerprint}).`);
+      this.update({ step: "verify", verify: { ...idleVerify(), trust } });
+      return false;
+    }
     const ok = await this.run("verify", "Opening a WebRTC DataChannel", async (signal) => {
       const result = await this.jobs.verify(port, { board, provisioned, signal }, (e) => this.onPhase("verify", e));
       if (!result.ok) {
@@ -327,6 +343,16 @@ export class PortalSession {
     await this.recordFinished(ok);
     if (ok) this.update({ boardsDone: this.current.boardsDone + 1, productionLine: true });
     return ok;
+  }
+
+  /** The user opened the board's URL and trusted its certificate: verification starts now. */
+  confirmTrust(): Promise<boolean> {
+    const trust = this.current.verify.trust;
+    if (!trust || this.busy) return Promise.resolve(false);
+    this.trusted.add(trustKey(trust));
+    this.log.portal(`Certificate of ${trust.hostname} trusted in the browser: verifying.`);
+    this.update({ verify: { ...this.current.verify, trust: null } });
+    return this.verify();
   }
 
   /**
@@ -477,7 +503,7 @@ export class PortalSession {
       erase: this.current.erase?.reason === "user-choice" ? this.current.erase : null,
       flash: { ...idle(), parts: [] },
       provision: { ...idle(), wifi: this.current.provision.wifi },
-      verify: idle(),
+      verify: idleVerify(),
     });
     this.wifiSetup.reset();
     this.log.portal("Next board: firmware and Wi-Fi kept; a new identity will be made.");
@@ -602,6 +628,19 @@ export class PortalSession {
     }
   }
 
+  /** The trust step verification needs first, unless none is needed or the user already confirmed it. */
+  private trustStepFor(board: BoardSummary, provisioned: ProvisionSummary): CertificateTrustStep | null {
+    let step: CertificateTrustStep | null;
+    try {
+      step = this.jobs.verifyTrust?.({ board, provisioned }) ?? null;
+    } catch (err) {
+      // The verification itself will meet the same problem and report it as its error.
+      this.log.portal(`Could not work out how to reach the board: ${asPortalError(err).message}`);
+      return null;
+    }
+    return step && !this.trusted.has(trustKey(step)) ? step : null;
+  }
+
   private notReady(step: StepId, message: string): boolean {
     const error: PortalError = new SessionError("step-not-ready", message, { action: "none" });
     this.setStep(step, { status: "error", phase: "", error, result: null });
@@ -676,4 +715,8 @@ export class PortalSession {
     this.current = { ...this.current, ...patch };
     for (const l of this.listeners) l(this.current);
   }
+}
+
+function trustKey(step: CertificateTrustStep): string {
+  return `${step.url} ${step.fingerprint}`;
 }

@@ -6,6 +6,10 @@ export function idle<R>(): StepState<R> {
   return { status: "idle", phase: "", error: null, result: null };
 }
 
+export function idleVerify(): SessionState["verify"] {
+  return { ...idle(), trust: null };
+}
+
 export function initialState(sources: FirmwareSource[], selected: string | null = sources[0]?.id ?? null): SessionState {
   return {
     step: "connect",
@@ -15,7 +19,7 @@ export function initialState(sources: FirmwareSource[], selected: string | null 
     erase: null,
     flash: { ...idle(), parts: [] },
     provision: { ...idle(), wifi: null },
-    verify: idle(),
+    verify: idleVerify(),
     boardsDone: 0,
     productionLine: false,
     handoff: null,

@@ -287,7 +287,14 @@ export interface SessionState {
   erase: EraseDecision | null;
   flash: StepState<{ parts: number; bytesWritten: number; bytesSkipped: number }> & { parts: PartProgress[] };
   provision: StepState<ProvisionSummary> & { wifi: WifiSummary | null };
-  verify: StepState<VerifySummary>;
+  verify: StepState<VerifySummary> & {
+    /**
+     * Verification will signal over HTTPS from a page that cannot pin the board's certificate (a
+     * board without the serial helper, in a browser): the user opens this URL and trusts the
+     * certificate first, then `confirmTrust()` starts the check. null: nothing to confirm.
+     */
+    trust: CertificateTrustStep | null;
+  };
   /** Boards finished in this session (production-line count). */
   boardsDone: number;
   /** Set once a board has verified: "next board" keeps firmware and Wi-Fi. */

@@ -30,9 +30,12 @@ function sessionFor(registry: MemoryDeviceRegistry, urls: string[]) {
     peerBackend: weriftPeerBackend,
     wifiTimeoutMs: 20_000,
     // The board's URL names its simulated Wi-Fi address; in Node its HTTPS server listens on loopback.
+    // The session asks for the transport when provisioning ends (does it pin?), before the board's
+    // server listens here, so each request goes to the port known by then.
     httpsTransport: (url, record) => {
       urls.push(url);
-      return createPinnedHttpsTransport(`https://127.0.0.1:${loopback.port}`, { fingerprint: record.certFingerprint });
+      const pinned = () => createPinnedHttpsTransport(`https://127.0.0.1:${loopback.port}`, { fingerprint: record.certFingerprint });
+      return { ...pinned(), request: (method, path, body, signal) => pinned().request(method, path, body, signal) };
     },
   });
   session = new PortalSession({ jobs, sources: [], registry });
@@ -53,6 +56,8 @@ describe("a session on a board with upstream-shaped scripts", () => {
     const prov = s.state.provision.result!;
     expect(prov.deviceScripts).toEqual({ kind: "pydirect-upstream", serialSignaling: false });
     expect(prov.address).toBe("192.168.4.23");
+    // The pinned transport checks the certificate itself: no trust step for the user.
+    expect(s.state.verify.trust).toBeNull();
 
     loopback.port = await servingPort(started.https);
     if (!(await s.verify())) throw s.state.verify.error;
