@@ -1,5 +1,5 @@
 import { chipFacts, PARTITION_TABLE_OFFSET, type ChipFamily } from "./chips";
-import { ImageError } from "./errors";
+import { ImageError, imageErrorCollector } from "./errors";
 import { hex, sha256Hex } from "./bytes";
 import { readEspImage, ESP_IMAGE_MAGIC, type EspImageInfo } from "./esp-image";
 import { readAppDescription, type AppDescription } from "./app-desc";
@@ -60,15 +60,7 @@ export interface FirmwareCheck {
 export function checkFirmware(parts: PartToCheck[], chip: ChipContext): FirmwareCheck {
   const errors: ImageError[] = [];
   const warnings: string[] = [];
-  const attempt = <T>(fn: () => T): T | undefined => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof ImageError) errors.push(err);
-      else throw err;
-      return undefined;
-    }
-  };
+  const attempt = imageErrorCollector(errors);
   const facts = chipFacts(chip.family);
   const checked: CheckedPart[] = parts.map((p) => ({ name: p.name, offset: p.offset, size: p.data.length, sha256: sha256Hex(p.data), kind: "data" }));
 

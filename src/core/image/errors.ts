@@ -50,3 +50,21 @@ export class ImageError extends PortalError {
     this.part = options.part;
   }
 }
+
+/**
+ * Runs one check at a time, keeping each ImageError in `errors` and going on, so every problem of a
+ * firmware is listed at once; any other error is a bug and is thrown.
+ */
+export function imageErrorCollector(errors: ImageError[]): <T>(fn: () => T) => T | undefined {
+  return (fn) => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ImageError) {
+        errors.push(err);
+        return undefined;
+      }
+      throw err;
+    }
+  };
+}

@@ -11,7 +11,7 @@
  *   and the core's flash CRC in the first two irom0 words (elf2bin.py writes it after the checksum).
  * - ESP8266_RTOS_SDK 3.x: ESP-IDF style, with a partition table at 0x8000 (magic 0xAA50).
  */
-import { ImageError } from "./errors";
+import { ImageError, imageErrorCollector } from "./errors";
 import { hex, view } from "./bytes";
 import type { CheckedPart, ChipContext, PartToCheck } from "./check-firmware";
 import { PARTITION_TABLE_OFFSET } from "./chips";
@@ -40,15 +40,7 @@ export interface Esp8266LayoutResult {
 export function checkEsp8266Layout(parts: PartToCheck[], checked: CheckedPart[], chip: ChipContext): Esp8266LayoutResult {
   const errors: ImageError[] = [];
   const warnings: string[] = [];
-  const attempt = <T>(fn: () => T): T | undefined => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof ImageError) errors.push(err);
-      else throw err;
-      return undefined;
-    }
-  };
+  const attempt = imageErrorCollector(errors);
   const covering = (offset: number): { index: number; bytes: Uint8Array } | null => {
     const index = parts.findIndex((p) => offset >= p.offset && offset < p.offset + p.data.length);
     if (index < 0) return null;
