@@ -38,7 +38,9 @@ function embedBuild(): Plugin {
             formats: ["es"],
             fileName: () => "pydirect-install-button.js",
           },
-          rolldownOptions: { output: { chunkFileNames: "chunks/[name]-[hash].js", assetFileNames: "chunks/[name]-[hash][extname]" } },
+          rolldownOptions: {
+            output: { chunkFileNames: "chunks/[name]-[hash].js", assetFileNames: "chunks/[name]-[hash][extname]" },
+          },
         },
       });
     },

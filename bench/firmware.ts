@@ -18,7 +18,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function timeMedian(runs: number, fn: () => void): number {
@@ -36,8 +36,12 @@ async function planCachedMs(): Promise<number> {
   const parts = demoPartsByChip();
   const files = new Map<string, Uint8Array>();
   for (const list of Object.values(parts)) for (const p of list) files.set(`https://bench.example/${p.path}`, p.data);
-  const fetch = (async (url: RequestInfo | URL) => new Response(files.get(String(url))!.slice())) as typeof globalThis.fetch;
-  const source = { manifest: parseManifest(demoManifest(parts)).manifest, manifestUrl: "https://bench.example/manifest.json" };
+  const fetch = (async (url: RequestInfo | URL) =>
+    new Response(files.get(String(url))!.slice())) as typeof globalThis.fetch;
+  const source = {
+    manifest: parseManifest(demoManifest(parts)).manifest,
+    manifestUrl: "https://bench.example/manifest.json",
+  };
   const chip = { family: "ESP32-S3" as const, revision: 2, flashSize: 8 << 20, usbSerialJtag: true };
   const cache = new MemoryPartCache();
   await planInstall(source, chip, { fetch, cache });
@@ -55,9 +59,12 @@ export const firmwareBench = {
   async run(): Promise<Record<string, number>> {
     const demo = demoParts("ESP32-S3").map((p) => ({ name: p.path, offset: p.offset, data: p.data }));
     const bigApp = makeDemoApp("ESP32-S3", { codeSize: 1900 * 1024 });
-    const big = [demo[0]!, demo[1]!, { name: "big.bin", offset: 0x10000, data: bigApp }];
+    const big = [demo[0], demo[1], { name: "big.bin", offset: 0x10000, data: bigApp }];
     const bigMs = timeMedian(9, () => checkFirmware(big, { family: "ESP32-S3" }));
-    const fixture = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../test/fixtures/manifests/wled.json"), "utf8");
+    const fixture = readFileSync(
+      join(dirname(fileURLToPath(import.meta.url)), "../test/fixtures/manifests/wled.json"),
+      "utf8",
+    );
     const t = performance.now();
     const app = makeDemoApp("ESP32-S3");
     const generateMs = performance.now() - t;

@@ -29,7 +29,7 @@ const RUNS = 3;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
+  return sorted[sorted.length >> 1];
 }
 
 function benchImage(): FlashPart[] {
@@ -53,7 +53,10 @@ function assertFlashHolds(board: VirtualBoard, parts: FlashPart[], who: string):
   }
 }
 
-async function ours(board: VirtualBoard, parts: FlashPart[]): Promise<{ ms: number; utilization: number; baud: number }> {
+async function ours(
+  board: VirtualBoard,
+  parts: FlashPart[],
+): Promise<{ ms: number; utilization: number; baud: number }> {
   let writeStart: { t: number; bytes: number } | null = null;
   let writeEnd: { t: number; bytes: number } | null = null;
   const wireBytes = () => board.linkStats.toBoard + board.linkStats.toHost;
@@ -127,7 +130,7 @@ const flashBench: BenchGroup = {
       assertFlashHolds(board, parts, "flash job");
       fullRuns.push(run);
     }
-    const full = [...fullRuns].sort((a, b) => a.ms - b.ms)[fullRuns.length >> 1]!;
+    const full = [...fullRuns].sort((a, b) => a.ms - b.ms)[fullRuns.length >> 1];
     const bound = flashBound(parts, CP2102N.maxBaud);
 
     // Re-flashes are short, so a loaded machine's hiccups weigh more: take the median of three.
@@ -141,7 +144,7 @@ const flashBench: BenchGroup = {
 
     // Alternate between two images one byte apart, so that every run has one sector to write.
     const changed = parts.map((p) => ({ ...p, data: p.data.slice() }));
-    changed[2]!.data[700_000] ^= 0x5a;
+    changed[2].data[700_000] ^= 0x5a;
     const oneSectorRuns: number[] = [];
     let oneSectorBytes = 0;
     for (let i = 0; i < RUNS; i++) {

@@ -42,7 +42,9 @@ async function runLine(boards: LineBoard[], settings: LineSettings, concurrency:
   const cpu = process.cpuUsage(cpu0);
   const failed = line.state.boards.filter((b) => b.step !== "done");
   if (summary.passed !== boards.length) {
-    throw new Error(`line bench: ${failed.map((b) => `${b.label} ${b.step} ${b.error?.code}: ${b.error?.message}`).join("; ")}`);
+    throw new Error(
+      `line bench: ${failed.map((b) => `${b.label} ${b.step} ${b.error?.code}: ${b.error?.message}`).join("; ")}`,
+    );
   }
   const meanBoardMs = line.state.boards.reduce((sum, b) => sum + (b.finishedAt! - b.startedAt!), 0) / boards.length;
   for (const b of boards) b.board.unplug();

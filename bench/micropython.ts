@@ -13,7 +13,7 @@ import type { BenchGroup } from "./run";
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const round = (v: number, places = 2) => Math.round(v * 10 ** places) / 10 ** places;
@@ -52,7 +52,8 @@ const group: BenchGroup = {
       await term.rawExec(`print(${i})`);
       roundTrips.push(performance.now() - t);
     }
-    const code = Array.from({ length: 100 }, (_, i) => `x${i} = ${i} # ${"pad".repeat(10)}`).join("\n") + "\nprint(x99)\n";
+    const code =
+      Array.from({ length: 100 }, (_, i) => `x${i} = ${i} # ${"pad".repeat(10)}`).join("\n") + "\nprint(x99)\n";
     const pastes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t = performance.now();

@@ -18,7 +18,7 @@ const FORGE_RUNS = 5;
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -52,9 +52,13 @@ async function provisionTotal(): Promise<Record<string, number>> {
   await app.whenReady();
   const t = performance.now();
   let committedAt = 0;
-  const result = await provisionDevice(board.port, { wifi: { ssid: "Workshop", password: "correct horse battery" } }, (e) => {
-    if (e.state === "resetting") committedAt = performance.now();
-  });
+  const result = await provisionDevice(
+    board.port,
+    { wifi: { ssid: "Workshop", password: "correct horse battery" } },
+    (e) => {
+      if (e.state === "resetting") committedAt = performance.now();
+    },
+  );
   const total = performance.now() - t;
   board.unplug();
   if (result.wifi.state !== "connected") throw new Error(`bench board did not connect: ${result.wifi.reason}`);

@@ -46,7 +46,9 @@ function isBenchGroup(value: unknown): value is BenchGroup {
 
 function goalText(goal: BenchGoal | undefined): string {
   if (!goal) return "";
-  return [goal.min !== undefined ? `>= ${goal.min}` : "", goal.max !== undefined ? `<= ${goal.max}` : ""].filter(Boolean).join(" and ");
+  return [goal.min !== undefined ? `>= ${goal.min}` : "", goal.max !== undefined ? `<= ${goal.max}` : ""]
+    .filter(Boolean)
+    .join(" and ");
 }
 
 function meets(value: number, goal: BenchGoal | undefined): string {
@@ -56,9 +58,14 @@ function meets(value: number, goal: BenchGoal | undefined): string {
 }
 
 function printTable(rows: string[][]): void {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const [i, row] of rows.entries()) {
-    console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
+    console.log(
+      row
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    );
     if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
   }
 }
@@ -72,7 +79,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const results: Record<string, number> = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, number>) : {};
+  const results: Record<string, number> = existsSync(RESULTS)
+    ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, number>)
+    : {};
   const rows: string[][] = [["figure", "value", "goal", ""]];
   let failed = false;
   for (const name of asked.length > 0 ? asked : known) {

@@ -24,7 +24,11 @@ const gzipBytes = (data: Uint8Array): number => gzipSync(data, { level: 9 }).len
 
 function build(): void {
   execFileSync("npx", ["tsx", "scripts/make-demo-firmware.ts"], { cwd: ROOT, stdio: "ignore" });
-  execFileSync("npx", ["vite", "build", "--logLevel", "error"], { cwd: ROOT, stdio: "ignore", env: { ...process.env, NODE_ENV: "production" } });
+  execFileSync("npx", ["vite", "build", "--logLevel", "error"], {
+    cwd: ROOT,
+    stdio: "ignore",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
 }
 
 /** A JS file and every module it imports statically (not the lazy `import()` ones), each once. */
@@ -35,8 +39,10 @@ export function staticClosure(entry: string): string[] {
     seen.add(file);
     const text = readFileSync(file, "utf8");
     // Static imports only: `import … from "./x.js"` and bare `import "./x.js"`; never `import("./x.js")`.
-    for (const m of text.matchAll(/(?:^|[;\n}])\s*(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["'`](\.{1,2}\/[^"'`]+)["'`]/g)) {
-      visit(resolve(dirname(file), m[1]!));
+    for (const m of text.matchAll(
+      /(?:^|[;\n}])\s*(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["'`](\.{1,2}\/[^"'`]+)["'`]/g,
+    )) {
+      visit(resolve(dirname(file), m[1]));
     }
   };
   visit(entry);
@@ -45,8 +51,10 @@ export function staticClosure(entry: string): string[] {
 
 function portalInitialFiles(): string[] {
   const html = readFileSync(join(DIST, "index.html"), "utf8");
-  const scripts = [...html.matchAll(/<script[^>]+type="module"[^>]+src="([^"]+)"/g)].map((m) => join(DIST, m[1]!));
-  const preloads = [...html.matchAll(/<link[^>]+rel="(?:modulepreload|stylesheet)"[^>]+href="([^"]+)"/g)].map((m) => join(DIST, m[1]!));
+  const scripts = [...html.matchAll(/<script[^>]+type="module"[^>]+src="([^"]+)"/g)].map((m) => join(DIST, m[1]));
+  const preloads = [...html.matchAll(/<link[^>]+rel="(?:modulepreload|stylesheet)"[^>]+href="([^"]+)"/g)].map((m) =>
+    join(DIST, m[1]),
+  );
   return [...new Set([...scripts.flatMap(staticClosure), ...preloads])];
 }
 
@@ -56,7 +64,11 @@ function ewtButtonGzip(): { bytes: number; measured: boolean } {
   try {
     if (!existsSync(file)) {
       mkdirSync(dir, { recursive: true });
-      execFileSync("npm", ["pack", `esp-web-tools@${EWT_VERSION}`, "--silent"], { cwd: dir, stdio: "ignore", timeout: 120_000 });
+      execFileSync("npm", ["pack", `esp-web-tools@${EWT_VERSION}`, "--silent"], {
+        cwd: dir,
+        stdio: "ignore",
+        timeout: 120_000,
+      });
       execFileSync("tar", ["xzf", `esp-web-tools-${EWT_VERSION}.tgz`], { cwd: dir, stdio: "ignore" });
     }
     return { bytes: gzipBytes(readFileSync(file)), measured: true };

@@ -24,7 +24,7 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
+  return sorted[rank];
 }
 
 export const verifyBench = {
@@ -63,7 +63,8 @@ export const verifyBench = {
             if (e.state === "channel-open") openedAt = performance.now();
           },
         );
-        if (!report.passed) throw new Error(`bench verification ${run} of ${OPEN_RUNS} failed: ${JSON.stringify(report.checks)}`);
+        if (!report.passed)
+          throw new Error(`bench verification ${run} of ${OPEN_RUNS} failed: ${JSON.stringify(report.checks)}`);
         if (run === 0) continue; // warm-up: wasm compile, werift load
         opens.push(openedAt - resetAt);
         signalingToOpen.push(report.openMs!);

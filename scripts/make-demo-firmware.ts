@@ -25,7 +25,10 @@ mkdirSync(join(outDir, "products"), { recursive: true });
 for (const product of DEMO_PRODUCTS) {
   const merged = demoProductMerged(product);
   writeFileSync(join(outDir, merged.path), merged.data);
-  writeFileSync(join(outDir, "products", `${product.product}.manifest.json`), JSON.stringify(demoProductManifest(product, merged), null, 2) + "\n");
+  writeFileSync(
+    join(outDir, "products", `${product.product}.manifest.json`),
+    JSON.stringify(demoProductManifest(product, merged), null, 2) + "\n",
+  );
   bytes += merged.data.length;
 }
 // Firmware that is not pyDirect: an Improv device and ESP-IDF's blink example.
@@ -41,4 +44,6 @@ for (const kind of ["improv", "blink"] as OtherDemoKind[]) {
   }
   writeFileSync(join(outDir, kind, "manifest.json"), JSON.stringify(otherDemoManifest(kind, other), null, 2) + "\n");
 }
-console.log(`demo firmware: ${DEMO_CHIPS.join(", ")}; products ${DEMO_PRODUCTS.map((p) => p.product).join(", ")} (${(bytes / 1024).toFixed(0)} KB) → ${outDir}/manifest.json, ${outDir}/products/, ${outDir}/improv/, ${outDir}/blink/`);
+console.log(
+  `demo firmware: ${DEMO_CHIPS.join(", ")}; products ${DEMO_PRODUCTS.map((p) => p.product).join(", ")} (${(bytes / 1024).toFixed(0)} KB) → ${outDir}/manifest.json, ${outDir}/products/, ${outDir}/improv/, ${outDir}/blink/`,
+);

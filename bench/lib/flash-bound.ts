@@ -48,7 +48,10 @@ export function flashBound(parts: FlashPart[], maxBaud: number): FlashBound {
   for (const part of parts) {
     for (const run of sectorsWithData(part)) {
       norBlankAwareMs += scratch.eraseRange(run.start, run.end - run.start);
-      norBlankAwareMs += scratch.program(run.start, part.data.subarray(run.start - part.offset, Math.min(part.data.length, run.end - part.offset)));
+      norBlankAwareMs += scratch.program(
+        run.start,
+        part.data.subarray(run.start - part.offset, Math.min(part.data.length, run.end - part.offset)),
+      );
     }
   }
   return { ms: Math.max(wireMs, norMs), wireMs, norMs, compressedBytes, norBlankAwareMs };

@@ -35,8 +35,8 @@ export function syntheticFirmware({ size, seed = 1 }: SyntheticFirmwareOptions):
     if (kind < 0.75) {
       // A function: instructions from a small, skewed opcode set with register/immediate operands.
       const length = 200 + Math.floor(rand() * 1800);
-      for (let i = 0; i < length && at < contentEnd; ) {
-        const op = opcodes[Math.floor(rand() * rand() * opcodes.length)]!;
+      for (let i = 0; i < length && at < contentEnd;) {
+        const op = opcodes[Math.floor(rand() * rand() * opcodes.length)];
         put(op);
         put(Math.floor(rand() * rand() * 16) | (Math.floor(rand() * 4) << 4));
         put(rand() < 0.1 ? Math.floor(rand() * 256) : Math.floor(rand() * 8));
@@ -46,7 +46,7 @@ export function syntheticFirmware({ size, seed = 1 }: SyntheticFirmwareOptions):
       // A string table.
       const count = 10 + Math.floor(rand() * 60);
       for (let i = 0; i < count && at < contentEnd; i++) {
-        const word = WORDS[Math.floor(rand() * WORDS.length)]!;
+        const word = WORDS[Math.floor(rand() * WORDS.length)];
         for (let c = 0; c < word.length; c++) put(word.charCodeAt(c));
         put(rand() < 0.3 ? 0 : 0x20);
       }

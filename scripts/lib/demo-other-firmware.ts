@@ -6,7 +6,14 @@
  */
 import { sha256Hex } from "../../src/core/image/bytes";
 import { DEMO_BLINK_PROJECT, DEMO_IMPROV_PROJECT } from "../../src/demo/virtual-port";
-import { DEMO_CHIPS, makeDemoApp, makeDemoBootloader, makeDemoPartitionTable, type DemoChip, type DemoPart } from "./demo-firmware";
+import {
+  DEMO_CHIPS,
+  makeDemoApp,
+  makeDemoBootloader,
+  makeDemoPartitionTable,
+  type DemoChip,
+  type DemoPart,
+} from "./demo-firmware";
 import { chipFacts } from "../../src/core/image/chips";
 
 export type OtherDemoKind = "improv" | "blink";
@@ -18,7 +25,11 @@ export function otherDemoParts(kind: OtherDemoKind, chip: DemoChip): DemoPart[] 
   return [
     { path: `${dir}/bootloader.bin`, offset: chipFacts(chip).bootloaderOffset, data: makeDemoBootloader(chip) },
     { path: `${dir}/partition-table.bin`, offset: 0x8000, data: makeDemoPartitionTable() },
-    { path: `${dir}/${kind}.bin`, offset: 0x10000, data: makeDemoApp(chip, { projectName: PROJECT[kind], version: "1.0.0", codeSize: 64 * 1024 }) },
+    {
+      path: `${dir}/${kind}.bin`,
+      offset: 0x10000,
+      data: makeDemoApp(chip, { projectName: PROJECT[kind], version: "1.0.0", codeSize: 64 * 1024 }),
+    },
   ];
 }
 
@@ -35,7 +46,12 @@ export function otherDemoManifest(kind: OtherDemoKind, parts: Record<DemoChip, D
     builds: DEMO_CHIPS.map((chip) => ({
       chipFamily: chip,
       ...(kind === "blink" ? { improv: false } : {}),
-      parts: parts[chip].map((p) => ({ path: p.path, offset: p.offset, size: p.data.length, sha256: sha256Hex(p.data) })),
+      parts: parts[chip].map((p) => ({
+        path: p.path,
+        offset: p.offset,
+        size: p.data.length,
+        sha256: sha256Hex(p.data),
+      })),
     })),
   };
 }

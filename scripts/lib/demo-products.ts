@@ -15,7 +15,14 @@ import {
   PARTITION_TYPE_DATA,
   type PartitionEntry,
 } from "../../src/core/image/partition-table";
-import { DEMO_VERSION, makeDemoApp, makeDemoBootloader, makeDemoPartitionTable, type DemoChip, type DemoPart } from "./demo-firmware";
+import {
+  DEMO_VERSION,
+  makeDemoApp,
+  makeDemoBootloader,
+  makeDemoPartitionTable,
+  type DemoChip,
+  type DemoPart,
+} from "./demo-firmware";
 
 const MB = 1024 * 1024;
 
@@ -24,8 +31,22 @@ function micropythonLayout(flashSize: number): PartitionEntry[] {
   return [
     { label: "nvs", type: PARTITION_TYPE_DATA, subtype: DATA_SUBTYPE_NVS, offset: 0x9000, size: 0x6000, flags: 0 },
     { label: "phy_init", type: PARTITION_TYPE_DATA, subtype: DATA_SUBTYPE_PHY, offset: 0xf000, size: 0x1000, flags: 0 },
-    { label: "factory", type: PARTITION_TYPE_APP, subtype: APP_SUBTYPE_FACTORY, offset: 0x10000, size: 0x300000, flags: 0 },
-    { label: "vfs", type: PARTITION_TYPE_DATA, subtype: DATA_SUBTYPE_FAT, offset: 0x310000, size: flashSize - 0x310000, flags: 0 },
+    {
+      label: "factory",
+      type: PARTITION_TYPE_APP,
+      subtype: APP_SUBTYPE_FACTORY,
+      offset: 0x10000,
+      size: 0x300000,
+      flags: 0,
+    },
+    {
+      label: "vfs",
+      type: PARTITION_TYPE_DATA,
+      subtype: DATA_SUBTYPE_FAT,
+      offset: 0x310000,
+      size: flashSize - 0x310000,
+      flags: 0,
+    },
   ];
 }
 
@@ -59,8 +80,16 @@ export function demoProduct(name: string): DemoProduct {
 export function demoProductParts(p: DemoProduct): DemoPart[] {
   const dir = `products/${p.product}`;
   return [
-    { path: `${dir}/bootloader.bin`, offset: chipFacts(p.chip).bootloaderOffset, data: makeDemoBootloader(p.chip, p.flashSize) },
-    { path: `${dir}/partition-table.bin`, offset: 0x8000, data: makeDemoPartitionTable(micropythonLayout(p.flashSize)) },
+    {
+      path: `${dir}/bootloader.bin`,
+      offset: chipFacts(p.chip).bootloaderOffset,
+      data: makeDemoBootloader(p.chip, p.flashSize),
+    },
+    {
+      path: `${dir}/partition-table.bin`,
+      offset: 0x8000,
+      data: makeDemoPartitionTable(micropythonLayout(p.flashSize)),
+    },
     { path: `${dir}/pydirect.bin`, offset: 0x10000, data: makeDemoApp(p.chip, { flashSize: p.flashSize }) },
   ];
 }
@@ -91,7 +120,14 @@ export function demoProductManifest(p: DemoProduct, merged: DemoPart = demoProdu
       {
         chipFamily: p.chip,
         flash_size: `${p.flashSize / MB}MB`,
-        parts: [{ path: merged.path.slice("products/".length), offset: 0, size: merged.data.length, sha256: sha256Hex(merged.data) }],
+        parts: [
+          {
+            path: merged.path.slice("products/".length),
+            offset: 0,
+            size: merged.data.length,
+            sha256: sha256Hex(merged.data),
+          },
+        ],
       },
     ],
   };

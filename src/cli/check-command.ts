@@ -41,13 +41,18 @@ async function loadText(target: string): Promise<string> {
 async function loadPart(manifestTarget: string, part: ManifestPart): Promise<Uint8Array> {
   const remote = isUrl(part.path) || isUrl(manifestTarget);
   if (remote) {
-    const url = new URL(part.path, isUrl(manifestTarget) ? manifestTarget : pathToFileURL(resolve(manifestTarget))).href;
+    const url = new URL(part.path, isUrl(manifestTarget) ? manifestTarget : pathToFileURL(resolve(manifestTarget)))
+      .href;
     return (await downloadPart({ name: part.path, url }, 0)).data;
   }
   try {
     return new Uint8Array(await readFile(resolve(dirname(manifestTarget), part.path)));
   } catch (err) {
-    throw new PortalError("part-missing", `${part.path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); the manifest points at a file that is not there.`, { cause: err });
+    throw new PortalError(
+      "part-missing",
+      `${part.path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); the manifest points at a file that is not there.`,
+      { cause: err },
+    );
   }
 }
 
@@ -59,12 +64,18 @@ function describePart(c: CheckedPart): string {
     return `${at} ${c.app ? "merged image: " : ""}bootloader, ${c.image.segmentCount} segments, ${c.image.flashMode} ${c.image.flashFreq} ${c.image.flashSize / 1048576}MB, chip ${c.image.chip}${inside}`;
   }
   if (c.kind === "partition-table" && c.partitionTable) {
-    const list = c.partitionTable.entries.map((e) => `${e.label} (${partitionUsage(e)}) 0x${e.offset.toString(16)}+0x${e.size.toString(16)}`).join(", ");
+    const list = c.partitionTable.entries
+      .map((e) => `${e.label} (${partitionUsage(e)}) 0x${e.offset.toString(16)}+0x${e.size.toString(16)}`)
+      .join(", ");
     return `${at} partition table, ${c.partitionTable.md5 ? "MD5 ok" : "no MD5 entry"}: ${list}`;
   }
   if (c.kind === "app" && c.image) {
-    const what = c.app ? `app "${c.app.projectName}" ${c.app.version} (ESP-IDF ${c.app.idfVersion}, built ${c.app.date} ${c.app.time})` : "app";
-    const room = c.partition ? `, ${kb(c.image.length)} of ${kb(c.partition.size)} (${Math.round((100 * c.image.length) / c.partition.size)}%) in "${c.partition.label}"` : "";
+    const what = c.app
+      ? `app "${c.app.projectName}" ${c.app.version} (ESP-IDF ${c.app.idfVersion}, built ${c.app.date} ${c.app.time})`
+      : "app";
+    const room = c.partition
+      ? `, ${kb(c.image.length)} of ${kb(c.partition.size)} (${Math.round((100 * c.image.length) / c.partition.size)}%) in "${c.partition.label}"`
+      : "";
     return `${at} ${what}, ${c.image.segmentCount} segments, chip ${c.image.chip}${c.image.digest ? ", SHA-256 digest ok" : ""}${room}`;
   }
   return `${at} data, ${kb(c.size)}${c.partition ? ` in "${c.partition.label}"` : ""}`;
@@ -75,9 +86,21 @@ async function checkBuild(target: string, build: ManifestBuild, scope: string, f
   for (const p of build.parts) {
     try {
       const data = await loadPart(target, p);
-      parts.push({ name: p.path, offset: p.offset, data, ...(p.sha256 ? { sha256: p.sha256 } : {}), ...(p.size ? { size: p.size } : {}) });
+      parts.push({
+        name: p.path,
+        offset: p.offset,
+        data,
+        ...(p.sha256 ? { sha256: p.sha256 } : {}),
+        ...(p.size ? { size: p.size } : {}),
+      });
     } catch (err) {
-      findings.push({ level: "error", scope, part: p.path, code: err instanceof PortalError ? err.code : "part-missing", message: err instanceof Error ? err.message : String(err) });
+      findings.push({
+        level: "error",
+        scope,
+        part: p.path,
+        code: err instanceof PortalError ? err.code : "part-missing",
+        message: err instanceof Error ? err.message : String(err),
+      });
     }
   }
   if (parts.length === 0) return;
@@ -88,9 +111,22 @@ async function checkBuild(target: string, build: ManifestBuild, scope: string, f
     const part = { path: merged.path, offset: merged.offset };
     try {
       const data = await loadPart(target, part);
-      report(checkFirmware([{ name: part.path, offset: part.offset, data }], { family: build.chipFamily, flashSize: build.flashSize ?? null }), scope, findings);
+      report(
+        checkFirmware([{ name: part.path, offset: part.offset, data }], {
+          family: build.chipFamily,
+          flashSize: build.flashSize ?? null,
+        }),
+        scope,
+        findings,
+      );
     } catch (err) {
-      findings.push({ level: "error", scope, part: part.path, code: err instanceof PortalError ? err.code : "part-missing", message: err instanceof Error ? err.message : String(err) });
+      findings.push({
+        level: "error",
+        scope,
+        part: part.path,
+        code: err instanceof PortalError ? err.code : "part-missing",
+        message: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 }
@@ -98,9 +134,11 @@ async function checkBuild(target: string, build: ManifestBuild, scope: string, f
 function report(result: ReturnType<typeof checkFirmware>, scope: string, findings: Finding[]): void {
   const failed = new Set(result.errors.map((e) => e.part));
   for (const c of result.parts) {
-    if (!failed.has(c.name)) findings.push({ level: "ok", scope, part: c.name, message: `${c.name} ${describePart(c)}` });
+    if (!failed.has(c.name))
+      findings.push({ level: "ok", scope, part: c.name, message: `${c.name} ${describePart(c)}` });
   }
-  for (const e of result.errors) findings.push({ level: "error", scope, ...(e.part ? { part: e.part } : {}), code: e.code, message: e.message });
+  for (const e of result.errors)
+    findings.push({ level: "error", scope, ...(e.part ? { part: e.part } : {}), code: e.code, message: e.message });
   for (const w of result.warnings) findings.push({ level: "warning", scope, message: w });
 }
 
@@ -108,18 +146,34 @@ function report(result: ReturnType<typeof checkFirmware>, scope: string, finding
 async function checkImageFile(target: string, chip: ChipFamily | undefined, findings: Finding[]): Promise<void> {
   let data: Uint8Array;
   try {
-    data = isUrl(target) ? (await downloadPart({ name: target, url: target }, 0)).data : new Uint8Array(await readFile(target));
+    data = isUrl(target)
+      ? (await downloadPart({ name: target, url: target }, 0)).data
+      : new Uint8Array(await readFile(target));
   } catch (err) {
-    findings.push({ level: "error", scope: "image", code: err instanceof PortalError ? err.code : "part-missing", message: `${target} cannot be read: ${err instanceof Error ? err.message : String(err)}` });
+    findings.push({
+      level: "error",
+      scope: "image",
+      code: err instanceof PortalError ? err.code : "part-missing",
+      message: `${target} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+    });
     return;
   }
   const family = chip ?? detectImageChip(data);
   if (!family) {
-    findings.push({ level: "error", scope: "image", code: "image-bad-magic", message: `${target} names no chip in its headers (no ESP bootloader where a chip's ROM looks for one, no ESP8266 image at 0x0); give the chip with --chip <family>.` });
+    findings.push({
+      level: "error",
+      scope: "image",
+      code: "image-bad-magic",
+      message: `${target} names no chip in its headers (no ESP bootloader where a chip's ROM looks for one, no ESP8266 image at 0x0); give the chip with --chip <family>.`,
+    });
     return;
   }
   const name = target.split(/[\\/]/).pop() ?? target;
-  findings.push({ level: "ok", scope: `${family} image`, message: `${name}: ${data.length.toLocaleString("en-US")} bytes written at 0x0, built for ${family}${chip ? " (--chip)" : " (from its headers)"}` });
+  findings.push({
+    level: "ok",
+    scope: `${family} image`,
+    message: `${name}: ${data.length.toLocaleString("en-US")} bytes written at 0x0, built for ${family}${chip ? " (--chip)" : " (from its headers)"}`,
+  });
   report(checkFirmware([{ name, offset: 0, data }], { family }), `${family} image`, findings);
 }
 
@@ -131,29 +185,47 @@ export async function runCheck(target: string, options: CheckOptions, out: (line
     return 2;
   }
   if (/\.bin$/i.test(target)) {
-    await checkImageFile(target, options.chip as ChipFamily | undefined, findings);
-  } else try {
-    const { manifest, warnings } = parseManifest(await loadText(target));
-    const builds = manifest.choices.reduce((n, c) => n + c.builds.length, 0);
-    findings.push({ level: "ok", scope: "manifest", message: `"${manifest.name}" ${manifest.version ?? "(no version)"}: ${manifest.choices.length} firmware choice(s), ${builds} build(s)` });
-    for (const w of warnings) findings.push({ level: "warning", scope: "manifest", message: `${w.path} ${w.message}` });
-    for (const choice of manifest.choices) {
-      for (const build of choice.builds) {
-        if (options.chip && build.chipFamily !== options.chip) continue;
-        const scope = `${build.chipFamily}${build.serialType ? `/${build.serialType}` : ""} ${choice.version || ""}`.trim();
-        await checkBuild(target, build, scope, findings);
+    await checkImageFile(target, options.chip, findings);
+  } else
+    try {
+      const { manifest, warnings } = parseManifest(await loadText(target));
+      const builds = manifest.choices.reduce((n, c) => n + c.builds.length, 0);
+      findings.push({
+        level: "ok",
+        scope: "manifest",
+        message: `"${manifest.name}" ${manifest.version ?? "(no version)"}: ${manifest.choices.length} firmware choice(s), ${builds} build(s)`,
+      });
+      for (const w of warnings)
+        findings.push({ level: "warning", scope: "manifest", message: `${w.path} ${w.message}` });
+      for (const choice of manifest.choices) {
+        for (const build of choice.builds) {
+          if (options.chip && build.chipFamily !== options.chip) continue;
+          const scope =
+            `${build.chipFamily}${build.serialType ? `/${build.serialType}` : ""} ${choice.version || ""}`.trim();
+          await checkBuild(target, build, scope, findings);
+        }
+      }
+    } catch (err) {
+      const issues = err instanceof ManifestError ? err.issues : [];
+      if (issues.length > 0) {
+        for (const i of issues)
+          findings.push({
+            level: i.severity,
+            scope: "manifest",
+            code: (err as ManifestError).code,
+            message: `${i.path || "(root)"} ${i.message}`,
+          });
+      } else if (err instanceof PortalError) {
+        findings.push({ level: "error", scope: "manifest", code: err.code, message: err.message });
+      } else {
+        findings.push({
+          level: "error",
+          scope: "manifest",
+          code: "manifest-unreadable",
+          message: `${target} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+        });
       }
     }
-  } catch (err) {
-    const issues = err instanceof ManifestError ? err.issues : [];
-    if (issues.length > 0) {
-      for (const i of issues) findings.push({ level: i.severity, scope: "manifest", code: (err as ManifestError).code, message: `${i.path || "(root)"} ${i.message}` });
-    } else if (err instanceof PortalError) {
-      findings.push({ level: "error", scope: "manifest", code: err.code, message: err.message });
-    } else {
-      findings.push({ level: "error", scope: "manifest", code: "manifest-unreadable", message: `${target} cannot be read: ${err instanceof Error ? err.message : String(err)}` });
-    }
-  }
   const errors = findings.filter((f) => f.level === "error").length;
   const warnings = findings.filter((f) => f.level === "warning").length;
   if (options.json) {
@@ -169,7 +241,9 @@ export async function runCheck(target: string, options: CheckOptions, out: (line
       const tag = f.level === "ok" ? "  ok    " : f.level === "warning" ? "  warn  " : `  ERROR ${f.code ?? ""} `;
       out(tag + f.message);
     }
-    out(errors === 0 ? `passed: no errors, ${warnings} warning(s)` : `FAILED: ${errors} error(s), ${warnings} warning(s)`);
+    out(
+      errors === 0 ? `passed: no errors, ${warnings} warning(s)` : `FAILED: ${errors} error(s), ${warnings} warning(s)`,
+    );
   }
   return errors === 0 ? 0 : 1;
 }

@@ -42,21 +42,36 @@ export async function runInventoryInit(
       res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (err) {
       const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-      throw new InventoryError("unreachable", `${server} cannot be reached (${why}); check the URL and that CouchDB is running.`, { cause: err });
+      throw new InventoryError(
+        "unreachable",
+        `${server} cannot be reached (${why}); check the URL and that CouchDB is running.`,
+        { cause: err },
+      );
     }
     const text = await res.text();
     let parsedBody: Record<string, unknown> = {};
     try {
       parsedBody = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch {
-      throw new InventoryError("server-error", `${url.replace(server, "")} did not answer JSON (HTTP ${res.status}); is ${server} a CouchDB server?`);
+      throw new InventoryError(
+        "server-error",
+        `${url.replace(server, "")} did not answer JSON (HTTP ${res.status}); is ${server} a CouchDB server?`,
+      );
     }
     return { status: res.status, body: parsedBody };
   };
   const fail = (what: string, a: Answer): never => {
     const reason = String(a.body["reason"] ?? a.body["error"] ?? "");
-    if (a.status === 401) throw new InventoryError("unauthorized", `${what}: the server refused ${user ? `the user "${user}"` : "anonymous access"} (${reason}). inventory init needs a server admin: put it in the URL (https://admin:…@host/db) or in COUCHDB_USER and COUCHDB_PASSWORD.`);
-    if (a.status === 403) throw new InventoryError("forbidden", `${what}: the server refused it (${reason}); the user must be a server admin.`);
+    if (a.status === 401)
+      throw new InventoryError(
+        "unauthorized",
+        `${what}: the server refused ${user ? `the user "${user}"` : "anonymous access"} (${reason}). inventory init needs a server admin: put it in the URL (https://admin:…@host/db) or in COUCHDB_USER and COUCHDB_PASSWORD.`,
+      );
+    if (a.status === 403)
+      throw new InventoryError(
+        "forbidden",
+        `${what}: the server refused it (${reason}); the user must be a server admin.`,
+      );
     throw new InventoryError("server-error", `${what}: HTTP ${a.status} ${reason}`);
   };
 
@@ -65,14 +80,20 @@ export async function runInventoryInit(
     const welcome = await call("GET", server + "/");
     if (welcome.status === 401) fail("Logging in", welcome);
     if (welcome.status !== 200 || !("couchdb" in welcome.body || "express-pouchdb" in welcome.body)) {
-      throw new InventoryError("server-error", `${server} does not look like a CouchDB server (HTTP ${welcome.status}).`);
+      throw new InventoryError(
+        "server-error",
+        `${server} does not look like a CouchDB server (HTTP ${welcome.status}).`,
+      );
     }
     // Only a server admin can create databases and design documents: say so before changing anything.
     const session = await call("GET", server + "/_session");
     if (session.status !== 200) fail("Logging in", session);
-    const roles = ((session.body["userCtx"] as { roles?: string[] } | undefined)?.roles ?? []) as string[];
+    const roles = (session.body["userCtx"] as { roles?: string[] } | undefined)?.roles ?? [];
     if (!roles.includes("_admin")) {
-      throw new InventoryError("unauthorized", `${user ? `The user "${user}" is` : "Anonymous access is"} not a server admin of ${server}. inventory init needs one: put it in the URL (https://admin:…@host/db) or in COUCHDB_USER and COUCHDB_PASSWORD.`);
+      throw new InventoryError(
+        "unauthorized",
+        `${user ? `The user "${user}" is` : "Anonymous access is"} not a server admin of ${server}. inventory init needs one: put it in the URL (https://admin:…@host/db) or in COUCHDB_USER and COUCHDB_PASSWORD.`,
+      );
     }
     const created = await call("PUT", db);
     if (created.status === 201 || created.status === 202) out("  ok    database created");
@@ -83,12 +104,16 @@ export async function runInventoryInit(
     const design = { ...inventoryDesignDoc(), ...(existing.status === 200 ? { _rev: existing.body["_rev"] } : {}) };
     const stored = await call("PUT", `${db}/${INVENTORY_DESIGN_ID}`, design);
     if (stored.status !== 201 && stored.status !== 202) fail("Writing the validation design document", stored);
-    out(`  ok    ${INVENTORY_DESIGN_ID} ${existing.status === 200 ? "updated" : "installed"}: validate_doc_update refuses secrets and other shapes`);
+    out(
+      `  ok    ${INVENTORY_DESIGN_ID} ${existing.status === 200 ? "updated" : "installed"}: validate_doc_update refuses secrets and other shapes`,
+    );
 
     for (const index of INVENTORY_INDEXES) {
       const made = await call("POST", `${db}/_index`, index);
       if (made.status !== 200) fail(`Creating the index ${index.name}`, made);
-      out(`  ok    index ${index.name} on ${index.index.fields.join(", ")} ${made.body["result"] === "exists" ? "already there" : "created"}`);
+      out(
+        `  ok    index ${index.name} on ${index.index.fields.join(", ")} ${made.body["result"] === "exists" ? "already there" : "created"}`,
+      );
     }
 
     if (options.members.length > 0) {
@@ -96,7 +121,10 @@ export async function runInventoryInit(
       if (security.status !== 200) fail("Reading _security", security);
       const members = (security.body["members"] as { names?: string[]; roles?: string[] } | undefined) ?? {};
       const names = [...new Set([...(members.names ?? []), ...options.members])];
-      const updated = await call("PUT", `${db}/_security`, { ...security.body, members: { roles: members.roles ?? [], names } });
+      const updated = await call("PUT", `${db}/_security`, {
+        ...security.body,
+        members: { roles: members.roles ?? [], names },
+      });
       if (updated.status !== 200) fail("Writing _security", updated);
       out(`  ok    members: ${names.join(", ")} (only they and admins can read or write the inventory)`);
     }

@@ -33,7 +33,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
   let chip: string | undefined;
   const targets: string[] = [];
   for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
+    const arg = rest[i];
     if (arg === "--json") json = true;
     else if (arg === "--chip") chip = rest[++i];
     else if (arg.startsWith("--chip=")) chip = arg.slice("--chip=".length);
@@ -46,7 +46,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     out(`check takes exactly one manifest or image path or URL\n\n${USAGE}`);
     return 2;
   }
-  return runCheck(targets[0]!, { json, ...(chip ? { chip } : {}) }, out);
+  return runCheck(targets[0], { json, ...(chip ? { chip } : {}) }, out);
 }
 
 async function inventory(args: string[], out: (line: string) => void): Promise<number> {
@@ -58,8 +58,8 @@ async function inventory(args: string[], out: (line: string) => void): Promise<n
   const members: string[] = [];
   const targets: string[] = [];
   for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    if (arg === "--member" && rest[i + 1]) members.push(rest[++i]!);
+    const arg = rest[i];
+    if (arg === "--member" && rest[i + 1]) members.push(rest[++i]);
     else if (arg.startsWith("--member=")) members.push(arg.slice("--member=".length));
     else if (arg.startsWith("--")) {
       out(`unknown option ${arg}\n\n${USAGE}`);
@@ -70,5 +70,5 @@ async function inventory(args: string[], out: (line: string) => void): Promise<n
     out(`inventory init takes exactly one CouchDB database URL\n\n${USAGE}`);
     return 2;
   }
-  return runInventoryInit(targets[0]!, { members }, out);
+  return runInventoryInit(targets[0], { members }, out);
 }

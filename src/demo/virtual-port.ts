@@ -27,7 +27,9 @@ export const DEMO_ACCESS_POINTS = [
 ] as const;
 
 /** The demo networks once per SSID, as the page shows them in its demo-data note. */
-export const DEMO_NETWORK_NOTE = DEMO_ACCESS_POINTS.filter((ap, i, all) => all.findIndex((o) => o.ssid === ap.ssid) === i).map((ap) => ({ ssid: ap.ssid, password: ap.password }));
+export const DEMO_NETWORK_NOTE = DEMO_ACCESS_POINTS.filter(
+  (ap, i, all) => all.findIndex((o) => o.ssid === ap.ssid) === i,
+).map((ap) => ({ ssid: ap.ssid, password: ap.password }));
 
 const demoAccessPoints = () =>
   DEMO_ACCESS_POINTS.map((ap) => ({
@@ -54,7 +56,11 @@ export function demoBoardFirmware(): AppRuntimeFactory {
         firmware: "Improv demo",
         version: "1.0.0",
         deviceName: "improv-demo",
-        accessPoints: DEMO_ACCESS_POINTS.map((ap) => ({ ssid: ap.ssid, rssi: ap.rssi, ...(ap.password ? { password: ap.password } : {}) })),
+        accessPoints: DEMO_ACCESS_POINTS.map((ap) => ({
+          ssid: ap.ssid,
+          rssi: ap.rssi,
+          ...(ap.password ? { password: ap.password } : {}),
+        })),
         // ESPHome gives up on a network after 30 s; the demo board after 5 s, so trying a wrong
         // password in the demo does not keep the user waiting half a minute.
         connectTimeoutMs: 5000,
@@ -116,7 +122,7 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
   const random = options.random ?? Math.random;
   const mac = new Uint8Array([0x24, 0x6f, 0x28, 0, 0, 0]);
   for (let i = 3; i < 6; i++) mac[i] = Math.floor(random() * 256);
-  const model = options.model ?? VIRTUAL_BOARD_MODELS[0]!;
+  const model = options.model ?? VIRTUAL_BOARD_MODELS[0];
   const board = new VirtualBoard({
     chip: model.chip,
     flashSize: model.flashSize,
@@ -138,5 +144,5 @@ export function virtualBoardModels(): readonly VirtualBoardModel[] {
 
 /** The virtual board for a model id (unknown ids: the default model). */
 export function virtualModel(id: string | undefined): VirtualBoardModel {
-  return VIRTUAL_BOARD_MODELS.find((m) => m.id === id) ?? VIRTUAL_BOARD_MODELS[0]!;
+  return VIRTUAL_BOARD_MODELS.find((m) => m.id === id) ?? VIRTUAL_BOARD_MODELS[0];
 }

@@ -57,4 +57,5 @@ class PydirectInstallButton extends HTMLElement {
   }
 }
 
-customElements.get("pydirect-install-button") || customElements.define("pydirect-install-button", PydirectInstallButton);
+customElements.get("pydirect-install-button") ||
+  customElements.define("pydirect-install-button", PydirectInstallButton);

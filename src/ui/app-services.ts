@@ -8,7 +8,14 @@ import type { DeviceRegistry } from "../core/registry/device-record";
 import { IdbDeviceRegistry } from "../core/registry/idb-device-registry";
 import { MemoryDeviceRegistry } from "../core/registry/memory-device-registry";
 import { pickSerialPort } from "../core/session/port-picker";
-import { createVirtualChoice, demoBoardFirmware, virtualBoardModels, virtualModel, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
+import {
+  createVirtualChoice,
+  demoBoardFirmware,
+  virtualBoardModels,
+  virtualModel,
+  type AppFactoryMaker,
+  type VirtualChoice,
+} from "../demo/virtual-port";
 import type { PortSources } from "./session-intents";
 import { StationRegistry } from "../core/registry/station-registry";
 import type { StationInventory } from "../core/registry/station-inventory";
@@ -54,13 +61,21 @@ export function virtualAppFactory(): AppFactoryMaker {
  * Ports for the Connect step: Web Serial, and a new virtual board of the chosen model.
  * `onVirtual` sees each new virtual board (tests and the demo's "unplug" reach the board).
  */
-export function portSources(options: { makeApp?: () => AppFactoryMaker | undefined; onConsole?: (text: string) => void; onVirtual?: (choice: VirtualChoice) => void }): PortSources {
+export function portSources(options: {
+  makeApp?: () => AppFactoryMaker | undefined;
+  onConsole?: (text: string) => void;
+  onVirtual?: (choice: VirtualChoice) => void;
+}): PortSources {
   return {
     pickSerial: () => pickSerialPort(),
     pickVirtual: (model) => {
       const m = virtualModel(model);
       const makeApp = options.makeApp?.();
-      const choice = createVirtualChoice({ model: m, ...(makeApp ? { makeApp } : {}), ...(options.onConsole ? { onConsole: options.onConsole } : {}) });
+      const choice = createVirtualChoice({
+        model: m,
+        ...(makeApp ? { makeApp } : {}),
+        ...(options.onConsole ? { onConsole: options.onConsole } : {}),
+      });
       options.onVirtual?.(choice);
       return choice;
     },

@@ -27,7 +27,9 @@ export class PydirectBoardSummary extends LitElement {
       <dt>Flash</dt>
       <dd data-field="flash">${formatBytes(board.flashSize)}</dd>
       <dt>Firmware on board</dt>
-      <dd data-field="firmware">${board.firmware ? `${board.firmware.name} ${board.firmware.version}` : "none found"}</dd>
+      <dd data-field="firmware">
+        ${board.firmware ? `${board.firmware.name} ${board.firmware.version}` : "none found"}
+      </dd>
     </dl>`;
   }
 }

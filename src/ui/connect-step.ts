@@ -54,22 +54,39 @@ export class PydirectConnectStep extends LitElement {
     const model = this.virtualModels.find((m) => m.id === this.model) ?? this.virtualModels[0] ?? null;
     return html`
       <h2 tabindex="-1">Connect your board</h2>
-      ${problem
-        ? html`<p class="problem" role="note" data-problem=${problem.code}>${problem.message}</p>`
-        : html`<p class="muted">Plug the board in with a USB data cable, then pick its port.</p>`}
-      <button id="serial" ?disabled=${running || problem !== null} @click=${() => fire(this, "pydirect-pick-port", { kind: "serial" })}>
+      ${
+        problem
+          ? html`<p class="problem" role="note" data-problem=${problem.code}>${problem.message}</p>`
+          : html`<p class="muted">Plug the board in with a USB data cable, then pick its port.</p>`
+      }
+      <button
+        id="serial"
+        ?disabled=${running || problem !== null}
+        @click=${() => fire(this, "pydirect-pick-port", { kind: "serial" })}
+      >
         Connect USB board
       </button>
       <div class="virtual">
-        <button id="virtual" class="secondary" ?disabled=${running} @click=${() => fire(this, "pydirect-pick-port", { kind: "virtual", ...(model ? { model: model.id } : {}) })}>
+        <button
+          id="virtual"
+          class="secondary"
+          ?disabled=${running}
+          @click=${() => fire(this, "pydirect-pick-port", { kind: "virtual", ...(model ? { model: model.id } : {}) })}
+        >
           ${model ? model.label : "Virtual board"} — try without hardware
         </button>
-        ${this.virtualModels.length > 1
-          ? html`<label for="virtual-chip">Virtual board's chip</label>
-              <select id="virtual-chip" ?disabled=${running} @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}>
-                ${this.virtualModels.map((m) => html`<option value=${m.id} ?selected=${m.id === model?.id}>${m.label}</option>`)}
-              </select>`
-          : nothing}
+        ${
+          this.virtualModels.length > 1
+            ? html`<label for="virtual-chip">Virtual board's chip</label>
+                <select
+                  id="virtual-chip"
+                  ?disabled=${running}
+                  @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}
+                >
+                  ${this.virtualModels.map((m) => html`<option value=${m.id} ?selected=${m.id === model?.id}>${m.label}</option>`)}
+                </select>`
+            : nothing
+        }
       </div>
       <pydirect-error-notice .error=${this.pickError}></pydirect-error-notice>
       <p class="phase" aria-live="polite">${running ? `${s.connect.phase}…` : ""}</p>

@@ -62,18 +62,24 @@ export class PydirectDeviceConsole extends LitElement {
     if (!h) return nothing;
     return html`
       <h3 id="console-title">Live console on ${h.hostname}</h3>
-      ${h.console === "closed"
-        ? html`<p class="muted" id="console-closed">The DataChannel is closed. Connect again to open the console.</p>`
-        : h.console === "locked"
-          ? this.renderUnlock(h)
-          : this.renderPrompt(h)}
+      ${
+        h.console === "closed"
+          ? html`<p class="muted" id="console-closed">The DataChannel is closed. Connect again to open the console.</p>`
+          : h.console === "locked"
+            ? this.renderUnlock(h)
+            : this.renderPrompt(h)
+      }
       <pydirect-error-notice .error=${h.error}></pydirect-error-notice>
-      ${h.entries.length || h.console !== "closed"
-        ? html`<pre id="console-output" role="log" aria-live="polite" aria-labelledby="console-title">${h.entries.map(
-            (e) => html`<span class="input">&gt;&gt;&gt; ${e.input}</span>
-${e.output}${e.error ? html`<span class="error">${e.error}</span>\n` : nothing}`,
-          )}</pre>`
-        : nothing}
+      ${
+        h.entries.length || h.console !== "closed"
+          ? html`<pre id="console-output" role="log" aria-live="polite" aria-labelledby="console-title">
+${h.entries.map(
+                (e) =>
+                  html`<span class="input">&gt;&gt;&gt; ${e.input}</span>
+                    ${e.output}${e.error ? html`<span class="error">${e.error}</span> ` : nothing}`,
+              )}</pre>`
+          : nothing
+      }
       ${h.console !== "closed" ? html`<button class="secondary" id="console-close" @click=${() => fire(this, "pydirect-console-close")}>Close the connection</button>` : nothing}
     `;
   }
@@ -81,7 +87,14 @@ ${e.output}${e.error ? html`<span class="error">${e.error}</span>\n` : nothing}`
   private renderPrompt(h: HandoffState) {
     return html`<form @submit=${this.run}>
         <label for="line" class="visually-hidden">Python line to run on the board</label>
-        <input id="line" autocomplete="off" autocapitalize="off" spellcheck="false" placeholder="print(6*7)" ?disabled=${h.busy} />
+        <input
+          id="line"
+          autocomplete="off"
+          autocapitalize="off"
+          spellcheck="false"
+          placeholder="print(6*7)"
+          ?disabled=${h.busy}
+        />
         <button type="submit" id="run" ?disabled=${h.busy}>Run</button>
       </form>
       <p class="muted">Each line runs on the board over the DataChannel; Enter sends it.</p>`;
@@ -89,8 +102,8 @@ ${e.output}${e.error ? html`<span class="error">${e.error}</span>\n` : nothing}`
 
   private renderUnlock(h: HandoffState) {
     return html`<p id="console-locked">
-        This connection was signaled over the network, so the board keeps its console locked until you give its WebREPL password
-        (shown once when it was provisioned). After 5 wrong tries the board refuses until it is reset.
+        This connection was signaled over the network, so the board keeps its console locked until you give its WebREPL
+        password (shown once when it was provisioned). After 5 wrong tries the board refuses until it is reset.
       </p>
       <form @submit=${this.unlock}>
         <label for="password">WebREPL password</label>

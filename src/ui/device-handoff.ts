@@ -65,19 +65,25 @@ export class PydirectDeviceHandoff extends LitElement {
         <dd id="transport">${h.transport === "serial" ? "over the USB serial link" : "over HTTPS to the board"}</dd>
       </dl>
       ${h.serialReason ? html`<p class="muted" id="serial-reason">${h.serialReason}</p>` : nothing}
-      ${h.trust
-        ? html`<details id="trust-step" ?open=${h.transport === "https" && h.console === "closed"}>
-            <summary>Connecting again over the network: trust ${h.hostname}'s certificate once</summary>
-            <p>${h.trust.explanation}</p>
-            <p><a id="trust-url" href=${h.trust.url} target="_blank" rel="noopener noreferrer">Open ${h.trust.url}</a></p>
-            <p>SHA-256 fingerprint to compare: <code id="trust-fingerprint">${h.trust.fingerprint}</code></p>
-          </details>`
-        : nothing}
-      ${h.localNetwork === "prompt"
-        ? html`<p class="note" id="local-network-note">${localNetworkNote(h.hostname, h.deviceUrl)}</p>`
-        : h.localNetwork === "denied"
-          ? html`<p class="note" id="local-network-denied">${localNetworkBlockedHint()}</p>`
-          : nothing}
+      ${
+        h.trust
+          ? html`<details id="trust-step" ?open=${h.transport === "https" && h.console === "closed"}>
+              <summary>Connecting again over the network: trust ${h.hostname}'s certificate once</summary>
+              <p>${h.trust.explanation}</p>
+              <p>
+                <a id="trust-url" href=${h.trust.url} target="_blank" rel="noopener noreferrer">Open ${h.trust.url}</a>
+              </p>
+              <p>SHA-256 fingerprint to compare: <code id="trust-fingerprint">${h.trust.fingerprint}</code></p>
+            </details>`
+          : nothing
+      }
+      ${
+        h.localNetwork === "prompt"
+          ? html`<p class="note" id="local-network-note">${localNetworkNote(h.hostname, h.deviceUrl)}</p>`
+          : h.localNetwork === "denied"
+            ? html`<p class="note" id="local-network-denied">${localNetworkBlockedHint()}</p>`
+            : nothing
+      }
       <button class="secondary" id="connect-again" ?disabled=${this.busy} @click=${this.connectAgain}>
         Connect again
       </button>

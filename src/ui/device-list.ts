@@ -84,41 +84,89 @@ export class PydirectDeviceList extends LitElement {
       ${this.loadError ? html`<p role="alert">${this.loadError}</p>` : nothing}
       ${this.notice ? html`<p role="status" id="notice">${this.notice}</p>` : nothing}
       ${this.conflicts.length ? html`<pydirect-device-conflicts .conflicts=${this.conflicts}></pydirect-device-conflicts>` : nothing}
-      ${this.devices.length === 0
-        ? html`<p class="muted">No boards provisioned from this browser yet.</p>`
-        : html`<table>
-            <caption class="muted">${this.devices.length} board${this.devices.length === 1 ? "" : "s"}; no keys or passwords are stored.</caption>
-            <thead>
-              <tr><th scope="col">Name</th><th scope="col">Chip</th><th scope="col">MAC</th><th scope="col">Firmware</th><th scope="col">Certificate SHA-256</th><th scope="col">Last check</th><th scope="col"><span class="muted">Actions</span></th></tr>
-            </thead>
-            <tbody>
-              ${this.devices.map(
-                (d) => html`<tr data-device=${d.id}>
-                  <td>${d.hostname}${this.conflicts.some((c) => c.versions.some((v) => v.id === d.id)) ? html` <span class="fail">conflict</span>` : nothing}</td>
-                  <td>${d.chip}</td>
-                  <td class="mono">${d.mac}</td>
-                  <td>${d.firmwareVersion ?? "—"}</td>
-                  <td class="mono">${d.certFingerprint.slice(0, 23)}…</td>
-                  <td>
-                    ${d.lastVerification
-                      ? html`<span class=${d.lastVerification.passed ? "ok" : "fail"}>${d.lastVerification.passed ? "passed" : "failed"}</span>
-                          <span class="muted">${new Date(d.lastVerification.at).toLocaleString()}</span>`
-                      : "never"}
-                  </td>
-                  <td>
-                    <button class="secondary" aria-label="Re-verify ${d.hostname}" @click=${() => fire(this, "pydirect-reverify", { id: d.id })}>Re-verify</button>
-                    <button class="secondary" data-action="connect-again" aria-label="Connect again to ${d.hostname}" @click=${() => fire(this, "pydirect-connect-again", { id: d.id })}>
-                      Connect again
-                    </button>
-                    <button class="secondary" data-action="console" aria-label="Serial console of ${d.hostname}" @click=${() => fire(this, "pydirect-open-console", { id: d.id })}>Console</button>
-                    <button class="secondary" data-action="change-wifi" aria-label="Change Wi-Fi of ${d.hostname}" @click=${() => fire(this, "pydirect-change-wifi", { id: d.id })}>Change Wi-Fi</button>
-                  </td>
-                </tr>`,
-              )}
-            </tbody>
-          </table>`}
-      <button class="secondary" id="export-json" ?disabled=${!this.devices.length} @click=${() => this.save("json")}>Export JSON</button>
-      <button class="secondary" id="export-csv" ?disabled=${!this.devices.length} @click=${() => this.save("csv")}>Export CSV</button>
+      ${
+        this.devices.length === 0
+          ? html`<p class="muted">No boards provisioned from this browser yet.</p>`
+          : html`<table>
+              <caption class="muted">
+                ${this.devices.length} board${this.devices.length === 1 ? "" : "s"}; no keys or passwords are stored.
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Chip</th>
+                  <th scope="col">MAC</th>
+                  <th scope="col">Firmware</th>
+                  <th scope="col">Certificate SHA-256</th>
+                  <th scope="col">Last check</th>
+                  <th scope="col"><span class="muted">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${this.devices.map(
+                  (d) =>
+                    html`<tr data-device=${d.id}>
+                      <td>
+                        ${d.hostname}${this.conflicts.some((c) => c.versions.some((v) => v.id === d.id)) ? html` <span class="fail">conflict</span>` : nothing}
+                      </td>
+                      <td>${d.chip}</td>
+                      <td class="mono">${d.mac}</td>
+                      <td>${d.firmwareVersion ?? "—"}</td>
+                      <td class="mono">${d.certFingerprint.slice(0, 23)}…</td>
+                      <td>
+                        ${
+                          d.lastVerification
+                            ? html`<span class=${d.lastVerification.passed ? "ok" : "fail"}
+                                  >${d.lastVerification.passed ? "passed" : "failed"}</span
+                                >
+                                <span class="muted">${new Date(d.lastVerification.at).toLocaleString()}</span>`
+                            : "never"
+                        }
+                      </td>
+                      <td>
+                        <button
+                          class="secondary"
+                          aria-label="Re-verify ${d.hostname}"
+                          @click=${() => fire(this, "pydirect-reverify", { id: d.id })}
+                        >
+                          Re-verify
+                        </button>
+                        <button
+                          class="secondary"
+                          data-action="connect-again"
+                          aria-label="Connect again to ${d.hostname}"
+                          @click=${() => fire(this, "pydirect-connect-again", { id: d.id })}
+                        >
+                          Connect again
+                        </button>
+                        <button
+                          class="secondary"
+                          data-action="console"
+                          aria-label="Serial console of ${d.hostname}"
+                          @click=${() => fire(this, "pydirect-open-console", { id: d.id })}
+                        >
+                          Console
+                        </button>
+                        <button
+                          class="secondary"
+                          data-action="change-wifi"
+                          aria-label="Change Wi-Fi of ${d.hostname}"
+                          @click=${() => fire(this, "pydirect-change-wifi", { id: d.id })}
+                        >
+                          Change Wi-Fi
+                        </button>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }
+      <button class="secondary" id="export-json" ?disabled=${!this.devices.length} @click=${() => this.save("json")}>
+        Export JSON
+      </button>
+      <button class="secondary" id="export-csv" ?disabled=${!this.devices.length} @click=${() => this.save("csv")}>
+        Export CSV
+      </button>
     `;
   }
 

@@ -5,9 +5,11 @@ import { fire, sharedStyles } from "./shared-styles";
 
 const HELP: Partial<Record<RecoveryAction, string>> = {
   "hold-boot": "Hold the BOOT button, press and release RESET (EN), then let go of BOOT and try again.",
-  "install-driver": "If the board does not show up, install the driver for its USB serial chip: Silicon Labs CP210x or WCH CH34x.",
+  "install-driver":
+    "If the board does not show up, install the driver for its USB serial chip: Silicon Labs CP210x or WCH CH34x.",
   "pick-another-port": "Check the cable, then pick the board's port again.",
-  "close-other-app": "Close other programs that hold the port (serial monitors, Arduino IDE, another tab), then try again.",
+  "close-other-app":
+    "Close other programs that hold the port (serial monitors, Arduino IDE, another tab), then try again.",
   "choose-another-firmware": "Choose firmware built for this board's chip.",
   "fix-input": "Correct the highlighted field and try again.",
   "check-wifi": "Check the network name and password, and that the board is in range.",
@@ -64,13 +66,19 @@ export class PydirectErrorNotice extends LitElement {
     return html`<div part="notice" role="alert" data-code=${e.code}>
       <p class="message">${e.message}</p>
       ${help ? html`<p>${help}</p>` : nothing}
-      ${e.action === "install-driver"
-        ? html`<p>
-            <a href="https://www.silabs.com/developers/usb-to-uart-bridge-vcp-drivers" target="_blank" rel="noopener">CP210x driver</a>
-            ·
-            <a href="https://www.wch-ic.com/downloads/CH341SER_ZIP.html" target="_blank" rel="noopener">CH34x driver</a>
-          </p>`
-        : nothing}
+      ${
+        e.action === "install-driver"
+          ? html`<p>
+              <a href="https://www.silabs.com/developers/usb-to-uart-bridge-vcp-drivers" target="_blank" rel="noopener"
+                >CP210x driver</a
+              >
+              ·
+              <a href="https://www.wch-ic.com/downloads/CH341SER_ZIP.html" target="_blank" rel="noopener"
+                >CH34x driver</a
+              >
+            </p>`
+          : nothing
+      }
       ${label ? html`<button @click=${() => fire(this, "pydirect-recover", { action: e.action })}>${label}</button>` : nothing}
       <span class="code muted">(${e.code})</span>
     </div>`;

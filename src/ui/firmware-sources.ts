@@ -58,20 +58,21 @@ export class PydirectFirmwareSources extends LitElement {
     return html`<fieldset ?disabled=${this.disabled}>
       <legend>Where the firmware comes from</legend>
       ${this.sources.map(
-        (s, i) => html`<div class="row" part="source" data-source=${s.id} data-kind=${s.kind}>
-          <input
-            type="radio"
-            name="source"
-            id="source-${i}"
-            .value=${s.id}
-            .checked=${s.id === this.selected}
-            aria-describedby=${HINT[s.kind] ? `hint-${i}` : nothing}
-            @change=${() => fire(this, "pydirect-select-source", { id: s.id })}
-          />
-          <label for="source-${i}"
-            >${s.label}${HINT[s.kind] ? html`<span class="hint muted" id="hint-${i}">${HINT[s.kind]}</span>` : nothing}</label
-          >
-        </div>`,
+        (s, i) =>
+          html`<div class="row" part="source" data-source=${s.id} data-kind=${s.kind}>
+            <input
+              type="radio"
+              name="source"
+              id="source-${i}"
+              .value=${s.id}
+              .checked=${s.id === this.selected}
+              aria-describedby=${HINT[s.kind] ? `hint-${i}` : nothing}
+              @change=${() => fire(this, "pydirect-select-source", { id: s.id })}
+            />
+            <label for="source-${i}"
+              >${s.label}${HINT[s.kind] ? html`<span class="hint muted" id="hint-${i}">${HINT[s.kind]}</span>` : nothing}</label
+            >
+          </div>`,
       )}
     </fieldset>`;
   }

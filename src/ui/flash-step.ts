@@ -56,25 +56,47 @@ export class PydirectFlashStep extends LitElement {
         ${offer ? html`<strong>${offer.name} ${offer.version}</strong>` : nothing}
         ${s.erase ? html`<span class="muted">— ${s.erase.erase ? "erases the board first" : "keeps user data"}</span>` : nothing}
       </p>
-      ${running
-        ? html`<button class="secondary" id="cancel" @click=${() => fire(this, "pydirect-cancel")}>Cancel</button>`
-        : html`<button id="install" ?disabled=${!offer} @click=${() => fire(this, "pydirect-flash")}>${f.status === "done" ? "Install again" : "Install"}</button>
-            ${f.status !== "done" && s.connect.result?.firmware
-              ? html`<button class="secondary" id="skip" @click=${() => fire(this, "pydirect-skip-flash")}>Keep current firmware</button>`
-              : nothing}`}
+      ${
+        running
+          ? html`<button class="secondary" id="cancel" @click=${() => fire(this, "pydirect-cancel")}>Cancel</button>`
+          : html`<button id="install" ?disabled=${!offer} @click=${() => fire(this, "pydirect-flash")}>
+                ${f.status === "done" ? "Install again" : "Install"}
+              </button>
+              ${
+                f.status !== "done" && s.connect.result?.firmware
+                  ? html`<button class="secondary" id="skip" @click=${() => fire(this, "pydirect-skip-flash")}>
+                      Keep current firmware
+                    </button>`
+                  : nothing
+              }`
+      }
       <p class="phase" aria-live="polite">${running ? `${f.phase}…` : ""}</p>
       <ul aria-label="Firmware parts">
         ${f.parts.map(
-          (p) => html`<li data-part=${p.name} data-status=${p.status}>
-            <label for="part-${p.name}">${p.name} — ${STATUS[p.status]} ${p.total ? html`<span class="muted">(${formatBytes(p.written)} of ${formatBytes(p.total)})</span>` : nothing}</label>
-            <progress part="progress" id="part-${p.name}" max=${p.total || 1} .value=${p.status === "done" || p.status === "skipped" ? p.total || 1 : p.written}></progress>
-          </li>`,
+          (p) =>
+            html`<li data-part=${p.name} data-status=${p.status}>
+              <label for="part-${p.name}"
+                >${p.name} — ${STATUS[p.status]}
+                ${p.total ? html`<span class="muted">(${formatBytes(p.written)} of ${formatBytes(p.total)})</span>` : nothing}</label
+              >
+              <progress
+                part="progress"
+                id="part-${p.name}"
+                max=${p.total || 1}
+                .value=${p.status === "done" || p.status === "skipped" ? p.total || 1 : p.written}
+              ></progress>
+            </li>`,
         )}
       </ul>
       <pydirect-error-notice .error=${f.status === "error" ? f.error : null}></pydirect-error-notice>
-      ${f.status === "done" && f.result
-        ? html`<p class="ok" role="status">Installed: ${f.result.parts} parts, ${formatBytes(f.result.bytesWritten)} written, ${formatBytes(f.result.bytesSkipped)} already on the board.</p>`
-        : nothing}
+      ${
+        f.status === "done" && f.result
+          ? html`<p class="ok" role="status">
+              Installed: ${f.result.parts} parts, ${formatBytes(f.result.bytesWritten)} written,
+              ${formatBytes(f.result.bytesSkipped)} already on the board.
+            </p>`
+          : nothing
+      }
     `;
   }
 }

@@ -37,7 +37,10 @@ export class PydirectImprovSetup extends LitElement {
     const d = w.choice.device;
     const busy = w.status !== "idle";
     return html`
-      <p class="muted">This firmware speaks Improv Wi-Fi: the board joins your network with what you enter here, sent only to it over USB.</p>
+      <p class="muted">
+        This firmware speaks Improv Wi-Fi: the board joins your network with what you enter here, sent only to it over
+        USB.
+      </p>
       <dl part="device" aria-label="Device">
         <dt>Device</dt>
         <dd data-field="improv-name">${d.name || "unnamed"}</dd>
@@ -45,14 +48,27 @@ export class PydirectImprovSetup extends LitElement {
         <dd data-field="improv-firmware">${d.firmware}</dd>
         <dt>Version</dt>
         <dd data-field="improv-version">${d.version}</dd>
-        ${d.chip ? html`<dt>Chip</dt><dd>${d.chip}</dd>` : nothing}
+        ${
+          d.chip
+            ? html`<dt>Chip</dt>
+                <dd>${d.chip}</dd>`
+            : nothing
+        }
       </dl>
-      ${w.improvResult
-        ? html`<p class="joined" role="status" id="improv-joined">The board joined “${w.improvResult.ssid}”.</p>
-            ${w.improvResult.url
-              ? html`<p><a id="visit-device" href=${w.improvResult.url} target="_blank" rel="noopener">Visit device (${w.improvResult.url})</a></p>`
-              : html`<p class="muted">The device did not say where its own page is.</p>`}`
-        : nothing}
+      ${
+        w.improvResult
+          ? html`<p class="joined" role="status" id="improv-joined">The board joined “${w.improvResult.ssid}”.</p>
+              ${
+                w.improvResult.url
+                  ? html`<p>
+                      <a id="visit-device" href=${w.improvResult.url} target="_blank" rel="noopener"
+                        >Visit device (${w.improvResult.url})</a
+                      >
+                    </p>`
+                  : html`<p class="muted">The device did not say where its own page is.</p>`
+              }`
+          : nothing
+      }
       <pydirect-wifi-join-form
         id-prefix="improv"
         submit-id="improv-connect"

@@ -28,6 +28,10 @@ function safeLocalStorage(): Pick<Storage, "getItem" | "setItem" | "removeItem">
     return localStorage;
   } catch {
     const items = new Map<string, string>();
-    return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v), removeItem: (k) => void items.delete(k) };
+    return {
+      getItem: (k) => items.get(k) ?? null,
+      setItem: (k, v) => void items.set(k, v),
+      removeItem: (k) => void items.delete(k),
+    };
   }
 }

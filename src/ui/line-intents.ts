@@ -57,9 +57,13 @@ async function lineSettings(deps: LineIntentDeps, d: Record<string, unknown>): P
   let offer = s.firmware.result;
   if (!offer) {
     const url = s.firmware.selected;
-    if (!url) throw new SessionError("step-not-ready", "Choose the firmware in the steps above first.", { action: "none" });
+    if (!url)
+      throw new SessionError("step-not-ready", "Choose the firmware in the steps above first.", { action: "none" });
     [offer = null] = await jobs.loadFirmware(url, new AbortController().signal);
-    if (!offer) throw new SessionError("unexpected", "The manifest offers no firmware to install. Choose another firmware.", { action: "none" });
+    if (!offer)
+      throw new SessionError("unexpected", "The manifest offers no firmware to install. Choose another firmware.", {
+        action: "none",
+      });
   }
   const erase = s.erase?.reason === "user-choice" ? { erase: s.erase.erase } : {};
   if (d["flashOnly"] === true) return { offer, wifi: null, ...erase };

@@ -106,15 +106,27 @@ export class PydirectLocalFirmwareFiles extends LitElement {
       >
         ${this.prompt ? html`<p>${this.prompt}</p>` : nothing}
         <span class="pick"
-          ><input id="pick-files" type="file" multiple accept=".bin,.json,application/json,application/octet-stream" ?disabled=${this.disabled} @change=${this.picked} /><label
-            for="pick-files"
-            >Choose files…</label
-          ></span
+          ><input
+            id="pick-files"
+            type="file"
+            multiple
+            accept=".bin,.json,application/json,application/octet-stream"
+            ?disabled=${this.disabled}
+            @change=${this.picked}
+          /><label for="pick-files">Choose files…</label></span
         >
         <span class="pick"
-          ><input id="pick-folder" type="file" webkitdirectory ?disabled=${this.disabled} @change=${this.picked} /><label for="pick-folder">Choose a folder…</label></span
+          ><input
+            id="pick-folder"
+            type="file"
+            webkitdirectory
+            ?disabled=${this.disabled}
+            @change=${this.picked}
+          /><label for="pick-folder">Choose a folder…</label></span
         >
-        <p class="muted" id="drop-hint">…or drop a manifest.json with its parts, a folder, one merged .bin or several .bin files here.</p>
+        <p class="muted" id="drop-hint">
+          …or drop a manifest.json with its parts, a folder, one merged .bin or several .bin files here.
+        </p>
       </div>
       ${l ? this.renderAnalysis(l) : nothing}`;
   }
@@ -143,27 +155,36 @@ export class PydirectLocalFirmwareFiles extends LitElement {
         </thead>
         <tbody>
           ${a.parts.map(
-            (p, i) => html`<tr data-part=${p.name}>
-              <th scope="row">${p.name} <span class="muted">(${formatBytes(p.size)})</span></th>
-              <td>${KIND[p.kind] ?? p.kind}</td>
-              <td>
-                ${p.kind === "manifest"
-                  ? html`<span class="muted">—</span>`
-                  : html`<label class="visually-hidden" for="offset-${i}">Offset of ${p.name}</label>
-                      <input
-                        id="offset-${i}"
-                        data-offset-for=${p.name}
-                        .value=${hex(l.offsets[p.name] ?? p.offset)}
-                        ?disabled=${this.disabled || a.shape === "manifest"}
-                        @change=${(e: Event) => fire(this, "pydirect-local-offset", { name: p.name, offset: parseOffset((e.target as HTMLInputElement).value) })}
-                      />`}
-              </td>
-              <td class="muted">${p.reason}</td>
-            </tr>`,
+            (p, i) =>
+              html`<tr data-part=${p.name}>
+                <th scope="row">${p.name} <span class="muted">(${formatBytes(p.size)})</span></th>
+                <td>${KIND[p.kind] ?? p.kind}</td>
+                <td>
+                  ${
+                    p.kind === "manifest"
+                      ? html`<span class="muted">—</span>`
+                      : html`<label class="visually-hidden" for="offset-${i}">Offset of ${p.name}</label>
+                          <input
+                            id="offset-${i}"
+                            data-offset-for=${p.name}
+                            .value=${hex(l.offsets[p.name] ?? p.offset)}
+                            ?disabled=${this.disabled || a.shape === "manifest"}
+                            @change=${(e: Event) => fire(this, "pydirect-local-offset", { name: p.name, offset: parseOffset((e.target as HTMLInputElement).value) })}
+                          />`
+                  }
+                </td>
+                <td class="muted">${p.reason}</td>
+              </tr>`,
           )}
         </tbody>
       </table>
-      ${a.warnings.length ? html`<ul aria-label="Warnings">${a.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : nothing}`;
+      ${
+        a.warnings.length
+          ? html`<ul aria-label="Warnings">
+              ${a.warnings.map((w) => html`<li>${w}</li>`)}
+            </ul>`
+          : nothing
+      }`;
   }
 
   private readonly dragOver = (e: DragEvent): void => {

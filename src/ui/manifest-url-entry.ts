@@ -31,7 +31,16 @@ export class PydirectManifestUrlEntry extends LitElement {
   override render() {
     return html`<label for="manifest-url">Manifest URL</label>
       <form novalidate @submit=${this.submit}>
-        <input id="manifest-url" type="url" inputmode="url" autocomplete="url" placeholder="https://example.com/firmware/manifest.json" .value=${this.value} ?disabled=${this.disabled} required />
+        <input
+          id="manifest-url"
+          type="url"
+          inputmode="url"
+          autocomplete="url"
+          placeholder="https://example.com/firmware/manifest.json"
+          .value=${this.value}
+          ?disabled=${this.disabled}
+          required
+        />
         <button type="submit" id="load-url" ?disabled=${this.disabled}>Load</button>
       </form>`;
   }

@@ -78,39 +78,68 @@ export class PydirectProvisionStep extends LitElement {
     if (w.choice?.kind === "none") {
       return html`<h2 tabindex="-1">Installed</h2>
         <p id="no-wifi-setup">${w.choice.detail}</p>
-        <button type="button" class="secondary" id="detect-again" @click=${() => fire(this, "pydirect-wifi-detect")}>Look again</button>`;
+        <button type="button" class="secondary" id="detect-again" @click=${() => fire(this, "pydirect-wifi-detect")}>
+          Look again
+        </button>`;
     }
     return html`
       <h2 tabindex="-1">Wi-Fi and identity</h2>
-      <p class="muted">The board gets its own key and certificate (ECDSA P-256), made here and sent only to the board.</p>
+      <p class="muted">
+        The board gets its own key and certificate (ECDSA P-256), made here and sent only to the board.
+      </p>
       <pydirect-error-notice .error=${w.error}></pydirect-error-notice>
-      ${this.demoAccessPoints.length
-        ? html`<div class="demo" role="note" aria-label="Demo data">
-            <strong>Demo data — networks the virtual board can see:</strong>
-            <table>
-              <thead><tr><th scope="col">Network</th><th scope="col">Password</th></tr></thead>
-              <tbody>
-                ${this.demoAccessPoints.map((ap) => html`<tr><td>${ap.ssid}</td><td>${ap.password || "(open)"}</td></tr>`)}
-              </tbody>
-            </table>
-          </div>`
-        : nothing}
+      ${
+        this.demoAccessPoints.length
+          ? html`<div class="demo" role="note" aria-label="Demo data">
+              <strong>Demo data — networks the virtual board can see:</strong>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Network</th>
+                    <th scope="col">Password</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${this.demoAccessPoints.map(
+                    (ap) =>
+                      html`<tr>
+                        <td>${ap.ssid}</td>
+                        <td>${ap.password || "(open)"}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+          : nothing
+      }
       <form @submit=${this.submit} novalidate>
-        ${w.choice
-          ? html`<pydirect-wifi-picker
-              .networks=${w.networks}
-              ?scanning=${w.status === "scanning"}
-              ?disabled=${running}
-              .selected=${this.picked}
-              ?hidden-chosen=${this.hiddenChosen}
-              .error=${w.scanError}
-              ?demo=${this.demoAccessPoints.length > 0}
-              @pydirect-wifi-pick=${this.onPick}
-            ></pydirect-wifi-picker>`
-          : nothing}
+        ${
+          w.choice
+            ? html`<pydirect-wifi-picker
+                .networks=${w.networks}
+                ?scanning=${w.status === "scanning"}
+                ?disabled=${running}
+                .selected=${this.picked}
+                ?hidden-chosen=${this.hiddenChosen}
+                .error=${w.scanError}
+                ?demo=${this.demoAccessPoints.length > 0}
+                @pydirect-wifi-pick=${this.onPick}
+              ></pydirect-wifi-picker>`
+            : nothing
+        }
         <label for="ssid">Wi-Fi network (SSID)</label>
-        <input id="ssid" name="ssid" autocomplete="off" required list="ssid-list" .value=${p.wifi?.ssid ?? ""} ?disabled=${running} />
-        <datalist id="ssid-list">${this.demoAccessPoints.map((ap) => html`<option value=${ap.ssid}></option>`)}</datalist>
+        <input
+          id="ssid"
+          name="ssid"
+          autocomplete="off"
+          required
+          list="ssid-list"
+          .value=${p.wifi?.ssid ?? ""}
+          ?disabled=${running}
+        />
+        <datalist id="ssid-list">
+          ${this.demoAccessPoints.map((ap) => html`<option value=${ap.ssid}></option>`)}
+        </datalist>
         <label for="password">Wi-Fi password</label>
         <input
           id="password"
@@ -120,32 +149,44 @@ export class PydirectProvisionStep extends LitElement {
           placeholder=${p.wifi?.hasPassword ? "(kept from the previous board)" : ""}
           ?disabled=${running}
         />
-        <label for="device-name">Hostname <span class="muted">(optional; default pyDirect- and the MAC's last bytes)</span></label>
+        <label for="device-name"
+          >Hostname <span class="muted">(optional; default pyDirect- and the MAC's last bytes)</span></label
+        >
         <input id="device-name" name="device-name" autocomplete="off" ?disabled=${running} />
         <div>
-          ${running
-            ? html`<button type="button" class="secondary" @click=${() => fire(this, "pydirect-cancel")}>Cancel</button>`
-            : html`<button type="submit" id="provision">${p.status === "done" ? "Provision again" : "Provision"}</button>`}
+          ${
+            running
+              ? html`<button type="button" class="secondary" @click=${() => fire(this, "pydirect-cancel")}>
+                  Cancel
+                </button>`
+              : html`<button type="submit" id="provision">
+                  ${p.status === "done" ? "Provision again" : "Provision"}
+                </button>`
+          }
         </div>
       </form>
       <p class="phase" aria-live="polite">${running ? `${p.phase}…` : ""}</p>
       <pydirect-error-notice .error=${p.status === "error" ? p.error : null}></pydirect-error-notice>
-      ${p.result
-        ? html`<dl aria-label="Provisioned identity">
-            <dt>Hostname</dt>
-            <dd data-field="hostname">${p.result.hostname}</dd>
-            <dt>Certificate SHA-256</dt>
-            <dd data-field="fingerprint">${p.result.certFingerprint}</dd>
-            <dt>Address</dt>
-            <dd>${p.result.address ?? "not reported"}</dd>
-          </dl>
-          ${p.result.webreplPassword
-            ? html`<details id="webrepl">
-                <summary>WebREPL password for ${p.result.hostname} (shown only here: note it now)</summary>
-                <code data-field="webrepl-password">${p.result.webreplPassword.reveal()}</code>
-              </details>`
-            : nothing}`
-        : nothing}
+      ${
+        p.result
+          ? html`<dl aria-label="Provisioned identity">
+                <dt>Hostname</dt>
+                <dd data-field="hostname">${p.result.hostname}</dd>
+                <dt>Certificate SHA-256</dt>
+                <dd data-field="fingerprint">${p.result.certFingerprint}</dd>
+                <dt>Address</dt>
+                <dd>${p.result.address ?? "not reported"}</dd>
+              </dl>
+              ${
+                p.result.webreplPassword
+                  ? html`<details id="webrepl">
+                      <summary>WebREPL password for ${p.result.hostname} (shown only here: note it now)</summary>
+                      <code data-field="webrepl-password">${p.result.webreplPassword.reveal()}</code>
+                    </details>`
+                  : nothing
+              }`
+          : nothing
+      }
     `;
   }
 

@@ -45,30 +45,42 @@ export class PydirectDeviceConflicts extends LitElement {
       <h3 id=${headingId}>
         ${c.kind === "revisions" ? `Board ${c.mac} was provisioned at ${c.versions.length} stations` : `MAC ${c.mac} is in the list as ${c.versions.length} different boards`}
       </h3>
-      <p class="muted">Only one of them matches the certificate on the board. Keep that one; the others are removed at every station.</p>
+      <p class="muted">
+        Only one of them matches the certificate on the board. Keep that one; the others are removed at every station.
+      </p>
       <table>
         <thead>
-          <tr><th scope="col">Name</th><th scope="col">Certificate SHA-256</th><th scope="col">Provisioned</th><th scope="col">Firmware</th><th scope="col"><span class="muted">Action</span></th></tr>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Certificate SHA-256</th>
+            <th scope="col">Provisioned</th>
+            <th scope="col">Firmware</th>
+            <th scope="col"><span class="muted">Action</span></th>
+          </tr>
         </thead>
         <tbody>
           ${c.versions.map(
-            (v) => html`<tr data-rev=${v.rev}>
-              <td>${v.record.hostname}</td>
-              <td class="mono">${v.record.certFingerprint.slice(0, 23)}…</td>
-              <td>${new Date(v.record.provisionedAt).toLocaleString()}</td>
-              <td>${v.record.firmwareVersion ?? "—"}</td>
-              <td>
-                <button class="secondary" aria-label="Keep this one: ${v.record.hostname}, provisioned ${new Date(v.record.provisionedAt).toLocaleString()}" @click=${() => fire(this, "pydirect-keep-version", { key: c.key, rev: v.rev })}>
-                  Keep this one
-                </button>
-              </td>
-            </tr>`,
+            (v) =>
+              html`<tr data-rev=${v.rev}>
+                <td>${v.record.hostname}</td>
+                <td class="mono">${v.record.certFingerprint.slice(0, 23)}…</td>
+                <td>${new Date(v.record.provisionedAt).toLocaleString()}</td>
+                <td>${v.record.firmwareVersion ?? "—"}</td>
+                <td>
+                  <button
+                    class="secondary"
+                    aria-label="Keep this one: ${v.record.hostname}, provisioned ${new Date(v.record.provisionedAt).toLocaleString()}"
+                    @click=${() => fire(this, "pydirect-keep-version", { key: c.key, rev: v.rev })}
+                  >
+                    Keep this one
+                  </button>
+                </td>
+              </tr>`,
           )}
         </tbody>
       </table>
     </section>`;
   }
-
 }
 
 declare global {

@@ -54,7 +54,8 @@ export class PydirectFlow extends LitElement {
       const session = this.session;
       const offIntents = bindSessionIntents(this, session, this.ports, {
         onPickError: (e) => (this.pickError = e),
-        onBoardFinished: () => this.dispatchEvent(new CustomEvent("pydirect-board-finished", { bubbles: true, composed: true })),
+        onBoardFinished: () =>
+          this.dispatchEvent(new CustomEvent("pydirect-board-finished", { bubbles: true, composed: true })),
       });
       const offState = session.subscribe((s) => {
         this.snapshot = s;
@@ -99,7 +100,11 @@ export class PydirectFlow extends LitElement {
     if (!s) return nothing;
     return html`<pydirect-step-nav .state=${s}></pydirect-step-nav>
       <section aria-live="off" data-step=${s.step}>${this.renderStep(s)}</section>
-      <pydirect-terminal .log=${this.session?.log ?? null} .terminal=${s.terminal} ?connected=${s.port !== null}></pydirect-terminal>`;
+      <pydirect-terminal
+        .log=${this.session?.log ?? null}
+        .terminal=${s.terminal}
+        ?connected=${s.port !== null}
+      ></pydirect-terminal>`;
   }
 
   private renderStep(s: SessionState) {
@@ -116,7 +121,10 @@ export class PydirectFlow extends LitElement {
       case "flash":
         return html`<pydirect-flash-step .state=${s}></pydirect-flash-step>`;
       case "provision":
-        return html`<pydirect-provision-step .state=${s} .demoAccessPoints=${s.port?.virtual ? this.demoAccessPoints : []}></pydirect-provision-step>`;
+        return html`<pydirect-provision-step
+          .state=${s}
+          .demoAccessPoints=${s.port?.virtual ? this.demoAccessPoints : []}
+        ></pydirect-provision-step>`;
       case "verify":
         return html`<pydirect-verify-step .state=${s} ?lineAvailable=${this.lineAvailable}></pydirect-verify-step>`;
     }

@@ -98,7 +98,14 @@ export class PydirectInstallDialog extends LitElement {
     return html`<dialog part="dialog" aria-labelledby="title" @cancel=${this.onCancel}>
       <header>
         <h2 id="title">Install pyDirect firmware</h2>
-        <button class="secondary" aria-label="Close" ?disabled=${this.session?.busy ?? false} @click=${() => this.close()}>Close</button>
+        <button
+          class="secondary"
+          aria-label="Close"
+          ?disabled=${this.session?.busy ?? false}
+          @click=${() => this.close()}
+        >
+          Close
+        </button>
       </header>
       <pydirect-flow
         .session=${this.session}

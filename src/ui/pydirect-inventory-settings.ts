@@ -58,14 +58,19 @@ export class PydirectInventorySettings extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) snapshot: InventorySnapshot = { status: { state: "off" }, config: null, rejected: [] };
+  @property({ attribute: false }) snapshot: InventorySnapshot = {
+    status: { state: "off" },
+    config: null,
+    rejected: [],
+  };
   /** A problem with what was typed (a bad URL), shown next to the form. */
   @property({ type: String }) formError = "";
   @query("#inventory-password") private passwordInput!: HTMLInputElement | null;
 
   override updated(changed: Map<string, unknown>): void {
     const before = changed.get("snapshot") as InventorySnapshot | undefined;
-    if (before && before.status.state !== "needs-password" && this.snapshot.status.state === "needs-password") this.passwordInput?.focus();
+    if (before && before.status.state !== "needs-password" && this.snapshot.status.state === "needs-password")
+      this.passwordInput?.focus();
   }
 
   override render() {
@@ -74,26 +79,45 @@ export class PydirectInventorySettings extends LitElement {
     const asking = status.state === "needs-password" || status.state === "error" || !on;
     return html`
       <h2 tabindex="-1">Shared inventory</h2>
-      <p class="status" part="status" role="status"><span class="dot ${status.state}" aria-hidden="true"></span><span>${describe(status)}</span></p>
-      ${rejected.length
-        ? html`<p class="error">The server refused ${rejected.length} document${rejected.length === 1 ? "" : "s"}: ${rejected.map((r) => `${r.id} (${r.reason})`).join("; ")}.</p>`
-        : nothing}
-      ${asking
-        ? html`<form @submit=${this.submit} aria-describedby="inventory-help">
-            <p id="inventory-help" class="muted">
-              Stations with the same CouchDB database share one device list. Only the URL and user are kept in this browser; a password is
-              kept for this session only. No key or password of a board is ever sent.
-            </p>
-            <label for="inventory-url">CouchDB database URL</label>
-            <input id="inventory-url" name="url" type="url" required placeholder="https://couch.example.com/pydirect-inventory" .value=${config?.url ?? ""} autocomplete="url" />
-            <label for="inventory-user">User</label>
-            <input id="inventory-user" name="user" type="text" .value=${config?.user ?? ""} autocomplete="username" />
-            <label for="inventory-password">Password <span class="muted">(this session only, never stored)</span></label>
-            <input id="inventory-password" name="password" type="password" autocomplete="current-password" />
-            ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
-            <div><button type="submit" id="inventory-connect">${on ? "Connect again" : "Connect"}</button></div>
-          </form>`
-        : nothing}
+      <p class="status" part="status" role="status">
+        <span class="dot ${status.state}" aria-hidden="true"></span><span>${describe(status)}</span>
+      </p>
+      ${
+        rejected.length
+          ? html`<p class="error">
+              The server refused ${rejected.length} document${rejected.length === 1 ? "" : "s"}:
+              ${rejected.map((r) => `${r.id} (${r.reason})`).join("; ")}.
+            </p>`
+          : nothing
+      }
+      ${
+        asking
+          ? html`<form @submit=${this.submit} aria-describedby="inventory-help">
+              <p id="inventory-help" class="muted">
+                Stations with the same CouchDB database share one device list. Only the URL and user are kept in this
+                browser; a password is kept for this session only. No key or password of a board is ever sent.
+              </p>
+              <label for="inventory-url">CouchDB database URL</label>
+              <input
+                id="inventory-url"
+                name="url"
+                type="url"
+                required
+                placeholder="https://couch.example.com/pydirect-inventory"
+                .value=${config?.url ?? ""}
+                autocomplete="url"
+              />
+              <label for="inventory-user">User</label>
+              <input id="inventory-user" name="user" type="text" .value=${config?.user ?? ""} autocomplete="username" />
+              <label for="inventory-password"
+                >Password <span class="muted">(this session only, never stored)</span></label
+              >
+              <input id="inventory-password" name="password" type="password" autocomplete="current-password" />
+              ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
+              <div><button type="submit" id="inventory-connect">${on ? "Connect again" : "Connect"}</button></div>
+            </form>`
+          : nothing
+      }
       ${on ? html`<button class="secondary" id="inventory-disconnect" @click=${() => fire(this, "pydirect-inventory-disconnect")}>Stop sharing</button>` : nothing}
     `;
   }

@@ -123,8 +123,8 @@ export class PydirectLineGrid extends LitElement {
     return html`
       <h2 id="line-heading" tabindex="-1">Production line: several boards at once</h2>
       <p class="muted">
-        Each board gets ${this.firmwareLabel || "the firmware chosen above"}, then its own identity and certificate, and is verified over WebRTC; up to ${line?.maxBoards ?? 8}
-        boards at once. A board that fails stops alone.
+        Each board gets ${this.firmwareLabel || "the firmware chosen above"}, then its own identity and certificate, and
+        is verified over WebRTC; up to ${line?.maxBoards ?? 8} boards at once. A board that fails stops alone.
       </p>
       <form @submit=${this.start}>
         <fieldset ?disabled=${this.running}>
@@ -136,24 +136,59 @@ export class PydirectLineGrid extends LitElement {
             </div>
             <div>
               <label for="line-password">Password</label>
-              <input id="line-password" name="password" type="password" autocomplete="off" aria-describedby="line-password-hint" />
+              <input
+                id="line-password"
+                name="password"
+                type="password"
+                autocomplete="off"
+                aria-describedby="line-password-hint"
+              />
             </div>
-            <label class="check"><input type="checkbox" id="line-flash-only" name="flashOnly" /> Flash only (no provisioning)</label>
+            <label class="check"
+              ><input type="checkbox" id="line-flash-only" name="flashOnly" /> Flash only (no provisioning)</label
+            >
           </div>
-          <p class="muted" id="line-password-hint">${this.wifiSaved ? "Leave the password empty to use the one given in the steps above." : "Sent only to the boards, over serial."}</p>
-          ${this.demoAccessPoints.length > 0 && this.line?.state.boards.some((b) => b.virtual)
-            ? html`<p class="muted" data-field="demo-networks">
-                Demo data: virtual boards see ${this.demoAccessPoints.map((ap, i) => html`${i > 0 ? ", " : ""}<code>${ap.ssid}</code>${ap.password ? html` (password <code>${ap.password}</code>)` : " (open)"}`)}.
-              </p>`
-            : nothing}
+          <p class="muted" id="line-password-hint">
+            ${this.wifiSaved ? "Leave the password empty to use the one given in the steps above." : "Sent only to the boards, over serial."}
+          </p>
+          ${
+            this.demoAccessPoints.length > 0 && this.line?.state.boards.some((b) => b.virtual)
+              ? html`<p class="muted" data-field="demo-networks">
+                  Demo data: virtual boards see
+                  ${this.demoAccessPoints.map((ap, i) => html`${i > 0 ? ", " : ""}<code>${ap.ssid}</code>${ap.password ? html` (password <code>${ap.password}</code>)` : " (open)"}`)}.
+                </p>`
+              : nothing
+          }
         </fieldset>
         <div class="inline">
-          <button type="button" class="secondary" id="line-add-port" ?disabled=${room <= 0} @click=${() => fire(this, "pydirect-line-add-port")}>Add port</button>
+          <button
+            type="button"
+            class="secondary"
+            id="line-add-port"
+            ?disabled=${room <= 0}
+            @click=${() => fire(this, "pydirect-line-add-port")}
+          >
+            Add port
+          </button>
           <div>
             <label for="line-virtual-count">Virtual boards</label>
-            <input id="line-virtual-count" type="number" min="1" max=${Math.max(1, room)} .value=${String(Math.max(1, Math.min(4, room)))} />
+            <input
+              id="line-virtual-count"
+              type="number"
+              min="1"
+              max=${Math.max(1, room)}
+              .value=${String(Math.max(1, Math.min(4, room)))}
+            />
           </div>
-          <button type="button" class="secondary" id="line-add-virtual" ?disabled=${room <= 0} @click=${this.addVirtual}>Add virtual boards</button>
+          <button
+            type="button"
+            class="secondary"
+            id="line-add-virtual"
+            ?disabled=${room <= 0}
+            @click=${this.addVirtual}
+          >
+            Add virtual boards
+          </button>
           <button
             type=${this.running ? "button" : "submit"}
             id="line-run"
@@ -162,26 +197,49 @@ export class PydirectLineGrid extends LitElement {
           >
             ${this.running ? "Stop" : "Start"}
           </button>
-          <button type="button" class="secondary" id="line-clear" ?disabled=${this.running} @click=${() => fire(this, "pydirect-line-clear")}>Clear finished</button>
+          <button
+            type="button"
+            class="secondary"
+            id="line-clear"
+            ?disabled=${this.running}
+            @click=${() => fire(this, "pydirect-line-clear")}
+          >
+            Clear finished
+          </button>
         </div>
       </form>
       <pydirect-error-notice .error=${this.error}></pydirect-error-notice>
-      ${this.order.length > 0
-        ? html`<div class="table" role="table" aria-labelledby="line-heading" aria-describedby="line-tally" part="table">
-            <div role="rowgroup">
-              <div role="row" class="header">${COLUMNS.map((c) => html`<div role="columnheader">${c}</div>`)}</div>
-            </div>
-            <div role="rowgroup">
-              ${repeat(
-                this.order,
-                (id) => id,
-                (id) => html`<pydirect-line-row .board=${line?.board(id) ?? null} .now=${line?.now() ?? 0} ?locked=${this.running}></pydirect-line-row>`,
-              )}
-            </div>
-          </div>`
-        : nothing}
+      ${
+        this.order.length > 0
+          ? html`<div
+              class="table"
+              role="table"
+              aria-labelledby="line-heading"
+              aria-describedby="line-tally"
+              part="table"
+            >
+              <div role="rowgroup">
+                <div role="row" class="header">${COLUMNS.map((c) => html`<div role="columnheader">${c}</div>`)}</div>
+              </div>
+              <div role="rowgroup">
+                ${repeat(
+                  this.order,
+                  (id) => id,
+                  (id) =>
+                    html`<pydirect-line-row
+                      .board=${line?.board(id) ?? null}
+                      .now=${line?.now() ?? 0}
+                      ?locked=${this.running}
+                    ></pydirect-line-row>`,
+                )}
+              </div>
+            </div>`
+          : nothing
+      }
       <p id="line-tally" class="muted">${this.tally()}</p>
-      <div role="status" class="visually-hidden" id="line-announcements">${this.announcements.map((a) => html`<p>${a}</p>`)}</div>
+      <div role="status" class="visually-hidden" id="line-announcements">
+        ${this.announcements.map((a) => html`<p>${a}</p>`)}
+      </div>
     `;
   }
 
@@ -232,7 +290,9 @@ export class PydirectLineGrid extends LitElement {
       case "line-finished":
         this.running = false;
         clearInterval(this.ticker);
-        this.announce(`Line finished: ${e.summary.passed} done, ${e.summary.failed} failed${e.summary.stopped ? `, ${e.summary.stopped} stopped` : ""}.`);
+        this.announce(
+          `Line finished: ${e.summary.passed} done, ${e.summary.failed} failed${e.summary.stopped ? `, ${e.summary.stopped} stopped` : ""}.`,
+        );
         return;
     }
   }

@@ -119,11 +119,18 @@ export class PydirectLineRow extends LitElement {
       <div role="cell" data-field="result">${this.renderResult(b)}</div>
       <div role="cell" data-field="time">${formatElapsed(boardElapsedMs(b, this.now))}</div>
       <div role="cell">
-        ${this.locked && !FINAL_STEPS.has(b.step) && b.step !== "waiting"
-          ? nothing
-          : html`<button class="secondary" data-action="remove" aria-label="Remove ${name}" @click=${() => fire(this, "pydirect-line-remove", { id: b.id })}>
-              Remove
-            </button>`}
+        ${
+          this.locked && !FINAL_STEPS.has(b.step) && b.step !== "waiting"
+            ? nothing
+            : html`<button
+                class="secondary"
+                data-action="remove"
+                aria-label="Remove ${name}"
+                @click=${() => fire(this, "pydirect-line-remove", { id: b.id })}
+              >
+                Remove
+              </button>`
+        }
       </div>
     `;
   }
@@ -133,15 +140,19 @@ export class PydirectLineRow extends LitElement {
       const r = b.result;
       return html`${r.hostname ? html`<strong class="mono">${r.hostname}</strong>` : nothing}
         <span class="small muted">${r.certFingerprint ? html`cert ${r.certFingerprint.slice(0, 23)}…` : r.detail}</span>
-        ${r.webreplPassword
-          ? html`<details>
-              <summary>WebREPL password</summary>
-              <code data-field="webrepl-password">${r.webreplPassword.reveal()}</code>
-            </details>`
-          : nothing}`;
+        ${
+          r.webreplPassword
+            ? html`<details>
+                <summary>WebREPL password</summary>
+                <code data-field="webrepl-password">${r.webreplPassword.reveal()}</code>
+              </details>`
+            : nothing
+        }`;
     }
     if ((b.step === "failed" || b.step === "stopped") && b.error) {
-      return html`<span class="small ${b.step === "failed" ? "failed" : "muted"}" data-code=${b.error.code}>${b.error.message}</span>`;
+      return html`<span class="small ${b.step === "failed" ? "failed" : "muted"}" data-code=${b.error.code}
+        >${b.error.message}</span
+      >`;
     }
     return html`<span class="muted">—</span>`;
   }

@@ -164,7 +164,9 @@ export class PydirectPortal extends LitElement {
     const sources: FirmwareSourceInput[] = [
       ...(linked ? [{ label: `Linked firmware (${new URL(manifest).host})`, manifestUrl: manifest }] : []),
       { label: "pyDirect demo firmware (virtual board only)", manifestUrl: demo, virtualBoardOnly: true },
-      ...(this.releaseIndex ? [{ kind: "portal-releases" as const, label: "This portal's releases", indexUrl: abs(this.releaseIndex) }] : []),
+      ...(this.releaseIndex
+        ? [{ kind: "portal-releases" as const, label: "This portal's releases", indexUrl: abs(this.releaseIndex) }]
+        : []),
       {
         kind: "pydirect-releases",
         label: "pyDirect releases",
@@ -242,19 +244,26 @@ export class PydirectPortal extends LitElement {
           @pydirect-open-line=${() => void this.showLine()}
         ></pydirect-flow>
         <section class="line" aria-label="Production line">
-          ${this.line
-            ? html`<pydirect-line-grid
-                .line=${this.line}
-                .error=${this.lineError}
-                .firmwareLabel=${this.lineFirmware}
-                .ssid=${this.lineSsid}
-                .wifiSaved=${this.lineWifiSaved}
-                .demoAccessPoints=${this.demoNetworks}
-                @pydirect-board-finished=${() => void this.deviceList?.refresh()}
-              ></pydirect-line-grid>`
-            : html`<button class="secondary" id="open-line-grid" ?disabled=${!this.session} @click=${() => void this.showLine()}>
-                Production line: several boards at once…
-              </button>`}
+          ${
+            this.line
+              ? html`<pydirect-line-grid
+                  .line=${this.line}
+                  .error=${this.lineError}
+                  .firmwareLabel=${this.lineFirmware}
+                  .ssid=${this.lineSsid}
+                  .wifiSaved=${this.lineWifiSaved}
+                  .demoAccessPoints=${this.demoNetworks}
+                  @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+                ></pydirect-line-grid>`
+              : html`<button
+                  class="secondary"
+                  id="open-line-grid"
+                  ?disabled=${!this.session}
+                  @click=${() => void this.showLine()}
+                >
+                  Production line: several boards at once…
+                </button>`
+          }
         </section>
         <section class="devices" aria-label="Devices">
           <pydirect-device-list
@@ -281,16 +290,18 @@ export class PydirectPortal extends LitElement {
             @pydirect-change-wifi-close=${() => this.session?.closeWifiChange()}
           ></pydirect-wifi-change>
         </section>
-        ${this.inventorySnapshot
-          ? html`<section class="devices" aria-label="Shared inventory">
-              <pydirect-inventory-settings
-                .snapshot=${this.inventorySnapshot}
-                .formError=${this.inventoryFormError}
-                @pydirect-inventory-connect=${this.connectInventory}
-                @pydirect-inventory-disconnect=${this.disconnectInventory}
-              ></pydirect-inventory-settings>
-            </section>`
-          : ""}
+        ${
+          this.inventorySnapshot
+            ? html`<section class="devices" aria-label="Shared inventory">
+                <pydirect-inventory-settings
+                  .snapshot=${this.inventorySnapshot}
+                  .formError=${this.inventoryFormError}
+                  @pydirect-inventory-connect=${this.connectInventory}
+                  @pydirect-inventory-disconnect=${this.disconnectInventory}
+                ></pydirect-inventory-settings>
+              </section>`
+            : ""
+        }
       </main>
     `;
   }

@@ -79,25 +79,55 @@ export class PydirectTerminal extends LitElement {
     return html`<details ?open=${this.open} @toggle=${this.onToggle}>
       <summary>Console and log</summary>
       <div class="toolbar" role="toolbar" aria-label="Console">
-        ${live || t?.status === "opening" || t?.status === "paused"
-          ? html`<button class="secondary" id="terminal-close" @click=${() => fire(this, "pydirect-terminal-close")}>Close console</button>`
-          : html`<button id="terminal-open" ?disabled=${!this.connected} @click=${() => fire(this, "pydirect-terminal-open")}>Open console</button>`}
-        <button class="secondary" id="terminal-reset" ?disabled=${!live} @click=${() => fire(this, "pydirect-terminal-reset")}>Reset board (EN)</button>
-        ${t?.repl
-          ? html`<button class="secondary" id="terminal-interrupt" ?disabled=${!live} @click=${() => this.send("\x03")}>Stop program (Ctrl-C)</button>
-              <button class="secondary" id="terminal-soft-reset" ?disabled=${!live} @click=${() => this.send("\x04")}>Soft reset (Ctrl-D)</button>`
-          : nothing}
+        ${
+          live || t?.status === "opening" || t?.status === "paused"
+            ? html`<button class="secondary" id="terminal-close" @click=${() => fire(this, "pydirect-terminal-close")}>
+                Close console
+              </button>`
+            : html`<button
+                id="terminal-open"
+                ?disabled=${!this.connected}
+                @click=${() => fire(this, "pydirect-terminal-open")}
+              >
+                Open console
+              </button>`
+        }
+        <button
+          class="secondary"
+          id="terminal-reset"
+          ?disabled=${!live}
+          @click=${() => fire(this, "pydirect-terminal-reset")}
+        >
+          Reset board (EN)
+        </button>
+        ${
+          t?.repl
+            ? html`<button
+                  class="secondary"
+                  id="terminal-interrupt"
+                  ?disabled=${!live}
+                  @click=${() => this.send("\x03")}
+                >
+                  Stop program (Ctrl-C)
+                </button>
+                <button class="secondary" id="terminal-soft-reset" ?disabled=${!live} @click=${() => this.send("\x04")}>
+                  Soft reset (Ctrl-D)
+                </button>`
+            : nothing
+        }
         <button class="secondary" id="terminal-clear" @click=${this.clear}>Clear</button>
         <button class="secondary" id="download-log" @click=${this.download}>Download log</button>
         <span class="status muted" role="status" id="terminal-status">${this.statusText()}</span>
       </div>
       <div class="screen" part="screen" id="terminal-screen"></div>
       <p class="muted" id="terminal-hint">
-        ${live
-          ? t?.repl
-            ? "Type Python at the >>> prompt. Ctrl-C stops a program, Ctrl-D soft-resets, Ctrl+Space completes a name; a pasted block runs as one. Tab and Esc leave the console."
-            : "What you type goes to the board. Tab and Esc leave the console."
-          : "Portal messages and what the board prints. Open the console to type to the board."}
+        ${
+          live
+            ? t?.repl
+              ? "Type Python at the >>> prompt. Ctrl-C stops a program, Ctrl-D soft-resets, Ctrl+Space completes a name; a pasted block runs as one. Tab and Esc leave the console."
+              : "What you type goes to the board. Tab and Esc leave the console."
+            : "Portal messages and what the board prints. Open the console to type to the board."
+        }
       </p>
       ${this.loadError ? html`<p role="alert">${this.loadError}</p>` : nothing}
       <pydirect-error-notice .error=${t?.error ?? null}></pydirect-error-notice>

@@ -10,13 +10,17 @@ import type { LocalFile } from "../core/firmware-sources/types";
 /** Files from a file input (a folder input names each by its relative path). */
 export async function readPickedFiles(list: FileList | readonly File[]): Promise<LocalFile[]> {
   const files = Array.from(list);
-  return Promise.all(files.map(async (f) => ({ name: f.webkitRelativePath || f.name, data: new Uint8Array(await f.arrayBuffer()) })));
+  return Promise.all(
+    files.map(async (f) => ({ name: f.webkitRelativePath || f.name, data: new Uint8Array(await f.arrayBuffer()) })),
+  );
 }
 
 /** Files from a drop: plain files, and every file inside dropped folders. */
 export async function readDroppedFiles(transfer: DataTransfer): Promise<LocalFile[]> {
   const entries = Array.from(transfer.items)
-    .map((item) => (item.kind === "file" && typeof item.webkitGetAsEntry === "function" ? item.webkitGetAsEntry() : null))
+    .map((item) =>
+      item.kind === "file" && typeof item.webkitGetAsEntry === "function" ? item.webkitGetAsEntry() : null,
+    )
     .filter((e): e is FileSystemEntry => e !== null);
   if (entries.length === 0) return readPickedFiles(transfer.files);
   const out: LocalFile[] = [];
@@ -30,7 +34,8 @@ async function collect(entry: FileSystemEntry, prefix: string, out: LocalFile[])
     out.push({ name: `${prefix}${entry.name}`, data: new Uint8Array(await file.arrayBuffer()) });
     return;
   }
-  for (const child of await children(entry as FileSystemDirectoryEntry)) await collect(child, `${prefix}${entry.name}/`, out);
+  for (const child of await children(entry as FileSystemDirectoryEntry))
+    await collect(child, `${prefix}${entry.name}/`, out);
 }
 
 async function children(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {

@@ -41,26 +41,39 @@ export class PydirectReleasePicker extends LitElement {
     return html`<div class="row">
         <div>
           <label for="release-version">Version</label>
-          <select id="release-version" ?disabled=${this.disabled || l.versions.length === 0} @change=${this.pickVersion}>
+          <select
+            id="release-version"
+            ?disabled=${this.disabled || l.versions.length === 0}
+            @change=${this.pickVersion}
+          >
             ${l.versions.map((v) => html`<option value=${v.version} ?selected=${v.version === l.version}>${v.version}${v.channel === "beta" ? " (beta)" : ""}</option>`)}
           </select>
         </div>
-        ${version && version.products.length > 0
-          ? html`<div>
-              <label for="release-product">Board</label>
-              <select id="release-product" ?disabled=${this.disabled} @change=${this.pickProduct}>
-                ${version.products.map(
-                  (p) =>
-                    html`<option value=${p.product} ?selected=${p.product === l.product}>
-                      ${p.product} — ${p.chipFamily}${p.flashSize ? `, ${formatBytes(p.flashSize)} flash` : ""}${p.fits ? "" : " (not this board)"}
-                    </option>`,
-                )}
-              </select>
-            </div>`
-          : nothing}
+        ${
+          version && version.products.length > 0
+            ? html`<div>
+                <label for="release-product">Board</label>
+                <select id="release-product" ?disabled=${this.disabled} @change=${this.pickProduct}>
+                  ${version.products.map(
+                    (p) =>
+                      html`<option value=${p.product} ?selected=${p.product === l.product}>
+                        ${p.product} —
+                        ${p.chipFamily}${p.flashSize ? `, ${formatBytes(p.flashSize)} flash` : ""}${p.fits ? "" : " (not this board)"}
+                      </option>`,
+                  )}
+                </select>
+              </div>`
+            : nothing
+        }
         <label class="beta"
-          ><input type="checkbox" id="include-beta" .checked=${this.includeBeta} ?disabled=${this.disabled} @change=${(e: Event) =>
-            fire(this, "pydirect-include-beta", { include: (e.target as HTMLInputElement).checked })} />
+          ><input
+            type="checkbox"
+            id="include-beta"
+            .checked=${this.includeBeta}
+            ?disabled=${this.disabled}
+            @change=${(e: Event) =>
+              fire(this, "pydirect-include-beta", { include: (e.target as HTMLInputElement).checked })}
+          />
           Show beta versions</label
         >
       </div>
@@ -68,12 +81,18 @@ export class PydirectReleasePicker extends LitElement {
   }
 
   private readonly pickVersion = (e: Event): void => {
-    fire(this, "pydirect-select-release", { version: (e.target as HTMLSelectElement).value, product: this.listing?.product ?? null });
+    fire(this, "pydirect-select-release", {
+      version: (e.target as HTMLSelectElement).value,
+      product: this.listing?.product ?? null,
+    });
   };
 
   private readonly pickProduct = (e: Event): void => {
     if (!this.listing?.version) return;
-    fire(this, "pydirect-select-release", { version: this.listing.version, product: (e.target as HTMLSelectElement).value });
+    fire(this, "pydirect-select-release", {
+      version: this.listing.version,
+      product: (e.target as HTMLSelectElement).value,
+    });
   };
 }
 

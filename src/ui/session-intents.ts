@@ -28,13 +28,21 @@ export interface IntentHooks {
   onBoardFinished?(): void;
 }
 
-export function bindSessionIntents(host: HTMLElement, session: PortalSession, ports: PortSources, hooks: IntentHooks): () => void {
+export function bindSessionIntents(
+  host: HTMLElement,
+  session: PortalSession,
+  ports: PortSources,
+  hooks: IntentHooks,
+): () => void {
   const handlers: Record<string, IntentHandler> = {
     "pydirect-pick-port": async (d) => {
       hooks.onPickError(null);
       let choice: PortChoice;
       try {
-        choice = d["kind"] === "virtual" ? ports.pickVirtual(typeof d["model"] === "string" ? d["model"] : undefined) : await ports.pickSerial();
+        choice =
+          d["kind"] === "virtual"
+            ? ports.pickVirtual(typeof d["model"] === "string" ? d["model"] : undefined)
+            : await ports.pickSerial();
       } catch (err) {
         hooks.onPickError(err as PortalError);
         return;
@@ -43,7 +51,8 @@ export function bindSessionIntents(host: HTMLElement, session: PortalSession, po
     },
     "pydirect-select-firmware": (d) => session.selectFirmware(String(d["manifestUrl"])),
     "pydirect-select-source": (d) => session.selectFirmware(String(d["id"])),
-    "pydirect-select-release": (d) => session.selectRelease(String(d["version"]), typeof d["product"] === "string" ? d["product"] : null),
+    "pydirect-select-release": (d) =>
+      session.selectRelease(String(d["version"]), typeof d["product"] === "string" ? d["product"] : null),
     "pydirect-include-beta": (d) => session.setIncludeBeta(Boolean(d["include"])),
     "pydirect-enter-manifest-url": (d) => session.enterManifestUrl(String(d["url"] ?? "")),
     "pydirect-local-files": (d) => session.addLocalFiles((d["files"] as LocalFile[] | undefined) ?? []),
@@ -58,7 +67,8 @@ export function bindSessionIntents(host: HTMLElement, session: PortalSession, po
       const password = String(d["password"] ?? "");
       const kept = session.state.provision.wifi;
       // An empty password box with the same network means "as for the previous board".
-      if (!(password === "" && kept?.ssid === ssid && kept.hasPassword)) session.setWifi({ ssid, password }, String(d["deviceName"] ?? ""));
+      if (!(password === "" && kept?.ssid === ssid && kept.hasPassword))
+        session.setWifi({ ssid, password }, String(d["deviceName"] ?? ""));
       await session.provision();
     },
     "pydirect-verify": async () => {
@@ -84,9 +94,11 @@ export function bindSessionIntents(host: HTMLElement, session: PortalSession, po
     "pydirect-terminal-reset": () => session.resetBoard(),
     "pydirect-wifi-detect": () => session.detectWifiSetup(),
     "pydirect-wifi-rescan": () => session.scanWifi(),
-    "pydirect-improv-connect": (d) => session.improvConnect({ ssid: String(d["ssid"] ?? ""), password: String(d["password"] ?? "") }),
+    "pydirect-improv-connect": (d) =>
+      session.improvConnect({ ssid: String(d["ssid"] ?? ""), password: String(d["password"] ?? "") }),
     "pydirect-change-wifi": (d) => session.openWifiChange(String(d["id"] ?? "")),
-    "pydirect-change-wifi-apply": (d) => session.applyWifiChange({ ssid: String(d["ssid"] ?? ""), password: String(d["password"] ?? "") }),
+    "pydirect-change-wifi-apply": (d) =>
+      session.applyWifiChange({ ssid: String(d["ssid"] ?? ""), password: String(d["password"] ?? "") }),
     "pydirect-change-wifi-close": () => session.closeWifiChange(),
     "pydirect-cancel": () => session.cancel(),
     "pydirect-go-to": (d) => session.show(d["step"] as StepId),
@@ -97,13 +109,19 @@ export function bindSessionIntents(host: HTMLElement, session: PortalSession, po
 
 function recover(session: PortalSession, action: RecoveryAction): Promise<unknown> | void {
   switch (action) {
-    case "pick-another-port":
-      return session.forgetPort();
-    case "choose-another-firmware":
-      return session.show("firmware");
+    case "pick-another-port": {
+      session.forgetPort();
+      return;
+    }
+    case "choose-another-firmware": {
+      session.show("firmware");
+      return;
+    }
     case "check-wifi":
-    case "fix-input":
-      return session.show(session.state.step);
+    case "fix-input": {
+      session.show(session.state.step);
+      return;
+    }
     case "none":
       return;
     default:

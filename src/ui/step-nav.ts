@@ -63,15 +63,18 @@ export class PydirectStepNav extends LitElement {
     return html`<nav aria-label="Steps">
       <ol>
         ${STEP_ORDER.map(
-          (step, i) => html`<li>
-            <button
-              class=${s[step].status}
-              aria-current=${s.step === step ? "step" : "false"}
-              @click=${() => fire(this, "pydirect-go-to", { step })}
-            >
-              ${i + 1}. ${LABEL[step]}<span class="visually-hidden">${s[step].status === "done" ? " (done)" : s[step].status === "error" ? " (failed)" : ""}</span>
-            </button>
-          </li>`,
+          (step, i) =>
+            html`<li>
+              <button
+                class=${s[step].status}
+                aria-current=${s.step === step ? "step" : "false"}
+                @click=${() => fire(this, "pydirect-go-to", { step })}
+              >
+                ${i + 1}. ${LABEL[step]}<span class="visually-hidden"
+                  >${s[step].status === "done" ? " (done)" : s[step].status === "error" ? " (failed)" : ""}</span
+                >
+              </button>
+            </li>`,
         )}
       </ol>
     </nav>`;

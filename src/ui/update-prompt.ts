@@ -29,7 +29,9 @@ export class PydirectUpdatePrompt extends LitElement {
     if (!this.open) return nothing;
     return html`<div role="status">
       A new version of the portal is ready.
-      <button id="reload" ?disabled=${this.busy} @click=${() => fire(this, "pydirect-apply-update")}>Reload to update</button>
+      <button id="reload" ?disabled=${this.busy} @click=${() => fire(this, "pydirect-apply-update")}>
+        Reload to update
+      </button>
       <button class="secondary" @click=${() => (this.open = false)}>Later</button>
       ${this.busy ? html`<span class="muted">(after the current step finishes)</span>` : nothing}
     </div>`;

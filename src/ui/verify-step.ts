@@ -30,49 +30,73 @@ export class PydirectVerifyStep extends LitElement {
     const running = v.status === "running";
     return html`
       <h2 tabindex="-1">Verify over WebRTC</h2>
-      <p class="muted">Opens a DataChannel to ${s.provision.result?.hostname ?? s.handoff?.hostname ?? "the board"} and checks it answers, and that it holds the key of its certificate.</p>
-      ${s.provision.result
-        ? html`<dl aria-label="Provisioned identity">
-              <dt>Hostname</dt>
-              <dd data-field="hostname">${s.provision.result.hostname}</dd>
-              <dt>Certificate SHA-256</dt>
-              <dd data-field="fingerprint">${s.provision.result.certFingerprint}</dd>
-            </dl>
-            ${s.provision.result.webreplPassword
-              ? html`<details id="webrepl">
-                  <summary>WebREPL password (shown only here: note it now)</summary>
-                  <code data-field="webrepl-password">${s.provision.result.webreplPassword.reveal()}</code>
-                </details>`
-              : nothing}`
-        : nothing}
-      ${running
-        ? html`<button class="secondary" @click=${() => fire(this, "pydirect-cancel")}>Cancel</button>`
-        : v.trust
-          ? html`<section id="verify-trust" aria-labelledby="verify-trust-title">
-              <h3 id="verify-trust-title">First, trust ${v.trust.hostname}'s certificate</h3>
-              <p>This board is checked over HTTPS, and the browser only lets the portal in once you have accepted the board's own certificate.</p>
-              <p>${v.trust.explanation}</p>
-              <p><a id="verify-trust-url" href=${v.trust.url} target="_blank" rel="noopener noreferrer">Open ${v.trust.url} in a new tab</a></p>
-              <p>SHA-256 fingerprint to compare: <code id="verify-trust-fingerprint">${v.trust.fingerprint}</code></p>
-              <button id="confirm-trust" @click=${() => fire(this, "pydirect-confirm-trust")}>I've trusted it — verify</button>
-            </section>`
-          : html`<button id="verify" @click=${() => fire(this, "pydirect-verify")}>${v.status === "done" ? "Verify again" : "Verify"}</button>`}
+      <p class="muted">
+        Opens a DataChannel to ${s.provision.result?.hostname ?? s.handoff?.hostname ?? "the board"} and checks it
+        answers, and that it holds the key of its certificate.
+      </p>
+      ${
+        s.provision.result
+          ? html`<dl aria-label="Provisioned identity">
+                <dt>Hostname</dt>
+                <dd data-field="hostname">${s.provision.result.hostname}</dd>
+                <dt>Certificate SHA-256</dt>
+                <dd data-field="fingerprint">${s.provision.result.certFingerprint}</dd>
+              </dl>
+              ${
+                s.provision.result.webreplPassword
+                  ? html`<details id="webrepl">
+                      <summary>WebREPL password (shown only here: note it now)</summary>
+                      <code data-field="webrepl-password">${s.provision.result.webreplPassword.reveal()}</code>
+                    </details>`
+                  : nothing
+              }`
+          : nothing
+      }
+      ${
+        running
+          ? html`<button class="secondary" @click=${() => fire(this, "pydirect-cancel")}>Cancel</button>`
+          : v.trust
+            ? html`<section id="verify-trust" aria-labelledby="verify-trust-title">
+                <h3 id="verify-trust-title">First, trust ${v.trust.hostname}'s certificate</h3>
+                <p>
+                  This board is checked over HTTPS, and the browser only lets the portal in once you have accepted the
+                  board's own certificate.
+                </p>
+                <p>${v.trust.explanation}</p>
+                <p>
+                  <a id="verify-trust-url" href=${v.trust.url} target="_blank" rel="noopener noreferrer"
+                    >Open ${v.trust.url} in a new tab</a
+                  >
+                </p>
+                <p>SHA-256 fingerprint to compare: <code id="verify-trust-fingerprint">${v.trust.fingerprint}</code></p>
+                <button id="confirm-trust" @click=${() => fire(this, "pydirect-confirm-trust")}>
+                  I've trusted it — verify
+                </button>
+              </section>`
+            : html`<button id="verify" @click=${() => fire(this, "pydirect-verify")}>
+                ${v.status === "done" ? "Verify again" : "Verify"}
+              </button>`
+      }
       <p class="phase" aria-live="polite">${running ? `${v.phase}…` : ""}</p>
       <pydirect-error-notice .error=${v.status === "error" ? v.error : null}></pydirect-error-notice>
-      ${v.status === "done" && v.result
-        ? html`<p class="ok" role="status" id="verified">
-              Board verified — ${v.result.detail}.
-            </p>
-            <p>Boards done in this session: <strong id="boards-done">${s.boardsDone}</strong></p>
-            <button id="next-board" @click=${() => fire(this, "pydirect-next-board")}>Next board</button>
-            <span class="muted">keeps the firmware and Wi-Fi; the next board gets its own identity.</span>
-            ${this.lineAvailable
-              ? html`<p>
-                  <button class="secondary" id="open-line" @click=${() => fire(this, "pydirect-open-line")}>Several boards at once</button>
-                  <span class="muted">the same firmware and Wi-Fi on up to 8 boards in parallel.</span>
-                </p>`
-              : nothing}`
-        : nothing}
+      ${
+        v.status === "done" && v.result
+          ? html`<p class="ok" role="status" id="verified">Board verified — ${v.result.detail}.</p>
+              <p>Boards done in this session: <strong id="boards-done">${s.boardsDone}</strong></p>
+              <button id="next-board" @click=${() => fire(this, "pydirect-next-board")}>Next board</button>
+              <span class="muted">keeps the firmware and Wi-Fi; the next board gets its own identity.</span>
+              ${
+                this.lineAvailable
+                  ? html`<p>
+                      <button class="secondary" id="open-line" @click=${() => fire(this, "pydirect-open-line")}>
+                        Several boards at once
+                      </button>
+                      <span class="muted">the same firmware and Wi-Fi on up to 8 boards in parallel.</span>
+                    </p>`
+                  : nothing
+              }`
+          : nothing
+      }
       <pydirect-device-handoff .handoff=${s.handoff} ?busy=${running}></pydirect-device-handoff>
     `;
   }

@@ -56,30 +56,48 @@ export class PydirectWifiChange extends LitElement {
     const busy = c.status === "scanning" || c.status === "connecting";
     return html`<section part="panel" aria-labelledby="change-title">
       <h3 id="change-title" tabindex="-1">Change Wi-Fi of ${c.hostname}</h3>
-      ${this.portLabel
-        ? html`<p class="muted">Board on: ${this.portLabel}. Only its Wi-Fi settings are rewritten; nothing is flashed.</p>`
-        : html`<p>Plug ${c.hostname} in over USB and choose its port; the portal changes its Wi-Fi over USB.</p>
-            <button type="button" id="change-port" @click=${() => fire(this, "pydirect-change-wifi-port")}>Choose the board's port</button>`}
-      ${this.portLabel
-        ? html`<pydirect-wifi-join-form
-            id-prefix="change"
-            submit-id="change-apply"
-            submit-label="Change Wi-Fi"
-            .networks=${c.networks}
-            ?scanning=${c.status === "scanning"}
-            ?busy=${busy}
-            ?demo=${this.demo}
-            @pydirect-wifi-join=${this.onJoin}
-            @pydirect-wifi-rescan=${(e: Event) => {
-              e.stopPropagation();
-              fire(this, "pydirect-change-wifi-scan");
-            }}
-          ></pydirect-wifi-join-form>`
-        : nothing}
-      <p class="phase" role="status">${c.status === "connecting" ? "Writing the settings; the board restarts and joins the network…" : ""}</p>
+      ${
+        this.portLabel
+          ? html`<p class="muted">
+              Board on: ${this.portLabel}. Only its Wi-Fi settings are rewritten; nothing is flashed.
+            </p>`
+          : html`<p>Plug ${c.hostname} in over USB and choose its port; the portal changes its Wi-Fi over USB.</p>
+              <button type="button" id="change-port" @click=${() => fire(this, "pydirect-change-wifi-port")}>
+                Choose the board's port
+              </button>`
+      }
+      ${
+        this.portLabel
+          ? html`<pydirect-wifi-join-form
+              id-prefix="change"
+              submit-id="change-apply"
+              submit-label="Change Wi-Fi"
+              .networks=${c.networks}
+              ?scanning=${c.status === "scanning"}
+              ?busy=${busy}
+              ?demo=${this.demo}
+              @pydirect-wifi-join=${this.onJoin}
+              @pydirect-wifi-rescan=${(e: Event) => {
+                e.stopPropagation();
+                fire(this, "pydirect-change-wifi-scan");
+              }}
+            ></pydirect-wifi-join-form>`
+          : nothing
+      }
+      <p class="phase" role="status">
+        ${c.status === "connecting" ? "Writing the settings; the board restarts and joins the network…" : ""}
+      </p>
       ${c.status === "done" && c.result ? html`<p class="joined" role="status" id="change-joined">${c.hostname} joined “${c.result.ssid}” (${c.result.ip}).</p>` : nothing}
       <pydirect-error-notice .error=${c.error}></pydirect-error-notice>
-      <button type="button" class="secondary" id="change-close" ?disabled=${busy} @click=${() => fire(this, "pydirect-change-wifi-close")}>Close</button>
+      <button
+        type="button"
+        class="secondary"
+        id="change-close"
+        ?disabled=${busy}
+        @click=${() => fire(this, "pydirect-change-wifi-close")}
+      >
+        Close
+      </button>
     </section>`;
   }
 

@@ -94,21 +94,40 @@ export class PydirectWifiPicker extends LitElement {
     const list = this.networks ?? [];
     return html`
       <fieldset part="list" ?disabled=${this.disabled || this.scanning}>
-        <legend>Networks the board can see${this.demo ? html` <span class="muted">(demo data: simulated networks)</span>` : nothing}</legend>
+        <legend>
+          Networks the board can
+          see${this.demo ? html` <span class="muted">(demo data: simulated networks)</span>` : nothing}
+        </legend>
         ${this.networks === null && !this.scanning ? html`<p class="muted">Not scanned yet.</p>` : nothing}
         ${this.networks !== null && list.length === 0 && !this.scanning ? html`<p class="muted">The board sees no networks. Move it closer to the router, or type a hidden network's name.</p>` : nothing}
         ${list.map((n) => this.row(n))}
         <label class="row">
-          <input type="radio" name="network" value="" .checked=${this.hiddenChosen} @change=${() => this.pick("", true, true, false)} @click=${(e: MouseEvent) => e.detail > 0 && this.pick("", true, true, true)} @keydown=${(e: KeyboardEvent) => this.confirmKey(e, "", true, true)} />
+          <input
+            type="radio"
+            name="network"
+            value=""
+            .checked=${this.hiddenChosen}
+            @change=${() => this.pick("", true, true, false)}
+            @click=${(e: MouseEvent) => e.detail > 0 && this.pick("", true, true, true)}
+            @keydown=${(e: KeyboardEvent) => this.confirmKey(e, "", true, true)}
+          />
           <span aria-hidden="true"></span>
           <span class="ssid">Hidden network (type its name)</span>
           <span></span>
         </label>
       </fieldset>
-      <button type="button" class="secondary" id="rescan" ?disabled=${this.disabled || this.scanning} @click=${() => fire(this, "pydirect-wifi-rescan")}>
+      <button
+        type="button"
+        class="secondary"
+        id="rescan"
+        ?disabled=${this.disabled || this.scanning}
+        @click=${() => fire(this, "pydirect-wifi-rescan")}
+      >
         ${this.scanning ? "Scanning…" : "Rescan"}
       </button>
-      <span class="phase" role="status">${this.scanning ? "Scanning for networks…" : this.networks ? `${list.length} network${list.length === 1 ? "" : "s"} found.` : ""}</span>
+      <span class="phase" role="status"
+        >${this.scanning ? "Scanning for networks…" : this.networks ? `${list.length} network${list.length === 1 ? "" : "s"} found.` : ""}</span
+      >
       <pydirect-error-notice .error=${this.error}></pydirect-error-notice>
     `;
   }
@@ -140,9 +159,14 @@ export class PydirectWifiPicker extends LitElement {
         @click=${(e: MouseEvent) => e.detail > 0 && this.pick(n.ssid, n.secured, false, true)}
         @keydown=${(e: KeyboardEvent) => this.confirmKey(e, n.ssid, n.secured, false)}
       />
-      <span class="bars" aria-hidden="true">${[1, 2, 3, 4].map((b) => html`<span class=${b <= n.bars ? "on" : ""} style="height:${25 * b}%"></span>`)}</span>
+      <span class="bars" aria-hidden="true"
+        >${[1, 2, 3, 4].map((b) => html`<span class=${b <= n.bars ? "on" : ""} style="height:${25 * b}%"></span>`)}</span
+      >
       <span class="ssid">${n.ssid}</span>
-      <span class="meta" aria-hidden="true">${n.secured ? html`${LOCK} secured` : "open"}${n.channel !== null ? ` · ch ${n.channel}` : ""} · ${n.bars}/4</span>
+      <span class="meta" aria-hidden="true"
+        >${n.secured ? html`${LOCK} secured` : "open"}${n.channel !== null ? ` · ch ${n.channel}` : ""} ·
+        ${n.bars}/4</span
+      >
     </label>`;
   }
 }

@@ -21,10 +21,38 @@ const MB = 1024 * 1024;
  * product). The P4 talks through its USB-Serial-JTAG as on the P4 dev boards' "USB" port.
  */
 export const VIRTUAL_BOARD_MODELS: readonly VirtualBoardModel[] = [
-  { id: "esp32s3", label: "Virtual ESP32-S3 (8 MB)", chip: "ESP32-S3", flashSize: 8 * MB, usbSerialJtag: false, products: ["ESP32_S3"] },
-  { id: "esp32s3-16mb", label: "Virtual ESP32-S3 (16 MB)", chip: "ESP32-S3", flashSize: 16 * MB, usbSerialJtag: false, products: ["ESP32_S3_16MB", "ESP32_S3", "RetroVMS_Mini"] },
-  { id: "esp32p4", label: "Virtual ESP32-P4 (16 MB, USB-Serial-JTAG)", chip: "ESP32-P4", flashSize: 16 * MB, usbSerialJtag: true, products: ["ESP32_P4"] },
-  { id: "esp32c3", label: "Virtual ESP32-C3 (4 MB)", chip: "ESP32-C3", flashSize: 4 * MB, usbSerialJtag: false, products: [] },
+  {
+    id: "esp32s3",
+    label: "Virtual ESP32-S3 (8 MB)",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: false,
+    products: ["ESP32_S3"],
+  },
+  {
+    id: "esp32s3-16mb",
+    label: "Virtual ESP32-S3 (16 MB)",
+    chip: "ESP32-S3",
+    flashSize: 16 * MB,
+    usbSerialJtag: false,
+    products: ["ESP32_S3_16MB", "ESP32_S3", "RetroVMS_Mini"],
+  },
+  {
+    id: "esp32p4",
+    label: "Virtual ESP32-P4 (16 MB, USB-Serial-JTAG)",
+    chip: "ESP32-P4",
+    flashSize: 16 * MB,
+    usbSerialJtag: true,
+    products: ["ESP32_P4"],
+  },
+  {
+    id: "esp32c3",
+    label: "Virtual ESP32-C3 (4 MB)",
+    chip: "ESP32-C3",
+    flashSize: 4 * MB,
+    usbSerialJtag: false,
+    products: [],
+  },
   { id: "esp32", label: "Virtual ESP32 (4 MB)", chip: "ESP32", flashSize: 4 * MB, usbSerialJtag: false, products: [] },
 ];
 

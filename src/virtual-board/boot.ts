@@ -44,7 +44,11 @@ function romText(chip: ChipFamily): RomText {
         banner: "ets Jun  8 2016 00:22:57" + CRLF + CRLF,
         powerOn: `rst:0x1 (POWERON_RESET),${boot("0x13")}`,
         softwareReset: `rst:0x3 (SW_RESET),${boot("0x13")}`,
-        spiLines: ["configsip: 0, SPIWP:0xee", "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00", "mode:DIO, clock div:2"],
+        spiLines: [
+          "configsip: 0, SPIWP:0xee",
+          "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00",
+          "mode:DIO, clock div:2",
+        ],
         decimalLengths: true,
       };
     case "ESP32-S3":
@@ -59,7 +63,12 @@ function romText(chip: ChipFamily): RomText {
       return {
         banner: "ESP-ROM:esp32p4-eco2-20240710" + CRLF + "Build:Jul 10 2024" + CRLF,
         powerOn: `rst:0x1 (POWERON),${boot("0x30f")}`,
-        softwareReset: `rst:0xc (SW_CPU_RESET),${boot("0x30f")}` + CRLF + "Core0 Saved PC:0x4ff07dce" + CRLF + "Core1 Saved PC:0x4fc012ca",
+        softwareReset:
+          `rst:0xc (SW_CPU_RESET),${boot("0x30f")}` +
+          CRLF +
+          "Core0 Saved PC:0x4ff07dce" +
+          CRLF +
+          "Core1 Saved PC:0x4fc012ca",
         spiLines: ["SPI mode:DIO, clock div:1"],
         decimalLengths: false,
       };
@@ -103,14 +112,21 @@ class BootLog {
 }
 
 /** An image problem, in the words the bootloader's esp_image/boot_comm code uses. */
-function describeImageFailure(err: ImageError, at: number, image: Uint8Array, expectedChipId: number, log: BootLog): void {
+function describeImageFailure(
+  err: ImageError,
+  at: number,
+  image: Uint8Array,
+  expectedChipId: number,
+  log: BootLog,
+): void {
   switch (err.code) {
     case "image-bad-magic":
       log.error("esp_image", `image at 0x${at.toString(16)} has invalid magic byte (nothing flashed here?)`);
       return;
     case "image-wrong-chip": {
       const found = view(image).getUint16(12, true);
-      return log.error("boot_comm", `mismatch chip ID, expected ${expectedChipId}, found ${found}`);
+      log.error("boot_comm", `mismatch chip ID, expected ${expectedChipId}, found ${found}`);
+      return;
     }
     case "image-checksum": {
       const m = /stored (0x[0-9a-f]+), computed (0x[0-9a-f]+)/.exec(err.message);
@@ -141,7 +157,11 @@ export function bootFromFlash(board: BoardIdentity, flash: Uint8Array, cause: Re
     const body = romLines.map((l) => l + CRLF).join("") + log.text();
     if (app) return { ok: true, log: text.banner + text.powerOn + CRLF + body, app };
     // The bootloader gives up with a software reset; the ROM then runs it all again, forever.
-    return { ok: false, log: text.banner + text.powerOn + CRLF + body, loopLog: text.banner + text.softwareReset + CRLF + body };
+    return {
+      ok: false,
+      log: text.banner + text.powerOn + CRLF + body,
+      loopLog: text.banner + text.softwareReset + CRLF + body,
+    };
   };
 
   if (chip === "ESP8266") return bootEsp8266(flash);
@@ -152,7 +172,11 @@ export function bootFromFlash(board: BoardIdentity, flash: Uint8Array, cause: Re
   if (flash[bootAt] !== 0xe9) {
     // The ROM prints this and tries again, without ever resetting.
     const line = `invalid header: 0x${hex8(first)}` + CRLF;
-    return { ok: false, log: text.banner + text.powerOn + CRLF + text.spiLines.map((l) => l + CRLF).join("") + line, loopLog: line };
+    return {
+      ok: false,
+      log: text.banner + text.powerOn + CRLF + text.spiLines.map((l) => l + CRLF).join("") + line,
+      loopLog: line,
+    };
   }
   romLines.push(...text.spiLines);
   let bootloader: EspImageInfo;
@@ -164,18 +188,30 @@ export function bootFromFlash(board: BoardIdentity, flash: Uint8Array, cause: Re
     if (err.code === "image-checksum") {
       const m = /stored (0x[0-9a-f]+), computed (0x[0-9a-f]+)/.exec(err.message);
       romLines.push(`Checksum failure. Calculated ${m?.[2]} stored ${m?.[1]}`, "ets_main.c 371 ");
-      return { ok: false, log: text.banner + text.powerOn + CRLF + romLines.map((l) => l + CRLF).join(""), loopLog: romLines.slice(-2).map((l) => l + CRLF).join("") };
+      return {
+        ok: false,
+        log: text.banner + text.powerOn + CRLF + romLines.map((l) => l + CRLF).join(""),
+        loopLog: romLines
+          .slice(-2)
+          .map((l) => l + CRLF)
+          .join(""),
+      };
     }
     if (err.code === "image-wrong-chip") {
       // Code for another CPU: the ROM jumps into it and the core faults at once.
-      romLines.push(`entry 0x${hex8(view(flash).getUint32(bootAt + 4, true))}`, "Illegal instruction: the bootloader was built for another chip");
+      romLines.push(
+        `entry 0x${hex8(view(flash).getUint32(bootAt + 4, true))}`,
+        "Illegal instruction: the bootloader was built for another chip",
+      );
       return finish(log);
     }
     const line = `invalid header: 0x${hex8(first)}` + CRLF;
     return { ok: false, log: text.banner + text.powerOn + CRLF + line, loopLog: line };
   }
   for (const seg of bootloader.segments) {
-    romLines.push(`load:0x${hex8(seg.loadAddress)},len:${text.decimalLengths ? seg.length : "0x" + seg.length.toString(16)}`);
+    romLines.push(
+      `load:0x${hex8(seg.loadAddress)},len:${text.decimalLengths ? seg.length : "0x" + seg.length.toString(16)}`,
+    );
   }
   romLines.push(`entry 0x${hex8(bootloader.entry)}`);
 
@@ -192,11 +228,17 @@ export function bootFromFlash(board: BoardIdentity, flash: Uint8Array, cause: Re
 
   let entries: PartitionEntry[];
   try {
-    entries = readPartitionTable(flash.subarray(PARTITION_TABLE_OFFSET, PARTITION_TABLE_OFFSET + 0x1000), { layout: false }).entries;
+    entries = readPartitionTable(flash.subarray(PARTITION_TABLE_OFFSET, PARTITION_TABLE_OFFSET + 0x1000), {
+      layout: false,
+    }).entries;
   } catch (err) {
     if (!(err instanceof ImageError)) throw err;
     if (err.code === "partition-md5") log.error("flash_parts", "Incorrect MD5 checksum");
-    else log.error("flash_parts", `partition 0 invalid magic number 0x${view(flash).getUint16(PARTITION_TABLE_OFFSET, true).toString(16)}`);
+    else
+      log.error(
+        "flash_parts",
+        `partition 0 invalid magic number 0x${view(flash).getUint16(PARTITION_TABLE_OFFSET, true).toString(16)}`,
+      );
     log.error("boot", "Failed to verify partition table");
     log.error("boot", "load partition table error!");
     return finish(log);
@@ -223,18 +265,29 @@ export function bootFromFlash(board: BoardIdentity, flash: Uint8Array, cause: Re
     } catch (err) {
       if (!(err instanceof ImageError)) throw err;
       describeImageFailure(err, at, image, facts.imageChipId ?? 0, log);
-      log.error("boot", `${partition.subtype === APP_SUBTYPE_FACTORY ? "Factory app" : `OTA app ${partition.label}`} partition is not bootable`);
+      log.error(
+        "boot",
+        `${partition.subtype === APP_SUBTYPE_FACTORY ? "Factory app" : `OTA app ${partition.label}`} partition is not bootable`,
+      );
       continue;
     }
     info.segments.forEach((seg, i) => {
       const paddr = at + seg.dataOffset;
       const mapped = isFlashMapped(chip, seg.loadAddress);
-      log.info("esp_image", `segment ${i}: paddr=${hex8(paddr)} vaddr=${hex8(seg.loadAddress)} size=${seg.length.toString(16).padStart(5, "0")}h (${String(seg.length).padStart(6)}) ${mapped ? "map" : "load"}`);
+      log.info(
+        "esp_image",
+        `segment ${i}: paddr=${hex8(paddr)} vaddr=${hex8(seg.loadAddress)} size=${seg.length.toString(16).padStart(5, "0")}h (${String(seg.length).padStart(6)}) ${mapped ? "map" : "load"}`,
+      );
     });
     log.info("boot", `Loaded app from partition at offset 0x${at.toString(16)}`);
     log.info("boot", "Disabling RNG early entropy source...");
     const desc = readAppDescription(image);
-    const app: BootedApp = { offset: at, projectName: desc?.projectName ?? "", version: desc?.version ?? "", idfVersion: desc?.idfVersion ?? "" };
+    const app: BootedApp = {
+      offset: at,
+      projectName: desc?.projectName ?? "",
+      version: desc?.version ?? "",
+      idfVersion: desc?.idfVersion ?? "",
+    };
     if (desc) {
       log.info("app_init", "Application information:");
       log.info("app_init", `Project name:     ${desc.projectName}`);
@@ -265,7 +318,9 @@ function isFlashMapped(chip: ChipFamily, address: number): boolean {
  */
 function bootOrder(entries: PartitionEntry[], apps: PartitionEntry[], flash: Uint8Array): PartitionEntry[] {
   const factory = apps.find((p) => p.subtype === APP_SUBTYPE_FACTORY);
-  const otaSlots = apps.filter((p) => p.subtype >= APP_SUBTYPE_OTA_0 && p.subtype < APP_SUBTYPE_TEST).sort((a, b) => a.subtype - b.subtype);
+  const otaSlots = apps
+    .filter((p) => p.subtype >= APP_SUBTYPE_OTA_0 && p.subtype < APP_SUBTYPE_TEST)
+    .sort((a, b) => a.subtype - b.subtype);
   const otadata = entries.find((p) => p.type === PARTITION_TYPE_DATA && p.subtype === DATA_SUBTYPE_OTA);
   let chosen: PartitionEntry | undefined;
   if (otadata && otaSlots.length > 0) {
@@ -281,7 +336,7 @@ function bootOrder(entries: PartitionEntry[], apps: PartitionEntry[], flash: Uin
     }
     if (best > 0) chosen = otaSlots[(best - 1) % otaSlots.length];
   }
-  const first = chosen ?? factory ?? otaSlots[0]!;
+  const first = chosen ?? factory ?? otaSlots[0];
   return [first, ...[factory, ...otaSlots].filter((p): p is PartitionEntry => p !== undefined && p !== first)];
 }
 

@@ -36,13 +36,17 @@ export interface ChipProfile {
 export const CHIP_DETECT_MAGIC_REG = 0x40001000;
 
 function macWords(mac: Uint8Array): [number, number] {
-  const low = ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0;
-  const high = (mac[0]! << 8) | mac[1]!;
+  const low = ((mac[2] << 24) | (mac[3] << 16) | (mac[4] << 8) | mac[5]) >>> 0;
+  const high = (mac[0] << 8) | mac[1];
   return [low, high];
 }
 
 /** ESP32-S3 / ESP32-C3 share the eFuse BLOCK1 layout for MAC, package and revision fields. */
-function block1Registers(efuseBase: number, mac: Uint8Array, fields: { minor: number; major: number }): Map<number, number> {
+function block1Registers(
+  efuseBase: number,
+  mac: Uint8Array,
+  fields: { minor: number; major: number },
+): Map<number, number> {
   const block1 = efuseBase + 0x44;
   const [low, high] = macWords(mac);
   const regs = new Map<number, number>();

@@ -4,6 +4,9 @@
  */
 import type { AppRuntimeFactory } from "./types";
 
-export function firmwareByImage(byProject: Record<string, AppRuntimeFactory>, fallback: AppRuntimeFactory): AppRuntimeFactory {
+export function firmwareByImage(
+  byProject: Record<string, AppRuntimeFactory>,
+  fallback: AppRuntimeFactory,
+): AppRuntimeFactory {
   return (ctx) => (byProject[ctx.app.projectName] ?? fallback)(ctx);
 }

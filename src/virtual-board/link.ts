@@ -112,7 +112,7 @@ export class LinkDirection {
 
   private deliverDue(): void {
     // Timers may fire a fraction of a millisecond early; what is not due yet re-arms the timer.
-    while (this.inFlight.length > 0 && this.inFlight[0]!.at <= performance.now() + 0.25) {
+    while (this.inFlight.length > 0 && this.inFlight[0].at <= performance.now() + 0.25) {
       this.receiver(this.inFlight.shift()!.bytes);
     }
     this.armTimer();

@@ -237,7 +237,7 @@ export class VirtualBoard implements PortHost {
     }
     if (within(f.corruptByteAt)) {
       data = data.slice();
-      data[f.corruptByteAt - start]! ^= 0x10;
+      data[f.corruptByteAt - start] ^= 0x10;
       f.corruptByteAt = undefined;
     }
     if (within(f.dropByteAt)) {
@@ -300,7 +300,9 @@ export class VirtualBoard implements PortHost {
 
   private makePort(): VirtualSerialPort {
     const bridge = this.bridge;
-    const info: SerialPortIdentity = bridge ? { usbVendorId: bridge.usbVendorId, usbProductId: bridge.usbProductId } : ESPRESSIF_USB_JTAG;
+    const info: SerialPortIdentity = bridge
+      ? { usbVendorId: bridge.usbVendorId, usbProductId: bridge.usbProductId }
+      : ESPRESSIF_USB_JTAG;
     return new VirtualSerialPort(this, info);
   }
 

@@ -17,7 +17,9 @@ describe("content security policy", () => {
       other = await serveDir(join(ROOT, "test/fixtures"), { host: "localhost", cors: true });
       site.server.routes.push((req, res) => {
         if (!req.url?.startsWith("/csp-probe.js")) return false;
-        res.writeHead(200, { "content-type": "text/javascript" }).end('try { eval("1 + 1"); window.__evalResult = "ran"; } catch (e) { window.__evalResult = e.name; }');
+        res
+          .writeHead(200, { "content-type": "text/javascript" })
+          .end('try { eval("1 + 1"); window.__evalResult = "ran"; } catch (e) { window.__evalResult = e.name; }');
         return true;
       });
       await page.goto(site.server.url);
@@ -60,9 +62,9 @@ describe("content security policy", () => {
         return results;
       }, other.url);
       expect(outcome).toEqual({ eval: "EvalError", inline: "blocked", fetch: "TypeError", base: "ignored" });
-      await expect.poll(() => site.browser.cspViolations.map((v) => v.split(" blocked ")[0]!.split(": ").at(-1)).sort()).toEqual(
-        ["base-uri", "connect-src", "object-src", "script-src", "script-src-elem"].sort(),
-      );
+      await expect
+        .poll(() => site.browser.cspViolations.map((v) => v.split(" blocked ")[0].split(": ").at(-1)).sort())
+        .toEqual(["base-uri", "connect-src", "object-src", "script-src", "script-src-elem"].sort());
       expect(other.requests).toEqual([]);
     } finally {
       // Seen and checked: these were provoked on purpose.

@@ -56,7 +56,9 @@ describe("embed demo page under the dev server", () => {
     await page.locator("pydirect-install-dialog dialog[open]").waitFor({ timeout: 120_000 });
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.locator("pydirect-install-dialog pydirect-connect-step #virtual").click();
-    await page.locator("pydirect-install-dialog pydirect-firmware-step #continue:not([disabled])").click({ timeout: 120_000 });
+    await page
+      .locator("pydirect-install-dialog pydirect-firmware-step #continue:not([disabled])")
+      .click({ timeout: 120_000 });
     await page.locator("pydirect-install-dialog pydirect-flash-step #install").click();
     await page.locator("pydirect-install-dialog pydirect-provision-step h2").waitFor({ timeout: 180_000 });
     await screenshot(page, "embed-dev-01-flashed");
@@ -66,12 +68,17 @@ describe("embed demo page under the dev server", () => {
 
   it("serves the portal page with its Content-Security-Policy, which the dev server's client and HMR socket keep to", async () => {
     // As `npm start` runs it: HMR on (its client script and WebSocket are same-origin).
-    const withHmr = await createServer({ configFile: join(ROOT, "vite.config.ts"), root: ROOT, logLevel: "error", server: { port: 0, host: "127.0.0.1", watch: null } });
+    const withHmr = await createServer({
+      configFile: join(ROOT, "vite.config.ts"),
+      root: ROOT,
+      logLevel: "error",
+      server: { port: 0, host: "127.0.0.1", watch: null },
+    });
     try {
       await withHmr.listen();
       const page = await browser.context.newPage();
       const socket = page.waitForEvent("websocket");
-      await page.goto(withHmr.resolvedUrls!.local[0]!);
+      await page.goto(withHmr.resolvedUrls!.local[0]);
       await page.locator("pydirect-connect-step h2").waitFor({ timeout: 120_000 });
       expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').count()).toBe(1);
       expect(new URL((await socket).url()).host).toBe(new URL(page.url()).host);

@@ -2,7 +2,15 @@ import { readFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+import {
+  DIST,
+  launchBrowser,
+  screenshot,
+  seriousAxeViolations,
+  serveDir,
+  type LaunchedBrowser,
+  type StaticServer,
+} from "./harness";
 
 // <pydirect-install-button> on somebody else's page: the built dist/ (button, dialog, manifest,
 // firmware) on one origin with CORS headers, the demo page on another.
@@ -64,7 +72,9 @@ describe("embeddable install button", () => {
     await dialog.waitFor();
     expect(portal.requests.some((p) => p.startsWith("/embed/chunks/"))).toBe(true);
     // Theming: the page's --pydirect-accent reaches the dialog's buttons.
-    const accent = await page.locator("pydirect-install-dialog pydirect-connect-step #serial").evaluate((el) => getComputedStyle(el).backgroundColor);
+    const accent = await page
+      .locator("pydirect-install-dialog pydirect-connect-step #serial")
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(accent).toBe("rgb(106, 27, 154)");
     await screenshot(page, "embed-02-dialog");
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -74,7 +84,10 @@ describe("embeddable install button", () => {
     await page.locator("pydirect-install-dialog pydirect-flash-step #install").click();
     await page.locator("pydirect-install-dialog pydirect-provision-step h2").waitFor({ timeout: 120_000 });
     // The dialog's serial console took the port after the install (xterm loaded from the portal's origin).
-    await page.locator("pydirect-install-dialog pydirect-terminal #terminal-status").filter({ hasText: "Connected to the board" }).waitFor({ timeout: 30_000 });
+    await page
+      .locator("pydirect-install-dialog pydirect-terminal #terminal-status")
+      .filter({ hasText: "Connected to the board" })
+      .waitFor({ timeout: 30_000 });
     await page.locator("pydirect-install-dialog pydirect-terminal .xterm").waitFor();
     expect(portal.requests.some((p) => /\/embed\/chunks\/xterm-.*\.js$/.test(p))).toBe(true);
     await screenshot(page, "embed-03-flashed");
@@ -90,7 +103,10 @@ describe("embeddable install button", () => {
     await page.locator("pydirect-install-dialog pydirect-verify-step #verify").click({ timeout: 120_000 });
     await page.locator("pydirect-install-dialog pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
     await page.locator("#log").filter({ hasText: "install-complete" }).waitFor();
-    const detail = JSON.parse((await page.locator("#log").innerText()).replace(/^install-complete: /, "")) as Record<string, string>;
+    const detail = JSON.parse((await page.locator("#log").innerText()).replace(/^install-complete: /, "")) as Record<
+      string,
+      string
+    >;
     expect(detail["hostname"]).toMatch(/^pyDirect-/);
     expect(detail["chip"]).toBe("ESP32-S3");
     expect(detail["certFingerprint"]).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);

@@ -41,7 +41,9 @@ describe("when real ports cannot be used", () => {
 
     await page.goto(`${site.server.url}embed-demo.html`);
     const button = page.locator("pydirect-install-button");
-    await page.waitForFunction(() => document.querySelector("pydirect-install-button")?.hasAttribute("install-unsupported"));
+    await page.waitForFunction(() =>
+      document.querySelector("pydirect-install-button")?.hasAttribute("install-unsupported"),
+    );
     expect(await button.locator("[slot=unsupported]").isVisible()).toBe(true);
     expect(await button.locator("[slot=activate]").isVisible()).toBe(false);
     await page.close();
@@ -64,7 +66,9 @@ describe("when real ports cannot be used", () => {
     expect(await note.innerText()).toMatch(/https:\/\//);
     await screenshot(page, "env-insecure-context");
     await page.goto("http://portal.insecure.test/embed-demo.html");
-    await page.waitForFunction(() => document.querySelector("pydirect-install-button")?.hasAttribute("install-unsupported"));
+    await page.waitForFunction(() =>
+      document.querySelector("pydirect-install-button")?.hasAttribute("install-unsupported"),
+    );
     expect(await page.locator("pydirect-install-button [slot=not-allowed]").isVisible()).toBe(true);
     await page.close();
   });

@@ -9,7 +9,15 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { githubRelease, mergedS3Image } from "../core/firmware-sources/github-fixtures";
 import { provisionedIdentity } from "../core/verify/fixtures";
-import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+import {
+  DIST,
+  launchBrowser,
+  screenshot,
+  seriousAxeViolations,
+  serveDir,
+  type LaunchedBrowser,
+  type StaticServer,
+} from "./harness";
 
 // Issue 12 in the browser: firmware from a file picked with the file chooser, a pyDirect release
 // from a releases-API fixture with a CORS-enabled mirror (both on 127.0.0.1), and a port behind a
@@ -73,7 +81,10 @@ beforeAll(async () => {
   empty = await mkdtemp(join(tmpdir(), "pydirect-fixtures-"));
   releaseFolder = join(empty, "release");
   // One firmware: the demo folder without its per-product manifests and the other demo firmware (Improv, blink).
-  await cp(join(DIST, "firmware/demo"), releaseFolder, { recursive: true, filter: (src) => !/\/(products|improv|blink)(\/|$)/.test(src) });
+  await cp(join(DIST, "firmware/demo"), releaseFolder, {
+    recursive: true,
+    filter: (src) => !/\/(products|improv|blink)(\/|$)/.test(src),
+  });
   // GitHub's API and the Pages mirror both answer over https with Access-Control-Allow-Origin: *.
   const tls = await provisionedIdentity("fixtures");
   api = await serveHttps(tls.certPem, tls.keyPem);
@@ -81,15 +92,35 @@ beforeAll(async () => {
   api.routes.push((req, res) => {
     if (!req.url?.startsWith(`/repos/${REPO}/releases`)) return false;
     const body = JSON.stringify([
-      githubRelease(REPO, { tag: "pyDirect-v1.27.0-preview", prerelease: true, assets: [{ name: "pyDirect-ESP32_S3-merged.bin", size: 2_000_000, digest: false }] }, api.url.slice(0, -1)),
-      githubRelease(REPO, { tag: "pyDirect-v1.26.1", assets: [{ name: "pyDirect-ESP32_S3-merged.bin", data: releaseImage }, { name: "pyDirect-ESP32_P4-merged.bin", size: 2_600_000, digest: false }] }, api.url.slice(0, -1)),
+      githubRelease(
+        REPO,
+        {
+          tag: "pyDirect-v1.27.0-preview",
+          prerelease: true,
+          assets: [{ name: "pyDirect-ESP32_S3-merged.bin", size: 2_000_000, digest: false }],
+        },
+        api.url.slice(0, -1),
+      ),
+      githubRelease(
+        REPO,
+        {
+          tag: "pyDirect-v1.26.1",
+          assets: [
+            { name: "pyDirect-ESP32_S3-merged.bin", data: releaseImage },
+            { name: "pyDirect-ESP32_P4-merged.bin", size: 2_600_000, digest: false },
+          ],
+        },
+        api.url.slice(0, -1),
+      ),
     ]);
     res.writeHead(200, { "content-type": "application/json; charset=utf-8", "x-ratelimit-remaining": "59" }).end(body);
     return true;
   });
   mirror.routes.push((req, res) => {
     if (req.url !== "/firmware/pyDirect-ESP32_S3-merged.bin") return false;
-    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": releaseImage.length }).end(releaseImage);
+    res
+      .writeHead(200, { "content-type": "application/octet-stream", "content-length": releaseImage.length })
+      .end(releaseImage);
     return true;
   });
 
@@ -124,7 +155,9 @@ function sessionState(page: Page): Promise<SessionState> {
 
 async function waitForStep(page: Page, step: string, timeout = 90_000): Promise<void> {
   await page.waitForFunction(
-    (want) => (document.querySelector("pydirect-portal") as unknown as { currentSession?: { state: { step: string } } }).currentSession?.state.step === want,
+    (want) =>
+      (document.querySelector("pydirect-portal") as unknown as { currentSession?: { state: { step: string } } })
+        .currentSession?.state.step === want,
     step,
     { timeout },
   );
@@ -133,7 +166,8 @@ async function waitForStep(page: Page, step: string, timeout = 90_000): Promise<
 /** The flash of the virtual board the page picked last, from `from` for `length` bytes. */
 function boardFlash(page: Page, length: number): Promise<number[]> {
   return page.evaluate((n) => {
-    const board = (document.querySelector("pydirect-portal") as unknown as { lastVirtualBoard: { flash: Uint8Array } }).lastVirtualBoard;
+    const board = (document.querySelector("pydirect-portal") as unknown as { lastVirtualBoard: { flash: Uint8Array } })
+      .lastVirtualBoard;
     return Array.from(board.flash.subarray(0, n));
   }, length);
 }
@@ -155,12 +189,16 @@ describe("firmware sources on the portal page", () => {
     await page.locator("pydirect-firmware-sources [data-source=local-files] input").check();
     const chooser = page.waitForEvent("filechooser");
     await page.locator("pydirect-local-firmware-files label[for=pick-files]").click();
-    await (await chooser).setFiles({ name: "my-pydirect.bin", mimeType: "application/octet-stream", buffer: Buffer.from(localImage) });
+    await (
+      await chooser
+    ).setFiles({ name: "my-pydirect.bin", mimeType: "application/octet-stream", buffer: Buffer.from(localImage) });
     await page.locator("pydirect-local-firmware-files [data-field=local-version]").waitFor();
     expect(await page.locator("pydirect-local-firmware-files [data-field=local-chip]").innerText()).toBe("ESP32-S3");
     expect(await page.locator("pydirect-local-firmware-files [data-field=local-version]").innerText()).toBe("0.3.0");
     expect(await page.locator("pydirect-local-firmware-files [data-field=local-app]").innerText()).toBe("pyDirect");
-    expect(await page.locator("pydirect-local-firmware-files input[data-offset-for='my-pydirect.bin']").inputValue()).toBe("0x0");
+    expect(
+      await page.locator("pydirect-local-firmware-files input[data-offset-for='my-pydirect.bin']").inputValue(),
+    ).toBe("0x0");
     await page.locator("pydirect-firmware-step #continue:not([disabled])").waitFor();
     await screenshot(page, "sources-local-file");
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -186,15 +224,26 @@ describe("firmware sources on the portal page", () => {
     await zone.waitFor();
     // The files a user would drag from a folder: a manifest naming its three parts, and the parts.
     const transfer = await page.evaluateHandle(async () => {
-      const get = async (path: string) => new Uint8Array(await (await fetch(`./firmware/demo/esp32s3/${path}`)).arrayBuffer());
+      const get = async (path: string) =>
+        new Uint8Array(await (await fetch(`./firmware/demo/esp32s3/${path}`)).arrayBuffer());
       const manifest = {
         name: "My pyDirect build",
         version: "0.1.0",
-        builds: [{ chipFamily: "ESP32-S3", parts: [{ path: "bootloader.bin", offset: 0 }, { path: "partition-table.bin", offset: 0x8000 }, { path: "pydirect.bin", offset: 0x10000 }] }],
+        builds: [
+          {
+            chipFamily: "ESP32-S3",
+            parts: [
+              { path: "bootloader.bin", offset: 0 },
+              { path: "partition-table.bin", offset: 0x8000 },
+              { path: "pydirect.bin", offset: 0x10000 },
+            ],
+          },
+        ],
       };
       const dt = new DataTransfer();
       dt.items.add(new File([JSON.stringify(manifest)], "manifest.json", { type: "application/json" }));
-      for (const name of ["bootloader.bin", "partition-table.bin", "pydirect.bin"]) dt.items.add(new File([await get(name)], name));
+      for (const name of ["bootloader.bin", "partition-table.bin", "pydirect.bin"])
+        dt.items.add(new File([await get(name)], name));
       return dt;
     });
     await zone.dispatchEvent("dragover", { dataTransfer: transfer });
@@ -229,7 +278,11 @@ describe("firmware sources on the portal page", () => {
     expect(state.firmware.local?.names).toContain("release/esp32s3/pydirect.bin");
     expect(state.firmware.result?.chipFamilies).toContain("ESP32-S3");
     await installAndWait(page);
-    expect((await sessionState(page)).flash.parts.map((p) => p.name)).toEqual(["esp32s3/bootloader.bin", "esp32s3/partition-table.bin", "esp32s3/pydirect.bin"]);
+    expect((await sessionState(page)).flash.parts.map((p) => p.name)).toEqual([
+      "esp32s3/bootloader.bin",
+      "esp32s3/partition-table.bin",
+      "esp32s3/pydirect.bin",
+    ]);
   });
 
   it("lists pyDirect's releases from the configured API and installs one from the CORS mirror", async () => {
@@ -246,10 +299,17 @@ describe("firmware sources on the portal page", () => {
     // The beta channel lists the pre-release too.
     await page.locator("pydirect-release-picker #include-beta").check();
     await page.waitForFunction(() => {
-      const picker = document.querySelector("pydirect-portal")?.shadowRoot?.querySelector("pydirect-flow")?.shadowRoot?.querySelector("pydirect-firmware-step")?.shadowRoot?.querySelector("pydirect-release-picker");
+      const picker = document
+        .querySelector("pydirect-portal")
+        ?.shadowRoot?.querySelector("pydirect-flow")
+        ?.shadowRoot?.querySelector("pydirect-firmware-step")
+        ?.shadowRoot?.querySelector("pydirect-release-picker");
       return (picker?.shadowRoot?.querySelectorAll("#release-version option").length ?? 0) === 2;
     });
-    expect(await page.locator("pydirect-release-picker #release-version option").allInnerTexts()).toEqual(["1.27.0-preview (beta)", "1.26.1"]);
+    expect(await page.locator("pydirect-release-picker #release-version option").allInnerTexts()).toEqual([
+      "1.27.0-preview (beta)",
+      "1.26.1",
+    ]);
     await screenshot(page, "sources-pydirect-releases");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
@@ -278,7 +338,13 @@ describe("firmware sources on the portal page", () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     const chooser = page.waitForEvent("filechooser");
     await page.locator("pydirect-local-firmware-files label[for=pick-files]").click();
-    await (await chooser).setFiles({ name: "pyDirect-ESP32_S3-merged.bin", mimeType: "application/octet-stream", buffer: Buffer.from(localImage) });
+    await (
+      await chooser
+    ).setFiles({
+      name: "pyDirect-ESP32_S3-merged.bin",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from(localImage),
+    });
     await page.locator("pydirect-local-firmware-files [data-field=local-version]").waitFor();
     const state = await sessionState(page);
     expect(state.firmware.selected).toBe("local-files");
@@ -292,7 +358,9 @@ describe("firmware sources on the portal page", () => {
     await page.locator("pydirect-connect-step h2").waitFor();
     // A test port: a simulated ESP32-S3 that reports a CP210x bridge, handed out by the browser's port picker.
     await page.evaluate(() => {
-      const portal = document.querySelector("pydirect-portal") as unknown as { ports: { pickVirtual(model?: string): { port: { getInfo(): unknown } } } };
+      const portal = document.querySelector("pydirect-portal") as unknown as {
+        ports: { pickVirtual(model?: string): { port: { getInfo(): unknown } } };
+      };
       const { port } = portal.ports.pickVirtual("esp32s3");
       port.getInfo = () => ({ usbVendorId: 0x10c4, usbProductId: 0xea60 });
       (navigator as unknown as { serial: { requestPort(): Promise<unknown> } }).serial.requestPort = async () => port;
@@ -302,7 +370,9 @@ describe("firmware sources on the portal page", () => {
     const state = await sessionState(page);
     expect(state.port).toEqual({ label: "Silicon Labs CP210x (10c4:ea60)", virtual: false });
     // Not listed; the default for a real port is pyDirect's newest stable release for its product.
-    expect(state.firmware.sources.some((s) => s.virtualBoardOnly || s.manifestUrl?.endsWith("/firmware/demo/manifest.json"))).toBe(false);
+    expect(
+      state.firmware.sources.some((s) => s.virtualBoardOnly || s.manifestUrl?.endsWith("/firmware/demo/manifest.json")),
+    ).toBe(false);
     expect(await page.locator("pydirect-firmware-sources [data-kind=manifest-url]").count()).toBe(0);
     expect(state.firmware.selected).toBe("pydirect-releases");
     expect(state.firmware.result?.version).toBe("1.26.1");
@@ -361,7 +431,9 @@ describe("the embed", () => {
     await button.locator("button[slot=activate]").click();
     await page.locator("pydirect-install-dialog dialog[open]").waitFor();
     await page.evaluate(() => {
-      const dialog = document.querySelector("pydirect-install-button")!.shadowRoot!.querySelector("pydirect-install-dialog") as unknown as {
+      const dialog = document
+        .querySelector("pydirect-install-button")!
+        .shadowRoot!.querySelector("pydirect-install-dialog") as unknown as {
         ports: { pickVirtual(model?: string): { port: { getInfo(): unknown } } };
       };
       const { port } = dialog.ports.pickVirtual("esp32s3");

@@ -7,5 +7,9 @@ export default function setup(): void {
   if (process.env.PYDIRECT_SKIP_BUILD === "1") return;
   execFileSync("npx", ["tsx", "scripts/make-demo-firmware.ts"], { cwd: root, stdio: "inherit" });
   // vitest sets NODE_ENV=test, which would make Vite build a non-production bundle (no service worker).
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
 }

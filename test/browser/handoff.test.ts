@@ -37,15 +37,19 @@ describe("device hand-off element", () => {
       el.id = "under-test";
       const seen: unknown[] = [];
       (window as unknown as { seen: unknown[] }).seen = seen;
-      for (const type of ["pydirect-console-unlock", "pydirect-connect-again"]) el.addEventListener(type, (e) => seen.push({ type, detail: (e as CustomEvent).detail }));
+      for (const type of ["pydirect-console-unlock", "pydirect-connect-again"])
+        el.addEventListener(type, (e) => seen.push({ type, detail: (e as CustomEvent).detail }));
       document.querySelector("pydirect-portal")!.replaceWith(el);
     }, locked);
 
     const handoff = page.locator("#under-test");
     const show = (patch: Partial<HandoffState>) =>
-      page.evaluate((state) => {
-        (document.querySelector("#under-test") as HTMLElement & { handoff: unknown }).handoff = state;
-      }, { ...locked, ...patch });
+      page.evaluate(
+        (state) => {
+          (document.querySelector("#under-test") as HTMLElement & { handoff: unknown }).handoff = state;
+        },
+        { ...locked, ...patch },
+      );
 
     // Before (or after a failed) HTTPS connect: the trust step is spelled out, open.
     await show({ console: "closed" });
@@ -59,7 +63,9 @@ describe("device hand-off element", () => {
 
     await show({});
     expect(await handoff.locator("#trust-step").getAttribute("open")).toBeNull();
-    expect(await handoff.locator("pydirect-device-console #console-locked").innerText()).toMatch(/WebREPL password.*5 wrong tries/s);
+    expect(await handoff.locator("pydirect-device-console #console-locked").innerText()).toMatch(
+      /WebREPL password.*5 wrong tries/s,
+    );
     expect(await handoff.locator("pydirect-device-console #line").count()).toBe(0);
     await screenshot(page, "09-handoff-locked");
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -78,7 +84,9 @@ describe("device hand-off element", () => {
     await show({ console: "open", entries: [{ input: "print(6*7)", output: "42\n", error: null }] });
     await handoff.locator("pydirect-device-console #line").waitFor();
     expect(await handoff.locator("pydirect-device-console #console-output").getAttribute("aria-live")).toBe("polite");
-    expect(await handoff.locator("pydirect-device-console #console-output").innerText()).toMatch(/>>> print\(6\*7\)\s+42/);
+    expect(await handoff.locator("pydirect-device-console #console-output").innerText()).toMatch(
+      />>> print\(6\*7\)\s+42/,
+    );
     expect(site.browser.errors).toEqual([]);
   });
 });

@@ -60,7 +60,8 @@ export async function serveDir(dir: string, options: ServeOptions = {}): Promise
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     requests.push(path);
-    if (options.isolated !== false) for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
+    if (options.isolated !== false)
+      for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
     if (options.cors) {
       res.setHeader("Access-Control-Allow-Origin", "*");
       res.setHeader("Access-Control-Allow-Headers", "*");
@@ -205,7 +206,16 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   // Content-Security-Policy blocks inline scripts, and the test must not need a hole in it.
   if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(source);
   const result = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: unknown,
+            opts: unknown,
+          ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }>;
+        };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ["violations"] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
   })) as AxeViolation[];
@@ -264,7 +274,7 @@ export async function browserCpuSeconds(profile: string): Promise<number> {
     }
   }
   const ours = new Set([...procs].filter(([, p]) => p.cmdline.includes(profile)).map(([pid]) => pid));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, p] of procs) {
       if (!ours.has(pid) && ours.has(p.ppid)) {

@@ -4,7 +4,15 @@ import { runInventoryInit } from "../../src/cli/inventory-command";
 import { ADMIN, startCouchServer, type CouchTestServer } from "../core/registry/couch-server";
 import { board } from "../core/registry/fixtures";
 import { provisionedIdentity } from "../core/verify/fixtures";
-import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+import {
+  DIST,
+  launchBrowser,
+  screenshot,
+  seriousAxeViolations,
+  serveDir,
+  type LaunchedBrowser,
+  type StaticServer,
+} from "./harness";
 
 // Two stations (two browsers, each its own profile) configured with the same CouchDB-compatible
 // server on 127.0.0.1 share one inventory: what one registers, the other lists; the same board
@@ -26,10 +34,18 @@ beforeAll(async () => {
   site = await serveDir(DIST);
   // CouchDB's [cors] origins list: the portal's origin only.
   const tls = await provisionedIdentity("couch-test");
-  couch = await startCouchServer({ corsOrigins: [new URL(site.url).origin], https: { certPem: tls.certPem, keyPem: tls.keyPem } });
+  couch = await startCouchServer({
+    corsOrigins: [new URL(site.url).origin],
+    https: { certPem: tls.certPem, keyPem: tls.keyPem },
+  });
   for (const s of Object.values(STATIONS)) await couch.addUser(s.user, s.password);
   url = `${couch.origin}/${DB}`;
-  const code = await runInventoryInit(`${couch.httpOrigin}/${DB}`, { members: [STATIONS.a.user, STATIONS.b.user] }, () => undefined, { COUCHDB_USER: ADMIN.name, COUCHDB_PASSWORD: ADMIN.password });
+  const code = await runInventoryInit(
+    `${couch.httpOrigin}/${DB}`,
+    { members: [STATIONS.a.user, STATIONS.b.user] },
+    () => undefined,
+    { COUCHDB_USER: ADMIN.name, COUCHDB_PASSWORD: ADMIN.password },
+  );
   expect(code).toBe(0);
   a = await launchBrowser({ ignoreHTTPSErrors: true });
   b = await launchBrowser({ ignoreHTTPSErrors: true });
@@ -76,16 +92,26 @@ describe("one inventory for two stations", () => {
     // A bad URL is refused with a sentence, and nothing is stored.
     await a.page.locator("#inventory-url").fill("ftp://nowhere/db");
     await a.page.locator("#inventory-connect").click();
-    await expect.poll(() => a.page.locator("pydirect-inventory-settings [role=alert]").textContent()).toMatch(/https:\/\//);
+    await expect
+      .poll(() => a.page.locator("pydirect-inventory-settings [role=alert]").textContent())
+      .toMatch(/https:\/\//);
 
     await connectStation(a.page, STATIONS.a);
     await connectStation(b.page, STATIONS.b);
     await putRecord(a.page, { ...board(21), wifiPassword: "hunter2" });
     await b.page.locator(`pydirect-device-list tr[data-device='${board(21).id}']`).waitFor({ timeout: 20_000 });
-    expect(await b.page.locator(`pydirect-device-list tr[data-device='${board(21).id}'] td`).first().textContent()).toContain(board(21).hostname);
+    expect(
+      await b.page
+        .locator(`pydirect-device-list tr[data-device='${board(21).id}'] td`)
+        .first()
+        .textContent(),
+    ).toContain(board(21).hostname);
 
     // The station remembers the URL and user, never the password; the server holds no secret.
-    for (const [page, station] of [[a.page, STATIONS.a], [b.page, STATIONS.b]] as const) {
+    for (const [page, station] of [
+      [a.page, STATIONS.a],
+      [b.page, STATIONS.b],
+    ] as const) {
       const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
       expect(stored).toContain(station.user);
       expect(stored).not.toContain(station.password);
@@ -103,7 +129,8 @@ describe("one inventory for two stations", () => {
     await putRecord(a.page, board(22, { hostname: "bench-a-22", certFingerprint: "AA:AA:AA" }));
     await putRecord(b.page, board(22, { hostname: "bench-b-22", certFingerprint: "BB:BB:BB" }));
     await couch.start();
-    const conflictAt = (page: Page) => page.locator(`pydirect-device-conflicts section[data-conflict='${board(22).id}']`);
+    const conflictAt = (page: Page) =>
+      page.locator(`pydirect-device-conflicts section[data-conflict='${board(22).id}']`);
     await conflictAt(a.page).waitFor({ timeout: 30_000 });
     await conflictAt(b.page).waitFor({ timeout: 30_000 });
     expect(await conflictAt(b.page).locator("tr[data-rev]").count()).toBe(2);
@@ -116,17 +143,28 @@ describe("one inventory for two stations", () => {
     await b.page.keyboard.press("Enter");
     await conflictAt(b.page).waitFor({ state: "detached", timeout: 20_000 });
     await conflictAt(a.page).waitFor({ state: "detached", timeout: 30_000 });
-    await expect.poll(() => a.page.locator(`pydirect-device-list tr[data-device='${board(22).id}'] td`).first().textContent()).toContain("bench-a-22");
+    await expect
+      .poll(() =>
+        a.page
+          .locator(`pydirect-device-list tr[data-device='${board(22).id}'] td`)
+          .first()
+          .textContent(),
+      )
+      .toContain("bench-a-22");
   });
 
   it("after a reload the station asks for the password again and keeps working meanwhile", async () => {
     await a.page.reload();
-    await expect.poll(() => status(a.page).textContent(), { timeout: 20_000 }).toMatch(/Enter the password for station-a/);
+    await expect
+      .poll(() => status(a.page).textContent(), { timeout: 20_000 })
+      .toMatch(/Enter the password for station-a/);
     // The replica in IndexedDB still lists what was shared.
     await a.page.locator(`pydirect-device-list tr[data-device='${board(21).id}']`).waitFor();
     await a.page.locator("#inventory-password").fill(STATIONS.a.password);
     await a.page.locator("#inventory-connect").click();
     await expect.poll(() => status(a.page).textContent(), { timeout: 20_000 }).toMatch(/Synced with/);
-    expect([...a.errors, ...b.errors].filter((e) => !/Failed to load resource|net::ERR_CONNECTION_REFUSED/.test(e))).toEqual([]);
+    expect(
+      [...a.errors, ...b.errors].filter((e) => !/Failed to load resource|net::ERR_CONNECTION_REFUSED/.test(e)),
+    ).toEqual([]);
   });
 });

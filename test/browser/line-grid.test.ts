@@ -25,7 +25,14 @@ async function tabTo(page: Page, id: string, max = 80): Promise<void> {
 
 interface LineSnapshot {
   running: boolean;
-  boards: { id: string; step: string; chip: string | null; mac: string | null; error: { code: string; message: string } | null; result: { hostname: string | null; certFingerprint: string | null } | null }[];
+  boards: {
+    id: string;
+    step: string;
+    chip: string | null;
+    mac: string | null;
+    error: { code: string; message: string } | null;
+    result: { hostname: string | null; certFingerprint: string | null } | null;
+  }[];
 }
 
 function lineState(page: Page): Promise<LineSnapshot> {
@@ -53,7 +60,9 @@ describe("production line grid", () => {
       const w = window as unknown as { lineEvents: number; frames: number };
       w.lineEvents = 0;
       w.frames = 0;
-      const portal = document.querySelector("pydirect-portal") as unknown as { line: { subscribe(l: (e: { type: string }) => void): void } };
+      const portal = document.querySelector("pydirect-portal") as unknown as {
+        line: { subscribe(l: (e: { type: string }) => void): void };
+      };
       portal.line.subscribe((e) => {
         if (e.type === "board-changed") w.lineEvents++;
       });
@@ -91,7 +100,11 @@ describe("production line grid", () => {
     // Mid-run: some board is writing.
     await page.waitForFunction(
       () => {
-        const line = (document.querySelector("pydirect-portal") as unknown as { line: { state: { boards: { step: string; progress: number }[] } } }).line;
+        const line = (
+          document.querySelector("pydirect-portal") as unknown as {
+            line: { state: { boards: { step: string; progress: number }[] } };
+          }
+        ).line;
         return line.state.boards.some((b) => b.step === "installing" && b.progress > 0.1);
       },
       undefined,
@@ -101,7 +114,11 @@ describe("production line grid", () => {
 
     await page.waitForFunction(
       () => {
-        const line = (document.querySelector("pydirect-portal") as unknown as { line: { running: boolean; state: { boards: { step: string }[] } } }).line;
+        const line = (
+          document.querySelector("pydirect-portal") as unknown as {
+            line: { running: boolean; state: { boards: { step: string }[] } };
+          }
+        ).line;
         return !line.running && line.state.boards.every((b) => ["done", "failed", "stopped"].includes(b.step));
       },
       undefined,
@@ -111,14 +128,21 @@ describe("production line grid", () => {
     // Stop became Start again, where focus still is.
     await expect.poll(() => page.locator("pydirect-line-grid #line-run").innerText()).toBe("Start");
     expect(await deepActiveId(page)).toBe("line-run");
-    const explain = state.boards.map((b) => `${b.id} ${b.step} ${b.error?.code ?? ""} ${b.error?.message ?? ""}`).join("\n");
-    expect(state.boards.map((b) => b.step), explain).toEqual(["done", "done", "done", "done"]);
+    const explain = state.boards
+      .map((b) => `${b.id} ${b.step} ${b.error?.code ?? ""} ${b.error?.message ?? ""}`)
+      .join("\n");
+    expect(
+      state.boards.map((b) => b.step),
+      explain,
+    ).toEqual(["done", "done", "done", "done"]);
     expect(new Set(state.boards.map((b) => b.mac)).size).toBe(4);
     expect(new Set(state.boards.map((b) => b.result?.hostname)).size).toBe(4);
     expect(new Set(state.boards.map((b) => b.result?.certFingerprint)).size).toBe(4);
     await page.locator("pydirect-line-row[data-step=done]").nth(3).waitFor();
     for (const b of state.boards) {
-      expect(await page.locator(`pydirect-line-row[data-board-id=${b.id}] [data-field=result]`).innerText()).toContain(b.result!.hostname!);
+      expect(await page.locator(`pydirect-line-row[data-board-id=${b.id}] [data-field=result]`).innerText()).toContain(
+        b.result!.hostname!,
+      );
     }
 
     // The live region read out each board and the end of the line, and no progress ticks.

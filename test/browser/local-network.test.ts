@@ -17,7 +17,15 @@ import type { DeviceRecord } from "../../src/core/registry/device-record";
 import type { SessionState } from "../../src/core/session/session-types";
 import { provisionedIdentity, type Provisioned } from "../core/verify/fixtures";
 import { startMicroPythonDevice, type MicroPythonDevice } from "../virtual-board/webrtc/micropython-device";
-import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+import {
+  DIST,
+  launchBrowser,
+  screenshot,
+  seriousAxeViolations,
+  serveDir,
+  type LaunchedBrowser,
+  type StaticServer,
+} from "./harness";
 
 const HOSTNAME = "pyDirect-lna";
 const BOARD_NAME = "pydirect-lna.local";
@@ -31,13 +39,21 @@ let boardRequests = 0;
 
 beforeAll(async () => {
   identity = await provisionedIdentity(HOSTNAME);
-  device = await startMicroPythonDevice({ certPem: identity.certPem, keyPem: identity.keyPem, https: true, hostname: HOSTNAME });
+  device = await startMicroPythonDevice({
+    certPem: identity.certPem,
+    keyPem: identity.keyPem,
+    https: true,
+    hostname: HOSTNAME,
+  });
   const boardPort = await device.https!.listening;
   portal = await serveDir(DIST);
   const portalPort = new URL(portal.url).port;
   browser = await launchBrowser({
     ignoreHTTPSErrors: true,
-    args: [`--ip-address-space-overrides=127.0.0.1:${portalPort}=public,127.0.0.1:${boardPort}=local`, `--host-resolver-rules=MAP ${BOARD_NAME} 127.0.0.1:${boardPort}`],
+    args: [
+      `--ip-address-space-overrides=127.0.0.1:${portalPort}=public,127.0.0.1:${boardPort}=local`,
+      `--host-resolver-rules=MAP ${BOARD_NAME} 127.0.0.1:${boardPort}`,
+    ],
   });
   cdp = await browser.context.newCDPSession(browser.page);
   browser.page.on("request", (r) => {
@@ -52,11 +68,22 @@ afterAll(async () => {
 });
 
 function setLocalNetwork(setting: "granted" | "denied" | "prompt"): Promise<unknown> {
-  return cdp.send("Browser.setPermission", { permission: { name: "local-network" }, setting, origin: portal.url.replace(/\/$/, "") });
+  return cdp.send("Browser.setPermission", {
+    permission: { name: "local-network" },
+    setting,
+    origin: portal.url.replace(/\/$/, ""),
+  });
 }
 
 function state(page: Page): Promise<SessionState> {
-  return page.evaluate(() => JSON.parse(JSON.stringify((document.querySelector("pydirect-portal") as unknown as { currentSession: { state: unknown } }).currentSession.state)));
+  return page.evaluate(() =>
+    JSON.parse(
+      JSON.stringify(
+        (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: unknown } }).currentSession
+          .state,
+      ),
+    ),
+  );
 }
 
 describe("connect again under Local Network Access (portal public, board local)", () => {
@@ -75,19 +102,30 @@ describe("connect again under Local Network Access (portal public, board local)"
       certificatePem: identity.certPem,
     };
     await page.evaluate(async (r) => {
-      const portalEl = document.querySelector("pydirect-portal") as unknown as { registry: { put(r: unknown): Promise<void> }; shadowRoot: ShadowRoot };
+      const portalEl = document.querySelector("pydirect-portal") as unknown as {
+        registry: { put(r: unknown): Promise<void> };
+        shadowRoot: ShadowRoot;
+      };
       await portalEl.registry.put(r);
-      await (portalEl.shadowRoot.querySelector("pydirect-device-list") as unknown as { refresh(): Promise<void> }).refresh();
+      await (
+        portalEl.shadowRoot.querySelector("pydirect-device-list") as unknown as { refresh(): Promise<void> }
+      ).refresh();
     }, record);
     const connectAgain = page.locator("pydirect-device-list button[data-action=connect-again]");
     await connectAgain.waitFor();
-    expect(await page.evaluate(() => navigator.permissions.query({ name: "local-network" as PermissionName }).then((p) => p.state))).toBe("prompt");
+    expect(
+      await page.evaluate(() =>
+        navigator.permissions.query({ name: "local-network" as PermissionName }).then((p) => p.state),
+      ),
+    ).toBe("prompt");
 
     // First press: the permission has not been asked yet, so the portal explains and sends nothing.
     await connectAgain.click();
     const note = page.locator("pydirect-device-handoff #local-network-note");
     await note.waitFor();
-    expect(await note.innerText()).toMatch(/local network.*Choose Allow.*pyDirect-lna at https:\/\/pydirect-lna\.local/s);
+    expect(await note.innerText()).toMatch(
+      /local network.*Choose Allow.*pyDirect-lna at https:\/\/pydirect-lna\.local/s,
+    );
     expect((await state(page)).verify.status).toBe("idle");
     expect(boardRequests).toBe(0);
     await screenshot(page, "lna-01-explained");
@@ -96,19 +134,41 @@ describe("connect again under Local Network Access (portal public, board local)"
     // Denied: nothing is sent, and the page says where to allow it.
     await setLocalNetwork("denied");
     await connectAgain.click();
-    await expect.poll(async () => (await state(page)).verify.error?.code, { timeout: 30_000 }).toBe("local-network-denied");
+    await expect
+      .poll(async () => (await state(page)).verify.error?.code, { timeout: 30_000 })
+      .toBe("local-network-denied");
     const denied = page.locator("pydirect-device-handoff #local-network-denied");
     await denied.waitFor();
     expect(await denied.innerText()).toMatch(/allow it in the site settings/);
-    expect(await page.locator("pydirect-verify-step pydirect-error-notice [role=alert]").innerText()).toMatch(/site-settings icon.*"Local network access" to Allow/s);
+    expect(await page.locator("pydirect-verify-step pydirect-error-notice [role=alert]").innerText()).toMatch(
+      /site-settings icon.*"Local network access" to Allow/s,
+    );
     // The board was never asked: the device list keeps no failed check for it.
-    expect(await page.evaluate(async () => (await (document.querySelector("pydirect-portal") as unknown as { registry: { get(id: string): Promise<{ lastVerification?: unknown }> } }).registry.get("246f28aabbcc")).lastVerification ?? null)).toBeNull();
+    expect(
+      await page.evaluate(
+        async () =>
+          (
+            await (
+              document.querySelector("pydirect-portal") as unknown as {
+                registry: { get(id: string): Promise<{ lastVerification?: unknown }> };
+              }
+            ).registry.get("246f28aabbcc")
+          ).lastVerification ?? null,
+      ),
+    ).toBeNull();
     expect(boardRequests).toBe(0);
     await screenshot(page, "lna-02-denied");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // Chrome itself blocks the request when denied (the portal's check is not what stops it).
-    const blocked = await page.evaluate((url) => fetch(url, { targetAddressSpace: "local" } as RequestInit).then(() => "reached", (e: Error) => e.name), `https://${BOARD_NAME}/webrtc/status`);
+    const blocked = await page.evaluate(
+      (url) =>
+        fetch(url, { targetAddressSpace: "local" } as RequestInit).then(
+          () => "reached",
+          (e: Error) => e.name,
+        ),
+      `https://${BOARD_NAME}/webrtc/status`,
+    );
     expect(blocked).toBe("TypeError");
     browser.errors.length = 0; // Chromium logs the blocked fetch above as a console error.
 
@@ -117,7 +177,12 @@ describe("connect again under Local Network Access (portal public, board local)"
     await connectAgain.click();
     await expect.poll(async () => (await state(page)).verify.status, { timeout: 120_000 }).toBe("done");
     const handoff = (await state(page)).handoff!;
-    expect(handoff).toMatchObject({ transport: "https", deviceUrl: `https://${BOARD_NAME}`, console: "locked", localNetwork: "granted" });
+    expect(handoff).toMatchObject({
+      transport: "https",
+      deviceUrl: `https://${BOARD_NAME}`,
+      console: "locked",
+      localNetwork: "granted",
+    });
     expect(boardRequests).toBeGreaterThan(0);
     expect(await page.locator("pydirect-device-handoff #local-network-note").count()).toBe(0);
     await screenshot(page, "lna-03-connected");

@@ -63,7 +63,14 @@ describe("offline portal", () => {
       await page.locator("pydirect-connect-step h2").waitFor();
       await screenshot(page, "offline-01-reloaded");
       await flashVirtualBoard(page);
-      const state = await page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: { flash: { status: string; parts: unknown[] } } } }).currentSession.state.flash);
+      const state = await page.evaluate(
+        () =>
+          (
+            document.querySelector("pydirect-portal") as unknown as {
+              currentSession: { state: { flash: { status: string; parts: unknown[] } } };
+            }
+          ).currentSession.state.flash,
+      );
       expect(state.status).toBe("done");
       expect(state.parts).toHaveLength(3);
       await screenshot(page, "offline-02-flashed");
@@ -88,7 +95,10 @@ describe("offline portal", () => {
     await page.locator("pydirect-connect-step h2").waitFor();
     const after = await page.evaluate(async () => {
       const reg = await navigator.serviceWorker.getRegistration();
-      return { waiting: reg?.waiting !== null && reg?.waiting !== undefined, controller: navigator.serviceWorker.controller?.scriptURL ?? "" };
+      return {
+        waiting: reg?.waiting !== null && reg?.waiting !== undefined,
+        controller: navigator.serviceWorker.controller?.scriptURL ?? "",
+      };
     });
     expect(after.controller).toBe(before);
     expect(after.waiting).toBe(false);

@@ -23,21 +23,31 @@ beforeAll(async () => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path === "/firmware/wrong-chip/manifest.json") {
       // Only an ESP32-C3 build: the virtual ESP32-S3 must be refused before any write.
-      const builds = demo.builds.filter((b) => b.chipFamily === "ESP32-C3").map((b) => ({ ...b, parts: b.parts.map((p) => ({ ...p, path: `../demo/${p.path}` })) }));
-      res.writeHead(200, { "content-type": "application/json" }).end(json({ ...demo, name: "C3-only firmware", builds }));
+      const builds = demo.builds
+        .filter((b) => b.chipFamily === "ESP32-C3")
+        .map((b) => ({ ...b, parts: b.parts.map((p) => ({ ...p, path: `../demo/${p.path}` })) }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(json({ ...demo, name: "C3-only firmware", builds }));
       return true;
     }
     if (path === "/firmware/corrupt/manifest.json") {
       // No SHA-256 in the manifest, so it is the image check that must catch the damage.
       const builds = demo.builds
         .filter((b) => b.chipFamily === "ESP32-S3")
-        .map((b) => ({ ...b, parts: b.parts.map(({ sha256: _s, size: _z, ...p }) => ({ ...p, path: p.path.endsWith("pydirect.bin") ? "pydirect.bin" : `../demo/${p.path}` })) }));
+        .map((b) => ({
+          ...b,
+          parts: b.parts.map(({ sha256: _s, size: _z, ...p }) => ({
+            ...p,
+            path: p.path.endsWith("pydirect.bin") ? "pydirect.bin" : `../demo/${p.path}`,
+          })),
+        }));
       res.writeHead(200, { "content-type": "application/json" }).end(json({ ...demo, builds }));
       return true;
     }
     if (path === "/firmware/corrupt/pydirect.bin") {
       const bad = app.slice();
-      for (let i = 4096; i < 4160; i++) bad[i]! ^= 0x5a;
+      for (let i = 4096; i < 4160; i++) bad[i] ^= 0x5a;
       res.writeHead(200, { "content-type": "application/octet-stream" }).end(bad);
       return true;
     }
@@ -76,7 +86,9 @@ describe("errors on the portal page", () => {
     expect(n.text).toContain("Choose other firmware");
     await screenshot(page, "error-wrong-chip");
     const blank = await page.evaluate(() => {
-      const board = (document.querySelector("pydirect-portal") as unknown as { lastVirtualBoard: { flash: Uint8Array } }).lastVirtualBoard;
+      const board = (
+        document.querySelector("pydirect-portal") as unknown as { lastVirtualBoard: { flash: Uint8Array } }
+      ).lastVirtualBoard;
       return board.flash.subarray(0, 0x110000).every((b) => b === 0xff);
     });
     expect(blank).toBe(true);
@@ -99,7 +111,9 @@ describe("errors on the portal page", () => {
     const { page } = browser;
     await connectVirtualAndContinue(page);
     await page.evaluate(() => {
-      const board = (document.querySelector("pydirect-portal") as unknown as { lastVirtualBoard: { injectFaults(f: unknown): void } }).lastVirtualBoard;
+      const board = (
+        document.querySelector("pydirect-portal") as unknown as { lastVirtualBoard: { injectFaults(f: unknown): void } }
+      ).lastVirtualBoard;
       board.injectFaults({ disconnectAfterBytes: 60_000 });
     });
     await page.locator("pydirect-flash-step #install").click();

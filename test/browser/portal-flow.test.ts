@@ -41,14 +41,20 @@ function terminalText(page: Page): Promise<string> {
 async function waitForStep(page: Page, step: string, timeout = 60_000): Promise<void> {
   try {
     await page.waitForFunction(
-      (want) => (document.querySelector("pydirect-portal") as unknown as { currentSession?: { state: { step: string } } }).currentSession?.state.step === want,
+      (want) =>
+        (document.querySelector("pydirect-portal") as unknown as { currentSession?: { state: { step: string } } })
+          .currentSession?.state.step === want,
       step,
       { timeout },
     );
   } catch (err) {
     // Say where the flow stood, so a failure explains itself.
     const where = await page.evaluate(() => {
-      const session = (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: SessionState; log: { toText(): string } } }).currentSession;
+      const session = (
+        document.querySelector("pydirect-portal") as unknown as {
+          currentSession: { state: SessionState; log: { toText(): string } };
+        }
+      ).currentSession;
       const s = session.state;
       const current = s[s.step];
       return `step ${s.step} ${current.status} "${current.phase}" ${current.error ? `${current.error.code}: ${current.error.message}` : ""}\n${session.log.toText().slice(-1500)}`;
@@ -63,7 +69,9 @@ describe("portal page", () => {
     await page.goto(site.server.url);
     await page.locator("pydirect-connect-step h2").waitFor();
     // The terminal (xterm.js) is not part of the first paint: it loads when the console is shown.
-    expect(await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => /xterm/i.test(e.name)).length)).toBe(0);
+    expect(
+      await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => /xterm/i.test(e.name)).length),
+    ).toBe(0);
     await screenshot(page, "01-connect");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
@@ -115,11 +123,13 @@ describe("portal page", () => {
 
     // The console (open by itself after the install) holds the whole story and can be downloaded.
     await page.locator("pydirect-terminal .xterm").waitFor();
-    await expect.poll(() => terminalText(page), { timeout: 30_000 }).toContain("Installing pyDirect demo firmware 0.1.0");
+    await expect
+      .poll(() => terminalText(page), { timeout: 30_000 })
+      .toContain("Installing pyDirect demo firmware 0.1.0");
     expect(await terminalText(page)).toContain("esp32s3/pydirect.bin: written");
     const download = page.waitForEvent("download");
     await page.locator("pydirect-terminal #download-log").click();
-    const saved = await readFile((await (await download).path())!, "utf8");
+    const saved = await readFile(await (await download).path(), "utf8");
     expect((await download).suggestedFilename()).toMatch(/^pydirect-log-.*\.txt$/);
     expect(saved).toContain("Installing pyDirect demo firmware 0.1.0");
     expect(site.browser.errors).toEqual([]);
@@ -128,15 +138,23 @@ describe("portal page", () => {
   it("after the install the serial console (xterm) shows the board boot, resets it, and runs REPL lines, Ctrl-C and a pasted block", async () => {
     const { page } = site.browser;
     const terminal = page.locator("pydirect-terminal");
-    await expect.poll(async () => (await sessionState(page)).terminal, { timeout: 30_000 }).toMatchObject({ status: "open", repl: true });
+    await expect
+      .poll(async () => (await sessionState(page)).terminal, { timeout: 30_000 })
+      .toMatchObject({ status: "open", repl: true });
     // As with a real board, the ROM's boot lines went by while the flash job still held the port;
     // the EN reset shows the whole boot: ROM, bootloader, then MicroPython's banner and prompt.
     await terminal.locator("#terminal-reset:not([disabled])").click();
-    await expect.poll(() => terminalText(page), { timeout: 60_000 }).toMatch(
-      /Resetting the board \(EN\)[\s\S]*ESP-ROM:esp32s3[\s\S]*rst:0x1 \(POWERON\)[\s\S]*Project name: +pyDirect[\s\S]*MicroPython v[\s\S]*\n>>> $/,
-    );
+    await expect
+      .poll(() => terminalText(page), { timeout: 60_000 })
+      .toMatch(
+        /Resetting the board \(EN\)[\s\S]*ESP-ROM:esp32s3[\s\S]*rst:0x1 \(POWERON\)[\s\S]*Project name: +pyDirect[\s\S]*MicroPython v[\s\S]*\n>>> $/,
+      );
     // xterm's own stylesheet applies inside the element's shadow root (its input is hidden there).
-    expect(await terminal.locator(".xterm-helper-textarea").evaluate((el) => [getComputedStyle(el).position, getComputedStyle(el).opacity])).toEqual(["absolute", "0"]);
+    expect(
+      await terminal
+        .locator(".xterm-helper-textarea")
+        .evaluate((el) => [getComputedStyle(el).position, getComputedStyle(el).opacity]),
+    ).toEqual(["absolute", "0"]);
 
     // Typing goes to the board's REPL, which echoes and answers.
     await terminal.locator(".xterm").click();
@@ -148,11 +166,19 @@ describe("portal page", () => {
     await terminal.evaluate((el) => {
       const keys: string[] = [];
       (window as unknown as { terminalKeys: string[] }).terminalKeys = keys;
-      el.addEventListener("pydirect-terminal-input", (e) => keys.push((e as CustomEvent<{ data: string }>).detail.data));
+      el.addEventListener("pydirect-terminal-input", (e) =>
+        keys.push((e as CustomEvent<{ data: string }>).detail.data),
+      );
     });
     await page.keyboard.type("impo");
     await page.keyboard.press("Control+Space");
-    expect(await page.evaluate(() => (window as unknown as { terminalKeys: string[] }).terminalKeys)).toEqual(["i", "m", "p", "o", "\t"]);
+    expect(await page.evaluate(() => (window as unknown as { terminalKeys: string[] }).terminalKeys)).toEqual([
+      "i",
+      "m",
+      "p",
+      "o",
+      "\t",
+    ]);
     await page.keyboard.press("Control+c");
     await expect.poll(() => terminalText(page)).toMatch(/\n>>> $/);
     await page.keyboard.type("import time; time.sleep(60)");
@@ -169,7 +195,9 @@ describe("portal page", () => {
     await terminal.locator(".xterm-helper-textarea").evaluate((textarea) => {
       const data = new DataTransfer();
       data.setData("text/plain", "total = 0\nfor i in range(5):\n    total += i\nprint('total', total)\n");
-      textarea.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true, composed: true }));
+      textarea.dispatchEvent(
+        new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true, composed: true }),
+      );
     });
     await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/paste mode[\s\S]*total 10\n>>> $/);
     expect(await terminalText(page)).not.toContain("IndentationError");
@@ -199,7 +227,11 @@ describe("portal page", () => {
     await page.keyboard.type("solder-and-flux");
     await page.keyboard.press("Enter");
     await waitForStep(page, "verify", 120_000);
-    const hostname = await page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: SessionState } }).currentSession.state.provision.result?.hostname);
+    const hostname = await page.evaluate(
+      () =>
+        (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: SessionState } })
+          .currentSession.state.provision.result?.hostname,
+    );
     expect(hostname).toMatch(/^pyDirect-/);
     await screenshot(page, "05-verify");
     await page.locator("pydirect-verify-step #webrepl summary").click();
@@ -208,7 +240,9 @@ describe("portal page", () => {
     await tabTo(page, "verify");
     await page.keyboard.press("Enter");
     await page.locator("pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
-    expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(/Board verified — verified over WebRTC/);
+    expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(
+      /Board verified — verified over WebRTC/,
+    );
     await screenshot(page, "06-verified");
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.locator("pydirect-device-list tr[data-device]").first().waitFor();
@@ -235,7 +269,12 @@ describe("portal page", () => {
     await tabTo(page, "connect-again");
     await page.keyboard.press("Enter");
     await page.waitForFunction(
-      () => (document.querySelector("pydirect-portal") as unknown as { currentSession: { log: { toText(): string } } }).currentSession.log.toText().includes("Re-verifying"),
+      () =>
+        (
+          document.querySelector("pydirect-portal") as unknown as { currentSession: { log: { toText(): string } } }
+        ).currentSession.log
+          .toText()
+          .includes("Re-verifying"),
       undefined,
       { timeout: 60_000 },
     );
@@ -278,14 +317,18 @@ describe("portal page", () => {
     // Exports hold the boards and never a secret.
     const csvDownload = page.waitForEvent("download");
     await page.locator("pydirect-device-list #export-csv").click();
-    const csv = await readFile((await (await csvDownload).path())!, "utf8");
+    const csv = await readFile(await (await csvDownload).path(), "utf8");
     expect(csv.split("\r\n").filter(Boolean)).toHaveLength(3);
     expect(csv).toContain(hostname!);
     const jsonDownload = page.waitForEvent("download");
     await page.locator("pydirect-device-list #export-json").click();
-    const json = await readFile((await (await jsonDownload).path())!, "utf8");
+    const json = await readFile(await (await jsonDownload).path(), "utf8");
     expect(JSON.parse(json).devices).toHaveLength(2);
-    const log = await page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { log: { toText(): string } } }).currentSession.log.toText());
+    const log = await page.evaluate(() =>
+      (
+        document.querySelector("pydirect-portal") as unknown as { currentSession: { log: { toText(): string } } }
+      ).currentSession.log.toText(),
+    );
     for (const text of [csv, json, log, await terminalText(page)]) {
       expect(text).not.toContain(webrepl);
       expect(text).not.toContain("solder-and-flux");
@@ -309,18 +352,28 @@ describe("portal page", () => {
     expect(stored).not.toContain("PRIVATE KEY");
 
     // Re-verify from the device list: the connected (second) board passes again.
-    const second = await page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: SessionState } }).currentSession.state.provision.result!.hostname);
+    const second = await page.evaluate(
+      () =>
+        (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: SessionState } })
+          .currentSession.state.provision.result!.hostname,
+    );
     const lastCheck = (host: string) =>
       page.evaluate(async (h) => {
-        const portal = document.querySelector("pydirect-portal") as unknown as { registry: { findByHostname(h: string): Promise<{ lastVerification?: { at: string; passed: boolean } } | undefined> } };
+        const portal = document.querySelector("pydirect-portal") as unknown as {
+          registry: {
+            findByHostname(h: string): Promise<{ lastVerification?: { at: string; passed: boolean } } | undefined>;
+          };
+        };
         return (await portal.registry.findByHostname(h))?.lastVerification ?? null;
       }, host);
     const before = await lastCheck(second);
     await page.locator(`pydirect-device-list button[aria-label="Re-verify ${second}"]`).click();
     await page.waitForFunction(
       async ([h, at]) => {
-        const portal = document.querySelector("pydirect-portal") as unknown as { registry: { findByHostname(h: string): Promise<{ lastVerification?: { at: string } } | undefined> } };
-        return (await portal.registry.findByHostname(h!))?.lastVerification?.at !== at;
+        const portal = document.querySelector("pydirect-portal") as unknown as {
+          registry: { findByHostname(h: string): Promise<{ lastVerification?: { at: string } } | undefined> };
+        };
+        return (await portal.registry.findByHostname(h))?.lastVerification?.at !== at;
       },
       [second, before?.at] as const,
       { timeout: 60_000 },

@@ -31,10 +31,22 @@ describe("IndexedDB device registry", () => {
         wifiPassword: "hunter2",
         privateKeyPem: "-----BEGIN PRIVATE KEY-----",
       });
-      return { stored: await registry.get("246f285a3c01"), found: (await registry.findByHostname("pydirect-5a3c01"))?.id ?? null };
+      return {
+        stored: await registry.get("246f285a3c01"),
+        found: (await registry.findByHostname("pydirect-5a3c01"))?.id ?? null,
+      };
     });
     expect(first.found).toBe("246f285a3c01");
-    expect(Object.keys(first.stored!).sort()).toEqual(["certFingerprint", "chip", "firmwareVersion", "hostname", "id", "lastVerification", "mac", "provisionedAt"]);
+    expect(Object.keys(first.stored!).sort()).toEqual([
+      "certFingerprint",
+      "chip",
+      "firmwareVersion",
+      "hostname",
+      "id",
+      "lastVerification",
+      "mac",
+      "provisionedAt",
+    ]);
     expect(JSON.stringify(first.stored)).not.toMatch(/hunter2|PRIVATE KEY|dropped/);
 
     await page.reload();
@@ -43,7 +55,11 @@ describe("IndexedDB device registry", () => {
       const registry = (document.querySelector("pydirect-portal") as unknown as { registry: Registry }).registry;
       const before = (await registry.list()).length;
       await registry.delete("246f285a3c01");
-      return { before, after: (await registry.list()).length, missing: (await registry.findByHostname("nobody")) ?? null };
+      return {
+        before,
+        after: (await registry.list()).length,
+        missing: (await registry.findByHostname("nobody")) ?? null,
+      };
     });
     expect(after).toEqual({ before: 1, after: 0, missing: null });
   });

@@ -27,7 +27,10 @@ beforeAll(async () => {
     root: ROOT,
     logLevel: "error",
     server: { port: 0, host: "127.0.0.1", hmr: false },
-    optimizeDeps: { include: ["@peculiar/x509", "reflect-metadata", "pako", "@noble/hashes/sha2.js", "@noble/curves/nist"], noDiscovery: true },
+    optimizeDeps: {
+      include: ["@peculiar/x509", "reflect-metadata", "pako", "@noble/hashes/sha2.js", "@noble/curves/nist"],
+      noDiscovery: true,
+    },
   });
   await vite.listen();
   base = vite.resolvedUrls!.local[0]!;

@@ -11,8 +11,13 @@ const site = useBuiltSite();
 /** Open the picked virtual board's port and keep what it prints in window.__serial. */
 async function attachTerminal(page: Page): Promise<void> {
   await page.evaluate(async () => {
-    type Port = { readable: ReadableStream<Uint8Array> | null; writable: WritableStream<Uint8Array> | null; open(o: { baudRate: number }): Promise<void> };
-    const board = (document.querySelector("pydirect-portal") as unknown as { lastVirtualBoard: { port: Port } }).lastVirtualBoard;
+    type Port = {
+      readable: ReadableStream<Uint8Array> | null;
+      writable: WritableStream<Uint8Array> | null;
+      open(o: { baudRate: number }): Promise<void>;
+    };
+    const board = (document.querySelector("pydirect-portal") as unknown as { lastVirtualBoard: { port: Port } })
+      .lastVirtualBoard;
     const port = board.port;
     if (!port.readable) await port.open({ baudRate: 115200 });
     const w = window as unknown as { __serial: string; __send(text: string): Promise<void> };
@@ -31,15 +36,19 @@ async function attachTerminal(page: Page): Promise<void> {
   });
 }
 
-const send = (page: Page, text: string) => page.evaluate((t) => (window as unknown as { __send(t: string): Promise<void> }).__send(t), text);
+const send = (page: Page, text: string) =>
+  page.evaluate((t) => (window as unknown as { __send(t: string): Promise<void> }).__send(t), text);
 const serial = (page: Page) => page.evaluate(() => (window as unknown as { __serial: string }).__serial);
-const clearSerial = (page: Page) => page.evaluate(() => void ((window as unknown as { __serial: string }).__serial = ""));
+const clearSerial = (page: Page) =>
+  page.evaluate(() => void ((window as unknown as { __serial: string }).__serial = ""));
 
 /** Raw REPL: send code, wait for the end of its output (second \x04), return stdout. */
 async function rawExec(page: Page, code: string, timeout = 30_000): Promise<string> {
   await clearSerial(page);
   await send(page, `${code}\x04`);
-  await expect.poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout, interval: 50 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout, interval: 50 })
+    .toBeGreaterThanOrEqual(2);
   const text = await serial(page);
   return text.slice(text.indexOf("OK") + 2, text.indexOf("\x04"));
 }
@@ -54,7 +63,14 @@ async function flashedBoardAtRawRepl(page: Page, url: string): Promise<void> {
   // The portal's serial console takes the port after an install; close it, as a user would, to
   // drive the port directly.
   const terminalStatus = () =>
-    page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: { terminal: { status: string } } } }).currentSession.state.terminal.status);
+    page.evaluate(
+      () =>
+        (
+          document.querySelector("pydirect-portal") as unknown as {
+            currentSession: { state: { terminal: { status: string } } };
+          }
+        ).currentSession.state.terminal.status,
+    );
   await expect.poll(terminalStatus, { timeout: 30_000 }).toBe("open");
   await page.locator("pydirect-terminal #terminal-close").click();
   await expect.poll(terminalStatus).toBe("closed");
@@ -86,12 +102,16 @@ async function measureNap(page: Page, profile: string, label: string): Promise<v
   }
   const elapsed = (Date.now() - started) / 1000;
   const cpu = (await browserCpuSeconds(profile)) - cpuBefore;
-  console.log(`${label}: sleep of 3 s in a function took ${elapsed.toFixed(2)} s, browser CPU ${cpu.toFixed(2)} s, slowest page answer ${slowestAnswerMs} ms`);
+  console.log(
+    `${label}: sleep of 3 s in a function took ${elapsed.toFixed(2)} s, browser CPU ${cpu.toFixed(2)} s, slowest page answer ${slowestAnswerMs} ms`,
+  );
   expect(elapsed).toBeGreaterThanOrEqual(2.9);
   // Spinning would cost at least the 3 s of the sleep.
   expect(cpu).toBeLessThan(1.2);
   expect(slowestAnswerMs).toBeLessThan(500);
-  await expect.poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout: 10_000 })
+    .toBeGreaterThanOrEqual(2);
 }
 
 describe("virtual board in a worker", () => {
@@ -110,7 +130,9 @@ describe("virtual board in a worker", () => {
     await send(page, "\x03");
     await expect.poll(() => serial(page), { timeout: 10_000 }).toContain("KeyboardInterrupt");
     expect(Date.now() - interruptAt).toBeLessThan(3000);
-    await expect.poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
     expect(await rawExec(page, "print(6 * 7)")).toContain("42");
     expect(site.browser.errors).toEqual([]);
   });

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { DIST, launchBrowser, screenshot, seriousAxeViolations, serveDir, type LaunchedBrowser, type StaticServer } from "./harness";
+import {
+  DIST,
+  launchBrowser,
+  screenshot,
+  seriousAxeViolations,
+  serveDir,
+  type LaunchedBrowser,
+  type StaticServer,
+} from "./harness";
 
 // Wi-Fi after the install, on the virtual board: the scan picker by keyboard (pyDirect demo),
 // Improv from the embed on a second origin (wrong password, then right), and firmware that offers
@@ -49,7 +57,11 @@ describe("Wi-Fi after the install", () => {
     // The hidden-network choice is there from the start; the scanned rows come with the scan.
     await picker.locator("label.row[data-ssid]").first().waitFor({ timeout: 60_000 });
     // One row per SSID (the demo's mesh "Workshop" once), strongest first, the hidden choice last.
-    expect(await picker.locator("input[type=radio]").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? (e as HTMLInputElement).value))).toEqual([
+    expect(
+      await picker
+        .locator("input[type=radio]")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? (e as HTMLInputElement).value)),
+    ).toEqual([
       "pyDirect-Demo, signal 4 of 4 bars, excellent, secured, channel 6",
       "Workshop, signal 3 of 4 bars, good, secured, channel 1",
       "Cafe Guest, signal 2 of 4 bars, fair, open, channel 11",
@@ -89,7 +101,9 @@ describe("Wi-Fi after the install", () => {
     await step.locator("#provision").click();
     // Provisioned: the flow moves on to Verify.
     await page.locator("pydirect-portal pydirect-verify-step h2").waitFor({ timeout: 120_000 });
-    await page.locator("pydirect-device-list").evaluate((el) => (el as unknown as { refresh(): Promise<void> }).refresh());
+    await page
+      .locator("pydirect-device-list")
+      .evaluate((el) => (el as unknown as { refresh(): Promise<void> }).refresh());
     await page.locator("pydirect-device-list button[data-action=change-wifi]").click();
     const panel = page.locator("pydirect-wifi-change");
     await panel.locator("pydirect-wifi-picker label.row[data-ssid=Workshop]").waitFor({ timeout: 60_000 });
@@ -117,7 +131,9 @@ describe("Wi-Fi after the install", () => {
 
   it("Improv from the embed on a second origin: device info, scan, wrong password by its cause, then the right one and 'visit device'", async () => {
     const { page } = browser;
-    await page.goto(`${site.url}embed-demo.html?portal=${encodeURIComponent(portal.url)}&manifest=firmware/demo/improv/manifest.json`);
+    await page.goto(
+      `${site.url}embed-demo.html?portal=${encodeURIComponent(portal.url)}&manifest=firmware/demo/improv/manifest.json`,
+    );
     await page.locator("pydirect-install-button button[slot=activate]").click();
     await page.locator("pydirect-install-dialog dialog[open]").waitFor();
     await installOnVirtualBoard(page, "pydirect-install-dialog");
@@ -151,7 +167,9 @@ describe("Wi-Fi after the install", () => {
     await screenshot(page, "wifi-04-improv-joined");
     expect(await seriousAxeViolations(page)).toEqual([]);
     // The session log, as the dialog's console draws it: never a password.
-    const log = await page.locator("pydirect-install-dialog pydirect-terminal").evaluate((el) => (el as unknown as { text: string }).text);
+    const log = await page
+      .locator("pydirect-install-dialog pydirect-terminal")
+      .evaluate((el) => (el as unknown as { text: string }).text);
     expect(log).toContain("Improv: joined Workshop");
     expect(log).not.toContain("solder-and-flux");
     expect(log).not.toContain("not-the-password");
@@ -169,9 +187,15 @@ describe("Wi-Fi after the install", () => {
     expect(await page.locator("pydirect-provision-step #ssid").count()).toBe(0);
     // The console has the port back and shows the firmware running.
     await expect
-      .poll(() => page.locator("pydirect-terminal").evaluate((el) => (el as unknown as { text: string }).text), { timeout: 30_000 })
+      .poll(() => page.locator("pydirect-terminal").evaluate((el) => (el as unknown as { text: string }).text), {
+        timeout: 30_000,
+      })
       .toContain("Turning the LED");
-    const busy = await page.evaluate(() => (document.querySelector("pydirect-portal") as unknown as { currentSession: { busy: boolean } }).currentSession.busy);
+    const busy = await page.evaluate(
+      () =>
+        (document.querySelector("pydirect-portal") as unknown as { currentSession: { busy: boolean } }).currentSession
+          .busy,
+    );
     expect(busy).toBe(false);
     await screenshot(page, "wifi-05-neither");
     expect(await seriousAxeViolations(page)).toEqual([]);

@@ -11,7 +11,9 @@ import { demoManifest, demoPartsByChip, makeDemoApp } from "../../scripts/lib/de
 const ROOT = resolve(__dirname, "../..");
 
 /** Writes the demo firmware (optionally tampered with) into a fresh directory; returns the manifest path. */
-function writeDemo(tamper: (files: Map<string, Uint8Array>, manifest: Record<string, any>) => void = () => undefined): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+function writeDemo(
+  tamper: (files: Map<string, Uint8Array>, manifest: Record<string, any>) => void = () => undefined,
+): string {
   const dir = mkdtempSync(join(tmpdir(), "pydirect-check-"));
   const parts = demoPartsByChip();
   const files = new Map<string, Uint8Array>();
@@ -53,7 +55,7 @@ describe("pydirect-portal check", () => {
   it("fails with each problem's code, part and reason", async () => {
     const path = demo((files, m) => {
       const app = files.get("esp32c3/pydirect.bin")!.slice();
-      app[150_000]! ^= 8;
+      app[150_000] ^= 8;
       files.set("esp32c3/pydirect.bin", app);
       files.set("esp32s3/pydirect.bin", makeDemoApp("ESP32", {}));
       m.builds[1].parts[2].sha256 = undefined;
@@ -64,7 +66,9 @@ describe("pydirect-portal check", () => {
     expect(code).toBe(1);
     expect(text).toMatch(/ERROR sha256-mismatch esp32c3\/pydirect\.bin does not match the SHA-256/);
     expect(text).toMatch(/ERROR image-checksum esp32c3\/pydirect\.bin fails its segment checksum/);
-    expect(text).toMatch(/ERROR image-wrong-chip esp32s3\/pydirect\.bin is built for ESP32, but this board is an ESP32-S3/);
+    expect(text).toMatch(
+      /ERROR image-wrong-chip esp32s3\/pydirect\.bin is built for ESP32, but this board is an ESP32-S3/,
+    );
     expect(text).toMatch(/ERROR wrong-offset esp32\/bootloader\.bin is a bootloader image at 0x0/);
     expect(text).toMatch(/FAILED: 4 error\(s\)/);
   });
@@ -90,7 +94,7 @@ describe("pydirect-portal check", () => {
       demo((files, m) => {
         const merged = new Uint8Array(0x10000 + files.get("esp32/pydirect.bin")!.length).fill(0xff);
         for (const p of m.builds[0].parts) merged.set(files.get(p.path)!, p.offset);
-        if (corrupt) merged[0x10000 + 5000]! ^= 1;
+        if (corrupt) merged[0x10000 + 5000] ^= 1;
         files.set("esp32/merged.bin", merged);
         m.builds[0].merged = { path: "esp32/merged.bin", offset: 0 };
       });
@@ -116,11 +120,13 @@ describe("pydirect-portal check", () => {
     const dir = mkdtempSync(join(tmpdir(), "pydirect-check-bin-"));
     dirs.push(dir);
     const damaged = readFileSync(join(fixtures, "nonos-ota-merged.bin"));
-    damaged[0x1000 + 0x30]! ^= 4;
+    damaged[0x1000 + 0x30] ^= 4;
     writeFileSync(join(dir, "damaged.bin"), damaged);
     const bad = await run("check", join(dir, "damaged.bin"), "--json");
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.text).findings).toContainEqual(expect.objectContaining({ level: "error", code: "image-checksum", part: "damaged.bin (image at 0x1000)" }));
+    expect(JSON.parse(bad.text).findings).toContainEqual(
+      expect.objectContaining({ level: "error", code: "image-checksum", part: "damaged.bin (image at 0x1000)" }),
+    );
     writeFileSync(join(dir, "noise.bin"), new Uint8Array(4096).fill(0x42));
     const unknown = await run("check", join(dir, "noise.bin"));
     expect(unknown.code).toBe(1);
@@ -177,7 +183,13 @@ describe("over HTTP", () => {
   let base = "";
   let root = "";
   beforeAll(async () => {
-    root = dirname(demo((files) => { const t = files.get("esp32/partition-table.bin")!.slice(); t[5]! ^= 1; files.set("esp32/partition-table.bin", t); }));
+    root = dirname(
+      demo((files) => {
+        const t = files.get("esp32/partition-table.bin")!.slice();
+        t[5] ^= 1;
+        files.set("esp32/partition-table.bin", t);
+      }),
+    );
     server = createServer((req, res) => {
       try {
         const body = readFileSync(join(root, decodeURIComponent(new URL(req.url!, "http://x").pathname)));
@@ -204,19 +216,31 @@ describe("the installed command", () => {
   it("checks what scripts/make-demo-firmware.ts writes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pydirect-demo-"));
     dirs.push(dir);
-    await promisify(execFile)("npx", ["--no-install", "tsx", "scripts/make-demo-firmware.ts", dir], { cwd: ROOT, timeout: 60_000 });
+    await promisify(execFile)("npx", ["--no-install", "tsx", "scripts/make-demo-firmware.ts", dir], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     const first = readFileSync(join(dir, "esp32s3/pydirect.bin"));
     expect((await run("check", join(dir, "manifest.json"))).code).toBe(0);
-    await promisify(execFile)("npx", ["--no-install", "tsx", "scripts/make-demo-firmware.ts", dir], { cwd: ROOT, timeout: 60_000 });
+    await promisify(execFile)("npx", ["--no-install", "tsx", "scripts/make-demo-firmware.ts", dir], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     expect(readFileSync(join(dir, "esp32s3/pydirect.bin")).equals(first)).toBe(true);
   });
 
   it("runs through npx in this checkout", async () => {
     const path = demo();
-    const { stdout } = await promisify(execFile)("npx", ["--no-install", "pydirect-portal", "check", path], { cwd: ROOT, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)("npx", ["--no-install", "pydirect-portal", "check", path], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     expect(stdout).toMatch(/passed: no errors/);
     const broken = demo((files) => files.set("esp32/pydirect.bin", files.get("esp32/pydirect.bin")!.subarray(0, 1000)));
-    const failure = await promisify(execFile)("npx", ["--no-install", "pydirect-portal", "check", broken], { cwd: ROOT, timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
+    const failure = await promisify(execFile)("npx", ["--no-install", "pydirect-portal", "check", broken], {
+      cwd: ROOT,
+      timeout: 60_000,
+    }).catch((e: { code: number; stdout: string }) => e);
     expect((failure as { code: number }).code).toBe(1);
     expect((failure as { stdout: string }).stdout).toMatch(/ERROR (size-mismatch|sha256-mismatch)/);
   });

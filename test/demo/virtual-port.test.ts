@@ -26,7 +26,11 @@ describe("the virtual board as a port choice (src/demo)", () => {
       const choice = createVirtualChoice({ model, makeApp: () => undefined, random: () => (seed += 0.07) % 1 });
       expect(choice.virtual).toBe(true);
       expect(choice.label).toBe(`${model.label}, demo board`);
-      expect(choice.board.identity).toMatchObject({ chip: model.chip, flashSize: model.flashSize, usbSerialJtag: model.usbSerialJtag });
+      expect(choice.board.identity).toMatchObject({
+        chip: model.chip,
+        flashSize: model.flashSize,
+        usbSerialJtag: model.usbSerialJtag,
+      });
     }
     const a = createVirtualChoice({ makeApp: () => undefined, random: () => 0.2 });
     const b = createVirtualChoice({ makeApp: () => undefined, random: () => 0.6 });

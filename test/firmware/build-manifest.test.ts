@@ -74,13 +74,13 @@ describe("build-images.py --dry-run", () => {
     expect(manifest.channel).toBe("stable");
     expect(manifest.builds.map((b) => b.chipFamily)).toEqual(["ESP32-S3", "ESP32", "ESP32-C3"]);
     expect(manifest.builds.map((b) => b.webrtc)).toEqual([true, true, false]);
-    const s3 = manifest.builds[0]!;
+    const s3 = manifest.builds[0];
     expect(s3.parts.map((p) => [p.path, p.offset])).toEqual([
       ["esp32s3/bootloader.bin", 0x0],
       ["esp32s3/partition-table.bin", 0x8000],
       ["esp32s3/pydirect.bin", 0x10000],
     ]);
-    expect(manifest.builds[1]!.parts[0]!.offset).toBe(0x1000); // the ESP32 bootloader sits at 0x1000
+    expect(manifest.builds[1].parts[0].offset).toBe(0x1000); // the ESP32 bootloader sits at 0x1000
     // The flash size comes from the bootloader header, as it would for a real build.
     expect(s3.flash_size).toBe("4MB");
   });
@@ -95,14 +95,14 @@ describe("build-images.py --dry-run", () => {
         expect(sha256(data)).toBe(part.sha256);
         expect(sums).toContain(`${part.sha256}  ${part.path}`);
       }
-      const chipDir = build.parts[0]!.path.split("/")[0]!;
+      const chipDir = build.parts[0].path.split("/")[0];
       const demoApp = readFileSync(join(demoDir, chipDir, "pydirect.bin"));
-      expect(sha256(demoApp)).toBe(build.parts[2]!.sha256);
+      expect(sha256(demoApp)).toBe(build.parts[2].sha256);
     }
   });
 
   it("lays every part into the merged image at its offset, over erased (0xff) flash", () => {
-    const esp32 = manifest.builds[1]!;
+    const esp32 = manifest.builds[1];
     const merged = readFileSync(join(out, esp32.merged.path));
     expect(esp32.merged.offset).toBe(0);
     expect(merged.subarray(0, 0x1000).every((b) => b === 0xff)).toBe(true);
@@ -110,7 +110,7 @@ describe("build-images.py --dry-run", () => {
       const data = readFileSync(join(out, part.path));
       expect(merged.subarray(part.offset, part.offset + data.length).equals(data)).toBe(true);
     }
-    const last = esp32.parts[2]!;
+    const last = esp32.parts[2];
     expect(merged.length).toBe(last.offset + last.size);
   });
 
@@ -127,7 +127,7 @@ describe("build-images.py --dry-run", () => {
     expect(r0.status, r0.stderr).toBe(0);
     const app = join(copy, "esp32s3/pydirect.bin");
     const bytes = readFileSync(app);
-    bytes[bytes.length - 100]! ^= 0xff;
+    bytes[bytes.length - 100] ^= 0xff;
     writeFileSync(app, bytes);
     const r = portalCheck(join(copy, "manifest.json"));
     expect(r.status).toBe(1);

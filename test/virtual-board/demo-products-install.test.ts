@@ -8,7 +8,13 @@ import { prepareInstall } from "../../src/core/install";
 import { parseManifest } from "../../src/core/manifest";
 import { VirtualBoard, type VirtualBoardOptions } from "../../src/virtual-board";
 import { demoManifest, demoPartsByChip } from "../../scripts/lib/demo-firmware";
-import { demoProduct, demoProductManifest, demoProductMerged, DEMO_PRODUCTS, type DemoProduct } from "../../scripts/lib/demo-products";
+import {
+  demoProduct,
+  demoProductManifest,
+  demoProductMerged,
+  DEMO_PRODUCTS,
+  type DemoProduct,
+} from "../../scripts/lib/demo-products";
 
 const MB = 1024 * 1024;
 
@@ -44,16 +50,28 @@ const quiet = { clean: () => undefined, write: () => undefined, writeLine: () =>
  * mode/frequency/size, then its resetTransport (RTS pulse with DTR low) and disconnect. (Its old
  * `ROM_TEXT` check belongs to esptool-js versions that embedded the stubs; 0.7 has no such field.)
  */
-async function espWebToolsInstall(board: VirtualBoard, manifestUrl: string, eraseFirst: boolean): Promise<{ chipFamily: string; written: Map<number, Uint8Array> }> {
+async function espWebToolsInstall(
+  board: VirtualBoard,
+  manifestUrl: string,
+  eraseFirst: boolean,
+): Promise<{ chipFamily: string; written: Map<number, Uint8Array> }> {
   const transport = new Transport(board.port as unknown as SerialPort, false);
-  const loader = new ESPLoader({ transport, baudrate: 115200, romBaudrate: 115200, enableTracing: false, terminal: quiet });
+  const loader = new ESPLoader({
+    transport,
+    baudrate: 115200,
+    romBaudrate: 115200,
+    enableTracing: false,
+    terminal: quiet,
+  });
   const log = console.log;
   console.log = () => undefined; // esptool-js prints a few trace lines whatever its settings
   try {
     await loader.main();
     await loader.flashId();
     const chipFamily = loader.chip.CHIP_NAME;
-    const manifest = (await (await fetch(manifestUrl)).json()) as { builds: { chipFamily: string; parts: { path: string; offset: number }[] }[] };
+    const manifest = (await (await fetch(manifestUrl)).json()) as {
+      builds: { chipFamily: string; parts: { path: string; offset: number }[] }[];
+    };
     const build = manifest.builds.find((b) => b.chipFamily === chipFamily);
     if (!build) throw new Error(`Your ${chipFamily} board is not supported.`);
     const fileArray = await Promise.all(
@@ -89,7 +107,12 @@ async function espWebToolsInstall(board: VirtualBoard, manifestUrl: string, eras
 
 /** The board each product is made for: the P4 talks through its USB-Serial-JTAG, the S3s through a UART bridge. */
 function boardFor(product: DemoProduct, extra: VirtualBoardOptions = {}): VirtualBoard {
-  return new VirtualBoard({ chip: product.chip, flashSize: product.flashSize, usbSerialJtag: product.chip === "ESP32-P4", ...extra });
+  return new VirtualBoard({
+    chip: product.chip,
+    flashSize: product.flashSize,
+    usbSerialJtag: product.chip === "ESP32-P4",
+    ...extra,
+  });
 }
 
 async function bootsThePyDirectDemo(board: VirtualBoard, flashSize: number): Promise<void> {
@@ -100,15 +123,22 @@ async function bootsThePyDirectDemo(board: VirtualBoard, flashSize: number): Pro
 }
 
 describe("ESP Web Tools' own install flow on the virtual boards", () => {
-  it.each(DEMO_PRODUCTS.map((p) => [p.product, p] as const))("installs the %s demo build (merged image at 0x0) and the board boots it", async (_name, product) => {
-    const board = boardFor(product);
-    const { chipFamily, written } = await espWebToolsInstall(board, `${base}/demo/products/${product.product}.manifest.json`, true);
-    expect(chipFamily).toBe(product.chip);
-    const merged = written.get(0)!;
-    expect(sha256Hex(board.flash.subarray(0, merged.length))).toBe(sha256Hex(demoProductMerged(product).data));
-    await bootsThePyDirectDemo(board, product.flashSize);
-    board.unplug();
-  });
+  it.each(DEMO_PRODUCTS.map((p) => [p.product, p] as const))(
+    "installs the %s demo build (merged image at 0x0) and the board boots it",
+    async (_name, product) => {
+      const board = boardFor(product);
+      const { chipFamily, written } = await espWebToolsInstall(
+        board,
+        `${base}/demo/products/${product.product}.manifest.json`,
+        true,
+      );
+      expect(chipFamily).toBe(product.chip);
+      const merged = written.get(0)!;
+      expect(sha256Hex(board.flash.subarray(0, merged.length))).toBe(sha256Hex(demoProductMerged(product).data));
+      await bootsThePyDirectDemo(board, product.flashSize);
+      board.unplug();
+    },
+  );
 
   it("installs the main demo manifest's ESP32-P4 build (bootloader at 0x2000) over a USB-UART bridge", async () => {
     const board = new VirtualBoard({ chip: "ESP32-P4" });
@@ -117,16 +147,24 @@ describe("ESP Web Tools' own install flow on the virtual boards", () => {
     expect([...written.keys()]).toEqual([0x2000, 0x8000, 0x10000]);
     await bootsThePyDirectDemo(board, 4 * MB);
     // The P4's ROM banner and bootloader lines, as a v1.x chip prints them.
-    expect(board.consoleText).toMatch(/^ESP-ROM:esp32p4-eco2-20240710\r\nBuild:Jul 10 2024\r\nrst:0x1 \(POWERON\),boot:0x30f \(SPI_FAST_FLASH_BOOT\)\r\nSPI mode:DIO, clock div:1\r\nload:0x4ff33ce0,len:0x164c\r\n/m);
+    expect(board.consoleText).toMatch(
+      /^ESP-ROM:esp32p4-eco2-20240710\r\nBuild:Jul 10 2024\r\nrst:0x1 \(POWERON\),boot:0x30f \(SPI_FAST_FLASH_BOOT\)\r\nSPI mode:DIO, clock div:1\r\nload:0x4ff33ce0,len:0x164c\r\n/m,
+    );
     expect(board.consoleText).toContain("I (");
     expect(board.consoleText).toMatch(/boot: chip revision: v1\.0/);
-    expect(board.consoleText).toMatch(/esp_image: segment 0: paddr=00010020 vaddr=40050020 size=[0-9a-f]+h \(\s*\d+\) map/);
+    expect(board.consoleText).toMatch(
+      /esp_image: segment 0: paddr=00010020 vaddr=40050020 size=[0-9a-f]+h \(\s*\d+\) map/,
+    );
     board.unplug();
   });
 });
 
 describe("our flash job on the virtual ESP32-P4 and the 16 MB ESP32-S3", () => {
-  const cases: [string, boolean][] = [["ESP32_P4", true], ["ESP32_P4", false], ["ESP32_S3_16MB", false]];
+  const cases: [string, boolean][] = [
+    ["ESP32_P4", true],
+    ["ESP32_P4", false],
+    ["ESP32_S3_16MB", false],
+  ];
   for (const [name, usbSerialJtag] of cases) {
     it(`checks and flashes the ${name} demo build from its manifest ${usbSerialJtag ? "over USB-Serial-JTAG" : "through a USB-UART bridge"}, and the board boots it`, async () => {
       const product = demoProduct(name);
@@ -135,7 +173,11 @@ describe("our flash job on the virtual ESP32-P4 and the 16 MB ESP32-S3", () => {
       const manifest = parseManifest(await (await fetch(manifestUrl)).text()).manifest;
       expect(manifest.virtual_board_only).toBe(true);
       const events: FlashEvent[] = [];
-      const report = await flashParts(board.port, { parts: prepareInstall({ manifest, manifestUrl }), eraseAll: true }, (e) => events.push(e));
+      const report = await flashParts(
+        board.port,
+        { parts: prepareInstall({ manifest, manifestUrl }), eraseAll: true },
+        (e) => events.push(e),
+      );
       expect(report.chip).toMatchObject({ family: product.chip, flashSize: product.flashSize, usbSerialJtag });
       // A UART bridge is switched to the fast rate; USB-Serial-JTAG has none to switch.
       if (!usbSerialJtag) expect(report.baudRate).toBeGreaterThan(115200);
@@ -148,13 +190,32 @@ describe("our flash job on the virtual ESP32-P4 and the 16 MB ESP32-S3", () => {
 
   it("a merged ESP32-P4 image passes the image checks (bootloader at 0x2000, table at 0x8000, app at 0x10000) and boots once flashed", async () => {
     const merged = demoProductMerged(demoProduct("ESP32_P4")).data;
-    const check = assertFirmware([{ name: "pyDirect-ESP32_P4-merged.bin", offset: 0, data: merged }], { family: "ESP32-P4", revision: 100, flashSize: 16 * MB });
-    expect(check.parts[0]).toMatchObject({ kind: "bootloader", image: { chip: "ESP32-P4", flashSize: 16 * MB }, app: { projectName: "pyDirect" } });
+    const check = assertFirmware([{ name: "pyDirect-ESP32_P4-merged.bin", offset: 0, data: merged }], {
+      family: "ESP32-P4",
+      revision: 100,
+      flashSize: 16 * MB,
+    });
+    expect(check.parts[0]).toMatchObject({
+      kind: "bootloader",
+      image: { chip: "ESP32-P4", flashSize: 16 * MB },
+      app: { projectName: "pyDirect" },
+    });
     // The same file for another chip, or on a board with less flash, is refused before anything is written.
-    expect(() => assertFirmware([{ name: "m.bin", offset: 0, data: merged }], { family: "ESP32-S3" })).toThrow(/m\.bin is built for ESP32-P4 \(its bootloader at 0x2000, where the ESP32-P4 ROM looks\), but this board is an ESP32-S3/);
-    expect(() => assertFirmware([{ name: "m.bin", offset: 0, data: merged }], { family: "ESP32-P4", flashSize: 8 * MB })).toThrow(/16 MB of flash, but this board has 8 MB/);
+    expect(() => assertFirmware([{ name: "m.bin", offset: 0, data: merged }], { family: "ESP32-S3" })).toThrow(
+      /m\.bin is built for ESP32-P4 \(its bootloader at 0x2000, where the ESP32-P4 ROM looks\), but this board is an ESP32-S3/,
+    );
+    expect(() =>
+      assertFirmware([{ name: "m.bin", offset: 0, data: merged }], { family: "ESP32-P4", flashSize: 8 * MB }),
+    ).toThrow(/16 MB of flash, but this board has 8 MB/);
     const board = new VirtualBoard({ chip: "ESP32-P4", usbSerialJtag: true });
-    await flashParts(board.port, { parts: (chip) => assertFirmware([{ name: "pyDirect-ESP32_P4-merged.bin", offset: 0, data: merged }], { family: chip.family, revision: chip.revision, flashSize: chip.flashSize }).parts.map((p) => ({ name: p.name, offset: p.offset, data: merged })) });
+    await flashParts(board.port, {
+      parts: (chip) =>
+        assertFirmware([{ name: "pyDirect-ESP32_P4-merged.bin", offset: 0, data: merged }], {
+          family: chip.family,
+          revision: chip.revision,
+          flashSize: chip.flashSize,
+        }).parts.map((p) => ({ name: p.name, offset: p.offset, data: merged })),
+    });
     expect(sha256Hex(board.flash.subarray(0, merged.length))).toBe(sha256Hex(merged));
     await bootsThePyDirectDemo(board, 16 * MB);
     board.unplug();

@@ -47,7 +47,9 @@ describe("the virtual ESP32-P4 answers esptool-js as a real v1.0 P4 does", () =>
       const p4 = loader.chip as unknown as { usesUsbJtagSerial(l: unknown): Promise<boolean> };
       expect(await p4.usesUsbJtagSerial(loader)).toBe(usbSerialJtag);
       expect(await loader.readReg(0x40001000)).toBe(0x0addbad0);
-      expect(board.consoleText).toContain("rst:0x1 (POWERON),boot:0x307 (DOWNLOAD(USB/UART0/SPI))\r\nwaiting for download");
+      expect(board.consoleText).toContain(
+        "rst:0x1 (POWERON),boot:0x307 (DOWNLOAD(USB/UART0/SPI))\r\nwaiting for download",
+      );
       await loader.transport.disconnect();
       board.unplug();
     }
@@ -60,17 +62,24 @@ describe("the virtual ESP32-P4 answers esptool-js as a real v1.0 P4 does", () =>
 });
 
 describe("the board models the portal can offer", () => {
-  it.each(VIRTUAL_BOARD_MODELS.map((m) => [m.label, m] as const))("%s is detected by esptool-js as labelled", async (_label, model) => {
-    const board = new VirtualBoard({ chip: model.chip, flashSize: model.flashSize, usbSerialJtag: model.usbSerialJtag });
-    const { loader } = quietLoader(board.port);
-    await loader.main();
-    expect(loader.chip.CHIP_NAME).toBe(model.chip);
-    expect(await loader.detectFlashSize()).toBe(`${model.flashSize >> 20}MB`);
-    expect(model.label).toContain(model.chip);
-    expect(model.label).toContain(`${model.flashSize >> 20} MB`);
-    await loader.transport.disconnect();
-    board.unplug();
-  });
+  it.each(VIRTUAL_BOARD_MODELS.map((m) => [m.label, m] as const))(
+    "%s is detected by esptool-js as labelled",
+    async (_label, model) => {
+      const board = new VirtualBoard({
+        chip: model.chip,
+        flashSize: model.flashSize,
+        usbSerialJtag: model.usbSerialJtag,
+      });
+      const { loader } = quietLoader(board.port);
+      await loader.main();
+      expect(loader.chip.CHIP_NAME).toBe(model.chip);
+      expect(await loader.detectFlashSize()).toBe(`${model.flashSize >> 20}MB`);
+      expect(model.label).toContain(model.chip);
+      expect(model.label).toContain(`${model.flashSize >> 20} MB`);
+      await loader.transport.disconnect();
+      board.unplug();
+    },
+  );
 
   it("the S3 with 8 MB is the default, and every pyDirect product has a board", () => {
     expect(VIRTUAL_BOARD_MODELS[0]).toMatchObject({ chip: "ESP32-S3", flashSize: 8 << 20 });
@@ -78,7 +87,10 @@ describe("the board models the portal can offer", () => {
     for (const product of DEMO_PRODUCTS) {
       const boards = VIRTUAL_BOARD_MODELS.filter((m) => m.products.includes(product.product));
       expect(boards.length, product.product).toBeGreaterThan(0);
-      for (const b of boards) expect(b.chip === product.chip && b.flashSize >= product.flashSize, `${b.id} for ${product.product}`).toBe(true);
+      for (const b of boards)
+        expect(b.chip === product.chip && b.flashSize >= product.flashSize, `${b.id} for ${product.product}`).toBe(
+          true,
+        );
     }
   });
 });

@@ -35,7 +35,14 @@ describe("esptool-js writeFlash against the virtual board", () => {
       const { loader } = quietLoader(board.port);
       await loader.connect();
       expect(loader.IS_STUB).toBe(false);
-      await loader.writeFlash({ fileArray: files, flashSize: "keep", flashMode: "keep", flashFreq: "keep", eraseAll: false, compress });
+      await loader.writeFlash({
+        fileArray: files,
+        flashSize: "keep",
+        flashMode: "keep",
+        flashFreq: "keep",
+        eraseAll: false,
+        compress,
+      });
       for (const f of files) expect(board.flash.subarray(f.address, f.address + f.data.length)).toEqual(f.data);
       await loader.transport.disconnect();
     });

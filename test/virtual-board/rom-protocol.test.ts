@@ -13,7 +13,9 @@ afterEach(async () => {
   open = undefined;
 });
 
-async function inDownloadMode(chip: "ESP32" | "ESP32-S3" | "ESP32-C3" = "ESP32-S3"): Promise<{ board: VirtualBoard; raw: RawLoader }> {
+async function inDownloadMode(
+  chip: "ESP32" | "ESP32-S3" | "ESP32-C3" = "ESP32-S3",
+): Promise<{ board: VirtualBoard; raw: RawLoader }> {
   const board = new VirtualBoard({ chip, flashSize: 4 << 20 });
   const raw = new RawLoader(board);
   open = raw;
@@ -64,33 +66,67 @@ describe("the virtual board's serial bootloader", () => {
     const { raw } = await inDownloadMode();
     const code = new Uint8Array(32).fill(0x42);
     await raw.command(Op.MEM_BEGIN, words(32, 1, 0x1800, 0x40378000));
-    expect((await raw.command(Op.MEM_DATA, dataPayload(code, 0), checksum(code) ^ 1)).status).toEqual([1, RomError.INVALID_CRC, 0, 0]);
-    expect((await raw.command(Op.READ_REG, words(0x40001000), 0, 8)).status).toEqual([1, RomError.INVALID_MESSAGE, 0, 0]);
+    expect((await raw.command(Op.MEM_DATA, dataPayload(code, 0), checksum(code) ^ 1)).status).toEqual([
+      1,
+      RomError.INVALID_CRC,
+      0,
+      0,
+    ]);
+    expect((await raw.command(Op.READ_REG, words(0x40001000), 0, 8)).status).toEqual([
+      1,
+      RomError.INVALID_MESSAGE,
+      0,
+      0,
+    ]);
     expect((await raw.command(Op.ERASE_FLASH)).status).toEqual([1, RomError.INVALID_MESSAGE, 0, 0]);
 
     await startStub(raw);
     await raw.command(Op.MEM_BEGIN, words(32, 1, 0x1800, 0x3fc90000));
-    expect((await raw.command(Op.MEM_DATA, dataPayload(code, 0), checksum(code) ^ 1)).status).toEqual([1, StubError.BAD_DATA_CHECKSUM]);
+    expect((await raw.command(Op.MEM_DATA, dataPayload(code, 0), checksum(code) ^ 1)).status).toEqual([
+      1,
+      StubError.BAD_DATA_CHECKSUM,
+    ]);
     const short = dataPayload(code, 0);
     short.set(words(31), 0);
     expect((await raw.command(Op.MEM_DATA, short, checksum(code))).status).toEqual([1, StubError.BAD_DATA_LEN]);
     expect((await raw.command(0x77)).status).toEqual([1, StubError.CMD_NOT_IMPLEMENTED]);
-    expect((await raw.command(Op.FLASH_DATA, dataPayload(code, 0), checksum(code))).status).toEqual([1, StubError.NOT_IN_FLASH_MODE]);
+    expect((await raw.command(Op.FLASH_DATA, dataPayload(code, 0), checksum(code))).status).toEqual([
+      1,
+      StubError.NOT_IN_FLASH_MODE,
+    ]);
   });
 
   it("refuses flash ranges beyond the chip's flash", async () => {
     const { raw } = await inDownloadMode();
-    expect((await raw.command(Op.FLASH_BEGIN, words(0x2000, 2, 0x1000, 0x3ff000, 0))).status).toEqual([1, RomError.FAILED_TO_ACT, 0, 0]);
+    expect((await raw.command(Op.FLASH_BEGIN, words(0x2000, 2, 0x1000, 0x3ff000, 0))).status).toEqual([
+      1,
+      RomError.FAILED_TO_ACT,
+      0,
+      0,
+    ]);
     await startStub(raw);
-    expect((await raw.command(Op.FLASH_BEGIN, words(0x2000, 2, 0x1000, 0x3ff000))).status).toEqual([1, StubError.FAILED_SPI_OP]);
-    expect((await raw.command(Op.SPI_FLASH_MD5, words(0x3ff000, 0x2000, 0, 0))).status).toEqual([1, StubError.FAILED_SPI_OP]);
+    expect((await raw.command(Op.FLASH_BEGIN, words(0x2000, 2, 0x1000, 0x3ff000))).status).toEqual([
+      1,
+      StubError.FAILED_SPI_OP,
+    ]);
+    expect((await raw.command(Op.SPI_FLASH_MD5, words(0x3ff000, 0x2000, 0, 0))).status).toEqual([
+      1,
+      StubError.FAILED_SPI_OP,
+    ]);
   });
 
   it("takes SPI_ATTACH / SPI_SET_PARAMS, and erases regions and the whole chip once the stub runs", async () => {
     const { board, raw } = await inDownloadMode();
     expect((await raw.command(Op.SPI_ATTACH, words(0, 0))).status).toEqual([0, 0, 0, 0]);
-    expect((await raw.command(Op.SPI_SET_PARAMS, words(0, 4 << 20, 0x10000, 0x1000, 0x100, 0xffff))).status).toEqual([0, 0, 0, 0]);
-    expect((await raw.command(Op.SPI_SET_PARAMS, words(0, 4 << 20))).status).toEqual([1, RomError.INVALID_MESSAGE, 0, 0]);
+    expect((await raw.command(Op.SPI_SET_PARAMS, words(0, 4 << 20, 0x10000, 0x1000, 0x100, 0xffff))).status).toEqual([
+      0, 0, 0, 0,
+    ]);
+    expect((await raw.command(Op.SPI_SET_PARAMS, words(0, 4 << 20))).status).toEqual([
+      1,
+      RomError.INVALID_MESSAGE,
+      0,
+      0,
+    ]);
     await startStub(raw);
     board.flash.fill(0x00, 0, 0x30000);
     expect((await raw.command(Op.ERASE_REGION, words(0x1000, 0x2000))).status).toEqual([0, 0]);

@@ -66,7 +66,11 @@ describe("USB-UART bridge profiles", () => {
 /** esptool-js on its own Web Serial transport, as ESP Web Tools builds it, with its log kept. */
 function esptoolAsEspWebTools(board: VirtualBoard, baudrate: number): { loader: ESPLoader; log: string[] } {
   const log: string[] = [];
-  const terminal = { clean: () => undefined, writeLine: (l: string) => void log.push(l), write: (t: string) => void log.push(t) };
+  const terminal = {
+    clean: () => undefined,
+    writeLine: (l: string) => void log.push(l),
+    write: (t: string) => void log.push(t),
+  };
   const transport = new Transport(board.port as unknown as SerialPort, false);
   return { loader: new ESPLoader({ transport, baudrate, terminal }), log };
 }
@@ -77,7 +81,14 @@ describe("esptool-js behind each bridge", () => {
   afterEach(() => vi.restoreAllMocks());
   const files = [{ address: 0x10000, data: syntheticFirmware({ size: 60_000, seed: 5 }) }];
   const write = (loader: ESPLoader) =>
-    loader.writeFlash({ fileArray: files, flashSize: "keep", flashMode: "keep", flashFreq: "keep", eraseAll: false, compress: true });
+    loader.writeFlash({
+      fileArray: files,
+      flashSize: "keep",
+      flashMode: "keep",
+      flashFreq: "keep",
+      eraseAll: false,
+      compress: true,
+    });
 
   for (const bridge of Object.values(USB_BRIDGES)) {
     it(`${bridge.name}: ESP Web Tools' path (115200 baud, main(), writeFlash) writes the image`, async () => {
@@ -85,7 +96,7 @@ describe("esptool-js behind each bridge", () => {
       const { loader } = esptoolAsEspWebTools(board, 115_200);
       await loader.main();
       await write(loader);
-      expect(board.flash.subarray(0x10000, 0x10000 + files[0]!.data.length)).toEqual(files[0]!.data);
+      expect(board.flash.subarray(0x10000, 0x10000 + files[0].data.length)).toEqual(files[0].data);
       await loader.transport.disconnect();
     });
   }
@@ -96,7 +107,7 @@ describe("esptool-js behind each bridge", () => {
     await at2M.loader.main();
     expect(at2M.loader.transport.baudrate).toBe(2_000_000);
     await write(at2M.loader);
-    expect(fast.flash.subarray(0x10000, 0x10000 + files[0]!.data.length)).toEqual(files[0]!.data);
+    expect(fast.flash.subarray(0x10000, 0x10000 + files[0].data.length)).toEqual(files[0].data);
     await at2M.loader.transport.disconnect();
 
     const tooFast = new VirtualBoard({ chip: "ESP32-S3", bridge: CH340 });
@@ -105,7 +116,7 @@ describe("esptool-js behind each bridge", () => {
     expect(at3M.log.some((l) => /Continuing at 115200 baud/.test(l))).toBe(true);
     expect(at3M.loader.transport.baudrate).toBe(115_200);
     await write(at3M.loader);
-    expect(tooFast.flash.subarray(0x10000, 0x10000 + files[0]!.data.length)).toEqual(files[0]!.data);
+    expect(tooFast.flash.subarray(0x10000, 0x10000 + files[0].data.length)).toEqual(files[0].data);
     await at3M.loader.transport.disconnect();
   }, 60_000);
 });

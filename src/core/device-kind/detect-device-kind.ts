@@ -36,7 +36,12 @@ export function classifyDetection(reply: DetectionReply): ReplDeviceKind {
   const has = (path: string): boolean => Boolean(reply.files[path]);
   if (has("/lib/sys/status.py")) {
     // Our scripts; an older build without the serial helper still prints status lines.
-    return { kind: "pydirect", version: reply.version, statusLines: true, serialSignaling: reply.serial_helper !== false };
+    return {
+      kind: "pydirect",
+      version: reply.version,
+      statusLines: true,
+      serialSignaling: reply.serial_helper !== false,
+    };
   }
   const upstreamWifi = has("/lib/sys/network/wifi.py");
   const settings = has("/lib/sys/settings.py") || has("/settings/default_settings.json");
@@ -63,7 +68,8 @@ export async function detectDeviceKindOnPort(port: SerialPortLike, options: RawR
     // Upstream's main.py restarts on Ctrl-C: its REPL is reached by interrupting boot.py.
     repl = await RawRepl.open(port, { interruptAtBoot: true, ...options });
   } catch (err) {
-    if (err instanceof ReplError && (err.code === "no-repl" || err.code === "timeout")) return { kind: "no-repl", detail: err.message };
+    if (err instanceof ReplError && (err.code === "no-repl" || err.code === "timeout"))
+      return { kind: "no-repl", detail: err.message };
     throw err;
   }
   try {

@@ -1,1 +1,7 @@
-export { classifyDetection, detectDeviceKind, detectDeviceKindOnPort, type DeviceKind, type ReplDeviceKind } from "./detect-device-kind";
+export {
+  classifyDetection,
+  detectDeviceKind,
+  detectDeviceKindOnPort,
+  type DeviceKind,
+  type ReplDeviceKind,
+} from "./detect-device-kind";

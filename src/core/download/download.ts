@@ -59,7 +59,12 @@ async function bestEffort<T>(use: () => Promise<T>): Promise<T | null> {
  * Fetches one part with streamed progress. A part whose SHA-256 the manifest gives comes from the
  * cache when it is there; a download that does not match is refused and never cached.
  */
-export async function downloadPart(request: PartRequest, index: number, options: DownloadOptions = {}, onEvent?: (e: DownloadEvent) => void): Promise<DownloadedPart> {
+export async function downloadPart(
+  request: PartRequest,
+  index: number,
+  options: DownloadOptions = {},
+  onEvent?: (e: DownloadEvent) => void,
+): Promise<DownloadedPart> {
   const { signal, cache } = options;
   const name = request.name;
   if (signal?.aborted) throw cancelled(name);
@@ -82,7 +87,7 @@ export async function downloadPart(request: PartRequest, index: number, options:
     const hit = known && cache ? await bestEffort(() => cache.get(known)) : null;
     if (hit && sha256Hex(hit) === known && (!expected || expected === known)) {
       onEvent?.({ state: "cached", part: name, index, size: hit.length });
-      return { name, data: hit, sha256: known!, fromCache: true };
+      return { name, data: hit, sha256: known, fromCache: true };
     }
     throw new DownloadError(
       "download-network",
@@ -91,7 +96,13 @@ export async function downloadPart(request: PartRequest, index: number, options:
     );
   }
   if (!response.ok) {
-    throw new DownloadError("download-failed", `Could not download ${name}: ${request.url} answered ${response.status} ${response.statusText}.`.replace(/ \./, "."));
+    throw new DownloadError(
+      "download-failed",
+      `Could not download ${name}: ${request.url} answered ${response.status} ${response.statusText}.`.replace(
+        / \./,
+        ".",
+      ),
+    );
   }
   const header = Number(response.headers.get("content-length"));
   const total = request.size ?? (Number.isFinite(header) && header > 0 ? header : null);
@@ -108,7 +119,11 @@ export async function downloadPart(request: PartRequest, index: number, options:
         received += value.length;
         if (request.size !== undefined && received > request.size) {
           await reader.cancel();
-          throw new ImageError("size-mismatch", `${name} is larger than the ${request.size} bytes the manifest says; the file on the server was replaced or is wrong.`, { part: name });
+          throw new ImageError(
+            "size-mismatch",
+            `${name} is larger than the ${request.size} bytes the manifest says; the file on the server was replaced or is wrong.`,
+            { part: name },
+          );
         }
         onEvent?.({ state: "downloading", part: name, index, received, total });
       }
@@ -121,7 +136,11 @@ export async function downloadPart(request: PartRequest, index: number, options:
   } catch (err) {
     if (signal?.aborted) throw cancelled(name);
     if (err instanceof PortalError) throw err;
-    throw new DownloadError("download-network", `The download of ${name} broke off after ${received} bytes; check the connection and try again.`, { cause: err });
+    throw new DownloadError(
+      "download-network",
+      `The download of ${name} broke off after ${received} bytes; check the connection and try again.`,
+      { cause: err },
+    );
   }
   const data = new Uint8Array(received);
   let at = 0;
@@ -131,10 +150,18 @@ export async function downloadPart(request: PartRequest, index: number, options:
   }
   const sha256 = sha256Hex(data);
   if (expected && sha256 !== expected) {
-    throw new ImageError("sha256-mismatch", `${name} does not match the SHA-256 in the manifest (expected ${expected}, got ${sha256}); the file is corrupt or was replaced.`, { part: name });
+    throw new ImageError(
+      "sha256-mismatch",
+      `${name} does not match the SHA-256 in the manifest (expected ${expected}, got ${sha256}); the file is corrupt or was replaced.`,
+      { part: name },
+    );
   }
   if (request.size !== undefined && data.length !== request.size) {
-    throw new ImageError("size-mismatch", `${name} is ${data.length} bytes, but the manifest says ${request.size}; the download is incomplete or the file was replaced.`, { part: name });
+    throw new ImageError(
+      "size-mismatch",
+      `${name} is ${data.length} bytes, but the manifest says ${request.size}; the download is incomplete or the file was replaced.`,
+      { part: name },
+    );
   }
   if (cache) {
     await bestEffort(async () => {
@@ -147,7 +174,11 @@ export async function downloadPart(request: PartRequest, index: number, options:
 }
 
 /** Downloads parts one after another (they share one link; parallel would not finish sooner). */
-export async function downloadParts(requests: PartRequest[], options: DownloadOptions = {}, onEvent?: (e: DownloadEvent) => void): Promise<DownloadedPart[]> {
+export async function downloadParts(
+  requests: PartRequest[],
+  options: DownloadOptions = {},
+  onEvent?: (e: DownloadEvent) => void,
+): Promise<DownloadedPart[]> {
   const out: DownloadedPart[] = [];
   for (const [i, r] of requests.entries()) out.push(await downloadPart(r, i, options, onEvent));
   return out;

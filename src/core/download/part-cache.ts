@@ -50,7 +50,10 @@ export class CacheStoragePartCache implements PartCache {
   }
   async put(sha256: string, data: Uint8Array): Promise<void> {
     const cache = await this.storage.open(this.name);
-    await cache.put(partKey(sha256), new Response(data.slice().buffer, { headers: { "content-type": "application/octet-stream" } }));
+    await cache.put(
+      partKey(sha256),
+      new Response(data.slice().buffer, { headers: { "content-type": "application/octet-stream" } }),
+    );
   }
   async lookupUrl(url: string): Promise<string | null> {
     const cache = await this.storage.open(this.name);

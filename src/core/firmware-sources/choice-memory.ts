@@ -10,7 +10,11 @@ function sanitize(value: unknown): RememberedChoice | null {
   if (!KINDS.includes(v.sourceKind as FirmwareOrigin["kind"])) return null;
   if (typeof v.sourceKey !== "string") return null;
   if (v.version !== null && typeof v.version !== "string") return null;
-  return { sourceKind: v.sourceKind as FirmwareOrigin["kind"], sourceKey: v.sourceKey, version: v.version as string | null };
+  return {
+    sourceKind: v.sourceKind as FirmwareOrigin["kind"],
+    sourceKey: v.sourceKey,
+    version: v.version,
+  };
 }
 
 /**
@@ -21,7 +25,11 @@ export function rememberedChoiceFor(loaded: LoadedFirmware): RememberedChoice {
   const o = loaded.origin;
   switch (o.kind) {
     case "manifest-url":
-      return { sourceKind: o.kind, sourceKey: o.url, version: loaded.manifest.version ?? loaded.manifest.choices[0]?.version ?? null };
+      return {
+        sourceKind: o.kind,
+        sourceKey: o.url,
+        version: loaded.manifest.version ?? loaded.manifest.choices[0]?.version ?? null,
+      };
     case "pydirect-release":
       return { sourceKind: o.kind, sourceKey: `${o.repo}#${o.product}`, version: o.tag };
     case "portal-release":

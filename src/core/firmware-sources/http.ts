@@ -45,7 +45,11 @@ export function lacksCorsHeader(response: Response): boolean {
 }
 
 export function offlineError(what: string, cause: unknown): FirmwareSourceError {
-  return new FirmwareSourceError("offline", `${what} needs the network, and this computer is offline (or the server cannot be reached). Connect and try again.`, { cause });
+  return new FirmwareSourceError(
+    "offline",
+    `${what} needs the network, and this computer is offline (or the server cannot be reached). Connect and try again.`,
+    { cause },
+  );
 }
 
 function clockTime(ms: number): string {

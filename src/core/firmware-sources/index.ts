@@ -12,7 +12,17 @@ export {
   type PydirectFirmwareOptions,
 } from "./pydirect-releases";
 export type { ProductFacts } from "./pydirect-products";
-export { loadPortalReleaseIndex, portalReleaseFirmware, type ResolvedPortalReleaseIndex, type ResolvedPortalReleaseVersion } from "./portal-releases";
+export {
+  loadPortalReleaseIndex,
+  portalReleaseFirmware,
+  type ResolvedPortalReleaseIndex,
+  type ResolvedPortalReleaseVersion,
+} from "./portal-releases";
 export { analyzeLocalFiles, localFirmware, LOCAL_FILES_URL } from "./local-files";
 export { loadManifestUrl, type ManifestUrlOptions } from "./manifest-url";
-export { MemoryFirmwareChoiceMemory, StorageFirmwareChoiceMemory, CHOICE_STORAGE_KEY, rememberedChoiceFor } from "./choice-memory";
+export {
+  MemoryFirmwareChoiceMemory,
+  StorageFirmwareChoiceMemory,
+  CHOICE_STORAGE_KEY,
+  rememberedChoiceFor,
+} from "./choice-memory";

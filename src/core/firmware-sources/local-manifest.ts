@@ -20,15 +20,22 @@ const isUrl = (path: string) => /^[a-z][a-z0-9+.-]*:/i.test(path);
 
 function findFile(path: string, build: ManifestBuild, dir: string, files: LocalFile[]): LocalFile | null {
   const rel = path.replace(/^\.\//, "");
-  const exact = files.find((f) => f.name === dir + rel) ?? files.find((f) => f.name === rel) ?? files.find((f) => f.name.endsWith("/" + rel));
+  const exact =
+    files.find((f) => f.name === dir + rel) ??
+    files.find((f) => f.name === rel) ??
+    files.find((f) => f.name.endsWith("/" + rel));
   if (exact) return exact;
   const sameName = files.filter((f) => baseName(f.name) === baseName(rel));
   if (sameName.length !== 1) return null;
-  const chip = imageChip(sameName[0]!.data);
-  return chip === null || chip === build.chipFamily ? sameName[0]! : null;
+  const chip = imageChip(sameName[0].data);
+  return chip === null || chip === build.chipFamily ? sameName[0] : null;
 }
 
-export function matchManifestParts(manifestFile: LocalFile, manifest: FirmwareManifest, files: LocalFile[]): MatchedManifest {
+export function matchManifestParts(
+  manifestFile: LocalFile,
+  manifest: FirmwareManifest,
+  files: LocalFile[],
+): MatchedManifest {
   const dir = manifestFile.name.includes("/") ? manifestFile.name.slice(0, manifestFile.name.lastIndexOf("/") + 1) : "";
   const partFiles: Record<string, string> = {};
   const warnings: string[] = [];
@@ -52,7 +59,7 @@ export function matchManifestParts(manifestFile: LocalFile, manifest: FirmwareMa
   }
   const complete = (b: ManifestBuild) => missingByBuild.get(b)!.length === 0;
   if (![...missingByBuild.keys()].some(complete)) {
-    const [build, missing] = [...missingByBuild.entries()].sort((a, b) => a[1].length - b[1].length)[0]!;
+    const [build, missing] = [...missingByBuild.entries()].sort((a, b) => a[1].length - b[1].length)[0];
     throw new FirmwareSourceError(
       "missing-part",
       `${manifestFile.name} names ${missing.join(", ")} for ${build.chipFamily}, but ${missing.length === 1 ? "that file was" : "those files were"} not given. Pick the manifest's whole folder, or all of its files together.`,
@@ -60,13 +67,23 @@ export function matchManifestParts(manifestFile: LocalFile, manifest: FirmwareMa
     );
   }
   for (const [build, missing] of missingByBuild) {
-    if (missing.length > 0) warnings.push(`The ${build.chipFamily} build is left out: ${missing.join(", ")} ${missing.length === 1 ? "was" : "were"} not given.`);
+    if (missing.length > 0)
+      warnings.push(
+        `The ${build.chipFamily} build is left out: ${missing.join(", ")} ${missing.length === 1 ? "was" : "were"} not given.`,
+      );
   }
   const unused = files.filter((f) => !used.has(f.name));
-  if (unused.length > 0) warnings.push(`Not named by the manifest, so not written: ${unused.map((f) => f.name).join(", ")}.`);
-  const choices = manifest.choices.map((c) => ({ ...c, builds: c.builds.filter(complete) })).filter((c) => c.builds.length > 0);
+  if (unused.length > 0)
+    warnings.push(`Not named by the manifest, so not written: ${unused.map((f) => f.name).join(", ")}.`);
+  const choices = manifest.choices
+    .map((c) => ({ ...c, builds: c.builds.filter(complete) }))
+    .filter((c) => c.builds.length > 0);
   // Part paths of dropped builds may have been matched by name; keep only those still used.
-  const kept = new Set([...manifest.builds, ...choices.flatMap((c) => c.builds)].filter(complete).flatMap((b) => b.parts.map((p) => p.path)));
+  const kept = new Set(
+    [...manifest.builds, ...choices.flatMap((c) => c.builds)]
+      .filter(complete)
+      .flatMap((b) => b.parts.map((p) => p.path)),
+  );
   for (const path of Object.keys(partFiles)) if (!kept.has(path)) delete partFiles[path];
   return { manifest: { ...manifest, builds: manifest.builds.filter(complete), choices }, partFiles, warnings };
 }

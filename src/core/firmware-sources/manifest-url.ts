@@ -23,7 +23,11 @@ function absolute(url: string, pageUrl?: string): URL {
   try {
     return new URL(url, base);
   } catch (err) {
-    throw new FirmwareSourceError("not-found", `"${url}" is not a web address; give the full URL of the manifest, e.g. https://example.com/firmware/manifest.json.`, { cause: err });
+    throw new FirmwareSourceError(
+      "not-found",
+      `"${url}" is not a web address; give the full URL of the manifest, e.g. https://example.com/firmware/manifest.json.`,
+      { cause: err },
+    );
   }
 }
 
@@ -36,11 +40,17 @@ function corsError(url: string, detail: string, cause?: unknown): FirmwareSource
 }
 
 /** The text at a URL, with every failure explained; the final (post-redirect) URL with it. */
-export async function fetchManifestText(url: string, options: ManifestUrlOptions = {}): Promise<{ text: string; finalUrl: string; response: Response }> {
+export async function fetchManifestText(
+  url: string,
+  options: ManifestUrlOptions = {},
+): Promise<{ text: string; finalUrl: string; response: Response }> {
   const target = absolute(url, options.pageUrl);
   let response: Response;
   try {
-    response = await fetchFunction(options.fetch)(target.href, { cache: "no-cache", ...(options.signal ? { signal: options.signal } : {}) });
+    response = await fetchFunction(options.fetch)(target.href, {
+      cache: "no-cache",
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } catch (err) {
     const kind = fetchFailureKind(err);
     if (kind === "aborted") throw err;
@@ -52,17 +62,28 @@ export async function fetchManifestText(url: string, options: ManifestUrlOptions
   }
   const finalUrl = response.url || target.href;
   if (response.status === 404 || response.status === 410) {
-    throw new FirmwareSourceError("not-found", `There is no manifest at ${finalUrl} (the server answered ${response.status}); check the address.`);
+    throw new FirmwareSourceError(
+      "not-found",
+      `There is no manifest at ${finalUrl} (the server answered ${response.status}); check the address.`,
+    );
   }
   if (!response.ok) {
-    throw new FirmwareSourceError("source-failed", `${finalUrl} answered ${response.status} ${response.statusText}`.trimEnd() + "; try again later or check the address.");
+    throw new FirmwareSourceError(
+      "source-failed",
+      `${finalUrl} answered ${response.status} ${response.statusText}`.trimEnd() +
+        "; try again later or check the address.",
+    );
   }
   let text: string;
   try {
     text = await response.text();
   } catch (err) {
     if (fetchFailureKind(err) === "aborted") throw err;
-    throw new FirmwareSourceError("source-failed", `The manifest download from ${finalUrl} broke off; check the connection and try again.`, { cause: err });
+    throw new FirmwareSourceError(
+      "source-failed",
+      `The manifest download from ${finalUrl} broke off; check the connection and try again.`,
+      { cause: err },
+    );
   }
   return { text, finalUrl, response };
 }

@@ -40,7 +40,13 @@ const PRODUCTS: Record<string, Omit<ProductFacts, "source">> = {
 function fromName(product: string): Omit<ProductFacts, "source"> | null {
   const tokens = product.toUpperCase().split(/[_\-\s]+/);
   const variant = tokens.map((t) => /^(?:ESP32)?(S2|S3|C2|C3|C5|C6|C61|H2|P4)$/.exec(t)?.[1]).find(Boolean);
-  const family = tokens.some((t) => t.startsWith("ESP8266")) ? "ESP8266" : variant ? `ESP32-${variant}` : tokens.includes("ESP32") ? "ESP32" : null;
+  const family = tokens.some((t) => t.startsWith("ESP8266"))
+    ? "ESP8266"
+    : variant
+      ? `ESP32-${variant}`
+      : tokens.includes("ESP32")
+        ? "ESP32"
+        : null;
   if (!isChipFamily(family)) return null;
   const mb = tokens.map((t) => /^(?:(\d{1,2})MB|N(\d{1,2})(?:R\d+)?)$/.exec(t)).find(Boolean);
   const size = mb ? Number(mb[1] ?? mb[2]) : null;

@@ -44,7 +44,10 @@ interface GithubRelease {
 function repoOf(options: PydirectReleaseOptions): string {
   const repo = options.repo ?? DEFAULT_PYDIRECT_REPO;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+$/.test(repo)) {
-    throw new FirmwareSourceError("not-found", `"${repo}" is not a GitHub repository name; write it as owner/name, e.g. ${DEFAULT_PYDIRECT_REPO}.`);
+    throw new FirmwareSourceError(
+      "not-found",
+      `"${repo}" is not a GitHub repository name; write it as owner/name, e.g. ${DEFAULT_PYDIRECT_REPO}.`,
+    );
   }
   return repo;
 }
@@ -61,7 +64,7 @@ export function mirrorUrlFor(assetName: string, tag: string, mirrorBase = DEFAUL
 function digestHex(digest: unknown): string | null {
   if (typeof digest !== "string") return null;
   const m = /^sha256:([0-9a-f]{64})$/i.exec(digest.trim());
-  return m ? m[1]!.toLowerCase() : null;
+  return m ? m[1].toLowerCase() : null;
 }
 
 /** "pyDirect-v1.26.1" / "v1.26.1" → "1.26.1": the version users compare. */
@@ -78,7 +81,7 @@ function toRelease(raw: GithubRelease, repo: string, mirrorBase: string | undefi
     if (typeof asset.name !== "string") continue;
     const match = ASSET_NAME.exec(asset.name);
     if (!match) continue;
-    const product = match[1]!;
+    const product = match[1];
     const facts = pydirectProductFacts(product);
     products.push({
       product,
@@ -88,7 +91,10 @@ function toRelease(raw: GithubRelease, repo: string, mirrorBase: string | undefi
       size: typeof asset.size === "number" ? asset.size : 0,
       sha256: digestHex(asset.digest),
       mirrorUrl: mirrorUrlFor(asset.name, tag, mirrorBase),
-      releaseDownloadUrl: typeof asset.browser_download_url === "string" ? asset.browser_download_url : `https://github.com/${repo}/releases/download/${encodeURIComponent(tag)}/${encodeURIComponent(asset.name)}`,
+      releaseDownloadUrl:
+        typeof asset.browser_download_url === "string"
+          ? asset.browser_download_url
+          : `https://github.com/${repo}/releases/download/${encodeURIComponent(tag)}/${encodeURIComponent(asset.name)}`,
     });
   }
   if (products.length === 0) return null;
@@ -99,7 +105,10 @@ function toRelease(raw: GithubRelease, repo: string, mirrorBase: string | undefi
     channel: raw.prerelease === true ? "beta" : "stable",
     publishedAt: typeof raw.published_at === "string" ? raw.published_at : "",
     notes,
-    pageUrl: typeof raw.html_url === "string" ? raw.html_url : `https://github.com/${repo}/releases/tag/${encodeURIComponent(tag)}`,
+    pageUrl:
+      typeof raw.html_url === "string"
+        ? raw.html_url
+        : `https://github.com/${repo}/releases/tag/${encodeURIComponent(tag)}`,
     products,
   };
 }
@@ -114,28 +123,60 @@ export async function listPydirectReleases(options: PydirectReleaseOptions = {})
   const url = `${apiBase}/repos/${repo}/releases?per_page=100`;
   let response: Response;
   try {
-    response = await fetchFunction(options.fetch)(url, { headers: { accept: "application/vnd.github+json" }, ...(options.signal ? { signal: options.signal } : {}) });
+    response = await fetchFunction(options.fetch)(url, {
+      headers: { accept: "application/vnd.github+json" },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } catch (err) {
     const kind = fetchFailureKind(err);
     if (kind === "aborted") throw err;
     if (kind === "offline") throw offlineError("Listing pyDirect's releases", err);
-    throw new FirmwareSourceError("source-failed", `GitHub's releases API (${apiBase}) could not be reached; check the connection, or pick a local file.`, { cause: err });
+    throw new FirmwareSourceError(
+      "source-failed",
+      `GitHub's releases API (${apiBase}) could not be reached; check the connection, or pick a local file.`,
+      { cause: err },
+    );
   }
   const limited = rateLimitError(response);
   if (limited) throw limited;
-  if (response.status === 404) throw new FirmwareSourceError("not-found", `GitHub has no repository ${repo} (or it is private); check the repository name.`);
-  if (!response.ok) throw new FirmwareSourceError("source-failed", `GitHub's releases API answered ${response.status} for ${repo}; try again later, or pick a local file.`);
+  if (response.status === 404)
+    throw new FirmwareSourceError(
+      "not-found",
+      `GitHub has no repository ${repo} (or it is private); check the repository name.`,
+    );
+  if (!response.ok)
+    throw new FirmwareSourceError(
+      "source-failed",
+      `GitHub's releases API answered ${response.status} for ${repo}; try again later, or pick a local file.`,
+    );
   let body: unknown;
   try {
     body = await response.json();
   } catch (err) {
-    throw new FirmwareSourceError("source-failed", `GitHub's releases API answered something that is not JSON for ${repo}; try again later.`, { cause: err });
+    throw new FirmwareSourceError(
+      "source-failed",
+      `GitHub's releases API answered something that is not JSON for ${repo}; try again later.`,
+      { cause: err },
+    );
   }
-  if (!Array.isArray(body)) throw new FirmwareSourceError("source-failed", `GitHub's releases API answered with no list of releases for ${repo}.`);
-  return body.flatMap((r) => (typeof r === "object" && r !== null ? [toRelease(r as GithubRelease, repo, options.mirrorBase)] : [])).filter((r): r is PydirectRelease => r !== null);
+  if (!Array.isArray(body))
+    throw new FirmwareSourceError(
+      "source-failed",
+      `GitHub's releases API answered with no list of releases for ${repo}.`,
+    );
+  return body
+    .flatMap((r) =>
+      typeof r === "object" && r !== null ? [toRelease(r as GithubRelease, repo, options.mirrorBase)] : [],
+    )
+    .filter((r): r is PydirectRelease => r !== null);
 }
 
-function noCorsCopy(release: PydirectRelease, product: PydirectProduct, why: string, cause?: unknown): FirmwareSourceError {
+function noCorsCopy(
+  release: PydirectRelease,
+  product: PydirectProduct,
+  why: string,
+  cause?: unknown,
+): FirmwareSourceError {
   return new FirmwareSourceError(
     "no-cors-mirror",
     `${product.assetName} of ${release.tag} is not available from a copy this page is allowed to download (${why}). Download the .bin from the release page (${release.pageUrl}) and drop it here.`,
@@ -153,31 +194,62 @@ export interface PydirectFirmwareOptions extends PydirectReleaseOptions {
  * a HEAD request (CORS-safelisted, no preflight) that a browser refuses without ACAO, and that is
  * checked by hand in Node.
  */
-async function checkMirror(release: PydirectRelease, product: PydirectProduct, options: PydirectFirmwareOptions): Promise<void> {
+async function checkMirror(
+  release: PydirectRelease,
+  product: PydirectProduct,
+  options: PydirectFirmwareOptions,
+): Promise<void> {
   let response: Response;
   try {
-    response = await fetchFunction(options.fetch)(product.mirrorUrl, { method: "HEAD", ...(options.signal ? { signal: options.signal } : {}) });
+    response = await fetchFunction(options.fetch)(product.mirrorUrl, {
+      method: "HEAD",
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } catch (err) {
     const kind = fetchFailureKind(err);
     if (kind === "aborted") throw err;
     if (kind === "offline") throw offlineError(`Downloading ${product.assetName}`, err);
-    throw noCorsCopy(release, product, `${new URL(product.mirrorUrl).origin} could not be reached or sends no CORS headers`, err);
+    throw noCorsCopy(
+      release,
+      product,
+      `${new URL(product.mirrorUrl).origin} could not be reached or sends no CORS headers`,
+      err,
+    );
   }
   const limited = rateLimitError(response);
   if (limited) throw limited;
-  if (response.status === 404 || response.status === 410) throw noCorsCopy(release, product, `${product.mirrorUrl} does not have it`);
-  if (!response.ok) throw new FirmwareSourceError("source-failed", `${product.mirrorUrl} answered ${response.status}; try again later, or download the .bin from ${release.pageUrl} and drop it here.`, { releasePageUrl: release.pageUrl });
-  if (lacksCorsHeader(response)) throw noCorsCopy(release, product, `${new URL(product.mirrorUrl).origin} sends no Access-Control-Allow-Origin header`);
+  if (response.status === 404 || response.status === 410)
+    throw noCorsCopy(release, product, `${product.mirrorUrl} does not have it`);
+  if (!response.ok)
+    throw new FirmwareSourceError(
+      "source-failed",
+      `${product.mirrorUrl} answered ${response.status}; try again later, or download the .bin from ${release.pageUrl} and drop it here.`,
+      { releasePageUrl: release.pageUrl },
+    );
+  if (lacksCorsHeader(response))
+    throw noCorsCopy(
+      release,
+      product,
+      `${new URL(product.mirrorUrl).origin} sends no Access-Control-Allow-Origin header`,
+    );
   // A compressed answer's length is not the file's; the download's size check covers that case.
   const encoding = response.headers.get("content-encoding");
   const length = encoding && encoding !== "identity" ? NaN : Number(response.headers.get("content-length"));
   if (product.size > 0 && Number.isFinite(length) && length > 0 && length !== product.size) {
-    throw noCorsCopy(release, product, `the copy at ${product.mirrorUrl} is ${length} bytes, another build than the release's ${product.size}`);
+    throw noCorsCopy(
+      release,
+      product,
+      `the copy at ${product.mirrorUrl} is ${length} bytes, another build than the release's ${product.size}`,
+    );
   }
 }
 
 /** Whether the cache holds this image: by its SHA-256, or (`byUrl`) as what the mirror URL last served. */
-async function cachedCopy(product: PydirectProduct, cache: PartCache | null | undefined, byUrl = false): Promise<boolean> {
+async function cachedCopy(
+  product: PydirectProduct,
+  cache: PartCache | null | undefined,
+  byUrl = false,
+): Promise<boolean> {
   if (!cache) return false;
   try {
     const sha = product.sha256 ?? (byUrl ? await cache.lookupUrl(product.mirrorUrl) : null);
@@ -194,7 +266,11 @@ async function cachedCopy(product: PydirectProduct, cache: PartCache | null | un
  * and one merged part at 0x0 from the mirror, carrying the asset's SHA-256 and size when GitHub
  * gives a digest (so the download is verified and cached by SHA-256).
  */
-export async function pydirectReleaseFirmware(release: PydirectRelease, product: PydirectProduct, options: PydirectFirmwareOptions = {}): Promise<LoadedFirmware> {
+export async function pydirectReleaseFirmware(
+  release: PydirectRelease,
+  product: PydirectProduct,
+  options: PydirectFirmwareOptions = {},
+): Promise<LoadedFirmware> {
   const repo = repoOf(options);
   if (!(await cachedCopy(product, options.cache))) {
     try {
@@ -202,7 +278,12 @@ export async function pydirectReleaseFirmware(release: PydirectRelease, product:
     } catch (err) {
       // Offline with the image kept from an earlier download of this URL: the download layer
       // takes it from the cache (it looks URLs up when the network is unreachable).
-      if (!(err instanceof FirmwareSourceError && err.code === "offline" && (await cachedCopy(product, options.cache, true)))) throw err;
+      if (!(
+        err instanceof FirmwareSourceError &&
+        err.code === "offline" &&
+        (await cachedCopy(product, options.cache, true))
+      ))
+        throw err;
     }
   }
   const raw = {
@@ -216,7 +297,14 @@ export async function pydirectReleaseFirmware(release: PydirectRelease, product:
       {
         chipFamily: product.chipFamily,
         ...(product.flashSize ? { flash_size: `${product.flashSize / 1048576}MB` } : {}),
-        parts: [{ path: product.mirrorUrl, offset: 0, ...(product.sha256 ? { sha256: product.sha256 } : {}), ...(product.size > 0 ? { size: product.size } : {}) }],
+        parts: [
+          {
+            path: product.mirrorUrl,
+            offset: 0,
+            ...(product.sha256 ? { sha256: product.sha256 } : {}),
+            ...(product.size > 0 ? { size: product.size } : {}),
+          },
+        ],
       },
     ],
   };

@@ -11,7 +11,13 @@ import { isAppPartition, readPartitionTable, type PartitionEntry } from "../imag
 import { view } from "../image/bytes";
 
 export type RecognisedImage =
-  | { kind: "merged"; chip: ChipFamily | null; writeAt: number; app: AppDescription | null; appPartition: PartitionEntry | null }
+  | {
+      kind: "merged";
+      chip: ChipFamily | null;
+      writeAt: number;
+      app: AppDescription | null;
+      appPartition: PartitionEntry | null;
+    }
   | { kind: "bootloader"; chip: ChipFamily | null }
   | { kind: "app"; chip: ChipFamily | null; app: AppDescription | null }
   | { kind: "partition-table"; entries: PartitionEntry[] | null }
@@ -25,7 +31,11 @@ const WP_PIN_DISABLED = 0xee;
 
 /** The ESP8266's DRAM, IRAM and flash-mapped ranges (esptool's ESP8266ROM.MEMORY_MAP). */
 function isEsp8266Address(address: number): boolean {
-  return (address >= 0x3ffe8000 && address < 0x40000000) || (address >= 0x40100000 && address < 0x40110000) || (address >= 0x40200000 && address < 0x40300000);
+  return (
+    (address >= 0x3ffe8000 && address < 0x40000000) ||
+    (address >= 0x40100000 && address < 0x40110000) ||
+    (address >= 0x40200000 && address < 0x40300000)
+  );
 }
 
 /**
@@ -98,7 +108,9 @@ export function recogniseImage(data: Uint8Array): RecognisedImage {
   // ROM loads sits at 0x0, alone when it fits below 0x1000 (a boot loader), else a complete build.
   if (data[0] === ESP8266_V2_MAGIC) return { kind: "app", chip: "ESP8266", app: null };
   if (data[0] === ESP_IMAGE_MAGIC && imageChip(data) === "ESP8266") {
-    return data.length <= 0x1000 ? { kind: "bootloader", chip: "ESP8266" } : { kind: "merged", chip: "ESP8266", writeAt: 0, app: null, appPartition: null };
+    return data.length <= 0x1000
+      ? { kind: "bootloader", chip: "ESP8266" }
+      : { kind: "merged", chip: "ESP8266", writeAt: 0, app: null, appPartition: null };
   }
   if (data[0] === ESP_IMAGE_MAGIC && data.length >= 24) {
     const chip = imageChip(data);

@@ -53,7 +53,10 @@ export class FlashError extends PortalError {
   }
 
   static invalidParts(detail: string): FlashError {
-    return new FlashError("invalid-parts", `This firmware cannot be written to the board: ${detail}. Choose another firmware build.`);
+    return new FlashError(
+      "invalid-parts",
+      `This firmware cannot be written to the board: ${detail}. Choose another firmware build.`,
+    );
   }
 
   static writeFailed(part: string, offset: number, cause?: unknown): FlashError {
@@ -80,7 +83,10 @@ export class FlashError extends PortalError {
   }
 
   static cancelled(): FlashError {
-    return new FlashError("cancelled", "Flashing was cancelled. The board may hold an incomplete firmware until it is flashed again.");
+    return new FlashError(
+      "cancelled",
+      "Flashing was cancelled. The board may hold an incomplete firmware until it is flashed again.",
+    );
   }
 }
 

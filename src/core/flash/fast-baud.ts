@@ -35,7 +35,9 @@ export class BaudStepper {
     const info = session.port.getInfo();
     this.usbKey = usbIdentityKey(info);
     this.device = usbDeviceName(info);
-    this.rates = [...new Set(options.rates ?? FAST_BAUD_RATES)].filter((r) => Number.isInteger(r) && r > 0).sort((a, b) => b - a);
+    this.rates = [...new Set(options.rates ?? FAST_BAUD_RATES)]
+      .filter((r) => Number.isInteger(r) && r > 0)
+      .sort((a, b) => b - a);
   }
 
   /** Whether a failure at the current rate can be answered by going slower. */
@@ -57,7 +59,8 @@ export class BaudStepper {
     const remembered = this.usbKey !== null ? this.options.memory?.recall(this.usbKey) : undefined;
     // A ROM that already had to go below the requested rate says the link is slow: no faster rate will do.
     const linkIsSlow = session.romBaudRate < session.requestedBaudRate;
-    const ladder = remembered !== undefined && !this.rates.includes(remembered) ? [remembered, ...this.rates] : this.rates;
+    const ladder =
+      remembered !== undefined && !this.rates.includes(remembered) ? [remembered, ...this.rates] : this.rates;
     const candidates = linkIsSlow
       ? []
       : ladder.filter((r) => r > session.baudRate && r < below && (remembered === undefined || r <= remembered));
@@ -90,7 +93,7 @@ export class BaudStepper {
   }
 
   private announce(decision: DistributiveOmit<BaudEvent, "state" | "usbId" | "device">): void {
-    this.emit({ state: "baud", usbId: this.usbKey, device: this.device, ...decision } as BaudEvent);
+    this.emit({ state: "baud", usbId: this.usbKey, device: this.device, ...decision });
   }
 }
 

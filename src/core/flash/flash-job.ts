@@ -71,7 +71,7 @@ export async function flashParts(
     const digestOf = (index: number): Promise<string> => {
       let digest = digestPromises.get(index);
       if (!digest) {
-        digest = md5Ahead(parts[index]!.data);
+        digest = md5Ahead(parts[index].data);
         digest.catch(() => undefined);
         digestPromises.set(index, digest);
       }
@@ -116,10 +116,13 @@ export async function flashParts(
       // Compress in order of writing, each run a little ahead of its turn (while the ones before it
       // are programmed): the link then carries the runs back to back.
       ctx.compressor = compressor = new CompressAhead(
-        [...written].flatMap(([index, runs]) => runs.map((run): [WriteRun, Uint8Array] => [run, parts[index]!.data.subarray(run.start, run.end)])),
+        [...written].flatMap(([index, runs]) =>
+          runs.map((run): [WriteRun, Uint8Array] => [run, parts[index].data.subarray(run.start, run.end)]),
+        ),
       );
       const bytesToWrite = [...written.values()].flat().reduce((sum, r) => sum + r.end - r.start, 0);
-      const romWrites = !request.eraseAll && bytesToWrite <= ROM_WRITE_LIMIT && ROM_DEFLATE_FAMILIES.includes(session.chip.family);
+      const romWrites =
+        !request.eraseAll && bytesToWrite <= ROM_WRITE_LIMIT && ROM_DEFLATE_FAMILIES.includes(session.chip.family);
       if (!romWrites) await session.startStub();
       if (request.fastBaud && !romWrites) {
         ctx.stepper = new BaudStepper(session, request.fastBaud === true ? {} : request.fastBaud, emit);
@@ -130,25 +133,27 @@ export async function flashParts(
     for (const [index, part] of parts.entries()) {
       const runs = written.get(index)!;
       wroteAnything ||= runs.length > 0;
-      results[index]!.bytesWritten = await writeRuns(ctx, part, index, runs);
-      results[index]!.skipped = runs.length === 0;
+      results[index].bytesWritten = await writeRuns(ctx, part, index, runs);
+      results[index].skipped = runs.length === 0;
     }
 
     for (const result of results) {
       emit({ state: "verifying", part: result.name, index: result.index });
-      const part = parts[result.index]!;
+      const part = parts[result.index];
       // Bytes not written were just confirmed identical by the chip's own MD5; check the rest, or
       // the whole part in one question when the rest is nearly all of it (its MD5 is known anyway).
       const whole = [{ start: 0, end: part.data.length }];
       const runs = written.get(result.index) ?? [];
-      const toCheck = runs.reduce((sum, r) => sum + r.end - r.start, 0) >= WHOLE_PART_CHECK * part.data.length ? whole : runs;
+      const toCheck =
+        runs.reduce((sum, r) => sum + r.end - r.start, 0) >= WHOLE_PART_CHECK * part.data.length ? whole : runs;
       const partDigest = digestOf(result.index);
       if (!(await withStepDown(ctx, part, () => verifies(session!, part, toCheck, partDigest)))) {
         // One full rewrite of the part: a block garbled on the wire yet accepted is rare but possible.
         await session.startStub();
         result.bytesWritten += await writeRuns(ctx, part, result.index, whole);
         result.skipped = false;
-        if (!(await withStepDown(ctx, part, () => verifies(session!, part, whole, partDigest)))) throw FlashError.verifyMismatch(part.name, part.offset);
+        if (!(await withStepDown(ctx, part, () => verifies(session!, part, whole, partDigest))))
+          throw FlashError.verifyMismatch(part.name, part.offset);
       }
       result.md5 = await partDigest;
       emit({ state: "verified", part: result.name, index: result.index, md5: result.md5, skipped: result.skipped });
@@ -175,9 +180,13 @@ export async function flashParts(
     const error =
       err instanceof PortalError
         ? err
-        : new FlashError("write-failed", `Flashing stopped on an unexpected error (${String(err)}). Reconnect the board and try again.`, {
-            cause: err,
-          });
+        : new FlashError(
+            "write-failed",
+            `Flashing stopped on an unexpected error (${String(err)}). Reconnect the board and try again.`,
+            {
+              cause: err,
+            },
+          );
     if (session) {
       // Refused before writing (wrong chip, bad image): put the board back to running its old firmware.
       if (!wroteAnything && error.code !== "disconnected" && error.code !== "cancelled") {
@@ -191,7 +200,10 @@ export async function flashParts(
 }
 
 /** A parts callback that refuses any board but the given chip families, before anything is written. */
-export function partsForChips(families: readonly ChipFamily[], parts: FlashPart[]): (chip: DetectedChip) => FlashPart[] {
+export function partsForChips(
+  families: readonly ChipFamily[],
+  parts: FlashPart[],
+): (chip: DetectedChip) => FlashPart[] {
   return (chip) => {
     if (!families.includes(chip.family)) throw FlashError.wrongChip(chip.family, families);
     return parts;
@@ -216,12 +228,16 @@ function checkParts(parts: FlashPart[], chip: DetectedChip): void {
   let previousName = "";
   for (const part of sorted) {
     const hex = `0x${part.offset.toString(16)}`;
-    if (!Number.isInteger(part.offset) || part.offset < 0) throw FlashError.invalidParts(`${part.name} has no valid offset`);
-    if (part.offset % SECTOR !== 0) throw FlashError.invalidParts(`${part.name} starts at ${hex}, not on a 4 KiB boundary`);
+    if (!Number.isInteger(part.offset) || part.offset < 0)
+      throw FlashError.invalidParts(`${part.name} has no valid offset`);
+    if (part.offset % SECTOR !== 0)
+      throw FlashError.invalidParts(`${part.name} starts at ${hex}, not on a 4 KiB boundary`);
     if (part.data.length === 0) throw FlashError.invalidParts(`${part.name} is empty`);
     const end = part.offset + part.data.length;
     if (chip.flashSize !== null && end > chip.flashSize) {
-      throw FlashError.invalidParts(`${part.name} ends at 0x${end.toString(16)}, beyond this board's ${chip.flashSize / 1048576} MB flash`);
+      throw FlashError.invalidParts(
+        `${part.name} ends at 0x${end.toString(16)}, beyond this board's ${chip.flashSize / 1048576} MB flash`,
+      );
     }
     if (part.offset < previousEnd) throw FlashError.invalidParts(`${part.name} at ${hex} overlaps ${previousName}`);
     previousEnd = Math.ceil(end / SECTOR) * SECTOR;
@@ -310,7 +326,12 @@ function splitRuns(runs: WriteRun[], offset: number): WriteRun[] {
 }
 
 /** Whether the written runs of `part` read back (by the chip's MD5) as intended. */
-async function verifies(session: FlashSession, part: FlashPart, runs: WriteRun[], partDigest: Promise<string>): Promise<boolean> {
+async function verifies(
+  session: FlashSession,
+  part: FlashPart,
+  runs: WriteRun[],
+  partDigest: Promise<string>,
+): Promise<boolean> {
   try {
     for (const run of runs) {
       // Ask the chip first and hash our copy while it hashes its own.

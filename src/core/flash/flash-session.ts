@@ -152,7 +152,8 @@ export class FlashSession {
         loader.IS_STUB = false;
         this.baudRate = ROM_BAUD;
         await loader.connect("default_reset", 7, false);
-        if (!this.chip.usbSerialJtag) this.baudRate = this.romBaudRate = await switchRomBaud(this, this.requestedBaudRate);
+        if (!this.chip.usbSerialJtag)
+          this.baudRate = this.romBaudRate = await switchRomBaud(this, this.requestedBaudRate);
         await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
       })(),
       "connect",
@@ -168,7 +169,10 @@ export class FlashSession {
     new DataView(args.buffer).setUint32(0, offset, true);
     new DataView(args.buffer).setUint32(4, length, true);
     const timeout = Math.max(MIN_TIMEOUT_MS, (MD5_MS_PER_MB * length) / 1e6);
-    const digest = await this.guard(this.loader.checkCommand("calculate md5sum", SPI_FLASH_MD5, args, 0, 32, timeout), "md5");
+    const digest = await this.guard(
+      this.loader.checkCommand("calculate md5sum", SPI_FLASH_MD5, args, 0, 32, timeout),
+      "md5",
+    );
     return new TextDecoder().decode(digest as Uint8Array).toLowerCase();
   }
 
@@ -181,7 +185,10 @@ export class FlashSession {
   }
 
   eraseAll(): Promise<void> {
-    return this.guard(this.loader.eraseFlash().then(() => undefined), "erase");
+    return this.guard(
+      this.loader.eraseFlash().then(() => undefined),
+      "erase",
+    );
   }
 
   /**
@@ -223,7 +230,10 @@ export class FlashSession {
     // The ROM takes FLASH_DEFL_END as "leave the loader and run the app" (esptool skips it too);
     // every block it acknowledged is already programmed.
     if (rom) return;
-    await this.guard(loader.flashDeflFinish(false, Math.max(MIN_TIMEOUT_MS, (WRITE_MS_PER_MB * WRITE_BLOCK * 64) / 1e6)), "write");
+    await this.guard(
+      loader.flashDeflFinish(false, Math.max(MIN_TIMEOUT_MS, (WRITE_MS_PER_MB * WRITE_BLOCK * 64) / 1e6)),
+      "write",
+    );
   }
 
   /**
@@ -263,7 +273,10 @@ export class FlashSession {
   }
 
   /** Run an esptool-js step; a pulled cable or an abort ends the wait at once, and errors become FlashErrors. */
-  async guard<T>(work: Promise<T>, step: "connect" | "stub" | "md5" | "read" | "erase" | "write" | "reset"): Promise<T> {
+  async guard<T>(
+    work: Promise<T>,
+    step: "connect" | "stub" | "md5" | "read" | "erase" | "write" | "reset",
+  ): Promise<T> {
     work.catch(() => undefined);
     this.throwIfInterrupted();
     try {
@@ -286,11 +299,14 @@ export class FlashSession {
     const message = err instanceof Error ? err.message : String(err);
     if (step === "connect") {
       if (name === "NetworkError" && /lost/i.test(message)) return FlashError.disconnected(err);
-      if (name === "NetworkError" || name === "InvalidStateError" || /open/i.test(message)) return FlashError.portBusy(err);
+      if (name === "NetworkError" || name === "InvalidStateError" || /open/i.test(message))
+        return FlashError.portBusy(err);
       return FlashError.noResponse(err);
     }
     if (step === "stub") return FlashError.noResponse(err);
-    return new FlashError("write-failed", `The board stopped answering (${message}). Reconnect it and try again.`, { cause: err });
+    return new FlashError("write-failed", `The board stopped answering (${message}). Reconnect it and try again.`, {
+      cause: err,
+    });
   }
 
   private async identify(baudRate: number): Promise<void> {

@@ -81,7 +81,14 @@ async function stubMd5(session: FlashSession, timeout: number): Promise<string> 
   const args = new Uint8Array(16);
   new DataView(args.buffer).setUint32(0, PROBE_REGION.offset, true);
   new DataView(args.buffer).setUint32(4, PROBE_REGION.length, true);
-  const digest = (await session.loader.checkCommand("calculate md5sum", SPI_FLASH_MD5, args, 0, 16, timeout)) as Uint8Array;
+  const digest = (await session.loader.checkCommand(
+    "calculate md5sum",
+    SPI_FLASH_MD5,
+    args,
+    0,
+    16,
+    timeout,
+  )) as Uint8Array;
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -93,7 +100,10 @@ async function stubMd5(session: FlashSession, timeout: number): Promise<string> 
  */
 export async function switchStubBaud(session: FlashSession, baud: number, probe: LinkProbe): Promise<boolean> {
   const loader = session.loader;
-  await session.guard(loader.checkCommand("change baud rate", CHANGE_BAUDRATE, changeBaudArgs(baud, session.baudRate)), "md5");
+  await session.guard(
+    loader.checkCommand("change baud rate", CHANGE_BAUDRATE, changeBaudArgs(baud, session.baudRate)),
+    "md5",
+  );
   await session.guard(session.transport.reopen(baud), "md5");
   // Let the chip's UART settle on the new rate and drop what the line made of the switch (esptool
   // waits 50 ms for the same; a link check that fails here only costs a slower rate).

@@ -40,12 +40,13 @@ const LEVELS = [0x40000, BLOCK, SECTOR];
 export async function findDifferingRuns(flash: FlashDigests, offset: number, data: Uint8Array): Promise<WriteRun[]> {
   if (data.length === 0) return [];
   let ranges: WriteRun[] = [{ start: 0, end: data.length }];
-  if (data.length <= LEVELS[0]! && (await sameOnFlash(flash, offset, data, false))) return [];
+  if (data.length <= LEVELS[0] && (await sameOnFlash(flash, offset, data, false))) return [];
   const seen: LevelStats = { lastDiffered: false, withData: 0, withDataDiffering: 0 };
   for (const unit of LEVELS.filter((u) => u < data.length)) {
     const next: WriteRun[] = [];
     seen.withData = seen.withDataDiffering = 0;
-    for (const range of ranges) next.push(...(await differing(flash, offset, data, range.start, range.end, unit, seen)));
+    for (const range of ranges)
+      next.push(...(await differing(flash, offset, data, range.start, range.end, unit, seen)));
     const units = Math.ceil(data.length / unit);
     ranges = next;
     if (ranges.length === 0) return [];
@@ -98,7 +99,12 @@ async function differing(
  * across a blank chip or another firmware) its first 8 KiB are compared on their own first: when
  * they differ the chip is spared hashing the rest (a 1.5 MB image takes it some 200 ms a pass).
  */
-async function sameOnFlash(flash: FlashDigests, offset: number, piece: Uint8Array, headFirst: boolean): Promise<boolean> {
+async function sameOnFlash(
+  flash: FlashDigests,
+  offset: number,
+  piece: Uint8Array,
+  headFirst: boolean,
+): Promise<boolean> {
   if (headFirst && piece.length > HEAD_PROBE) {
     const head = piece.subarray(0, HEAD_PROBE);
     const theirs = flash.md5(offset, head.length);
@@ -168,7 +174,12 @@ function erasedStretches(offset: number, data: Uint8Array, run: WriteRun): Write
  * a stretch that would break a 64 KiB block erase into many sector erases is written after all.
  * The host sees which sectors are all 0xFF; one MD5 per stretch asks the chip whether it is too.
  */
-export async function skipErasedStretches(flash: FlashDigests, offset: number, data: Uint8Array, runs: WriteRun[]): Promise<WriteRun[]> {
+export async function skipErasedStretches(
+  flash: FlashDigests,
+  offset: number,
+  data: Uint8Array,
+  runs: WriteRun[],
+): Promise<WriteRun[]> {
   let current = runs.map((r) => ({ ...r }));
   for (const run of runs) {
     for (const stretch of erasedStretches(offset, data, run)) {

@@ -27,5 +27,9 @@ export function detectImageChip(data: Uint8Array): ChipFamily | null {
 
 /** The ESP8266's DRAM, IRAM and flash-mapped ranges (esptool's ESP8266ROM.MEMORY_MAP). */
 function isEsp8266Segment(address: number): boolean {
-  return (address >= 0x3ffe8000 && address < 0x40000000) || (address >= 0x40100000 && address < 0x40110000) || (address >= 0x40200000 && address < 0x40300000);
+  return (
+    (address >= 0x3ffe8000 && address < 0x40000000) ||
+    (address >= 0x40100000 && address < 0x40110000) ||
+    (address >= 0x40200000 && address < 0x40300000)
+  );
 }

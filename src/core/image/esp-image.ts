@@ -63,16 +63,20 @@ export function readEspImage(data: Uint8Array, options: ReadImageOptions = {}): 
   const fail = (code: ConstructorParameters<typeof ImageError>[0], message: string): never => {
     throw new ImageError(code, message, part === undefined ? {} : { part });
   };
-  const what = part ? `${part}` : "The image";
-  if (data.length < IMAGE_HEADER_SIZE) fail("image-truncated", `${what} is only ${data.length} bytes: too short to be an ESP image.`);
+  const what = part ? part : "The image";
+  if (data.length < IMAGE_HEADER_SIZE)
+    fail("image-truncated", `${what} is only ${data.length} bytes: too short to be an ESP image.`);
   if (data[0] !== ESP_IMAGE_MAGIC) {
     const word = view(data).getUint32(0, true);
-    fail("image-bad-magic", `${what} does not start with the ESP image magic byte 0xe9 (found ${hex(word, 8)}); it is not an ESP firmware image or it is damaged.`);
+    fail(
+      "image-bad-magic",
+      `${what} does not start with the ESP image magic byte 0xe9 (found ${hex(word, 8)}); it is not an ESP firmware image or it is damaged.`,
+    );
   }
   const dv = view(data);
-  const segmentCount = data[1]!;
-  const modeByte = data[2]!;
-  const speedSize = data[3]!;
+  const segmentCount = data[1];
+  const modeByte = data[2];
+  const speedSize = data[3];
   const entry = dv.getUint32(4, true);
   if (segmentCount === 0 || segmentCount > MAX_SEGMENTS) {
     fail("image-bad-header", `${what} declares ${segmentCount} segments; an ESP image has 1 to ${MAX_SEGMENTS}.`);
@@ -93,7 +97,8 @@ export function readEspImage(data: Uint8Array, options: ReadImageOptions = {}): 
   let maxChipRevision = 0xffff;
   let hashAppended = false;
   if (!isEsp8266) {
-    if (data.length < IMAGE_HEADER_SIZE + EXTENDED_HEADER_SIZE) fail("image-truncated", `${what} ends inside its header.`);
+    if (data.length < IMAGE_HEADER_SIZE + EXTENDED_HEADER_SIZE)
+      fail("image-truncated", `${what} ends inside its header.`);
     chipId = dv.getUint16(12, true);
     minChipRevision = dv.getUint16(15, true);
     maxChipRevision = dv.getUint16(17, true);
@@ -103,41 +108,63 @@ export function readEspImage(data: Uint8Array, options: ReadImageOptions = {}): 
     if (options.chip) {
       const expected = chipFacts(options.chip).imageChipId;
       if (chipId !== expected) {
-        fail("image-wrong-chip", `${what} is built for ${chip ?? `an unknown chip (id ${chipId})`}, but this board is an ${options.chip}. Pick the firmware build for ${options.chip}.`);
+        fail(
+          "image-wrong-chip",
+          `${what} is built for ${chip ?? `an unknown chip (id ${chipId})`}, but this board is an ${options.chip}. Pick the firmware build for ${options.chip}.`,
+        );
       }
     }
     const revision = options.chipRevision;
     if (revision !== null && revision !== undefined && revision < minChipRevision) {
-      fail("image-chip-revision", `${what} needs chip revision v${Math.floor(minChipRevision / 100)}.${minChipRevision % 100} or newer; this board is v${Math.floor(revision / 100)}.${revision % 100}.`);
+      fail(
+        "image-chip-revision",
+        `${what} needs chip revision v${Math.floor(minChipRevision / 100)}.${minChipRevision % 100} or newer; this board is v${Math.floor(revision / 100)}.${revision % 100}.`,
+      );
     }
   }
   if (options.flashSize && flashSize > options.flashSize) {
-    fail("image-flash-size", `${what} is built for ${flashSize / 1048576} MB of flash, but this board has ${options.flashSize / 1048576} MB.`);
+    fail(
+      "image-flash-size",
+      `${what} is built for ${flashSize / 1048576} MB of flash, but this board has ${options.flashSize / 1048576} MB.`,
+    );
   }
 
   const segments: ImageSegment[] = [];
   let xor = CHECKSUM_SEED;
   for (let i = 0; i < segmentCount; i++) {
-    if (offset + SEGMENT_HEADER_SIZE > data.length) fail("image-truncated", `${what} ends before segment ${i} of ${segmentCount} (at byte ${offset}); the file is cut short.`);
+    if (offset + SEGMENT_HEADER_SIZE > data.length)
+      fail(
+        "image-truncated",
+        `${what} ends before segment ${i} of ${segmentCount} (at byte ${offset}); the file is cut short.`,
+      );
     const loadAddress = dv.getUint32(offset, true);
     const length = dv.getUint32(offset + 4, true);
     const dataOffset = offset + SEGMENT_HEADER_SIZE;
-    if (dataOffset + length > data.length) fail("image-truncated", `${what} ends inside segment ${i}: it needs ${length} bytes from byte ${dataOffset}, only ${data.length - dataOffset} remain.`);
-    for (let j = dataOffset; j < dataOffset + length; j++) xor ^= data[j]!;
+    if (dataOffset + length > data.length)
+      fail(
+        "image-truncated",
+        `${what} ends inside segment ${i}: it needs ${length} bytes from byte ${dataOffset}, only ${data.length - dataOffset} remain.`,
+      );
+    for (let j = dataOffset; j < dataOffset + length; j++) xor ^= data[j];
     segments.push({ loadAddress, dataOffset, length });
     offset = dataOffset + length;
   }
   // The checksum byte sits at the last byte of the next 16-byte block.
   const checksumAt = offset + (15 - (offset % 16));
-  if (checksumAt >= data.length) fail("image-truncated", `${what} ends before its checksum byte; the file is cut short.`);
-  const checksum = data[checksumAt]!;
+  if (checksumAt >= data.length)
+    fail("image-truncated", `${what} ends before its checksum byte; the file is cut short.`);
+  const checksum = data[checksumAt];
   if (checksum !== xor) {
-    fail("image-checksum", `${what} fails its segment checksum (stored ${hex(checksum, 2)}, computed ${hex(xor, 2)}): the file is corrupt.`);
+    fail(
+      "image-checksum",
+      `${what} fails its segment checksum (stored ${hex(checksum, 2)}, computed ${hex(xor, 2)}): the file is corrupt.`,
+    );
   }
   let length = checksumAt + 1;
   let digest: string | null = null;
   if (hashAppended) {
-    if (length + 32 > data.length) fail("image-truncated", `${what} ends before its appended SHA-256 digest; the file is cut short.`);
+    if (length + 32 > data.length)
+      fail("image-truncated", `${what} ends before its appended SHA-256 digest; the file is cut short.`);
     const stored = toHex(data.subarray(length, length + 32));
     const computed = sha256Hex(data.subarray(0, length));
     if (stored !== computed) fail("image-digest", `${what} fails its appended SHA-256 digest: the file is corrupt.`);
@@ -146,8 +173,8 @@ export function readEspImage(data: Uint8Array, options: ReadImageOptions = {}): 
   }
   return {
     segmentCount,
-    flashMode: flashMode!,
-    flashFreq: freq!,
+    flashMode: flashMode,
+    flashFreq: freq,
     flashSize,
     entry,
     chip,

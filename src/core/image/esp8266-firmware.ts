@@ -37,18 +37,22 @@ export interface Esp8266LayoutResult {
 }
 
 /** Runs the ESP8266 rules over parts whose common checks (hashes, sizes, overlaps) already ran. */
-export function checkEsp8266Layout(parts: PartToCheck[], checked: CheckedPart[], chip: ChipContext): Esp8266LayoutResult {
+export function checkEsp8266Layout(
+  parts: PartToCheck[],
+  checked: CheckedPart[],
+  chip: ChipContext,
+): Esp8266LayoutResult {
   const errors: ImageError[] = [];
   const warnings: string[] = [];
   const attempt = imageErrorCollector(errors);
   const covering = (offset: number): { index: number; bytes: Uint8Array } | null => {
     const index = parts.findIndex((p) => offset >= p.offset && offset < p.offset + p.data.length);
     if (index < 0) return null;
-    const p = parts[index]!;
+    const p = parts[index];
     return { index, bytes: p.data.subarray(offset - p.offset) };
   };
   const labelAt = (index: number, offset: number) => {
-    const p = parts[index]!;
+    const p = parts[index];
     return p.offset === offset ? p.name : `${p.name} (image at ${hex(offset)})`;
   };
   const flashSize = chip.flashSize ?? null;
@@ -57,12 +61,20 @@ export function checkEsp8266Layout(parts: PartToCheck[], checked: CheckedPart[],
   const boot = covering(0);
   let bootImage: Esp8266ImageInfo | undefined;
   if (boot) {
-    const p = parts[boot.index]!;
+    const p = parts[boot.index];
     if (boot.bytes[0] === ESP8266_V2_MAGIC) {
-      errors.push(new ImageError("wrong-offset", `${p.name} is an OTA app image (user1.bin, magic 0xea) at 0x0; the ESP8266 ROM cannot start it. Write boot.bin at 0x0 and this image at ${hex(APP_AFTER_BOOT_LOADER)}.`, { part: p.name }));
+      errors.push(
+        new ImageError(
+          "wrong-offset",
+          `${p.name} is an OTA app image (user1.bin, magic 0xea) at 0x0; the ESP8266 ROM cannot start it. Write boot.bin at 0x0 and this image at ${hex(APP_AFTER_BOOT_LOADER)}.`,
+          { part: p.name },
+        ),
+      );
     } else {
-      bootImage = attempt(() => readEsp8266Image(boot.bytes, { part: p.name, flashOffset: 0, flashSize, romLoaded: true }));
-      if (bootImage) checked[boot.index]!.image = bootImage;
+      bootImage = attempt(() =>
+        readEsp8266Image(boot.bytes, { part: p.name, flashOffset: 0, flashSize, romLoaded: true }),
+      );
+      if (bootImage) checked[boot.index].image = bootImage;
     }
   }
 
@@ -78,25 +90,37 @@ export function checkEsp8266Layout(parts: PartToCheck[], checked: CheckedPart[],
       appImage = attempt(() => readArduinoApp(app.bytes, label, flashSize, parts, () => (arduinoCrcChecked = true)));
     }
     if (appImage) {
-      const c = checked[app.index]!;
-      if (parts[app.index]!.offset === APP_AFTER_BOOT_LOADER) {
+      const c = checked[app.index];
+      if (parts[app.index].offset === APP_AFTER_BOOT_LOADER) {
         c.kind = "app";
         c.image = appImage;
       }
     }
   }
   // With an app after it, the image at 0x0 is a boot loader; alone (NONOS without OTA) it is the app.
-  if (boot && bootImage) checked[boot.index]!.kind = appImage ? "bootloader" : "app";
+  if (boot && bootImage) checked[boot.index].kind = appImage ? "bootloader" : "app";
 
   const describe = (image: Esp8266ImageInfo, offset: number) =>
     `${image.format === "esp8266-v2" ? "v2 (0xea)" : "v1 (0xe9)"} image at ${hex(offset)}, ${image.segmentCount} segments, ${image.flashMode} ${image.flashFreq} ${image.flashSize / 1048576}MB, checksum ok${image.format === "esp8266-v2" ? ", CRC-32 ok" : ""}`;
-  const layout = !bootImage ? null : !appImage ? "NONOS SDK image loaded by the ROM" : appImage.format === "esp8266-v2" ? "NONOS SDK boot.bin + user1.bin" : arduinoCrcChecked ? "Arduino/ESPHome: eboot + sketch" : "boot loader + app";
+  const layout = !bootImage
+    ? null
+    : !appImage
+      ? "NONOS SDK image loaded by the ROM"
+      : appImage.format === "esp8266-v2"
+        ? "NONOS SDK boot.bin + user1.bin"
+        : arduinoCrcChecked
+          ? "Arduino/ESPHome: eboot + sketch"
+          : "boot loader + app";
   if (boot && bootImage) {
-    const inside = app && appImage && app.index === boot.index ? `; ${describe(appImage, APP_AFTER_BOOT_LOADER)}${arduinoCrcChecked ? ", flash CRC ok" : ""}` : "";
-    checked[boot.index]!.summary = `ESP8266 ${layout}: ${describe(bootImage, 0)}${inside}`;
+    const inside =
+      app && appImage && app.index === boot.index
+        ? `; ${describe(appImage, APP_AFTER_BOOT_LOADER)}${arduinoCrcChecked ? ", flash CRC ok" : ""}`
+        : "";
+    checked[boot.index].summary = `ESP8266 ${layout}: ${describe(bootImage, 0)}${inside}`;
   }
   if (app && appImage && app.index !== (boot?.index ?? -1)) {
-    checked[app.index]!.summary = `ESP8266 ${appImage.format === "esp8266-v2" ? "OTA app (user1.bin)" : "app"}: ${describe(appImage, APP_AFTER_BOOT_LOADER)}${arduinoCrcChecked ? ", flash CRC ok" : ""}`;
+    checked[app.index].summary =
+      `ESP8266 ${appImage.format === "esp8266-v2" ? "OTA app (user1.bin)" : "app"}: ${describe(appImage, APP_AFTER_BOOT_LOADER)}${arduinoCrcChecked ? ", flash CRC ok" : ""}`;
   }
 
   // NONOS OTA's second slot, when a merged image or a part fills it.
@@ -105,10 +129,10 @@ export function checkEsp8266Layout(parts: PartToCheck[], checked: CheckedPart[],
     if (!found || found.bytes[0] !== ESP8266_V2_MAGIC) continue;
     const label = labelAt(found.index, offset);
     const image = attempt(() => readEsp8266V2Image(found.bytes, { part: label, flashSize }));
-    if (image && parts[found.index]!.offset === offset) {
-      checked[found.index]!.kind = "app";
-      checked[found.index]!.image = image;
-      checked[found.index]!.summary = `ESP8266 OTA app (user2.bin): ${describe(image, offset)}`;
+    if (image && parts[found.index].offset === offset) {
+      checked[found.index].kind = "app";
+      checked[found.index].image = image;
+      checked[found.index].summary = `ESP8266 OTA app (user2.bin): ${describe(image, offset)}`;
     }
   }
 
@@ -116,13 +140,15 @@ export function checkEsp8266Layout(parts: PartToCheck[], checked: CheckedPart[],
   // padding there, which is not a table and must not be read as one.
   const table = covering(PARTITION_TABLE_OFFSET);
   if (table && table.bytes[0] === 0xaa && table.bytes[1] === 0x50) {
-    const p = parts[table.index]!;
+    const p = parts[table.index];
     const parsed = attempt(() => readPartitionTable(table.bytes.subarray(0, 0x1000), { flashSize, part: p.name }));
     if (parsed) {
-      const c = checked[table.index]!;
+      const c = checked[table.index];
       if (c.kind === "data") c.kind = "partition-table";
       c.partitionTable = parsed;
-      warnings.push(`${p.name} is an ESP8266_RTOS_SDK build (partition table at 0x8000); its app images are not checked beyond the boot loader.`);
+      warnings.push(
+        `${p.name} is an ESP8266_RTOS_SDK build (partition table at 0x8000); its app images are not checked beyond the boot loader.`,
+      );
     }
   }
 
@@ -130,10 +156,19 @@ export function checkEsp8266Layout(parts: PartToCheck[], checked: CheckedPart[],
   parts.forEach((p) => {
     const known = p.offset === 0 || p.offset === APP_AFTER_BOOT_LOADER || NONOS_USER2_OFFSETS.includes(p.offset);
     if (!known && p.data[0] === ESP8266_V2_MAGIC) {
-      errors.push(new ImageError("wrong-offset", `${p.name} is an OTA app image (user1/user2.bin) at ${hex(p.offset)}; boot.bin starts them from ${[APP_AFTER_BOOT_LOADER, ...NONOS_USER2_OFFSETS].map((o) => hex(o)).join(" or ")}.`, { part: p.name }));
+      errors.push(
+        new ImageError(
+          "wrong-offset",
+          `${p.name} is an OTA app image (user1/user2.bin) at ${hex(p.offset)}; boot.bin starts them from ${[APP_AFTER_BOOT_LOADER, ...NONOS_USER2_OFFSETS].map((o) => hex(o)).join(" or ")}.`,
+          { part: p.name },
+        ),
+      );
     }
   });
-  if (!boot) warnings.push("No part is written at 0x0, where the ESP8266 ROM looks for its first image; the board keeps the boot loader it has.");
+  if (!boot)
+    warnings.push(
+      "No part is written at 0x0, where the ESP8266 ROM looks for its first image; the board keeps the boot loader it has.",
+    );
   return { errors, warnings };
 }
 
@@ -144,10 +179,17 @@ export function checkEsp8266Layout(parts: PartToCheck[], checked: CheckedPart[],
  * covers flash from 0x0 to the recorded length, which is the whole file. Older cores (esptool-ck)
  * have code in those words and no CRC.
  */
-function readArduinoApp(bytes: Uint8Array, label: string, flashSize: number | null, parts: PartToCheck[], onCrcChecked: () => void): Esp8266ImageInfo {
+function readArduinoApp(
+  bytes: Uint8Array,
+  label: string,
+  flashSize: number | null,
+  parts: PartToCheck[],
+  onCrcChecked: () => void,
+): Esp8266ImageInfo {
   const options = { part: label, flashOffset: APP_AFTER_BOOT_LOADER, flashSize };
   const firstLoad = bytes.length >= 16 ? view(bytes).getUint32(8, true) : 0;
-  if (firstLoad !== ESP8266_IROM_MAP_START + APP_AFTER_BOOT_LOADER + 16 || bytes.length < 24) return readEsp8266Image(bytes, options);
+  if (firstLoad !== ESP8266_IROM_MAP_START + APP_AFTER_BOOT_LOADER + 16 || bytes.length < 24)
+    return readEsp8266Image(bytes, options);
   let image: Esp8266ImageInfo;
   let crcWordsZeroed = false;
   let plainError: ImageError | undefined;
@@ -172,13 +214,21 @@ function readArduinoApp(bytes: Uint8Array, label: string, flashSize: number | nu
   }
   const flash = assemble(parts, crcLength);
   if (!flash) {
-    throw new ImageError("image-truncated", `${label} records a flash CRC over ${crcLength} bytes from 0x0, but the parts end earlier; the file is cut short.`, { part: label });
+    throw new ImageError(
+      "image-truncated",
+      `${label} records a flash CRC over ${crcLength} bytes from 0x0, but the parts end earlier; the file is cut short.`,
+      { part: label },
+    );
   }
   const crcWordsAt = APP_AFTER_BOOT_LOADER + 16;
   flash.fill(0, crcWordsAt, crcWordsAt + 8);
   const computed = arduinoFlashCrc(flash);
   if (computed !== crcValue) {
-    throw new ImageError("image-checksum", `${label} fails the Arduino core's flash CRC (stored ${hex(crcValue, 8)}, computed ${hex(computed, 8)}): the file is corrupt.`, { part: label });
+    throw new ImageError(
+      "image-checksum",
+      `${label} fails the Arduino core's flash CRC (stored ${hex(crcValue, 8)}, computed ${hex(computed, 8)}): the file is corrupt.`,
+      { part: label },
+    );
   }
   onCrcChecked();
   return image;

@@ -24,7 +24,17 @@ const FLASH_MODES: FlashMode[] = ["QIO", "QOUT", "DIO", "DOUT"];
 /** ESP8266ROM.FLASH_FREQUENCY in esptool (low nibble of header byte 3). */
 const FLASH_FREQS: Record<number, string> = { 0x0: "40MHz", 0x1: "26MHz", 0x2: "20MHz", 0xf: "80MHz" };
 /** ESP8266ROM.FLASH_SIZES in esptool (high nibble of header byte 3); "-c1" layouts are the same size. */
-const FLASH_SIZES: Record<number, number> = { 0: 0x80000, 1: 0x40000, 2: 0x100000, 3: 0x200000, 4: 0x400000, 5: 0x200000, 6: 0x400000, 8: 0x800000, 9: 0x1000000 };
+const FLASH_SIZES: Record<number, number> = {
+  0: 0x80000,
+  1: 0x40000,
+  2: 0x100000,
+  3: 0x200000,
+  4: 0x400000,
+  5: 0x200000,
+  6: 0x400000,
+  8: 0x800000,
+  9: 0x1000000,
+};
 
 /** ESP8266ROM.MEMORY_MAP in esptool: where segments may load. */
 const DRAM = [0x3ffe8000, 0x40000000] as const;
@@ -74,33 +84,62 @@ interface CommonHeader {
   entry: number;
 }
 
-function readHeader(data: Uint8Array, at: number, what: string, fail: ReturnType<typeof failer>, flashSize: number | null | undefined): CommonHeader {
+function readHeader(
+  data: Uint8Array,
+  at: number,
+  what: string,
+  fail: ReturnType<typeof failer>,
+  flashSize: number | null | undefined,
+): CommonHeader {
   if (at + 8 > data.length) fail("image-truncated", `${what} ends inside its header (${data.length - at} of 8 bytes).`);
-  const segmentCount = data[at + 1]!;
-  const modeByte = data[at + 2]!;
-  const sizeFreq = data[at + 3]!;
+  const segmentCount = data[at + 1];
+  const modeByte = data[at + 2];
+  const sizeFreq = data[at + 3];
   const entry = view(data).getUint32(at + 4, true);
   const flashMode = FLASH_MODES[modeByte];
-  if (!flashMode) fail("image-bad-header", `${what} has an unknown flash mode ${hex(modeByte, 2)} in its header (0-3: QIO, QOUT, DIO, DOUT).`);
+  if (!flashMode)
+    fail(
+      "image-bad-header",
+      `${what} has an unknown flash mode ${hex(modeByte, 2)} in its header (0-3: QIO, QOUT, DIO, DOUT).`,
+    );
   const flashFreq = FLASH_FREQS[sizeFreq & 0x0f];
-  if (!flashFreq) fail("image-bad-header", `${what} has an unknown flash frequency code ${hex(sizeFreq & 0x0f)} in its header (ESP8266: 40, 26, 20 or 80 MHz).`);
+  if (!flashFreq)
+    fail(
+      "image-bad-header",
+      `${what} has an unknown flash frequency code ${hex(sizeFreq & 0x0f)} in its header (ESP8266: 40, 26, 20 or 80 MHz).`,
+    );
   const size = FLASH_SIZES[sizeFreq >> 4];
-  if (size === undefined) fail("image-bad-header", `${what} has an unknown ESP8266 flash size code ${sizeFreq >> 4} in its header.`);
-  if (flashSize && size! > flashSize) {
-    fail("image-flash-size", `${what} is built for ${size! / 1048576} MB of flash, but this board has ${flashSize / 1048576} MB.`);
+  if (size === undefined)
+    fail("image-bad-header", `${what} has an unknown ESP8266 flash size code ${sizeFreq >> 4} in its header.`);
+  if (flashSize && size > flashSize) {
+    fail(
+      "image-flash-size",
+      `${what} is built for ${size / 1048576} MB of flash, but this board has ${flashSize / 1048576} MB.`,
+    );
   }
-  return { segmentCount, flashMode: flashMode!, flashFreq: flashFreq!, flashSize: size!, entry };
+  return { segmentCount, flashMode: flashMode, flashFreq: flashFreq, flashSize: size, entry };
 }
 
 /** Reads a v1 image (0xE9) starting at `at`; returns it and where its checksum byte was. */
-function readV1(data: Uint8Array, at: number, what: string, options: Esp8266ReadOptions): { header: CommonHeader; segments: ImageSegment[]; checksum: number; end: number; irom: ImageSegment | null } {
+function readV1(
+  data: Uint8Array,
+  at: number,
+  what: string,
+  options: Esp8266ReadOptions,
+): { header: CommonHeader; segments: ImageSegment[]; checksum: number; end: number; irom: ImageSegment | null } {
   const fail = failer(options.part);
   const header = readHeader(data, at, what, fail, options.flashSize);
   if (header.segmentCount === 0 || header.segmentCount > MAX_SEGMENTS) {
-    fail("image-bad-header", `${what} declares ${header.segmentCount} segments; an ESP8266 image has 1 to ${MAX_SEGMENTS}.`);
+    fail(
+      "image-bad-header",
+      `${what} declares ${header.segmentCount} segments; an ESP8266 image has 1 to ${MAX_SEGMENTS}.`,
+    );
   }
   if (!within(header.entry, IRAM)) {
-    fail("image-bad-header", `${what} has entry point ${hex(header.entry, 8)}, outside the ESP8266's instruction RAM (0x40100000-0x4010ffff); the chip would crash on start.`);
+    fail(
+      "image-bad-header",
+      `${what} has entry point ${hex(header.entry, 8)}, outside the ESP8266's instruction RAM (0x40100000-0x4010ffff); the chip would crash on start.`,
+    );
   }
   const dv = view(data);
   const zero = options.zeroedForChecksum;
@@ -109,46 +148,73 @@ function readV1(data: Uint8Array, at: number, what: string, options: Esp8266Read
   let xor = CHECKSUM_SEED;
   let offset = at + 8;
   for (let i = 0; i < header.segmentCount; i++) {
-    if (offset + 8 > data.length) fail("image-truncated", `${what} ends before segment ${i + 1} of ${header.segmentCount} (at byte ${offset - at}); the file is cut short.`);
+    if (offset + 8 > data.length)
+      fail(
+        "image-truncated",
+        `${what} ends before segment ${i + 1} of ${header.segmentCount} (at byte ${offset - at}); the file is cut short.`,
+      );
     const loadAddress = dv.getUint32(offset, true);
     const length = dv.getUint32(offset + 4, true);
     const dataOffset = offset + 8;
     if (dataOffset + length > data.length) {
-      fail("image-truncated", `${what} ends inside segment ${i + 1}: it needs ${length} bytes from byte ${dataOffset - at}, only ${data.length - dataOffset} remain.`);
+      fail(
+        "image-truncated",
+        `${what} ends inside segment ${i + 1}: it needs ${length} bytes from byte ${dataOffset - at}, only ${data.length - dataOffset} remain.`,
+      );
     }
     const segment = { loadAddress, dataOffset: dataOffset - at, length };
     if (within(loadAddress, [ESP8266_IROM_MAP_START, IROM_MAP_END])) {
       if (options.romLoaded) {
-        fail("image-bad-header", `${what} has a flash-mapped segment (${hex(loadAddress, 8)}) in the image the ROM loads at 0x0; the ROM copies segments into RAM only. Flash this build at the offset its tools name, after its boot loader.`);
+        fail(
+          "image-bad-header",
+          `${what} has a flash-mapped segment (${hex(loadAddress, 8)}) in the image the ROM loads at 0x0; the ROM copies segments into RAM only. Flash this build at the offset its tools name, after its boot loader.`,
+        );
       }
       if (options.flashOffset !== undefined) {
         const mappedAt = ESP8266_IROM_MAP_START + options.flashOffset + (dataOffset - at);
         if (loadAddress !== mappedAt) {
-          fail("wrong-offset", `${what}'s irom0 code is linked for ${hex(loadAddress, 8)} (flash ${hex(loadAddress - ESP8266_IROM_MAP_START)}), but at ${hex(options.flashOffset)} it would be mapped at ${hex(mappedAt, 8)}; it is written to the wrong offset or built for another layout.`);
+          fail(
+            "wrong-offset",
+            `${what}'s irom0 code is linked for ${hex(loadAddress, 8)} (flash ${hex(loadAddress - ESP8266_IROM_MAP_START)}), but at ${hex(options.flashOffset)} it would be mapped at ${hex(mappedAt, 8)}; it is written to the wrong offset or built for another layout.`,
+          );
         }
       }
       irom = segment;
     } else if (!within(loadAddress, DRAM) && !within(loadAddress, IRAM)) {
-      fail("image-bad-header", `${what}'s segment ${i + 1} loads at ${hex(loadAddress, 8)}, which is neither ESP8266 RAM nor mapped flash; the file is damaged or not an ESP8266 image.`);
+      fail(
+        "image-bad-header",
+        `${what}'s segment ${i + 1} loads at ${hex(loadAddress, 8)}, which is neither ESP8266 RAM nor mapped flash; the file is damaged or not an ESP8266 image.`,
+      );
     }
     for (let j = dataOffset; j < dataOffset + length; j++) {
       const rel = j - at;
-      xor ^= zero && rel >= zero.offset && rel < zero.offset + zero.length ? 0 : data[j]!;
+      xor ^= zero && rel >= zero.offset && rel < zero.offset + zero.length ? 0 : data[j];
     }
     segments.push(segment);
     offset = dataOffset + length;
   }
   const rel = offset - at;
   const checksumAt = offset + (15 - (rel % 16));
-  if (checksumAt >= data.length) fail("image-truncated", `${what} ends before its checksum byte; the file is cut short.`);
-  const checksum = data[checksumAt]!;
+  if (checksumAt >= data.length)
+    fail("image-truncated", `${what} ends before its checksum byte; the file is cut short.`);
+  const checksum = data[checksumAt];
   if (checksum !== xor) {
-    fail("image-checksum", `${what} fails its segment checksum (stored ${hex(checksum, 2)}, computed ${hex(xor, 2)}): the file is corrupt${options.romLoaded ? "; the ESP8266 ROM would stop with \"csum err\"" : ""}.`);
+    fail(
+      "image-checksum",
+      `${what} fails its segment checksum (stored ${hex(checksum, 2)}, computed ${hex(xor, 2)}): the file is corrupt${options.romLoaded ? '; the ESP8266 ROM would stop with "csum err"' : ""}.`,
+    );
   }
   return { header, segments, checksum, end: checksumAt + 1, irom };
 }
 
-function info(format: Esp8266ImageInfo["format"], header: CommonHeader, segments: ImageSegment[], checksum: number, length: number, irom: ImageSegment | null): Esp8266ImageInfo {
+function info(
+  format: Esp8266ImageInfo["format"],
+  header: CommonHeader,
+  segments: ImageSegment[],
+  checksum: number,
+  length: number,
+  irom: ImageSegment | null,
+): Esp8266ImageInfo {
   return {
     format,
     segmentCount: segments.length,
@@ -174,7 +240,10 @@ export function readEsp8266Image(data: Uint8Array, options: Esp8266ReadOptions =
   const what = options.part ?? "The image";
   const fail = failer(options.part);
   if (data.length < 1 || data[0] !== ESP8266_V1_MAGIC) {
-    fail("image-bad-magic", `${what} does not start with the ESP8266 image magic byte 0xe9 (found ${hex(data[0] ?? 0, 2)}); it is not an ESP8266 firmware image or it is damaged.`);
+    fail(
+      "image-bad-magic",
+      `${what} does not start with the ESP8266 image magic byte 0xe9 (found ${hex(data[0] ?? 0, 2)}); it is not an ESP8266 firmware image or it is damaged.`,
+    );
   }
   const v1 = readV1(data, 0, what, options);
   return info("esp8266-v1", v1.header, v1.segments, v1.checksum, v1.end, v1.irom);
@@ -191,7 +260,10 @@ export function readEsp8266V2Image(data: Uint8Array, options: Esp8266ReadOptions
   const what = options.part ?? "The image";
   const fail = failer(options.part);
   if (data.length < 1 || data[0] !== ESP8266_V2_MAGIC) {
-    fail("image-bad-magic", `${what} does not start with the ESP8266 v2 image magic byte 0xea (found ${hex(data[0] ?? 0, 2)}).`);
+    fail(
+      "image-bad-magic",
+      `${what} does not start with the ESP8266 v2 image magic byte 0xea (found ${hex(data[0] ?? 0, 2)}).`,
+    );
   }
   const first = readHeader(data, 0, what, fail, options.flashSize);
   if (data.length < 16) fail("image-truncated", `${what} ends before its irom0 block; the file is cut short.`);
@@ -199,15 +271,25 @@ export function readEsp8266V2Image(data: Uint8Array, options: Esp8266ReadOptions
   const iromLength = dv.getUint32(12, true);
   const irom: ImageSegment = { loadAddress: dv.getUint32(8, true), dataOffset: 16, length: iromLength };
   if (16 + iromLength + 8 > data.length) {
-    fail("image-truncated", `${what} ends inside its irom0 block (${iromLength} bytes from byte 16, ${Math.max(0, data.length - 16)} present); the file is cut short.`);
+    fail(
+      "image-truncated",
+      `${what} ends inside its irom0 block (${iromLength} bytes from byte 16, ${Math.max(0, data.length - 16)} present); the file is cut short.`,
+    );
   }
   const secondAt = 16 + iromLength;
   if (data[secondAt] !== ESP8266_V1_MAGIC) {
-    fail("image-bad-header", `${what} has no second image header after its ${iromLength}-byte irom0 block (found ${hex(data[secondAt]!, 2)} where 0xe9 belongs); the file is damaged.`);
+    fail(
+      "image-bad-header",
+      `${what} has no second image header after its ${iromLength}-byte irom0 block (found ${hex(data[secondAt], 2)} where 0xe9 belongs); the file is damaged.`,
+    );
   }
   // The irom0 block is mapped, not loaded: the rest is checked as the v1 image boot.bin loads.
   const v1 = readV1(data, secondAt, what, { ...options, romLoaded: false, flashOffset: undefined });
-  if (v1.header.flashMode !== first.flashMode || v1.header.flashSize !== first.flashSize || v1.header.entry !== first.entry) {
+  if (
+    v1.header.flashMode !== first.flashMode ||
+    v1.header.flashSize !== first.flashSize ||
+    v1.header.entry !== first.entry
+  ) {
     fail("image-bad-header", `${what}'s two headers disagree (flash mode, size or entry point); the file is damaged.`);
   }
   const crcAt = v1.end;
@@ -215,7 +297,10 @@ export function readEsp8266V2Image(data: Uint8Array, options: Esp8266ReadOptions
   const stored = dv.getUint32(crcAt, true);
   const computed = esp8266SdkCrc32(data.subarray(0, crcAt));
   if (stored !== computed) {
-    fail("image-checksum", `${what} fails its CRC-32 (stored ${hex(stored, 8)}, computed ${hex(computed, 8)}): the file is corrupt; boot.bin would refuse it.`);
+    fail(
+      "image-checksum",
+      `${what} fails its CRC-32 (stored ${hex(stored, 8)}, computed ${hex(computed, 8)}): the file is corrupt; boot.bin would refuse it.`,
+    );
   }
   const segments = [irom, ...v1.segments.map((s) => ({ ...s, dataOffset: s.dataOffset + secondAt }))];
   return info("esp8266-v2", v1.header, segments, v1.checksum, crcAt + 4, irom);
@@ -234,7 +319,7 @@ const CRC_TABLE = (() => {
 /** zlib's CRC-32 (reflected, poly 0xEDB88320). */
 export function crc32(data: Uint8Array): number {
   let c = 0xffffffff;
-  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

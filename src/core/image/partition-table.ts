@@ -81,8 +81,8 @@ export function readPartitionTable(data: Uint8Array, options: ReadPartitionOptio
   for (; at + PARTITION_ENTRY_SIZE <= Math.min(data.length, PARTITION_TABLE_MAX_BYTES); at += PARTITION_ENTRY_SIZE) {
     if (data[at] === ENTRY_MAGIC_0 && data[at + 1] === ENTRY_MAGIC_1) {
       entries.push({
-        type: data[at + 2]!,
-        subtype: data[at + 3]!,
+        type: data[at + 2],
+        subtype: data[at + 3],
         offset: dv.getUint32(at + 4, true),
         size: dv.getUint32(at + 8, true),
         label: cString(data, at + 12, 16),
@@ -93,15 +93,23 @@ export function readPartitionTable(data: Uint8Array, options: ReadPartitionOptio
     if (data[at] === MD5_MAGIC && data[at + 1] === MD5_MAGIC) {
       const stored = toHex(data.subarray(at + 16, at + 32));
       const computed = toHex(md5Bytes(data.subarray(0, at)));
-      if (stored !== computed) fail("partition-md5", `${what} fails its MD5 check (stored ${stored}, computed ${computed}): the table is corrupt.`);
+      if (stored !== computed)
+        fail(
+          "partition-md5",
+          `${what} fails its MD5 check (stored ${stored}, computed ${computed}): the table is corrupt.`,
+        );
       md5 = stored;
       at += PARTITION_ENTRY_SIZE;
     }
     break;
   }
   if (entries.length === 0) {
-    if (data.length < PARTITION_ENTRY_SIZE) fail("image-truncated", `${what} is only ${data.length} bytes: too short to hold a partition table.`);
-    fail("image-bad-magic", `${what} does not start with a partition entry (magic 0xaa50, found ${hex(dv.getUint16(0, false), 4)}); it is not a partition table.`);
+    if (data.length < PARTITION_ENTRY_SIZE)
+      fail("image-truncated", `${what} is only ${data.length} bytes: too short to hold a partition table.`);
+    fail(
+      "image-bad-magic",
+      `${what} does not start with a partition entry (magic 0xaa50, found ${hex(dv.getUint16(0, false), 4)}); it is not a partition table.`,
+    );
   }
   if (options.layout === false) return { entries, md5 };
   const tableEnd = PARTITION_TABLE_OFFSET + 0x1000;
@@ -109,19 +117,36 @@ export function readPartitionTable(data: Uint8Array, options: ReadPartitionOptio
   for (const p of entries) {
     const name = `partition "${p.label}"`;
     if (p.size === 0) fail("partition-bad-entry", `${what}: ${name} has size 0.`);
-    if (p.offset < tableEnd) fail("partition-overlap", `${what}: ${name} at ${hex(p.offset)} overlaps the bootloader or the partition table (which end at ${hex(tableEnd)}).`);
-    if (p.offset % 0x1000 !== 0) fail("partition-bad-entry", `${what}: ${name} at ${hex(p.offset)} is not aligned to a 4 KB flash sector.`);
-    if (isAppPartition(p) && p.offset % APP_ALIGNMENT !== 0) fail("partition-bad-entry", `${what}: app ${name} at ${hex(p.offset)} is not aligned to 64 KB, so the bootloader cannot map it.`);
+    if (p.offset < tableEnd)
+      fail(
+        "partition-overlap",
+        `${what}: ${name} at ${hex(p.offset)} overlaps the bootloader or the partition table (which end at ${hex(tableEnd)}).`,
+      );
+    if (p.offset % 0x1000 !== 0)
+      fail("partition-bad-entry", `${what}: ${name} at ${hex(p.offset)} is not aligned to a 4 KB flash sector.`);
+    if (isAppPartition(p) && p.offset % APP_ALIGNMENT !== 0)
+      fail(
+        "partition-bad-entry",
+        `${what}: app ${name} at ${hex(p.offset)} is not aligned to 64 KB, so the bootloader cannot map it.`,
+      );
     if (options.flashSize && p.offset + p.size > options.flashSize) {
-      fail("partition-bad-entry", `${what}: ${name} ends at ${hex(p.offset + p.size)}, past the end of this board's ${options.flashSize / 1048576} MB flash.`);
+      fail(
+        "partition-bad-entry",
+        `${what}: ${name} ends at ${hex(p.offset + p.size)}, past the end of this board's ${options.flashSize / 1048576} MB flash.`,
+      );
     }
   }
   for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1]!;
-    const cur = sorted[i]!;
-    if (prev.offset + prev.size > cur.offset) fail("partition-overlap", `${what}: partitions "${prev.label}" and "${cur.label}" overlap at ${hex(cur.offset)}.`);
+    const prev = sorted[i - 1];
+    const cur = sorted[i];
+    if (prev.offset + prev.size > cur.offset)
+      fail(
+        "partition-overlap",
+        `${what}: partitions "${prev.label}" and "${cur.label}" overlap at ${hex(cur.offset)}.`,
+      );
   }
-  if (!entries.some(isAppPartition)) fail("partition-no-app", `${what} has no app partition, so the bootloader has nothing to boot.`);
+  if (!entries.some(isAppPartition))
+    fail("partition-no-app", `${what} has no app partition, so the bootloader has nothing to boot.`);
   return { entries, md5 };
 }
 

@@ -105,7 +105,10 @@ export class ImprovSerial {
     const deadline = Date.now() + (options.detectTimeoutMs ?? 10_000);
     try {
       while (Date.now() < deadline) {
-        const answer = client.waitFor((p) => p.type === ImprovPacketType.CurrentState, Math.min(1000, deadline - Date.now()));
+        const answer = client.waitFor(
+          (p) => p.type === ImprovPacketType.CurrentState,
+          Math.min(1000, deadline - Date.now()),
+        );
         try {
           await client.request(ImprovCommand.RequestCurrentState, new Uint8Array(), answer);
           return client;
@@ -139,7 +142,11 @@ export class ImprovSerial {
 
   async deviceInfo(): Promise<ImprovDeviceInfo> {
     const result = this.collectResult(ImprovCommand.RequestDeviceInfo, this.timeout());
-    const [firmware = "", version = "", chip = "", name = ""] = await this.request(ImprovCommand.RequestDeviceInfo, new Uint8Array(), result);
+    const [firmware = "", version = "", chip = "", name = ""] = await this.request(
+      ImprovCommand.RequestDeviceInfo,
+      new Uint8Array(),
+      result,
+    );
     return { firmware, version, chip, name };
   }
 
@@ -173,7 +180,8 @@ export class ImprovSerial {
     const outcome = this.awaitPacket<ImprovProvisionResult>(
       {
         timeoutMs,
-        timeoutMessage: "The board did not report whether it joined the network. Check the Wi-Fi details and try again.",
+        timeoutMessage:
+          "The board did not report whether it joined the network. Check the Wi-Fi details and try again.",
         request: "provision",
       },
       (p) => {
@@ -188,7 +196,15 @@ export class ImprovSerial {
 
   async hostname(newName?: string): Promise<string> {
     const result = this.collectResult(ImprovCommand.Hostname, this.timeout());
-    return (await this.request(ImprovCommand.Hostname, newName === undefined ? new Uint8Array() : encodeStrings([newName]), result))[0] ?? "";
+    return (
+      (
+        await this.request(
+          ImprovCommand.Hostname,
+          newName === undefined ? new Uint8Array() : encodeStrings([newName]),
+          result,
+        )
+      )[0] ?? ""
+    );
   }
 
   // ---- internals --------------------------------------------------------------------------------
@@ -221,13 +237,16 @@ export class ImprovSerial {
     try {
       await this.connection.write(framed);
     } catch (err) {
-      throw new ImprovError("disconnected", "The board was disconnected. Plug it back in and try again.", { cause: err });
+      throw new ImprovError("disconnected", "The board was disconnected. Plug it back in and try again.", {
+        cause: err,
+      });
     }
   }
 
   private dispatch(packet: ImprovPacket): void {
     if (packet.type === ImprovPacketType.CurrentState) this.state = IMPROV_STATES[packet.data[0] ?? 0] ?? "unknown";
-    if (packet.type === ImprovPacketType.ErrorState) this.lastError = IMPROV_ERRORS[packet.data[0] ?? 0xff] ?? "unknown";
+    if (packet.type === ImprovPacketType.ErrorState)
+      this.lastError = IMPROV_ERRORS[packet.data[0] ?? 0xff] ?? "unknown";
     for (const l of [...this.listeners]) l(packet);
   }
 
@@ -289,7 +308,9 @@ export class ImprovSerial {
         try {
           answer = step(p);
         } catch (err) {
-          settle(() => reject(new ImprovError("rejected", "The board sent a malformed Improv answer. Try again.", { cause: err })));
+          settle(() =>
+            reject(new ImprovError("rejected", "The board sent a malformed Improv answer. Try again.", { cause: err })),
+          );
           return;
         }
         if (answer) settle(() => resolve(answer.value));

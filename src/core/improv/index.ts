@@ -1,4 +1,10 @@
-export { ImprovSerial, type ImprovDeviceInfo, type ImprovNetwork, type ImprovOptions, type ImprovProvisionResult } from "./improv-serial";
+export {
+  ImprovSerial,
+  type ImprovDeviceInfo,
+  type ImprovNetwork,
+  type ImprovOptions,
+  type ImprovProvisionResult,
+} from "./improv-serial";
 export { ImprovError, type ImprovErrorCode } from "./errors";
 export {
   ImprovPacketParser,

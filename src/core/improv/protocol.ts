@@ -49,7 +49,8 @@ export const ImprovErrorStateCode = {
   Unknown: 0xff,
 } as const;
 
-export type ImprovDeviceError = "none" | "invalid-rpc" | "unknown-rpc" | "unable-to-connect" | "bad-hostname" | "unknown";
+export type ImprovDeviceError =
+  "none" | "invalid-rpc" | "unknown-rpc" | "unable-to-connect" | "bad-hostname" | "unknown";
 
 export const IMPROV_ERRORS: Record<number, ImprovDeviceError> = {
   [ImprovErrorStateCode.None]: "none",
@@ -69,7 +70,8 @@ const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
 export function encodePacket(type: number, data: Uint8Array): Uint8Array {
-  if (data.length > 255) throw new RangeError(`An Improv packet carries at most 255 bytes of data, not ${data.length}.`);
+  if (data.length > 255)
+    throw new RangeError(`An Improv packet carries at most 255 bytes of data, not ${data.length}.`);
   const out = new Uint8Array(IMPROV_HEADER.length + 3 + data.length + 1);
   out.set(IMPROV_HEADER, 0);
   out[6] = IMPROV_VERSION;
@@ -77,7 +79,7 @@ export function encodePacket(type: number, data: Uint8Array): Uint8Array {
   out[8] = data.length;
   out.set(data, 9);
   let sum = 0;
-  for (let i = 0; i < out.length - 1; i++) sum += out[i]!;
+  for (let i = 0; i < out.length - 1; i++) sum += out[i];
   out[out.length - 1] = sum & 0xff;
   return out;
 }
@@ -98,8 +100,8 @@ export function encodeStrings(strings: readonly string[]): Uint8Array {
 
 export function decodeStrings(data: Uint8Array): string[] {
   const out: string[] = [];
-  for (let at = 0; at < data.length; ) {
-    const len = data[at++]!;
+  for (let at = 0; at < data.length;) {
+    const len = data[at++];
     if (at + len > data.length) throw new RangeError("Truncated Improv string list.");
     out.push(fromUtf8.decode(data.subarray(at, at + len)));
     at += len;
@@ -117,8 +119,8 @@ export function encodeRpc(command: number, payload: Uint8Array): Uint8Array {
 }
 
 export function decodeRpc(data: Uint8Array): { command: number; payload: Uint8Array } | null {
-  if (data.length < 2 || data[1]! + 2 > data.length) return null;
-  return { command: data[0]!, payload: data.subarray(2, 2 + data[1]!) };
+  if (data.length < 2 || data[1] + 2 > data.length) return null;
+  return { command: data[0], payload: data.subarray(2, 2 + data[1]) };
 }
 
 /** The payload of `packet` when it is an RPC result for `command`, else null. */
@@ -156,18 +158,18 @@ export class ImprovPacketParser {
       }
       if (start > 0) this.buf = this.buf.slice(start);
       if (this.buf.length < 9) return;
-      const len = this.buf[8]!;
+      const len = this.buf[8];
       const total = 9 + len + 1;
       if (this.buf.length < total) return;
       let sum = 0;
-      for (let i = 0; i < total - 1; i++) sum += this.buf[i]!;
-      const version = this.buf[6]!;
+      for (let i = 0; i < total - 1; i++) sum += this.buf[i];
+      const version = this.buf[6];
       if (version !== IMPROV_VERSION || (sum & 0xff) !== this.buf[total - 1]) {
         this.onBadPacket?.(version !== IMPROV_VERSION ? `version ${version}` : "checksum");
         this.buf = this.buf.slice(1);
         continue;
       }
-      const packet = { type: this.buf[7]!, data: new Uint8Array(this.buf.slice(9, 9 + len)) };
+      const packet = { type: this.buf[7], data: new Uint8Array(this.buf.slice(9, 9 + len)) };
       this.buf = this.buf.slice(total);
       this.onPacket(packet);
     }

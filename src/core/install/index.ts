@@ -1,1 +1,10 @@
-export { planInstall, prepareInstall, type InstallChip, type CheckedFlashPart, type InstallPrepEvent, type InstallSource, type InstallPlan, type PrepareOptions } from "./prepare-install";
+export {
+  planInstall,
+  prepareInstall,
+  type InstallChip,
+  type CheckedFlashPart,
+  type InstallPrepEvent,
+  type InstallSource,
+  type InstallPlan,
+  type PrepareOptions,
+} from "./prepare-install";

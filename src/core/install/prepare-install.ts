@@ -22,7 +22,11 @@ export interface CheckedFlashPart {
 }
 
 export type InstallPrepEvent =
-  | { state: "selected"; choice: { name: string; version: string }; build: { chipFamily: ChipFamily; serialType?: string } }
+  | {
+      state: "selected";
+      choice: { name: string; version: string };
+      build: { chipFamily: ChipFamily; serialType?: string };
+    }
   | DownloadEvent
   | { state: "checked"; parts: CheckedPart[]; app: AppDescription | null; warnings: string[] };
 
@@ -58,10 +62,19 @@ export interface PrepareOptions extends DownloadOptions {
  * and runs every image check. Throws the first ManifestError/DownloadError/ImageError; nothing has
  * been written when it does.
  */
-export async function planInstall(source: InstallSource, chip: InstallChip, options: PrepareOptions = {}, onEvent?: (e: InstallPrepEvent) => void): Promise<InstallPlan> {
+export async function planInstall(
+  source: InstallSource,
+  chip: InstallChip,
+  options: PrepareOptions = {},
+  onEvent?: (e: InstallPrepEvent) => void,
+): Promise<InstallPlan> {
   const choice = selectFirmware(source.manifest, options.choice);
   const build = selectBuild(choice, chip);
-  onEvent?.({ state: "selected", choice: { name: choice.name, version: choice.version }, build: { chipFamily: build.chipFamily, ...(build.serialType ? { serialType: build.serialType } : {}) } });
+  onEvent?.({
+    state: "selected",
+    choice: { name: choice.name, version: choice.version },
+    build: { chipFamily: build.chipFamily, ...(build.serialType ? { serialType: build.serialType } : {}) },
+  });
   // Parts already in memory (files from disk) skip the download, not the checks below. Downloads
   // stay one after another (they share one link) and keep the part's index in the build.
   const data: Uint8Array[] = [];
@@ -79,7 +92,13 @@ export async function planInstall(source: InstallSource, chip: InstallChip, opti
     };
     data.push((await downloadPart(request, i, options, onEvent)).data);
   }
-  const toCheck = build.parts.map((p, i) => ({ name: p.path, offset: p.offset, data: data[i]!, ...(p.sha256 ? { sha256: p.sha256 } : {}), ...(p.size ? { size: p.size } : {}) }));
+  const toCheck = build.parts.map((p, i) => ({
+    name: p.path,
+    offset: p.offset,
+    data: data[i],
+    ...(p.sha256 ? { sha256: p.sha256 } : {}),
+    ...(p.size ? { size: p.size } : {}),
+  }));
   const result = assertFirmware(toCheck, { family: chip.family, revision: chip.revision, flashSize: chip.flashSize });
   const app = result.parts.find((p) => p.app)?.app ?? null;
   onEvent?.({ state: "checked", parts: result.parts, app, warnings: result.warnings });

@@ -59,7 +59,10 @@ export class BoardProgress {
   /** The install plan is known: part names and sizes in flash order. */
   parts(names: string[], sizes: number[]): void {
     this.sizes = new Map(names.map((name, i) => [name, sizes[i] ?? 0]));
-    this.flash = { ...this.flash, parts: names.map((name, i) => ({ name, written: 0, total: sizes[i] ?? 0, status: "pending" })) };
+    this.flash = {
+      ...this.flash,
+      parts: names.map((name, i) => ({ name, written: 0, total: sizes[i] ?? 0, status: "pending" })),
+    };
   }
 
   /** Fold one install event; returns the phase text it gives (the session's own wording). */
@@ -73,7 +76,8 @@ export class BoardProgress {
         return sum + (p.status === "done" || p.status === "skipped" ? size : Math.min(size, p.written));
       }, 0);
       // Writing is most of installing; the MD5 checks and the reset are the last bit.
-      this.within = Math.min(0.97, done / total) + (parts.every((p) => p.status === "done" || p.status === "skipped") ? 0.03 : 0);
+      this.within =
+        Math.min(0.97, done / total) + (parts.every((p) => p.status === "done" || p.status === "skipped") ? 0.03 : 0);
     }
     return this.flash.phase;
   }

@@ -41,24 +41,45 @@ export async function runLineBoard(ctx: BoardRunContext): Promise<LineBoardResul
   await onceMoreIfSilent(ctx, () =>
     jobs.install(
       port,
-      { offer: settings.offer, board, erase, virtualPort: ctx.virtual, signal, onParts: (names, sizes) => progress.parts(names, sizes ?? []) },
+      {
+        offer: settings.offer,
+        board,
+        erase,
+        virtualPort: ctx.virtual,
+        signal,
+        onParts: (names, sizes) => progress.parts(names, sizes ?? []),
+      },
       (e) => report(progress.install(e)),
     ),
   );
-  const installed: BoardSummary = { ...board, firmware: { name: settings.offer.name, version: settings.offer.version } };
+  const installed: BoardSummary = {
+    ...board,
+    firmware: { name: settings.offer.name, version: settings.offer.version },
+  };
   const { bytesWritten, bytesSkipped } = progress.installed;
   const flashed = `${settings.offer.name} ${settings.offer.version} installed (${bytesWritten} bytes written, ${bytesSkipped} already there)`;
   if (!settings.wifi) {
-    return { hostname: null, deviceId: null, certFingerprint: null, roundTripMs: null, detail: flashed, webreplPassword: null };
+    return {
+      hostname: null,
+      deviceId: null,
+      certFingerprint: null,
+      roundTripMs: null,
+      detail: flashed,
+      webreplPassword: null,
+    };
   }
 
   progress.enter("provisioning");
   ctx.update({ step: "provisioning", phase: "Making identity and certificate", progress: progress.value });
   // No device name: each board takes its default hostname, made from its own MAC.
-  const provisioned = await jobs.provision(port, { wifi: settings.wifi, deviceName: "", board: installed, firmware: settings.offer, signal }, (e) => {
-    progress.phase();
-    report(e.detail ? `${e.state}: ${e.detail}` : e.state);
-  });
+  const provisioned = await jobs.provision(
+    port,
+    { wifi: settings.wifi, deviceName: "", board: installed, firmware: settings.offer, signal },
+    (e) => {
+      progress.phase();
+      report(e.detail ? `${e.state}: ${e.detail}` : e.state);
+    },
+  );
 
   progress.enter("verifying");
   ctx.update({ step: "verifying", phase: "Opening a WebRTC DataChannel", progress: progress.value });
@@ -77,7 +98,10 @@ export async function runLineBoard(ctx: BoardRunContext): Promise<LineBoardResul
   verified.live?.close();
   if (!verified.ok) {
     await record(ctx, installed, provisioned, false, verified.detail);
-    throw new PortalError("verify-failed", `The board answered but the check failed: ${verified.detail}. Run it again; if it repeats, re-provision it.`);
+    throw new PortalError(
+      "verify-failed",
+      `The board answered but the check failed: ${verified.detail}. Run it again; if it repeats, re-provision it.`,
+    );
   }
   await record(ctx, installed, provisioned, true, verified.detail);
   return {
@@ -109,7 +133,14 @@ async function onceMoreIfSilent<T>(ctx: BoardRunContext, attempt: () => Promise<
 }
 
 /** The registry entry for a board the line provisioned: only public facts, as the session writes. */
-export function lineBoardRecord(board: BoardSummary, prov: ProvisionSummary, passed: boolean, summary: string, at: string, before: DeviceRecord | undefined): DeviceRecord {
+export function lineBoardRecord(
+  board: BoardSummary,
+  prov: ProvisionSummary,
+  passed: boolean,
+  summary: string,
+  at: string,
+  before: DeviceRecord | undefined,
+): DeviceRecord {
   return {
     id: prov.deviceId,
     hostname: prov.hostname,
@@ -123,7 +154,13 @@ export function lineBoardRecord(board: BoardSummary, prov: ProvisionSummary, pas
   };
 }
 
-async function record(ctx: BoardRunContext, board: BoardSummary, prov: ProvisionSummary, passed: boolean, summary: string): Promise<void> {
+async function record(
+  ctx: BoardRunContext,
+  board: BoardSummary,
+  prov: ProvisionSummary,
+  passed: boolean,
+  summary: string,
+): Promise<void> {
   const registry = ctx.registry;
   if (!registry) return;
   try {

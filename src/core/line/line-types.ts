@@ -8,7 +8,8 @@ import type { WifiCredentials } from "../session/jobs";
 import type { FirmwareOffer } from "../session/session-types";
 
 /** Where one board is. "waiting" until a slot frees; the last three are final. */
-export type LineStep = "waiting" | "connecting" | "installing" | "provisioning" | "verifying" | "done" | "failed" | "stopped";
+export type LineStep =
+  "waiting" | "connecting" | "installing" | "provisioning" | "verifying" | "done" | "failed" | "stopped";
 
 export const FINAL_STEPS: ReadonlySet<LineStep> = new Set<LineStep>(["done", "failed", "stopped"]);
 

@@ -160,7 +160,16 @@ export class ProductionLine {
     this.settings = { ...settings, wifi: settings.wifi ? { ...settings.wifi } : null };
     this.stopping = false;
     const started = this.now();
-    for (const slot of todo) this.patch(slot, { step: "waiting", phase: "", progress: 0, result: null, error: null, startedAt: null, finishedAt: null });
+    for (const slot of todo)
+      this.patch(slot, {
+        step: "waiting",
+        phase: "",
+        progress: 0,
+        result: null,
+        error: null,
+        startedAt: null,
+        finishedAt: null,
+      });
     this.queue = todo.map((s) => s.state.id);
     this.ran = new Set(this.queue);
     this.emit({ type: "line-started", boards: todo.length });

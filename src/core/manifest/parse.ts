@@ -1,6 +1,13 @@
 import { CHIP_FAMILIES, isChipFamily } from "../image/chips";
 import { ManifestError } from "./errors";
-import type { FirmwareChoice, FirmwareManifest, ManifestBuild, ManifestIssue, ManifestPart, ReleaseChannel } from "./types";
+import type {
+  FirmwareChoice,
+  FirmwareManifest,
+  ManifestBuild,
+  ManifestIssue,
+  ManifestPart,
+  ReleaseChannel,
+} from "./types";
 
 type Json = Record<string, unknown>;
 
@@ -25,7 +32,13 @@ class IssueList {
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const describe = (v: unknown): string =>
-  v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "string" ? `the string ${JSON.stringify(v)}` : `${typeof v} ${JSON.stringify(v)}`;
+  v === null
+    ? "null"
+    : Array.isArray(v)
+      ? "an array"
+      : typeof v === "string"
+        ? `the string ${JSON.stringify(v)}`
+        : `${typeof v} ${JSON.stringify(v)}`;
 
 function optionalString(obj: Json, key: string, path: string, issues: IssueList): string | undefined {
   const v = obj[key];
@@ -63,11 +76,19 @@ function parseOffset(v: unknown, path: string, issues: IssueList): number | unde
   if (typeof v === "number") n = v;
   else if (typeof v === "string" && /^(0x[0-9a-f]+|\d+)$/i.test(v.trim())) n = Number(v.trim());
   if (n === undefined || !Number.isInteger(n) || n < 0) {
-    issues.error(path, v === undefined ? "is required: the flash address to write the part to" : `must be a non-negative integer or a hex string like "0x10000", not ${describe(v)}`);
+    issues.error(
+      path,
+      v === undefined
+        ? "is required: the flash address to write the part to"
+        : `must be a non-negative integer or a hex string like "0x10000", not ${describe(v)}`,
+    );
     return undefined;
   }
   if (n % SECTOR !== 0) {
-    issues.error(path, `0x${n.toString(16)} is not a multiple of 0x1000; flash is erased in 4 KB sectors, so the part would wipe part of its neighbour`);
+    issues.error(
+      path,
+      `0x${n.toString(16)} is not a multiple of 0x1000; flash is erased in 4 KB sectors, so the part would wipe part of its neighbour`,
+    );
     return undefined;
   }
   return n;
@@ -92,7 +113,7 @@ function parseFlashSize(v: unknown, path: string, issues: IssueList): number | u
     issues.error(path, `must be a flash size like "4MB" or a number of bytes, not ${describe(v)}`);
     return undefined;
   }
-  return Number(m[1]) * (m[2]!.toUpperCase() === "MB" ? 1048576 : 1024);
+  return Number(m[1]) * (m[2].toUpperCase() === "MB" ? 1048576 : 1024);
 }
 
 function parsePart(raw: unknown, path: string, issues: IssueList): ManifestPart | undefined {
@@ -101,12 +122,20 @@ function parsePart(raw: unknown, path: string, issues: IssueList): ManifestPart 
     return undefined;
   }
   const p = raw["path"];
-  if (typeof p !== "string" || p.trim() === "") issues.error(`${path}/path`, p === undefined ? "is required: the file to write, relative to the manifest" : `must be a non-empty string, not ${describe(p)}`);
+  if (typeof p !== "string" || p.trim() === "")
+    issues.error(
+      `${path}/path`,
+      p === undefined
+        ? "is required: the file to write, relative to the manifest"
+        : `must be a non-empty string, not ${describe(p)}`,
+    );
   const offset = parseOffset(raw["offset"], `${path}/offset`, issues);
   const sha = raw["sha256"];
-  if (sha !== undefined && (typeof sha !== "string" || !SHA256_HEX.test(sha))) issues.error(`${path}/sha256`, `must be 64 hex digits (the part's SHA-256), not ${describe(sha)}`);
+  if (sha !== undefined && (typeof sha !== "string" || !SHA256_HEX.test(sha)))
+    issues.error(`${path}/sha256`, `must be 64 hex digits (the part's SHA-256), not ${describe(sha)}`);
   const size = raw["size"];
-  if (size !== undefined && (typeof size !== "number" || !Number.isInteger(size) || size <= 0)) issues.error(`${path}/size`, `must be a positive whole number of bytes, not ${describe(size)}`);
+  if (size !== undefined && (typeof size !== "number" || !Number.isInteger(size) || size <= 0))
+    issues.error(`${path}/size`, `must be a positive whole number of bytes, not ${describe(size)}`);
   if (typeof p !== "string" || p.trim() === "" || offset === undefined) return undefined;
   const part: ManifestPart = { ...raw, path: p, offset };
   if (typeof sha === "string" && SHA256_HEX.test(sha)) part.sha256 = sha.toLowerCase();
@@ -123,7 +152,10 @@ function parseBuild(raw: unknown, path: string, issues: IssueList): ManifestBuil
   }
   const family = raw["chipFamily"];
   if (!isChipFamily(family)) {
-    const hint = typeof family === "string" ? CHIP_FAMILIES.find((f) => f.replace("-", "").toLowerCase() === family.replace(/[-_\s]/g, "").toLowerCase()) : undefined;
+    const hint =
+      typeof family === "string"
+        ? CHIP_FAMILIES.find((f) => f.replace("-", "").toLowerCase() === family.replace(/[-_\s]/g, "").toLowerCase())
+        : undefined;
     issues.error(
       `${path}/chipFamily`,
       family === undefined
@@ -132,12 +164,18 @@ function parseBuild(raw: unknown, path: string, issues: IssueList): ManifestBuil
     );
   }
   const serialType = raw["serialType"];
-  if (serialType !== undefined && serialType !== "cdc" && serialType !== "uart") issues.error(`${path}/serialType`, `must be "cdc" or "uart", not ${describe(serialType)}`);
+  if (serialType !== undefined && serialType !== "cdc" && serialType !== "uart")
+    issues.error(`${path}/serialType`, `must be "cdc" or "uart", not ${describe(serialType)}`);
   if (raw["improv"] !== undefined) optionalBoolean(raw, "improv", path, issues);
   const rawParts = raw["parts"];
   const parts: ManifestPart[] = [];
   if (!Array.isArray(rawParts)) {
-    issues.error(`${path}/parts`, rawParts === undefined ? "is required: the list of files to write" : `must be an array, not ${describe(rawParts)}`);
+    issues.error(
+      `${path}/parts`,
+      rawParts === undefined
+        ? "is required: the list of files to write"
+        : `must be an array, not ${describe(rawParts)}`,
+    );
   } else if (rawParts.length === 0) {
     issues.error(`${path}/parts`, "is empty: a build needs at least one part to write");
   } else {
@@ -148,20 +186,28 @@ function parseBuild(raw: unknown, path: string, issues: IssueList): ManifestBuil
     const seen = new Map<number, number>();
     parts.forEach((p, i) => {
       const prev = seen.get(p.offset);
-      if (prev !== undefined) issues.error(`${path}/parts/${i}/offset`, `0x${p.offset.toString(16)} is also the offset of part ${prev}; two parts cannot be written to the same place`);
+      if (prev !== undefined)
+        issues.error(
+          `${path}/parts/${i}/offset`,
+          `0x${p.offset.toString(16)} is also the offset of part ${prev}; two parts cannot be written to the same place`,
+        );
       seen.set(p.offset, i);
     });
     for (const a of parts.filter((p) => p.size !== undefined)) {
       parts.forEach((b, i) => {
         if (b.offset > a.offset && b.offset < a.offset + a.size!) {
-          issues.error(`${path}/parts/${i}/offset`, `"${b.path}" at 0x${b.offset.toString(16)} overlaps "${a.path}" (0x${a.offset.toString(16)} + ${a.size} bytes)`);
+          issues.error(
+            `${path}/parts/${i}/offset`,
+            `"${b.path}" at 0x${b.offset.toString(16)} overlaps "${a.path}" (0x${a.offset.toString(16)} + ${a.size} bytes)`,
+          );
         }
       });
     }
   }
   const minChipRevision = parseRevision(raw["min_chip_revision"], `${path}/min_chip_revision`, issues);
   const flashSize = parseFlashSize(raw["flash_size"], `${path}/flash_size`, issues);
-  if (!isChipFamily(family) || (serialType !== undefined && serialType !== "cdc" && serialType !== "uart")) return undefined;
+  if (!isChipFamily(family) || (serialType !== undefined && serialType !== "cdc" && serialType !== "uart"))
+    return undefined;
   const build: ManifestBuild = { ...raw, chipFamily: family, parts };
   if (serialType !== undefined) build.serialType = serialType;
   if (minChipRevision !== undefined) build.minChipRevision = minChipRevision;
@@ -188,7 +234,11 @@ function parseBuilds(raw: Json, path: string, issues: IssueList, required: boole
   const seen = new Set<string>();
   builds.forEach((b) => {
     const key = `${b.chipFamily}/${b.serialType ?? "any"}`;
-    if (seen.has(key)) issues.warn(`${path}/builds`, `more than one build for ${b.chipFamily}${b.serialType ? ` (${b.serialType})` : ""}; only the first is ever used`);
+    if (seen.has(key))
+      issues.warn(
+        `${path}/builds`,
+        `more than one build for ${b.chipFamily}${b.serialType ? ` (${b.serialType})` : ""}; only the first is ever used`,
+      );
     seen.add(key);
   });
   return builds;
@@ -201,7 +251,13 @@ function parseChoice(raw: unknown, path: string, issues: IssueList, fallbackName
   }
   const name = optionalString(raw, "name", path, issues) ?? fallbackName;
   const version = raw["version"];
-  if (typeof version !== "string" || version === "") issues.error(`${path}/version`, version === undefined ? "is required: the version users choose between" : `must be a non-empty string, not ${describe(version)}`);
+  if (typeof version !== "string" || version === "")
+    issues.error(
+      `${path}/version`,
+      version === undefined
+        ? "is required: the version users choose between"
+        : `must be a non-empty string, not ${describe(version)}`,
+    );
   const releaseNotes = optionalString(raw, "release_notes", path, issues);
   const ch = channel(raw, path, issues) ?? "stable";
   const builds = parseBuilds(raw, path, issues, true);
@@ -227,7 +283,11 @@ export function parseManifest(input: unknown): ParsedManifest {
     try {
       raw = JSON.parse(input);
     } catch (err) {
-      throw new ManifestError("manifest-not-json", `The manifest is not valid JSON (${(err as Error).message}). Check the file for a missing comma or quote.`, { cause: err });
+      throw new ManifestError(
+        "manifest-not-json",
+        `The manifest is not valid JSON (${(err as Error).message}). Check the file for a missing comma or quote.`,
+        { cause: err },
+      );
     }
   }
   const issues = new IssueList();
@@ -236,15 +296,24 @@ export function parseManifest(input: unknown): ParsedManifest {
     throw invalid(issues);
   }
   const name = raw["name"];
-  if (typeof name !== "string" || name.trim() === "") issues.error("/name", name === undefined ? "is required: the firmware's name as users see it" : `must be a non-empty string, not ${describe(name)}`);
+  if (typeof name !== "string" || name.trim() === "")
+    issues.error(
+      "/name",
+      name === undefined
+        ? "is required: the firmware's name as users see it"
+        : `must be a non-empty string, not ${describe(name)}`,
+    );
   const version = optionalString(raw, "version", "", issues);
-  if (raw["version"] === undefined) issues.warn("/version", "is missing; users will not see which version they install");
+  if (raw["version"] === undefined)
+    issues.warn("/version", "is missing; users will not see which version they install");
   const homeAssistant = optionalString(raw, "home_assistant_domain", "", issues);
   const funding = optionalString(raw, "funding_url", "", issues);
-  if (funding !== undefined && !/^https?:\/\//.test(funding)) issues.error("/funding_url", `must be an http(s) URL, not ${describe(funding)}`);
+  if (funding !== undefined && !/^https?:\/\//.test(funding))
+    issues.error("/funding_url", `must be an http(s) URL, not ${describe(funding)}`);
   const promptErase = optionalBoolean(raw, "new_install_prompt_erase", "", issues);
   const skipErase = optionalBoolean(raw, "new_install_skip_erase", "", issues);
-  if (skipErase !== undefined) issues.warn("/new_install_skip_erase", "is deprecated in ESP Web Tools; use new_install_prompt_erase");
+  if (skipErase !== undefined)
+    issues.warn("/new_install_skip_erase", "is deprecated in ESP Web Tools; use new_install_prompt_erase");
   const wait = raw["new_install_improv_wait_time"];
   if (wait !== undefined && (typeof wait !== "number" || !Number.isFinite(wait) || wait < 0)) {
     issues.error("/new_install_improv_wait_time", `must be a number of seconds (0 or more), not ${describe(wait)}`);
@@ -256,11 +325,13 @@ export function parseManifest(input: unknown): ParsedManifest {
   const builds = parseBuilds(raw, "", issues, rawChoices === undefined);
   let choices: FirmwareChoice[] = [];
   if (rawChoices !== undefined) {
-    if (!Array.isArray(rawChoices) || rawChoices.length === 0) issues.error("/firmwares", `must be a non-empty array of firmware choices, not ${describe(rawChoices)}`);
-    else rawChoices.forEach((c, i) => {
-      const choice = parseChoice(c, `/firmwares/${i}`, issues, typeof name === "string" ? name : "");
-      if (choice) choices.push(choice);
-    });
+    if (!Array.isArray(rawChoices) || rawChoices.length === 0)
+      issues.error("/firmwares", `must be a non-empty array of firmware choices, not ${describe(rawChoices)}`);
+    else
+      rawChoices.forEach((c, i) => {
+        const choice = parseChoice(c, `/firmwares/${i}`, issues, typeof name === "string" ? name : "");
+        if (choice) choices.push(choice);
+      });
   }
   if (issues.errors.length > 0) throw invalid(issues);
   if (builds.length > 0) {
@@ -283,7 +354,12 @@ export function parseManifest(input: unknown): ParsedManifest {
 
 function invalid(issues: IssueList): ManifestError {
   const errors = issues.errors;
-  const shown = errors.slice(0, 3).map((i) => `${i.path || "(root)"} ${i.message}`).join("; ");
+  const shown = errors
+    .slice(0, 3)
+    .map((i) => `${i.path || "(root)"} ${i.message}`)
+    .join("; ");
   const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : "";
-  return new ManifestError("manifest-invalid", `The firmware manifest is not valid: ${shown}${more}.`, { issues: issues.all });
+  return new ManifestError("manifest-invalid", `The firmware manifest is not valid: ${shown}${more}.`, {
+    issues: issues.all,
+  });
 }

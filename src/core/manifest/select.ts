@@ -53,11 +53,21 @@ export function selectBuild(choice: FirmwareChoice, chip: ChipForSelection): Man
   const family = choice.builds.filter((b) => b.chipFamily === chip.family);
   const build = family.find((b) => b.serialType === wanted) ?? family.find((b) => b.serialType === undefined);
   if (!build) {
-    const offered = [...new Set(choice.builds.map((b) => (b.serialType ? `${b.chipFamily} (${b.serialType})` : b.chipFamily)))].join(", ");
+    const offered = [
+      ...new Set(choice.builds.map((b) => (b.serialType ? `${b.chipFamily} (${b.serialType})` : b.chipFamily))),
+    ].join(", ");
     const detail = family.length > 0 ? ` over ${wanted === "cdc" ? "native USB (CDC)" : "a USB-UART bridge"}` : "";
-    throw new ManifestError("manifest-no-build", `${choice.name} has no build for ${chip.family}${detail}; it supports ${offered}. Pick firmware made for this board.`);
+    throw new ManifestError(
+      "manifest-no-build",
+      `${choice.name} has no build for ${chip.family}${detail}; it supports ${offered}. Pick firmware made for this board.`,
+    );
   }
-  if (build.minChipRevision !== undefined && chip.revision !== null && chip.revision !== undefined && chip.revision < build.minChipRevision) {
+  if (
+    build.minChipRevision !== undefined &&
+    chip.revision !== null &&
+    chip.revision !== undefined &&
+    chip.revision < build.minChipRevision
+  ) {
     throw new ManifestError(
       "manifest-no-build",
       `${choice.name} for ${chip.family} needs chip revision ${formatRevision(build.minChipRevision)} or newer; this board is ${formatRevision(chip.revision)}.`,
@@ -85,6 +95,10 @@ export function resolvePartUrl(path: string, manifestUrl: string, pageUrl?: stri
     base = opaque ? page : new URL(manifestUrl, page).href;
     return new URL(path, base).href;
   } catch (err) {
-    throw new ManifestError("manifest-invalid", `The part path ${JSON.stringify(path)} cannot be resolved against ${base ?? "the page"}; use a full URL for it.`, { cause: err });
+    throw new ManifestError(
+      "manifest-invalid",
+      `The part path ${JSON.stringify(path)} cannot be resolved against ${base ?? "the page"}; use a full URL for it.`,
+      { cause: err },
+    );
   }
 }

@@ -73,9 +73,10 @@ export class SerialPortTransport extends Transport {
     for (;;) {
       const bytes = await this.takePending(timeout, packet !== null);
       for (let i = 0; i < bytes.length; i++) {
-        const byte = bytes[i]!;
+        const byte = bytes[i];
         if (packet === null) {
-          if (byte !== SLIP_END) throw new ESPError(`Invalid head of packet (0x${byte.toString(16)}): Possible serial noise or corruption.`);
+          if (byte !== SLIP_END)
+            throw new ESPError(`Invalid head of packet (0x${byte.toString(16)}): Possible serial noise or corruption.`);
           packet = [];
         } else if (escaping) {
           escaping = false;
@@ -109,7 +110,9 @@ export class SerialPortTransport extends Transport {
     }
     const bytes = this.pending;
     if (bytes.length === 0) {
-      throw new ESPError(midPacket ? "No serial data received." : "Serial data stream stopped: Possible serial noise or corruption.");
+      throw new ESPError(
+        midPacket ? "No serial data received." : "Serial data stream stopped: Possible serial noise or corruption.",
+      );
     }
     this.pending = new Uint8Array(0);
     return bytes;

@@ -54,7 +54,7 @@ export async function generateDeviceCertificate(request: DeviceCertificateReques
   const hostname = validateHostname(request.hostname);
   if (request.ipAddress !== undefined) validateIpAddress(request.ipAddress);
   const crypto = globalThis.crypto;
-  const keys = (await crypto.subtle.generateKey(EC_P256, true, ["sign", "verify"])) as CryptoKeyPair;
+  const keys = await crypto.subtle.generateKey(EC_P256, true, ["sign", "verify"]);
   const now = request.now ?? new Date();
   const notBefore = new Date(Math.floor((now.getTime() - CLOCK_SKEW_MS) / 1000) * 1000);
   const notAfter = new Date(notBefore.getTime() + validityDays * DAY_MS);
@@ -134,7 +134,7 @@ function isIPv6(text: string): boolean {
   for (const [i, half] of halves.entries()) {
     if (half.length === 0) continue;
     const groups = half.split(":");
-    const last = groups[groups.length - 1]!;
+    const last = groups[groups.length - 1];
     // An IPv4 tail (::ffff:192.0.2.1) fills two 16-bit groups; only at the very end.
     if (i === halves.length - 1 && last.includes(".")) {
       if (!isIPv4(last)) return false;
@@ -161,7 +161,7 @@ export async function pemCertificateFingerprint(pem: string): Promise<string> {
 /** 16 random bytes, top bit clear (DER INTEGER stays positive) and first byte non-zero (stays 16 bytes). */
 function randomPositiveSerial(): string {
   const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
+  bytes[0] = bytes[0] & 0x7f || 0x01;
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 

@@ -32,7 +32,10 @@ export interface BoardSettings {
   userText: string | null;
 }
 
-export async function readBoardSettings(files: DeviceFiles, options: { defaults?: boolean } = {}): Promise<BoardSettings> {
+export async function readBoardSettings(
+  files: DeviceFiles,
+  options: { defaults?: boolean } = {},
+): Promise<BoardSettings> {
   const readDefaults = (options.defaults ?? true) && (await files.exists(DEFAULT_SETTINGS_PATH));
   const defaults = readDefaults ? parseSettings(await files.readText(DEFAULT_SETTINGS_PATH)) : null;
   let user: SettingsTree | null = null;
@@ -78,7 +81,14 @@ export async function readDeviceIdentity(repl: RawRepl, settings?: BoardSettings
 /** Networks the board sees, strongest first, one row per SSID; hidden networks are left to manual entry. */
 export async function scanNetworks(repl: RawRepl, timeoutMs = 20_000): Promise<ScannedNetwork[]> {
   const networks = parseMicroPythonScan(await repl.execJson<unknown>(SCAN_WIFI, { timeoutMs }));
-  return networks.map((n) => ({ ssid: n.ssid, rssi: n.rssi, bars: n.bars, security: n.security ?? "unknown", channel: n.channel ?? 0, needsPassword: n.secured }));
+  return networks.map((n) => ({
+    ssid: n.ssid,
+    rssi: n.rssi,
+    bars: n.bars,
+    security: n.security ?? "unknown",
+    channel: n.channel ?? 0,
+    needsPassword: n.secured,
+  }));
 }
 
 /** Open the board's REPL, scan, and release the port: what the Wi-Fi picker calls. */

@@ -28,7 +28,11 @@ export interface DeviceIdentity {
  */
 export function defaultHostname(mac: string, prefix: string = DEFAULT_HOSTNAME_PREFIX): string {
   const hex = mac.replace(/[^0-9a-fA-F]/g, "").toLowerCase();
-  if (hex.length !== 12) throw new ProvisionError("invalid-hostname", `"${mac}" is not a MAC address.`, { field: "hostname", reason: "bad-mac" });
+  if (hex.length !== 12)
+    throw new ProvisionError("invalid-hostname", `"${mac}" is not a MAC address.`, {
+      field: "hostname",
+      reason: "bad-mac",
+    });
   return validateHostname(`${prefix}-${hex.slice(6)}`);
 }
 
@@ -37,9 +41,13 @@ export function validateHostname(hostname: string): string {
   const fail = (reason: string, message: string) =>
     new ProvisionError("invalid-hostname", message, { field: "hostname", reason });
   if (hostname.length === 0) throw fail("empty", "Enter a hostname for the board.");
-  if (hostname.length > 63) throw fail("too-long", `The hostname has ${hostname.length} characters; a DNS name part allows at most 63.`);
+  if (hostname.length > 63)
+    throw fail("too-long", `The hostname has ${hostname.length} characters; a DNS name part allows at most 63.`);
   if (!/^[A-Za-z0-9-]+$/.test(hostname)) {
-    throw fail("bad-character", "The hostname may only contain letters, digits and hyphens (no spaces, dots or underscores).");
+    throw fail(
+      "bad-character",
+      "The hostname may only contain letters, digits and hyphens (no spaces, dots or underscores).",
+    );
   }
   if (!DNS_LABEL.test(hostname)) throw fail("hyphen-edge", "The hostname cannot start or end with a hyphen.");
   return hostname;
@@ -56,7 +64,9 @@ export async function checkHostnameAvailable(
 ): Promise<void> {
   validateHostname(hostname);
   // A shared inventory may hold this board and another under the same name: look at all of them.
-  const named = registry.findAllByHostname ? await registry.findAllByHostname(hostname) : [await registry.findByHostname(hostname)];
+  const named = registry.findAllByHostname
+    ? await registry.findAllByHostname(hostname)
+    : [await registry.findByHostname(hostname)];
   const other = named.find((r) => r && r.id !== deviceId);
   if (other) {
     throw new ProvisionError(

@@ -10,7 +10,14 @@ import { readBoardSettings, readDeviceIdentity } from "./device-queries";
 import { ProvisionError } from "./errors";
 import { checkHostnameAvailable, defaultHostname, validateHostname, type DeviceIdentity } from "./identity";
 import { SecretText } from "./secret";
-import { CERT_PATH, KEY_PATH, USER_SETTINGS_PATH, mergeSettings, serializeSettings, type SettingsPatch } from "./settings-file";
+import {
+  CERT_PATH,
+  KEY_PATH,
+  USER_SETTINGS_PATH,
+  mergeSettings,
+  serializeSettings,
+  type SettingsPatch,
+} from "./settings-file";
 import { awaitWifiOverRepl } from "./repl-wifi";
 import { awaitWifiOutcome, resetBoard, type WifiOutcome } from "./wifi-outcome";
 import { validateWifiCredentials, type WifiCredentials } from "./wifi-settings";
@@ -85,14 +92,15 @@ function freshWebreplPassword(): SecretText {
   const limit = 256 - (256 % WEBREPL_ALPHABET.length);
   while (out.length < WEBREPL_LENGTH) {
     for (const b of globalThis.crypto.getRandomValues(new Uint8Array(16))) {
-      if (b < limit && out.length < WEBREPL_LENGTH) out.push(WEBREPL_ALPHABET[b % WEBREPL_ALPHABET.length]!);
+      if (b < limit && out.length < WEBREPL_LENGTH) out.push(WEBREPL_ALPHABET[b % WEBREPL_ALPHABET.length]);
     }
   }
   return new SecretText(out.join(""));
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new ProvisionError("cancelled", "Provisioning was cancelled; the board's previous settings are unchanged.");
+  if (signal?.aborted)
+    throw new ProvisionError("cancelled", "Provisioning was cancelled; the board's previous settings are unchanged.");
 }
 
 interface StagedFile {
@@ -106,7 +114,9 @@ const USER_SETTINGS_BACKUP_PATH = `${USER_SETTINGS_PATH}.bak`;
  * Every temporary file this job can stage. One left by a run that was cut off may hold part of
  * the private key, so each run clears them before it starts and again when it fails.
  */
-const STAGING_PATHS: readonly string[] = [CERT_PATH, KEY_PATH, USER_SETTINGS_PATH, USER_SETTINGS_BACKUP_PATH].map(tempPathFor);
+const STAGING_PATHS: readonly string[] = [CERT_PATH, KEY_PATH, USER_SETTINGS_PATH, USER_SETTINGS_BACKUP_PATH].map(
+  tempPathFor,
+);
 
 async function removeStagingFiles(files: DeviceFiles): Promise<void> {
   await files.removeAll(STAGING_PATHS);
@@ -165,7 +175,11 @@ function asJobError(err: unknown): ProvisionError | ReplError {
     return err;
   }
   if (isPortalError(err)) return new ProvisionError("write-failed", err.message, { cause: err });
-  return new ProvisionError("write-failed", `Provisioning failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new ProvisionError(
+    "write-failed",
+    `Provisioning failed: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  );
 }
 
 /**
@@ -347,12 +361,15 @@ export async function writeWifiSettings(
   const wifi = validateWifiCredentials(credentials);
   const settings = await readBoardSettings(files, { defaults: false });
   if (settings.user === null) {
-    throw new ProvisionError("device-not-pydirect", "This board has no pyDirect user settings yet; run the full provisioning first.");
+    throw new ProvisionError(
+      "device-not-pydirect",
+      "This board has no pyDirect user settings yet; run the full provisioning first.",
+    );
   }
   const data = serializeSettings(mergeSettings(settings.user, wifiKeys(wifi)));
   await removeStagingFiles(files);
   const [written] = await installFiles(files, [{ path: USER_SETTINGS_PATH, data }], onEvent, signal);
-  return written!;
+  return written;
 }
 
 export interface RetryWifiRequest {

@@ -76,7 +76,8 @@ export interface WifiPoll {
 
 /** One poll read as an outcome, or "pending" while the station is still joining. */
 export function outcomeFromPoll(poll: WifiPoll, ssid: string): WifiOutcome | "pending" {
-  if (poll.connected && poll.ip && poll.ip !== "0.0.0.0") return { state: "connected", ip: poll.ip, hostname: poll.hostname ?? "" };
+  if (poll.connected && poll.ip && poll.ip !== "0.0.0.0")
+    return { state: "connected", ip: poll.ip, hostname: poll.hostname ?? "" };
   const name = Object.entries(poll.codes).find(([, code]) => code === poll.status)?.[0];
   switch (name) {
     case "STAT_WRONG_PASSWORD":

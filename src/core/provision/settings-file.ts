@@ -35,7 +35,7 @@ export function mergeSettings(tree: SettingsTree, patch: SettingsPatch): Setting
       if (!isTree(next)) node[part] = {};
       node = node[part] as SettingsTree;
     }
-    node[parts[parts.length - 1]!] = value;
+    node[parts[parts.length - 1]] = value;
   }
   return out;
 }

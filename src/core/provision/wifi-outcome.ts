@@ -15,9 +15,21 @@ const RESET_SILENCE_MS = 3000;
 /** The outcome for a failure `reason`; `message` replaces the standard sentence where the board said more. */
 export function wifiFailure(reason: WifiFailureReason, sawBoot: boolean, message?: string): WifiOutcome {
   const error = message
-    ? new ProvisionError(reason === "timeout" ? "wifi-timeout" : reason === "wrong-password" ? "wifi-wrong-password" : reason === "network-not-found" ? "wifi-network-not-found" : "no-status", message)
+    ? new ProvisionError(
+        reason === "timeout"
+          ? "wifi-timeout"
+          : reason === "wrong-password"
+            ? "wifi-wrong-password"
+            : reason === "network-not-found"
+              ? "wifi-network-not-found"
+              : "no-status",
+        message,
+      )
     : reason === "wrong-password"
-      ? new ProvisionError("wifi-wrong-password", "The board found the network but the password was rejected. Correct the password and try again.")
+      ? new ProvisionError(
+          "wifi-wrong-password",
+          "The board found the network but the password was rejected. Correct the password and try again.",
+        )
       : reason === "network-not-found"
         ? new ProvisionError(
             "wifi-network-not-found",
@@ -26,10 +38,17 @@ export function wifiFailure(reason: WifiFailureReason, sawBoot: boolean, message
         : reason === "not-configured"
           ? new ProvisionError("no-status", "The board restarted without Wi-Fi settings. Provision it again.")
           : sawBoot
-            ? new ProvisionError("wifi-timeout", "The board did not manage to join the network in time. Check the network and try again.")
-            : new ProvisionError("no-status", "The board did not report back after restarting. Check that it runs pyDirect and press its reset button.", {
-                action: "retry",
-              });
+            ? new ProvisionError(
+                "wifi-timeout",
+                "The board did not manage to join the network in time. Check the network and try again.",
+              )
+            : new ProvisionError(
+                "no-status",
+                "The board did not report back after restarting. Check that it runs pyDirect and press its reset button.",
+                {
+                  action: "retry",
+                },
+              );
   return { state: "failed", reason, error };
 }
 
@@ -64,7 +83,8 @@ export function awaitWifiOutcome(
       sawBoot = true;
       const s = status as { state?: string; ip?: string; hostname?: string; reason?: string };
       if (s.state === "connecting") options.onConnecting?.();
-      else if (s.state === "connected") finish({ state: "connected", ip: String(s.ip ?? ""), hostname: String(s.hostname ?? "") });
+      else if (s.state === "connected")
+        finish({ state: "connected", ip: String(s.ip ?? ""), hostname: String(s.hostname ?? "") });
       else if (s.state === "failed") finish(wifiFailure(REASONS[String(s.reason)] ?? "timeout", true));
       else if (s.state === "unconfigured") finish(wifiFailure("not-configured", true));
     });

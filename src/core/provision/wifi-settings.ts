@@ -29,7 +29,11 @@ export function validateWifiCredentials(input: WifiCredentials): Required<WifiCr
     throw invalid("ssid", "empty", "Enter the network name (SSID).");
   }
   if (ssid.includes("\u0000")) {
-    throw invalid("ssid", "nul-character", "The network name contains a NUL character, which Wi-Fi drivers cannot store.");
+    throw invalid(
+      "ssid",
+      "nul-character",
+      "The network name contains a NUL character, which Wi-Fi drivers cannot store.",
+    );
   }
   if (!isWellFormedUnicode(ssid)) {
     throw invalid("ssid", "malformed-text", "The network name contains a broken character; type it again.");
@@ -57,7 +61,11 @@ function checkPassphrase(password: string): void {
     );
   }
   if (password.includes("\u0000")) {
-    throw invalid("password", "nul-character", "The Wi-Fi password contains a NUL character, which WPA does not allow.");
+    throw invalid(
+      "password",
+      "nul-character",
+      "The Wi-Fi password contains a NUL character, which WPA does not allow.",
+    );
   }
   if (!/^[\x20-\x7e]*$/.test(password)) {
     throw invalid(
@@ -74,7 +82,11 @@ function checkPassphrase(password: string): void {
     );
   }
   if (password.length > PASSPHRASE_MAX) {
-    throw invalid("password", "too-long", `The Wi-Fi password has ${password.length} characters; WPA2 allows at most ${PASSPHRASE_MAX}.`);
+    throw invalid(
+      "password",
+      "too-long",
+      `The Wi-Fi password has ${password.length} characters; WPA2 allows at most ${PASSPHRASE_MAX}.`,
+    );
   }
 }
 

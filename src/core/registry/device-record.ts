@@ -73,7 +73,12 @@ export function sanitizeDeviceRecord(record: DeviceRecord): DeviceRecord {
   }
   // Public certificates only: anything else in this field (a key pasted by mistake) is dropped.
   if (clean.certificatePem !== undefined && !isPublicCertificatePem(clean.certificatePem)) delete clean.certificatePem;
-  if (clean.deviceScripts !== undefined && clean.deviceScripts !== "pydirect" && clean.deviceScripts !== "pydirect-upstream") delete clean.deviceScripts;
+  if (
+    clean.deviceScripts !== undefined &&
+    clean.deviceScripts !== "pydirect" &&
+    clean.deviceScripts !== "pydirect-upstream"
+  )
+    delete clean.deviceScripts;
   return clean;
 }
 

@@ -15,7 +15,10 @@ export const CSV_COLUMNS = [
 ] as const;
 
 export function devicesToJson(records: readonly DeviceRecord[]): string {
-  return JSON.stringify({ format: "pydirect-devices", version: 1, devices: records.map(sanitizeDeviceRecord) }, null, 2) + "\n";
+  return (
+    JSON.stringify({ format: "pydirect-devices", version: 1, devices: records.map(sanitizeDeviceRecord) }, null, 2) +
+    "\n"
+  );
 }
 
 /** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. */

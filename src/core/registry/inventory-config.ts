@@ -25,10 +25,16 @@ export function parseInventoryUrl(input: string, user = ""): ParsedInventoryUrl 
   try {
     url = new URL(input.trim());
   } catch {
-    throw new InventoryError("bad-url", `"${redactCredentials(input.trim())}" is not a URL; enter the CouchDB database URL, e.g. https://couch.example.com/pydirect-inventory.`);
+    throw new InventoryError(
+      "bad-url",
+      `"${redactCredentials(input.trim())}" is not a URL; enter the CouchDB database URL, e.g. https://couch.example.com/pydirect-inventory.`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new InventoryError("bad-url", `The inventory URL must start with https:// (or http:// on this machine's network), not ${url.protocol}//.`);
+    throw new InventoryError(
+      "bad-url",
+      `The inventory URL must start with https:// (or http:// on this machine's network), not ${url.protocol}//.`,
+    );
   }
   const urlUser = decodeURIComponent(url.username);
   const urlPassword = decodeURIComponent(url.password);
@@ -39,11 +45,17 @@ export function parseInventoryUrl(input: string, user = ""): ParsedInventoryUrl 
   const path = url.pathname.replace(/\/+$/, "");
   const database = path.split("/").pop() ?? "";
   if (!database) {
-    throw new InventoryError("bad-url", `The URL names no database; add it to the path, e.g. ${url.origin}/pydirect-inventory.`);
+    throw new InventoryError(
+      "bad-url",
+      `The URL names no database; add it to the path, e.g. ${url.origin}/pydirect-inventory.`,
+    );
   }
   // CouchDB's rule for database names (lower case letter first, then a-z 0-9 _$()+-/).
   if (!/^[a-z][a-z0-9_$()+/-]*$/.test(decodeURIComponent(database))) {
-    throw new InventoryError("bad-url", `"${decodeURIComponent(database)}" is not a CouchDB database name: lower-case letters, digits and _$()+-, starting with a letter.`);
+    throw new InventoryError(
+      "bad-url",
+      `"${decodeURIComponent(database)}" is not a CouchDB database name: lower-case letters, digits and _$()+-, starting with a letter.`,
+    );
   }
   return {
     url: url.origin + path,

@@ -3,7 +3,14 @@
  * `validate_doc_update` refuses secrets and wrongly shaped documents (CouchDB runs it on every
  * write, replication included), and the Mango indexes the portal queries.
  */
-import { DEVICE_DOC_PREFIX, DEVICE_DOC_TYPE, INVENTORY_DOC_FIELDS, PRIVATE_KEY_PEM_PATTERN, SECRET_FIELD_PATTERN, VERIFICATION_FIELDS } from "./inventory-doc";
+import {
+  DEVICE_DOC_PREFIX,
+  DEVICE_DOC_TYPE,
+  INVENTORY_DOC_FIELDS,
+  PRIVATE_KEY_PEM_PATTERN,
+  SECRET_FIELD_PATTERN,
+  VERIFICATION_FIELDS,
+} from "./inventory-doc";
 
 export const INVENTORY_DESIGN_ID = "_design/pydirect-inventory";
 

@@ -32,7 +32,8 @@ const ALLOWED: ReadonlySet<string> = new Set(INVENTORY_DOC_FIELDS);
  * added later under such a name is refused rather than replicated (and the server's validation
  * function refuses the same names).
  */
-export const SECRET_FIELD_PATTERN = /password|passwd|passphrase|secret|private|prvtkey|privkey|psk|token|credential|^key$|Key$/i;
+export const SECRET_FIELD_PATTERN =
+  /password|passwd|passphrase|secret|private|prvtkey|privkey|psk|token|credential|^key$|Key$/i;
 /** A PEM private key in any string value. */
 export const PRIVATE_KEY_PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
@@ -69,20 +70,32 @@ export function isDeviceDoc(doc: unknown): doc is DeviceDoc {
 export function assertReplicable(doc: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(doc)) {
     if (SECRET_FIELD_PATTERN.test(key)) {
-      throw new InventoryError("secret-field", `The field "${key}" looks like a secret; secrets never go into the shared inventory.`);
+      throw new InventoryError(
+        "secret-field",
+        `The field "${key}" looks like a secret; secrets never go into the shared inventory.`,
+      );
     }
     if (!ALLOWED.has(key)) {
-      throw new InventoryError("unknown-field", `The field "${key}" is not one the shared inventory holds; only ${INVENTORY_DOC_FIELDS.join(", ")} are replicated.`);
+      throw new InventoryError(
+        "unknown-field",
+        `The field "${key}" is not one the shared inventory holds; only ${INVENTORY_DOC_FIELDS.join(", ")} are replicated.`,
+      );
     }
     if (typeof value === "string" && PRIVATE_KEY_PEM_PATTERN.test(value)) {
-      throw new InventoryError("secret-field", `The field "${key}" holds a private key; secrets never go into the shared inventory.`);
+      throw new InventoryError(
+        "secret-field",
+        `The field "${key}" holds a private key; secrets never go into the shared inventory.`,
+      );
     }
   }
   const verification = doc["lastVerification"];
   if (verification !== undefined) {
     for (const key of Object.keys(verification as object)) {
       if (!VERIFICATION_FIELDS.includes(key)) {
-        throw new InventoryError("unknown-field", `The field "lastVerification.${key}" is not one the shared inventory holds.`);
+        throw new InventoryError(
+          "unknown-field",
+          `The field "lastVerification.${key}" is not one the shared inventory holds.`,
+        );
       }
     }
   }

@@ -40,14 +40,30 @@ export function toInventoryError(err: unknown, url: string): InventoryError {
   const said = e.reason ?? e.message ?? String(err);
   switch (e.status) {
     case 401:
-      return new InventoryError("unauthorized", `${url} refused the user name or password (${said}); check them in the inventory settings.`, { cause: err });
+      return new InventoryError(
+        "unauthorized",
+        `${url} refused the user name or password (${said}); check them in the inventory settings.`,
+        { cause: err },
+      );
     case 403:
-      return new InventoryError("forbidden", `${url} refused access (${said}); the station's user must be a member of the database (its _security).`, { cause: err });
+      return new InventoryError(
+        "forbidden",
+        `${url} refused access (${said}); the station's user must be a member of the database (its _security).`,
+        { cause: err },
+      );
     case 404:
-      return new InventoryError("database-missing", `${url} has no such database; run "npx pydirect-portal inventory init" with this URL first.`, { cause: err });
+      return new InventoryError(
+        "database-missing",
+        `${url} has no such database; run "npx pydirect-portal inventory init" with this URL first.`,
+        { cause: err },
+      );
     case undefined:
     case 0:
-      return new InventoryError("unreachable", `${url} cannot be reached (${said}). The station keeps its own copy and syncs when the server is back; in a browser, also check that the server allows this page's origin (CORS).`, { cause: err });
+      return new InventoryError(
+        "unreachable",
+        `${url} cannot be reached (${said}). The station keeps its own copy and syncs when the server is back; in a browser, also check that the server allows this page's origin (CORS).`,
+        { cause: err },
+      );
     default:
       return new InventoryError("server-error", `${url} answered ${e.status}: ${said}.`, { cause: err });
   }
@@ -78,7 +94,11 @@ export class InventorySync {
     try {
       const info = (await this.remote.info()) as { error?: string; reason?: string };
       // PouchDB's http adapter answers info() on a missing database with the error body instead of throwing.
-      if (info.error) throw { status: info.error === "not_found" ? 404 : info.error === "unauthorized" ? 401 : 500, reason: info.reason ?? info.error };
+      if (info.error)
+        throw {
+          status: info.error === "not_found" ? 404 : info.error === "unauthorized" ? 401 : 500,
+          reason: info.reason ?? info.error,
+        };
     } catch (err) {
       const error = toInventoryError(err, url);
       if (error.code !== "unreachable") {
@@ -126,8 +146,15 @@ export class InventorySync {
     }
     sync
       .on("denied", (err: unknown) => {
-        const e = err as { id?: string; doc?: { id?: string; message?: string; reason?: string; name?: string }; message?: string };
-        this.options.onRejected?.({ id: e.doc?.id ?? e.id ?? "?", reason: e.doc?.message ?? e.doc?.reason ?? e.message ?? "refused" });
+        const e = err as {
+          id?: string;
+          doc?: { id?: string; message?: string; reason?: string; name?: string };
+          message?: string;
+        };
+        this.options.onRejected?.({
+          id: e.doc?.id ?? e.id ?? "?",
+          reason: e.doc?.message ?? e.doc?.reason ?? e.message ?? "refused",
+        });
       })
       .on("error", (err: unknown) => {
         if (!this.stopped) onStatus({ state: "error", url, error: toInventoryError(err, url) });

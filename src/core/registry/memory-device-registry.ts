@@ -14,7 +14,9 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
   }
 
   async list(): Promise<DeviceRecord[]> {
-    return [...this.records.values()].map((r) => structuredClone(r)).sort((a, b) => a.hostname.localeCompare(b.hostname));
+    return [...this.records.values()]
+      .map((r) => structuredClone(r))
+      .sort((a, b) => a.hostname.localeCompare(b.hostname));
   }
 
   async delete(id: string): Promise<void> {

@@ -5,16 +5,26 @@
  * to and from CouchDB. Works the same with no server at all.
  */
 import type { DeviceRecord } from "./device-record";
-import { DEVICE_DOC_PREFIX, deviceDocId, fromDeviceDoc, isDeviceDoc, toDeviceDoc, type DeviceDoc } from "./inventory-doc";
+import {
+  DEVICE_DOC_PREFIX,
+  deviceDocId,
+  fromDeviceDoc,
+  isDeviceDoc,
+  toDeviceDoc,
+  type DeviceDoc,
+} from "./inventory-doc";
 import { InventoryError } from "./inventory-errors";
 import type { ChangesHandle, InventoryDatabase, StoredDoc } from "./pouch-types";
 import type { DeviceConflict, DeviceVersion, SharedDeviceRegistry } from "./shared-registry";
 
 export type { InventoryDatabase } from "./pouch-types";
 
-
 /** Local index names differ from the server's so the two never overwrite each other when design documents replicate down. */
-const LOCAL_HOSTNAME_INDEX = { index: { fields: ["hostnameLower"] }, name: "local-by-hostname", ddoc: "pydirect-local-hostname" };
+const LOCAL_HOSTNAME_INDEX = {
+  index: { fields: ["hostnameLower"] },
+  name: "local-by-hostname",
+  ddoc: "pydirect-local-hostname",
+};
 /** How long the hostname check waits for the server before trusting the local replica alone. */
 const REMOTE_QUERY_TIMEOUT_MS = 3000;
 const RANGE = { startkey: DEVICE_DOC_PREFIX, endkey: DEVICE_DOC_PREFIX + "\ufff0" };
@@ -39,7 +49,7 @@ export class PouchDeviceRegistry implements SharedDeviceRegistry {
 
   async get(id: string): Promise<DeviceRecord | undefined> {
     const doc = await this.getDoc(id);
-    return doc ? fromDeviceDoc(doc as unknown as Record<string, unknown>) : undefined;
+    return doc ? fromDeviceDoc(doc) : undefined;
   }
 
   async put(record: DeviceRecord): Promise<void> {
@@ -68,7 +78,7 @@ export class PouchDeviceRegistry implements SharedDeviceRegistry {
   async delete(id: string): Promise<void> {
     const doc = await this.getDoc(id, true);
     if (!doc) return;
-    const revs = [doc._rev!, ...((doc as { _conflicts?: string[] })._conflicts ?? [])];
+    const revs = [doc._rev, ...((doc as { _conflicts?: string[] })._conflicts ?? [])];
     await this.db.bulkDocs(revs.map((rev) => ({ _id: doc._id, _rev: rev, _deleted: true })));
   }
 
@@ -81,10 +91,11 @@ export class PouchDeviceRegistry implements SharedDeviceRegistry {
     const selector = { hostnameLower: hostname.toLowerCase() };
     const found = new Map<string, DeviceRecord>();
     for (const doc of (await this.db.find({ selector })).docs) {
-      if (isDeviceDoc(doc)) found.set(doc.id, fromDeviceDoc(doc as unknown as Record<string, unknown>));
+      if (isDeviceDoc(doc)) found.set(doc.id, fromDeviceDoc(doc));
     }
     for (const doc of await this.queryRemote(selector)) {
-      if (isDeviceDoc(doc) && !found.has(doc.id)) found.set(doc.id, fromDeviceDoc(doc as unknown as Record<string, unknown>));
+      if (isDeviceDoc(doc) && !found.has(doc.id))
+        found.set(doc.id, fromDeviceDoc(doc as unknown as Record<string, unknown>));
     }
     return [...found.values()];
   }
@@ -96,7 +107,12 @@ export class PouchDeviceRegistry implements SharedDeviceRegistry {
     for (const row of result.rows) {
       const doc = row.doc;
       if (!doc || !isDeviceDoc(doc)) continue;
-      const winner: DeviceVersion = { id: doc.id, rev: doc._rev!, record: fromDeviceDoc(doc as unknown as Record<string, unknown>), winner: true };
+      const winner: DeviceVersion = {
+        id: doc.id,
+        rev: doc._rev,
+        record: fromDeviceDoc(doc),
+        winner: true,
+      };
       const mac = winner.record.mac.toLowerCase();
       byMac.set(mac, [...(byMac.get(mac) ?? []), winner]);
       if (!doc._conflicts?.length) continue;
@@ -105,7 +121,10 @@ export class PouchDeviceRegistry implements SharedDeviceRegistry {
         key: doc.id,
         kind: "revisions",
         mac,
-        versions: [winner, ...losers.map((d) => ({ id: doc.id, rev: d._rev, record: fromDeviceDoc(d), winner: false }))],
+        versions: [
+          winner,
+          ...losers.map((d) => ({ id: doc.id, rev: d._rev, record: fromDeviceDoc(d), winner: false })),
+        ],
       });
     }
     // Two records (different ids) for one MAC: ids come from machine.unique_id(), which is the
@@ -120,7 +139,10 @@ export class PouchDeviceRegistry implements SharedDeviceRegistry {
     const conflict = (await this.conflicts()).find((c) => c.key === key);
     const keep = conflict?.versions.find((v) => v.rev === keepRev);
     if (!conflict || !keep) {
-      throw new InventoryError("conflict-changed", "That version is no longer one of the sides of this conflict (another station may have resolved it); look at the list again.");
+      throw new InventoryError(
+        "conflict-changed",
+        "That version is no longer one of the sides of this conflict (another station may have resolved it); look at the list again.",
+      );
     }
     if (conflict.kind === "same-mac") {
       for (const v of conflict.versions) if (v.id !== keep.id) await this.delete(v.id);
@@ -128,9 +150,15 @@ export class PouchDeviceRegistry implements SharedDeviceRegistry {
     }
     const losers = conflict.versions.filter((v) => v.rev !== keepRev);
     // Deleting the other leaves leaves keepRev as the only live branch: every replica then shows it.
-    const results = await this.db.bulkDocs(losers.map((v) => ({ _id: deviceDocId(v.id), _rev: v.rev, _deleted: true })));
+    const results = await this.db.bulkDocs(
+      losers.map((v) => ({ _id: deviceDocId(v.id), _rev: v.rev, _deleted: true })),
+    );
     const failed = results.find((r) => r.error);
-    if (failed) throw new InventoryError("conflict-changed", `The conflict could not be resolved (${failed.reason ?? failed.message ?? "rejected"}); look at the list again.`);
+    if (failed)
+      throw new InventoryError(
+        "conflict-changed",
+        `The conflict could not be resolved (${failed.reason ?? failed.message ?? "rejected"}); look at the list again.`,
+      );
   }
 
   subscribe(listener: () => void): () => void {
@@ -159,7 +187,7 @@ export class PouchDeviceRegistry implements SharedDeviceRegistry {
   private async getDoc(id: string, conflicts = false): Promise<(DeviceDoc & StoredDoc) | undefined> {
     try {
       const doc = await this.db.get(deviceDocId(id), conflicts ? { conflicts: true } : {});
-      return isDeviceDoc(doc) ? (doc as DeviceDoc & StoredDoc) : undefined;
+      return isDeviceDoc(doc) ? doc : undefined;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;

@@ -57,8 +57,17 @@ export interface InventoryDatabase {
   }): Promise<{ total_rows: number; rows: { id: string; doc?: StoredDoc }[] }>;
   changes(options: { live: true; since: "now" }): ChangesHandle;
   sync(remote: InventoryDatabase, options: SyncOptions): SyncHandle;
-  find(request: { selector: Record<string, unknown>; fields?: string[]; limit?: number }): Promise<{ docs: StoredDoc[]; warning?: string }>;
-  createIndex(index: { index: { fields: string[] }; name?: string; ddoc?: string; type?: string }): Promise<{ result: string }>;
+  find(request: {
+    selector: Record<string, unknown>;
+    fields?: string[];
+    limit?: number;
+  }): Promise<{ docs: StoredDoc[]; warning?: string }>;
+  createIndex(index: {
+    index: { fields: string[] };
+    name?: string;
+    ddoc?: string;
+    type?: string;
+  }): Promise<{ result: string }>;
   close(): Promise<void>;
   destroy(): Promise<void>;
 }

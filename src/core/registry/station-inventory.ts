@@ -76,7 +76,10 @@ export class StationInventory {
   async connect(input: { url: string; user?: string; password?: string }): Promise<void> {
     const parsed = parseInventoryUrl(input.url, input.user);
     if (this.options.requireHttps && !parsed.url.startsWith("https://")) {
-      throw new InventoryError("bad-url", "The portal reaches the inventory only over https:// (its Content-Security-Policy blocks plain http://); serve CouchDB over https and enter that URL.");
+      throw new InventoryError(
+        "bad-url",
+        "The portal reaches the inventory only over https:// (its Content-Security-Policy blocks plain http://); serve CouchDB over https and enter that URL.",
+      );
     }
     const password = input.password || parsed.password;
     const config: InventoryConfig = { url: parsed.url, user: parsed.user };
@@ -163,7 +166,11 @@ export class StationInventory {
   /** Remembers (in a `_local` document, never replicated) when the replica and the own store last agreed. */
   private async markInStep(local: PouchDeviceRegistry): Promise<void> {
     const marker = await local.db.get(SYNCED_MARKER_ID).catch(() => null);
-    await local.db.put({ _id: SYNCED_MARKER_ID, ...(marker ? { _rev: marker._rev } : {}), at: new Date().toISOString() });
+    await local.db.put({
+      _id: SYNCED_MARKER_ID,
+      ...(marker ? { _rev: marker._rev } : {}),
+      at: new Date().toISOString(),
+    });
   }
 
   private set(patch: Partial<InventorySnapshot>): void {

@@ -60,7 +60,10 @@ export class StationRegistry implements SharedDeviceRegistry {
 
   async resolveConflict(key: string, keepRev: string): Promise<void> {
     if (!isSharedRegistry(this.backend)) {
-      throw new PortalError("conflict-changed", "The shared inventory is off at this station, so there is no conflict to resolve here.");
+      throw new PortalError(
+        "conflict-changed",
+        "The shared inventory is off at this station, so there is no conflict to resolve here.",
+      );
     }
     await this.backend.resolveConflict(key, keepRev);
   }
@@ -78,7 +81,8 @@ export class StationRegistry implements SharedDeviceRegistry {
   }
 
   private follow(): void {
-    if (isSharedRegistry(this.backend) && !this.unsubscribeBackend) this.unsubscribeBackend = this.backend.subscribe(() => this.notify());
+    if (isSharedRegistry(this.backend) && !this.unsubscribeBackend)
+      this.unsubscribeBackend = this.backend.subscribe(() => this.notify());
   }
 
   private notify(): void {

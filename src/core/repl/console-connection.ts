@@ -6,7 +6,12 @@ export const CONSOLE_BAUD = 115_200;
 
 type Waiter = () => void;
 
-const RECOVERABLE_READ_ERRORS: ReadonlySet<string> = new Set(["BreakError", "FramingError", "ParityError", "BufferOverrunError"]);
+const RECOVERABLE_READ_ERRORS: ReadonlySet<string> = new Set([
+  "BreakError",
+  "FramingError",
+  "ParityError",
+  "BufferOverrunError",
+]);
 
 /** How long a read may wait: `idleMs` of silence, and at most `totalMs` overall (a chatty boot loop). */
 export interface ReadWait {
@@ -83,7 +88,9 @@ export class ConsoleConnection {
     try {
       await this.writer.write(data);
     } catch (err) {
-      throw this.fail(new ReplError("disconnected", "The board was disconnected. Plug it back in and try again.", { cause: err }));
+      throw this.fail(
+        new ReplError("disconnected", "The board was disconnected. Plug it back in and try again.", { cause: err }),
+      );
     }
   }
 
@@ -118,7 +125,11 @@ export class ConsoleConnection {
       }
       this.scanFrom = Math.max(0, this.length - m.length + 1);
       const idle = Math.min(wait.idleMs, deadline - Date.now());
-      await this.waitForData(Math.max(0, idle), wait.signal, () => `waiting for ${JSON.stringify(new TextDecoder().decode(m))}`);
+      await this.waitForData(
+        Math.max(0, idle),
+        wait.signal,
+        () => `waiting for ${JSON.stringify(new TextDecoder().decode(m))}`,
+      );
     }
   }
 
@@ -166,7 +177,9 @@ export class ConsoleConnection {
           continue;
         }
         if (!this.closing) {
-          this.fail(new ReplError("disconnected", "The board was disconnected. Plug it back in and try again.", { cause: err }));
+          this.fail(
+            new ReplError("disconnected", "The board was disconnected. Plug it back in and try again.", { cause: err }),
+          );
         }
         return;
       }
@@ -213,7 +226,9 @@ export class ConsoleConnection {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new ReplError("timeout", `The board did not answer within ${Math.round(idleMs / 100) / 10} s (${what()}).`));
+        reject(
+          new ReplError("timeout", `The board did not answer within ${Math.round(idleMs / 100) / 10} s (${what()}).`),
+        );
       }, idleMs);
       this.waiters.add(check);
       signal?.addEventListener("abort", onAbort, { once: true });

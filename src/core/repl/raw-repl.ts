@@ -179,7 +179,10 @@ export class RawRepl {
       if (hit !== undefined) return hit;
       if (c.error) throw c.error;
       if (Date.now() - heardAt > idleMs || Date.now() - started > idleMs * 2) {
-        throw new ReplError("timeout", `The board did not boot into MicroPython (waited for ${markers.map((m) => JSON.stringify(m)).join(" or ")}).`);
+        throw new ReplError(
+          "timeout",
+          `The board did not boot into MicroPython (waited for ${markers.map((m) => JSON.stringify(m)).join(" or ")}).`,
+        );
       }
       await sleep(10);
     }
@@ -238,7 +241,9 @@ export class RawRepl {
     try {
       return JSON.parse(out) as T;
     } catch (err) {
-      throw new ReplError("protocol", `The board answered with something that is not JSON: ${out.slice(0, 80)}`, { cause: err });
+      throw new ReplError("protocol", `The board answered with something that is not JSON: ${out.slice(0, 80)}`, {
+        cause: err,
+      });
     }
   }
 
@@ -280,7 +285,7 @@ export class RawRepl {
     }
     this.rawPasteSupported = true;
     const header = await c.readExactly(2, { idleMs, signal });
-    const increment = header[0]! | (header[1]! << 8);
+    const increment = header[0] | (header[1] << 8);
     let window = increment;
     let sent = 0;
     while (sent < code.length) {
@@ -292,7 +297,7 @@ export class RawRepl {
           await c.write(EOT);
           return true;
         } else {
-          throw new ReplError("protocol", `Unexpected byte 0x${flow!.toString(16)} during raw-paste flow control.`);
+          throw new ReplError("protocol", `Unexpected byte 0x${flow.toString(16)} during raw-paste flow control.`);
         }
       }
       const chunk = code.subarray(sent, sent + window);

@@ -4,7 +4,14 @@
  */
 import { FlashSession } from "../flash/flash-session";
 import type { DetectedChip } from "../flash/types";
-import { APP_DESC_OFFSET, ImageError, PARTITION_TABLE_OFFSET, isAppPartition, readAppDescription, readPartitionTable } from "../image";
+import {
+  APP_DESC_OFFSET,
+  ImageError,
+  PARTITION_TABLE_OFFSET,
+  isAppPartition,
+  readAppDescription,
+  readPartitionTable,
+} from "../image";
 import type { SerialPortLike } from "../port/serial-port";
 import type { BoardSummary, InstalledFirmware } from "./session-types";
 
@@ -23,7 +30,11 @@ export function summarizeChip(chip: DetectedChip, firmware: InstalledFirmware | 
 }
 
 /** Open the bootloader, read chip and installed app, reset back into the app, close. */
-export async function inspectBoard(port: SerialPortLike, signal: AbortSignal, baudRate?: number): Promise<BoardSummary> {
+export async function inspectBoard(
+  port: SerialPortLike,
+  signal: AbortSignal,
+  baudRate?: number,
+): Promise<BoardSummary> {
   const session = await FlashSession.open(port, { signal, ...(baudRate ? { baudRate } : {}) });
   try {
     const firmware = await readInstalledFirmware(session);

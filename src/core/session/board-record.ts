@@ -5,7 +5,12 @@ import type { SessionState } from "./session-types";
  * The registry entry for the board a session just verified (or failed to). Only identifying,
  * non-secret facts; a board re-verified under the same certificate keeps its provisioning time.
  */
-export function finishedBoardRecord(state: SessionState, passed: boolean, at: string, before: DeviceRecord | undefined): DeviceRecord | null {
+export function finishedBoardRecord(
+  state: SessionState,
+  passed: boolean,
+  at: string,
+  before: DeviceRecord | undefined,
+): DeviceRecord | null {
   const board = state.connect.result;
   const prov = state.provision.result;
   if (!board || !prov) return null;
@@ -18,7 +23,11 @@ export function finishedBoardRecord(state: SessionState, passed: boolean, at: st
     firmwareVersion: board.firmware?.version ?? state.firmware.result?.version ?? null,
     certFingerprint: prov.certFingerprint,
     certificatePem: prov.certificatePem,
-    ...(prov.deviceScripts ? { deviceScripts: prov.deviceScripts.kind } : before?.deviceScripts ? { deviceScripts: before.deviceScripts } : {}),
+    ...(prov.deviceScripts
+      ? { deviceScripts: prov.deviceScripts.kind }
+      : before?.deviceScripts
+        ? { deviceScripts: before.deviceScripts }
+        : {}),
     provisionedAt: before?.certFingerprint === prov.certFingerprint ? before.provisionedAt : at,
     lastVerification: {
       at,
@@ -29,7 +38,13 @@ export function finishedBoardRecord(state: SessionState, passed: boolean, at: st
 }
 
 /** The registry entry after "connect again" to a known board (it also gains the certificate, if it lacked it). */
-export function reconnectedBoardRecord(record: DeviceRecord, verify: SessionState["verify"], passed: boolean, certificatePem: string, at: string): DeviceRecord {
+export function reconnectedBoardRecord(
+  record: DeviceRecord,
+  verify: SessionState["verify"],
+  passed: boolean,
+  certificatePem: string,
+  at: string,
+): DeviceRecord {
   const summary = passed ? (verify.result?.detail ?? "verified") : (verify.error?.message ?? "verification failed");
   return { ...record, certificatePem, lastVerification: { at, passed, summary } };
 }

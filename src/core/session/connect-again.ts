@@ -11,8 +11,7 @@ import { localNetworkPermission } from "../signaling/local-network-access";
 import { certificateTrustStep, type CertificateTrustStep } from "../signaling/transport";
 
 export type ConnectAgainRoute =
-  | { kind: "https"; url: string; trust: CertificateTrustStep }
-  | { kind: "serial"; url: string; reason: string };
+  { kind: "https"; url: string; trust: CertificateTrustStep } | { kind: "serial"; url: string; reason: string };
 
 export interface RouteContext {
   /** The port the session holds now is the in-page virtual board. */
@@ -28,7 +27,10 @@ export const VIRTUAL_BOARD_NO_NETWORK =
  * Async for its callers' sake (it once loaded the verify core; the URL now comes from a small
  * module, so "connect again" from the device list does not load x509 before reflect-metadata).
  */
-export async function connectAgainRoute(record: Pick<DeviceRecord, "hostname" | "certFingerprint">, context: RouteContext): Promise<ConnectAgainRoute> {
+export async function connectAgainRoute(
+  record: Pick<DeviceRecord, "hostname" | "certFingerprint">,
+  context: RouteContext,
+): Promise<ConnectAgainRoute> {
   const url = deviceUrl(record, context.boardIp);
   if (context.virtualPort) return { kind: "serial", url, reason: VIRTUAL_BOARD_NO_NETWORK };
   return { kind: "https", url, trust: certificateTrustStep(record, url) };

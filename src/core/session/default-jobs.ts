@@ -13,7 +13,7 @@ import { certificateTrustStep, createFetchTransport, type SignalingTransport } f
 import { deviceUrl } from "../verify/device-url";
 import type { VerifyEvent, VerifyOutcome } from "../verify/verify-device";
 import type { ReplDeviceKind } from "../device-kind/detect-device-kind";
-import type { InstallEvent, PhaseEvent, PortalJobs, VerifyJobResult, VerifyRequest } from "./jobs";
+import type { PhaseEvent, PortalJobs, VerifyJobResult, VerifyRequest } from "./jobs";
 import type { DeviceScripts } from "./session-types";
 import { createFirmwareSourceJobs, isVirtualBoardOnly, offersOf } from "./firmware-source-jobs";
 import { virtualBoardOnlyError } from "./session-errors";
@@ -80,14 +80,21 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
     },
 
     async install(port, request, onEvent) {
-      const firmware = loaded.get(request.offer.manifestUrl) ?? (await firmwareSources.loadManifestUrl(request.offer.manifestUrl, request.signal));
-      if (isVirtualBoardOnly(firmware.manifest) && !request.virtualPort) throw virtualBoardOnlyError(request.offer.name, request.board.chip);
+      const firmware =
+        loaded.get(request.offer.manifestUrl) ??
+        (await firmwareSources.loadManifestUrl(request.offer.manifestUrl, request.signal));
+      if (isVirtualBoardOnly(firmware.manifest) && !request.virtualPort)
+        throw virtualBoardOnlyError(request.offer.name, request.board.chip);
       const [{ flashParts, defaultBaudMemory }, { planInstall }, { defaultPartCache }] = await Promise.all([
         import("../flash"),
         import("../install"),
         import("../download"),
       ]);
-      const source = { manifest: firmware.manifest, manifestUrl: firmware.manifestUrl, ...(firmware.files ? { files: firmware.files } : {}) };
+      const source = {
+        manifest: firmware.manifest,
+        manifestUrl: firmware.manifestUrl,
+        ...(firmware.files ? { files: firmware.files } : {}),
+      };
       await flashParts(
         port,
         {
@@ -95,9 +102,15 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
             const plan = await planInstall(
               source,
               chip,
-              { signal: request.signal, cache: defaultPartCache(), fetch: doFetch, choice: { version: request.offer.version, channel: "beta" } },
+              {
+                signal: request.signal,
+                cache: defaultPartCache(),
+                fetch: doFetch,
+                choice: { version: request.offer.version, channel: "beta" },
+              },
               (e) => {
-                if (e.state === "downloading") onEvent({ state: "downloading", part: e.part, received: e.received, total: e.total });
+                if (e.state === "downloading")
+                  onEvent({ state: "downloading", part: e.part, received: e.received, total: e.total });
               },
             );
             request.onParts?.(
@@ -111,7 +124,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
           ...(options.baudRate ? { baudRate: options.baudRate } : {}),
           ...(fastBaud ? { fastBaud: { memory: (baudMemory ??= defaultBaudMemory()) } } : {}),
         },
-        (e) => onEvent(e as InstallEvent),
+        (e) => onEvent(e),
       );
     },
 
@@ -134,7 +147,10 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
               return;
             case "waiting-for-wifi":
             case "wifi-connecting":
-              onEvent({ state: e.state === "wifi-connecting" ? "joining Wi-Fi" : "waiting for the board", detail: e.ssid });
+              onEvent({
+                state: e.state === "wifi-connecting" ? "joining Wi-Fi" : "waiting for the board",
+                detail: e.ssid,
+              });
               return;
             case "certificate-ready":
               onEvent({ state: "certificate ready", detail: e.fingerprint });
@@ -166,7 +182,11 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
 
     async readProvisioned(port, signal) {
       await loadCertificateSupport();
-      const [{ RawRepl, DeviceFiles }, provision, { CERT_PATH }] = await Promise.all([import("../repl"), import("../provision"), import("../provision/settings-file")]);
+      const [{ RawRepl, DeviceFiles }, provision, { CERT_PATH }] = await Promise.all([
+        import("../repl"),
+        import("../provision"),
+        import("../provision/settings-file"),
+      ]);
       const { readBoardSettings, readDeviceIdentity } = await import("../provision/device-queries");
       const { detectDeviceKind } = await import("../device-kind/detect-device-kind");
       if (signal.aborted) throw signal.reason;
@@ -175,7 +195,11 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
         const files = new DeviceFiles(repl);
         const identity = await readDeviceIdentity(repl, await readBoardSettings(files));
         if (!(await files.exists(CERT_PATH))) {
-          throw new PortalError("not-provisioned", "This board has no certificate yet: provision it first, then verify it.", { action: "none" });
+          throw new PortalError(
+            "not-provisioned",
+            "This board has no certificate yet: provision it first, then verify it.",
+            { action: "none" },
+          );
         }
         const certificatePem = await files.readText(CERT_PATH);
         const deviceScripts = scriptsOf(await detectDeviceKind(repl));
@@ -225,9 +249,15 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
     async connectAgain(record, request, onEvent) {
       await loadCertificateSupport();
       const [{ connectAgain }, backend] = await Promise.all([import("../verify"), peerBackend()]);
-      const transport = options.httpsTransport ? options.httpsTransport(request.baseUrl, record) : createFetchTransport(request.baseUrl);
+      const transport = options.httpsTransport
+        ? options.httpsTransport(request.baseUrl, record)
+        : createFetchTransport(request.baseUrl);
       const channelProtocol = record.deviceScripts === "pydirect-upstream" ? "none" : "pydirect";
-      const outcome = await connectAgain(record, { transport, backend, certificatePem: request.certificatePem, channelProtocol, signal: request.signal }, verifyPhases(onEvent));
+      const outcome = await connectAgain(
+        record,
+        { transport, backend, certificatePem: request.certificatePem, channelProtocol, signal: request.signal },
+        verifyPhases(onEvent),
+      );
       return verifyResult(outcome, "https");
     },
   };
@@ -236,7 +266,11 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
    * Boards without the serial signaling helper (pyDirect upstream's image) are verified over HTTPS
    * to their own endpoint once they are on the network, in upstream's `/webrtc/offer` shape.
    */
-  async function verifyOverNetwork(request: VerifyRequest, scripts: DeviceScripts, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult> {
+  async function verifyOverNetwork(
+    request: VerifyRequest,
+    scripts: DeviceScripts,
+    onEvent: (e: PhaseEvent) => void,
+  ): Promise<VerifyJobResult> {
     const [{ verifyOverHttps }, backend] = await Promise.all([import("../verify"), peerBackend()]);
     const prov = request.provisioned;
     const { transport } = routeOverNetwork(request);
@@ -293,7 +327,8 @@ function scriptsOf(kind: ReplDeviceKind): DeviceScripts | null {
 function verifyPhases(onEvent: (e: PhaseEvent) => void): (e: VerifyEvent) => void {
   return (e) => {
     if (e.state === "check") onEvent({ state: e.check.step, detail: e.check.passed ? "passed" : e.check.detail });
-    else if (e.state === "echo") onEvent({ state: "echo", detail: `${e.index + 1} of ${e.total}, ${e.rttMs.toFixed(1)} ms` });
+    else if (e.state === "echo")
+      onEvent({ state: "echo", detail: `${e.index + 1} of ${e.total}, ${e.rttMs.toFixed(1)} ms` });
     else if (e.state !== "done" && e.state !== "connecting") onEvent({ state: e.state });
   };
 }
@@ -308,7 +343,8 @@ async function verifyResult(outcome: VerifyOutcome, transport: "serial" | "https
     const failed = report.checks.find((c) => !c.passed);
     throw new PortalError("verify-failed", failed?.detail ?? summarizeReport(report), { action: "retry" });
   }
-  const live = outcome.channel ? liveConsoleFor(outcome.channel, outcome.peer, transport, report.console !== "open") : null;
+  const live = outcome.channel
+    ? liveConsoleFor(outcome.channel, outcome.peer, transport, report.console !== "open")
+    : null;
   return { ok: true, roundTripMs: report.rtt?.medianMs ?? null, detail: summarizeReport(report), live };
 }
-

@@ -6,7 +6,14 @@
 import { ImprovSerial } from "../improv/improv-serial";
 import type { SerialPortLike } from "../port/serial-port";
 import { detectDeviceKindOnPort } from "../device-kind/detect-device-kind";
-import { decideProvisioning, looksLikeMicroPython, planProbes, type ImprovDevice, type ProvisioningChoice, type ReplEvidence } from "./provisioning-choice";
+import {
+  decideProvisioning,
+  looksLikeMicroPython,
+  planProbes,
+  type ImprovDevice,
+  type ProvisioningChoice,
+  type ReplEvidence,
+} from "./provisioning-choice";
 
 export interface DetectProvisioningRequest {
   /** The installed app's project name, when known (the app description). */
@@ -44,7 +51,10 @@ export async function probeRepl(port: SerialPortLike, enterTimeoutMs = 1500): Pr
   return found.kind === "micropython" ? "micropython" : "no-repl";
 }
 
-export async function detectProvisioning(port: SerialPortLike, request: DetectProvisioningRequest): Promise<ProvisioningChoice> {
+export async function detectProvisioning(
+  port: SerialPortLike,
+  request: DetectProvisioningRequest,
+): Promise<ProvisioningChoice> {
   let improv: ImprovDevice | null = null;
   let repl: ReplEvidence | null = null;
   for (const probe of planProbes(request.appName, request.improvWaitMs)) {

@@ -34,7 +34,9 @@ export function checkEnvironment(facts: EnvironmentFacts): EnvironmentError | nu
   return null;
 }
 
-export function environmentFacts(scope: { isSecureContext?: boolean; navigator?: { serial?: unknown } } = globalThis): EnvironmentFacts {
+export function environmentFacts(
+  scope: { isSecureContext?: boolean; navigator?: { serial?: unknown } } = globalThis,
+): EnvironmentFacts {
   return { isSecureContext: scope.isSecureContext === true, hasWebSerial: scope.navigator?.serial !== undefined };
 }
 
@@ -62,7 +64,12 @@ export function explainRequestPortFailure(err: unknown): EnvironmentError {
   );
 }
 
-const BRIDGES: Record<number, string> = { 0x10c4: "Silicon Labs CP210x", 0x1a86: "WCH CH34x", 0x0403: "FTDI", 0x303a: "Espressif USB" };
+const BRIDGES: Record<number, string> = {
+  0x10c4: "Silicon Labs CP210x",
+  0x1a86: "WCH CH34x",
+  0x0403: "FTDI",
+  0x303a: "Espressif USB",
+};
 
 /** A name for a port the user can recognise (Web Serial exposes only USB ids). */
 export function describePort(info: { usbVendorId?: number; usbProductId?: number }): string {

@@ -10,7 +10,14 @@ import type { LoadedFirmware } from "../firmware-sources/types";
 import type { FirmwareSourceJobs, PortalJobs } from "./jobs";
 import { SessionError, virtualBoardOnlyError } from "./session-errors";
 import type { SessionLog } from "./session-log";
-import type { FirmwareOffer, FirmwareSource, FirmwareSourceInput, ReleaseListing, SessionState, StepId } from "./session-types";
+import type {
+  FirmwareOffer,
+  FirmwareSource,
+  FirmwareSourceInput,
+  ReleaseListing,
+  SessionState,
+  StepId,
+} from "./session-types";
 import {
   bestProduct,
   choiceName,
@@ -67,7 +74,12 @@ export class FirmwarePicker {
     this.preferred = preferred;
     // A URL typed last time comes back as the typed source.
     const typed = this.all.find((s) => s.kind === "typed-url");
-    if (typed && !typed.manifestUrl && this.remembered?.sourceKind === "manifest-url" && !this.all.some((s) => s.id === this.remembered?.sourceKey)) {
+    if (
+      typed &&
+      !typed.manifestUrl &&
+      this.remembered?.sourceKind === "manifest-url" &&
+      !this.all.some((s) => s.id === this.remembered?.sourceKey)
+    ) {
       typed.manifestUrl = this.remembered.sourceKey;
     }
   }
@@ -80,7 +92,11 @@ export class FirmwarePicker {
 
   /** The source selected first, before any board is connected. */
   initialSelection(): string | null {
-    return defaultSource(this.offered(), { virtual: null }, this.remembered, this.preferred)?.id ?? this.offered()[0]?.id ?? null;
+    return (
+      defaultSource(this.offered(), { virtual: null }, this.remembered, this.preferred)?.id ??
+      this.offered()[0]?.id ??
+      null
+    );
   }
 
   /**
@@ -99,10 +115,22 @@ export class FirmwarePicker {
     let source = current;
     if (refused || !current || (current.kind === "local-files" && this.localFiles.length === 0)) {
       source = defaultSource(offered, { virtual: state.port?.virtual ?? null }, this.remembered, this.preferred);
-      if (refused && source) this.host.log.portal(`The demo image runs only on the virtual board: ${source.label} chosen for this board instead.`);
+      if (refused && source)
+        this.host.log.portal(
+          `The demo image runs only on the virtual board: ${source.label} chosen for this board instead.`,
+        );
     }
     if (!source) {
-      this.host.update({ firmware: { ...this.host.state().firmware, selected: current?.id ?? null, choices: [], status: "idle", result: null, error: null } });
+      this.host.update({
+        firmware: {
+          ...this.host.state().firmware,
+          selected: current?.id ?? null,
+          choices: [],
+          status: "idle",
+          result: null,
+          error: null,
+        },
+      });
       return;
     }
     await this.selectSource(source.id, {}, false);
@@ -112,20 +140,32 @@ export class FirmwarePicker {
    * Pick a source from the list and load its default firmware (or the version asked for).
    * `chosen`: the user picked it (remembered per browser); false for defaults and retries.
    */
-  async selectSource(id: string, wanted: { version?: string | null; product?: string | null } = {}, chosen = true): Promise<boolean> {
+  async selectSource(
+    id: string,
+    wanted: { version?: string | null; product?: string | null } = {},
+    chosen = true,
+  ): Promise<boolean> {
     if (this.host.busy()) return false;
     this.chosen = chosen;
     const source = this.all.find((s) => s.id === id);
     if (!source) return false;
     const fw = this.host.state().firmware;
     this.host.update({
-      firmware: { ...fw, selected: id, choices: [], releases: fw.releases?.sourceId === id ? fw.releases : null, local: source.kind === "local-files" ? fw.local : null },
+      firmware: {
+        ...fw,
+        selected: id,
+        choices: [],
+        releases: fw.releases?.sourceId === id ? fw.releases : null,
+        local: source.kind === "local-files" ? fw.local : null,
+      },
     });
     switch (source.kind) {
       case "manifest-url":
       case "typed-url":
         if (!source.manifestUrl) return this.idle();
-        return this.load(source, "Reading the firmware manifest", async (signal) => ({ offers: await this.host.jobs.loadFirmware(source.manifestUrl!, signal) }));
+        return this.load(source, "Reading the firmware manifest", async (signal) => ({
+          offers: await this.host.jobs.loadFirmware(source.manifestUrl!, signal),
+        }));
       case "pydirect-releases":
         return this.loadPydirect(source, wanted.version ?? null, wanted.product ?? null);
       case "portal-releases":
@@ -145,7 +185,9 @@ export class FirmwarePicker {
   async setIncludeBeta(include: boolean): Promise<boolean> {
     if (this.host.busy()) return false;
     const fw = this.host.state().firmware;
-    const releases = fw.releases ? { ...fw.releases, versions: this.versionViews(fw.releases.sourceId, include) } : null;
+    const releases = fw.releases
+      ? { ...fw.releases, versions: this.versionViews(fw.releases.sourceId, include) }
+      : null;
     this.host.update({ firmware: { ...fw, includeBeta: include, releases } });
     const picked = releases?.versions.find((v) => v.version === releases.version);
     if (releases && !picked) {
@@ -173,11 +215,17 @@ export class FirmwarePicker {
     const source = this.all.find((s) => s.kind === "local-files");
     if (!local || !source || !(name in local.offsets)) return Promise.resolve(false);
     if (!Number.isInteger(offset) || offset < 0) {
-      const error = new SessionError("step-not-ready", `The offset for ${name} must be a whole number of bytes, 0 or more (for example 0x10000).`, { action: "fix-input" });
+      const error = new SessionError(
+        "step-not-ready",
+        `The offset for ${name} must be a whole number of bytes, 0 or more (for example 0x10000).`,
+        { action: "fix-input" },
+      );
       this.host.update({ firmware: { ...this.host.state().firmware, status: "error", error, result: null } });
       return Promise.resolve(false);
     }
-    this.host.update({ firmware: { ...this.host.state().firmware, local: { ...local, offsets: { ...local.offsets, [name]: offset } } } });
+    this.host.update({
+      firmware: { ...this.host.state().firmware, local: { ...local, offsets: { ...local.offsets, [name]: offset } } },
+    });
     this.chosen = true;
     return this.buildLocal(source);
   }
@@ -189,7 +237,11 @@ export class FirmwarePicker {
       url = new URL(text.trim());
       if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(url.protocol);
     } catch {
-      const error = new SessionError("step-not-ready", `"${text}" is not a web address. Type the manifest's full address, starting with https://.`, { action: "fix-input" });
+      const error = new SessionError(
+        "step-not-ready",
+        `"${text}" is not a web address. Type the manifest's full address, starting with https://.`,
+        { action: "fix-input" },
+      );
       this.host.update({ firmware: { ...this.host.state().firmware, status: "error", error, result: null } });
       return Promise.resolve(false);
     }
@@ -207,7 +259,11 @@ export class FirmwarePicker {
   retry(): Promise<boolean> {
     const fw = this.host.state().firmware;
     if (!fw.selected) return Promise.resolve(false);
-    return this.selectSource(fw.selected, { version: fw.releases?.version ?? null, product: fw.releases?.product ?? null }, this.chosen);
+    return this.selectSource(
+      fw.selected,
+      { version: fw.releases?.version ?? null, product: fw.releases?.product ?? null },
+      this.chosen,
+    );
   }
 
   /** Refuse the demo image on a real port, naming the sources to pick instead. */
@@ -215,7 +271,9 @@ export class FirmwarePicker {
     const state = this.host.state();
     if (offer.virtualBoardOnly && state.port?.virtual === false) {
       const instead = this.offered().filter((s) => !s.virtualBoardOnly && s.manifestUrl !== offer.manifestUrl);
-      throw virtualBoardOnlyError(offer.name, state.connect.result?.chip ?? null, [...new Set(instead.map(choiceName))]);
+      throw virtualBoardOnlyError(offer.name, state.connect.result?.chip ?? null, [
+        ...new Set(instead.map(choiceName)),
+      ]);
     }
   }
 
@@ -229,11 +287,20 @@ export class FirmwarePicker {
 
   private sourceJobs(): FirmwareSourceJobs {
     const jobs = this.host.jobs.firmwareSources;
-    if (!jobs) throw new SessionError("unexpected", "This page cannot load firmware from that source. Choose another firmware.", { action: "choose-another-firmware" });
+    if (!jobs)
+      throw new SessionError(
+        "unexpected",
+        "This page cannot load firmware from that source. Choose another firmware.",
+        { action: "choose-another-firmware" },
+      );
     return jobs;
   }
 
-  private async load(source: FirmwareSource, phase: string, get: (signal: AbortSignal) => Promise<Loaded>): Promise<boolean> {
+  private async load(
+    source: FirmwareSource,
+    phase: string,
+    get: (signal: AbortSignal) => Promise<Loaded>,
+  ): Promise<boolean> {
     const ok = await this.host.run("firmware", phase, async (signal) => {
       const loaded = await get(signal);
       return this.accept(source, loaded.offers, loaded.version ?? null);
@@ -245,47 +312,70 @@ export class FirmwarePicker {
   /** Offers from a loaded firmware: refuse the demo on a real port, show them, remember the choice. */
   private accept(source: FirmwareSource, choices: FirmwareOffer[], version: string | null): FirmwareOffer {
     const offer = choices[0];
-    if (!offer) throw new SessionError("unexpected", "The manifest offers no firmware to install. Choose another firmware.", { action: "choose-another-firmware" });
+    if (!offer)
+      throw new SessionError("unexpected", "The manifest offers no firmware to install. Choose another firmware.", {
+        action: "choose-another-firmware",
+      });
     this.assertAllowed(offer);
     this.host.update({ firmware: { ...this.host.state().firmware, choices } });
     this.host.log.portal(`Firmware: ${offer.name} ${offer.version} (${offer.chipFamilies.join(", ")})`);
     // Only which source and version the user chose: never file contents (for local files not even
     // their names), and not a default the portal picked nor a page's link.
     const local = source.kind === "local-files";
-    if (this.chosen && source.id !== this.preferred) this.memory?.save({ sourceKind: originKind(source), sourceKey: local ? source.id : rememberKey(source), version: local ? null : (version ?? offer.version) });
+    if (this.chosen && source.id !== this.preferred)
+      this.memory?.save({
+        sourceKind: originKind(source),
+        sourceKey: local ? source.id : rememberKey(source),
+        version: local ? null : (version ?? offer.version),
+      });
     return offer;
   }
 
-  private async loadFirmware(firmware: LoadedFirmware, signal: AbortSignal, version: string | null = null): Promise<Loaded> {
+  private async loadFirmware(
+    firmware: LoadedFirmware,
+    signal: AbortSignal,
+    version: string | null = null,
+  ): Promise<Loaded> {
     return { offers: await this.host.jobs.loadFirmware(firmware, signal), version };
   }
 
   private loadPydirect(source: FirmwareSource, version: string | null, product: string | null): Promise<boolean> {
-    const options = { ...(source.repo ? { repo: source.repo } : {}), ...(source.apiBase ? { apiBase: source.apiBase } : {}), ...(source.mirrorBase ? { mirrorBase: source.mirrorBase } : {}) };
+    const options = {
+      ...(source.repo ? { repo: source.repo } : {}),
+      ...(source.apiBase ? { apiBase: source.apiBase } : {}),
+      ...(source.mirrorBase ? { mirrorBase: source.mirrorBase } : {}),
+    };
     const wantedVersion = version ?? this.rememberedVersion(source);
-    return this.load(
-      source,
-      "Asking GitHub for pyDirect's releases",
-      async (signal) => {
-        const jobs = this.sourceJobs();
-        let list = this.releases.get(source.id);
-        if (!list || version === null) {
-          list = await jobs.listPydirectReleases(options, signal);
-          this.releases.set(source.id, list);
-        }
-        const includeBeta = this.host.state().firmware.includeBeta || list.find((r) => r.version === wantedVersion)?.channel === "beta";
-        const release = pickVersion(list, includeBeta, wantedVersion);
-        const chosen = release ? bestProduct(release, this.host.state().connect.result, product) : null;
-        this.showListing(source.id, release?.version ?? null, chosen?.product ?? null, includeBeta);
-        if (!release || !chosen) {
-          throw new SessionError("unexpected", `${source.repo ?? "pyDirect"} has no published release with a firmware image${includeBeta ? "" : " on the stable channel; tick \"Show beta versions\" to see pre-releases"}.`, {
+    return this.load(source, "Asking GitHub for pyDirect's releases", async (signal) => {
+      const jobs = this.sourceJobs();
+      let list = this.releases.get(source.id);
+      if (!list || version === null) {
+        list = await jobs.listPydirectReleases(options, signal);
+        this.releases.set(source.id, list);
+      }
+      const includeBeta =
+        this.host.state().firmware.includeBeta || list.find((r) => r.version === wantedVersion)?.channel === "beta";
+      const release = pickVersion(list, includeBeta, wantedVersion);
+      const chosen = release ? bestProduct(release, this.host.state().connect.result, product) : null;
+      this.showListing(source.id, release?.version ?? null, chosen?.product ?? null, includeBeta);
+      if (!release || !chosen) {
+        throw new SessionError(
+          "unexpected",
+          `${source.repo ?? "pyDirect"} has no published release with a firmware image${includeBeta ? "" : ' on the stable channel; tick "Show beta versions" to see pre-releases'}.`,
+          {
             action: "choose-another-firmware",
-          });
-        }
-        this.host.update({ firmware: { ...this.host.state().firmware, phase: `Reading pyDirect ${release.version} for ${chosen.product}` } });
-        return this.loadFirmware(await jobs.pydirectReleaseFirmware(release, chosen, options, signal), signal, release.version);
-      },
-    );
+          },
+        );
+      }
+      this.host.update({
+        firmware: { ...this.host.state().firmware, phase: `Reading pyDirect ${release.version} for ${chosen.product}` },
+      });
+      return this.loadFirmware(
+        await jobs.pydirectReleaseFirmware(release, chosen, options, signal),
+        signal,
+        release.version,
+      );
+    });
   }
 
   private loadPortal(source: FirmwareSource, version: string | null): Promise<boolean> {
@@ -295,11 +385,23 @@ export class FirmwarePicker {
       const jobs = this.sourceJobs();
       const index = this.indexes.get(source.id) ?? (await jobs.loadPortalReleaseIndex(indexUrl, signal));
       this.indexes.set(source.id, index);
-      if (!index) throw new SessionError("unexpected", "This portal has published no releases of its own yet. Choose a pyDirect release or a file instead.", { action: "choose-another-firmware" });
-      const includeBeta = this.host.state().firmware.includeBeta || index.versions.find((v) => v.version === wantedVersion)?.channel === "beta";
+      if (!index)
+        throw new SessionError(
+          "unexpected",
+          "This portal has published no releases of its own yet. Choose a pyDirect release or a file instead.",
+          { action: "choose-another-firmware" },
+        );
+      const includeBeta =
+        this.host.state().firmware.includeBeta ||
+        index.versions.find((v) => v.version === wantedVersion)?.channel === "beta";
       const picked = pickVersion(index.versions, includeBeta, wantedVersion);
       this.showListing(source.id, picked?.version ?? null, null, includeBeta);
-      if (!picked) throw new SessionError("unexpected", "This portal's release list is empty. Choose a pyDirect release or a file instead.", { action: "choose-another-firmware" });
+      if (!picked)
+        throw new SessionError(
+          "unexpected",
+          "This portal's release list is empty. Choose a pyDirect release or a file instead.",
+          { action: "choose-another-firmware" },
+        );
       return this.loadFirmware(await jobs.portalReleaseFirmware(index, picked, signal), signal, picked.version);
     });
   }
@@ -311,7 +413,11 @@ export class FirmwarePicker {
       let local = this.host.state().firmware.local;
       if (analyse || !local) {
         const analysis = await jobs.analyzeLocalFiles(files);
-        local = { names: files.map((f) => f.name), analysis, offsets: Object.fromEntries(analysis.parts.map((p) => [p.name, p.offset])) };
+        local = {
+          names: files.map((f) => f.name),
+          analysis,
+          offsets: Object.fromEntries(analysis.parts.map((p) => [p.name, p.offset])),
+        };
         this.host.update({ firmware: { ...this.host.state().firmware, local } });
       }
       return this.loadFirmware(await jobs.localFirmware(files, local.analysis, local.offsets), signal);
@@ -356,7 +462,9 @@ export class FirmwarePicker {
         this.indexes.set(source.id, await jobs.loadPortalReleaseIndex(source.indexUrl, AbortSignal.timeout(10_000)));
       } catch (err) {
         // Offline or broken: not listed now; the next connect asks again.
-        this.host.log.portal(`This portal's release list could not be read (${err instanceof Error ? err.message : String(err)}).`);
+        this.host.log.portal(
+          `This portal's release list could not be read (${err instanceof Error ? err.message : String(err)}).`,
+        );
       }
     }
   }

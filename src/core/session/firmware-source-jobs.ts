@@ -43,19 +43,17 @@ export function isVirtualBoardOnly(manifest: FirmwareManifest): boolean {
 /** Every firmware/version a loaded firmware offers, first the default, as the session shows them. */
 export function offersOf(firmware: LoadedFirmware): FirmwareOffer[] {
   const { manifest, manifestUrl, origin } = firmware;
-  return manifest.choices.map(
-    (choice): FirmwareOffer => ({
-      manifestUrl,
-      name: choice.name,
-      version: choice.version,
-      channel: choice.channel,
-      releaseNotes: choice.releaseNotes ?? null,
-      chipFamilies: [...new Set(choice.builds.map((b) => b.chipFamily))],
-      promptErase: manifest.new_install_prompt_erase === true,
-      skipErase: manifest.new_install_skip_erase === true,
-      virtualBoardOnly: isVirtualBoardOnly(manifest),
-      origin,
-      improv: improvPolicy(manifest, choice.builds),
-    }),
-  );
+  return manifest.choices.map((choice): FirmwareOffer => ({
+    manifestUrl,
+    name: choice.name,
+    version: choice.version,
+    channel: choice.channel,
+    releaseNotes: choice.releaseNotes ?? null,
+    chipFamilies: [...new Set(choice.builds.map((b) => b.chipFamily))],
+    promptErase: manifest.new_install_prompt_erase === true,
+    skipErase: manifest.new_install_skip_erase === true,
+    virtualBoardOnly: isVirtualBoardOnly(manifest),
+    origin,
+    improv: improvPolicy(manifest, choice.builds),
+  }));
 }

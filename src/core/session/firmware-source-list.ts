@@ -4,7 +4,13 @@
  * (firmware-picker.ts) runs the loading.
  */
 import type { FirmwareOrigin, PydirectProduct, PydirectRelease, RememberedChoice } from "../firmware-sources/types";
-import type { BoardSummary, FirmwareSource, FirmwareSourceInput, ReleaseProductView, ReleaseVersionView } from "./session-types";
+import type {
+  BoardSummary,
+  FirmwareSource,
+  FirmwareSourceInput,
+  ReleaseProductView,
+  ReleaseVersionView,
+} from "./session-types";
 import { compareVersions } from "./version-compare";
 
 /** `kind` defaults to a configured manifest URL, `id` to that URL (or the kind). */
@@ -30,7 +36,11 @@ export interface PortFacts {
  * The sources to list: the demo (virtual-board-only) only while the port is the virtual board or
  * not yet picked; the portal's own releases only once their index was found.
  */
-export function offeredSources(all: FirmwareSource[], port: PortFacts, indexFound: (source: FirmwareSource) => boolean): FirmwareSource[] {
+export function offeredSources(
+  all: FirmwareSource[],
+  port: PortFacts,
+  indexFound: (source: FirmwareSource) => boolean,
+): FirmwareSource[] {
   return all.filter((s) => {
     if (s.virtualBoardOnly && port.virtual === false) return false;
     if (s.kind === "portal-releases" && !indexFound(s)) return false;
@@ -66,20 +76,38 @@ export function matchesRemembered(source: FirmwareSource, remembered: Remembered
  * this browser (local files cannot be: their contents are never kept), then, for a real port,
  * this portal's releases, else pyDirect's; for the virtual board the first listed (the demo).
  */
-export function defaultSource(offered: FirmwareSource[], port: PortFacts, remembered: RememberedChoice | null, preferred: string | null): FirmwareSource | null {
+export function defaultSource(
+  offered: FirmwareSource[],
+  port: PortFacts,
+  remembered: RememberedChoice | null,
+  preferred: string | null,
+): FirmwareSource | null {
   const linked = preferred ? offered.find((s) => s.id === preferred) : undefined;
   if (linked) return linked;
-  const mem = remembered ? offered.find((s) => s.kind !== "local-files" && matchesRemembered(s, remembered) && (s.kind !== "typed-url" || s.manifestUrl)) : undefined;
+  const mem = remembered
+    ? offered.find(
+        (s) =>
+          s.kind !== "local-files" && matchesRemembered(s, remembered) && (s.kind !== "typed-url" || s.manifestUrl),
+      )
+    : undefined;
   if (mem) return mem;
   const loadable = offered.filter((s) => s.kind !== "local-files" && !(s.kind === "typed-url" && !s.manifestUrl));
   if (port.virtual === false) {
-    return loadable.find((s) => s.kind === "portal-releases") ?? loadable.find((s) => s.kind === "pydirect-releases") ?? loadable[0] ?? null;
+    return (
+      loadable.find((s) => s.kind === "portal-releases") ??
+      loadable.find((s) => s.kind === "pydirect-releases") ??
+      loadable[0] ??
+      null
+    );
   }
   return loadable[0] ?? null;
 }
 
 /** How well a product suits the board: 2 exact (chip and flash size), 1 same chip and fits in flash, 0 not. */
-export function productFit(product: { chipFamily: string; flashSize: number | null }, board: BoardSummary | null): number {
+export function productFit(
+  product: { chipFamily: string; flashSize: number | null },
+  board: BoardSummary | null,
+): number {
   if (!board) return 1;
   if (product.chipFamily !== board.chip) return 0;
   if (product.flashSize === null || board.flashSize === null) return 1;
@@ -88,11 +116,20 @@ export function productFit(product: { chipFamily: string; flashSize: number | nu
 }
 
 export function productView(product: PydirectProduct, board: BoardSummary | null): ReleaseProductView {
-  return { product: product.product, chipFamily: product.chipFamily, flashSize: product.flashSize, fits: productFit(product, board) > 0 };
+  return {
+    product: product.product,
+    chipFamily: product.chipFamily,
+    flashSize: product.flashSize,
+    fits: productFit(product, board) > 0,
+  };
 }
 
 /** The product of a release that suits the board best (first listed among equals). */
-export function bestProduct(release: PydirectRelease, board: BoardSummary | null, wanted: string | null = null): PydirectProduct | null {
+export function bestProduct(
+  release: PydirectRelease,
+  board: BoardSummary | null,
+  wanted: string | null = null,
+): PydirectProduct | null {
   const named = wanted ? release.products.find((p) => p.product === wanted) : undefined;
   if (named) return named;
   let best: PydirectProduct | null = null;
@@ -107,7 +144,11 @@ export function bestProduct(release: PydirectRelease, board: BoardSummary | null
   return best;
 }
 
-export function releaseViews(releases: PydirectRelease[], board: BoardSummary | null, includeBeta: boolean): ReleaseVersionView[] {
+export function releaseViews(
+  releases: PydirectRelease[],
+  board: BoardSummary | null,
+  includeBeta: boolean,
+): ReleaseVersionView[] {
   return sortNewestFirst(releases.filter((r) => includeBeta || r.channel === "stable")).map((r) => ({
     version: r.version,
     channel: r.channel,
@@ -126,9 +167,18 @@ export function sortNewestFirst<T extends { version: string }>(items: T[]): T[] 
  * The version to load from a list: the one asked for, else the remembered one, else the newest
  * stable (newest beta only when there is no stable and betas are listed).
  */
-export function pickVersion<T extends { version: string; channel: "stable" | "beta" }>(items: T[], includeBeta: boolean, wanted: string | null): T | null {
+export function pickVersion<T extends { version: string; channel: "stable" | "beta" }>(
+  items: T[],
+  includeBeta: boolean,
+  wanted: string | null,
+): T | null {
   const listed = sortNewestFirst(items.filter((v) => includeBeta || v.channel === "stable"));
-  return (wanted ? listed.find((v) => v.version === wanted) : undefined) ?? listed.find((v) => v.channel === "stable") ?? listed[0] ?? null;
+  return (
+    (wanted ? listed.find((v) => v.version === wanted) : undefined) ??
+    listed.find((v) => v.channel === "stable") ??
+    listed[0] ??
+    null
+  );
 }
 
 /** How a source is named in "choose … instead" sentences. */

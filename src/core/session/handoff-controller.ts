@@ -25,7 +25,12 @@ export interface HandoffHost {
   busy(): boolean;
   update(patch: Partial<SessionState>): void;
   /** `usesPort: false`: the step never touches the serial port, so the console keeps it. */
-  run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>, options?: { usesPort?: boolean }): Promise<boolean>;
+  run<R>(
+    step: StepId,
+    phase: string,
+    body: (signal: AbortSignal) => Promise<R>,
+    options?: { usesPort?: boolean },
+  ): Promise<boolean>;
   notReady(step: StepId, message: string): boolean;
   onPhase(step: "provision" | "verify", e: PhaseEvent): void;
   reverify(record: DeviceRecord): Promise<boolean>;
@@ -84,12 +89,26 @@ export class HandoffController {
     this.live.clear();
     const certificatePem = record.certificatePem ?? prov?.certificatePem;
     if (!certificatePem) {
-      return host.notReady("verify", `The device list holds no certificate for ${record.hostname} (it was saved by an older portal). Connect it by USB and press Re-verify; that stores it for next time.`);
+      return host.notReady(
+        "verify",
+        `The device list holds no certificate for ${record.hostname} (it was saved by an older portal). Connect it by USB and press Re-verify; that stores it for next time.`,
+      );
     }
     const job = host.jobs.connectAgain?.bind(host.jobs);
-    if (!job) return host.notReady("verify", "This portal cannot connect over the network; connect the board by USB and press Re-verify.");
+    if (!job)
+      return host.notReady(
+        "verify",
+        "This portal cannot connect over the network; connect the board by USB and press Re-verify.",
+      );
     const localNetwork = await localNetworkPermission(route.url);
-    const base: HandoffBase = { deviceId: record.id, hostname: record.hostname, deviceUrl: route.url, serialReason: null, trust: route.trust, localNetwork };
+    const base: HandoffBase = {
+      deviceId: record.id,
+      hostname: record.hostname,
+      deviceUrl: route.url,
+      serialReason: null,
+      trust: route.trust,
+      localNetwork,
+    };
     // Shown before trying: an untrusted certificate is the usual reason the first attempt fails.
     this.live.attach(base, null, "https");
     if (localNetwork === "prompt" && !this.explainedLocalNetwork.has(route.url) && !noteShown) {
@@ -99,20 +118,30 @@ export class HandoffController {
       host.update({ step: "verify" });
       return false;
     }
-    const ok = await host.run("verify", `Connecting to ${record.hostname} over HTTPS`, async (signal) => {
-      if (localNetwork === "denied") throw new SignalingError("local-network-denied", localNetworkDeniedAdvice(route.url));
-      const result = await job(record, { baseUrl: route.url, certificatePem, signal }, (e) => host.onPhase("verify", e));
-      host.log.portal(`Connected again to ${record.hostname} over HTTPS`);
-      return this.handOff(result, base, "https");
-    }, { usesPort: false });
+    const ok = await host.run(
+      "verify",
+      `Connecting to ${record.hostname} over HTTPS`,
+      async (signal) => {
+        if (localNetwork === "denied")
+          throw new SignalingError("local-network-denied", localNetworkDeniedAdvice(route.url));
+        const result = await job(record, { baseUrl: route.url, certificatePem, signal }, (e) =>
+          host.onPhase("verify", e),
+        );
+        host.log.portal(`Connected again to ${record.hostname} over HTTPS`);
+        return this.handOff(result, base, "https");
+      },
+      { usesPort: false },
+    );
     if (!ok) {
       // The user may just have answered Chrome's prompt: show the permission as it is now.
       const now = await localNetworkPermission(route.url);
       const shown = host.state().handoff;
-      if (shown && shown.deviceId === record.id && shown.localNetwork !== now) host.update({ handoff: { ...shown, localNetwork: now } });
+      if (shown && shown.deviceId === record.id && shown.localNetwork !== now)
+        host.update({ handoff: { ...shown, localNetwork: now } });
     }
     // Blocked by the browser, the board was never asked: that is no verdict on the board.
-    if (ok || host.state().verify.error?.code !== "local-network-denied") await this.recordAgain(record, ok, certificatePem);
+    if (ok || host.state().verify.error?.code !== "local-network-denied")
+      await this.recordAgain(record, ok, certificatePem);
     return ok;
   }
 
@@ -126,12 +155,18 @@ export class HandoffController {
       host.log.portal(`Could not read the device list: ${asPortalError(err).message}`);
     }
     record ??= finishedBoardRecord(host.state(), true, new Date(host.now()).toISOString(), undefined) ?? undefined;
-    if (!record || record.id !== deviceId) return host.notReady("verify", "That board is not in this browser's device list any more. Connect it by USB and verify it again.");
+    if (!record || record.id !== deviceId)
+      return host.notReady(
+        "verify",
+        "That board is not in this browser's device list any more. Connect it by USB and verify it again.",
+      );
     return this.connectAgain(record);
   }
 
   /** The hand-off's fixed facts for a board that just passed over serial. */
-  async serialBase(prov: Pick<ProvisionSummary, "deviceId" | "hostname" | "certFingerprint" | "address">): Promise<HandoffBase> {
+  async serialBase(
+    prov: Pick<ProvisionSummary, "deviceId" | "hostname" | "certFingerprint" | "address">,
+  ): Promise<HandoffBase> {
     if (this.host.state().port?.virtual) this.virtualBoards.add(prov.deviceId);
     return handoffFor(prov, this.isVirtual(prov.deviceId));
   }
@@ -151,12 +186,23 @@ export class HandoffController {
 
   private isVirtual(deviceId: string): boolean {
     const current = this.host.state();
-    return this.virtualBoards.has(deviceId) || (current.port?.virtual === true && current.provision.result?.deviceId === deviceId);
+    return (
+      this.virtualBoards.has(deviceId) ||
+      (current.port?.virtual === true && current.provision.result?.deviceId === deviceId)
+    );
   }
 
   private async recordAgain(record: DeviceRecord, ok: boolean, certificatePem: string): Promise<void> {
     try {
-      await this.host.registry?.put(reconnectedBoardRecord(record, this.host.state().verify, ok, certificatePem, new Date(this.host.now()).toISOString()));
+      await this.host.registry?.put(
+        reconnectedBoardRecord(
+          record,
+          this.host.state().verify,
+          ok,
+          certificatePem,
+          new Date(this.host.now()).toISOString(),
+        ),
+      );
     } catch (err) {
       this.host.log.portal(`Could not save the board to the device list: ${asPortalError(err).message}`);
     }

@@ -14,7 +14,7 @@ export function foldInstallEvent(flash: FlashStep, e: InstallEvent): { flash: Fl
     const parts = [...flash.parts];
     const i = parts.findIndex((p) => p.name === name);
     if (i < 0) parts.push({ name, written: 0, total: 0, status: "pending", ...patch });
-    else parts[i] = { ...parts[i]!, ...patch };
+    else parts[i] = { ...parts[i], ...patch };
     return { ...flash, parts, phase: text };
   };
   switch (e.state) {
@@ -23,13 +23,19 @@ export function foldInstallEvent(flash: FlashStep, e: InstallEvent): { flash: Fl
     case "connecting":
       return { flash: phase("Putting the board into download mode") };
     case "stub-running":
-      return { flash: phase(`Flasher running at ${e.baudRate} baud`), log: `Flasher stub running at ${e.baudRate} baud` };
+      return {
+        flash: phase(`Flasher running at ${e.baudRate} baud`),
+        log: `Flasher stub running at ${e.baudRate} baud`,
+      };
     case "baud":
       switch (e.decision) {
         case "trying":
           return { flash: phase(`Trying ${describeBaud(e)}`) };
         case "refused":
-          return { flash, log: `${describeBaud(e)}: ${e.reason === "write-failed" ? "a write failed, going slower" : "the link did not hold, going slower"}` };
+          return {
+            flash,
+            log: `${describeBaud(e)}: ${e.reason === "write-failed" ? "a write failed, going slower" : "the link did not hold, going slower"}`,
+          };
         case "settled":
           return { flash: phase(`Flashing at ${describeBaud(e)}`), log: `Flashing at ${describeBaud(e)}` };
         case "native-usb":
@@ -43,7 +49,11 @@ export function foldInstallEvent(flash: FlashStep, e: InstallEvent): { flash: Fl
     case "writing":
       // A fully written part waits for its MD5 check, which comes after the last part is written.
       return {
-        flash: part(e.part, { status: e.written >= e.total ? "written" : "writing", written: e.written, total: e.total }, `Writing ${e.part}`),
+        flash: part(
+          e.part,
+          { status: e.written >= e.total ? "written" : "writing", written: e.written, total: e.total },
+          `Writing ${e.part}`,
+        ),
       };
     case "verifying":
       return { flash: part(e.part, { status: "verifying" }, `Verifying ${e.part}`) };

@@ -29,8 +29,7 @@ import type { BoardSummary, FirmwareOffer, ProvisionSummary, VerifySummary } fro
  */
 type RenderedFlashEvent<E> = E extends { state: "connected" | "done" | "error" } ? { state: E["state"] } : E;
 export type InstallEvent =
-  | { state: "downloading"; part: string; received: number; total: number | null }
-  | RenderedFlashEvent<FlashEvent>;
+  { state: "downloading"; part: string; received: number; total: number | null } | RenderedFlashEvent<FlashEvent>;
 
 /** Provisioning and verification report phases; the session shows them as text. */
 export interface PhaseEvent {
@@ -98,7 +97,11 @@ export interface PortalJobs {
   /** Release lists, local-file analysis and typed URLs (the firmware-sources core); absent: only manifest URLs. */
   firmwareSources?: FirmwareSourceJobs;
   install(port: SerialPortLike, request: InstallRequest, onEvent: (e: InstallEvent) => void): Promise<void>;
-  provision(port: SerialPortLike, request: ProvisionRequest, onEvent: (e: PhaseEvent) => void): Promise<ProvisionSummary>;
+  provision(
+    port: SerialPortLike,
+    request: ProvisionRequest,
+    onEvent: (e: PhaseEvent) => void,
+  ): Promise<ProvisionSummary>;
   verify(port: SerialPortLike, request: VerifyRequest, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult>;
   /**
    * The one-time certificate trust step the user must take before `verify` can reach this board:
@@ -107,24 +110,40 @@ export interface PortalJobs {
    */
   verifyTrust?(request: Omit<VerifyRequest, "signal">): CertificateTrustStep | null;
   /** Verify a board again over HTTPS signaling to its own endpoint, leaving the channel open. */
-  connectAgain?(record: DeviceRecord, request: ConnectAgainRequest, onEvent: (e: PhaseEvent) => void): Promise<VerifyJobResult>;
+  connectAgain?(
+    record: DeviceRecord,
+    request: ConnectAgainRequest,
+    onEvent: (e: PhaseEvent) => void,
+  ): Promise<VerifyJobResult>;
   /** Who an already provisioned board says it is, with its certificate (for re-verification). */
   readProvisioned(port: SerialPortLike, signal: AbortSignal): Promise<ProvisionSummary>;
   /** Scan, Improv and change Wi-Fi; absent: the Provision step is pyDirect's form alone. */
   wifi?: WifiJobs;
 }
 
-
 /** The firmware-sources core as the session calls it (fetch and lazy loading wired in). */
 export interface FirmwareSourceJobs {
   listPydirectReleases(options: PydirectReleaseOptions, signal: AbortSignal): Promise<PydirectRelease[]>;
-  pydirectReleaseFirmware(release: PydirectRelease, product: PydirectProduct, options: PydirectReleaseOptions, signal: AbortSignal): Promise<LoadedFirmware>;
+  pydirectReleaseFirmware(
+    release: PydirectRelease,
+    product: PydirectProduct,
+    options: PydirectReleaseOptions,
+    signal: AbortSignal,
+  ): Promise<LoadedFirmware>;
   /** null when the portal has no index (404). */
   loadPortalReleaseIndex(indexUrl: string, signal: AbortSignal): Promise<ResolvedPortalReleaseIndex | null>;
-  portalReleaseFirmware(index: ResolvedPortalReleaseIndex, version: ResolvedPortalReleaseVersion, signal: AbortSignal): Promise<LoadedFirmware>;
+  portalReleaseFirmware(
+    index: ResolvedPortalReleaseIndex,
+    version: ResolvedPortalReleaseVersion,
+    signal: AbortSignal,
+  ): Promise<LoadedFirmware>;
   loadManifestUrl(url: string, signal: AbortSignal): Promise<LoadedFirmware>;
   analyzeLocalFiles(files: LocalFile[]): Promise<LocalFirmwareAnalysis>;
-  localFirmware(files: LocalFile[], analysis: LocalFirmwareAnalysis, offsets: Record<string, number>): Promise<LoadedFirmware>;
+  localFirmware(
+    files: LocalFile[],
+    analysis: LocalFirmwareAnalysis,
+    offsets: Record<string, number>,
+  ): Promise<LoadedFirmware>;
 }
 
 /** Wi-Fi set-up jobs (scan, Improv, change Wi-Fi); `wifi-jobs.ts` wires the real cores. */
@@ -136,7 +155,11 @@ export interface WifiJobs {
   /** Improv RPC 1: join the network; rejects with the failure explained (wrong password, not found, timeout). */
   improvProvision(port: SerialPortLike, request: ImprovProvisionJob): Promise<{ url: string | null }>;
   /** Rewrite a provisioned pyDirect board's Wi-Fi (no flashing), after checking it is `deviceId`. */
-  changeWifi(port: SerialPortLike, request: ChangeWifiJob, onEvent: (e: PhaseEvent) => void): Promise<{ ip: string; hostname: string }>;
+  changeWifi(
+    port: SerialPortLike,
+    request: ChangeWifiJob,
+    onEvent: (e: PhaseEvent) => void,
+  ): Promise<{ ip: string; hostname: string }>;
 }
 
 export interface DetectProvisioningJob {

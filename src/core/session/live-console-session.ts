@@ -26,7 +26,14 @@ export class LiveConsoleSession {
   attach(base: HandoffBase, live: LiveConsole | null, transport: "serial" | "https"): void {
     this.close();
     this.live = live;
-    this.publish({ ...base, transport, console: live ? (live.locked ? "locked" : "open") : "closed", busy: false, entries: [], error: null });
+    this.publish({
+      ...base,
+      transport,
+      console: live ? (live.locked ? "locked" : "open") : "closed",
+      busy: false,
+      entries: [],
+      error: null,
+    });
     live?.onClosed(() => {
       if (this.live !== live) return;
       this.live = null;
@@ -54,11 +61,21 @@ export class LiveConsoleSession {
     const state = this.current();
     if (!state || state.busy || !line.trim()) return false;
     if (!live || !live.isOpen) {
-      this.patch({ error: new SessionError("console-closed", "The DataChannel to the board is closed. Press Connect again to open a new one.", { action: "none" }) });
+      this.patch({
+        error: new SessionError(
+          "console-closed",
+          "The DataChannel to the board is closed. Press Connect again to open a new one.",
+          { action: "none" },
+        ),
+      });
       return false;
     }
     if (live.locked) {
-      this.patch({ error: new SessionError("console-locked", "The console is locked: enter the board's WebREPL password first.", { action: "fix-input" }) });
+      this.patch({
+        error: new SessionError("console-locked", "The console is locked: enter the board's WebREPL password first.", {
+          action: "fix-input",
+        }),
+      });
       return false;
     }
     this.patch({ busy: true, error: null });
@@ -79,11 +96,21 @@ export class LiveConsoleSession {
     const state = this.current();
     if (!state || state.busy) return false;
     if (!password) {
-      this.patch({ error: new SessionError("console-unlock-failed", "Enter the board's WebREPL password to unlock its console.", { action: "fix-input" }) });
+      this.patch({
+        error: new SessionError("console-unlock-failed", "Enter the board's WebREPL password to unlock its console.", {
+          action: "fix-input",
+        }),
+      });
       return false;
     }
     if (!live || !live.isOpen) {
-      this.patch({ error: new SessionError("console-closed", "The DataChannel to the board is closed. Press Connect again to open a new one.", { action: "none" }) });
+      this.patch({
+        error: new SessionError(
+          "console-closed",
+          "The DataChannel to the board is closed. Press Connect again to open a new one.",
+          { action: "none" },
+        ),
+      });
       return false;
     }
     this.log.protect(password);

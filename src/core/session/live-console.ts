@@ -18,7 +18,12 @@ export interface LiveConsole {
 }
 
 /** Wraps the verify core's channel and its peer, so closing the console also ends the peer. */
-export function liveConsoleFor(channel: DeviceChannel, peer: PeerHandle | null, transport: "serial" | "https", locked: boolean): LiveConsole {
+export function liveConsoleFor(
+  channel: DeviceChannel,
+  peer: PeerHandle | null,
+  transport: "serial" | "https",
+  locked: boolean,
+): LiveConsole {
   let isLocked = locked;
   let closed = false;
   const listeners: (() => void)[] = [];

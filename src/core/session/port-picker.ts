@@ -11,8 +11,11 @@ interface SerialLike {
 }
 
 /** Ask the user for a port; a cancelled picker becomes "no-port-picked" with its explanation. */
-export async function pickSerialPort(serial: SerialLike | undefined = (globalThis.navigator as { serial?: SerialLike } | undefined)?.serial): Promise<PortChoice> {
-  if (!serial) throw explainRequestPortFailure(Object.assign(new Error("Web Serial is not available"), { name: "SecurityError" }));
+export async function pickSerialPort(
+  serial: SerialLike | undefined = (globalThis.navigator as { serial?: SerialLike } | undefined)?.serial,
+): Promise<PortChoice> {
+  if (!serial)
+    throw explainRequestPortFailure(Object.assign(new Error("Web Serial is not available"), { name: "SecurityError" }));
   let port: SerialPortLike;
   try {
     port = await serial.requestPort();

@@ -14,7 +14,14 @@ import type { InstallEvent, PhaseEvent, PortalJobs, WifiCredentials } from "./jo
 import { SessionError, asPortalError } from "./session-errors";
 import { SessionLog } from "./session-log";
 import { idle, idleVerify, initialState, unpluggedError } from "./session-state";
-import type { BoardSummary, FirmwareSourceInput, ProvisionSummary, SessionState, StepId, StepState } from "./session-types";
+import type {
+  BoardSummary,
+  FirmwareSourceInput,
+  ProvisionSummary,
+  SessionState,
+  StepId,
+  StepState,
+} from "./session-types";
 import type { CertificateTrustStep } from "../signaling/transport";
 import type { FirmwareChoiceMemory, LocalFile } from "../firmware-sources/types";
 import { FirmwarePicker } from "./firmware-picker";
@@ -159,7 +166,9 @@ export class PortalSession {
     const ok = await this.run("connect", "Reading the board", async (signal) => {
       const board = await this.jobs.inspect(choice.port, signal);
       const fw = board.firmware ? `${board.firmware.name} ${board.firmware.version}` : "no app found";
-      this.log.portal(`Connected: ${board.description}, MAC ${board.mac}, flash ${board.flashSize ?? "?"} bytes, firmware: ${fw}`);
+      this.log.portal(
+        `Connected: ${board.description}, MAC ${board.mac}, flash ${board.flashSize ?? "?"} bytes, firmware: ${fw}`,
+      );
       return board;
     });
     if (ok) {
@@ -242,7 +251,9 @@ export class PortalSession {
     }
     const erase = this.current.erase?.erase ?? decideErase(board, offer).erase;
     this.update({ flash: { ...this.current.flash, parts: [] } });
-    this.log.portal(`Installing ${offer.name} ${offer.version}${erase ? " (erasing flash first)" : " (keeping user data)"}`);
+    this.log.portal(
+      `Installing ${offer.name} ${offer.version}${erase ? " (erasing flash first)" : " (keeping user data)"}`,
+    );
     const ok = await this.run("flash", "Starting", async (signal) => {
       await this.jobs.install(
         port,
@@ -252,7 +263,8 @@ export class PortalSession {
           erase,
           virtualPort: this.current.port?.virtual === true,
           signal,
-          onParts: (names) => this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
+          onParts: (names) =>
+            this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
         },
         (e) => this.onInstallEvent(e),
       );
@@ -264,7 +276,12 @@ export class PortalSession {
       };
     });
     if (ok) {
-      this.update({ connect: { ...this.current.connect, result: { ...board, firmware: { name: offer.name, version: offer.version } } } });
+      this.update({
+        connect: {
+          ...this.current.connect,
+          result: { ...board, firmware: { name: offer.name, version: offer.version } },
+        },
+      });
       this.goTo("provision");
       // As after any install: the console shows the new firmware boot, while the portal looks for
       // the board's way to Wi-Fi (pyDirect, Improv within the manifest's wait, or neither).
@@ -287,7 +304,9 @@ export class PortalSession {
     this.wifi = { ssid: wifi.ssid, password: wifi.password };
     this.log.protect(wifi.password);
     this.deviceName = deviceName;
-    this.update({ provision: { ...this.current.provision, wifi: { ssid: wifi.ssid, hasPassword: wifi.password.length > 0 } } });
+    this.update({
+      provision: { ...this.current.provision, wifi: { ssid: wifi.ssid, hasPassword: wifi.password.length > 0 } },
+    });
   }
 
   async provision(): Promise<boolean> {
@@ -327,7 +346,9 @@ export class PortalSession {
     const trust = this.trustStepFor(board, provisioned);
     if (trust) {
       // Over HTTPS from a browser the check fails until the user has trusted the board's certificate.
-      this.log.portal(`Before verifying: open ${trust.url} and trust ${trust.hostname}'s certificate (SHA-256 ${trust.fingerprint}).`);
+      this.log.portal(
+        `Before verifying: open ${trust.url} and trust ${trust.hostname}'s certificate (SHA-256 ${trust.fingerprint}).`,
+      );
       this.update({ step: "verify", verify: { ...idleVerify(), trust } });
       return false;
     }
@@ -335,9 +356,15 @@ export class PortalSession {
       const result = await this.jobs.verify(port, { board, provisioned, signal }, (e) => this.onPhase("verify", e));
       if (!result.ok) {
         result.live?.close();
-        throw new SessionError("unexpected", `The board answered but the check failed: ${result.detail}. Retry; if it repeats, re-provision the board.`, { action: "retry" });
+        throw new SessionError(
+          "unexpected",
+          `The board answered but the check failed: ${result.detail}. Retry; if it repeats, re-provision the board.`,
+          { action: "retry" },
+        );
       }
-      this.log.portal(`Verified over WebRTC${result.roundTripMs !== null ? ` (round trip ${result.roundTripMs.toFixed(1)} ms)` : ""}`);
+      this.log.portal(
+        `Verified over WebRTC${result.roundTripMs !== null ? ` (round trip ${result.roundTripMs.toFixed(1)} ms)` : ""}`,
+      );
       return this.handoff.handOff(result, await this.handoff.serialBase(provisioned), result.transport ?? "serial");
     });
     await this.recordFinished(ok);
@@ -362,24 +389,35 @@ export class PortalSession {
   async reverify(record: DeviceRecord): Promise<boolean> {
     const port = this.port;
     const board = this.current.connect.result;
-    if (!port || !board) return this.notReady("verify", `Connect ${record.hostname} first, then press Re-verify again.`);
+    if (!port || !board)
+      return this.notReady("verify", `Connect ${record.hostname} first, then press Re-verify again.`);
     if (this.busy) return false;
     this.handoff.clear();
     const ok = await this.run("verify", `Reading ${record.hostname}'s certificate`, async (signal) => {
       const found = await this.jobs.readProvisioned(port, signal);
       if (found.deviceId !== record.id) {
-        throw new SessionError("other-board", `The connected board is ${found.hostname}, not ${record.hostname}. Connect ${record.hostname} to re-verify it.`, {
-          action: "pick-another-port",
-        });
+        throw new SessionError(
+          "other-board",
+          `The connected board is ${found.hostname}, not ${record.hostname}. Connect ${record.hostname} to re-verify it.`,
+          {
+            action: "pick-another-port",
+          },
+        );
       }
       if (found.certFingerprint !== record.certFingerprint) {
-        throw new SessionError("certificate-changed", `${record.hostname} now holds a different certificate than the one this portal gave it: it was re-provisioned elsewhere. Provision it again here to trust it.`, {
-          action: "none",
-        });
+        throw new SessionError(
+          "certificate-changed",
+          `${record.hostname} now holds a different certificate than the one this portal gave it: it was re-provisioned elsewhere. Provision it again here to trust it.`,
+          {
+            action: "none",
+          },
+        );
       }
       this.update({ provision: { ...this.current.provision, status: "done", result: found } });
       this.log.portal(`Re-verifying ${record.hostname}`);
-      const result = await this.jobs.verify(port, { board, provisioned: found, signal }, (e) => this.onPhase("verify", e));
+      const result = await this.jobs.verify(port, { board, provisioned: found, signal }, (e) =>
+        this.onPhase("verify", e),
+      );
       return this.handoff.handOff(result, await this.handoff.serialBase(found), "serial");
     });
     await this.recordFinished(ok);
@@ -544,7 +582,8 @@ export class PortalSession {
     if (step !== "verify") this.handoff.closeConsole();
     this.goTo(step);
     const wifi = this.current.wifiSetup;
-    if (step === "provision" && wifi.choice === null && wifi.status === "idle") this.track(this.wifiSetup.detect(false));
+    if (step === "provision" && wifi.choice === null && wifi.status === "idle")
+      this.track(this.wifiSetup.detect(false));
   }
 
   cancel(): void {
@@ -567,7 +606,12 @@ export class PortalSession {
    * while it runs (the console pauses), `cancel()` stops it, and no step state changes.
    */
   private async aside<R>(body: (signal: AbortSignal) => Promise<R>): Promise<R> {
-    if (this.abort) throw new SessionError("step-not-ready", "Another step is still running; wait for it to finish, then try again.", { action: "none" });
+    if (this.abort)
+      throw new SessionError(
+        "step-not-ready",
+        "Another step is still running; wait for it to finish, then try again.",
+        { action: "none" },
+      );
     const abort = new AbortController();
     this.abort = abort;
     this.asideRunning++;
@@ -596,7 +640,12 @@ export class PortalSession {
     );
   }
 
-  private async run<R>(step: StepId, phase: string, body: (signal: AbortSignal) => Promise<R>, options: { usesPort?: boolean } = {}): Promise<boolean> {
+  private async run<R>(
+    step: StepId,
+    phase: string,
+    body: (signal: AbortSignal) => Promise<R>,
+    options: { usesPort?: boolean } = {},
+  ): Promise<boolean> {
     // A Wi-Fi detection or scan the user did not start waits for no one; a step waits for it.
     if (this.asideJobs.size > 0) await this.asideSettled();
     if (this.abort) {
@@ -618,7 +667,8 @@ export class PortalSession {
       let error = asPortalError(err);
       if (this.unplugged && error.code === "cancelled") error = unpluggedError();
       // With the port gone, "try again" cannot work: the way on is picking the port again.
-      else if (this.unplugged && error.action === "retry") error = new PortalError(error.code, error.message, { action: "pick-another-port", cause: error });
+      else if (this.unplugged && error.action === "retry")
+        error = new PortalError(error.code, error.message, { action: "pick-another-port", cause: error });
       this.log.portal(`Error (${error.code}): ${error.message}`);
       this.setStep(step, { status: "error", phase: "", error, result: null });
       return false;
@@ -649,7 +699,7 @@ export class PortalSession {
 
   private setStep(step: StepId, patch: Partial<StepState<unknown>>): void {
     const prev = this.current[step];
-    this.update({ [step]: { ...prev, ...patch } } as Partial<SessionState>);
+    this.update({ [step]: { ...prev, ...patch } });
   }
 
   private goTo(step: StepId): void {

@@ -34,7 +34,10 @@ export interface ImprovPolicy {
   disabledFor: string[];
 }
 
-export function improvPolicy(manifest: Pick<FirmwareManifest, "new_install_improv_wait_time">, builds: readonly ManifestBuild[]): ImprovPolicy {
+export function improvPolicy(
+  manifest: Pick<FirmwareManifest, "new_install_improv_wait_time">,
+  builds: readonly ManifestBuild[],
+): ImprovPolicy {
   return {
     waitSeconds: manifest.new_install_improv_wait_time ?? DEFAULT_IMPROV_WAIT_SECONDS,
     disabledFor: builds.filter((b) => b["improv"] === false).map((b) => b.chipFamily),
@@ -68,14 +71,22 @@ export function planProbes(appName: string | null, waitMs: number | null): Probe
 
 export type ReplEvidence = "pydirect" | "micropython" | "no-repl";
 
-export function decideProvisioning(evidence: { improv: ImprovDevice | null; repl: ReplEvidence | null }): ProvisioningChoice {
+export function decideProvisioning(evidence: {
+  improv: ImprovDevice | null;
+  repl: ReplEvidence | null;
+}): ProvisioningChoice {
   if (evidence.improv) return { kind: "improv", device: evidence.improv };
-  if (evidence.repl === "pydirect") return { kind: "pydirect", detail: "The board runs pyDirect: the portal gives it its identity, certificate and Wi-Fi." };
+  if (evidence.repl === "pydirect")
+    return {
+      kind: "pydirect",
+      detail: "The board runs pyDirect: the portal gives it its identity, certificate and Wi-Fi.",
+    };
   if (evidence.repl === "micropython") {
     return {
       kind: "none",
       reason: "micropython",
-      detail: "The board runs MicroPython without pyDirect, and it does not speak Improv Wi-Fi. Use the console below (its REPL) to set up Wi-Fi, or install pyDirect to provision it here.",
+      detail:
+        "The board runs MicroPython without pyDirect, and it does not speak Improv Wi-Fi. Use the console below (its REPL) to set up Wi-Fi, or install pyDirect to provision it here.",
     };
   }
   return {

@@ -25,16 +25,24 @@ export class SessionError extends PortalError {
 export function asPortalError(err: unknown): PortalError {
   if (err instanceof PortalError) return err;
   if (err instanceof Error && err.name === "AbortError") {
-    return new SessionError("cancelled", "Stopped. Nothing more was sent to the board; start the step again when ready.", {
-      action: "retry",
-      cause: err,
-    });
+    return new SessionError(
+      "cancelled",
+      "Stopped. Nothing more was sent to the board; start the step again when ready.",
+      {
+        action: "retry",
+        cause: err,
+      },
+    );
   }
   const detail = err instanceof Error ? err.message : String(err);
-  return new SessionError("unexpected", `Something went wrong that the portal did not expect (${detail}). Try the step again; if it repeats, download the log and report it.`, {
-    action: "retry",
-    cause: err,
-  });
+  return new SessionError(
+    "unexpected",
+    `Something went wrong that the portal did not expect (${detail}). Try the step again; if it repeats, download the log and report it.`,
+    {
+      action: "retry",
+      cause: err,
+    },
+  );
 }
 
 /**

@@ -10,7 +10,10 @@ export function idleVerify(): SessionState["verify"] {
   return { ...idle(), trust: null };
 }
 
-export function initialState(sources: FirmwareSource[], selected: string | null = sources[0]?.id ?? null): SessionState {
+export function initialState(
+  sources: FirmwareSource[],
+  selected: string | null = sources[0]?.id ?? null,
+): SessionState {
   return {
     step: "connect",
     port: null,
@@ -34,5 +37,7 @@ export function initialWifiSetup(): SessionState["wifiSetup"] {
 }
 
 export function unpluggedError(): SessionError {
-  return new SessionError("board-unplugged", "The board was unplugged. Plug it back in and pick its port again.", { action: "pick-another-port" });
+  return new SessionError("board-unplugged", "The board was unplugged. Plug it back in and pick its port again.", {
+    action: "pick-another-port",
+  });
 }

@@ -92,7 +92,13 @@ export class TerminalController {
 
   private ready(): SerialTerminal | null {
     if (this.terminal?.isOpen) return this.terminal;
-    this.patch({ error: new SessionError("console-closed", "The serial console is not connected. Press Open console (with the board plugged in) and try again.", { action: "none" }) });
+    this.patch({
+      error: new SessionError(
+        "console-closed",
+        "The serial console is not connected. Press Open console (with the board plugged in) and try again.",
+        { action: "none" },
+      ),
+    });
     return null;
   }
 
@@ -109,7 +115,12 @@ export class TerminalController {
   private async doOpen(): Promise<boolean> {
     const port = this.host.port();
     if (!port) {
-      this.patch({ status: "closed", error: new SessionError("step-not-ready", "Connect a board first: the console reads its serial port.", { action: "pick-another-port" }) });
+      this.patch({
+        status: "closed",
+        error: new SessionError("step-not-ready", "Connect a board first: the console reads its serial port.", {
+          action: "pick-another-port",
+        }),
+      });
       return false;
     }
     const state = this.host.state();
@@ -124,7 +135,12 @@ export class TerminalController {
           if (this.terminal !== terminal) return;
           this.terminal = null;
           this.host.log.portal(`Serial console closed: ${reason}`);
-          this.patch({ status: "closed", error: new SessionError("console-closed", `The serial console stopped: ${reason}`, { action: "pick-another-port" }) });
+          this.patch({
+            status: "closed",
+            error: new SessionError("console-closed", `The serial console stopped: ${reason}`, {
+              action: "pick-another-port",
+            }),
+          });
         },
       });
     } catch (err) {

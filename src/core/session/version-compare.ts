@@ -15,9 +15,14 @@ interface ParsedVersion {
 export function parseVersion(text: string): ParsedVersion | null {
   const m = /^\s*[vV=]?\s*(\d+(?:\.\d+)*)(?:[-.~]?([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]*)?\s*$/.exec(text);
   if (!m) return null;
-  const core = m[1]!.split(".").map(Number);
+  const core = m[1].split(".").map(Number);
   while (core.length < 3) core.push(0);
-  const pre = m[2] ? m[2].split(/[.-]/).filter(Boolean).map((id) => (/^\d+$/.test(id) ? Number(id) : id)) : [];
+  const pre = m[2]
+    ? m[2]
+        .split(/[.-]/)
+        .filter(Boolean)
+        .map((id) => (/^\d+$/.test(id) ? Number(id) : id))
+    : [];
   return { core, pre };
 }
 
@@ -34,7 +39,8 @@ export function compareVersions(a: string, b: string): number | null {
     if (d !== 0) return Math.sign(d);
   }
   // A release is newer than any of its pre-releases.
-  if (pa.pre.length === 0 || pb.pre.length === 0) return pb.pre.length - pa.pre.length === 0 ? 0 : pa.pre.length === 0 ? 1 : -1;
+  if (pa.pre.length === 0 || pb.pre.length === 0)
+    return pb.pre.length - pa.pre.length === 0 ? 0 : pa.pre.length === 0 ? 1 : -1;
   for (let i = 0; i < Math.max(pa.pre.length, pb.pre.length); i++) {
     const x = pa.pre[i];
     const y = pb.pre[i];

@@ -55,7 +55,11 @@ export class WifiController {
     const chip = s.connect.result?.chip ?? null;
     // The manifest's wait right after an install (a fresh board is still booting); otherwise one
     // second, since an Improv device that is already running answers its first request at once.
-    const wait = afterInstall ? improvWaitMs(offer?.improv, chip) : offer?.improv?.disabledFor.includes(chip ?? "") ? null : 1000;
+    const wait = afterInstall
+      ? improvWaitMs(offer?.improv, chip)
+      : offer?.improv?.disabledFor.includes(chip ?? "")
+        ? null
+        : 1000;
     // After an install the board's firmware is the offer's; otherwise its app description says.
     const appName = (afterInstall ? offer?.name : s.connect.result?.firmware?.name) ?? null;
     this.setup({ ...initialWifiSetup(), status: "detecting", phase: "Looking at what the board runs" });
@@ -68,13 +72,20 @@ export class WifiController {
           signal,
           onProbe: (probe) =>
             this.patch({
-              phase: probe === "improv" ? `Looking for Improv Wi-Fi (up to ${Math.round((wait ?? 0) / 1000)} s)` : "Asking the board's MicroPython REPL",
+              phase:
+                probe === "improv"
+                  ? `Looking for Improv Wi-Fi (up to ${Math.round((wait ?? 0) / 1000)} s)`
+                  : "Asking the board's MicroPython REPL",
             }),
         });
         if (found.kind === "none") return { choice: found, networks: null, scanError: null };
         this.patch({ choice: found, status: "scanning", phase: "Scanning for networks" });
         try {
-          return { choice: found, networks: await jobs.scanWifi(port, found.kind === "improv" ? "improv" : "pydirect", signal), scanError: null };
+          return {
+            choice: found,
+            networks: await jobs.scanWifi(port, found.kind === "improv" ? "improv" : "pydirect", signal),
+            scanError: null,
+          };
         } catch (err) {
           return { choice: found, networks: null, scanError: asPortalError(err) };
         }
@@ -86,7 +97,8 @@ export class WifiController {
             ? "The board runs pyDirect: provisioning over its REPL."
             : `No Wi-Fi set-up over USB: ${choice.detail}`,
       );
-      if (networks) this.host.log.portal(`Scan: ${networks.length} network${networks.length === 1 ? "" : "s"} in range`);
+      if (networks)
+        this.host.log.portal(`Scan: ${networks.length} network${networks.length === 1 ? "" : "s"} in range`);
       if (scanError) this.host.log.portal(`Scan failed (${scanError.code}): ${scanError.message}`);
       this.patch({ choice, status: "idle", phase: "", networks, scanError });
       return choice;
@@ -106,7 +118,9 @@ export class WifiController {
     if (!jobs || !port || !choice || choice.kind === "none") return false;
     this.patch({ status: "scanning", phase: "Scanning for networks", scanError: null });
     try {
-      const networks = await this.host.aside((signal) => jobs.scanWifi(port, choice.kind === "improv" ? "improv" : "pydirect", signal));
+      const networks = await this.host.aside((signal) =>
+        jobs.scanWifi(port, choice.kind === "improv" ? "improv" : "pydirect", signal),
+      );
       this.host.log.portal(`Scan: ${networks.length} network${networks.length === 1 ? "" : "s"} in range`);
       this.patch({ status: "idle", phase: "", networks });
       return true;
@@ -125,10 +139,17 @@ export class WifiController {
     const s = this.host.state().wifiSetup;
     if (!jobs || !port || s.choice?.kind !== "improv") return false;
     this.host.protect(wifi.password);
-    this.patch({ status: "connecting", phase: `Sending “${wifi.ssid}” to the board; it is joining`, error: null, improvResult: null });
+    this.patch({
+      status: "connecting",
+      phase: `Sending “${wifi.ssid}” to the board; it is joining`,
+      error: null,
+      improvResult: null,
+    });
     this.host.log.portal(`Improv: joining ${wifi.ssid}`);
     try {
-      const { url } = await this.host.aside((signal) => jobs.improvProvision(port, { wifi, scanned: s.networks, signal }));
+      const { url } = await this.host.aside((signal) =>
+        jobs.improvProvision(port, { wifi, scanned: s.networks, signal }),
+      );
       this.host.log.portal(`Improv: joined ${wifi.ssid}${url ? `; the device is at ${url}` : ""}`);
       this.patch({ status: "idle", phase: "", improvResult: { ssid: wifi.ssid, url } });
       return true;
@@ -180,8 +201,11 @@ export class WifiController {
     this.patchChange({ status: "connecting", error: null, result: null });
     this.host.log.portal(`Changing ${c.hostname}'s Wi-Fi to ${wifi.ssid}`);
     try {
-      const onEvent = (e: PhaseEvent) => this.host.log.portal(`Change Wi-Fi: ${e.state}${e.detail ? ` ${e.detail}` : ""}`);
-      const joined = await this.host.aside((signal) => jobs.changeWifi(port, { deviceId: c.deviceId, hostname: c.hostname, wifi, signal }, onEvent));
+      const onEvent = (e: PhaseEvent) =>
+        this.host.log.portal(`Change Wi-Fi: ${e.state}${e.detail ? ` ${e.detail}` : ""}`);
+      const joined = await this.host.aside((signal) =>
+        jobs.changeWifi(port, { deviceId: c.deviceId, hostname: c.hostname, wifi, signal }, onEvent),
+      );
       this.host.log.portal(`${c.hostname} joined ${wifi.ssid} (${joined.ip})`);
       this.patchChange({ status: "done", result: { ssid: wifi.ssid, ip: joined.ip } });
       return true;
@@ -217,5 +241,9 @@ export class WifiController {
 }
 
 function notConnected(hostname: string): WifiError {
-  return new WifiError("not-ready", `Plug ${hostname} in and choose its port first; the portal changes its Wi-Fi over USB.`, { action: "pick-another-port" });
+  return new WifiError(
+    "not-ready",
+    `Plug ${hostname} in and choose its port first; the portal changes its Wi-Fi over USB.`,
+    { action: "pick-another-port" },
+  );
 }

@@ -32,7 +32,10 @@ export function createWifiJobs(options: { wifiTimeoutMs?: number } = {}): WifiJo
           await client.close();
         }
       }
-      const [{ RawRepl }, { SCAN_WIFI }] = await Promise.all([import("../repl/raw-repl"), import("../provision/device-scripts")]);
+      const [{ RawRepl }, { SCAN_WIFI }] = await Promise.all([
+        import("../repl/raw-repl"),
+        import("../provision/device-scripts"),
+      ]);
       const repl = await RawRepl.open(port, {});
       try {
         return parseMicroPythonScan(await repl.execJson<unknown>(SCAN_WIFI, { timeoutMs: 20_000 }));
@@ -71,14 +74,22 @@ export function createWifiJobs(options: { wifiTimeoutMs?: number } = {}): WifiJo
         await repl.close().catch(() => undefined);
       }
       if (found !== request.deviceId) {
-        throw new WifiError("other-board", `The board on this port is not ${request.hostname}. Plug ${request.hostname} in and choose its port.`);
+        throw new WifiError(
+          "other-board",
+          `The board on this port is not ${request.hostname}. Plug ${request.hostname} in and choose its port.`,
+        );
       }
       const outcome = await retryWifi(
         port,
-        { wifi: request.wifi, signal: request.signal, ...(options.wifiTimeoutMs ? { wifiTimeoutMs: options.wifiTimeoutMs } : {}) },
+        {
+          wifi: request.wifi,
+          signal: request.signal,
+          ...(options.wifiTimeoutMs ? { wifiTimeoutMs: options.wifiTimeoutMs } : {}),
+        },
         (e) => {
           if (e.state === "writing") onEvent({ state: "writing the Wi-Fi settings" });
-          else if (e.state === "wifi-connecting" || e.state === "waiting-for-wifi") onEvent({ state: "joining Wi-Fi", detail: e.ssid });
+          else if (e.state === "wifi-connecting" || e.state === "waiting-for-wifi")
+            onEvent({ state: "joining Wi-Fi", detail: e.ssid });
         },
       );
       if (outcome.state === "failed") throw outcome.error;
@@ -90,6 +101,11 @@ export function createWifiJobs(options: { wifiTimeoutMs?: number } = {}): WifiJo
 async function openImprov(port: Parameters<WifiJobs["scanWifi"]>[0]) {
   const { ImprovSerial } = await import("../improv/improv-serial");
   const client = await ImprovSerial.detect(port, { detectTimeoutMs: IMPROV_REOPEN_MS });
-  if (!client) throw new WifiError("not-ready", "The board no longer answers Improv Wi-Fi. Reset it (the console's Reset button) and try again.", { action: "retry" });
+  if (!client)
+    throw new WifiError(
+      "not-ready",
+      "The board no longer answers Improv Wi-Fi. Reset it (the console's Reset button) and try again.",
+      { action: "retry" },
+    );
   return client;
 }

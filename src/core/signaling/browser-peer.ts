@@ -36,7 +36,12 @@ function wrapChannel(channel: RTCDataChannel): ChannelHandle {
 class BrowserPeer extends PeerBase<RTCPeerConnection> implements PeerHandle {
   constructor(options: PeerOptions) {
     super(new RTCPeerConnection({ iceServers: (options.iceServers ?? []).map(iceServerFromString) }));
-    for (const ev of ["signalingstatechange", "icegatheringstatechange", "iceconnectionstatechange", "connectionstatechange"]) {
+    for (const ev of [
+      "signalingstatechange",
+      "icegatheringstatechange",
+      "iceconnectionstatechange",
+      "connectionstatechange",
+    ]) {
       this.pc.addEventListener(ev, () => this.notifyStates());
     }
   }

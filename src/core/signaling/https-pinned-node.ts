@@ -32,7 +32,10 @@ export function createPinnedHttpsTransport(baseUrl: string, options: PinnedTrans
           method,
           rejectUnauthorized: false,
           servername: /^[\d.]+$/.test(base.hostname) ? undefined : base.hostname,
-          headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+          headers:
+            payload === undefined
+              ? {}
+              : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
           timeout: timeoutMs,
           agent: false,
         });
@@ -40,11 +43,21 @@ export function createPinnedHttpsTransport(baseUrl: string, options: PinnedTrans
           req.destroy();
           reject(err);
         };
-        signal?.addEventListener("abort", () => fail(new SignalingError("cancelled", "Signaling was cancelled.")), { once: true });
-        req.on("timeout", () => fail(new SignalingError("timeout", `The board at ${base.origin} did not answer within ${timeoutMs} ms.`)));
+        signal?.addEventListener("abort", () => fail(new SignalingError("cancelled", "Signaling was cancelled.")), {
+          once: true,
+        });
+        req.on("timeout", () =>
+          fail(new SignalingError("timeout", `The board at ${base.origin} did not answer within ${timeoutMs} ms.`)),
+        );
         req.on("error", (err) => {
           if (!(err instanceof SignalingError)) {
-            reject(new SignalingError("unreachable", `The portal could not reach ${base.origin}: ${err.message}. Check the board is on the network.`, { cause: err }));
+            reject(
+              new SignalingError(
+                "unreachable",
+                `The portal could not reach ${base.origin}: ${err.message}. Check the board is on the network.`,
+                { cause: err },
+              ),
+            );
           }
         });
         req.on("socket", (socket) => {
@@ -70,7 +83,12 @@ export function createPinnedHttpsTransport(baseUrl: string, options: PinnedTrans
             try {
               resolve(JSON.parse(text));
             } catch {
-              reject(new SignalingError("bad-message", `${base.origin}${path} answered HTTP ${res.statusCode} with something that is not JSON.`));
+              reject(
+                new SignalingError(
+                  "bad-message",
+                  `${base.origin}${path} answered HTTP ${res.statusCode} with something that is not JSON.`,
+                ),
+              );
             }
           });
         });

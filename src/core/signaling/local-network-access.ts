@@ -27,7 +27,8 @@ function ipv4Space(host: string): AddressSpace | null {
   if ([a, b, Number(m[3]), Number(m[4])].some((n) => n > 255)) return null;
   if (a === 127) return "loopback";
   // RFC 1918, link-local (RFC 3927), and 0.0.0.0/8 as the LNA spec files them.
-  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || a === 0) return "local";
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || a === 0)
+    return "local";
   return "public";
 }
 
@@ -36,7 +37,7 @@ function ipv6Space(host: string): AddressSpace | null {
   if (!h.includes(":")) return null;
   if (h === "::1") return "loopback";
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-  if (mapped) return ipv4Space(mapped[1]!);
+  if (mapped) return ipv4Space(mapped[1]);
   // Unique local fc00::/7 and link-local fe80::/10.
   if (/^f[cd][0-9a-f]{0,2}:/.test(h) || /^fe[89ab][0-9a-f]?:/.test(h)) return "local";
   return "public";
@@ -74,7 +75,10 @@ export function permissionNames(space: "local" | "loopback"): string[] {
 }
 
 /** Whether the browser will let the page reach `url` (without asking it to). */
-export async function localNetworkPermission(url: string, permissions: PermissionsLike | undefined = globalThis.navigator?.permissions): Promise<LocalNetworkPermission> {
+export async function localNetworkPermission(
+  url: string,
+  permissions: PermissionsLike | undefined = globalThis.navigator?.permissions,
+): Promise<LocalNetworkPermission> {
   const space = targetAddressSpace(url);
   if (!space || !permissions) return "unsupported";
   for (const name of permissionNames(space)) {
@@ -98,7 +102,7 @@ export function localNetworkNote(hostname: string, url: string): string {
 
 /** The one-line reminder shown beside "Connect again" while the permission stays denied. */
 export function localNetworkBlockedHint(): string {
-  return 'Local network access is blocked for this site: allow it in the site settings (the icon left of the address bar), then press Connect again.';
+  return "Local network access is blocked for this site: allow it in the site settings (the icon left of the address bar), then press Connect again.";
 }
 
 /** How to undo a "Block" (Chrome keeps the answer per site). */

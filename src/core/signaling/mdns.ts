@@ -8,14 +8,14 @@ const CANDIDATE_FIELDS = /^(candidate:\S+ \d+ \S+ \d+ )(\S+)( \d+ typ .*)$/;
 
 export function isMdnsCandidate(candidate: string): boolean {
   const m = CANDIDATE_FIELDS.exec(stripPrefix(candidate));
-  return !!m && m[2]!.toLowerCase().endsWith(".local");
+  return !!m && m[2].toLowerCase().endsWith(".local");
 }
 
 /** Replace a `*.local` connection address with `remoteAddress`; other candidates pass unchanged. */
 export function resolveMdnsCandidate(candidate: string, remoteAddress: string): string {
   const hadPrefix = candidate.startsWith("a=");
   const m = CANDIDATE_FIELDS.exec(stripPrefix(candidate));
-  if (!m || !m[2]!.toLowerCase().endsWith(".local")) return candidate;
+  if (!m || !m[2].toLowerCase().endsWith(".local")) return candidate;
   const address = remoteAddress.replace(/^::ffff:/, "");
   return `${hadPrefix ? "a=" : ""}${m[1]}${address}${m[3]}`;
 }

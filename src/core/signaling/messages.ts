@@ -117,7 +117,11 @@ export function parseOfferReply(value: unknown): OfferReply {
 export function parseStatus(value: unknown): SignalingStatus {
   const body = asObject(value, "the status");
   refusedIfError(body);
-  return { ...body, state: typeof body.state === "string" ? body.state : "unknown", connected: body.connected === true };
+  return {
+    ...body,
+    state: typeof body.state === "string" ? body.state : "unknown",
+    connected: body.connected === true,
+  };
 }
 
 /** Any reply that is `{"ok": true}` or carries no error. */
@@ -128,12 +132,14 @@ export function parseAck(value: unknown): void {
 /** Board side: check a request body on `/webrtc-signal`. Throws SignalingError("bad-message"). */
 export function parseSignalRequest(value: unknown): SignalRequest {
   const body = asObject(value, "the request");
-  if (body.type === "get_offer") return body.trickle === true ? { type: "get_offer", trickle: true } : { type: "get_offer" };
+  if (body.type === "get_offer")
+    return body.trickle === true ? { type: "get_offer", trickle: true } : { type: "get_offer" };
   if (body.type === "candidates" && Number.isInteger(body.after) && (body.after as number) >= 0) {
     return { type: "candidates", after: body.after as number };
   }
   if (body.type === "answer") return { type: "answer", sdp: sdpOf(body, "the answer") };
-  if (body.type === "candidate" && typeof body.candidate === "string") return { type: "candidate", candidate: body.candidate };
+  if (body.type === "candidate" && typeof body.candidate === "string")
+    return { type: "candidate", candidate: body.candidate };
   return bad(`unknown request type ${JSON.stringify(body.type)}`);
 }
 

@@ -95,7 +95,11 @@ export async function negotiateDeviceOffers(
     const sendCandidate = (candidate: string) =>
       signal.aborted
         ? Promise.resolve()
-        : track(transport.request("POST", SIGNAL_PATH, { type: "candidate", candidate }, signal).then(parseAck, () => undefined));
+        : track(
+            transport
+              .request("POST", SIGNAL_PATH, { type: "candidate", candidate }, signal)
+              .then(parseAck, () => undefined),
+          );
     peer.onIceCandidate((c) => {
       const candidate = c ?? "";
       if (answered) void sendCandidate(candidate);
@@ -115,7 +119,8 @@ export async function negotiateDeviceOffers(
     parseAck(await transport.request("POST", SIGNAL_PATH, { type: "answer", sdp }, options.signal));
   }
 
-  if (record.deviceTrickle) void track(receiveDeviceCandidates(peer, transport, record, offer.candidates.length, signal));
+  if (record.deviceTrickle)
+    void track(receiveDeviceCandidates(peer, transport, record, offer.candidates.length, signal));
   return { record, stop };
 }
 

@@ -38,7 +38,11 @@ export abstract class PeerBase<Connection extends DescriptionConnection> {
 
   /** Both stacks report gathering changes among their state events, so those are enough to watch. */
   waitForGathering(timeoutMs: number): Promise<boolean> {
-    return waitForGatheringBy(() => this.states(), (l) => this.onStateChange(() => l()), timeoutMs);
+    return waitForGatheringBy(
+      () => this.states(),
+      (l) => this.onStateChange(() => l()),
+      timeoutMs,
+    );
   }
 
   async createOffer(): Promise<string> {

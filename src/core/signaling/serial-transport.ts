@@ -14,7 +14,10 @@ const DEVICE_MODULE = "lib.sys.webrtc_signaling";
 
 /** What the serial transport needs from a raw REPL session (part B's `RawRepl` satisfies it). */
 export interface ReplExec {
-  exec(code: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<{ stdout: string; stderr: string }>;
+  exec(
+    code: string,
+    options?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<{ stdout: string; stderr: string }>;
 }
 
 export interface SerialSignalReply {
@@ -33,7 +36,10 @@ export function parseSignalLines(text: string): SerialSignalReply[] {
     try {
       value = JSON.parse(line.slice(SIGNAL_LINE_PREFIX.length));
     } catch {
-      throw new SignalingError("bad-message", "The board printed a signaling line that is not valid JSON (the serial link may be garbling bytes).");
+      throw new SignalingError(
+        "bad-message",
+        "The board printed a signaling line that is not valid JSON (the serial link may be garbling bytes).",
+      );
     }
     const v = value as Partial<SerialSignalReply>;
     if (typeof v !== "object" || v === null || typeof v.id !== "number") {
@@ -96,7 +102,12 @@ export function createSerialTransport(repl: ReplExec, options: SerialTransportOp
       while (!waiting.has(id)) {
         if (signal?.aborted) throw giveUp(new SignalingError("cancelled", "Signaling was cancelled."));
         if (Date.now() > deadline) {
-          throw giveUp(new SignalingError("timeout", `The board did not answer ${method} ${path} over the serial link within ${timeoutMs} ms.`));
+          throw giveUp(
+            new SignalingError(
+              "timeout",
+              `The board did not answer ${method} ${path} over the serial link within ${timeoutMs} ms.`,
+            ),
+          );
         }
         await new Promise((r) => setTimeout(r, pollMs));
         if (!waiting.has(id)) await run("_sig.serial_poll()");

@@ -3,7 +3,12 @@
  * to the board's own endpoint later. Both carry the same bodies (messages.ts).
  */
 import { SignalingError } from "./errors";
-import { localNetworkDeniedAdvice, localNetworkPermission, withTargetAddressSpace, type PermissionsLike } from "./local-network-access";
+import {
+  localNetworkDeniedAdvice,
+  localNetworkPermission,
+  withTargetAddressSpace,
+  type PermissionsLike,
+} from "./local-network-access";
 
 export interface SignalingTransport {
   readonly kind: "serial" | "https";
@@ -54,7 +59,11 @@ export function createFetchTransport(baseUrl: string, options: FetchTransportOpt
         );
       } catch (err) {
         if (signal?.aborted) throw new SignalingError("cancelled", "Signaling was cancelled.", { cause: err });
-        if (timeout.aborted) throw new SignalingError("timeout", `The board at ${base} did not answer within ${options.timeoutMs ?? 10_000} ms.`);
+        if (timeout.aborted)
+          throw new SignalingError(
+            "timeout",
+            `The board at ${base} did not answer within ${options.timeoutMs ?? 10_000} ms.`,
+          );
         // Chrome's Local Network Access fails a blocked request like a network error; the
         // permission's state tells the two apart.
         if ((await localNetworkPermission(base, options.permissions).catch(() => "unsupported")) === "denied") {
@@ -92,7 +101,10 @@ export interface CertificateTrustStep {
   explanation: string;
 }
 
-export function certificateTrustStep(record: { hostname: string; certFingerprint: string }, baseUrl: string): CertificateTrustStep {
+export function certificateTrustStep(
+  record: { hostname: string; certFingerprint: string },
+  baseUrl: string,
+): CertificateTrustStep {
   const url = baseUrl.replace(/\/+$/, "") + "/";
   return {
     url,

@@ -23,7 +23,7 @@ function wrapChannel(channel: RTCDataChannel): ChannelHandle {
       return channel.label;
     },
     get readyState() {
-      return channel.readyState as ChannelHandle["readyState"];
+      return channel.readyState;
     },
     send(data: ChannelMessage) {
       channel.send(typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
@@ -33,8 +33,7 @@ function wrapChannel(channel: RTCDataChannel): ChannelHandle {
       else channel.stateChanged.subscribe((s) => s === "open" && l());
     },
     onClose: (l) => channel.stateChanged.subscribe((s) => s === "closed" && l()),
-    onMessage: (l) =>
-      channel.onMessage.subscribe((data) => l(typeof data === "string" ? data : new Uint8Array(data))),
+    onMessage: (l) => channel.onMessage.subscribe((data) => l(typeof data === "string" ? data : new Uint8Array(data))),
     close: () => channel.close(),
   };
 }
@@ -47,7 +46,11 @@ class WeriftPeer extends PeerBase<RTCPeerConnection> implements PeerHandle {
       new RTCPeerConnection({
         iceServers: (options.iceServers ?? []).map(iceServerFromString),
         ...(options.dtls
-          ? { dtls: { keys: { certPem: options.dtls.certPem, keyPem: options.dtls.keyPem, signatureHash: ECDSA_SHA256 } } }
+          ? {
+              dtls: {
+                keys: { certPem: options.dtls.certPem, keyPem: options.dtls.keyPem, signatureHash: ECDSA_SHA256 },
+              },
+            }
           : {}),
       }),
     );

@@ -56,7 +56,10 @@ export function bytesFromBase64(text: string): Uint8Array {
 /** An open DataChannel to a pyDirect board speaking the verification protocol. */
 export class DeviceChannel {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: Reply) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+  >();
   private closed = false;
 
   constructor(
@@ -97,7 +100,8 @@ export class DeviceChannel {
   /** The DER ECDSA signature the board makes over PROOF_CONTEXT + nonce. */
   async prove(nonce: Uint8Array, timeoutMs?: number): Promise<Uint8Array> {
     const r = await this.call({ op: "prove", nonce: base64FromBytes(nonce) }, timeoutMs);
-    if (typeof r.signature !== "string") throw new VerifyError("device-error", "The board's proof reply holds no signature.");
+    if (typeof r.signature !== "string")
+      throw new VerifyError("device-error", "The board's proof reply holds no signature.");
     return bytesFromBase64(r.signature);
   }
 
@@ -112,7 +116,10 @@ export class DeviceChannel {
   /** Run one line of Python on the board (live console); the result as the REPL would print it. */
   async exec(line: string, timeoutMs?: number): Promise<ExecResult> {
     const r = await this.call({ op: "exec", line }, timeoutMs ?? 15_000);
-    return { output: typeof r.output === "string" ? r.output : "", error: typeof r.error === "string" ? r.error : null };
+    return {
+      output: typeof r.output === "string" ? r.output : "",
+      error: typeof r.error === "string" ? r.error : null,
+    };
   }
 
   close(): void {
@@ -121,7 +128,10 @@ export class DeviceChannel {
   }
 
   private call(request: Record<string, unknown>, timeoutMs = this.defaultTimeoutMs): Promise<Reply> {
-    if (!this.isOpen) return Promise.reject(new VerifyError("channel-closed", "The DataChannel to the board is closed. Connect again."));
+    if (!this.isOpen)
+      return Promise.reject(
+        new VerifyError("channel-closed", "The DataChannel to the board is closed. Connect again."),
+      );
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -131,7 +141,8 @@ export class DeviceChannel {
       this.pending.set(id, { resolve, reject, timer });
       this.channel.send(JSON.stringify({ ...request, id }));
     }).then((r) => {
-      if (r.op === "error") throw new VerifyError("device-error", `The board reported: ${String(r.message ?? "an error")}`);
+      if (r.op === "error")
+        throw new VerifyError("device-error", `The board reported: ${String(r.message ?? "an error")}`);
       return r;
     });
   }

@@ -7,6 +7,9 @@ export class VerifyError extends PortalError {
   declare readonly code: VerifyErrorCode;
 
   constructor(code: VerifyErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { action: code === "bad-certificate" ? "fix-input" : code === "cancelled" ? "none" : "retry", cause: options.cause });
+    super(code, message, {
+      action: code === "bad-certificate" ? "fix-input" : code === "cancelled" ? "none" : "retry",
+      cause: options.cause,
+    });
   }
 }

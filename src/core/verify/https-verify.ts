@@ -25,7 +25,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * certificate that is not the pinned one, a reply that is not JSON, the deadline): the
  * verification that follows then reports what went wrong in its own words.
  */
-export async function waitForSignalingEndpoint(transport: SignalingTransport, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+export async function waitForSignalingEndpoint(
+  transport: SignalingTransport,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (signal?.aborted) return false;

@@ -29,7 +29,11 @@ export async function parseCertificate(pem: string): Promise<ParsedCertificate> 
   try {
     cert = new x509.X509Certificate(pem);
   } catch (err) {
-    throw new VerifyError("bad-certificate", "The provisioned certificate could not be read as a PEM X.509 certificate; provision the board again.", { cause: err });
+    throw new VerifyError(
+      "bad-certificate",
+      "The provisioned certificate could not be read as a PEM X.509 certificate; provision the board again.",
+      { cause: err },
+    );
   }
   const der = new Uint8Array(cert.rawData);
   const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", der));
@@ -37,7 +41,11 @@ export async function parseCertificate(pem: string): Promise<ParsedCertificate> 
   try {
     publicKey = await globalThis.crypto.subtle.importKey("spki", cert.publicKey.rawData, ECDSA_P256, false, ["verify"]);
   } catch (err) {
-    throw new VerifyError("bad-certificate", "The provisioned certificate does not hold an ECDSA P-256 key; provision the board again.", { cause: err });
+    throw new VerifyError(
+      "bad-certificate",
+      "The provisioned certificate does not hold an ECDSA P-256 key; provision the board again.",
+      { cause: err },
+    );
   }
   return { fingerprint: colonHex(digest), publicKey, subject: cert.subject };
 }
@@ -53,7 +61,11 @@ export function sameFingerprint(sdpForm: string | null, recordForm: string): boo
   return algorithm?.toLowerCase() === "sha-256" && value?.toUpperCase() === recordForm.toUpperCase();
 }
 
-export async function verifyNonceSignature(publicKey: CryptoKey, nonce: Uint8Array, derSignature: Uint8Array): Promise<boolean> {
+export async function verifyNonceSignature(
+  publicKey: CryptoKey,
+  nonce: Uint8Array,
+  derSignature: Uint8Array,
+): Promise<boolean> {
   const raw = ecdsaDerToRaw(derSignature, 32);
   if (!raw) return false;
   const message = new Uint8Array([...new TextEncoder().encode(PROOF_CONTEXT), ...nonce]);
@@ -92,7 +104,7 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
     let start = 0;
     while (start < v.length - 1 && v[start] === 0) start++;
     const trimmed = v.subarray(start);
-    const body = trimmed[0]! & 0x80 ? new Uint8Array([0, ...trimmed]) : trimmed;
+    const body = trimmed[0] & 0x80 ? new Uint8Array([0, ...trimmed]) : trimmed;
     return new Uint8Array([0x02, body.length, ...body]);
   };
   const r = integer(raw.subarray(0, half));

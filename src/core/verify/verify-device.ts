@@ -4,7 +4,12 @@
  * RTT), and that the board holds the provisioned private key. It never reports a pass on failure:
  * every check must have run and passed.
  */
-import { negotiateDeviceOffers, negotiatePortalOffers, type Negotiation, type SignalingShape } from "../signaling/negotiate";
+import {
+  negotiateDeviceOffers,
+  negotiatePortalOffers,
+  type Negotiation,
+  type SignalingShape,
+} from "../signaling/negotiate";
 import { fingerprintInSdp, candidatesInSdp } from "../signaling/messages";
 import type { ChannelHandle, PeerBackend, PeerHandle, PeerStates } from "../signaling/peer";
 import type { SignalingTransport } from "../signaling/transport";
@@ -70,7 +75,10 @@ class StepFailure extends Error {
   }
 }
 
-export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEvent) => void = () => {}): Promise<VerifyOutcome> {
+export async function verifyDevice(
+  request: VerifyRequest,
+  onEvent: (e: VerifyEvent) => void = () => {},
+): Promise<VerifyOutcome> {
   const certificate = await parseCertificate(request.certificatePem);
   const shape = request.shape ?? "portal-offers";
   const channelProtocol = request.channelProtocol ?? "pydirect";
@@ -120,7 +128,10 @@ export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEv
     } catch (err) {
       throw new StepFailure("signaling", (err as Error).message);
     }
-    pass("signaling", `Offer and answer exchanged over ${request.transport.kind === "serial" ? "the serial link" : request.transport.endpoint}.`);
+    pass(
+      "signaling",
+      `Offer and answer exchanged over ${request.transport.kind === "serial" ? "the serial link" : request.transport.endpoint}.`,
+    );
 
     const openTimeout = request.openTimeoutMs ?? 20_000;
     const remaining = Math.max(0, openTimeout - (performance.now() - started));
@@ -158,10 +169,16 @@ export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEv
       onEvent({ state: "identified", version: hello.version, hostname: hello.hostname });
       const expectHost = request.expect?.hostname;
       if (expectHost && expectHost.toLowerCase() !== hello.hostname.toLowerCase()) {
-        throw new StepFailure("identity", `The board calls itself ${hello.hostname}, not ${expectHost}: a different board answered, or provisioning did not take.`);
+        throw new StepFailure(
+          "identity",
+          `The board calls itself ${hello.hostname}, not ${expectHost}: a different board answered, or provisioning did not take.`,
+        );
       }
       if (request.expect?.version && request.expect.version !== hello.version) {
-        throw new StepFailure("identity", `The board runs firmware ${hello.version}, not the ${request.expect.version} that was installed.`);
+        throw new StepFailure(
+          "identity",
+          `The board runs firmware ${hello.version}, not the ${request.expect.version} that was installed.`,
+        );
       }
       pass("identity", `Firmware ${hello.version} on ${hello.hostname}.`);
 
@@ -172,18 +189,24 @@ export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEv
         } catch (err) {
           throw new StepFailure("echo", `Echo ${i + 1} of ${echoCount} failed: ${(err as Error).message}`);
         }
-        onEvent({ state: "echo", index: i, total: echoCount, rttMs: samples[i]! });
+        onEvent({ state: "echo", index: i, total: echoCount, rttMs: samples[i] });
       }
       if (samples.length) {
         rtt = { count: samples.length, medianMs: median(samples), worstMs: Math.max(...samples), samplesMs: samples };
-        pass("echo", `${samples.length} round trips, median ${rtt.medianMs.toFixed(1)} ms, worst ${rtt.worstMs.toFixed(1)} ms.`);
+        pass(
+          "echo",
+          `${samples.length} round trips, median ${rtt.medianMs.toFixed(1)} ms, worst ${rtt.worstMs.toFixed(1)} ms.`,
+        );
       }
 
       const deviceFingerprint = fingerprintInSdp(peer.remoteSdp() ?? "");
       if (sameFingerprint(deviceFingerprint, certificate.fingerprint)) {
         proof = "dtls-certificate";
         onEvent({ state: "proving", method: proof });
-        pass("key", "The board's DTLS certificate is the provisioned certificate: the completed handshake proves it holds the key.");
+        pass(
+          "key",
+          "The board's DTLS certificate is the provisioned certificate: the completed handshake proves it holds the key.",
+        );
       } else {
         proof = "nonce-signature";
         onEvent({ state: "proving", method: proof });
@@ -192,7 +215,10 @@ export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEv
         try {
           signature = await channel.prove(nonce);
         } catch (err) {
-          throw new StepFailure("key", `The board could not sign with the provisioned key: ${(err as Error).message} Provision the board again.`);
+          throw new StepFailure(
+            "key",
+            `The board could not sign with the provisioned key: ${(err as Error).message} Provision the board again.`,
+          );
         }
         if (!(await verifyNonceSignature(certificate.publicKey, nonce, signature))) {
           throw new StepFailure(
@@ -232,14 +258,28 @@ export async function verifyDevice(request: VerifyRequest, onEvent: (e: VerifyEv
     shape,
     boardIp: request.boardIp ?? null,
     portalCandidates: unique([...portalCandidates, ...candidatesInSdp(peer.localSdp() ?? "")]),
-    deviceCandidates: unique([...(negotiation?.record.deviceCandidates ?? []), ...candidatesInSdp(peer.remoteSdp() ?? "")]),
+    deviceCandidates: unique([
+      ...(negotiation?.record.deviceCandidates ?? []),
+      ...candidatesInSdp(peer.remoteSdp() ?? ""),
+    ]),
     states: peer.states(),
     statesReached: reached,
     deviceFingerprint: fingerprintInSdp(peer.remoteSdp() ?? ""),
     certificateFingerprint: certificate.fingerprint,
     stalledAt: passed ? null : (stalledAt ?? stalledAtFrom(checks)),
   };
-  const report: VerifyReport = { passed, checks, openMs, rtt, firmware, proof, console: consoleState, negotiation: negotiation?.record ?? null, diagnostics, at: new Date().toISOString() };
+  const report: VerifyReport = {
+    passed,
+    checks,
+    openMs,
+    rtt,
+    firmware,
+    proof,
+    console: consoleState,
+    negotiation: negotiation?.record ?? null,
+    diagnostics,
+    at: new Date().toISOString(),
+  };
   finished = true;
   onEvent({ state: "done", report });
 
@@ -261,7 +301,10 @@ const PROOF_DETAIL: Record<"https-certificate" | "trusted-https-certificate", st
  * to can show it. A pinned transport checked the exact certificate; a browser's fetch reached the
  * board only through the certificate the user chose to trust; a serial link proves nothing.
  */
-function proveByTransport(transport: SignalingTransport, provisioned: string): "https-certificate" | "trusted-https-certificate" {
+function proveByTransport(
+  transport: SignalingTransport,
+  provisioned: string,
+): "https-certificate" | "trusted-https-certificate" {
   if (transport.pinnedFingerprint !== undefined) {
     if (transport.pinnedFingerprint.toUpperCase() !== provisioned.toUpperCase()) {
       throw new StepFailure(
@@ -291,7 +334,9 @@ function openChannel(peer: PeerHandle, shape: SignalingShape): Promise<ChannelHa
 function withTimeout<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("timeout")), ms);
-    signal?.addEventListener("abort", () => reject(new VerifyError("cancelled", "Verification was cancelled.")), { once: true });
+    signal?.addEventListener("abort", () => reject(new VerifyError("cancelled", "Verification was cancelled.")), {
+      once: true,
+    });
     promise.then(
       (v) => {
         clearTimeout(timer);

@@ -9,9 +9,14 @@ import { WifiError } from "./errors";
 import type { WifiNetwork } from "./wifi-networks";
 
 export function explainImprovFailure(err: unknown, ssid: string, scanned: readonly WifiNetwork[] | null): PortalError {
-  if (!(err instanceof ImprovError)) return err instanceof PortalError ? err : new PortalError("unexpected", String(err));
+  if (!(err instanceof ImprovError))
+    return err instanceof PortalError ? err : new PortalError("unexpected", String(err));
   if (err.code === "timeout") {
-    return new WifiError("wifi-timeout", `The board did not say whether it joined “${ssid}” in time. Check that the network is up and in range, then try again.`, { cause: err });
+    return new WifiError(
+      "wifi-timeout",
+      `The board did not say whether it joined “${ssid}” in time. Check that the network is up and in range, then try again.`,
+      { cause: err },
+    );
   }
   if (err.code !== "unable-to-connect") return err;
   const seen = scanned?.find((n) => n.ssid === ssid);
@@ -23,7 +28,11 @@ export function explainImprovFailure(err: unknown, ssid: string, scanned: readon
     );
   }
   if (seen?.secured) {
-    return new WifiError("wifi-wrong-password", `The board sees “${ssid}” but could not join it: the password was most likely wrong. Type it again and retry.`, { cause: err });
+    return new WifiError(
+      "wifi-wrong-password",
+      `The board sees “${ssid}” but could not join it: the password was most likely wrong. Type it again and retry.`,
+      { cause: err },
+    );
   }
   return new WifiError(
     "wifi-unable-to-connect",

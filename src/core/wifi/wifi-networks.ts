@@ -39,9 +39,13 @@ export function bestPerSsid(networks: readonly WifiNetwork[]): WifiNetwork[] {
 }
 
 const malformed = (what: string) =>
-  new WifiError("scan-failed", `The board's Wi-Fi scan came back malformed (${what}). Scan again; if it repeats, reset the board.`, {
-    action: "retry",
-  });
+  new WifiError(
+    "scan-failed",
+    `The board's Wi-Fi scan came back malformed (${what}). Scan again; if it repeats, reset the board.`,
+    {
+      action: "retry",
+    },
+  );
 
 /**
  * Rows as the portal's scan snippet prints them (`SCAN_WIFI`): `[ssid hex, channel, rssi, auth mode, hidden]`.
@@ -55,7 +59,8 @@ export function parseMicroPythonScan(rows: unknown): WifiNetwork[] {
     if (!Array.isArray(row) || row.length < 4) throw malformed("a row is not [ssid, channel, rssi, auth]");
     const [ssidHex, channel, rssi, auth] = row as unknown[];
     if (typeof ssidHex !== "string" || !/^(?:[0-9a-fA-F]{2})*$/.test(ssidHex)) throw malformed("an SSID is not hex");
-    if (![channel, rssi, auth].every((v) => typeof v === "number" && Number.isFinite(v))) throw malformed("a number is missing");
+    if (![channel, rssi, auth].every((v) => typeof v === "number" && Number.isFinite(v)))
+      throw malformed("a number is missing");
     const bytes = new Uint8Array((ssidHex.match(/../g) ?? []).map((h) => Number.parseInt(h, 16)));
     const security = securityFromAuthMode(auth as number);
     out.push({

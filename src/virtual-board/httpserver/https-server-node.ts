@@ -60,11 +60,17 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
         res.writeHead(status, { "content-type": "application/json", "access-control-allow-origin": "*" });
         res.end(jsonText);
       };
-      const timer = setTimeout(() => respond(504, JSON.stringify({ error: "the board did not answer in time" })), options.replyTimeoutMs ?? 10_000);
-      if (!handler) return respond(503, JSON.stringify({ error: "no handler registered" }));
+      const timer = setTimeout(
+        () => respond(504, JSON.stringify({ error: "the board did not answer in time" })),
+        options.replyTimeoutMs ?? 10_000,
+      );
+      if (!handler) {
+        respond(503, JSON.stringify({ error: "no handler registered" }));
+        return;
+      }
       const body = Buffer.concat(chunks).toString("utf8");
       const remote = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-      const path = (req.url ?? "/").split("?")[0]!;
+      const path = (req.url ?? "/").split("?")[0];
       // The Python handler runs on its own turn, never inside Node's request callback stack.
       setTimeout(() => {
         try {
@@ -114,7 +120,10 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
     },
     close: () =>
       new Promise<void>((resolve) => {
-        if (!server) return resolve();
+        if (!server) {
+          resolve();
+          return;
+        }
         server.closeAllConnections?.();
         server.close(() => resolve());
         server = null;

@@ -16,7 +16,10 @@ export interface HttpServerHook {
 export function httpServerModuleHook(options: VirtualHttpsOptions = {}): HttpServerHook {
   let current: VirtualHttpsServer | null = null;
   const waiters = new Set<(server: VirtualHttpsServer) => void>();
-  const hook = (mp: { registerJsModule(name: string, module: object): void }, ctx: { write(bytes: Uint8Array): void }) => {
+  const hook = (
+    mp: { registerJsModule(name: string, module: object): void },
+    ctx: { write(bytes: Uint8Array): void },
+  ) => {
     const server = createVirtualHttpsServer({
       reportError: (text) => ctx.write(new TextEncoder().encode(`${text}\r\n`)),
       ...options,

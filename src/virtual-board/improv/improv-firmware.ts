@@ -125,7 +125,8 @@ class ImprovFirmware implements AppRuntime {
     switch (rpc.command) {
       case ImprovCommand.RequestCurrentState:
         this.sendState();
-        if (this.state === ImprovStateCode.Provisioned) this.sendResult(ImprovCommand.RequestCurrentState, [this.url()]);
+        if (this.state === ImprovStateCode.Provisioned)
+          this.sendResult(ImprovCommand.RequestCurrentState, [this.url()]);
         return;
       case ImprovCommand.RequestDeviceInfo:
         this.sendResult(ImprovCommand.RequestDeviceInfo, [
@@ -144,7 +145,11 @@ class ImprovFirmware implements AppRuntime {
           for (const ap of byStrength) {
             if (ap.hidden || sent.has(ap.ssid)) continue;
             sent.add(ap.ssid);
-            this.sendResult(ImprovCommand.RequestScannedNetworks, [ap.ssid, String(ap.rssi ?? -60), ap.password ? "YES" : "NO"]);
+            this.sendResult(ImprovCommand.RequestScannedNetworks, [
+              ap.ssid,
+              String(ap.rssi ?? -60),
+              ap.password ? "YES" : "NO",
+            ]);
           }
           this.sendResult(ImprovCommand.RequestScannedNetworks, []);
         });

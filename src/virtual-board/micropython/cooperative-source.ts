@@ -22,8 +22,13 @@ const REWRITES: Array<[RegExp, string]> = [
 ];
 /** input() waits for a line from the host; left alone where the code defines its own `input`. */
 const INPUT_CALL: [RegExp, string] = [/^input\s*\(/, "await __vb_input("];
-const DEFINES_INPUT = /^[ \t]*(?:(?:async[ \t]+)?def[ \t]+input\b|input[ \t]*=|import[ \t].*\binput\b|from[ \t].*\bimport\b.*\binput\b)/m;
-const BARE_SLEEPS: Record<string, string> = { sleep: "__vb_sleep", sleep_ms: "__vb_sleep_ms", sleep_us: "__vb_sleep_us" };
+const DEFINES_INPUT =
+  /^[ \t]*(?:(?:async[ \t]+)?def[ \t]+input\b|input[ \t]*=|import[ \t].*\binput\b|from[ \t].*\bimport\b.*\binput\b)/m;
+const BARE_SLEEPS: Record<string, string> = {
+  sleep: "__vb_sleep",
+  sleep_ms: "__vb_sleep_ms",
+  sleep_us: "__vb_sleep_us",
+};
 
 interface Scope {
   indent: number;
@@ -36,7 +41,7 @@ const isIdentChar = (c: string | undefined): boolean => c !== undefined && /[A-Z
 function bareSleepImports(source: string): Set<string> {
   const names = new Set<string>();
   for (const m of source.matchAll(/^[ \t]*from[ \t]+u?time[ \t]+import[ \t]+([^\n#]+)/gm)) {
-    for (const part of m[1]!.replace(/[()]/g, "").split(",")) {
+    for (const part of m[1].replace(/[()]/g, "").split(",")) {
       const [name, alias] = part.trim().split(/\s+as\s+/);
       if (name && name in BARE_SLEEPS && (!alias || alias === name)) names.add(name);
     }
@@ -57,7 +62,7 @@ export function makeSleepsCooperative(source: string): string {
   let lineHasLambda = false;
   const n = source.length;
 
-  const awaitAllowed = (): boolean => scopes.length === 0 || scopes[scopes.length - 1]!.awaitAllowed;
+  const awaitAllowed = (): boolean => scopes.length === 0 || scopes[scopes.length - 1].awaitAllowed;
 
   while (i < n) {
     if (atLineStart && depth === 0) {
@@ -71,7 +76,7 @@ export function makeSleepsCooperative(source: string): string {
       }
       const blank = j >= n || source[j] === "\n" || source[j] === "\r" || source[j] === "#";
       if (!blank) {
-        while (scopes.length > 0 && scopes[scopes.length - 1]!.indent >= indent) scopes.pop();
+        while (scopes.length > 0 && scopes[scopes.length - 1].indent >= indent) scopes.pop();
         const rest = source.slice(j, j + 12);
         if (/^async\s+def\b/.test(rest)) scopes.push({ indent, awaitAllowed: true });
         else if (/^(def|class)\b/.test(rest)) scopes.push({ indent, awaitAllowed: false });
@@ -80,7 +85,7 @@ export function makeSleepsCooperative(source: string): string {
       i = j;
       continue;
     }
-    const c = source[i]!;
+    const c = source[i];
     if (c === "#") {
       const end = source.indexOf("\n", i);
       const stop = end === -1 ? n : end;
@@ -133,7 +138,13 @@ export function makeSleepsCooperative(source: string): string {
   return out;
 }
 
-function rewriteAt(source: string, at: number, word: string, bare: Set<string>, rewrites: Array<[RegExp, string]>): { text: string; end: number } | null {
+function rewriteAt(
+  source: string,
+  at: number,
+  word: string,
+  bare: Set<string>,
+  rewrites: Array<[RegExp, string]>,
+): { text: string; end: number } | null {
   const ahead = source.slice(at, at + 40);
   for (const [pattern, replacement] of rewrites) {
     const m = pattern.exec(ahead);
@@ -152,7 +163,7 @@ function comprehensionGroups(source: string): Set<number> {
   const open: number[] = [];
   let i = 0;
   while (i < source.length) {
-    const c = source[i]!;
+    const c = source[i];
     if (c === "#") {
       const end = source.indexOf("\n", i);
       i = end === -1 ? source.length : end;
@@ -164,8 +175,14 @@ function comprehensionGroups(source: string): Set<number> {
     }
     if (c === "(" || c === "[" || c === "{") open.push(i);
     else if (c === ")" || c === "]" || c === "}") open.pop();
-    else if (c === "f" && source.startsWith("for", i) && !isIdentChar(source[i - 1]) && !isIdentChar(source[i + 3]) && open.length > 0) {
-      found.add(open[open.length - 1]!);
+    else if (
+      c === "f" &&
+      source.startsWith("for", i) &&
+      !isIdentChar(source[i - 1]) &&
+      !isIdentChar(source[i + 3]) &&
+      open.length > 0
+    ) {
+      found.add(open[open.length - 1]);
     }
     i++;
   }
@@ -174,7 +191,7 @@ function comprehensionGroups(source: string): Set<number> {
 
 /** Index just past the string literal starting at `start` (a quote character). */
 function skipString(source: string, start: number): number {
-  const q = source[start]!;
+  const q = source[start];
   const triple = source.startsWith(q + q + q, start);
   const close = triple ? q + q + q : q;
   let i = start + close.length;

@@ -32,7 +32,9 @@ const KIND_FILE = 2;
 
 export function findFilesystemRegion(flash: Uint8Array): FlashRegion {
   try {
-    const table = readPartitionTable(flash.subarray(PARTITION_TABLE_OFFSET, PARTITION_TABLE_OFFSET + 0xc00), { layout: false });
+    const table = readPartitionTable(flash.subarray(PARTITION_TABLE_OFFSET, PARTITION_TABLE_OFFSET + 0xc00), {
+      layout: false,
+    });
     const data = table.entries.filter((p) => p.type === PARTITION_TYPE_DATA && p.offset + p.size <= flash.length);
     const vfs = data.find((p) => p.label === "vfs") ?? data.find((p) => FS_SUBTYPES.has(p.subtype));
     if (vfs) return { offset: vfs.offset, size: vfs.size, source: "partition-table" };
@@ -67,8 +69,13 @@ export function listBoardFiles(fs: EmscriptenFS, dir = "/"): FsEntry[] {
 }
 
 export class FilesystemFullError extends Error {
-  constructor(readonly needed: number, readonly available: number) {
-    super(`The board's filesystem needs ${needed} bytes of flash but its partition holds ${available}; delete files to make room.`);
+  constructor(
+    readonly needed: number,
+    readonly available: number,
+  ) {
+    super(
+      `The board's filesystem needs ${needed} bytes of flash but its partition holds ${available}; delete files to make room.`,
+    );
     this.name = "FilesystemFullError";
   }
 }
@@ -160,7 +167,7 @@ function decodeEntries(bytes: Uint8Array): FsEntry[] {
   let at = 0;
   while (at < bytes.length) {
     if (at + 7 > bytes.length) throw new Error("truncated filesystem record");
-    const kind = bytes[at]!;
+    const kind = bytes[at];
     const pathLen = dv.getUint16(at + 1, true);
     const dataLen = dv.getUint32(at + 3, true);
     at += 7;

@@ -13,7 +13,13 @@
 import type { AppContext, AppRuntimeFactory } from "../types";
 import { FROZEN_DEVICE_FILES } from "./frozen-device.generated";
 import { MicroPythonRuntime, type DeviceStatusEvent, type MicroPythonModuleHook } from "./runtime";
-import { DEFAULT_CONNECT_DELAYS, type ConnectDelays, type VirtualAccessPoint, type WifiEvent, type WifiSnapshot } from "./virtual-wifi";
+import {
+  DEFAULT_CONNECT_DELAYS,
+  type ConnectDelays,
+  type VirtualAccessPoint,
+  type WifiEvent,
+  type WifiSnapshot,
+} from "./virtual-wifi";
 
 export type { MicroPythonInstance } from "./load-wasm";
 export type { DeviceStatusEvent, MicroPythonModuleHook } from "./runtime";
@@ -103,7 +109,12 @@ export function createMicroPythonApp(options: MicroPythonAppOptions = {}): Micro
     return () => set.delete(listener);
   };
 
-  const waitFor = <E>(set: Set<(e: E) => void>, match: (e: E) => boolean, timeoutMs: number, what: string): Promise<E> =>
+  const waitFor = <E>(
+    set: Set<(e: E) => void>,
+    match: (e: E) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<E> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         set.delete(listener);
@@ -126,7 +137,8 @@ export function createMicroPythonApp(options: MicroPythonAppOptions = {}): Micro
   return Object.assign(factory, {
     onWifi: (l: (e: WifiEvent) => void) => subscribe(wifiListeners, l),
     onStatus: (l: (e: DeviceStatusEvent) => void) => subscribe(statusListeners, l),
-    waitForStatus: (match: (e: DeviceStatusEvent) => boolean, timeoutMs = 20_000) => waitFor(statusListeners, match, timeoutMs, "matching status line"),
+    waitForStatus: (match: (e: DeviceStatusEvent) => boolean, timeoutMs = 20_000) =>
+      waitFor(statusListeners, match, timeoutMs, "matching status line"),
     waitForWifi: (state: WifiEvent["state"], timeoutMs = 20_000): Promise<WifiEvent> => {
       const snap = current?.wifi;
       if (state === "connected" && snap?.ip && snap.ssid) {

@@ -89,7 +89,10 @@ export class Interpreter {
   private interruptPending = false;
   private resetRequest: ResetKind | undefined;
   private readonly lineWaiters = new Set<(line: string | null) => void>();
-  private readonly sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: (interrupted: boolean) => void }>();
+  private readonly sleeps = new Set<{
+    timer: ReturnType<typeof setTimeout>;
+    resolve: (interrupted: boolean) => void;
+  }>();
 
   private constructor(
     readonly mp: MicroPythonInstance,
@@ -104,7 +107,10 @@ export class Interpreter {
       previous.onDisplaced?.();
     }
     let self: Interpreter | undefined;
-    const mp = await loadMicroPythonInstance({ output: (b) => (self ? self.emit(b) : host.output(b)), input: () => host.input() });
+    const mp = await loadMicroPythonInstance({
+      output: (b) => (self ? self.emit(b) : host.output(b)),
+      input: () => host.input(),
+    });
     self = new Interpreter(mp, host);
     liveInterpreter = self;
     mp.registerJsModule("_vboard", self.bridge());
@@ -118,7 +124,8 @@ export class Interpreter {
    * `cooperative` rewrites top-level sleeps into awaits (see cooperative-source.ts).
    */
   async exec(code: string, options: { cooperative?: boolean; filename?: string } = {}): Promise<ExecOutcome> {
-    if (this.disposed) return { kind: "exception", type: "RuntimeError", traceback: "RuntimeError: interpreter stopped\n" };
+    if (this.disposed)
+      return { kind: "exception", type: "RuntimeError", traceback: "RuntimeError: interpreter stopped\n" };
     const source = options.cooperative === false ? code : makeSleepsCooperative(code);
     this.running = true;
     this.resetRequest = undefined;
@@ -205,12 +212,19 @@ export class Interpreter {
   private outcomeOf(err: unknown, filename: string | undefined): ExecOutcome {
     const e = err as { name?: string; type?: string; message?: string };
     if (e?.name !== "PythonError") {
-      return { kind: "exception", type: "RuntimeError", traceback: `RuntimeError: ${String((err as Error)?.message ?? err)}\n` };
+      return {
+        kind: "exception",
+        type: "RuntimeError",
+        traceback: `RuntimeError: ${String((err as Error)?.message ?? err)}\n`,
+      };
     }
     const type = e.type ?? "Exception";
     if (type === "SystemExit") return { kind: "exit", reset: this.resetRequest ?? "soft" };
     // time.sleep and input() are native code on the chip: their Python stand-ins (the shims) leave no frames.
-    let traceback = (e.message ?? `${type}\n`).replace(/^ {2}File "<string>", line \d+, in _{1,2}(vb_)?(sleep|sleep_ms|sleep_us|block_ms|input)\n/gm, "");
+    let traceback = (e.message ?? `${type}\n`).replace(
+      /^ {2}File "<string>", line \d+, in _{1,2}(vb_)?(sleep|sleep_ms|sleep_us|block_ms|input)\n/gm,
+      "",
+    );
     if (filename) traceback = traceback.split('File "<stdin>"').join(`File "${filename}"`);
     return { kind: "exception", type, traceback };
   }
@@ -246,10 +260,13 @@ export class Interpreter {
     }
     return new Promise((resolve) => {
       const entry = {
-        timer: setTimeout(() => {
-          this.sleeps.delete(entry);
-          resolve(false);
-        }, Math.max(0, ms)),
+        timer: setTimeout(
+          () => {
+            this.sleeps.delete(entry);
+            resolve(false);
+          },
+          Math.max(0, ms),
+        ),
         resolve,
       };
       this.sleeps.add(entry);
@@ -313,7 +330,7 @@ export function macHex(base: Uint8Array, iface: number): string {
   const mac = Array.from(base);
   let carry = iface;
   for (let i = 5; i >= 0 && carry > 0; i--) {
-    const v = mac[i]! + carry;
+    const v = mac[i] + carry;
     mac[i] = v & 0xff;
     carry = v >> 8;
   }

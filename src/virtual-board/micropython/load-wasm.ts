@@ -60,7 +60,7 @@ function guardFinalizationRegistry(): () => void {
       });
     }
   }
-  globalThis.FinalizationRegistry = Guarded as typeof FinalizationRegistry;
+  globalThis.FinalizationRegistry = Guarded;
   return () => {
     globalThis.FinalizationRegistry = Original;
   };
@@ -89,7 +89,7 @@ async function loadOne(options: LoadOptions): Promise<MicroPythonInstance> {
       stdout: options.output,
       stderr: options.output,
       linebuffer: false,
-    })) as unknown as MicroPythonInstance;
+    })) as MicroPythonInstance;
     module = mp._module;
     return mp;
   } finally {
@@ -99,6 +99,6 @@ async function loadOne(options: LoadOptions): Promise<MicroPythonInstance> {
 }
 
 async function browserWasmUrl(): Promise<string> {
-  const mod = (await import("@micropython/micropython-webassembly-pyscript/micropython.wasm?url")) as { default: string };
+  const mod = await import("@micropython/micropython-webassembly-pyscript/micropython.wasm?url");
   return mod.default;
 }

@@ -338,10 +338,10 @@ export class ReplConsole {
 export function needsMoreInput(source: string): boolean {
   if (source.trim() === "") return false;
   const lines = source.split("\n");
-  const last = lines[lines.length - 1]!;
+  const last = lines[lines.length - 1];
   if (last.endsWith("\\")) return true;
   if (hasOpenBracketOrString(source)) return true;
-  const first = lines[0]!.trim();
+  const first = lines[0].trim();
   const compound = COMPOUND_START.test(first) || stripComment(first).endsWith(":");
   if (!compound) return false;
   return last.trim() !== "";
@@ -355,7 +355,7 @@ function stripComment(line: string): string {
 function hasOpenBracketOrString(source: string): boolean {
   let depth = 0;
   for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
+    const c = source[i];
     if (c === "#") {
       while (i < source.length && source[i] !== "\n") i++;
       continue;

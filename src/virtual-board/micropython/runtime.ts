@@ -18,7 +18,13 @@ import {
 import { Interpreter, blockFor, type ExecOutcome, type ResetKind } from "./interpreter";
 import type { MicroPythonInstance } from "./load-wasm";
 import { ReplConsole, type ReplHost, type ReplMode } from "./repl-console";
-import { VirtualWifi, type ConnectDelays, type VirtualAccessPoint, type WifiEvent, type WifiSnapshot } from "./virtual-wifi";
+import {
+  VirtualWifi,
+  type ConnectDelays,
+  type VirtualAccessPoint,
+  type WifiEvent,
+  type WifiSnapshot,
+} from "./virtual-wifi";
 
 /** Registers JS-backed modules (webrtc, httpserver…) before boot.py; may return a cleanup for power-off. */
 export type MicroPythonModuleHook = (
@@ -75,7 +81,12 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
     this.out.onText((text) => this.watchStatusLines(text));
     this.console = new ReplConsole(this, { rawPaste: settings.rawPaste });
     this.region = findFilesystemRegion(ctx.flash);
-    this.wifiRadio = new VirtualWifi({ accessPoints: settings.accessPoints, delays: settings.delays, ip: settings.ip, hostname: "espressif" });
+    this.wifiRadio = new VirtualWifi({
+      accessPoints: settings.accessPoints,
+      delays: settings.delays,
+      ip: settings.ip,
+      hostname: "espressif",
+    });
     this.wifiRadio.onEvent((e) => events.wifi(e));
     ctx.signal.addEventListener("abort", () => this.stop(), { once: true });
     this.ready = this.console
@@ -204,7 +215,8 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
       return;
     }
     this.interp = interp;
-    interp.onDisplaced = () => this.out.raw("\r\nvirtual board: another board's MicroPython took over this page; this one stopped.\r\n");
+    interp.onDisplaced = () =>
+      this.out.raw("\r\nvirtual board: another board's MicroPython took over this page; this one stopped.\r\n");
     this.installFiles(interp.mp);
     for (const hook of this.settings.modules) {
       try {

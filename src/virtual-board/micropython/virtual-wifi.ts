@@ -4,7 +4,8 @@
  * answer whether it polls with a cooperative sleep or a blocking one.
  */
 
-export type WifiSecurity = "open" | "wep" | "wpa-psk" | "wpa2-psk" | "wpa-wpa2-psk" | "wpa2-enterprise" | "wpa3-psk" | "wpa2-wpa3-psk";
+export type WifiSecurity =
+  "open" | "wep" | "wpa-psk" | "wpa2-psk" | "wpa-wpa2-psk" | "wpa2-enterprise" | "wpa3-psk" | "wpa2-wpa3-psk";
 
 export interface VirtualAccessPoint {
   ssid: string;
@@ -128,15 +129,22 @@ export class VirtualWifi {
     let outcome: number;
     let delay: number;
     if (!ap) [outcome, delay] = [STAT.NO_AP_FOUND, delays.noApFound];
-    else if ((ap.security ?? "wpa2-psk") !== "open" && (ap.passphrase ?? "") !== key) [outcome, delay] = [STAT.WRONG_PASSWORD, delays.wrongPassword];
+    else if ((ap.security ?? "wpa2-psk") !== "open" && (ap.passphrase ?? "") !== key)
+      [outcome, delay] = [STAT.WRONG_PASSWORD, delays.wrongPassword];
     else [outcome, delay] = [STAT.GOT_IP, delays.connected];
     const startedAt = this.now();
     this.attempt = { ssid, startedAt, doneAt: startedAt + delay, outcome, ap };
     this.emit({ state: "connecting", ssid });
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (outcome === STAT.GOT_IP) this.emit({ state: "connected", ssid, ip: this.options.ip, hostname: this.hostname });
-      else this.emit({ state: "failed", ssid, reason: outcome === STAT.WRONG_PASSWORD ? "wrong-password" : "no-ap-found" });
+      if (outcome === STAT.GOT_IP)
+        this.emit({ state: "connected", ssid, ip: this.options.ip, hostname: this.hostname });
+      else
+        this.emit({
+          state: "failed",
+          ssid,
+          reason: outcome === STAT.WRONG_PASSWORD ? "wrong-password" : "no-ap-found",
+        });
     }, delay);
   }
 
@@ -175,7 +183,13 @@ export class VirtualWifi {
 
   snapshot(): WifiSnapshot {
     const connected = this.isConnected();
-    return { active: this.active, status: this.status(), ssid: this.connectedSsid(), ip: connected ? this.options.ip : null, hostname: this.hostname };
+    return {
+      active: this.active,
+      status: this.status(),
+      ssid: this.connectedSsid(),
+      ip: connected ? this.options.ip : null,
+      hostname: this.hostname,
+    };
   }
 
   /** Power off: no more events. */

@@ -30,7 +30,6 @@ const STUB_MAX_BLOCK = 0x10000;
 /** Time from MEM_END to the stub's "OHAI": clearing BSS and attaching flash. */
 const STUB_START_MS = 2;
 
-
 export function createDownloadSession(board: BootloaderHost): DownloadModeSession {
   return new BootloaderSession(board);
 }
@@ -101,45 +100,82 @@ class BootloaderSession implements DownloadModeSession {
   private dispatch(cmd: CommandPacket): void {
     const { op, data } = cmd;
     switch (op) {
-      case Op.SYNC:
-        return this.sync(data);
+      case Op.SYNC: {
+        this.sync(data);
+        return;
+      }
       case Op.READ_REG:
-        if (data.length !== 4) return this.fail(op, "invalid");
-        return this.ok(op, new Uint8Array(0), this.registers.read(u32(data, 0)));
-      case Op.WRITE_REG:
-        return this.writeReg(data);
-      case Op.SPI_SET_PARAMS:
-        return data.length === 24 ? this.ok(op) : this.fail(op, "invalid");
-      case Op.SPI_ATTACH:
-        return data.length === 4 || data.length === 8 ? this.ok(op) : this.fail(op, "invalid");
-      case Op.CHANGE_BAUDRATE:
-        return this.changeBaud(data);
-      case Op.GET_SECURITY_INFO:
-        return this.securityInfo();
+        if (data.length !== 4) {
+          this.fail(op, "invalid");
+          return;
+        }
+        {
+          this.ok(op, new Uint8Array(0), this.registers.read(u32(data, 0)));
+          return;
+        }
+      case Op.WRITE_REG: {
+        this.writeReg(data);
+        return;
+      }
+      case Op.SPI_SET_PARAMS: {
+        data.length === 24 ? this.ok(op) : this.fail(op, "invalid");
+        return;
+      }
+      case Op.SPI_ATTACH: {
+        data.length === 4 || data.length === 8 ? this.ok(op) : this.fail(op, "invalid");
+        return;
+      }
+      case Op.CHANGE_BAUDRATE: {
+        this.changeBaud(data);
+        return;
+      }
+      case Op.GET_SECURITY_INFO: {
+        this.securityInfo();
+        return;
+      }
       case Op.MEM_BEGIN:
       case Op.MEM_DATA:
-      case Op.MEM_END:
-        return this.memory(cmd);
+      case Op.MEM_END: {
+        this.memory(cmd);
+        return;
+      }
       case Op.FLASH_BEGIN:
-      case Op.FLASH_DEFL_BEGIN:
-        return this.flashBegin(op, data);
+      case Op.FLASH_DEFL_BEGIN: {
+        this.flashBegin(op, data);
+        return;
+      }
       case Op.FLASH_DATA:
-      case Op.FLASH_DEFL_DATA:
-        return this.flashData(cmd);
+      case Op.FLASH_DEFL_DATA: {
+        this.flashData(cmd);
+        return;
+      }
       case Op.FLASH_END:
-      case Op.FLASH_DEFL_END:
-        return this.flashEnd(op, data);
-      case Op.SPI_FLASH_MD5:
-        return this.flashMd5(data);
+      case Op.FLASH_DEFL_END: {
+        this.flashEnd(op, data);
+        return;
+      }
+      case Op.SPI_FLASH_MD5: {
+        this.flashMd5(data);
+        return;
+      }
     }
-    if (!this.stub) return this.fail(op, "unsupported");
+    if (!this.stub) {
+      this.fail(op, "unsupported");
+      return;
+    }
     switch (op) {
-      case Op.ERASE_FLASH:
-        return this.afterFlashWork(op, this.spiFlash.chipErase());
-      case Op.ERASE_REGION:
-        return this.eraseRegion(data);
-      case Op.READ_FLASH:
-        return this.readFlash(data);
+      case Op.ERASE_FLASH: {
+        this.afterFlashWork(op, this.spiFlash.chipErase());
+        return;
+      }
+      case Op.ERASE_REGION: {
+        this.eraseRegion(data);
+        return;
+      }
+      case Op.READ_FLASH: {
+        this.readFlash(data);
+        return;
+      }
       case Op.RUN_USER_CODE:
         this.out.then(this.now(), () => this.board.reset("normal"));
         return;
@@ -185,14 +221,21 @@ class BootloaderSession implements DownloadModeSession {
 
   private sync(data: Uint8Array): void {
     if (data.length !== SYNC_PAYLOAD.length || data.some((b, i) => b !== SYNC_PAYLOAD[i])) {
-      return this.fail(Op.SYNC, "invalid");
+      this.fail(Op.SYNC, "invalid");
+      return;
     }
-    if (this.stub) return this.ok(Op.SYNC);
+    if (this.stub) {
+      this.ok(Op.SYNC);
+      return;
+    }
     for (let i = 0; i < ROM_SYNC_REPLIES; i++) this.ok(Op.SYNC, new Uint8Array(0), this.profile.romSyncValue);
   }
 
   private writeReg(data: Uint8Array): void {
-    if (data.length === 0 || data.length % 16 !== 0) return this.fail(Op.WRITE_REG, "invalid");
+    if (data.length === 0 || data.length % 16 !== 0) {
+      this.fail(Op.WRITE_REG, "invalid");
+      return;
+    }
     let delayMs = 0;
     for (let i = 0; i < data.length / 4; i += 4) {
       this.registers.write(u32(data, i), u32(data, i + 1), u32(data, i + 2));
@@ -202,9 +245,15 @@ class BootloaderSession implements DownloadModeSession {
   }
 
   private changeBaud(data: Uint8Array): void {
-    if (data.length !== 8) return this.fail(Op.CHANGE_BAUDRATE, "invalid");
+    if (data.length !== 8) {
+      this.fail(Op.CHANGE_BAUDRATE, "invalid");
+      return;
+    }
     const baud = u32(data, 0);
-    if (baud < 300 || baud > 5_000_000) return this.fail(Op.CHANGE_BAUDRATE, "invalid");
+    if (baud < 300 || baud > 5_000_000) {
+      this.fail(Op.CHANGE_BAUDRATE, "invalid");
+      return;
+    }
     // The acknowledgement still goes out at the old rate; the UART switches right after it.
     this.ok(Op.CHANGE_BAUDRATE);
     this.out.then(this.now(), () => this.board.setUartBaud(baud));
@@ -212,7 +261,10 @@ class BootloaderSession implements DownloadModeSession {
 
   private securityInfo(): void {
     const info = this.profile.securityInfo;
-    if (!info) return this.fail(Op.GET_SECURITY_INFO, "unsupported");
+    if (!info) {
+      this.fail(Op.GET_SECURITY_INFO, "unsupported");
+      return;
+    }
     const body = new Uint8Array(20);
     const view = new DataView(body.buffer);
     view.setUint32(0, 0, true); // no secure boot, no secure download mode
@@ -224,20 +276,31 @@ class BootloaderSession implements DownloadModeSession {
   private memory(cmd: CommandPacket): void {
     const { op, data } = cmd;
     if (op === Op.MEM_BEGIN) {
-      if (data.length !== 16) return this.fail(op, "invalid");
+      if (data.length !== 16) {
+        this.fail(op, "invalid");
+        return;
+      }
       const [size, blocks, , offset] = [u32(data, 0), u32(data, 1), u32(data, 2), u32(data, 3)];
       this.memRegions.push({ start: offset, end: offset + size });
       this.memLoading = { blocks, received: 0 };
-      return this.ok(op);
+      this.ok(op);
+      return;
     }
     if (op === Op.MEM_DATA) {
       const block = this.dataBlock(cmd);
       if (!block) return;
-      if (!this.memLoading) return this.fail(op, "not-in-flash-mode");
+      if (!this.memLoading) {
+        this.fail(op, "not-in-flash-mode");
+        return;
+      }
       this.memLoading.received++;
-      return this.ok(op);
+      this.ok(op);
+      return;
     }
-    if (data.length !== 8) return this.fail(op, "invalid");
+    if (data.length !== 8) {
+      this.fail(op, "invalid");
+      return;
+    }
     const stayInLoader = u32(data, 0) !== 0;
     const entry = u32(data, 1);
     this.memLoading = null;
@@ -276,14 +339,24 @@ class BootloaderSession implements DownloadModeSession {
   }
 
   private flashBegin(op: number, data: Uint8Array): void {
-    if (data.length !== 16 && data.length !== 20) return this.fail(op, "invalid");
+    if (data.length !== 16 && data.length !== 20) {
+      this.fail(op, "invalid");
+      return;
+    }
     const [size, blocks, blockSize, offset] = [u32(data, 0), u32(data, 1), u32(data, 2), u32(data, 3)];
     const compressed = op === Op.FLASH_DEFL_BEGIN;
-    if (!this.spiFlash.contains(offset, size)) return this.fail(op, "range");
-    if (blockSize === 0 || blockSize > STUB_MAX_BLOCK) return this.fail(op, "invalid");
+    if (!this.spiFlash.contains(offset, size)) {
+      this.fail(op, "range");
+      return;
+    }
+    if (blockSize === 0 || blockSize > STUB_MAX_BLOCK) {
+      this.fail(op, "invalid");
+      return;
+    }
     if (this.stub) {
       this.write = new FlashWriteSession(this.spiFlash, offset, size, compressed, true);
-      return this.afterFlashWork(op, 0);
+      this.afterFlashWork(op, 0);
+      return;
     }
     // The ROM erases the whole region before it answers, then writes whole blocks as they come.
     const writeSize = compressed ? size : Math.min(this.spiFlash.size - offset, Math.max(size, blocks * blockSize));
@@ -296,10 +369,16 @@ class BootloaderSession implements DownloadModeSession {
     const block = this.dataBlock(cmd);
     if (!block) return;
     const session = this.write;
-    if (!session || session.compressed !== (op === Op.FLASH_DEFL_DATA)) return this.fail(op, "not-in-flash-mode");
+    if (!session || session.compressed !== (op === Op.FLASH_DEFL_DATA)) {
+      this.fail(op, "not-in-flash-mode");
+      return;
+    }
     if (this.stub && this.board.paced) this.eraseAheadUntil(this.now());
     const result = session.feed(block);
-    if (!result.ok) return this.fail(op, result.error === "inflate" ? "inflate" : "too-much");
+    if (!result.ok) {
+      this.fail(op, result.error === "inflate" ? "inflate" : "too-much");
+      return;
+    }
     const ms = this.board.paced ? result.ms : 0;
     if (this.stub) {
       // Acknowledged as soon as received, unless the previous block is still being processed;
@@ -307,18 +386,28 @@ class BootloaderSession implements DownloadModeSession {
       const ackAt = Math.max(this.now(), this.blockDoneAt);
       this.flashBusyUntil = Math.max(ackAt, this.flashBusyUntil) + ms;
       this.blockDoneAt = this.flashBusyUntil;
-      return this.ok(op, undefined, 0, ackAt);
+      this.ok(op, undefined, 0, ackAt);
+      return;
     }
     this.afterFlashWork(op, ms);
   }
 
   private flashEnd(op: number, data: Uint8Array): void {
-    if (data.length !== 4) return this.fail(op, "invalid");
+    if (data.length !== 4) {
+      this.fail(op, "invalid");
+      return;
+    }
     const reboot = u32(data, 0) === 0;
     const session = this.write;
     if (this.stub) {
-      if (!session) return this.fail(op, "not-in-flash-mode");
-      if (session.remaining > 0) return this.fail(op, "not-enough", this.flashBusyUntil);
+      if (!session) {
+        this.fail(op, "not-in-flash-mode");
+        return;
+      }
+      if (session.remaining > 0) {
+        this.fail(op, "not-enough", this.flashBusyUntil);
+        return;
+      }
     }
     this.write = null;
     // Answered once the last block is programmed (an erase-ahead still running is not waited for).
@@ -328,29 +417,53 @@ class BootloaderSession implements DownloadModeSession {
   }
 
   private flashMd5(data: Uint8Array): void {
-    if (data.length !== 16) return this.fail(Op.SPI_FLASH_MD5, "invalid");
+    if (data.length !== 16) {
+      this.fail(Op.SPI_FLASH_MD5, "invalid");
+      return;
+    }
     const offset = u32(data, 0);
     const size = u32(data, 1);
-    if (!this.spiFlash.contains(offset, size)) return this.fail(Op.SPI_FLASH_MD5, "range", this.flashBusyUntil);
+    if (!this.spiFlash.contains(offset, size)) {
+      this.fail(Op.SPI_FLASH_MD5, "range", this.flashBusyUntil);
+      return;
+    }
     const digest = md5(this.spiFlash.bytes.subarray(offset, offset + size));
     const body = this.stub ? digest : new TextEncoder().encode(toHex(digest));
     this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, body);
   }
 
   private eraseRegion(data: Uint8Array): void {
-    if (data.length !== 8) return this.fail(Op.ERASE_REGION, "invalid");
+    if (data.length !== 8) {
+      this.fail(Op.ERASE_REGION, "invalid");
+      return;
+    }
     const offset = u32(data, 0);
     const size = u32(data, 1);
-    if (offset % SECTOR_SIZE !== 0 || size % SECTOR_SIZE !== 0) return this.fail(Op.ERASE_REGION, "length");
-    if (!this.spiFlash.contains(offset, size)) return this.fail(Op.ERASE_REGION, "range");
+    if (offset % SECTOR_SIZE !== 0 || size % SECTOR_SIZE !== 0) {
+      this.fail(Op.ERASE_REGION, "length");
+      return;
+    }
+    if (!this.spiFlash.contains(offset, size)) {
+      this.fail(Op.ERASE_REGION, "range");
+      return;
+    }
     this.afterFlashWork(Op.ERASE_REGION, this.spiFlash.eraseRange(offset, size));
   }
 
   private readFlash(data: Uint8Array): void {
-    if (data.length !== 16) return this.fail(Op.READ_FLASH, "invalid");
+    if (data.length !== 16) {
+      this.fail(Op.READ_FLASH, "invalid");
+      return;
+    }
     const [offset, length, packetSize, maxInFlight] = [u32(data, 0), u32(data, 1), u32(data, 2), u32(data, 3)];
-    if (!this.spiFlash.contains(offset, length)) return this.fail(Op.READ_FLASH, "range");
-    if (packetSize === 0 || packetSize > 0x10000 || maxInFlight === 0) return this.fail(Op.READ_FLASH, "invalid");
+    if (!this.spiFlash.contains(offset, length)) {
+      this.fail(Op.READ_FLASH, "range");
+      return;
+    }
+    if (packetSize === 0 || packetSize > 0x10000 || maxInFlight === 0) {
+      this.fail(Op.READ_FLASH, "invalid");
+      return;
+    }
     this.afterFlashWork(Op.READ_FLASH, 0);
     this.reading = new FlashReadStream(
       this.spiFlash.bytes.subarray(offset, offset + length),

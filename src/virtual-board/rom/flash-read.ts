@@ -23,7 +23,7 @@ export class FlashReadStream {
 
   acknowledge(payload: Uint8Array): void {
     if (payload.length !== 4) return;
-    const total = (payload[0]! | (payload[1]! << 8) | (payload[2]! << 16) | (payload[3]! << 24)) >>> 0;
+    const total = (payload[0] | (payload[1] << 8) | (payload[2] << 16) | (payload[3] << 24)) >>> 0;
     if (total > this.acked && total <= this.sent) this.acked = total;
     this.fill();
   }

@@ -75,7 +75,8 @@ export class FlashWriteSession {
     this.pendingMs = 0;
     if (this.compressed) {
       const inflater = this.inflater!;
-      if (this.inflateFailed || inflater.ended) return { ok: false, error: this.overflow ? "too-much-data" : "inflate" };
+      if (this.inflateFailed || inflater.ended)
+        return { ok: false, error: this.overflow ? "too-much-data" : "inflate" };
       const before = this.written;
       inflater.push(block, false);
       if (inflater.err) {

@@ -70,7 +70,7 @@ export function parseCommand(payload: Uint8Array): CommandPacket | null {
   if (payload.length < 8 || payload[0] !== 0x00) return null;
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   return {
-    op: payload[1]!,
+    op: payload[1],
     declaredLength: view.getUint16(2, true),
     checksum: view.getUint32(4, true),
     data: payload.subarray(8),
@@ -90,5 +90,5 @@ export function responsePacket(op: number, value: number, body: Uint8Array): Uin
 
 export function u32(data: Uint8Array, index: number): number {
   const o = index * 4;
-  return (data[o]! | (data[o + 1]! << 8) | (data[o + 2]! << 16) | (data[o + 3]! << 24)) >>> 0;
+  return (data[o] | (data[o + 1] << 8) | (data[o + 2] << 16) | (data[o + 3] << 24)) >>> 0;
 }

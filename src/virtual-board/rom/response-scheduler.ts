@@ -41,7 +41,7 @@ export class ResponseScheduler {
 
   private pump(): void {
     while (!this.disposed && this.queue.length > 0) {
-      const head = this.queue[0]!;
+      const head = this.queue[0];
       const wait = this.paced ? head.at - performance.now() : 0;
       if (wait > 0) {
         if (!this.timer) {

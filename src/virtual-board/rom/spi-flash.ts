@@ -29,7 +29,9 @@ export class SpiFlash {
   }
 
   contains(offset: number, length: number): boolean {
-    return Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0 && offset + length <= this.size;
+    return (
+      Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0 && offset + length <= this.size
+    );
   }
 
   eraseSector(offset: number): number {
@@ -65,7 +67,7 @@ export class SpiFlash {
   /** Page program: NOR cells only go from 1 to 0, so unerased bytes end up ANDed. */
   program(offset: number, data: Uint8Array): number {
     const target = this.bytes;
-    for (let i = 0; i < data.length; i++) target[offset + i]! &= data[i]!;
+    for (let i = 0; i < data.length; i++) target[offset + i] &= data[i];
     return (data.length / PAGE_SIZE) * NOR_TIMING.pageProgramMs;
   }
 

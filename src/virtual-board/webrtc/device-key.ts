@@ -8,7 +8,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 export function pemBody(pem: string, label: string): Uint8Array | null {
   const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(pem);
   if (!m) return null;
-  const text = atob(m[1]!.replace(/\s+/g, ""));
+  const text = atob(m[1].replace(/\s+/g, ""));
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;

@@ -40,7 +40,8 @@ export function createWebrtcJsModule(options: WebrtcModuleOptions): Record<strin
       });
       options.peers?.add(peer);
       return {
-        on: (kind: "offer" | "answer" | "ice" | "data" | "state", cb: ((v: unknown) => unknown) | null) => peer.on(kind, cb),
+        on: (kind: "offer" | "answer" | "ice" | "data" | "state", cb: ((v: unknown) => unknown) | null) =>
+          peer.on(kind, cb),
         create_offer: () => peer.create_offer(),
         set_remote_sdp: (sdp: string) => peer.set_remote_sdp(sdp),
         add_ice_candidate: (c: string) => peer.add_ice_candidate(c),

@@ -65,7 +65,11 @@ export function servePeerBackend(backend: PeerBackend, notify: (notice: PeerNoti
   const peers = new Map<number, { handle: PeerHandle; channels: Map<number, ChannelHandle> }>();
   let nextRemoteChannel = -1;
 
-  const snapshot = (handle: PeerHandle): PeerSnapshot => ({ states: handle.states(), localSdp: handle.localSdp(), remoteSdp: handle.remoteSdp() });
+  const snapshot = (handle: PeerHandle): PeerSnapshot => ({
+    states: handle.states(),
+    localSdp: handle.localSdp(),
+    remoteSdp: handle.remoteSdp(),
+  });
 
   const watchChannel = (peer: number, id: number, channel: ChannelHandle): void => {
     const state = () => notify({ kind: "channel-state", peer, channel: id, readyState: channel.readyState });
@@ -105,20 +109,45 @@ export function servePeerBackend(backend: PeerBackend, notify: (notice: PeerNoti
 
   return {
     handle(request) {
-      if (request.kind === "create") return create(request.peer, request.options);
+      if (request.kind === "create") {
+        create(request.peer, request.options);
+        return;
+      }
       const entry = peers.get(request.peer);
       if (!entry) {
         if (request.kind === "call") {
-          notify({ kind: "reply", peer: request.peer, call: request.call, error: "peer closed", value: null, snapshot: { states: NEW_STATES, localSdp: null, remoteSdp: null } });
+          notify({
+            kind: "reply",
+            peer: request.peer,
+            call: request.call,
+            error: "peer closed",
+            value: null,
+            snapshot: { states: NEW_STATES, localSdp: null, remoteSdp: null },
+          });
         }
         return;
       }
       switch (request.kind) {
         case "call":
           call(entry.handle, request.method, request.args).then(
-            (value) => notify({ kind: "reply", peer: request.peer, call: request.call, error: null, value, snapshot: snapshot(entry.handle) }),
+            (value) =>
+              notify({
+                kind: "reply",
+                peer: request.peer,
+                call: request.call,
+                error: null,
+                value,
+                snapshot: snapshot(entry.handle),
+              }),
             (err: unknown) =>
-              notify({ kind: "reply", peer: request.peer, call: request.call, error: err instanceof Error ? err.message : String(err), value: null, snapshot: snapshot(entry.handle) }),
+              notify({
+                kind: "reply",
+                peer: request.peer,
+                call: request.call,
+                error: err instanceof Error ? err.message : String(err),
+                value: null,
+                snapshot: snapshot(entry.handle),
+              }),
           );
           return;
         case "create-channel": {
@@ -237,7 +266,11 @@ class RemotePeer implements PeerHandle {
     return this.snapshot.states;
   }
   waitForGathering(timeoutMs: number): Promise<boolean> {
-    return waitForGatheringBy(() => this.states(), (l) => this.onStateChange(() => l()), timeoutMs);
+    return waitForGatheringBy(
+      () => this.states(),
+      (l) => this.onStateChange(() => l()),
+      timeoutMs,
+    );
   }
   close(): void {
     this.client.send({ kind: "close", peer: this.id });
@@ -273,7 +306,9 @@ class RemotePeer implements PeerHandle {
         this.stateListeners.forEach((l) => l(notice.snapshot.states));
         return;
       case "datachannel": {
-        const handle = new RemoteChannel(notice.label, notice.readyState, (r) => this.client.send({ ...r, peer: this.id, channel: notice.channel }));
+        const handle = new RemoteChannel(notice.label, notice.readyState, (r) =>
+          this.client.send({ ...r, peer: this.id, channel: notice.channel }),
+        );
         this.channels.set(notice.channel, handle);
         this.channelListeners.forEach((l) => l(handle));
         return;

@@ -68,7 +68,10 @@ export class VirtualPeer {
     this.reportError = options.reportError ?? ((text) => console.error(text));
     this.scalar = options.key ? p256ScalarFromPem(options.key) : null;
     this.certFingerprint = options.cert ? certificateFingerprintSync(options.cert) : null;
-    const dtls = options.cert && options.key && backend.canChooseCertificate ? { certPem: options.cert, keyPem: options.key } : undefined;
+    const dtls =
+      options.cert && options.key && backend.canChooseCertificate
+        ? { certPem: options.cert, keyPem: options.key }
+        : undefined;
     this.peer = backend.createPeer({ iceServers: options.iceServers ?? [], dtls });
     this.peer.onIceCandidate((c) => (c === null ? this.endGathering() : !this.gatheringEnded && this.emit("ice", c)));
     this.peer.onStateChange((s) => this.followStates(s));
@@ -77,7 +80,8 @@ export class VirtualPeer {
 
   /** Validation the constructor cannot return: a key that is not P-256 PEM. */
   static checkOptions(options: VirtualPeerOptions): string | null {
-    if (options.role && options.role !== "controlling" && options.role !== "controlled") return `value:role must be 'controlling' or 'controlled'`;
+    if (options.role && options.role !== "controlling" && options.role !== "controlled")
+      return `value:role must be 'controlling' or 'controlled'`;
     if (options.key && !p256ScalarFromPem(options.key)) return "value:key is not an EC P-256 private key in PEM";
     if (options.cert && !certificateFingerprintSync(options.cert)) return "value:cert is not a PEM certificate";
     return null;
@@ -102,7 +106,8 @@ export class VirtualPeer {
 
   set_remote_sdp(sdp: string): string | null {
     if (this.closed) return `oserror:${Errno.EBADF}`;
-    if (typeof sdp !== "string" || !SDP_LOOKS_VALID.test(sdp)) return "value:not an SDP with a DataChannel (m=application) section";
+    if (typeof sdp !== "string" || !SDP_LOOKS_VALID.test(sdp))
+      return "value:not an SDP with a DataChannel (m=application) section";
     this.run(async () => {
       if (this.role === "controlled") {
         await this.peer.setRemoteDescription("offer", sdp);
@@ -193,7 +198,9 @@ export class VirtualPeer {
       const bytes = typeof m === "string" ? new TextEncoder().encode(m) : m;
       // The C module has recv_buffer bytes to put a message in; a bigger one cannot reach Python.
       if (bytes.length > this.recvBuffer) {
-        this.reportError(`webrtc: dropped a ${bytes.length}-byte message, larger than recv_buffer (${this.recvBuffer})`);
+        this.reportError(
+          `webrtc: dropped a ${bytes.length}-byte message, larger than recv_buffer (${this.recvBuffer})`,
+        );
         return;
       }
       this.emit("data", bytes);
@@ -202,12 +209,21 @@ export class VirtualPeer {
 
   private followStates(s: PeerStates): void {
     if (this.closed) return;
-    if (this.current >= PeerState.DATA_CHANNEL_CONNECTED && s.connection !== "failed" && s.connection !== "disconnected" && s.connection !== "closed") return;
+    if (
+      this.current >= PeerState.DATA_CHANNEL_CONNECTED &&
+      s.connection !== "failed" &&
+      s.connection !== "disconnected" &&
+      s.connection !== "closed"
+    )
+      return;
     if (s.connection === "failed" || s.ice === "failed") this.setState(PeerState.CONNECT_FAILED);
     else if (s.connection === "disconnected" || s.ice === "disconnected") {
-      this.setState(this.current >= PeerState.DATA_CHANNEL_CONNECTED ? PeerState.DATA_CHANNEL_DISCONNECTED : PeerState.DISCONNECTED);
+      this.setState(
+        this.current >= PeerState.DATA_CHANNEL_CONNECTED ? PeerState.DATA_CHANNEL_DISCONNECTED : PeerState.DISCONNECTED,
+      );
     } else if (s.connection === "connected" || s.dtls === "connected") this.setState(PeerState.CONNECTED);
-    else if (s.dtls === "connecting" || (s.ice === "connected" && s.connection === "connecting")) this.setState(PeerState.CONNECTING);
+    else if (s.dtls === "connecting" || (s.ice === "connected" && s.connection === "connecting"))
+      this.setState(PeerState.CONNECTING);
     else if (s.ice === "connected" || s.ice === "completed") this.setState(PeerState.PAIRED);
     else if (s.ice === "checking") this.setState(PeerState.PAIRING);
   }

@@ -24,9 +24,19 @@ export async function startFixtureServer(routes: Record<string, FixtureRoute> = 
   const server: Server = createServer((req, res) => {
     const path = req.url ?? "/";
     requests.push({ method: req.method ?? "GET", path });
-    const route = table.get(path) ?? table.get(path.split("?")[0]!);
-    const answer: FixtureAnswer = route === undefined ? { status: 404, headers: { "content-type": "text/plain" }, body: "Not Found" } : typeof route === "function" ? route(req, fixture) : route;
-    const body = answer.body === undefined ? new Uint8Array() : typeof answer.body === "string" ? new TextEncoder().encode(answer.body) : answer.body;
+    const route = table.get(path) ?? table.get(path.split("?")[0]);
+    const answer: FixtureAnswer =
+      route === undefined
+        ? { status: 404, headers: { "content-type": "text/plain" }, body: "Not Found" }
+        : typeof route === "function"
+          ? route(req, fixture)
+          : route;
+    const body =
+      answer.body === undefined
+        ? new Uint8Array()
+        : typeof answer.body === "string"
+          ? new TextEncoder().encode(answer.body)
+          : answer.body;
     res.writeHead(answer.status ?? 200, { "content-length": String(body.length), ...answer.headers });
     res.end(req.method === "HEAD" ? undefined : body);
   });

@@ -64,7 +64,7 @@ export function githubRelease(repo: string, spec: ReleaseSpec, apiBase: string) 
     prerelease: spec.prerelease ?? false,
     created_at: "2026-11-20T09:58:00Z",
     updated_at: "2026-11-20T10:00:06Z",
-    published_at: spec.draft ? null : spec.publishedAt ?? "2026-11-20T10:00:06Z",
+    published_at: spec.draft ? null : (spec.publishedAt ?? "2026-11-20T10:00:06Z"),
     assets: spec.assets.map((a) => githubAsset(repo, spec.tag, a, apiBase)),
     tarball_url: `${apiBase}/repos/${repo}/tarball/${spec.tag}`,
     zipball_url: `${apiBase}/repos/${repo}/zipball/${spec.tag}`,
@@ -74,7 +74,9 @@ export function githubRelease(repo: string, spec: ReleaseSpec, apiBase: string) 
 
 /** The S3 demo parts laid into one image written at 0x0, over erased flash, as esptool merge_bin does. */
 export function mergedS3Image(version = "0.1.0"): Uint8Array {
-  const parts = demoParts("ESP32-S3").map((p) => (p.path.endsWith("pydirect.bin") ? { ...p, data: makeDemoApp("ESP32-S3", { version }) } : p));
+  const parts = demoParts("ESP32-S3").map((p) =>
+    p.path.endsWith("pydirect.bin") ? { ...p, data: makeDemoApp("ESP32-S3", { version }) } : p,
+  );
   const end = Math.max(...parts.map((p) => p.offset + p.data.length));
   const image = new Uint8Array(end).fill(0xff);
   for (const p of parts) image.set(p.data, p.offset);

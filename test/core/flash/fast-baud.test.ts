@@ -1,7 +1,22 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FlashSession, InMemoryBaudMemory, describeBaud, flashParts, type BaudEvent, type FlashEvent } from "../../../src/core/flash";
+import {
+  FlashSession,
+  InMemoryBaudMemory,
+  describeBaud,
+  flashParts,
+  type BaudEvent,
+  type FlashEvent,
+} from "../../../src/core/flash";
 import { syntheticFirmware } from "../../../bench/lib/synthetic-firmware";
-import { CH340, CH9102, CHEAP_CH340_CLONE, CP2102N, FT232R, VirtualBoard, type UsbBridgeProfile } from "../../../src/virtual-board";
+import {
+  CH340,
+  CH9102,
+  CHEAP_CH340_CLONE,
+  CP2102N,
+  FT232R,
+  VirtualBoard,
+  type UsbBridgeProfile,
+} from "../../../src/virtual-board";
 import { collect, expectedFlash, firstDifference, threePartImage } from "./helpers";
 
 const blank = (board: VirtualBoard) => new Uint8Array(board.flash.length).fill(0xff);
@@ -23,7 +38,15 @@ describe("flashing above 921,600 baud where the link carries it", () => {
       CHEAP_CH340_CLONE,
       "CH340",
       921_600,
-      ["trying 3000000", "refused 3000000", "trying 2000000", "refused 2000000", "trying 1500000", "refused 1500000", "settled 921600"],
+      [
+        "trying 3000000",
+        "refused 3000000",
+        "trying 2000000",
+        "refused 2000000",
+        "trying 1500000",
+        "refused 1500000",
+        "settled 921600",
+      ],
     ],
   ];
 
@@ -134,7 +157,12 @@ describe("a write that fails at a fast rate", () => {
     board.injectFaults({ bridgeMaxBaudAfterBytes: { bytes: 400_000, maxBaud: 2_000_000 } });
     const writes: Array<{ offset: number; length: number; ok: boolean }> = [];
     const write = FlashSession.prototype.write;
-    vi.spyOn(FlashSession.prototype, "write").mockImplementation(async function (this: FlashSession, offset, data, ...rest) {
+    vi.spyOn(FlashSession.prototype, "write").mockImplementation(async function (
+      this: FlashSession,
+      offset,
+      data,
+      ...rest
+    ) {
       const entry = { offset, length: data.length, ok: false };
       writes.push(entry);
       await write.call(this, offset, data, ...rest);
@@ -143,7 +171,13 @@ describe("a write that fails at a fast rate", () => {
     const { events, onEvent } = collect();
     const report = await flashParts(board.port, { parts, fastBaud: { memory } }, onEvent);
 
-    expect(decisions(events)).toEqual(["trying 3000000", "settled 3000000", "refused 3000000", "trying 2000000", "settled 2000000"]);
+    expect(decisions(events)).toEqual([
+      "trying 3000000",
+      "settled 3000000",
+      "refused 3000000",
+      "trying 2000000",
+      "settled 2000000",
+    ]);
     expect(baudEvents(events)[2]).toMatchObject({ decision: "refused", reason: "write-failed" });
     expect(report.baudRate).toBe(2_000_000);
     expect(memory.recall("10c4:ea60")).toBe(2_000_000);
@@ -151,16 +185,18 @@ describe("a write that fails at a fast rate", () => {
 
     const failed = writes.findIndex((w) => !w.ok);
     expect(failed).toBeGreaterThan(0);
-    const { offset, length } = writes[failed]!;
+    const { offset, length } = writes[failed];
     const resumed = writes.slice(failed + 1).filter((w) => w.offset < offset + length && w.offset + w.length > offset);
     // The failed range is taken up past its start, and less of it is sent again than it holds.
     expect(resumed.length).toBeGreaterThan(0);
-    expect(resumed[0]!.offset).toBeGreaterThan(offset);
+    expect(resumed[0].offset).toBeGreaterThan(offset);
     expect(resumed.reduce((sum, w) => sum + w.length, 0)).toBeLessThan(length);
     // Nothing is counted twice: the part's bytes were each written once.
     expect(report.bytesWritten + report.bytesSkipped).toBe(parts.reduce((s, p) => s + p.data.length, 0));
     // Progress never went backwards across the step down.
-    const appProgress = events.filter((e) => e.state === "writing" && e.part === "app").map((e) => (e as { written: number }).written);
+    const appProgress = events
+      .filter((e) => e.state === "writing" && e.part === "app")
+      .map((e) => (e as { written: number }).written);
     expect([...appProgress].sort((a, b) => a - b)).toEqual(appProgress);
   }, 60_000);
 
@@ -170,7 +206,9 @@ describe("a write that fails at a fast rate", () => {
     const board = new VirtualBoard({ chip: "ESP32-S3", bridge: CHEAP_CH340_CLONE });
     board.injectFaults({ bridgeMaxBaudAfterBytes: { bytes: 60_000, maxBaud: 460_800 } });
     const { events, onEvent } = collect();
-    const err = await flashParts(board.port, { parts: threePartImage(72), fastBaud: { memory } }, onEvent).catch((e: unknown) => e);
+    const err = await flashParts(board.port, { parts: threePartImage(72), fastBaud: { memory } }, onEvent).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: "write-failed" });
     expect(decisions(events)).toEqual(["settled 921600"]);
     expect(memory.recall("1a86:7523")).toBe(921_600);

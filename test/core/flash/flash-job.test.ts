@@ -26,14 +26,16 @@ describe("flashParts against the virtual board", () => {
     expect(states.at(-2)).toBe("resetting");
     expect(states.at(-1)).toBe("done");
     for (const [index, part] of parts.entries()) {
-      const writing = events.filter((e): e is Extract<FlashEvent, { state: "writing" }> => e.state === "writing" && e.index === index);
+      const writing = events.filter(
+        (e): e is Extract<FlashEvent, { state: "writing" }> => e.state === "writing" && e.index === index,
+      );
       expect(writing.length).toBeGreaterThan(0);
       const written = writing.map((e) => e.written);
       expect([...written].sort((a, b) => a - b)).toEqual(written);
       expect(written.at(-1)).toBe(part.data.length);
       expect(writing.every((e) => e.total === part.data.length)).toBe(true);
       const verified = events.find((e) => e.state === "verified" && e.index === index);
-      expect(verified).toMatchObject({ md5: report.parts[index]!.md5 });
+      expect(verified).toMatchObject({ md5: report.parts[index].md5 });
     }
     // Reset out of download mode afterwards (into the app, or the boot check's verdict on this
     // synthetic image), and the port is closed for the console to take over.
@@ -44,10 +46,12 @@ describe("flashParts against the virtual board", () => {
   it("refuses a board of the wrong chip before writing anything, and leaves its firmware running", async () => {
     const board = new VirtualBoard({ chip: "ESP32-C3" });
     const parts = threePartImage();
-    board.flash.set(parts[2]!.data.subarray(0, 1000), 0x10000); // some old firmware
+    board.flash.set(parts[2].data.subarray(0, 1000), 0x10000); // some old firmware
     const before = board.flash.slice();
     const { events, onEvent } = collect();
-    const err = await flashParts(board.port, { parts: partsForChips(["ESP32-S3"], parts) }, onEvent).catch((e: unknown) => e);
+    const err = await flashParts(board.port, { parts: partsForChips(["ESP32-S3"], parts) }, onEvent).catch(
+      (e: unknown) => e,
+    );
 
     expect(err).toMatchObject({ code: "wrong-chip", action: "choose-another-firmware" });
     expect((err as Error).message).toContain("ESP32-C3");
@@ -71,22 +75,29 @@ describe("flashParts against the virtual board", () => {
     expect(identical.events.some((e) => e.state === "stub-running")).toBe(false);
 
     const changed = parts.map((p) => ({ ...p, data: p.data.slice() }));
-    changed[2]!.data[150_000] ^= 0xff;
-    changed[2]!.data[150_001] ^= 0x0f;
+    changed[2].data[150_000] ^= 0xff;
+    changed[2].data[150_001] ^= 0x0f;
     const { events, onEvent } = collect();
     const once = await flashParts(board.port, { parts: changed }, onEvent);
     expect(once.bytesWritten).toBe(4096);
     expect(once.parts.map((p) => p.skipped)).toEqual([true, true, false]);
-    expect(firstDifference(board.flash.subarray(0x10000, 0x10000 + changed[2]!.data.length), changed[2]!.data)).toBe(-1);
+    expect(firstDifference(board.flash.subarray(0x10000, 0x10000 + changed[2].data.length), changed[2].data)).toBe(-1);
     const lastWriting = events.filter((e) => e.state === "writing").at(-1);
-    expect(lastWriting).toMatchObject({ written: changed[2]!.data.length, skippedBytes: changed[2]!.data.length - 4096 });
+    expect(lastWriting).toMatchObject({
+      written: changed[2].data.length,
+      skippedBytes: changed[2].data.length - 4096,
+    });
   });
 
   it("passes a parts callback's own PortalError through as it is, and names a plain error's message", async () => {
     const board = new VirtualBoard({ chip: "ESP32-S3" });
-    const imageError = new PortalError("image-corrupt", "The app image is damaged: download it again.", { action: "retry" });
+    const imageError = new PortalError("image-corrupt", "The app image is damaged: download it again.", {
+      action: "retry",
+    });
     const { events, onEvent } = collect();
-    const err = await flashParts(board.port, { parts: () => Promise.reject(imageError) }, onEvent).catch((e: unknown) => e);
+    const err = await flashParts(board.port, { parts: () => Promise.reject(imageError) }, onEvent).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBe(imageError);
     expect(events.at(-1)).toEqual({ state: "error", error: imageError });
     const plain = await flashParts(board.port, {
@@ -102,7 +113,7 @@ describe("flashParts against the virtual board", () => {
   it("erases the whole chip first when asked (new install)", async () => {
     const board = new VirtualBoard({ chip: "ESP32" });
     board.flash.fill(0x5a);
-    const parts = [{ name: "app", offset: 0x10000, data: threePartImage()[2]!.data }];
+    const parts = [{ name: "app", offset: 0x10000, data: threePartImage()[2].data }];
     const { events, onEvent } = collect();
     await flashParts(board.port, { parts, eraseAll: true }, onEvent);
     expect(events.some((e) => e.state === "erasing")).toBe(true);

@@ -9,7 +9,7 @@ describe("small writes through the ROM loader", () => {
     const parts = threePartImage(81);
     await flashParts(board.port, { parts });
     const changed = parts.map((p) => ({ ...p, data: p.data.slice() }));
-    changed[2]!.data[100_000] ^= 0x5a;
+    changed[2].data[100_000] ^= 0x5a;
     const before = board.flash.slice();
     const { events, onEvent } = collect();
     const report = await flashParts(board.port, { parts: changed, fastBaud: true }, onEvent);
@@ -18,7 +18,7 @@ describe("small writes through the ROM loader", () => {
     // Everything but the changed byte is as it was, the neighbouring sectors included.
     const diffs = [...board.flash].flatMap((b, i) => (b !== before[i] ? [i] : []));
     expect(diffs).toEqual([0x10000 + 100_000]);
-    expect(report.parts[2]!.md5).toBe(md5Hex(changed[2]!.data));
+    expect(report.parts[2].md5).toBe(md5Hex(changed[2].data));
   });
 
   it("starts the stub for anything larger, and on chips whose ROM wants another begin packet", async () => {
@@ -26,7 +26,7 @@ describe("small writes through the ROM loader", () => {
     const parts = threePartImage(82).map((p) => (p.name === "bootloader" ? { ...p, offset: 0x2000 } : p));
     await flashParts(board.port, { parts });
     const changed = parts.map((p) => ({ ...p, data: p.data.slice() }));
-    changed[2]!.data[100_000] ^= 0x5a;
+    changed[2].data[100_000] ^= 0x5a;
     const { events, onEvent } = collect();
     await flashParts(board.port, { parts: changed }, onEvent);
     expect(events.some((e) => e.state === "stub-running")).toBe(true);

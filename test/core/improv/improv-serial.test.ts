@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ImprovSerial, ImprovPacketParser, encodePacket, encodeRpc, encodeStrings, decodeStrings } from "../../../src/core/improv";
+import {
+  ImprovSerial,
+  ImprovPacketParser,
+  encodePacket,
+  encodeRpc,
+  encodeStrings,
+  decodeStrings,
+} from "../../../src/core/improv";
 import { createImprovFirmware } from "../../../src/virtual-board/improv";
 import { bootedBoard } from "../repl/board-fixture";
 import { scriptedReplDevice } from "../repl/scripted-repl-device";
@@ -17,7 +24,16 @@ afterEach(async () => {
 });
 
 async function improvBoard(options: Parameters<typeof createImprovFirmware>[0] = {}) {
-  return bootedBoard({ app: createImprovFirmware({ accessPoints, deviceName: "kitchen-light", ipAddress: "192.168.4.77", connectDelayMs: 200, connectTimeoutMs: 500, ...options }) });
+  return bootedBoard({
+    app: createImprovFirmware({
+      accessPoints,
+      deviceName: "kitchen-light",
+      ipAddress: "192.168.4.77",
+      connectDelayMs: 200,
+      connectTimeoutMs: 500,
+      ...options,
+    }),
+  });
 }
 
 describe("Improv framing", () => {
@@ -27,10 +43,18 @@ describe("Improv framing", () => {
     expect(packet[packet.length - 1]).toBe(packet.subarray(0, -1).reduce((a, b) => a + b, 0) & 0xff);
     const seen: number[] = [];
     let bad = 0;
-    const parser = new ImprovPacketParser((p) => seen.push(p.type), () => bad++);
+    const parser = new ImprovPacketParser(
+      (p) => seen.push(p.type),
+      () => bad++,
+    );
     const corrupt = packet.slice();
-    corrupt[12]! ^= 0x01;
-    const stream = new Uint8Array([...new TextEncoder().encode("[I][app]: IMPRO boot\r\n"), ...corrupt, ...packet, 0x0a]);
+    corrupt[12] ^= 0x01;
+    const stream = new Uint8Array([
+      ...new TextEncoder().encode("[I][app]: IMPRO boot\r\n"),
+      ...corrupt,
+      ...packet,
+      0x0a,
+    ]);
     // Byte by byte, as a slow UART delivers it.
     for (const b of stream) parser.push(new Uint8Array([b]));
     expect(seen).toEqual([0x04]);
@@ -45,7 +69,12 @@ describe("ImprovSerial against the virtual Improv firmware", () => {
     client = await ImprovSerial.detect(board.port, { detectTimeoutMs: 5000 });
     expect(client).not.toBeNull();
     expect(client!.state).toBe("ready");
-    expect(await client!.deviceInfo()).toEqual({ firmware: "ESPHome", version: "2025.11.0", chip: "ESP32-S3", name: "kitchen-light" });
+    expect(await client!.deviceInfo()).toEqual({
+      firmware: "ESPHome",
+      version: "2025.11.0",
+      chip: "ESP32-S3",
+      name: "kitchen-light",
+    });
     const networks = await client!.scan();
     expect(networks).toEqual([
       { ssid: "Workshop", rssi: -48, secured: true },
@@ -54,7 +83,13 @@ describe("ImprovSerial against the virtual Improv firmware", () => {
   });
 
   it("answers the scan as ESPHome does: one row per SSID (the strongest), hidden ones left out, each packet ending in a newline", async () => {
-    const board = await improvBoard({ accessPoints: [...accessPoints, { ssid: "Workshop", password: "correct horse", rssi: -80 }, { ssid: "Workshop", password: "correct horse", rssi: -40 }] });
+    const board = await improvBoard({
+      accessPoints: [
+        ...accessPoints,
+        { ssid: "Workshop", password: "correct horse", rssi: -80 },
+        { ssid: "Workshop", password: "correct horse", rssi: -40 },
+      ],
+    });
     const seen: number[] = [];
     client = await ImprovSerial.detect(board.port, { detectTimeoutMs: 5000 });
     const off = client!.connection.onData((bytes) => seen.push(...bytes));
@@ -82,7 +117,10 @@ describe("ImprovSerial against the virtual Improv firmware", () => {
   it("reports a wrong password as unable-to-connect and lets the user retry on the same session", async () => {
     const board = await improvBoard();
     client = await ImprovSerial.detect(board.port, { detectTimeoutMs: 5000 });
-    await expect(client!.provision("Workshop", "wrong horse")).rejects.toMatchObject({ code: "unable-to-connect", action: "check-wifi" });
+    await expect(client!.provision("Workshop", "wrong horse")).rejects.toMatchObject({
+      code: "unable-to-connect",
+      action: "check-wifi",
+    });
     expect(client!.state).toBe("ready");
     await expect(client!.provision("Nowhere", "whatever1")).rejects.toMatchObject({ code: "unable-to-connect" });
     // A hidden network typed by hand.
@@ -101,8 +139,15 @@ describe("ImprovSerial against the virtual Improv firmware", () => {
     const board = await improvBoard();
     client = await ImprovSerial.detect(board.port, { detectTimeoutMs: 5000 });
     const before = board.linkStats.toBoard;
-    await expect(client!.provision("x".repeat(33), "password")).rejects.toMatchObject({ code: "invalid-ssid", field: "ssid", reason: "too-long" });
-    await expect(client!.provision("Workshop", "short")).rejects.toMatchObject({ code: "invalid-password", field: "password" });
+    await expect(client!.provision("x".repeat(33), "password")).rejects.toMatchObject({
+      code: "invalid-ssid",
+      field: "ssid",
+      reason: "too-long",
+    });
+    await expect(client!.provision("Workshop", "short")).rejects.toMatchObject({
+      code: "invalid-password",
+      field: "password",
+    });
     expect(board.linkStats.toBoard).toBe(before);
   });
 

@@ -10,7 +10,9 @@ import { demoManifest, demoPartsByChip, makeDemoApp } from "../../../scripts/lib
 const S3_CHIP = { family: "ESP32-S3" as const, revision: 2, flashSize: 8 * 1048576, usbSerialJtag: false };
 
 /** The demo manifest with its S3 parts in memory (as files dropped on the page would be). */
-function inMemorySource(tamper: (files: Map<string, Uint8Array>, manifest: Record<string, any>) => void = () => undefined) { // eslint-disable-line @typescript-eslint/no-explicit-any
+function inMemorySource(
+  tamper: (files: Map<string, Uint8Array>, manifest: Record<string, any>) => void = () => undefined,
+) {
   const parts = demoPartsByChip();
   const files = new Map<string, Uint8Array>();
   for (const p of parts["ESP32-S3"]) files.set(p.path, p.data.slice());
@@ -21,7 +23,11 @@ function inMemorySource(tamper: (files: Map<string, Uint8Array>, manifest: Recor
     requested.push(String(input));
     return new Response("not here", { status: 404 });
   }) as typeof globalThis.fetch;
-  const source: InstallSource = { manifest: parseManifest(manifest).manifest, manifestUrl: "local-files:/manifest.json", files };
+  const source: InstallSource = {
+    manifest: parseManifest(manifest).manifest,
+    manifestUrl: "local-files:/manifest.json",
+    files,
+  };
   return { source, fetch, requested, files };
 }
 
@@ -44,7 +50,7 @@ describe("planInstall with parts in memory", () => {
 
   it("downloads only the parts that are not in memory, keeping their index in the build", async () => {
     const site = inMemorySource((files) => files.delete("esp32s3/partition-table.bin"));
-    const table = demoPartsByChip()["ESP32-S3"][1]!;
+    const table = demoPartsByChip()["ESP32-S3"][1];
     const fetch = (async (input: RequestInfo | URL) => {
       site.requested.push(String(input));
       return new Response(table.data.slice());
@@ -56,20 +62,36 @@ describe("planInstall with parts in memory", () => {
     expect(new Set(indices)).toEqual(new Set([1]));
   });
 
-  const refusals: [string, string, (files: Map<string, Uint8Array>, manifest: Record<string, any>) => void][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
-    ["a bit-flipped app without manifest hashes", "image-checksum", (f, m) => {
-      for (const p of s3Build(m).parts) delete p.sha256, delete p.size;
-      f.get("esp32s3/pydirect.bin")![200_000]! ^= 1;
-    }],
-    ["an app that differs from the manifest's SHA-256", "sha256-mismatch", (f) => f.set("esp32s3/pydirect.bin", makeDemoApp("ESP32-S3", { version: "6.6.6" }))],
-    ["a C3 app in the S3 build", "image-wrong-chip", (f, m) => {
-      for (const p of s3Build(m).parts) delete p.sha256, delete p.size;
-      f.set("esp32s3/pydirect.bin", makeDemoApp("ESP32-C3"));
-    }],
-    ["a truncated bootloader", "image-truncated", (f, m) => {
-      for (const p of s3Build(m).parts) delete p.sha256, delete p.size;
-      f.set("esp32s3/bootloader.bin", f.get("esp32s3/bootloader.bin")!.subarray(0, 5000));
-    }],
+  const refusals: [string, string, (files: Map<string, Uint8Array>, manifest: Record<string, any>) => void][] = [
+    [
+      "a bit-flipped app without manifest hashes",
+      "image-checksum",
+      (f, m) => {
+        for (const p of s3Build(m).parts) (delete p.sha256, delete p.size);
+        f.get("esp32s3/pydirect.bin")![200_000] ^= 1;
+      },
+    ],
+    [
+      "an app that differs from the manifest's SHA-256",
+      "sha256-mismatch",
+      (f) => f.set("esp32s3/pydirect.bin", makeDemoApp("ESP32-S3", { version: "6.6.6" })),
+    ],
+    [
+      "a C3 app in the S3 build",
+      "image-wrong-chip",
+      (f, m) => {
+        for (const p of s3Build(m).parts) (delete p.sha256, delete p.size);
+        f.set("esp32s3/pydirect.bin", makeDemoApp("ESP32-C3"));
+      },
+    ],
+    [
+      "a truncated bootloader",
+      "image-truncated",
+      (f, m) => {
+        for (const p of s3Build(m).parts) (delete p.sha256, delete p.size);
+        f.set("esp32s3/bootloader.bin", f.get("esp32s3/bootloader.bin")!.subarray(0, 5000));
+      },
+    ],
   ];
 
   it.each(refusals)("refuses %s (%s) before anything is written to the board", async (_label, code, tamper) => {
@@ -79,7 +101,9 @@ describe("planInstall with parts in memory", () => {
     board.flash.set(makeDemoApp("ESP32-S3", { version: "0.0.9" }), 0x10000);
     const before = sha256Hex(board.flash);
     const events: FlashEvent[] = [];
-    await expect(flashParts(board.port, { parts: prepareInstall(source, { fetch }), eraseAll: true }, (e) => events.push(e))).rejects.toMatchObject({ code });
+    await expect(
+      flashParts(board.port, { parts: prepareInstall(source, { fetch }), eraseAll: true }, (e) => events.push(e)),
+    ).rejects.toMatchObject({ code });
     expect(sha256Hex(board.flash)).toBe(before);
     expect(events.map((e) => e.state)).not.toContain("writing");
     expect(events.map((e) => e.state)).not.toContain("erasing");

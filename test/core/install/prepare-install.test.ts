@@ -11,7 +11,9 @@ const BASE = "https://portal.example/firmware/demo/";
 const MANIFEST_URL = BASE + "manifest.json";
 
 /** The demo firmware as a web server would serve it, with per-test tampering. */
-function demoSite(tamper: (files: Map<string, Uint8Array>, manifest: Record<string, unknown>) => void = () => undefined) {
+function demoSite(
+  tamper: (files: Map<string, Uint8Array>, manifest: Record<string, unknown>) => void = () => undefined,
+) {
   const parts = demoPartsByChip();
   const files = new Map<string, Uint8Array>();
   for (const list of Object.values(parts)) for (const p of list) files.set(BASE + p.path, p.data);
@@ -61,16 +63,24 @@ describe("planInstall", () => {
 
 /** Every way an install must be refused before a byte is written, and the code it is refused with. */
 const REFUSALS: [string, string, (files: Map<string, Uint8Array>, manifest: Json) => void][] = [
-  ["no build for the chip", "manifest-no-build", (_f, m) => (m.builds = m.builds.filter((b: Json) => b.chipFamily !== "ESP32-S3"))],
+  [
+    "no build for the chip",
+    "manifest-no-build",
+    (_f, m) => (m.builds = m.builds.filter((b: Json) => b.chipFamily !== "ESP32-S3")),
+  ],
   ["part missing on the server", "download-failed", (f) => f.delete(BASE + "esp32s3/pydirect.bin")],
-  ["app replaced on the server (SHA-256 in manifest)", "sha256-mismatch", (f) => f.set(BASE + "esp32s3/pydirect.bin", makeDemoApp("ESP32-S3", { version: "6.6.6" }))],
+  [
+    "app replaced on the server (SHA-256 in manifest)",
+    "sha256-mismatch",
+    (f) => f.set(BASE + "esp32s3/pydirect.bin", makeDemoApp("ESP32-S3", { version: "6.6.6" })),
+  ],
   [
     "app bit-flipped, manifest without hashes",
     "image-checksum",
     (f, m) => {
-      for (const p of s3Build(m).parts) delete p.sha256, delete p.size;
+      for (const p of s3Build(m).parts) (delete p.sha256, delete p.size);
       const app = f.get(BASE + "esp32s3/pydirect.bin")!.slice();
-      app[200_000]! ^= 1;
+      app[200_000] ^= 1;
       f.set(BASE + "esp32s3/pydirect.bin", app);
     },
   ],
@@ -94,7 +104,9 @@ const REFUSALS: [string, string, (files: Map<string, Uint8Array>, manifest: Json
     "partition table too small for the app",
     "app-too-large",
     (f, m) => {
-      const table = writePartitionTable(DEMO_PARTITIONS.map((e) => (e.label === "factory" ? { ...e, size: 0x30000 } : e)));
+      const table = writePartitionTable(
+        DEMO_PARTITIONS.map((e) => (e.label === "factory" ? { ...e, size: 0x30000 } : e)),
+      );
       f.set(BASE + "esp32s3/partition-table.bin", table);
       s3Build(m).parts[1].sha256 = sha256Hex(table);
     },
@@ -104,7 +116,7 @@ const REFUSALS: [string, string, (files: Map<string, Uint8Array>, manifest: Json
     "partition-md5",
     (f, m) => {
       const table = f.get(BASE + "esp32s3/partition-table.bin")!.slice();
-      table[3 * 32 + 5]! ^= 2;
+      table[3 * 32 + 5] ^= 2;
       f.set(BASE + "esp32s3/partition-table.bin", table);
       s3Build(m).parts[1].sha256 = sha256Hex(table);
     },
@@ -132,32 +144,50 @@ describe("through the flash job against the virtual board", () => {
     const site = demoSite();
     const board = new VirtualBoard({ chip: "ESP32-S3" });
     const events: FlashEvent[] = [];
-    const report = await flashParts(board.port, { parts: prepareInstall(site.source, { fetch: site.fetch }) }, (e) => events.push(e));
-    expect(report.parts.map((p) => p.name)).toEqual(["esp32s3/bootloader.bin", "esp32s3/partition-table.bin", "esp32s3/pydirect.bin"]);
+    const report = await flashParts(board.port, { parts: prepareInstall(site.source, { fetch: site.fetch }) }, (e) =>
+      events.push(e),
+    );
+    expect(report.parts.map((p) => p.name)).toEqual([
+      "esp32s3/bootloader.bin",
+      "esp32s3/partition-table.bin",
+      "esp32s3/pydirect.bin",
+    ]);
     // What was written must be exactly the checked parts.
-    for (const p of demoPartsByChip()["ESP32-S3"]) expect(sha256Hex(board.flash.subarray(p.offset, p.offset + p.data.length))).toBe(sha256Hex(p.data));
+    for (const p of demoPartsByChip()["ESP32-S3"])
+      expect(sha256Hex(board.flash.subarray(p.offset, p.offset + p.data.length))).toBe(sha256Hex(p.data));
     // The job's hard reset boots what it wrote.
     await board.waitForMode("app", 20_000);
     expect(board.consoleText).toContain("Project name:     pyDirect");
     board.unplug();
   });
 
-  it.each(REFUSALS.filter(([label]) => ["no build for the chip", "app bit-flipped, manifest without hashes", "C3 app listed in the S3 build", "partition table too small for the app", "app replaced on the server (SHA-256 in manifest)"].includes(label)))(
-    "%s: refused with %s and the flash is untouched",
-    async (_label, code, tamper) => {
-      const site = demoSite(tamper);
-      const board = new VirtualBoard({ chip: "ESP32-S3" });
-      // Something already on the board that a stray write would change.
-      for (const p of demoPartsByChip()["ESP32-S3"]) board.flash.set(p.data, p.offset);
-      board.flash.set(makeDemoApp("ESP32-S3", { version: "0.0.9" }), 0x10000);
-      const before = sha256Hex(board.flash);
-      const events: FlashEvent[] = [];
-      await expect(flashParts(board.port, { parts: prepareInstall(site.source, { fetch: site.fetch }), eraseAll: true }, (e) => events.push(e))).rejects.toMatchObject({ code });
-      expect(sha256Hex(board.flash)).toBe(before);
-      expect(events.map((e) => e.state)).not.toContain("writing");
-      expect(events.map((e) => e.state)).not.toContain("erasing");
-      expect(events.at(-1)).toMatchObject({ state: "error", error: { code } });
-      board.unplug();
-    },
-  );
+  it.each(
+    REFUSALS.filter(([label]) =>
+      [
+        "no build for the chip",
+        "app bit-flipped, manifest without hashes",
+        "C3 app listed in the S3 build",
+        "partition table too small for the app",
+        "app replaced on the server (SHA-256 in manifest)",
+      ].includes(label),
+    ),
+  )("%s: refused with %s and the flash is untouched", async (_label, code, tamper) => {
+    const site = demoSite(tamper);
+    const board = new VirtualBoard({ chip: "ESP32-S3" });
+    // Something already on the board that a stray write would change.
+    for (const p of demoPartsByChip()["ESP32-S3"]) board.flash.set(p.data, p.offset);
+    board.flash.set(makeDemoApp("ESP32-S3", { version: "0.0.9" }), 0x10000);
+    const before = sha256Hex(board.flash);
+    const events: FlashEvent[] = [];
+    await expect(
+      flashParts(board.port, { parts: prepareInstall(site.source, { fetch: site.fetch }), eraseAll: true }, (e) =>
+        events.push(e),
+      ),
+    ).rejects.toMatchObject({ code });
+    expect(sha256Hex(board.flash)).toBe(before);
+    expect(events.map((e) => e.state)).not.toContain("writing");
+    expect(events.map((e) => e.state)).not.toContain("erasing");
+    expect(events.at(-1)).toMatchObject({ state: "error", error: { code } });
+    board.unplug();
+  });
 });

@@ -25,10 +25,12 @@ const ACCESS_POINTS = [{ ssid: LINE_WIFI.ssid, passphrase: LINE_WIFI.password }]
 
 /** Serves public/ as if from ORIGIN, plus the S3-only manifest made from the demo one. */
 export function publicFetch(): typeof fetch {
-  return (async (input: RequestInfo | URL) => {
+  return async (input: RequestInfo | URL) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.href === S3_ONLY_MANIFEST) {
-      const demo = JSON.parse(await readFile(join(ROOT, "public/firmware/demo/manifest.json"), "utf8")) as { builds: { chipFamily: string }[] };
+      const demo = JSON.parse(await readFile(join(ROOT, "public/firmware/demo/manifest.json"), "utf8")) as {
+        builds: { chipFamily: string }[];
+      };
       demo.builds = demo.builds.filter((b) => b.chipFamily === "ESP32-S3");
       return new Response(JSON.stringify(demo), { status: 200, headers: { "content-type": "application/json" } });
     }
@@ -38,7 +40,7 @@ export function publicFetch(): typeof fetch {
     } catch {
       return new Response("not found", { status: 404 });
     }
-  }) as typeof fetch;
+  };
 }
 
 let bundled: Promise<string> | null = null;
@@ -94,13 +96,16 @@ export function makeLineBoard(options: LineBoardOptions = {}): LineBoard {
   made++;
   const chip = options.chip ?? "ESP32-S3";
   const mac = new Uint8Array([0x24, 0x6f, 0x28, 0x10, (made >> 8) & 0xff, made & 0xff]);
-  const app = options.app === false ? undefined : createMicroPythonWorkerApp({
-    accessPoints: ACCESS_POINTS,
-    modules: ["webrtc"],
-    ...(options.connectDelayMs !== undefined ? { connectDelayMs: options.connectDelayMs } : {}),
-    spawn: spawnBundledBoardWorker,
-    peerBackend: async () => weriftPeerBackend,
-  });
+  const app =
+    options.app === false
+      ? undefined
+      : createMicroPythonWorkerApp({
+          accessPoints: ACCESS_POINTS,
+          modules: ["webrtc"],
+          ...(options.connectDelayMs !== undefined ? { connectDelayMs: options.connectDelayMs } : {}),
+          spawn: spawnBundledBoardWorker,
+          peerBackend: async () => weriftPeerBackend,
+        });
   const board = new VirtualBoard({ chip, mac, paced: options.paced ?? false, ...(app ? { app } : {}) });
   return { board, choice: { port: board.port, label: `Virtual ${chip} #${made}`, virtual: true } };
 }

@@ -34,7 +34,11 @@ function setup() {
   const errors: (PortalError | null)[] = [];
   const host = new EventTarget() as unknown as HTMLElement;
   let made = 0;
-  const makePort = () => ({ port: Object.assign(new EventTarget(), { n: ++made }) as never, label: `Virtual #${made}`, virtual: true });
+  const makePort = () => ({
+    port: Object.assign(new EventTarget(), { n: ++made }) as never,
+    label: `Virtual #${made}`,
+    virtual: true,
+  });
   bindLineIntents(host, {
     line,
     session,

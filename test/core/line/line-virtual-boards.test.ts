@@ -28,15 +28,15 @@ describe("production line on virtual boards", () => {
     const jobs = createPortalJobs({ fetch: publicFetch(), registry, peerBackend: weriftPeerBackend });
     const line = new ProductionLine({ jobs, registry });
     const [offer] = await jobs.loadFirmware(S3_ONLY_MANIFEST, new AbortController().signal);
-    expect(offer!.chipFamilies).toEqual(["ESP32-S3"]);
+    expect(offer.chipFamilies).toEqual(["ESP32-S3"]);
 
     for (const chip of ["ESP32-S3", "ESP32-S3", "ESP32-S3", "ESP32-C3", "ESP32-S3", "ESP32-S3"] as const) {
       boards.push(makeLineBoard({ chip, connectDelayMs: 300 }));
     }
     const ids = boards.map((b) => line.addPort(b.choice).id);
-    const pulled = boards[1]!;
-    const pulledId = ids[1]!;
-    const c3Id = ids[3]!;
+    const pulled = boards[1];
+    const pulledId = ids[1];
+    const c3Id = ids[3];
 
     // Pull the cable 100 KB into this board's install: past the stub upload, inside the app part.
     let pulledWriting = 0;
@@ -45,21 +45,28 @@ describe("production line on virtual boards", () => {
     line.subscribe((e) => {
       if (e.type === "board-changed") {
         const seen = steps.get(e.board.id) ?? new Set();
-        if (e.board.id === pulledId && e.board.step === "installing" && !seen.has("installing")) pulled.board.injectFaults({ disconnectAfterBytes: 100_000 });
-        if (e.board.id === pulledId && e.board.step === "installing" && e.board.phase.startsWith("Writing")) pulledWriting = Math.max(pulledWriting, e.board.progress);
+        if (e.board.id === pulledId && e.board.step === "installing" && !seen.has("installing"))
+          pulled.board.injectFaults({ disconnectAfterBytes: 100_000 });
+        if (e.board.id === pulledId && e.board.step === "installing" && e.board.phase.startsWith("Writing"))
+          pulledWriting = Math.max(pulledWriting, e.board.progress);
         seen.add(e.board.step);
         steps.set(e.board.id, seen);
       }
       // Each board is in the registry by the time it is announced finished.
       if (e.type === "board-finished" && e.board.step === "done") {
         const board = e.board;
-        recordedAtFinish.push(registry.get(board.result!.deviceId!).then((r) => expect(r?.certFingerprint).toBe(board.result!.certFingerprint)));
+        recordedAtFinish.push(
+          registry
+            .get(board.result!.deviceId!)
+            .then((r) => expect(r?.certFingerprint).toBe(board.result!.certFingerprint)),
+        );
       }
     });
 
-    const summary = await line.start({ offer: offer!, wifi: LINE_WIFI });
+    const summary = await line.start({ offer: offer, wifi: LINE_WIFI });
     const byId = new Map(line.state.boards.map((b) => [b.id, b]));
-    const explain = (b: LineBoardState) => `${b.label}: ${b.step} ${b.error ? `${b.error.code}: ${b.error.message}` : ""}`;
+    const explain = (b: LineBoardState) =>
+      `${b.label}: ${b.step} ${b.error ? `${b.error.code}: ${b.error.message}` : ""}`;
 
     expect(summary, line.state.boards.map(explain).join("\n")).toMatchObject({ passed: 4, failed: 2, stopped: 0 });
     await Promise.all(recordedAtFinish);
@@ -80,12 +87,19 @@ describe("production line on virtual boards", () => {
     expect(c3.error?.code).toBe("manifest-no-build");
     expect(c3.error?.message).toContain("ESP32-C3");
     // Refused before a byte was written: the C3's flash is still blank.
-    expect(boards[3]!.board.flash.every((b) => b === 0xff)).toBe(true);
+    expect(boards[3].board.flash.every((b) => b === 0xff)).toBe(true);
 
     const passed = line.state.boards.filter((b) => b.step === "done");
     expect(passed).toHaveLength(4);
     for (const b of passed) {
-      expect([...steps.get(b.id)!]).toEqual(["waiting", "connecting", "installing", "provisioning", "verifying", "done"]);
+      expect([...steps.get(b.id)!]).toEqual([
+        "waiting",
+        "connecting",
+        "installing",
+        "provisioning",
+        "verifying",
+        "done",
+      ]);
       expect(b.progress).toBe(1);
       expect(b.chip).toBe("ESP32-S3");
       expect(b.result?.hostname).toMatch(/^pyDirect-/);
@@ -99,7 +113,9 @@ describe("production line on virtual boards", () => {
     const records = await registry.list();
     expect(records).toHaveLength(4);
     expect(records.map((r) => r.certFingerprint).sort()).toEqual([...fingerprints].sort());
-    expect(records.every((r) => r.lastVerification?.passed && r.certificatePem?.includes("BEGIN CERTIFICATE"))).toBe(true);
+    expect(records.every((r) => r.lastVerification?.passed && r.certificatePem?.includes("BEGIN CERTIFICATE"))).toBe(
+      true,
+    );
     // Secrets stay on the boards.
     const stored = JSON.stringify(records) + JSON.stringify(line.state);
     expect(stored).not.toContain(LINE_WIFI.password);
@@ -111,7 +127,11 @@ describe("production line on virtual boards", () => {
     const line = new ProductionLine({ jobs });
     const [offer] = await jobs.loadFirmware(S3_ONLY_MANIFEST, new AbortController().signal);
     // No auto-reset transistors: only BOOT held while RESET is pressed gets it into the bootloader.
-    const silent = new VirtualBoard({ chip: "ESP32-S3", autoReset: false, mac: new Uint8Array([0x24, 0x6f, 0x28, 0x20, 0, 1]) });
+    const silent = new VirtualBoard({
+      chip: "ESP32-S3",
+      autoReset: false,
+      mac: new Uint8Array([0x24, 0x6f, 0x28, 0x20, 0, 1]),
+    });
     const fine = makeLineBoard({ app: false });
     boards.push(fine, { board: silent, choice: { port: silent.port, label: "No auto-reset", virtual: true } });
     line.addPort({ port: silent.port, label: "No auto-reset", virtual: true });
@@ -120,7 +140,7 @@ describe("production line on virtual boards", () => {
     line.subscribe((e) => {
       if (e.type === "board-changed" && e.board.label === "No auto-reset") phases.push(e.board.phase);
     });
-    expect(await line.start({ offer: offer!, wifi: null })).toMatchObject({ passed: 1, failed: 1 });
+    expect(await line.start({ offer: offer, wifi: null })).toMatchObject({ passed: 1, failed: 1 });
     const failed = line.state.boards.find((b) => b.step === "failed")!;
     expect(failed.error).toMatchObject({ code: "no-response", action: "hold-boot" });
     expect(phases).toContain("The board did not answer; resetting it and asking again");

@@ -24,7 +24,15 @@ const WIFI = { ssid: "Workshop", password: "secret-pass-1" };
 /** A port that can be "unplugged" (fires disconnect) and carries the board's MAC for the fake jobs. */
 function fakePort(n: number): LinePort & { pull(): void } {
   const target = new EventTarget();
-  const port = Object.assign(target, { readable: null, writable: null, open: async () => undefined, close: async () => undefined, setSignals: async () => undefined, getInfo: () => ({}), mac: n });
+  const port = Object.assign(target, {
+    readable: null,
+    writable: null,
+    open: async () => undefined,
+    close: async () => undefined,
+    setSignals: async () => undefined,
+    getInfo: () => ({}),
+    mac: n,
+  });
   return { port, label: `Port ${n}`, virtual: true, pull: () => target.dispatchEvent(new Event("disconnect")) };
 }
 
@@ -49,12 +57,24 @@ function fakeJobs(ms = 20, fail: (mac: number, step: string) => PortalError | nu
     async inspect(port, signal) {
       await step(port, "inspect", signal);
       const mac = `24:6f:28:00:00:${macOf(port).toString(16).padStart(2, "0")}`;
-      return { chip: "ESP32-S3", description: "ESP32-S3", mac, flashSize: 8 << 20, usbSerialJtag: false, firmware: null } satisfies BoardSummary;
+      return {
+        chip: "ESP32-S3",
+        description: "ESP32-S3",
+        mac,
+        flashSize: 8 << 20,
+        usbSerialJtag: false,
+        firmware: null,
+      } satisfies BoardSummary;
     },
     loadFirmware: async () => [OFFER],
     async install(port, request, onEvent) {
       request.onParts?.(["bootloader", "app"], [1000, 9000]);
-      for (const [index, [part, total]] of ([["bootloader", 1000], ["app", 9000]] as const).entries()) {
+      for (const [index, [part, total]] of (
+        [
+          ["bootloader", 1000],
+          ["app", 9000],
+        ] as const
+      ).entries()) {
         for (let written = 0; written <= total; written += total / 4) {
           onEvent({ state: "writing", part, index, written, total, skippedBytes: 0 });
           await wait(1, request.signal);
@@ -68,7 +88,15 @@ function fakeJobs(ms = 20, fail: (mac: number, step: string) => PortalError | nu
       onEvent({ state: "writing", detail: "cert" });
       await step(port, "provision", request.signal);
       const n = macOf(port);
-      return { deviceId: `id${n}`, hostname: `pyDirect-${n}`, deviceName: `pyDirect-${n}`, certFingerprint: `FP:${n}`, certificatePem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----", webreplPassword: null, address: null };
+      return {
+        deviceId: `id${n}`,
+        hostname: `pyDirect-${n}`,
+        deviceName: `pyDirect-${n}`,
+        certFingerprint: `FP:${n}`,
+        certificatePem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----",
+        webreplPassword: null,
+        address: null,
+      };
     },
     async verify(port, request) {
       await step(port, "verify", request.signal);
@@ -105,7 +133,11 @@ describe("ProductionLine", () => {
   });
 
   it("fails one board with its job's error and lets the others finish; registry has each as it finishes", async () => {
-    const { jobs } = fakeJobs(10, (mac, step) => (mac === 2 && step === "provision" ? new PortalError("wifi-failed", "The board could not join Workshop.", { action: "check-wifi" }) : null));
+    const { jobs } = fakeJobs(10, (mac, step) =>
+      mac === 2 && step === "provision"
+        ? new PortalError("wifi-failed", "The board could not join Workshop.", { action: "check-wifi" })
+        : null,
+    );
     const registry = new MemoryDeviceRegistry();
     const line = new ProductionLine({ jobs, registry });
     const ports = [1, 2, 3].map(fakePort);
@@ -113,7 +145,10 @@ describe("ProductionLine", () => {
     const inRegistryWhenFinished: boolean[] = [];
     const finished: Promise<void>[] = [];
     line.subscribe((e) => {
-      if (e.type === "board-finished" && e.board.step === "done") finished.push(registry.get(e.board.result!.deviceId!).then((r) => void inRegistryWhenFinished.push(r !== undefined)));
+      if (e.type === "board-finished" && e.board.step === "done")
+        finished.push(
+          registry.get(e.board.result!.deviceId!).then((r) => void inRegistryWhenFinished.push(r !== undefined)),
+        );
     });
     const summary = await line.start({ offer: OFFER, wifi: WIFI });
     await Promise.all(finished);
@@ -135,9 +170,16 @@ describe("ProductionLine", () => {
       if (e.type === "board-changed") seen.push({ step: e.board.step, progress: e.board.progress });
     });
     await line.start({ offer: OFFER, wifi: WIFI });
-    for (let i = 1; i < seen.length; i++) expect(seen[i]!.progress).toBeGreaterThanOrEqual(seen[i - 1]!.progress);
+    for (let i = 1; i < seen.length; i++) expect(seen[i].progress).toBeGreaterThanOrEqual(seen[i - 1].progress);
     expect(seen.at(-1)).toEqual({ step: "done", progress: 1 });
-    expect([...new Set(seen.map((s) => s.step))]).toEqual(["waiting", "connecting", "installing", "provisioning", "verifying", "done"]);
+    expect([...new Set(seen.map((s) => s.step))]).toEqual([
+      "waiting",
+      "connecting",
+      "installing",
+      "provisioning",
+      "verifying",
+      "done",
+    ]);
     // Flash-only: the bar reaches its end after installing, and nothing is provisioned.
     const flash = new BoardProgress(true);
     flash.enter("installing");
@@ -168,7 +210,9 @@ describe("ProductionLine", () => {
     const line = new ProductionLine({ jobs });
     line.addPort(fakePort(1));
     line.addPort(fakePort(2));
-    await expect(line.start({ offer: OFFER, wifi: { ssid: "Workshop", password: "short" } })).rejects.toMatchObject({ code: "invalid-password" });
+    await expect(line.start({ offer: OFFER, wifi: { ssid: "Workshop", password: "short" } })).rejects.toMatchObject({
+      code: "invalid-password",
+    });
     expect(line.running).toBe(false);
     expect(line.state.boards.every((b) => b.step === "waiting" && b.startedAt === null)).toBe(true);
   });
@@ -199,7 +243,7 @@ describe("ProductionLine", () => {
     const summary = await run;
     expect(summary).toMatchObject({ passed: 0, failed: 2 });
     for (const b of line.state.boards) expect(b.error).toMatchObject({ code: "board-unplugged" });
-    expect(line.state.boards[0]!.error?.message).toContain("Port 1 was unplugged");
+    expect(line.state.boards[0].error?.message).toContain("Port 1 was unplugged");
     expect(events.filter((e) => e.type === "board-finished")).toHaveLength(2);
     // A finished board being unplugged is the operator taking it away: no error.
     const calm = new ProductionLine({ jobs: fakeJobs(1).jobs });
@@ -207,7 +251,7 @@ describe("ProductionLine", () => {
     calm.addPort(p);
     await calm.start({ offer: OFFER, wifi: WIFI });
     p.pull();
-    expect(calm.state.boards[0]!.step).toBe("done");
+    expect(calm.state.boards[0].step).toBe("done");
   });
 
   it("refuses a ninth board, the same port twice, and removing a running board, each with its sentence", async () => {
@@ -218,7 +262,7 @@ describe("ProductionLine", () => {
     expect(() => line.addPort(fakePort(9))).toThrow(LineError);
     expect(() => line.addPort(fakePort(9))).toThrow(/already has 8 boards/);
     line.removeBoard("board-8");
-    expect(() => line.addPort(ports[0]!)).toThrow(/already on the line/);
+    expect(() => line.addPort(ports[0])).toThrow(/already on the line/);
     const run = line.start({ offer: OFFER, wifi: WIFI });
     await wait(10);
     expect(() => line.removeBoard("board-1")).toThrow(/Stop it first/);

@@ -4,7 +4,12 @@ import { connect } from "node:tls";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { generateDeviceCertificate, MAX_VALIDITY_DAYS, pemCertificateFingerprint, validateIpAddress } from "../../../src/core/provision";
+import {
+  generateDeviceCertificate,
+  MAX_VALIDITY_DAYS,
+  pemCertificateFingerprint,
+  validateIpAddress,
+} from "../../../src/core/provision";
 
 describe("device certificate", () => {
   it("is a self-signed ECDSA P-256 X.509 v3 server certificate with the pyDirect names", async () => {
@@ -24,7 +29,9 @@ describe("device certificate", () => {
     expect(x.serialNumber).not.toBe((await generateDeviceCertificate({ hostname: "a" })).serialNumber.toUpperCase());
     // Fingerprint is SHA-256 over DER, colon hex, as Node computes it.
     expect(cert.fingerprint).toBe(x.fingerprint256);
-    expect(cert.fingerprint).toBe(createHash("sha256").update(x.raw).digest("hex").toUpperCase().match(/../g)!.join(":"));
+    expect(cert.fingerprint).toBe(
+      createHash("sha256").update(x.raw).digest("hex").toUpperCase().match(/../g)!.join(":"),
+    );
     expect(await pemCertificateFingerprint(cert.certificatePem)).toBe(cert.fingerprint);
   });
 
@@ -32,7 +39,12 @@ describe("device certificate", () => {
     const cert = await generateDeviceCertificate({ hostname: "board" });
     const text = new X509Certificate(cert.certificatePem).toLegacyObject();
     expect(text.ext_key_usage).toEqual(["1.3.6.1.5.5.7.3.1"]);
-    const { X509Certificate: PeculiarCert, BasicConstraintsExtension, KeyUsagesExtension, KeyUsageFlags } = await import("@peculiar/x509");
+    const {
+      X509Certificate: PeculiarCert,
+      BasicConstraintsExtension,
+      KeyUsagesExtension,
+      KeyUsageFlags,
+    } = await import("@peculiar/x509");
     const pc = new PeculiarCert(cert.certificatePem);
     const bc = pc.getExtension(BasicConstraintsExtension)!;
     expect(bc.critical).toBe(true);
@@ -46,7 +58,9 @@ describe("device certificate", () => {
 
   it("adds the board's IP to the SAN on re-provision", async () => {
     const cert = await generateDeviceCertificate({ hostname: "lab-7", ipAddress: "192.168.4.23" });
-    expect(new X509Certificate(cert.certificatePem).subjectAltName).toBe("DNS:lab-7.local, DNS:lab-7, IP Address:192.168.4.23");
+    expect(new X509Certificate(cert.certificatePem).subjectAltName).toBe(
+      "DNS:lab-7.local, DNS:lab-7, IP Address:192.168.4.23",
+    );
   });
 
   it("limits validity to 397 days and refuses more", async () => {
@@ -68,12 +82,34 @@ describe("device certificate", () => {
   });
 
   it("takes IPv4 and IPv6 addresses for the SAN and refuses anything else with the field named", async () => {
-    for (const ip of ["192.168.4.23", "10.0.0.1", "0.0.0.0", "fe80::1", "::1", "2001:db8:0:0:0:0:0:1", "::ffff:192.0.2.1"]) {
+    for (const ip of [
+      "192.168.4.23",
+      "10.0.0.1",
+      "0.0.0.0",
+      "fe80::1",
+      "::1",
+      "2001:db8:0:0:0:0:0:1",
+      "::ffff:192.0.2.1",
+    ]) {
       expect(validateIpAddress(ip)).toBe(ip);
     }
     const v6 = await generateDeviceCertificate({ hostname: "lab-7", ipAddress: "fe80::1" });
-    expect(new X509Certificate(v6.certificatePem).subjectAltName).toBe("DNS:lab-7.local, DNS:lab-7, IP Address:FE80:0:0:0:0:0:0:1");
-    for (const bad of ["", "192.168.4", "192.168.4.256", "192.168.04.1", "board.local", "1.2.3.4.5", "fe80:::1", "1::2::3", "12345::1", "1:2:3:4:5:6:7", " 10.0.0.1"]) {
+    expect(new X509Certificate(v6.certificatePem).subjectAltName).toBe(
+      "DNS:lab-7.local, DNS:lab-7, IP Address:FE80:0:0:0:0:0:0:1",
+    );
+    for (const bad of [
+      "",
+      "192.168.4",
+      "192.168.4.256",
+      "192.168.04.1",
+      "board.local",
+      "1.2.3.4.5",
+      "fe80:::1",
+      "1::2::3",
+      "12345::1",
+      "1:2:3:4:5:6:7",
+      " 10.0.0.1",
+    ]) {
       await expect(generateDeviceCertificate({ hostname: "lab-7", ipAddress: bad }), bad).rejects.toMatchObject({
         code: "invalid-ip-address",
         field: "ipAddress",
@@ -84,7 +120,10 @@ describe("device certificate", () => {
 
   it("refuses a hostname that is not a DNS label, as the CN and SAN need one", async () => {
     for (const bad of ["", "has space", "dots.inside", "-edge", "x".repeat(64)]) {
-      await expect(generateDeviceCertificate({ hostname: bad }), bad).rejects.toMatchObject({ code: "invalid-hostname", field: "hostname" });
+      await expect(generateDeviceCertificate({ hostname: bad }), bad).rejects.toMatchObject({
+        code: "invalid-hostname",
+        field: "hostname",
+      });
     }
   });
 
@@ -99,16 +138,21 @@ describe("device certificate", () => {
 
   it("serves TLS from a Node https server with the pair, trusted by a client pinning the certificate", async () => {
     const cert = await generateDeviceCertificate({ hostname: "pyDirect-abcdef" });
-    const server = createServer({ key: cert.privateKeyPem.reveal(), cert: cert.certificatePem }, (_req, res) => res.end("ok"));
+    const server = createServer({ key: cert.privateKeyPem.reveal(), cert: cert.certificatePem }, (_req, res) =>
+      res.end("ok"),
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const port = (server.address() as AddressInfo).port;
       const peer = await new Promise<string>((resolve, reject) => {
-        const socket = connect({ host: "127.0.0.1", port, servername: "pyDirect-abcdef.local", ca: cert.certificatePem }, () => {
-          const fp = socket.getPeerX509Certificate()?.fingerprint256 ?? "";
-          socket.end();
-          resolve(fp);
-        });
+        const socket = connect(
+          { host: "127.0.0.1", port, servername: "pyDirect-abcdef.local", ca: cert.certificatePem },
+          () => {
+            const fp = socket.getPeerX509Certificate()?.fingerprint256 ?? "";
+            socket.end();
+            resolve(fp);
+          },
+        );
         socket.on("error", reject);
       });
       expect(peer).toBe(cert.fingerprint);
@@ -119,8 +163,13 @@ describe("device certificate", () => {
 
   it("never shows the private key when stringified, logged or serialised", async () => {
     const cert = await generateDeviceCertificate({ hostname: "x" });
-    const body = cert.privateKeyPem.reveal().split("\n")[1]!;
-    for (const shown of [JSON.stringify(cert), String(cert.privateKeyPem), `${cert.privateKeyPem}`, inspect(cert, { depth: 5 })]) {
+    const body = cert.privateKeyPem.reveal().split("\n")[1];
+    for (const shown of [
+      JSON.stringify(cert),
+      String(cert.privateKeyPem),
+      `${cert.privateKeyPem}`,
+      inspect(cert, { depth: 5 }),
+    ]) {
       expect(shown).not.toContain(body);
       expect(shown).not.toContain("PRIVATE KEY");
     }

@@ -12,7 +12,15 @@ import type { DeviceRecord } from "../../../src/core/registry";
 
 describe("Wi-Fi settings validation", () => {
   it("accepts SSIDs of 1–32 UTF-8 bytes with any character but NUL", () => {
-    for (const ssid of ["a", "x".repeat(32), "Café ☕ Wi-Fi", "🛜".repeat(8), "quote' \" back\\slash", "line\nbreak\r\t", "'); import os #"]) {
+    for (const ssid of [
+      "a",
+      "x".repeat(32),
+      "Café ☕ Wi-Fi",
+      "🛜".repeat(8),
+      "quote' \" back\\slash",
+      "line\nbreak\r\t",
+      "'); import os #",
+    ]) {
       expect(validateWifiCredentials({ ssid, password: "password1" }).ssid).toBe(ssid);
     }
   });
@@ -38,7 +46,12 @@ describe("Wi-Fi settings validation", () => {
     } catch (err) {
       thrown = err;
     }
-    expect(thrown).toMatchObject({ field, reason, action: "fix-input", code: field === "ssid" ? "invalid-ssid" : "invalid-password" });
+    expect(thrown).toMatchObject({
+      field,
+      reason,
+      action: "fix-input",
+      code: field === "ssid" ? "invalid-ssid" : "invalid-password",
+    });
     expect((thrown as Error).message.length).toBeGreaterThan(20);
   });
 
@@ -49,7 +62,9 @@ describe("Wi-Fi settings validation", () => {
     const max = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^"; // 63 printable
     expect(max.length).toBe(63);
     expect(validateWifiCredentials({ ssid: "o", password: max }).password).toBe(max);
-    expect(validateWifiCredentials({ ssid: "o", password: "aB".repeat(32), hidden: true })).toMatchObject({ hidden: true });
+    expect(validateWifiCredentials({ ssid: "o", password: "aB".repeat(32), hidden: true })).toMatchObject({
+      hidden: true,
+    });
   });
 
   it("maps ESP-IDF auth modes and RSSI to what the picker shows", () => {
@@ -93,11 +108,14 @@ describe("hostname", () => {
     ["under_score", "bad-character"],
     ["ünï", "bad-character"],
   ])("rejects %j (%s)", (name, reason) => {
-    expect(() => validateHostname(name)).toThrowError(expect.objectContaining({ code: "invalid-hostname", field: "hostname", reason }));
+    expect(() => validateHostname(name)).toThrowError(
+      expect.objectContaining({ code: "invalid-hostname", field: "hostname", reason }),
+    );
   });
 
   it("accepts DNS labels up to 63 characters", () => {
-    for (const name of ["a", "a".repeat(63), "pyDirect-5a3c01", "9lives", "a-b-c"]) expect(validateHostname(name)).toBe(name);
+    for (const name of ["a", "a".repeat(63), "pyDirect-5a3c01", "9lives", "a-b-c"])
+      expect(validateHostname(name)).toBe(name);
   });
 
   it("refuses a hostname another registered board uses, case-insensitively, but lets a board keep its own", async () => {
@@ -112,7 +130,10 @@ describe("hostname", () => {
       provisionedAt: "2026-11-25T04:00:00.000Z",
     };
     await registry.put(record);
-    await expect(checkHostnameAvailable(registry, "kitchen", "other")).rejects.toMatchObject({ code: "hostname-taken", field: "hostname" });
+    await expect(checkHostnameAvailable(registry, "kitchen", "other")).rejects.toMatchObject({
+      code: "hostname-taken",
+      field: "hostname",
+    });
     await expect(checkHostnameAvailable(registry, "KITCHEN", record.id)).resolves.toBeUndefined();
     await expect(checkHostnameAvailable(registry, "garage", "other")).resolves.toBeUndefined();
   });
@@ -129,7 +150,12 @@ describe("MemoryDeviceRegistry", () => {
       firmwareVersion: null,
       certFingerprint: "FF",
       provisionedAt: "2026-11-25T04:00:00.000Z",
-      lastVerification: { at: "2026-11-25T05:00:00.000Z", passed: true, summary: "DataChannel echo 12 ms", password: "x" },
+      lastVerification: {
+        at: "2026-11-25T05:00:00.000Z",
+        passed: true,
+        summary: "DataChannel echo 12 ms",
+        password: "x",
+      },
       wifiPassword: "hunter2hunter2",
       privateKeyPem: "-----BEGIN PRIVATE KEY-----",
     } as unknown as DeviceRecord;
@@ -137,7 +163,11 @@ describe("MemoryDeviceRegistry", () => {
     await registry.put({ ...leaky, id: "2", hostname: "a" });
     const stored = await registry.get("1");
     expect(JSON.stringify(stored)).not.toMatch(/hunter2|PRIVATE|password/);
-    expect(stored?.lastVerification).toEqual({ at: "2026-11-25T05:00:00.000Z", passed: true, summary: "DataChannel echo 12 ms" });
+    expect(stored?.lastVerification).toEqual({
+      at: "2026-11-25T05:00:00.000Z",
+      passed: true,
+      summary: "DataChannel echo 12 ms",
+    });
     expect((await registry.list()).map((r) => r.hostname)).toEqual(["a", "b"]);
     expect((await registry.findByHostname("B"))?.id).toBe("1");
     stored!.hostname = "mutated";

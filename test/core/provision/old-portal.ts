@@ -32,7 +32,15 @@ export function oldPortalCertificate(hostname: string): { certPem: string; keyPe
   const attrs = [{ name: "commonName", value: hostname }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
-  cert.setExtensions([{ name: "subjectAltName", altNames: [{ type: 2, value: hostname }, { type: 2, value: `*.${hostname}` }] }]);
+  cert.setExtensions([
+    {
+      name: "subjectAltName",
+      altNames: [
+        { type: 2, value: hostname },
+        { type: 2, value: `*.${hostname}` },
+      ],
+    },
+  ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
 }

@@ -22,7 +22,10 @@ afterEach(() => {
   board = undefined;
 });
 
-async function readOnBoard(b: VirtualBoard, read: (files: DeviceFiles, repl: RawRepl) => Promise<unknown>): Promise<unknown> {
+async function readOnBoard(
+  b: VirtualBoard,
+  read: (files: DeviceFiles, repl: RawRepl) => Promise<unknown>,
+): Promise<unknown> {
   const repl = await RawRepl.open(b.port);
   try {
     return await read(new DeviceFiles(repl), repl);
@@ -48,14 +51,26 @@ describe("provisioning job on a virtual pyDirect board", () => {
     board = await pyDirectBoard();
     const registry = new MemoryDeviceRegistry();
     const events: ProvisionEvent[] = [];
-    const result = await provisionDevice(board.port, { wifi: WORKSHOP, registry, wifiTimeoutMs: 20_000 }, (e) => events.push(e));
+    const result = await provisionDevice(board.port, { wifi: WORKSHOP, registry, wifiTimeoutMs: 20_000 }, (e) =>
+      events.push(e),
+    );
 
     expect(result.hostname).toBe("pyDirect-5a3c01");
     expect(result.identity.mac).toBe("24:6f:28:5a:3c:01");
     expect(result.wifi).toMatchObject({ state: "connected", hostname: "pyDirect-5a3c01" });
     expect((result.wifi as { ip: string }).ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(events.map((e) => e.state)).toEqual(
-      expect.arrayContaining(["connecting", "identified", "certificate-ready", "writing", "verified", "committing", "resetting", "wifi-result", "done"]),
+      expect.arrayContaining([
+        "connecting",
+        "identified",
+        "certificate-ready",
+        "writing",
+        "verified",
+        "committing",
+        "resetting",
+        "wifi-result",
+        "done",
+      ]),
     );
     expect(result.files.map((f) => f.path)).toEqual([CERT_PATH, KEY_PATH, USER_SETTINGS_PATH]);
 
@@ -65,7 +80,11 @@ describe("provisioning job on a virtual pyDirect board", () => {
     const logged = JSON.stringify(events);
     for (const secret of [WORKSHOP.password, webrepl, "PRIVATE KEY"]) expect(logged).not.toContain(secret);
     const record = await registry.get(result.record.id);
-    expect(record).toMatchObject({ hostname: "pyDirect-5a3c01", certFingerprint: result.certFingerprint, mac: "24:6f:28:5a:3c:01" });
+    expect(record).toMatchObject({
+      hostname: "pyDirect-5a3c01",
+      certFingerprint: result.certFingerprint,
+      mac: "24:6f:28:5a:3c:01",
+    });
     expect(JSON.stringify(record)).not.toContain(WORKSHOP.password);
 
     // Read everything back from the board's filesystem.
@@ -78,7 +97,11 @@ describe("provisioning job on a virtual pyDirect board", () => {
     expect(back.cert).toBe(result.certificatePem);
     expect(new X509Certificate(back.cert).checkPrivateKey(createPrivateKey(back.key))).toBe(true);
     expect(new X509Certificate(back.cert).fingerprint256).toBe(result.certFingerprint);
-    expect(back.settings.wifi).toMatchObject({ ssid: WORKSHOP.ssid, password: WORKSHOP.password, hostname_prefix: "pyDirect" });
+    expect(back.settings.wifi).toMatchObject({
+      ssid: WORKSHOP.ssid,
+      password: WORKSHOP.password,
+      hostname_prefix: "pyDirect",
+    });
     expect(back.settings.device).toMatchObject({ hostname: "pyDirect-5a3c01" });
     expect(back.settings.server).toMatchObject({
       https_enabled: true,
@@ -107,11 +130,16 @@ describe("provisioning job on a virtual pyDirect board", () => {
     board = await pyDirectBoard();
     await readOnBoard(board, async (files) => {
       await files.mkdir("/settings");
-      await files.writeFileAtomic(USER_SETTINGS_PATH, enc.encode(JSON.stringify({ led: { pin: 48 }, wifi: { retries: 7, ssid: "Old" }, setup_mode: false })));
+      await files.writeFileAtomic(
+        USER_SETTINGS_PATH,
+        enc.encode(JSON.stringify({ led: { pin: 48 }, wifi: { retries: 7, ssid: "Old" }, setup_mode: false })),
+      );
     });
     const result = await provisionDevice(board.port, { wifi: WORKSHOP, hostname: "bench-3", wifiTimeoutMs: 20_000 });
     expect(result.hostname).toBe("bench-3");
-    const settings = (await readOnBoard(board, async (f) => JSON.parse(await f.readText(USER_SETTINGS_PATH)))) as Record<string, Record<string, unknown>>;
+    const settings = (await readOnBoard(board, async (f) =>
+      JSON.parse(await f.readText(USER_SETTINGS_PATH)),
+    )) as Record<string, Record<string, unknown>>;
     expect(settings.led).toEqual({ pin: 48 });
     expect(settings.setup_mode).toBe(false);
     expect(settings.wifi).toMatchObject({ retries: 7, ssid: "Workshop" });
@@ -127,19 +155,29 @@ describe("provisioning job on a virtual pyDirect board", () => {
     const events: ProvisionEvent[] = [];
     await provisionDevice(board.port, { wifi: WORKSHOP, wifiTimeoutMs: 20_000 }, (e) => events.push(e));
     expect(events).toContainEqual({ state: "kept-backup", file: `${USER_SETTINGS_PATH}.bak` });
-    const back = (await readOnBoard(board, async (f) => [await f.readText(`${USER_SETTINGS_PATH}.bak`), JSON.parse(await f.readText(USER_SETTINGS_PATH))])) as [
-      string,
-      Record<string, Record<string, unknown>>,
-    ];
+    const back = (await readOnBoard(board, async (f) => [
+      await f.readText(`${USER_SETTINGS_PATH}.bak`),
+      JSON.parse(await f.readText(USER_SETTINGS_PATH)),
+    ])) as [string, Record<string, Record<string, unknown>>];
     expect(back[0]).toBe(broken);
     expect(back[1].wifi).toMatchObject({ ssid: WORKSHOP.ssid });
   }, 60_000);
 
   it("reports a wrong password, then retryWifi rewrites only the Wi-Fi keys and connects", async () => {
     board = await pyDirectBoard();
-    const first = await provisionDevice(board.port, { wifi: { ssid: "Workshop", password: "wrong password" }, wifiTimeoutMs: 20_000 });
-    expect(first.wifi).toMatchObject({ state: "failed", reason: "wrong-password", error: { code: "wifi-wrong-password", action: "check-wifi" } });
-    const before = (await readOnBoard(board, async (f) => ({ cert: await f.sha256(CERT_PATH), settings: JSON.parse(await f.readText(USER_SETTINGS_PATH)) }))) as {
+    const first = await provisionDevice(board.port, {
+      wifi: { ssid: "Workshop", password: "wrong password" },
+      wifiTimeoutMs: 20_000,
+    });
+    expect(first.wifi).toMatchObject({
+      state: "failed",
+      reason: "wrong-password",
+      error: { code: "wifi-wrong-password", action: "check-wifi" },
+    });
+    const before = (await readOnBoard(board, async (f) => ({
+      cert: await f.sha256(CERT_PATH),
+      settings: JSON.parse(await f.readText(USER_SETTINGS_PATH)),
+    }))) as {
       cert: string;
       settings: Record<string, Record<string, unknown>>;
     };
@@ -147,9 +185,15 @@ describe("provisioning job on a virtual pyDirect board", () => {
     const outcome = await retryWifi(board.port, { wifi: WORKSHOP, wifiTimeoutMs: 20_000 }, (e) => events.push(e));
     expect(outcome).toMatchObject({ state: "connected", hostname: first.hostname });
     expect(JSON.stringify(events)).not.toContain(WORKSHOP.password);
-    const after = (await readOnBoard(board, async (f) => ({ cert: await f.sha256(CERT_PATH), settings: JSON.parse(await f.readText(USER_SETTINGS_PATH)) }))) as typeof before;
+    const after = (await readOnBoard(board, async (f) => ({
+      cert: await f.sha256(CERT_PATH),
+      settings: JSON.parse(await f.readText(USER_SETTINGS_PATH)),
+    }))) as typeof before;
     expect(after.cert).toBe(before.cert);
-    expect(after.settings).toEqual({ ...before.settings, wifi: { ...before.settings.wifi, password: WORKSHOP.password } });
+    expect(after.settings).toEqual({
+      ...before.settings,
+      wifi: { ...before.settings.wifi, password: WORKSHOP.password },
+    });
   }, 90_000);
 
   it("joins networks with awkward names and passwords through the full job", async () => {
@@ -159,7 +203,9 @@ describe("provisioning job on a virtual pyDirect board", () => {
       { ssid: "new\nline\ttab", password: printable.slice(20, 83) },
       { ssid: "é".repeat(16), password: "0123456789abcdef".repeat(4) },
     ];
-    board = await pyDirectBoard({ accessPoints: awkward.map((p) => ({ ssid: p.ssid, passphrase: p.password, security: "wpa2-psk" as const })) });
+    board = await pyDirectBoard({
+      accessPoints: awkward.map((p) => ({ ssid: p.ssid, passphrase: p.password, security: "wpa2-psk" as const })),
+    });
     for (const wifi of awkward) {
       const result = await provisionDevice(board.port, { wifi, wifiTimeoutMs: 20_000 });
       expect(result.wifi, JSON.stringify(wifi)).toMatchObject({ state: "connected" });
@@ -167,15 +213,23 @@ describe("provisioning job on a virtual pyDirect board", () => {
   }, 120_000);
 
   it("joins a hidden network typed by hand (absent from the scan)", async () => {
-    board = await pyDirectBoard({ accessPoints: [{ ssid: "Back office", passphrase: "quiet-please", security: "wpa2-psk", hidden: true }] });
+    board = await pyDirectBoard({
+      accessPoints: [{ ssid: "Back office", passphrase: "quiet-please", security: "wpa2-psk", hidden: true }],
+    });
     expect(await scanWifiNetworks(board.port)).toEqual([]);
-    const result = await provisionDevice(board.port, { wifi: { ssid: "Back office", password: "quiet-please", hidden: true }, wifiTimeoutMs: 20_000 });
+    const result = await provisionDevice(board.port, {
+      wifi: { ssid: "Back office", password: "quiet-please", hidden: true },
+      wifiTimeoutMs: 20_000,
+    });
     expect(result.wifi).toMatchObject({ state: "connected" });
   }, 60_000);
 
   it("reports a network that is not there", async () => {
     board = await pyDirectBoard();
-    const result = await provisionDevice(board.port, { wifi: { ssid: "Nowhere", password: "whatever123" }, wifiTimeoutMs: 20_000 });
+    const result = await provisionDevice(board.port, {
+      wifi: { ssid: "Nowhere", password: "whatever123" },
+      wifiTimeoutMs: 20_000,
+    });
     expect(result.wifi).toMatchObject({ state: "failed", reason: "network-not-found" });
   }, 60_000);
 
@@ -187,7 +241,9 @@ describe("provisioning job on a virtual pyDirect board", () => {
         if (e.state === "verified") abort.abort();
       }),
     ).rejects.toMatchObject({ code: "cancelled", action: "none" });
-    expect(await readOnBoard(board, async (f) => [await f.exists(USER_SETTINGS_PATH), await f.exists(CERT_PATH)])).toEqual([false, false]);
+    expect(
+      await readOnBoard(board, async (f) => [await f.exists(USER_SETTINGS_PATH), await f.exists(CERT_PATH)]),
+    ).toEqual([false, false]);
     // The link still works after a cancel, so the job removed what it had staged.
     expect(await stagingLeftovers(board)).toEqual([]);
   }, 60_000);
@@ -195,12 +251,18 @@ describe("provisioning job on a virtual pyDirect board", () => {
   it("says so when cancelled while waiting for the Wi-Fi report, with the files already in place", async () => {
     board = await pyDirectBoard();
     const abort = new AbortController();
-    const error = await provisionDevice(board.port, { wifi: WORKSHOP, signal: abort.signal, wifiTimeoutMs: 20_000 }, (e) => {
-      if (e.state === "waiting-for-wifi") abort.abort();
-    }).catch((e: unknown) => e);
+    const error = await provisionDevice(
+      board.port,
+      { wifi: WORKSHOP, signal: abort.signal, wifiTimeoutMs: 20_000 },
+      (e) => {
+        if (e.state === "waiting-for-wifi") abort.abort();
+      },
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "cancelled", message: expect.stringMatching(/already installed/) });
     await board.waitForMode("app");
-    expect(await readOnBoard(board, async (f) => [await f.exists(USER_SETTINGS_PATH), await f.exists(KEY_PATH)])).toEqual([true, true]);
+    expect(
+      await readOnBoard(board, async (f) => [await f.exists(USER_SETTINGS_PATH), await f.exists(KEY_PATH)]),
+    ).toEqual([true, true]);
   }, 60_000);
 
   it("does not touch the board when cancelled before it starts", async () => {
@@ -208,18 +270,32 @@ describe("provisioning job on a virtual pyDirect board", () => {
     const before = board.linkStats.toBoard;
     const abort = new AbortController();
     abort.abort();
-    await expect(provisionDevice(board.port, { wifi: WORKSHOP, signal: abort.signal })).rejects.toMatchObject({ code: "cancelled" });
-    await expect(retryWifi(board.port, { wifi: WORKSHOP, signal: abort.signal })).rejects.toMatchObject({ code: "cancelled" });
+    await expect(provisionDevice(board.port, { wifi: WORKSHOP, signal: abort.signal })).rejects.toMatchObject({
+      code: "cancelled",
+    });
+    await expect(retryWifi(board.port, { wifi: WORKSHOP, signal: abort.signal })).rejects.toMatchObject({
+      code: "cancelled",
+    });
     expect(board.linkStats.toBoard).toBe(before);
   }, 60_000);
 
   it("refuses bad input before touching the board", async () => {
     board = await pyDirectBoard();
     const before = board.linkStats.toBoard;
-    await expect(provisionDevice(board.port, { wifi: { ssid: "ok", password: "short" } })).rejects.toMatchObject({ code: "invalid-password", field: "password" });
-    await expect(provisionDevice(board.port, { wifi: WORKSHOP, hostname: "-bad-" })).rejects.toMatchObject({ code: "invalid-hostname" });
-    await expect(provisionDevice(board.port, { wifi: WORKSHOP, validityDays: 3650 })).rejects.toMatchObject({ code: "invalid-validity" });
-    await expect(provisionDevice(board.port, { wifi: WORKSHOP, ipAddress: "192.168.4" })).rejects.toMatchObject({ code: "invalid-ip-address", field: "ipAddress" });
+    await expect(provisionDevice(board.port, { wifi: { ssid: "ok", password: "short" } })).rejects.toMatchObject({
+      code: "invalid-password",
+      field: "password",
+    });
+    await expect(provisionDevice(board.port, { wifi: WORKSHOP, hostname: "-bad-" })).rejects.toMatchObject({
+      code: "invalid-hostname",
+    });
+    await expect(provisionDevice(board.port, { wifi: WORKSHOP, validityDays: 3650 })).rejects.toMatchObject({
+      code: "invalid-validity",
+    });
+    await expect(provisionDevice(board.port, { wifi: WORKSHOP, ipAddress: "192.168.4" })).rejects.toMatchObject({
+      code: "invalid-ip-address",
+      field: "ipAddress",
+    });
     expect(board.linkStats.toBoard).toBe(before);
   }, 60_000);
 
@@ -235,13 +311,21 @@ describe("provisioning job on a virtual pyDirect board", () => {
       certFingerprint: "00",
       provisionedAt: new Date().toISOString(),
     });
-    await expect(provisionDevice(board.port, { wifi: WORKSHOP, registry })).rejects.toMatchObject({ code: "hostname-taken", field: "hostname" });
+    await expect(provisionDevice(board.port, { wifi: WORKSHOP, registry })).rejects.toMatchObject({
+      code: "hostname-taken",
+      field: "hostname",
+    });
   }, 60_000);
 
   it("inspects the board for the form: identity, suggested hostname, networks", async () => {
     board = await pyDirectBoard();
     const seen = await inspectDevice(board.port);
-    expect(seen.identity).toMatchObject({ mac: "24:6f:28:5a:3c:01", hostnamePrefix: "pyDirect", hostname: null, firmwareVersion: "0.1.0" });
+    expect(seen.identity).toMatchObject({
+      mac: "24:6f:28:5a:3c:01",
+      hostnamePrefix: "pyDirect",
+      hostname: null,
+      firmwareVersion: "0.1.0",
+    });
     expect(seen.identity.uniqueId).toMatch(/^[0-9a-f]+$/);
     expect(seen.suggestedHostname).toBe("pyDirect-5a3c01");
     expect(seen.networks.map((n) => n.ssid)).toEqual(["Workshop", "Guest"]);
@@ -272,7 +356,9 @@ describe("provisioning job on a virtual pyDirect board", () => {
     expect(stagedBytes).toBeGreaterThan(2000);
     board.injectFaults({ disconnectAfterBytes: Math.floor(stagedBytes * 0.7) });
     const second: ProvisionEvent[] = [];
-    await expect(provisionDevice(board.port, { wifi: { ssid: "Guest" }, hostname: "renamed" }, (e) => second.push(e))).rejects.toMatchObject({
+    await expect(
+      provisionDevice(board.port, { wifi: { ssid: "Guest" }, hostname: "renamed" }, (e) => second.push(e)),
+    ).rejects.toMatchObject({
       code: "disconnected",
       action: "retry",
     });
@@ -296,14 +382,23 @@ describe("provisioning job on a virtual pyDirect board", () => {
     expect((await stagingLeftovers(board)).length).toBeGreaterThanOrEqual(1);
     const registry = new MemoryDeviceRegistry();
     await registry.put({ ...first.record, id: "another-board", hostname: "renamed" });
-    await expect(provisionDevice(board.port, { wifi: { ssid: "Guest" }, hostname: "renamed", registry })).rejects.toMatchObject({ code: "hostname-taken" });
+    await expect(
+      provisionDevice(board.port, { wifi: { ssid: "Guest" }, hostname: "renamed", registry }),
+    ).rejects.toMatchObject({ code: "hostname-taken" });
     expect(await stagingLeftovers(board)).toEqual([]);
     // ...and a complete run puts the new configuration in place with nothing left over.
-    const third = await provisionDevice(board.port, { wifi: { ssid: "Guest" }, hostname: "renamed", wifiTimeoutMs: 20_000 });
+    const third = await provisionDevice(board.port, {
+      wifi: { ssid: "Guest" },
+      hostname: "renamed",
+      wifiTimeoutMs: 20_000,
+    });
     expect(third.wifi).toMatchObject({ state: "connected" });
     expect(await stagingLeftovers(board)).toEqual([]);
     const installed = (await readOnBoard(board, async (f) => ({
-      settings: JSON.parse(await f.readText(USER_SETTINGS_PATH)) as { device: { hostname: string }; wifi: { ssid: string } },
+      settings: JSON.parse(await f.readText(USER_SETTINGS_PATH)) as {
+        device: { hostname: string };
+        wifi: { ssid: string };
+      },
       cert: await f.readText(CERT_PATH),
     }))) as { settings: { device: { hostname: string }; wifi: { ssid: string } }; cert: string };
     expect(installed.cert).toBe(third.certificatePem);

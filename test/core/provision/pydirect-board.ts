@@ -11,7 +11,9 @@ export const ACCESS_POINTS: VirtualAccessPoint[] = [
 ];
 
 /** A virtual ESP32-S3 running pyDirect on MicroPython (WebAssembly), with simulated Wi-Fi. */
-export async function pyDirectBoard(options: { rawPaste?: boolean; paced?: boolean; accessPoints?: typeof ACCESS_POINTS } = {}): Promise<VirtualBoard> {
+export async function pyDirectBoard(
+  options: { rawPaste?: boolean; paced?: boolean; accessPoints?: typeof ACCESS_POINTS } = {},
+): Promise<VirtualBoard> {
   const app = createMicroPythonApp({
     accessPoints: options.accessPoints ?? ACCESS_POINTS,
     ...(options.rawPaste !== undefined ? { rawPaste: options.rawPaste } : {}),

@@ -35,20 +35,22 @@ describe("settings files", () => {
     expect(parseSettings('{"a":1}')).toEqual({ a: 1 });
     expect(parseSettings("{not json")).toBeNull();
     expect(parseSettings("[1,2]")).toBeNull();
-    expect(new TextDecoder().decode(serializeSettings({ s: "é\"\\\n" }))).toBe('{\n  "s": "é\\"\\\\\\n"\n}\n');
+    expect(new TextDecoder().decode(serializeSettings({ s: 'é"\\\n' }))).toBe('{\n  "s": "é\\"\\\\\\n"\n}\n');
   });
 });
 
 describe("status lines", () => {
   it("parses PYDIRECT lines and ignores everything else", () => {
-    expect(parseStatusLine('PYDIRECT {"event":"wifi","state":"connected","ip":"192.168.4.23","hostname":"h"}\r')).toEqual({
+    expect(
+      parseStatusLine('PYDIRECT {"event":"wifi","state":"connected","ip":"192.168.4.23","hostname":"h"}\r'),
+    ).toEqual({
       event: "wifi",
       state: "connected",
       ip: "192.168.4.23",
       hostname: "h",
     });
-    expect(parseStatusLine("noise PYDIRECT {\"event\":\"boot\"}")).toEqual({ event: "boot" });
-    for (const line of ["I (123) wifi: connected", "PYDIRECT {\"event\":", "PYDIRECT [1]", "PYDIRECT {\"state\":1}"]) {
+    expect(parseStatusLine('noise PYDIRECT {"event":"boot"}')).toEqual({ event: "boot" });
+    for (const line of ["I (123) wifi: connected", 'PYDIRECT {"event":', "PYDIRECT [1]", 'PYDIRECT {"state":1}']) {
       expect(parseStatusLine(line)).toBeNull();
     }
   });
@@ -80,12 +82,25 @@ describe("reset and Wi-Fi outcome on a scripted board", () => {
 
   const cases: [string[], unknown][] = [
     [
-      ['PYDIRECT {"event":"boot","version":"0.1.0"}', 'PYDIRECT {"event":"wifi","state":"connecting","ssid":"W"}', 'PYDIRECT {"event":"wifi","state":"connected","ip":"10.0.0.9","hostname":"pyDirect-5a3c01"}'],
+      [
+        'PYDIRECT {"event":"boot","version":"0.1.0"}',
+        'PYDIRECT {"event":"wifi","state":"connecting","ssid":"W"}',
+        'PYDIRECT {"event":"wifi","state":"connected","ip":"10.0.0.9","hostname":"pyDirect-5a3c01"}',
+      ],
       { state: "connected", ip: "10.0.0.9", hostname: "pyDirect-5a3c01" },
     ],
-    [['PYDIRECT {"event":"wifi","state":"failed","reason":"wrong-password"}'], { state: "failed", reason: "wrong-password", error: { code: "wifi-wrong-password", action: "check-wifi" } }],
-    [['PYDIRECT {"event":"wifi","state":"failed","reason":"no-ap-found"}'], { state: "failed", reason: "network-not-found", error: { code: "wifi-network-not-found" } }],
-    [['PYDIRECT {"event":"wifi","state":"failed","reason":"timeout"}'], { state: "failed", reason: "timeout", error: { code: "wifi-timeout" } }],
+    [
+      ['PYDIRECT {"event":"wifi","state":"failed","reason":"wrong-password"}'],
+      { state: "failed", reason: "wrong-password", error: { code: "wifi-wrong-password", action: "check-wifi" } },
+    ],
+    [
+      ['PYDIRECT {"event":"wifi","state":"failed","reason":"no-ap-found"}'],
+      { state: "failed", reason: "network-not-found", error: { code: "wifi-network-not-found" } },
+    ],
+    [
+      ['PYDIRECT {"event":"wifi","state":"failed","reason":"timeout"}'],
+      { state: "failed", reason: "timeout", error: { code: "wifi-timeout" } },
+    ],
     [['PYDIRECT {"event":"boot"}'], { state: "failed", reason: "timeout", error: { code: "wifi-timeout" } }],
     [[], { state: "failed", reason: "timeout", error: { code: "no-status" } }],
   ];
@@ -94,15 +109,22 @@ describe("reset and Wi-Fi outcome on a scripted board", () => {
     const board = await boardPrinting(lines);
     repl = await RawRepl.open(board.port);
     let outcome: Promise<unknown> | undefined;
-    expect(await resetBoard(repl, () => (outcome = awaitWifiOutcome(repl!.connection, { timeoutMs: 1500 })))).toBe("machine-reset");
+    expect(await resetBoard(repl, () => (outcome = awaitWifiOutcome(repl!.connection, { timeoutMs: 1500 })))).toBe(
+      "machine-reset",
+    );
     expect(await outcome).toMatchObject(expected as object);
   });
 
   it("falls back to the RTS line when machine.reset() does nothing, without entering download mode", async () => {
-    const board = await boardPrinting(['PYDIRECT {"event":"wifi","state":"connected","ip":"10.0.0.2","hostname":"x"}'], { resetWorks: false });
+    const board = await boardPrinting(
+      ['PYDIRECT {"event":"wifi","state":"connected","ip":"10.0.0.2","hostname":"x"}'],
+      { resetWorks: false },
+    );
     repl = await RawRepl.open(board.port);
     let outcome: Promise<unknown> | undefined;
-    expect(await resetBoard(repl, () => (outcome = awaitWifiOutcome(repl!.connection, { timeoutMs: 6000 })))).toBe("rts-reset");
+    expect(await resetBoard(repl, () => (outcome = awaitWifiOutcome(repl!.connection, { timeoutMs: 6000 })))).toBe(
+      "rts-reset",
+    );
     expect(await outcome).toMatchObject({ state: "connected", ip: "10.0.0.2" });
     expect(board.mode).toBe("app");
   }, 15_000);

@@ -27,22 +27,60 @@ const hex = (s: string) => Array.from(new TextEncoder().encode(s), (b) => b.toSt
 /** Deterministic awkward credentials: quotes, backslashes, newlines, emoji, code, maximum lengths. */
 function awkwardPairs(): WifiCredentials[] {
   const ssids = [
-    "it's", 'say "hi"', "back\\slash", "new\nline", "cr\r\nlf", "tab\there", "🛜 Wi-Fi 🚀", "x".repeat(32), "é".repeat(16), "🛜".repeat(8),
-    "'); import os #", '"""', "'''", "\\x00 literal", "\u0001ctl\u001f", "${ssid}", "#", " leading space",
-    "trailing space ", "مرحبا", "日本語のネットワーク", "a\u0301 combining", "\\", "'", '"', "\\'", "{}", "null",
+    "it's",
+    'say "hi"',
+    "back\\slash",
+    "new\nline",
+    "cr\r\nlf",
+    "tab\there",
+    "🛜 Wi-Fi 🚀",
+    "x".repeat(32),
+    "é".repeat(16),
+    "🛜".repeat(8),
+    "'); import os #",
+    '"""',
+    "'''",
+    "\\x00 literal",
+    "\u0001ctl\u001f",
+    "${ssid}",
+    "#",
+    " leading space",
+    "trailing space ",
+    "مرحبا",
+    "日本語のネットワーク",
+    "a\u0301 combining",
+    "\\",
+    "'",
+    '"',
+    "\\'",
+    "{}",
+    "null",
   ];
   const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join("");
   const passwords = [
-    "", "it's a secret", 'dq"dq"dq', "back\\slash\\", "\\n not newline", "'); import os #", '""""""""', printable.slice(0, 63), printable.slice(32, 95),
-    "0123456789abcdefABCDEF0123456789abcdefABCDEF0123456789abcdef0123", "        ", "x".repeat(63), "\\'\\\"\\\\ esc", "%s%d{0}%%",
+    "",
+    "it's a secret",
+    'dq"dq"dq',
+    "back\\slash\\",
+    "\\n not newline",
+    "'); import os #",
+    '""""""""',
+    printable.slice(0, 63),
+    printable.slice(32, 95),
+    "0123456789abcdefABCDEF0123456789abcdefABCDEF0123456789abcdef0123",
+    "        ",
+    "x".repeat(63),
+    "\\'\\\"\\\\ esc",
+    "%s%d{0}%%",
   ];
   const pairs: WifiCredentials[] = [];
   let seed = 7;
   const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
   for (let i = 0; i < 110; i++) {
-    let ssid = i < ssids.length ? ssids[i]! : ssids[next() % ssids.length]! + String.fromCodePoint(0x1f600 + (next() % 50));
+    let ssid =
+      i < ssids.length ? ssids[i] : ssids[next() % ssids.length] + String.fromCodePoint(0x1f600 + (next() % 50));
     while (new TextEncoder().encode(ssid).length > 32) ssid = Array.from(ssid).slice(1).join("");
-    let password = passwords[i % passwords.length]!;
+    let password = passwords[i % passwords.length];
     if (i >= passwords.length) {
       const len = 8 + (next() % 56);
       password = Array.from({ length: len }, () => printable[next() % printable.length]).join("");
@@ -84,17 +122,28 @@ describe("Wi-Fi credentials reach the board byte for byte", () => {
       const valid = validateWifiCredentials(pair);
       await writeWifiSettings(session.files, pair);
       const [ssidHex, passwordHex] = await session.repl.execJson<[string, string]>(READ_WIFI_ON_DEVICE);
-      expect({ ssid: ssidHex, password: passwordHex }, JSON.stringify(pair)).toEqual({ ssid: hex(valid.ssid), password: hex(valid.password) });
+      expect({ ssid: ssidHex, password: passwordHex }, JSON.stringify(pair)).toEqual({
+        ssid: hex(valid.ssid),
+        password: hex(valid.password),
+      });
     }
     // The user's own keys survived 110 rewrites.
-    const settings = JSON.parse(await session.files.readText(USER_SETTINGS_PATH)) as Record<string, Record<string, unknown>>;
+    const settings = JSON.parse(await session.files.readText(USER_SETTINGS_PATH)) as Record<
+      string,
+      Record<string, unknown>
+    >;
     expect(settings.server).toMatchObject({ https_enabled: true });
   }, 240_000);
 
   it("rejects a NUL before anything is written", async () => {
     const before = await session.files.sha256(USER_SETTINGS_PATH);
-    await expect(writeWifiSettings(session.files, { ssid: "nul\u0000", password: "password1" })).rejects.toMatchObject({ field: "ssid", reason: "nul-character" });
-    await expect(writeWifiSettings(session.files, { ssid: "ok", password: "pass\u0000word" })).rejects.toMatchObject({ field: "password" });
+    await expect(writeWifiSettings(session.files, { ssid: "nul\u0000", password: "password1" })).rejects.toMatchObject({
+      field: "ssid",
+      reason: "nul-character",
+    });
+    await expect(writeWifiSettings(session.files, { ssid: "ok", password: "pass\u0000word" })).rejects.toMatchObject({
+      field: "password",
+    });
     expect(await session.files.sha256(USER_SETTINGS_PATH)).toBe(before);
   }, 60_000);
 
@@ -137,7 +186,9 @@ describe("what pyDirect's previous flasher gets wrong, on the same board", () =>
   it("it never reads back, so a byte corrupted on the wire goes unnoticed; ours catches and rewrites it", async () => {
     const password = "a".repeat(60);
     const snippet = oldPortalWifiSnippet("Workshop", password);
-    const offset = new TextEncoder().encode(snippet).indexOf(0x61 /* first 'a' of the password */ , snippet.indexOf("wifi.password") + 16);
+    const offset = new TextEncoder()
+      .encode(snippet)
+      .indexOf(0x61 /* first 'a' of the password */, snippet.indexOf("wifi.password") + 16);
     session.board.injectFaults({ corruptByteAt: 3 + offset + 20 }); // 3 raw-paste request bytes precede the code
     const old = await session.repl.exec(snippet);
     expect(old.stderr).toBe(""); // no error reported...
@@ -163,11 +214,14 @@ describe("what pyDirect's previous flasher gets wrong, on the same board", () =>
   it("its certificate lives 10 years, which browsers refuse; ours stays within 397 days and is refused beyond", async () => {
     const old = oldPortalCertificate("pyDirect-5a3c");
     const { X509Certificate } = await import("node:crypto");
-    const oldDays = (Date.parse(new X509Certificate(old.certPem).validTo) - Date.parse(new X509Certificate(old.certPem).validFrom)) / 86_400_000;
+    const oldDays =
+      (Date.parse(new X509Certificate(old.certPem).validTo) - Date.parse(new X509Certificate(old.certPem).validFrom)) /
+      86_400_000;
     expect(oldDays).toBeGreaterThan(397);
     const ours = await generateDeviceCertificate({ hostname: "pyDirect-5a3c01" });
     expect((ours.notAfter.getTime() - ours.notBefore.getTime()) / 86_400_000).toBeLessThanOrEqual(397);
-    await expect(generateDeviceCertificate({ hostname: "x", validityDays: Math.round(oldDays) })).rejects.toMatchObject({ code: "invalid-validity" });
+    await expect(generateDeviceCertificate({ hostname: "x", validityDays: Math.round(oldDays) })).rejects.toMatchObject(
+      { code: "invalid-validity" },
+    );
   }, 120_000);
 });
-

@@ -30,7 +30,12 @@ export interface CouchTestServer {
   /** Admin request: path relative to the origin. */
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Anonymous or user request. */
-  request(method: string, path: string, body?: unknown, auth?: { name: string; password: string }): Promise<{ status: number; body: any }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth?: { name: string; password: string },
+  ): Promise<{ status: number; body: any }>;
   /** Create a user in _users (as CouchDB's admin would). */
   addUser(name: string, password: string): Promise<void>;
   /** Close the port (connections dropped): clients see the server as offline. */
@@ -42,7 +47,9 @@ export interface CouchTestServer {
 
 let serverCount = 0;
 
-export async function startCouchServer(options: { corsOrigins?: string[]; https?: { certPem: string; keyPem: string } } = {}): Promise<CouchTestServer> {
+export async function startCouchServer(
+  options: { corsOrigins?: string[]; https?: { certPem: string; keyPem: string } } = {},
+): Promise<CouchTestServer> {
   const PouchDB = nodePouch() as unknown as { defaults(options: object): unknown };
   // A prefix keeps each server's databases apart (the memory adapter shares stores by name per process).
   const ServerPouch = PouchDB.defaults({ adapter: "memory", prefix: `couch-test-${process.pid}-${++serverCount}-` });
@@ -58,7 +65,10 @@ export async function startCouchServer(options: { corsOrigins?: string[]; https?
     if (origin && origins.has(origin)) {
       res.setHeader("Access-Control-Allow-Origin", origin);
       res.setHeader("Access-Control-Allow-Credentials", "true");
-      res.setHeader("Access-Control-Expose-Headers", "content-type, cache-control, accept-ranges, etag, server, x-couch-request-id, x-couch-update-newrev");
+      res.setHeader(
+        "Access-Control-Expose-Headers",
+        "content-type, cache-control, accept-ranges, etag, server, x-couch-request-id, x-couch-update-newrev",
+      );
       if (req.method === "OPTIONS") {
         res.setHeader("Access-Control-Allow-Methods", "GET, PUT, POST, HEAD, DELETE");
         res.setHeader("Access-Control-Allow-Headers", "accept, authorization, content-type, origin, referer");
@@ -70,7 +80,8 @@ export async function startCouchServer(options: { corsOrigins?: string[]; https?
   };
 
   const tls = options.https;
-  const make = (): Server => (tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handler) : createServer(handler));
+  const make = (): Server =>
+    tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handler) : createServer(handler);
   let server = make();
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address() as AddressInfo;
@@ -87,7 +98,11 @@ export async function startCouchServer(options: { corsOrigins?: string[]; https?
   const request = async (method: string, path: string, body?: unknown, auth?: { name: string; password: string }) => {
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
     if (auth) headers["authorization"] = "Basic " + Buffer.from(`${auth.name}:${auth.password}`).toString("base64");
-    const res = await fetch(httpOrigin + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(httpOrigin + path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
@@ -104,7 +119,13 @@ export async function startCouchServer(options: { corsOrigins?: string[]; https?
     admin,
     request,
     async addUser(name, password) {
-      const r = await admin("PUT", `/_users/org.couchdb.user:${name}`, { _id: `org.couchdb.user:${name}`, name, password, roles: [], type: "user" });
+      const r = await admin("PUT", `/_users/org.couchdb.user:${name}`, {
+        _id: `org.couchdb.user:${name}`,
+        name,
+        password,
+        roles: [],
+        type: "user",
+      });
       if (r.status !== 201) throw new Error(`could not create user ${name}: ${JSON.stringify(r)}`);
     },
     async stop() {
@@ -137,7 +158,12 @@ function keepReplicatedRevisions(app: { dbWrapper: { _wrappers: unknown[] } }): 
   const keep = (doc: Record<string, unknown>) => {
     if (!("_revisions" in doc)) return;
     const own = doc["_revisions"];
-    Object.defineProperty(doc, "_revisions", { get: () => own, set: () => undefined, enumerable: true, configurable: true });
+    Object.defineProperty(doc, "_revisions", {
+      get: () => own,
+      set: () => undefined,
+      enumerable: true,
+      configurable: true,
+    });
   };
   app.dbWrapper._wrappers.unshift((_name: string, db: unknown, next: () => unknown) => {
     wrappers.installWrapperMethods(db, {

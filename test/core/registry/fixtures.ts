@@ -20,7 +20,11 @@ export function board(n: number, patch: Partial<DeviceRecord> = {}): DeviceRecor
 }
 
 /** Polls until `check` returns a truthy value (replication is asynchronous). */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

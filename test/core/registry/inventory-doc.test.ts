@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { DEVICE_RECORD_FIELDS, type DeviceRecord } from "../../../src/core/registry/device-record";
-import { INVENTORY_DOC_FIELDS, SECRET_FIELD_PATTERN, assertReplicable, fromDeviceDoc, toDeviceDoc } from "../../../src/core/registry/inventory-doc";
+import {
+  INVENTORY_DOC_FIELDS,
+  SECRET_FIELD_PATTERN,
+  assertReplicable,
+  fromDeviceDoc,
+  toDeviceDoc,
+} from "../../../src/core/registry/inventory-doc";
 import { parseInventoryUrl, redactCredentials, storageConfigStore } from "../../../src/core/registry/inventory-config";
 import { isPortalError } from "../../../src/core/errors";
 import { RECORD } from "./fixtures";
-
 
 describe("inventory documents", () => {
   it("hold only allow-listed fields: a record spread with secrets loses them before it can replicate", () => {
@@ -18,7 +23,11 @@ describe("inventory documents", () => {
     expect(Object.keys(doc).every((k) => INVENTORY_DOC_FIELDS.includes(k))).toBe(true);
     expect(Object.keys(doc.lastVerification!).sort()).toEqual(["at", "passed", "summary"]);
     expect(JSON.stringify(doc)).not.toMatch(/hunter2|PRIVATE KEY|webrepl/i);
-    expect(doc).toMatchObject({ _id: "device:246f285a3c01", type: "pydirect-device", hostnameLower: "pydirect-5a3c01" });
+    expect(doc).toMatchObject({
+      _id: "device:246f285a3c01",
+      type: "pydirect-device",
+      hostnameLower: "pydirect-5a3c01",
+    });
     expect(fromDeviceDoc({ ...doc, _rev: "1-x", _conflicts: ["1-y"] })).toEqual(RECORD);
   });
 
@@ -49,10 +58,18 @@ describe("inventory documents", () => {
 describe("inventory settings", () => {
   it("split credentials off the URL; only url and user are ever stored", () => {
     const parsed = parseInventoryUrl("https://station-a:s3cret%21@couch.example.com:6984/pydirect-inventory/?x=1#y");
-    expect(parsed).toEqual({ url: "https://couch.example.com:6984/pydirect-inventory", user: "station-a", password: "s3cret!" });
+    expect(parsed).toEqual({
+      url: "https://couch.example.com:6984/pydirect-inventory",
+      user: "station-a",
+      password: "s3cret!",
+    });
     const items = new Map<string, string>();
-    const store = storageConfigStore({ getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v), removeItem: (k) => void items.delete(k) });
-    store.save(parsed as never);
+    const store = storageConfigStore({
+      getItem: (k) => items.get(k) ?? null,
+      setItem: (k, v) => void items.set(k, v),
+      removeItem: (k) => void items.delete(k),
+    });
+    store.save(parsed);
     expect([...items.values()].join()).not.toContain("s3cret");
     expect(store.load()).toEqual({ url: "https://couch.example.com:6984/pydirect-inventory", user: "station-a" });
     store.save(null);

@@ -11,7 +11,10 @@ let server: CouchTestServer;
 const DB = "pydirect-inventory";
 const STATION = { name: "station-a", password: "station-a-pass" };
 
-async function run(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; text: string }> {
+async function run(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; text: string }> {
   const saved = { user: process.env["COUCHDB_USER"], password: process.env["COUCHDB_PASSWORD"] };
   process.env["COUCHDB_USER"] = env["COUCHDB_USER"] ?? "";
   process.env["COUCHDB_PASSWORD"] = env["COUCHDB_PASSWORD"] ?? "";
@@ -36,7 +39,11 @@ describe("inventory init", () => {
     const anonymous = await run(["inventory", "init", `${server.origin}/${DB}`]);
     expect(anonymous.code).toBe(1);
     expect(anonymous.text).toMatch(/server admin/);
-    const wrong = await run(["inventory", "init", `http://${ADMIN.name}:not-the-password@127.0.0.1:${new URL(server.origin).port}/${DB}`]);
+    const wrong = await run([
+      "inventory",
+      "init",
+      `http://${ADMIN.name}:not-the-password@127.0.0.1:${new URL(server.origin).port}/${DB}`,
+    ]);
     expect(wrong.code).toBe(1);
     expect(wrong.text).toMatch(/refused the user "admin"|"admin" is not a server admin/);
     expect(wrong.text).not.toContain("not-the-password");
@@ -44,17 +51,31 @@ describe("inventory init", () => {
   });
 
   it("creates the database, the validation design document, the indexes and the members; a second run changes nothing", async () => {
-    const first = await run(["inventory", "init", `${server.origin}/${DB}`, "--member", STATION.name], { COUCHDB_USER: ADMIN.name, COUCHDB_PASSWORD: ADMIN.password });
+    const first = await run(["inventory", "init", `${server.origin}/${DB}`, "--member", STATION.name], {
+      COUCHDB_USER: ADMIN.name,
+      COUCHDB_PASSWORD: ADMIN.password,
+    });
     expect(first.code, first.text).toBe(0);
     expect(first.text).toMatch(/database created/);
     expect(first.text).not.toContain(ADMIN.password);
     const design = await server.admin("GET", `/${DB}/_design/pydirect-inventory`);
     expect(design.body.validate_doc_update).toMatch(/^function \(newDoc, oldDoc, userCtx, secObj\)/);
-    const indexes = (await server.admin("GET", `/${DB}/_index`)).body.indexes.map((i: { name: string; def: { fields: object[] } }) => [i.name, i.def.fields]);
-    expect(indexes).toEqual(expect.arrayContaining([["by-hostname", [{ hostnameLower: "asc" }]], ["by-mac", [{ mac: "asc" }]]]));
+    const indexes = (await server.admin("GET", `/${DB}/_index`)).body.indexes.map(
+      (i: { name: string; def: { fields: object[] } }) => [i.name, i.def.fields],
+    );
+    expect(indexes).toEqual(
+      expect.arrayContaining([
+        ["by-hostname", [{ hostnameLower: "asc" }]],
+        ["by-mac", [{ mac: "asc" }]],
+      ]),
+    );
     expect((await server.admin("GET", `/${DB}/_security`)).body.members.names).toEqual([STATION.name]);
 
-    const again = await run(["inventory", "init", `http://${ADMIN.name}:${ADMIN.password}@127.0.0.1:${new URL(server.origin).port}/${DB}`]);
+    const again = await run([
+      "inventory",
+      "init",
+      `http://${ADMIN.name}:${ADMIN.password}@127.0.0.1:${new URL(server.origin).port}/${DB}`,
+    ]);
     expect(again.code, again.text).toBe(0);
     expect(again.text).toMatch(/database already there/);
     expect(again.text).toMatch(/by-hostname on hostnameLower already there/);
@@ -83,7 +104,8 @@ describe("inventory init", () => {
 
 describe("the validation function, run by the server", () => {
   const good = () => ({ ...toDeviceDoc(RECORD) }) as Record<string, unknown>;
-  const write = (doc: Record<string, unknown>, auth = STATION) => server.request("PUT", `/${DB}/${encodeURIComponent(String(doc["_id"]))}`, doc, auth);
+  const write = (doc: Record<string, unknown>, auth = STATION) =>
+    server.request("PUT", `/${DB}/${encodeURIComponent(String(doc["_id"]))}`, doc, auth);
 
   it("accepts a device document from a member and refuses non-members", async () => {
     expect((await write(good())).status).toBe(201);
@@ -104,7 +126,12 @@ describe("the validation function, run by the server", () => {
       expect(put.status, JSON.stringify(extra)).toBe(403);
       expect(put.body.error).toBe("forbidden");
       // Replication writes with new_edits=false through _bulk_docs: validation runs there too.
-      const replicated = await server.request("POST", `/${DB}/_bulk_docs`, { new_edits: false, docs: [{ ...doc, _rev: "1-0123456789abcdef0123456789abcdef" }] }, STATION);
+      const replicated = await server.request(
+        "POST",
+        `/${DB}/_bulk_docs`,
+        { new_edits: false, docs: [{ ...doc, _rev: "1-0123456789abcdef0123456789abcdef" }] },
+        STATION,
+      );
       expect(replicated.body[0]).toMatchObject({ error: "forbidden" });
     }
   });

@@ -23,7 +23,14 @@ const stations: StationInventory[] = [];
 
 function memoryStorage() {
   const items = new Map<string, string>();
-  return { items, storage: { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), removeItem: (k: string) => void items.delete(k) } };
+  return {
+    items,
+    storage: {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => void items.set(k, v),
+      removeItem: (k: string) => void items.delete(k),
+    },
+  };
 }
 
 async function station(name: string, options: { password?: string | null; fallback?: MemoryDeviceRegistry } = {}) {
@@ -47,9 +54,12 @@ const state = (inv: StationInventory) => inv.snapshot.status.state;
 
 beforeAll(async () => {
   server = await startCouchServer();
-  for (const name of Object.keys(PASSWORDS)) await server.addUser(`station-${name}`, PASSWORDS[name]!);
+  for (const name of Object.keys(PASSWORDS)) await server.addUser(`station-${name}`, PASSWORDS[name]);
   url = `${server.origin}/${DB}`;
-  const init = await runInventoryInit(url, { members: ["station-a", "station-b", "station-c"] }, () => undefined, { COUCHDB_USER: ADMIN.name, COUCHDB_PASSWORD: ADMIN.password });
+  const init = await runInventoryInit(url, { members: ["station-a", "station-b", "station-c"] }, () => undefined, {
+    COUCHDB_USER: ADMIN.name,
+    COUCHDB_PASSWORD: ADMIN.password,
+  });
   expect(init).toBe(0);
 });
 afterEach(async () => {
@@ -62,7 +72,11 @@ describe("one inventory for every station", () => {
     const a = await station("a");
     const b = await station("b");
     await synced(a.inventory);
-    await a.registry.put({ ...board(1), wifiPassword: "hunter2", privateKeyPem: "-----BEGIN PRIVATE KEY-----" } as DeviceRecord);
+    await a.registry.put({
+      ...board(1),
+      wifiPassword: "hunter2",
+      privateKeyPem: "-----BEGIN PRIVATE KEY-----",
+    } as DeviceRecord);
     const seen = await eventually(() => b.registry.get(board(1).id), "station b to see board 1");
     expect(seen).toEqual(board(1));
     const onServer = await server.admin("GET", `/${DB}/device:${board(1).id}`);
@@ -83,7 +97,10 @@ describe("one inventory for every station", () => {
       await a.registry.put(board(2));
       expect(await a.registry.get(board(2).id)).toEqual(board(2));
       await eventually(async () => state(a.inventory) === "offline", "station a to notice the server is gone");
-      expect(a.inventory.snapshot.status).toMatchObject({ state: "offline", message: expect.stringMatching(/cannot be reached/) });
+      expect(a.inventory.snapshot.status).toMatchObject({
+        state: "offline",
+        message: expect.stringMatching(/cannot be reached/),
+      });
       expect(await b.registry.get(board(2).id)).toBeUndefined();
     } finally {
       await server.start();
@@ -98,13 +115,27 @@ describe("one inventory for every station", () => {
     await synced(a.inventory);
     await synced(b.inventory);
     await server.stop();
-    const atA = board(3, { hostname: "line-a-board", certFingerprint: "AA:AA", provisionedAt: "2026-11-26T08:00:00.000Z" });
-    const atB = board(3, { hostname: "line-b-board", certFingerprint: "BB:BB", provisionedAt: "2026-11-26T08:00:05.000Z" });
+    const atA = board(3, {
+      hostname: "line-a-board",
+      certFingerprint: "AA:AA",
+      provisionedAt: "2026-11-26T08:00:00.000Z",
+    });
+    const atB = board(3, {
+      hostname: "line-b-board",
+      certFingerprint: "BB:BB",
+      provisionedAt: "2026-11-26T08:00:05.000Z",
+    });
     await a.registry.put(atA);
     await b.registry.put(atB);
     await server.start();
-    const conflictAtA = await eventually(async () => (await a.registry.conflicts())[0], "station a to see the conflict");
-    const conflictAtB = await eventually(async () => (await b.registry.conflicts())[0], "station b to see the conflict");
+    const conflictAtA = await eventually(
+      async () => (await a.registry.conflicts())[0],
+      "station a to see the conflict",
+    );
+    const conflictAtB = await eventually(
+      async () => (await b.registry.conflicts())[0],
+      "station b to see the conflict",
+    );
     for (const c of [conflictAtA, conflictAtB]) {
       expect(c).toMatchObject({ key: board(3).id, kind: "revisions", mac: board(3).mac });
       expect(c.versions.map((v) => v.record.hostname).sort()).toEqual(["line-a-board", "line-b-board"]);
@@ -124,15 +155,23 @@ describe("one inventory for every station", () => {
     // Two records for one MAC (different ids) are a conflict too; keeping one removes the other everywhere.
     await a.registry.put(board(13, { id: "ffee00000013", hostname: "same-mac-1" }));
     await b.registry.put(board(13, { hostname: "same-mac-2" }));
-    const sameMac = await eventually(async () => (await a.registry.conflicts()).find((c) => c.kind === "same-mac"), "the same-MAC clash at a");
+    const sameMac = await eventually(
+      async () => (await a.registry.conflicts()).find((c) => c.kind === "same-mac"),
+      "the same-MAC clash at a",
+    );
     expect(sameMac).toMatchObject({ key: `mac:${board(13).mac}`, mac: board(13).mac });
     expect(sameMac.versions.map((v) => v.id).sort()).toEqual([board(13).id, "ffee00000013"].sort());
     await a.registry.resolveConflict(sameMac.key, sameMac.versions.find((v) => v.id === "ffee00000013")!.rev);
-    await eventually(async () => (await b.registry.conflicts()).length === 0 && !(await b.registry.get(board(13).id)), "the clash to be resolved at b");
+    await eventually(
+      async () => (await b.registry.conflicts()).length === 0 && !(await b.registry.get(board(13).id)),
+      "the clash to be resolved at b",
+    );
     expect((await b.registry.get("ffee00000013"))!.hostname).toBe("same-mac-1");
 
     // A stale choice is refused with a sentence, not applied.
-    const stale = await b.registry.resolveConflict(board(3).id, "1-00000000000000000000000000000000").catch((e: unknown) => e);
+    const stale = await b.registry
+      .resolveConflict(board(3).id, "1-00000000000000000000000000000000")
+      .catch((e: unknown) => e);
     expect(isPortalError(stale, "conflict-changed")).toBe(true);
   });
 
@@ -150,11 +189,17 @@ describe("one inventory for every station", () => {
     expect(isPortalError(twice, "hostname-taken")).toBe(true);
     expect((twice as Error).message).toContain(board(11).mac);
     await b.registry.delete(board(11).id);
-    await eventually(async () => (await server.admin("GET", `/${DB}/device:${board(11).id}`)).status === 404, "the removal to reach the server");
+    await eventually(
+      async () => (await server.admin("GET", `/${DB}/device:${board(11).id}`)).status === 404,
+      "the removal to reach the server",
+    );
 
     // Asked before replication brought the record down: the server's index answers.
     const c = new PouchDeviceRegistry(new (nodePouch())(stationDbName("c")));
-    const remote = new (nodePouch())(url, { skip_setup: true, auth: { username: "station-c", password: PASSWORDS["c"] } });
+    const remote = new (nodePouch())(url, {
+      skip_setup: true,
+      auth: { username: "station-c", password: PASSWORDS["c"] },
+    });
     expect(await c.findAllByHostname("SHARED-NAME")).toEqual([]);
     c.attachRemote(remote);
     expect((await c.findAllByHostname("SHARED-NAME")).map((r) => r.id)).toEqual([board(4).id]);
@@ -181,7 +226,7 @@ describe("one inventory for every station", () => {
     await new Promise((r) => setTimeout(r, 5));
     await a.registry.put(board(12, { provisionedAt: new Date().toISOString() }));
     await b.registry.delete(board(8).id);
-    await a.inventory.connect({ url, user: "station-a", password: PASSWORDS["a"]! });
+    await a.inventory.connect({ url, user: "station-a", password: PASSWORDS["a"] });
     await eventually(() => b.registry.get(board(12).id), "the board provisioned while off to join");
     await synced(a.inventory);
     await eventually(async () => !(await a.registry.get(board(8).id)), "the removal to reach a");
@@ -201,16 +246,29 @@ describe("one inventory for every station", () => {
 
     // The portal page refuses plain http (its CSP would block it) with a sentence, before storing anything.
     const page = memoryStorage();
-    const strict = new StationInventory({ fallback: new MemoryDeviceRegistry(), loadPouch: async () => nodePouch(), store: storageConfigStore(page.storage), requireHttps: true });
-    const refused = await strict.connect({ url, user: "station-c", password: PASSWORDS["c"]! }).catch((e: unknown) => e);
+    const strict = new StationInventory({
+      fallback: new MemoryDeviceRegistry(),
+      loadPouch: async () => nodePouch(),
+      store: storageConfigStore(page.storage),
+      requireHttps: true,
+    });
+    const refused = await strict.connect({ url, user: "station-c", password: PASSWORDS["c"] }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: "bad-url", message: expect.stringMatching(/https:\/\//) });
     expect(page.items.size).toBe(0);
 
     const { storage } = memoryStorage();
-    const missing = new StationInventory({ fallback: new MemoryDeviceRegistry(), loadPouch: async () => nodePouch(), store: storageConfigStore(storage), localName: stationDbName("m") });
+    const missing = new StationInventory({
+      fallback: new MemoryDeviceRegistry(),
+      loadPouch: async () => nodePouch(),
+      store: storageConfigStore(storage),
+      localName: stationDbName("m"),
+    });
     stations.push(missing);
-    await missing.connect({ url: `${server.origin}/no-such-db`, user: "station-c", password: PASSWORDS["c"]! });
-    expect(missing.snapshot.status).toMatchObject({ state: "error", error: { code: "database-missing", message: expect.stringMatching(/inventory init/) } });
+    await missing.connect({ url: `${server.origin}/no-such-db`, user: "station-c", password: PASSWORDS["c"] });
+    expect(missing.snapshot.status).toMatchObject({
+      state: "error",
+      error: { code: "database-missing", message: expect.stringMatching(/inventory init/) },
+    });
   });
 
   it("a document the server's validation refuses is reported, and the others still replicate", async () => {
@@ -221,10 +279,25 @@ describe("one inventory for every station", () => {
     a.inventory.subscribe((s) => snapshots.push(s));
     // A station whose local replica holds a document no portal would write (an older or tampered client).
     const local = (a.registry.current as PouchDeviceRegistry).db;
-    await local.put({ _id: "device:badbad", type: "pydirect-device", id: "badbad", hostname: "bad", hostnameLower: "bad", mac: "zz", chip: "x", firmwareVersion: null, certFingerprint: "AA", provisionedAt: "2026-11-26T00:00:00Z", wifi_password: "hunter2" });
+    await local.put({
+      _id: "device:badbad",
+      type: "pydirect-device",
+      id: "badbad",
+      hostname: "bad",
+      hostnameLower: "bad",
+      mac: "zz",
+      chip: "x",
+      firmwareVersion: null,
+      certFingerprint: "AA",
+      provisionedAt: "2026-11-26T00:00:00Z",
+      wifi_password: "hunter2",
+    });
     await a.registry.put(board(10));
     await eventually(() => b.registry.get(board(10).id), "station b to get the valid board");
-    const rejected = await eventually(async () => a.inventory.snapshot.rejected.find((r) => r.id === "device:badbad"), "the rejection to be reported");
+    const rejected = await eventually(
+      async () => a.inventory.snapshot.rejected.find((r) => r.id === "device:badbad"),
+      "the rejection to be reported",
+    );
     expect(rejected.reason).toMatch(/secret/);
     expect((await server.admin("GET", `/${DB}/device:badbad`)).status).toBe(404);
     expect(snapshots.length).toBeGreaterThan(0);

@@ -16,7 +16,9 @@ describe("the page's registry", () => {
     await registry.put(board(1));
     expect(changes).toBe(1);
     expect(await registry.conflicts()).toEqual([]);
-    expect(isPortalError(await registry.resolveConflict(board(1).id, "1-x").catch((e: unknown) => e), "conflict-changed")).toBe(true);
+    expect(
+      isPortalError(await registry.resolveConflict(board(1).id, "1-x").catch((e: unknown) => e), "conflict-changed"),
+    ).toBe(true);
 
     const replica = new PouchDeviceRegistry(new (nodePouch())(stationDbName("switch")));
     registry.use(replica);
@@ -38,10 +40,16 @@ describe("the page's registry", () => {
 describe("sync errors and retry", () => {
   it("map server answers to what the user can do", () => {
     const url = "https://couch.example.com/inv";
-    expect(toInventoryError({ status: 401, reason: "Name or password is incorrect." }, url)).toMatchObject({ code: "unauthorized", action: "fix-input" });
+    expect(toInventoryError({ status: 401, reason: "Name or password is incorrect." }, url)).toMatchObject({
+      code: "unauthorized",
+      action: "fix-input",
+    });
     expect(toInventoryError({ status: 403, reason: "not a member" }, url).message).toMatch(/_security/);
     expect(toInventoryError({ status: 404 }, url).message).toMatch(/inventory init/);
-    expect(toInventoryError(new TypeError("Failed to fetch"), url)).toMatchObject({ code: "unreachable", message: expect.stringMatching(/CORS/) });
+    expect(toInventoryError(new TypeError("Failed to fetch"), url)).toMatchObject({
+      code: "unreachable",
+      message: expect.stringMatching(/CORS/),
+    });
     expect(toInventoryError({ status: 500, reason: "boom" }, url).code).toBe("server-error");
   });
 

@@ -56,7 +56,14 @@ describe("ConsoleConnection", () => {
         clearInterval(timer);
       },
     });
-    const port = { readable: chatty, writable: new WritableStream<Uint8Array>(), open: async () => undefined, close: async () => undefined, setSignals: async () => undefined, getInfo: () => ({}) };
+    const port = {
+      readable: chatty,
+      writable: new WritableStream<Uint8Array>(),
+      open: async () => undefined,
+      close: async () => undefined,
+      setSignals: async () => undefined,
+      getInfo: () => ({}),
+    };
     const c = await ConsoleConnection.open(port);
     const t = Date.now();
     await expect(c.readUntil(">", { idleMs: 200, totalMs: 300 })).rejects.toMatchObject({ code: "timeout" });
@@ -72,7 +79,7 @@ describe("ConsoleConnection", () => {
     ];
     let i = 0;
     const make = (): ReadableStream<Uint8Array> => {
-      const step = streams[i++]!;
+      const step = streams[i++];
       return new ReadableStream<Uint8Array>({
         start(controller) {
           for (const c of step.chunks) controller.enqueue(enc(c));

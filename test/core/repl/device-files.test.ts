@@ -24,7 +24,9 @@ describe.each([
     await files.mkdir("/data/nested/deeper");
     await files.mkdir("/data/nested"); // existing directories are fine
     const progress: number[] = [];
-    expect(await files.writeFileAtomic("/data/nested/blob.bin", data, (p) => progress.push(p.written))).toBe(sha256Hex(data));
+    expect(await files.writeFileAtomic("/data/nested/blob.bin", data, (p) => progress.push(p.written))).toBe(
+      sha256Hex(data),
+    );
     expect(progress.at(-1)).toBe(5000);
     expect(progress.length).toBeGreaterThan(1);
     expect(repl.rawPasteSupported).toBe(rawPaste);
@@ -32,7 +34,12 @@ describe.each([
     expect(await files.readFile("/data/nested/blob.bin")).toEqual(data);
     expect(await files.exists(tempPathFor("/data/nested/blob.bin"))).toBe(false);
     const listing = await files.list("/data/nested");
-    expect(listing).toEqual(expect.arrayContaining([{ name: "blob.bin", type: "file", size: 5000 }, expect.objectContaining({ name: "deeper", type: "dir" })]));
+    expect(listing).toEqual(
+      expect.arrayContaining([
+        { name: "blob.bin", type: "file", size: 5000 },
+        expect.objectContaining({ name: "deeper", type: "dir" }),
+      ]),
+    );
     // Replacing an existing file goes through the same temp + rename.
     await files.writeFileAtomic("/data/nested/blob.bin", new TextEncoder().encode("small"));
     expect(await files.readText("/data/nested/blob.bin")).toBe("small");
@@ -48,7 +55,7 @@ describe.each([
     board = await pyDirectBoard({ rawPaste });
     repl = await RawRepl.open(board.port);
     const files = new DeviceFiles(repl);
-    const path = "/it's \"odd\" ü 🛜.txt";
+    const path = '/it\'s "odd" ü 🛜.txt';
     await files.writeFileAtomic(path, new TextEncoder().encode("x"));
     expect((await files.list("/")).map((e) => e.name)).toContain(path.slice(1));
     expect(await files.readText(path)).toBe("x");
@@ -60,7 +67,10 @@ describe("DeviceFiles errors", () => {
     board = await pyDirectBoard();
     repl = await RawRepl.open(board.port);
     const files = new DeviceFiles(repl);
-    await expect(files.readFile("/no/such/file")).rejects.toMatchObject({ code: "device-exception", message: expect.stringMatching(/OSError/) });
+    await expect(files.readFile("/no/such/file")).rejects.toMatchObject({
+      code: "device-exception",
+      message: expect.stringMatching(/OSError/),
+    });
     expect(await files.exists("/no/such/file")).toBe(false);
     // The session is still usable afterwards.
     expect((await repl.exec("print(6*7)")).stdout.trim()).toBe("42");
@@ -69,7 +79,7 @@ describe("DeviceFiles errors", () => {
   it("interrupts the running main.py, soft-resets and leaves raw mode", async () => {
     board = await pyDirectBoard();
     repl = await RawRepl.open(board.port, { softReset: true });
-    expect((await repl.execJson<number[]>("import json\nprint(json.dumps([1,2]))"))).toEqual([1, 2]);
+    expect(await repl.execJson<number[]>("import json\nprint(json.dumps([1,2]))")).toEqual([1, 2]);
     const err = await repl.exec("raise ValueError('bad')");
     expect(err.stdout).toBe("");
     expect(err.stderr).toMatch(/ValueError: bad/);

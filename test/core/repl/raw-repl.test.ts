@@ -23,7 +23,8 @@ describe("RawRepl against a scripted MicroPython console", () => {
     const { device, board } = await setup({
       rawPaste: true,
       window: 16,
-      answer: (code) => (code.includes("boom") ? { stdout: "partial", stderr: "Traceback\r\nValueError: boom\r\n" } : echo(code)),
+      answer: (code) =>
+        code.includes("boom") ? { stdout: "partial", stderr: "Traceback\r\nValueError: boom\r\n" } : echo(code),
     });
     repl = await RawRepl.open(board.port);
     const code = "x = 1\n" + "y = 'a long line that needs several windows'\n".repeat(5);
@@ -35,7 +36,10 @@ describe("RawRepl against a scripted MicroPython console", () => {
     const failed = await repl.exec("boom()");
     expect(failed.stdout).toBe("partial");
     expect(failed.stderr).toContain("ValueError: boom");
-    await expect(repl.execOrThrow("boom()")).rejects.toMatchObject({ code: "device-exception", message: expect.stringContaining("ValueError: boom") });
+    await expect(repl.execOrThrow("boom()")).rejects.toMatchObject({
+      code: "device-exception",
+      message: expect.stringContaining("ValueError: boom"),
+    });
   });
 
   it("falls back to plain raw REPL on firmware without raw-paste, and remembers it", async () => {
@@ -80,7 +84,7 @@ describe("RawRepl against a scripted MicroPython console", () => {
   it("survives noise the board prints between commands (boot messages, stray status lines)", async () => {
     const { device, board } = await setup({ rawPaste: true, answer: echo });
     repl = await RawRepl.open(board.port);
-    device.write!("\x00\xffgarbage >>> OK \x04 raw REPL\r\nPYDIRECT {\"event\":\"wifi\"}\r\n>");
+    device.write!('\x00\xffgarbage >>> OK \x04 raw REPL\r\nPYDIRECT {"event":"wifi"}\r\n>');
     await new Promise((r) => setTimeout(r, 20));
     expect((await repl.exec("d=4")).stdout).toBe("ran 3 bytes");
   });

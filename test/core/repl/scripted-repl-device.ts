@@ -41,7 +41,12 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 export function scriptedReplDevice(options: ScriptedReplOptions): ScriptedReplDevice {
-  const device: ScriptedReplDevice = { factory: () => undefined as never, executed: [], windowOverruns: 0, softResets: 0 };
+  const device: ScriptedReplDevice = {
+    factory: () => undefined as never,
+    executed: [],
+    windowOverruns: 0,
+    softResets: 0,
+  };
   device.factory = (ctx: AppContext): AppRuntime => {
     const out = (text: string | Uint8Array) => ctx.write(typeof text === "string" ? enc.encode(text) : text);
     device.write = (text) => out(text);
@@ -54,9 +59,12 @@ export function scriptedReplDevice(options: ScriptedReplOptions): ScriptedReplDe
     let consumedSinceGrant = 0;
     out("MicroPython v1.27.0 on 2026-01-01; scripted\r\n");
     for (const [i, line] of (options.bootLines ?? []).entries()) {
-      setTimeout(() => {
-        if (!ctx.signal.aborted) out(`${line}\r\n`);
-      }, 20 * (i + 1));
+      setTimeout(
+        () => {
+          if (!ctx.signal.aborted) out(`${line}\r\n`);
+        },
+        20 * (i + 1),
+      );
     }
     out(">>> ");
 

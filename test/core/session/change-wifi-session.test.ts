@@ -29,7 +29,11 @@ beforeAll(() => {
 describe("change Wi-Fi from the device list", () => {
   it("scans, reports a wrong password by its cause, then joins the right network; nothing is flashed", async () => {
     const registry = new MemoryDeviceRegistry();
-    const session = new PortalSession({ jobs: createPortalJobs({ fetch: publicFetch, registry, wifiTimeoutMs: 20_000 }), sources: [{ label: "Demo", manifestUrl: DEMO }], registry });
+    const session = new PortalSession({
+      jobs: createPortalJobs({ fetch: publicFetch, registry, wifiTimeoutMs: 20_000 }),
+      sources: [{ label: "Demo", manifestUrl: DEMO }],
+      registry,
+    });
 
     // Before a board is connected the panel says what to do.
     expect(await session.openWifiChange("0123")).toBe(true);
@@ -58,10 +62,17 @@ describe("change Wi-Fi from the device list", () => {
     expect(change.networks?.map((n) => n.ssid)).toEqual(["pyDirect-Demo", "Workshop", "Cafe Guest"]);
 
     expect(await session.applyWifiChange({ ssid: "Workshop", password: "wrong-password" })).toBe(false);
-    expect(session.state.wifiChange).toMatchObject({ status: "error", error: { code: "wifi-wrong-password", action: "check-wifi" } });
+    expect(session.state.wifiChange).toMatchObject({
+      status: "error",
+      error: { code: "wifi-wrong-password", action: "check-wifi" },
+    });
 
     expect(await session.applyWifiChange({ ssid: "Workshop", password: "solder-and-flux" })).toBe(true);
-    expect(session.state.wifiChange).toMatchObject({ status: "done", result: { ssid: "Workshop", ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/) }, error: null });
+    expect(session.state.wifiChange).toMatchObject({
+      status: "done",
+      result: { ssid: "Workshop", ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/) },
+      error: null,
+    });
     expect(session.state.flash.result).toBe(written);
     expect(session.log.toText()).not.toMatch(/solder-and-flux|wrong-password|demo-pass-123/);
     expect(hostname).toMatch(/^pyDirect-/);

@@ -15,7 +15,7 @@ const records: DeviceRecord[] = [
   },
   {
     id: "246f285a3c02",
-    hostname: "=HYPERLINK(\"x\")",
+    hostname: '=HYPERLINK("x")',
     chip: "ESP32",
     mac: "24:6f:28:5a:3c:02",
     firmwareVersion: null,
@@ -29,16 +29,22 @@ describe("device list exports", () => {
     const csv = devicesToCsv(records);
     const lines = csv.split("\r\n");
     expect(lines[0]).toBe(CSV_COLUMNS.join(","));
-    expect(lines[1]).toBe('246f285a3c01,pyDirect-5a3c01,ESP32-S3,24:6f:28:5a:3c:01,0.1.0,AB:CD,2026-11-25T04:00:00.000Z,2026-11-25T04:01:00.000Z,false,"failed at echo: no reply, ""retry"""');
-    expect(lines[2]!.split(",")[1]).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(lines[1]).toBe(
+      '246f285a3c01,pyDirect-5a3c01,ESP32-S3,24:6f:28:5a:3c:01,0.1.0,AB:CD,2026-11-25T04:00:00.000Z,2026-11-25T04:01:00.000Z,false,"failed at echo: no reply, ""retry"""',
+    );
+    expect(lines[2].split(",")[1]).toBe(`"'=HYPERLINK(""x"")"`);
     expect(lines[2]).toContain(",,,");
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe("");
   });
 
   it("JSON: a versioned document that drops anything not in a device record", () => {
-    const leaky = { ...records[0]!, wifiPassword: "hunter2", privateKeyPem: "-----BEGIN PRIVATE KEY-----" } as DeviceRecord;
-    const doc = JSON.parse(devicesToJson([leaky, records[1]!]));
+    const leaky = {
+      ...records[0],
+      wifiPassword: "hunter2",
+      privateKeyPem: "-----BEGIN PRIVATE KEY-----",
+    } as DeviceRecord;
+    const doc = JSON.parse(devicesToJson([leaky, records[1]]));
     expect(doc.format).toBe("pydirect-devices");
     expect(doc.version).toBe(1);
     expect(doc.devices).toHaveLength(2);

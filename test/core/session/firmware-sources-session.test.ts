@@ -42,7 +42,13 @@ function sources(): FirmwareSourceInput[] {
   return [
     { label: "pyDirect demo firmware (virtual board only)", manifestUrl: DEMO, virtualBoardOnly: true },
     { kind: "portal-releases", label: "This portal's releases", indexUrl: `${ORIGIN}firmware/index.json` },
-    { kind: "pydirect-releases", label: "pyDirect releases", repo: REPO, apiBase: api.origin, mirrorBase: `${mirror.origin}/firmware/` },
+    {
+      kind: "pydirect-releases",
+      label: "pyDirect releases",
+      repo: REPO,
+      apiBase: api.origin,
+      mirrorBase: `${mirror.origin}/firmware/`,
+    },
     { kind: "local-files", label: "Files from this computer" },
     { kind: "typed-url", label: "A manifest URL" },
   ];
@@ -60,13 +66,34 @@ beforeAll(async () => {
   api.route(
     `/repos/${REPO}/releases`,
     json([
-      githubRelease(REPO, { tag: "pyDirect-v1.27.0-preview", prerelease: true, assets: [{ name: "pyDirect-ESP32_S3-merged.bin", data: betaImage }] }, api.origin),
-      githubRelease(REPO, { tag: "pyDirect-v1.26.1", assets: [{ name: "pyDirect-ESP32_S3-merged.bin", data: stableImage }, { name: "pyDirect-ESP32_P4-merged.bin", size: 2_600_000, digest: false }] }, api.origin),
+      githubRelease(
+        REPO,
+        {
+          tag: "pyDirect-v1.27.0-preview",
+          prerelease: true,
+          assets: [{ name: "pyDirect-ESP32_S3-merged.bin", data: betaImage }],
+        },
+        api.origin,
+      ),
+      githubRelease(
+        REPO,
+        {
+          tag: "pyDirect-v1.26.1",
+          assets: [
+            { name: "pyDirect-ESP32_S3-merged.bin", data: stableImage },
+            { name: "pyDirect-ESP32_P4-merged.bin", size: 2_600_000, digest: false },
+          ],
+        },
+        api.origin,
+      ),
     ]),
   );
   api.route("/repos/someone/limited/releases", rateLimitedAnswer(Math.floor(Date.now() / 1000) + 1800));
   const cors = { "access-control-allow-origin": "*", "content-type": "application/octet-stream" };
-  mirror.route("/firmware/pyDirect-ESP32_S3-merged.bin", (req) => ({ headers: cors, body: req.url?.includes("preview") ? betaImage : stableImage }));
+  mirror.route("/firmware/pyDirect-ESP32_S3-merged.bin", (req) => ({
+    headers: cors,
+    body: req.url?.includes("preview") ? betaImage : stableImage,
+  }));
 }, 120_000);
 
 afterAll(async () => {
@@ -117,7 +144,11 @@ describe("firmware sources in the session (issue 12)", () => {
     expect(await session.selectRelease("1.27.0-preview")).toBe(true);
     expect(session.state.firmware.result?.channel).toBe("beta");
     expect(session.state.erase).toMatchObject({ reason: "update-same-firmware", erase: false });
-    expect(memory.load()).toEqual({ sourceKind: "pydirect-release", sourceKey: "pydirect-releases", version: "1.27.0-preview" });
+    expect(memory.load()).toEqual({
+      sourceKind: "pydirect-release",
+      sourceKey: "pydirect-releases",
+      version: "1.27.0-preview",
+    });
     // Remembered per browser: a new session starts from that source and version.
     const next = new PortalSession({ jobs: createPortalJobs({ fetch: portalFetch }), sources: sources(), memory });
     expect(next.state.firmware.selected).toBe("pydirect-releases");
@@ -135,11 +166,21 @@ describe("firmware sources in the session (issue 12)", () => {
     memory.save({ sourceKind: "manifest-url", sourceKey: `${ORIGIN}firmware/demo/manifest.json?typed`, version: null });
     const typed = new PortalSession({ jobs: createPortalJobs({ fetch: portalFetch }), sources: sources(), memory });
     expect(typed.state.firmware.selected).toBe("typed-url");
-    expect(typed.state.firmware.sources.find((s) => s.kind === "typed-url")?.manifestUrl).toBe(`${ORIGIN}firmware/demo/manifest.json?typed`);
+    expect(typed.state.firmware.sources.find((s) => s.kind === "typed-url")?.manifestUrl).toBe(
+      `${ORIGIN}firmware/demo/manifest.json?typed`,
+    );
 
     const limited = new PortalSession({
       jobs: createPortalJobs({ fetch: portalFetch }),
-      sources: [{ kind: "pydirect-releases", label: "pyDirect releases", repo: "someone/limited", apiBase: api.origin, mirrorBase: `${mirror.origin}/firmware/` }],
+      sources: [
+        {
+          kind: "pydirect-releases",
+          label: "pyDirect releases",
+          repo: "someone/limited",
+          apiBase: api.origin,
+          mirrorBase: `${mirror.origin}/firmware/`,
+        },
+      ],
     });
     expect(await limited.connect(realPort(new VirtualBoard({ chip: "ESP32-S3" })))).toBe(true);
     expect(limited.state.firmware.error?.code).toBe("rate-limited");
@@ -171,15 +212,34 @@ describe("firmware sources in the session (issue 12)", () => {
     const [demoOffer] = await jobs.loadFirmware(DEMO, AbortSignal.timeout(10_000));
     expect(demoOffer?.virtualBoardOnly).toBe(true);
     const fresh = new VirtualBoard({ chip: "ESP32-S3" });
-    const board0 = { chip: "ESP32-S3", description: "", mac: "", flashSize: 8 << 20, usbSerialJtag: false, firmware: null };
-    await expect(jobs.install(fresh.port, { offer: demoOffer!, board: board0, erase: false, virtualPort: false, signal: AbortSignal.timeout(10_000) }, () => undefined)).rejects.toMatchObject({
+    const board0 = {
+      chip: "ESP32-S3",
+      description: "",
+      mac: "",
+      flashSize: 8 << 20,
+      usbSerialJtag: false,
+      firmware: null,
+    };
+    await expect(
+      jobs.install(
+        fresh.port,
+        { offer: demoOffer, board: board0, erase: false, virtualPort: false, signal: AbortSignal.timeout(10_000) },
+        () => undefined,
+      ),
+    ).rejects.toMatchObject({
       code: "virtual-board-only",
     });
     expect(fresh.flash.subarray(0, 0x20000).every((b) => b === 0xff)).toBe(true);
 
     // On the virtual board the demo is listed and is the default.
     const onVirtual = new PortalSession({ jobs, sources: sources() });
-    expect(await onVirtual.connect({ port: new VirtualBoard({ chip: "ESP32-S3" }).port, label: "Virtual ESP32-S3", virtual: true })).toBe(true);
+    expect(
+      await onVirtual.connect({
+        port: new VirtualBoard({ chip: "ESP32-S3" }).port,
+        label: "Virtual ESP32-S3",
+        virtual: true,
+      }),
+    ).toBe(true);
     expect(onVirtual.state.firmware.selected).toBe(DEMO);
     expect(onVirtual.state.firmware.result?.virtualBoardOnly).toBe(true);
     expect(await onVirtual.flash()).toBe(true);
@@ -236,7 +296,10 @@ describe("firmware sources in the session (issue 12)", () => {
   it("a typed URL that answers with a web page is named as such, not as broken JSON", async () => {
     const session = new PortalSession({ jobs: createPortalJobs({ fetch: portalFetch }), sources: sources() });
     expect(await session.connect(realPort(new VirtualBoard({ chip: "ESP32-S3" })))).toBe(true);
-    mirror.route("/app/", { headers: { "content-type": "text/html; charset=utf-8", "access-control-allow-origin": "*" }, body: "<!doctype html><html><body>My app</body></html>" });
+    mirror.route("/app/", {
+      headers: { "content-type": "text/html; charset=utf-8", "access-control-allow-origin": "*" },
+      body: "<!doctype html><html><body>My app</body></html>",
+    });
     expect(await session.enterManifestUrl(`${mirror.origin}/app/`)).toBe(false);
     expect(session.state.firmware.error?.code).toBe("html-not-manifest");
     expect(session.state.firmware.selected).toBe("typed-url");

@@ -33,15 +33,18 @@ async function provisionedSession(virtual: boolean) {
     peerBackend: weriftPeerBackend,
     wifiTimeoutMs: 20_000,
     // The board's URL names its simulated Wi-Fi address; in Node its HTTPS server listens on loopback.
-    httpsTransport: (_url, record) => createPinnedHttpsTransport(`https://127.0.0.1:${loopback.port}`, { fingerprint: record.certFingerprint }),
+    httpsTransport: (_url, record) =>
+      createPinnedHttpsTransport(`https://127.0.0.1:${loopback.port}`, { fingerprint: record.certFingerprint }),
   });
   const s = new PortalSession({ jobs, sources: [], registry });
   session = s;
-  if (!(await s.connect({ port: started.board.port, label: virtual ? "Virtual ESP32-S3" : "USB serial", virtual }))) throw s.state.connect.error;
+  if (!(await s.connect({ port: started.board.port, label: virtual ? "Virtual ESP32-S3" : "USB serial", virtual })))
+    throw s.state.connect.error;
   s.skipFlash();
   s.setWifi(WORKSHOP);
   if (!(await s.provision())) throw s.state.provision.error;
-  if (!started.status.some((e) => e.event === "webrtc")) await started.app.waitForStatus((e) => e.event === "webrtc", 20_000);
+  if (!started.status.some((e) => e.event === "webrtc"))
+    await started.app.waitForStatus((e) => e.event === "webrtc", 20_000);
   return { s, registry, https: started.https, loopback };
 }
 
@@ -51,7 +54,12 @@ describe("hand-off on the virtual board with the real cores", () => {
     loopback.port = await https.listening();
     if (!(await s.verify())) throw s.state.verify.error;
     const prov = s.state.provision.result!;
-    expect(s.state.handoff).toMatchObject({ hostname: prov.hostname, transport: "serial", console: "open", deviceUrl: `https://${prov.address}` });
+    expect(s.state.handoff).toMatchObject({
+      hostname: prov.hostname,
+      transport: "serial",
+      console: "open",
+      deviceUrl: `https://${prov.address}`,
+    });
 
     expect(await s.execLine("print(6*7)")).toBe(true);
     expect(s.state.handoff?.entries.at(-1)).toEqual({ input: "print(6*7)", output: "42\n", error: null });
@@ -85,7 +93,11 @@ describe("hand-off on the virtual board with the real cores", () => {
     expect(s.state.handoff?.serialReason).toBe(VIRTUAL_BOARD_NO_NETWORK);
     const record = (await registry.get(s.state.provision.result!.deviceId))!;
     if (!(await s.connectAgain(record))) throw s.state.verify.error;
-    expect(s.state.handoff).toMatchObject({ transport: "serial", console: "open", serialReason: VIRTUAL_BOARD_NO_NETWORK });
+    expect(s.state.handoff).toMatchObject({
+      transport: "serial",
+      console: "open",
+      serialReason: VIRTUAL_BOARD_NO_NETWORK,
+    });
     expect(await s.execLine("print(6*7)")).toBe(true);
     expect(s.state.handoff?.entries.at(-1)?.output).toBe("42\n");
   }, 180_000);

@@ -11,9 +11,9 @@ describe("install progress", () => {
     fold({ state: "writing", part: "app", index: 0, written: 200, total: 200, skippedBytes: 0 });
     expect(flash.parts[0]).toMatchObject({ status: "written", written: 200 });
     fold({ state: "verifying", part: "app", index: 0 });
-    expect(flash.parts[0]!.status).toBe("verifying");
+    expect(flash.parts[0].status).toBe("verifying");
     fold({ state: "verified", part: "app", index: 0, md5: "ab", skipped: false });
-    expect(flash.parts[0]!.status).toBe("done");
+    expect(flash.parts[0].status).toBe("done");
   });
 });
 
@@ -21,12 +21,12 @@ describe("install progress: the link's rate", () => {
   it("logs the rate settled on with its bridge, and each rate given up", () => {
     const flash = initialState([]).flash;
     const base = { state: "baud" as const, usbId: "1a86:7523", device: "CH340" };
-    expect(foldInstallEvent(flash, { ...base, decision: "trying", baudRate: 3_000_000, remembered: false }).flash.phase).toBe(
-      "Trying 3,000,000 baud (CH340)",
-    );
-    expect(foldInstallEvent(flash, { ...base, decision: "refused", baudRate: 3_000_000, reason: "link-check-failed" }).log).toBe(
-      "3,000,000 baud (CH340): the link did not hold, going slower",
-    );
+    expect(
+      foldInstallEvent(flash, { ...base, decision: "trying", baudRate: 3_000_000, remembered: false }).flash.phase,
+    ).toBe("Trying 3,000,000 baud (CH340)");
+    expect(
+      foldInstallEvent(flash, { ...base, decision: "refused", baudRate: 3_000_000, reason: "link-check-failed" }).log,
+    ).toBe("3,000,000 baud (CH340): the link did not hold, going slower");
     const settled = foldInstallEvent(flash, { ...base, decision: "settled", baudRate: 2_000_000 });
     expect(settled.log).toBe("Flashing at 2,000,000 baud (CH340)");
     expect(settled.flash.phase).toBe("Flashing at 2,000,000 baud (CH340)");

@@ -56,7 +56,15 @@ function scriptedJobs(overrides: Partial<PortalJobs> = {}): PortalJobs & { calls
       n += 1;
       calls.push(`provision ${req.wifi.ssid}`);
       onEvent({ state: "writing-settings", detail: `password is ${req.wifi.password}` });
-      return { deviceId: `24:6f:28:5a:3c:0${n}`, hostname: `pyDirect-5a3c0${n}`, deviceName: req.deviceName, certFingerprint: `AA:0${n}`, certificatePem: "-----BEGIN CERTIFICATE-----", webreplPassword: new SecretText(`webrepl${n}x`), address: "192.168.4.2" };
+      return {
+        deviceId: `24:6f:28:5a:3c:0${n}`,
+        hostname: `pyDirect-5a3c0${n}`,
+        deviceName: req.deviceName,
+        certFingerprint: `AA:0${n}`,
+        certificatePem: "-----BEGIN CERTIFICATE-----",
+        webreplPassword: new SecretText(`webrepl${n}x`),
+        address: "192.168.4.2",
+      };
     },
     async verify() {
       calls.push("verify");
@@ -65,7 +73,15 @@ function scriptedJobs(overrides: Partial<PortalJobs> = {}): PortalJobs & { calls
     async readProvisioned() {
       calls.push("read-provisioned");
       const k = Math.max(n, 1);
-      return { deviceId: `24:6f:28:5a:3c:0${k}`, hostname: `pyDirect-5a3c0${k}`, deviceName: "", certFingerprint: `AA:0${k}`, certificatePem: "-----BEGIN CERTIFICATE-----", webreplPassword: null, address: null };
+      return {
+        deviceId: `24:6f:28:5a:3c:0${k}`,
+        hostname: `pyDirect-5a3c0${k}`,
+        deviceName: "",
+        certFingerprint: `AA:0${k}`,
+        certificatePem: "-----BEGIN CERTIFICATE-----",
+        webreplPassword: null,
+        address: null,
+      };
     },
     ...overrides,
   };
@@ -91,7 +107,10 @@ describe("PortalSession", () => {
     expect(s.state.firmware.result?.version).toBe("0.2.0-beta");
     s.selectVersion("0.1.0");
     expect(await s.flash()).toBe(true);
-    expect(s.state.flash.parts.map((p) => [p.name, p.status])).toEqual([["bootloader", "done"], ["app", "skipped"]]);
+    expect(s.state.flash.parts.map((p) => [p.name, p.status])).toEqual([
+      ["bootloader", "done"],
+      ["app", "skipped"],
+    ]);
     expect(s.state.flash.result).toEqual({ parts: 2, bytesWritten: 200, bytesSkipped: 300 });
     expect(s.state.connect.result?.firmware).toEqual({ name: "pyDirect demo", version: "0.1.0" });
 
@@ -106,10 +125,21 @@ describe("PortalSession", () => {
     expect(await s.verify()).toBe(true);
     expect(s.state.boardsDone).toBe(1);
     expect(steps).toEqual(["connect", "firmware", "flash", "provision", "verify"]);
-    expect(jobs.calls).toEqual(["inspect", "load /firmware/demo/manifest.json", "install erase=true", "provision Workshop", "verify"]);
+    expect(jobs.calls).toEqual([
+      "inspect",
+      "load /firmware/demo/manifest.json",
+      "install erase=true",
+      "provision Workshop",
+      "verify",
+    ]);
 
     const [rec] = await registry.list();
-    expect(rec).toMatchObject({ hostname: "pyDirect-5a3c01", chip: "ESP32-S3", firmwareVersion: "0.1.0", certFingerprint: "AA:01" });
+    expect(rec).toMatchObject({
+      hostname: "pyDirect-5a3c01",
+      chip: "ESP32-S3",
+      firmwareVersion: "0.1.0",
+      certFingerprint: "AA:01",
+    });
     expect(rec?.lastVerification?.passed).toBe(true);
     expect(JSON.stringify(rec)).not.toContain("hunter2");
     // The provisioning job echoed the password in an event: the log masks it.
@@ -147,7 +177,10 @@ describe("PortalSession", () => {
     let fail = true;
     const jobs = scriptedJobs({
       async install() {
-        if (fail) throw new PortalError("wrong-chip", "This firmware is for ESP32-C3 but the board is an ESP32-S3.", { action: "choose-another-firmware" });
+        if (fail)
+          throw new PortalError("wrong-chip", "This firmware is for ESP32-C3 but the board is an ESP32-S3.", {
+            action: "choose-another-firmware",
+          });
       },
     });
     const s = new PortalSession({ jobs, sources: [{ label: "Demo", manifestUrl: offer.manifestUrl }] });
@@ -181,7 +214,9 @@ describe("PortalSession", () => {
       install: (port) =>
         new Promise((_resolve, reject) => {
           port.addEventListener?.("disconnect", () =>
-            reject(new PortalError("disconnected", "The board went away while flashing.", { action: "pick-another-port" })),
+            reject(
+              new PortalError("disconnected", "The board went away while flashing.", { action: "pick-another-port" }),
+            ),
           );
         }),
     });
@@ -202,7 +237,9 @@ describe("PortalSession", () => {
     const jobs = scriptedJobs({
       install: (_p, req) =>
         new Promise((_resolve, reject) => {
-          req.signal.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })));
+          req.signal.addEventListener("abort", () =>
+            reject(Object.assign(new Error("aborted"), { name: "AbortError" })),
+          );
         }),
     });
     const s = new PortalSession({ jobs, sources: [{ label: "Demo", manifestUrl: offer.manifestUrl }] });
@@ -234,7 +271,15 @@ describe("re-verify from the device list", () => {
     const jobs = scriptedJobs();
     const registry = new MemoryDeviceRegistry();
     const s = new PortalSession({ jobs, sources: [{ label: "Demo", manifestUrl: offer.manifestUrl }], registry });
-    const record = { id: "24:6f:28:5a:3c:01", hostname: "pyDirect-5a3c01", chip: "ESP32-S3", mac: board.mac, firmwareVersion: "0.1.0", certFingerprint: "AA:01", provisionedAt: "2026-01-01T00:00:00.000Z" };
+    const record = {
+      id: "24:6f:28:5a:3c:01",
+      hostname: "pyDirect-5a3c01",
+      chip: "ESP32-S3",
+      mac: board.mac,
+      firmwareVersion: "0.1.0",
+      certFingerprint: "AA:01",
+      provisionedAt: "2026-01-01T00:00:00.000Z",
+    };
     expect(await s.reverify(record)).toBe(false);
     expect(s.state.verify.error?.message).toMatch(/Connect pyDirect-5a3c01 first/);
 
@@ -257,16 +302,29 @@ describe("re-verify from the device list", () => {
 
 describe("decideErase", () => {
   it("decides as ESP Web Tools does, and the user can override", () => {
-    expect(decideErase({ ...board, firmware: { name: "pyDirect demo", version: "0.0.9" } }, offer).reason).toBe("update-same-firmware");
+    expect(decideErase({ ...board, firmware: { name: "pyDirect demo", version: "0.0.9" } }, offer).reason).toBe(
+      "update-same-firmware",
+    );
     expect(decideErase({ ...board, firmware: { name: "pyDirect demo", version: "0.0.9" } }, offer).erase).toBe(false);
     expect(decideErase(board, offer)).toMatchObject({ erase: true, reason: "new-install" });
     // The board reports the image's project name; the manifest a display name. Same version: already installed.
-    expect(decideErase({ ...board, firmware: { name: "pyDirect", version: "0.1.0" } }, offer)).toMatchObject({ erase: false, reason: "already-installed" });
-    expect(decideErase({ ...board, firmware: { name: "pyDirect", version: "v0.1.0" } }, offer).reason).toBe("already-installed");
+    expect(decideErase({ ...board, firmware: { name: "pyDirect", version: "0.1.0" } }, offer)).toMatchObject({
+      erase: false,
+      reason: "already-installed",
+    });
+    expect(decideErase({ ...board, firmware: { name: "pyDirect", version: "v0.1.0" } }, offer).reason).toBe(
+      "already-installed",
+    );
     expect(decideErase({ ...board, firmware: { name: "pyDir", version: "0.1.0" } }, offer).reason).toBe("new-install");
     expect(decideErase({ ...board, firmware: { name: "", version: "" } }, offer).reason).toBe("new-install");
-    expect(decideErase(board, { ...offer, promptErase: true })).toMatchObject({ erase: false, reason: "new-install-ask" });
-    expect(decideErase(board, { ...offer, skipErase: true })).toMatchObject({ erase: false, reason: "manifest-skips-erase" });
+    expect(decideErase(board, { ...offer, promptErase: true })).toMatchObject({
+      erase: false,
+      reason: "new-install-ask",
+    });
+    expect(decideErase(board, { ...offer, skipErase: true })).toMatchObject({
+      erase: false,
+      reason: "manifest-skips-erase",
+    });
   });
 });
 
@@ -283,8 +341,14 @@ describe("what is on the board picks the default (issue 12, deliverable 5)", () 
     expect(decideErase(on("pyDirect", "0.9.1"), pyDirect("0.10.0")).erase).toBe(false);
   });
   it("other firmware is a new install with the erase prompt", () => {
-    expect(decideErase(on("micropython", "1.24.0"), pyDirect("0.10.0"))).toMatchObject({ erase: true, reason: "new-install" });
-    expect(decideErase(on("arduino-lib-builder", "v5.1"), { ...pyDirect("0.10.0"), promptErase: true })).toMatchObject({ erase: false, reason: "new-install-ask" });
+    expect(decideErase(on("micropython", "1.24.0"), pyDirect("0.10.0"))).toMatchObject({
+      erase: true,
+      reason: "new-install",
+    });
+    expect(decideErase(on("arduino-lib-builder", "v5.1"), { ...pyDirect("0.10.0"), promptErase: true })).toMatchObject({
+      erase: false,
+      reason: "new-install-ask",
+    });
   });
   it("a version that cannot be ordered is an update, never 'already installed'", () => {
     expect(decideErase(on("pyDirect", "main-dirty"), pyDirect("0.10.0")).reason).toBe("update-same-firmware");

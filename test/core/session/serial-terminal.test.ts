@@ -15,7 +15,9 @@ describe("pasteBytes", () => {
   });
 
   it("sends a block through MicroPython's paste mode (Ctrl-E … Ctrl-D), line endings as CR", () => {
-    expect(pasteBytes("for i in range(2):\r\n    print(i)\n\n", true)).toBe("\x05for i in range(2):\r    print(i)\r\x04");
+    expect(pasteBytes("for i in range(2):\r\n    print(i)\n\n", true)).toBe(
+      "\x05for i in range(2):\r    print(i)\r\x04",
+    );
   });
 
   it("leaves a block alone on a board without a MicroPython REPL", () => {

@@ -16,7 +16,7 @@ const MANIFEST = `${ORIGIN}firmware/demo/manifest.json`;
 
 /** Serves public/ as if from ORIGIN, and can be told to corrupt one file. */
 function publicFetch(corrupt?: string): typeof fetch {
-  return (async (input: RequestInfo | URL) => {
+  return async (input: RequestInfo | URL) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const path = join(ROOT, "public", decodeURIComponent(url.pathname));
     let body: Uint8Array<ArrayBuffer>;
@@ -27,7 +27,7 @@ function publicFetch(corrupt?: string): typeof fetch {
     }
     if (corrupt && url.pathname.endsWith(corrupt)) body = body.map((b, i) => (i > 64 && i < 128 ? b ^ 0xff : b));
     return new Response(body, { status: 200, headers: { "content-length": String(body.length) } });
-  }) as typeof fetch;
+  };
 }
 
 beforeAll(() => {
@@ -53,7 +53,11 @@ describe("PortalSession on the virtual board with the real cores", () => {
 
     expect(await session.flash()).toBe(true);
     const parts = session.state.flash.parts;
-    expect(parts.map((p) => p.name)).toEqual(["esp32s3/bootloader.bin", "esp32s3/partition-table.bin", "esp32s3/pydirect.bin"]);
+    expect(parts.map((p) => p.name)).toEqual([
+      "esp32s3/bootloader.bin",
+      "esp32s3/partition-table.bin",
+      "esp32s3/pydirect.bin",
+    ]);
     expect(parts.every((p) => p.status === "done" && p.written === p.total && p.total > 0)).toBe(true);
     expect(session.state.step).toBe("provision");
 
@@ -145,7 +149,10 @@ describe("PortalSession on the virtual board with the real cores", () => {
       throw new TypeError("Failed to fetch");
     }) as typeof fetch;
     const url = "https://elsewhere.example/manifest.json";
-    const session = new PortalSession({ jobs: createPortalJobs({ fetch: blocked }), sources: [{ label: "Elsewhere", manifestUrl: url }] });
+    const session = new PortalSession({
+      jobs: createPortalJobs({ fetch: blocked }),
+      sources: [{ label: "Elsewhere", manifestUrl: url }],
+    });
     expect(await session.selectFirmware(url)).toBe(false);
     expect(session.state.firmware.error?.code).toBe("offline");
     expect(session.state.firmware.error?.message).toMatch(/offline|cannot be reached/);

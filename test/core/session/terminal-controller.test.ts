@@ -10,7 +10,14 @@ import { VirtualBoard } from "../../../src/virtual-board";
 // back, and it says why it cannot type when it is closed. Scripted jobs that use the port the way
 // the real ones do (open it, read, close it), so a console still holding it would make them fail.
 
-const board: BoardSummary = { chip: "ESP32-S3", description: "ESP32-S3", mac: "24:6f:28:5a:3c:01", flashSize: 8 << 20, usbSerialJtag: false, firmware: null };
+const board: BoardSummary = {
+  chip: "ESP32-S3",
+  description: "ESP32-S3",
+  mac: "24:6f:28:5a:3c:01",
+  flashSize: 8 << 20,
+  usbSerialJtag: false,
+  firmware: null,
+};
 const offer: FirmwareOffer = {
   manifestUrl: "/m.json",
   name: "pyDirect demo firmware",
@@ -37,7 +44,15 @@ function jobs(): PortalJobs {
     install: async (port) => usePort(port),
     provision: async (port) => {
       await usePort(port);
-      return { deviceId: "a", hostname: "pyDirect-5a3c01", deviceName: "", certFingerprint: "AA", certificatePem: "", webreplPassword: null, address: null };
+      return {
+        deviceId: "a",
+        hostname: "pyDirect-5a3c01",
+        deviceName: "",
+        certFingerprint: "AA",
+        certificatePem: "",
+        webreplPassword: null,
+        address: null,
+      };
     },
     verify: async (port) => (await usePort(port), { ok: true, roundTripMs: 1, detail: "ok" }),
     readProvisioned: async () => {
@@ -95,7 +110,14 @@ describe("the session's serial console", () => {
   });
 
   it("knows a MicroPython board by the firmware it runs", () => {
-    const at = (name: string | null) => ({ connect: { status: "done" as const, phase: "", error: null, result: { ...board, firmware: name ? { name, version: "1" } : null } } });
+    const at = (name: string | null) => ({
+      connect: {
+        status: "done" as const,
+        phase: "",
+        error: null,
+        result: { ...board, firmware: name ? { name, version: "1" } : null },
+      },
+    });
     expect(speaksMicroPython(at("pyDirect"))).toBe(true);
     expect(speaksMicroPython(at("MicroPython"))).toBe(true);
     expect(speaksMicroPython(at("ESPHome"))).toBe(false);

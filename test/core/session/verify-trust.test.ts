@@ -98,7 +98,11 @@ describe("verifying an upstream board from a page that cannot pin its certificat
     // Straight after provisioning, before any check: the step to take, with what to compare.
     expect(s.state.step).toBe("verify");
     expect(s.state.verify.status).toBe("idle");
-    expect(s.state.verify.trust).toMatchObject({ url: "https://192.168.4.23/", fingerprint: prov.certFingerprint, hostname: prov.hostname });
+    expect(s.state.verify.trust).toMatchObject({
+      url: "https://192.168.4.23/",
+      fingerprint: prov.certFingerprint,
+      hostname: prov.hostname,
+    });
     expect(s.state.verify.trust?.explanation).toContain(prov.certFingerprint);
 
     // Pressing Verify without confirming asks again and sends nothing to the board.
@@ -108,7 +112,9 @@ describe("verifying an upstream board from a page that cannot pin its certificat
     expect(browser.requests).toEqual([]);
 
     // As in a browser, the board's certificate is refused until the user accepts it.
-    await expect(browserFetch({ ...browser, requests: [] })("https://192.168.4.23/webrtc/status")).rejects.toThrow(TypeError);
+    await expect(browserFetch({ ...browser, requests: [] })("https://192.168.4.23/webrtc/status")).rejects.toThrow(
+      TypeError,
+    );
 
     // The user opens the URL, compares the fingerprint the browser shows, and accepts it.
     const shown = (await presentedCertificate(browser.port)).toUpperCase();
@@ -123,5 +129,4 @@ describe("verifying an upstream board from a page that cannot pin its certificat
     // Nothing left to confirm: confirming again does nothing.
     expect(await s.confirmTrust()).toBe(false);
   }, 180_000);
-
 });

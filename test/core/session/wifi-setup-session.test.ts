@@ -6,7 +6,12 @@ import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-r
 import { createPortalJobs } from "../../../src/core/session/default-jobs";
 import { detectProvisioning } from "../../../src/core/session/detect-provisioning";
 import { PortalSession } from "../../../src/core/session/portal-session";
-import { decideProvisioning, improvPolicy, improvWaitMs, planProbes } from "../../../src/core/session/provisioning-choice";
+import {
+  decideProvisioning,
+  improvPolicy,
+  improvWaitMs,
+  planProbes,
+} from "../../../src/core/session/provisioning-choice";
 import { createVirtualChoice } from "../../../src/demo/virtual-port";
 import { parseManifest } from "../../../src/core/manifest";
 
@@ -34,7 +39,11 @@ beforeAll(() => {
 }, 120_000);
 
 function sessionFor(manifestUrl: string, registry = new MemoryDeviceRegistry()) {
-  return new PortalSession({ jobs: createPortalJobs({ fetch: publicFetch, registry, wifiTimeoutMs: 20_000 }), sources: [{ label: "Firmware", manifestUrl }], registry });
+  return new PortalSession({
+    jobs: createPortalJobs({ fetch: publicFetch, registry, wifiTimeoutMs: 20_000 }),
+    sources: [{ label: "Firmware", manifestUrl }],
+    registry,
+  });
 }
 
 async function installed(manifestUrl: string, registry?: MemoryDeviceRegistry) {
@@ -49,7 +58,13 @@ async function installed(manifestUrl: string, registry?: MemoryDeviceRegistry) {
 
 describe("the provisioning choice, as rules", () => {
   it("reads the Improv wait from the manifest (ESP Web Tools' 10 s default) and improv:false per build", () => {
-    const { manifest } = parseManifest({ name: "x", builds: [{ chipFamily: "ESP32", improv: false, parts: [{ path: "a.bin", offset: 0 }] }, { chipFamily: "ESP32-S3", parts: [{ path: "b.bin", offset: 0 }] }] });
+    const { manifest } = parseManifest({
+      name: "x",
+      builds: [
+        { chipFamily: "ESP32", improv: false, parts: [{ path: "a.bin", offset: 0 }] },
+        { chipFamily: "ESP32-S3", parts: [{ path: "b.bin", offset: 0 }] },
+      ],
+    });
     const policy = improvPolicy(manifest, manifest.builds);
     expect(policy).toEqual({ waitSeconds: 10, disabledFor: ["ESP32"] });
     expect(improvWaitMs(policy, "ESP32-S3")).toBe(10_000);
@@ -69,8 +84,15 @@ describe("the provisioning choice, as rules", () => {
     const device = { firmware: "ESPHome", version: "1", chip: "ESP32", name: "x", state: "ready" as const, url: null };
     expect(decideProvisioning({ improv: device, repl: "pydirect" }).kind).toBe("improv");
     expect(decideProvisioning({ improv: null, repl: "pydirect" }).kind).toBe("pydirect");
-    expect(decideProvisioning({ improv: null, repl: "micropython" })).toMatchObject({ kind: "none", reason: "micropython" });
-    expect(decideProvisioning({ improv: null, repl: "no-repl" })).toMatchObject({ kind: "none", reason: "no-interface", detail: expect.stringContaining("documentation") });
+    expect(decideProvisioning({ improv: null, repl: "micropython" })).toMatchObject({
+      kind: "none",
+      reason: "micropython",
+    });
+    expect(decideProvisioning({ improv: null, repl: "no-repl" })).toMatchObject({
+      kind: "none",
+      reason: "no-interface",
+      detail: expect.stringContaining("documentation"),
+    });
   });
 });
 
@@ -92,7 +114,10 @@ describe("after an install on the virtual board", () => {
   it("the Improv demo: device info, the scan over RPC 4, a wrong password by its cause, then the right one and the device's URL", async () => {
     const { session } = await installed(IMPROV);
     const w = session.state.wifiSetup;
-    expect(w.choice).toMatchObject({ kind: "improv", device: { firmware: "Improv demo", version: "1.0.0", chip: "ESP32-S3", name: "improv-demo", state: "ready" } });
+    expect(w.choice).toMatchObject({
+      kind: "improv",
+      device: { firmware: "Improv demo", version: "1.0.0", chip: "ESP32-S3", name: "improv-demo", state: "ready" },
+    });
     expect(w.networks?.map((n) => n.ssid)).toEqual(["pyDirect-Demo", "Workshop", "Cafe Guest"]);
     expect(await session.improvConnect({ ssid: "Workshop", password: "not-the-password" })).toBe(false);
     expect(session.state.wifiSetup.error).toMatchObject({ code: "wifi-wrong-password", action: "check-wifi" });
@@ -118,7 +143,11 @@ describe("after an install on the virtual board", () => {
   it("blink given the Improv wait: the probe gives up after it and finds no REPL either", async () => {
     const { board } = await installed(BLINK);
     const started = Date.now();
-    const choice = await detectProvisioning(board.port, { appName: "blink", improvWaitMs: 1500, replEnterTimeoutMs: 800 });
+    const choice = await detectProvisioning(board.port, {
+      appName: "blink",
+      improvWaitMs: 1500,
+      replEnterTimeoutMs: 800,
+    });
     expect(choice.kind).toBe("none");
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
   }, 120_000);

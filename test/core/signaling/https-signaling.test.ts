@@ -17,7 +17,12 @@ const CONSOLE_PASSWORD = "tangerine-otter-42";
 
 async function httpsDevice() {
   const id = await provisionedIdentity();
-  device = await startMicroPythonDevice({ certPem: id.certPem, keyPem: id.keyPem, https: true, consolePassword: CONSOLE_PASSWORD });
+  device = await startMicroPythonDevice({
+    certPem: id.certPem,
+    keyPem: id.keyPem,
+    https: true,
+    consolePassword: CONSOLE_PASSWORD,
+  });
   const port = await device.https!.listening;
   return { id, base: `https://127.0.0.1:${port}` };
 }
@@ -27,7 +32,13 @@ describe("HTTPS signaling to the board's own endpoint, certificate pinned", () =
     it(`verifies over ${shape} with the installed certificate served by the board`, async () => {
       const { id, base } = await httpsDevice();
       const transport = createPinnedHttpsTransport(base, { fingerprint: id.fingerprint });
-      const { report } = await verifyDevice({ transport, backend: weriftPeerBackend, shape, certificatePem: id.certPem, echoCount: 3 });
+      const { report } = await verifyDevice({
+        transport,
+        backend: weriftPeerBackend,
+        shape,
+        certificatePem: id.certPem,
+        echoCount: 3,
+      });
       expect(report.checks.filter((c) => !c.passed)).toEqual([]);
       expect(report.passed).toBe(true);
       expect(report.diagnostics.transport).toBe("https");
@@ -48,7 +59,7 @@ describe("HTTPS signaling to the board's own endpoint, certificate pinned", () =
     const { report } = await verifyDevice({ transport, backend: weriftPeerBackend, certificatePem: other.certPem });
     expect(report.passed).toBe(false);
     expect(report.diagnostics.stalledAt).toBe("signaling");
-    expect(report.checks[0]!.detail).toMatch(/fingerprint/);
+    expect(report.checks[0].detail).toMatch(/fingerprint/);
     // No request reached the board's handler: it never created a peer.
     expect(device!.peers.size).toBe(0);
   });
@@ -56,10 +67,18 @@ describe("HTTPS signaling to the board's own endpoint, certificate pinned", () =
   it("answers malformed requests with a specific error the portal reports", async () => {
     const { id, base } = await httpsDevice();
     const transport = createPinnedHttpsTransport(base, { fingerprint: id.fingerprint });
-    expect(await transport.request("POST", OFFER_PATH, { sdp: "hello" })).toEqual({ error: "missing or malformed sdp" });
-    expect(await transport.request("POST", "/webrtc-signal", { type: "answer", sdp: "v=0" })).toMatchObject({ error: "ask for an offer first" });
-    expect(await transport.request("POST", "/webrtc-signal", { type: "dance" })).toMatchObject({ error: "ask for an offer first" });
-    expect(await transport.request("GET", "/nope")).toMatchObject({ error: expect.stringContaining("no such endpoint") });
+    expect(await transport.request("POST", OFFER_PATH, { sdp: "hello" })).toEqual({
+      error: "missing or malformed sdp",
+    });
+    expect(await transport.request("POST", "/webrtc-signal", { type: "answer", sdp: "v=0" })).toMatchObject({
+      error: "ask for an offer first",
+    });
+    expect(await transport.request("POST", "/webrtc-signal", { type: "dance" })).toMatchObject({
+      error: "ask for an offer first",
+    });
+    expect(await transport.request("GET", "/nope")).toMatchObject({
+      error: expect.stringContaining("no such endpoint"),
+    });
   });
 
   it("connects again later over HTTPS and hands the record its verification", async () => {
@@ -74,7 +93,11 @@ describe("HTTPS signaling to the board's own endpoint, certificate pinned", () =
       provisionedAt: new Date().toISOString(),
     };
     const transport = createPinnedHttpsTransport(base, { fingerprint: record.certFingerprint });
-    const { report, channel, peer } = await connectAgain(record, { transport, backend: weriftPeerBackend, certificatePem: id.certPem });
+    const { report, channel, peer } = await connectAgain(record, {
+      transport,
+      backend: weriftPeerBackend,
+      certificatePem: id.certPem,
+    });
     expect(report.passed).toBe(true);
     // Signaled over the network: the console stays locked until the WebREPL password unlocks it.
     expect(report.console).toBe("locked");
@@ -86,7 +109,10 @@ describe("HTTPS signaling to the board's own endpoint, certificate pinned", () =
     peer!.close();
     const updated = recordVerification(record, report);
     expect(updated.firmwareVersion).toBe("0.1.0");
-    expect(updated.lastVerification).toMatchObject({ passed: true, summary: expect.stringContaining("verified over WebRTC") });
+    expect(updated.lastVerification).toMatchObject({
+      passed: true,
+      summary: expect.stringContaining("verified over WebRTC"),
+    });
     expect(deviceUrl(record)).toBe("https://pydirect-5a3c01.local");
     expect(deviceUrl(record, "192.168.4.23")).toBe("https://192.168.4.23");
   });

@@ -16,7 +16,10 @@ function permissions(known: Record<string, string>): PermissionsLike & { asked: 
     async query({ name }) {
       asked.push(name);
       const state = known[name];
-      if (!state) throw new TypeError(`Failed to execute 'query' on 'Permissions': The provided value '${name}' is not a valid enum value of type PermissionName.`);
+      if (!state)
+        throw new TypeError(
+          `Failed to execute 'query' on 'Permissions': The provided value '${name}' is not a valid enum value of type PermissionName.`,
+        );
       return { state };
     },
   };
@@ -92,12 +95,15 @@ describe("HTTPS signaling under Local Network Access", () => {
     const transport = createFetchTransport("https://192.168.4.23", { fetch: fetchSpy });
     await transport.request("POST", "/webrtc-signal", { type: "get_offer" });
     expect((seen[0] as { targetAddressSpace?: string }).targetAddressSpace).toBe("local");
-    expect(seen[0]!.headers).toEqual({ "content-type": "text/plain;charset=UTF-8" });
-    expect(seen[0]!.body).toBe('{"type":"get_offer"}');
+    expect(seen[0].headers).toEqual({ "content-type": "text/plain;charset=UTF-8" });
+    expect(seen[0].body).toBe('{"type":"get_offer"}');
   });
 
   it("a failed request with the permission denied says how to allow it", async () => {
-    const transport = createFetchTransport("https://192.168.4.23", { fetch: failingFetch, permissions: permissions({ "local-network": "denied" }) });
+    const transport = createFetchTransport("https://192.168.4.23", {
+      fetch: failingFetch,
+      permissions: permissions({ "local-network": "denied" }),
+    });
     const err = await transport.request("GET", "/webrtc/status").catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "local-network-denied", action: "none" });
     expect((err as Error).message).toMatch(/site-settings icon.*Local network access.*Allow/);
@@ -105,7 +111,10 @@ describe("HTTPS signaling under Local Network Access", () => {
 
   it("a failed request with the permission granted (or not asked) is the board being unreachable", async () => {
     for (const state of ["granted", "prompt"]) {
-      const transport = createFetchTransport("https://192.168.4.23", { fetch: failingFetch, permissions: permissions({ "local-network": state }) });
+      const transport = createFetchTransport("https://192.168.4.23", {
+        fetch: failingFetch,
+        permissions: permissions({ "local-network": state }),
+      });
       await expect(transport.request("GET", "/webrtc/status")).rejects.toMatchObject({ code: "unreachable" });
     }
   });

@@ -15,7 +15,8 @@ import {
   createFetchTransport,
 } from "../../../src/core/signaling";
 
-const SDP = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=fingerprint:sha-256 ab:cd\r\na=candidate:1 1 udp 2122260223 6f1c9a3e-aaaa.local 54321 typ host generation 0\r\na=candidate:2 1 udp 1686052607 198.51.100.7 61000 typ srflx raddr 0.0.0.0 rport 0\r\n";
+const SDP =
+  "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=fingerprint:sha-256 ab:cd\r\na=candidate:1 1 udp 2122260223 6f1c9a3e-aaaa.local 54321 typ host generation 0\r\na=candidate:2 1 udp 1686052607 198.51.100.7 61000 typ srflx raddr 0.0.0.0 rport 0\r\n";
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -34,15 +35,27 @@ describe("signaling message parsers", () => {
       trickle: false,
       complete: true,
     });
-    expect(parseDeviceOffer({ sdp: SDP, candidates: [], trickle: true, complete: false })).toMatchObject({ trickle: true, complete: false });
-    expect(parseCandidateBatch({ candidates: ["candidate:3 1 udp 1 10.0.0.3 5000 typ host"], complete: false })).toEqual({
+    expect(parseDeviceOffer({ sdp: SDP, candidates: [], trickle: true, complete: false })).toMatchObject({
+      trickle: true,
+      complete: false,
+    });
+    expect(
+      parseCandidateBatch({ candidates: ["candidate:3 1 udp 1 10.0.0.3 5000 typ host"], complete: false }),
+    ).toEqual({
       candidates: ["candidate:3 1 udp 1 10.0.0.3 5000 typ host"],
       complete: false,
     });
     expect(codeOf(() => parseCandidateBatch({ candidates: [] }))).toBe("bad-message");
     expect(codeOf(() => parseCandidateBatch({ candidates: "candidate:1", complete: true }))).toBe("bad-message");
-    expect(codeOf(() => parseCandidateBatch({ error: "superseded by a newer connection request" }))).toBe("device-refused");
-    const reply = parseOfferReply({ status: "new", sdp: SDP, ice_candidates: [{ candidate: "candidate:x" }], connected: false });
+    expect(codeOf(() => parseCandidateBatch({ error: "superseded by a newer connection request" }))).toBe(
+      "device-refused",
+    );
+    const reply = parseOfferReply({
+      status: "new",
+      sdp: SDP,
+      ice_candidates: [{ candidate: "candidate:x" }],
+      connected: false,
+    });
     expect(reply).toEqual({ status: "new", sdp: SDP, iceCandidates: ["candidate:x"], connected: false });
   });
 
@@ -52,7 +65,14 @@ describe("signaling message parsers", () => {
   });
 
   it("rejects replies it cannot use with bad-message", () => {
-    for (const bad of [null, [], "x", { sdp: "hello" }, { sdp: SDP, candidates: "no" }, { sdp: SDP, candidates: [3] }]) {
+    for (const bad of [
+      null,
+      [],
+      "x",
+      { sdp: "hello" },
+      { sdp: SDP, candidates: "no" },
+      { sdp: SDP, candidates: [3] },
+    ]) {
       expect(codeOf(() => parseDeviceOffer(bad))).toBe("bad-message");
     }
     expect(codeOf(() => parseOfferReply({ status: "x" }))).toBe("bad-message");
@@ -79,17 +99,22 @@ describe("signaling message parsers", () => {
 describe("mDNS host candidates", () => {
   it("replaces *.local with the request's remote address and leaves others alone", () => {
     const [mdns, srflx] = candidatesInSdp(SDP);
-    expect(isMdnsCandidate(mdns!)).toBe(true);
-    expect(isMdnsCandidate(srflx!)).toBe(false);
-    expect(resolveMdnsCandidate(mdns!, "::ffff:192.168.4.10")).toBe("candidate:1 1 udp 2122260223 192.168.4.10 54321 typ host generation 0");
-    expect(resolveMdnsCandidate(srflx!, "192.168.4.10")).toBe(srflx);
-    expect(resolveMdnsInSdp(SDP, "192.168.4.10")).toContain("a=candidate:1 1 udp 2122260223 192.168.4.10 54321 typ host");
+    expect(isMdnsCandidate(mdns)).toBe(true);
+    expect(isMdnsCandidate(srflx)).toBe(false);
+    expect(resolveMdnsCandidate(mdns, "::ffff:192.168.4.10")).toBe(
+      "candidate:1 1 udp 2122260223 192.168.4.10 54321 typ host generation 0",
+    );
+    expect(resolveMdnsCandidate(srflx, "192.168.4.10")).toBe(srflx);
+    expect(resolveMdnsInSdp(SDP, "192.168.4.10")).toContain(
+      "a=candidate:1 1 udp 2122260223 192.168.4.10 54321 typ host",
+    );
   });
 });
 
 describe("serial signaling lines", () => {
   it("picks PYDIRECT-SIG lines out of console text", () => {
-    const text = 'boot noise\r\nPYDIRECT {"event":"boot"}\r\nPYDIRECT-SIG {"id": 3, "status": 200, "body": {"ok": true}}\r\n>>> ';
+    const text =
+      'boot noise\r\nPYDIRECT {"event":"boot"}\r\nPYDIRECT-SIG {"id": 3, "status": 200, "body": {"ok": true}}\r\n>>> ';
     expect(parseSignalLines(text)).toEqual([{ id: 3, status: 200, body: { ok: true } }]);
   });
 
@@ -101,7 +126,10 @@ describe("serial signaling lines", () => {
 
 describe("browser HTTPS signaling", () => {
   it("explains the one-time trust step with the fingerprint to compare", () => {
-    const step = certificateTrustStep({ hostname: "pyDirect-5a3c01", certFingerprint: "AB:CD" }, "https://192.168.4.23");
+    const step = certificateTrustStep(
+      { hostname: "pyDirect-5a3c01", certFingerprint: "AB:CD" },
+      "https://192.168.4.23",
+    );
     expect(step.url).toBe("https://192.168.4.23/");
     expect(step.fingerprint).toBe("AB:CD");
     expect(step.explanation).toContain("AB:CD");

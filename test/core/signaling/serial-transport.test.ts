@@ -73,6 +73,9 @@ describe("serial signaling transport", () => {
   it("gives up on a board that never answers with a timeout naming the request", async () => {
     const { repl } = scriptedRepl(1_000);
     const transport = createSerialTransport(repl, { pollIntervalMs: 1, timeoutMs: 100 });
-    await expect(transport.request("POST", "/slow", {})).rejects.toMatchObject({ code: "timeout", message: expect.stringMatching(/POST \/slow/) });
+    await expect(transport.request("POST", "/slow", {})).rejects.toMatchObject({
+      code: "timeout",
+      message: expect.stringMatching(/POST \/slow/),
+    });
   });
 });

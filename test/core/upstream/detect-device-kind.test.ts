@@ -15,13 +15,23 @@ afterEach(() => {
 describe("what the board runs, found over the raw REPL", () => {
   it("recognises the portal's own device scripts, with status lines and the serial signaling helper", async () => {
     board = await pyDirectBoard();
-    expect(await detectDeviceKindOnPort(board.port)).toEqual({ kind: "pydirect", version: "0.1.0", statusLines: true, serialSignaling: true });
+    expect(await detectDeviceKindOnPort(board.port)).toEqual({
+      kind: "pydirect",
+      version: "0.1.0",
+      statusLines: true,
+      serialSignaling: true,
+    });
   }, 60_000);
 
   it("recognises upstream-shaped scripts: settings, Wi-Fi module and HTTPS signaling, no status lines, no serial helper", async () => {
     const started = await upstreamBoard();
     board = started.board;
-    expect(await detectDeviceKindOnPort(board.port)).toEqual({ kind: "pydirect-upstream", statusLines: false, serialSignaling: false, httpSignaling: true });
+    expect(await detectDeviceKindOnPort(board.port)).toEqual({
+      kind: "pydirect-upstream",
+      statusLines: false,
+      serialSignaling: false,
+      httpSignaling: true,
+    });
     // The scripts really printed no status line while booting.
     expect(started.statusLines).toEqual([]);
   }, 60_000);
@@ -64,27 +74,61 @@ describe("what the board runs, found over the raw REPL", () => {
         sent.push(code);
         return exec(code, options);
       };
-      const before = started.app.current!.files().map((f) => f.path).sort();
+      const before = started.app
+        .current!.files()
+        .map((f) => f.path)
+        .sort();
       await detectDeviceKind(repl);
       expect(sent).toHaveLength(1);
-      expect(started.app.current!.files().map((f) => f.path).sort()).toEqual(before);
+      expect(
+        started.app
+          .current!.files()
+          .map((f) => f.path)
+          .sort(),
+      ).toEqual(before);
     } finally {
       await repl.close();
     }
   }, 60_000);
 
   it("classifies scripts frozen into the image (not on the filesystem) and an older build of ours without the serial helper", () => {
-    const none = { "/lib/sys/status.py": false, "/lib/sys/settings.py": false, "/lib/sys/network/wifi.py": false, "/lib/sys/webrtc_signaling.py": false };
-    expect(classifyDetection({ files: { ...none, "/lib/sys/status.py": "frozen", "/lib/sys/settings.py": "frozen" }, version: "0.0.9", serial_helper: null, platform: "esp32" })).toEqual({
+    const none = {
+      "/lib/sys/status.py": false,
+      "/lib/sys/settings.py": false,
+      "/lib/sys/network/wifi.py": false,
+      "/lib/sys/webrtc_signaling.py": false,
+    };
+    expect(
+      classifyDetection({
+        files: { ...none, "/lib/sys/status.py": "frozen", "/lib/sys/settings.py": "frozen" },
+        version: "0.0.9",
+        serial_helper: null,
+        platform: "esp32",
+      }),
+    ).toEqual({
       kind: "pydirect",
       version: "0.0.9",
       statusLines: true,
       serialSignaling: true,
     });
-    expect(classifyDetection({ files: { ...none, "/lib/sys/status.py": true, "/lib/sys/webrtc_signaling.py": true }, version: "0.0.5", serial_helper: false, platform: "esp32" })).toMatchObject({
+    expect(
+      classifyDetection({
+        files: { ...none, "/lib/sys/status.py": true, "/lib/sys/webrtc_signaling.py": true },
+        version: "0.0.5",
+        serial_helper: false,
+        platform: "esp32",
+      }),
+    ).toMatchObject({
       kind: "pydirect",
       serialSignaling: false,
     });
-    expect(classifyDetection({ files: { ...none, "/lib/sys/settings.py": true }, version: null, serial_helper: null, platform: "esp32" })).toEqual({ kind: "micropython", platform: "esp32" });
+    expect(
+      classifyDetection({
+        files: { ...none, "/lib/sys/settings.py": true },
+        version: null,
+        serial_helper: null,
+        platform: "esp32",
+      }),
+    ).toEqual({ kind: "micropython", platform: "esp32" });
   });
 });

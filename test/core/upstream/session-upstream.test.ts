@@ -34,7 +34,8 @@ function sessionFor(registry: MemoryDeviceRegistry, urls: string[]) {
     // server listens here, so each request goes to the port known by then.
     httpsTransport: (url, record) => {
       urls.push(url);
-      const pinned = () => createPinnedHttpsTransport(`https://127.0.0.1:${loopback.port}`, { fingerprint: record.certFingerprint });
+      const pinned = () =>
+        createPinnedHttpsTransport(`https://127.0.0.1:${loopback.port}`, { fingerprint: record.certFingerprint });
       return { ...pinned(), request: (method, path, body, signal) => pinned().request(method, path, body, signal) };
     },
   });
@@ -83,9 +84,12 @@ describe("a session on a board with upstream-shaped scripts", () => {
 
   it("verifies our own scripts without the serial helper (an older build) over HTTPS, with the verification protocol", async () => {
     // Our device scripts as an older image had them: status lines, but signaling only over HTTP.
-    const signaling = FROZEN_DEVICE_FILES["/lib/sys/webrtc_signaling.py"]!;
+    const signaling = FROZEN_DEVICE_FILES["/lib/sys/webrtc_signaling.py"];
     expect(signaling).toContain("def serial_request(");
-    const older = { ...FROZEN_DEVICE_FILES, "/lib/sys/webrtc_signaling.py": signaling.replace(/^def serial_(request|poll)\(/gm, "def _retired_$1(") };
+    const older = {
+      ...FROZEN_DEVICE_FILES,
+      "/lib/sys/webrtc_signaling.py": signaling.replace(/^def serial_(request|poll)\(/gm, "def _retired_$1("),
+    };
     const started = await upstreamBoard({ frozenFiles: older });
     board = started.board;
     const registry = new MemoryDeviceRegistry();

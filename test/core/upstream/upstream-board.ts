@@ -40,7 +40,9 @@ export const ACCESS_POINTS: VirtualAccessPoint[] = [
 ];
 
 /** A board booted into the given scripts (upstream's shape by default; `{}` is plain MicroPython). */
-export async function upstreamBoard(options: { frozenFiles?: Record<string, string>; accessPoints?: VirtualAccessPoint[] } = {}) {
+export async function upstreamBoard(
+  options: { frozenFiles?: Record<string, string>; accessPoints?: VirtualAccessPoint[] } = {},
+) {
   const https = httpServerModuleHook();
   const app = createMicroPythonApp({
     accessPoints: options.accessPoints ?? ACCESS_POINTS,
@@ -77,4 +79,3 @@ export function presentedCertificate(port: number): Promise<string> {
     socket.on("error", reject);
   });
 }
-

@@ -43,7 +43,12 @@ describe("verifying an upstream-shaped board over HTTPS", () => {
     expect(report.passed).toBe(true);
     expect(report.checks.map((c) => c.step)).toEqual(["signaling", "channel-open", "key"]);
     expect(report.proof).toBe("https-certificate");
-    expect(report.diagnostics).toMatchObject({ transport: "https", shape: "portal-offers", endpoint: base, stalledAt: null });
+    expect(report.diagnostics).toMatchObject({
+      transport: "https",
+      shape: "portal-offers",
+      endpoint: base,
+      stalledAt: null,
+    });
     expect(report.diagnostics.deviceCandidates.length).toBeGreaterThan(0);
     expect(report.firmware).toBeNull();
     expect(channel).toBeNull();
@@ -56,7 +61,11 @@ describe("verifying an upstream-shaped board over HTTPS", () => {
   it("does not pass with the portal's verification protocol: the board's DataChannel does not speak it", async () => {
     const { result, base } = await provisioned();
     const transport = createPinnedHttpsTransport(base, { fingerprint: result.certFingerprint });
-    const { report } = await verifyOverHttps(transport, { backend: weriftPeerBackend, certificatePem: result.certificatePem, callTimeoutMs: 1500 });
+    const { report } = await verifyOverHttps(transport, {
+      backend: weriftPeerBackend,
+      certificatePem: result.certificatePem,
+      callTimeoutMs: 1500,
+    });
     expect(report.passed).toBe(false);
     expect(report.diagnostics.stalledAt).toBe("identity");
   }, 120_000);
@@ -65,21 +74,34 @@ describe("verifying an upstream-shaped board over HTTPS", () => {
     const { result, base } = await provisioned();
     const other = await generateDeviceCertificate({ hostname: result.hostname });
     const transport = createPinnedHttpsTransport(base, { fingerprint: other.fingerprint });
-    const { report } = await verifyOverHttps(transport, { backend: weriftPeerBackend, certificatePem: other.certificatePem, channelProtocol: "none", readyTimeoutMs: 2000 });
+    const { report } = await verifyOverHttps(transport, {
+      backend: weriftPeerBackend,
+      certificatePem: other.certificatePem,
+      channelProtocol: "none",
+      readyTimeoutMs: 2000,
+    });
     expect(report.passed).toBe(false);
     expect(report.diagnostics.stalledAt).toBe("signaling");
-    expect(report.checks[0]!.detail).toMatch(/fingerprint/);
+    expect(report.checks[0].detail).toMatch(/fingerprint/);
   }, 120_000);
 
   it("waits for the endpoint while the board restarts, then gives up with the transport's reason", async () => {
     const id = await generateDeviceCertificate({ hostname: "pydirect-nowhere" });
     // A port nothing listens on: the wait runs out and the verification says the board is unreachable.
-    const transport = createPinnedHttpsTransport("https://127.0.0.1:9", { fingerprint: id.fingerprint, timeoutMs: 500 });
+    const transport = createPinnedHttpsTransport("https://127.0.0.1:9", {
+      fingerprint: id.fingerprint,
+      timeoutMs: 500,
+    });
     const started = Date.now();
-    const { report } = await verifyOverHttps(transport, { backend: weriftPeerBackend, certificatePem: id.certificatePem, channelProtocol: "none", readyTimeoutMs: 1500 });
+    const { report } = await verifyOverHttps(transport, {
+      backend: weriftPeerBackend,
+      certificatePem: id.certificatePem,
+      channelProtocol: "none",
+      readyTimeoutMs: 1500,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(report.passed).toBe(false);
     expect(report.diagnostics.stalledAt).toBe("signaling");
-    expect(report.checks[0]!.detail).toMatch(/could not reach/);
+    expect(report.checks[0].detail).toMatch(/could not reach/);
   }, 30_000);
 });

@@ -14,7 +14,9 @@ const UNREACHABLE = "203.0.113.77"; // TEST-NET-3: never routed
 function blackholeSdp(sdp: string): string {
   return sdp
     .split("\r\n")
-    .map((l) => (l.startsWith("a=candidate:") ? l.replace(/^(a=candidate:\S+ \d+ \S+ \d+ )\S+ \d+/, `$1${UNREACHABLE} 9`) : l))
+    .map((l) =>
+      l.startsWith("a=candidate:") ? l.replace(/^(a=candidate:\S+ \d+ \S+ \d+ )\S+ \d+/, `$1${UNREACHABLE} 9`) : l,
+    )
     .join("\r\n");
 }
 
@@ -31,7 +33,10 @@ function hiddenBackend(ignoreRemote: boolean): PeerBackend {
       const inner = weriftPeerBackend.createPeer(options);
       const wrapped: PeerHandle = {
         ...bindAll(inner),
-        onIceCandidate: (l) => inner.onIceCandidate((c) => l(c === null ? null : c.replace(/^(candidate:\S+ \d+ \S+ \d+ )\S+ \d+/, `$1${UNREACHABLE} 9`))),
+        onIceCandidate: (l) =>
+          inner.onIceCandidate((c) =>
+            l(c === null ? null : c.replace(/^(candidate:\S+ \d+ \S+ \d+ )\S+ \d+/, `$1${UNREACHABLE} 9`)),
+          ),
         createOffer: async () => blackholeSdp(await inner.createOffer()),
         createAnswer: async () => blackholeSdp(await inner.createAnswer()),
         localSdp: () => {
@@ -56,7 +61,21 @@ export const hiddenPortalBackend: PeerBackend = hiddenBackend(false);
 
 function bindAll(peer: PeerHandle): PeerHandle {
   const out: Record<string, unknown> = {};
-  for (const key of ["createDataChannel", "onDataChannel", "onIceCandidate", "onStateChange", "createOffer", "createAnswer", "setRemoteDescription", "addIceCandidate", "localSdp", "remoteSdp", "states", "waitForGathering", "close"] as const) {
+  for (const key of [
+    "createDataChannel",
+    "onDataChannel",
+    "onIceCandidate",
+    "onStateChange",
+    "createOffer",
+    "createAnswer",
+    "setRemoteDescription",
+    "addIceCandidate",
+    "localSdp",
+    "remoteSdp",
+    "states",
+    "waitForGathering",
+    "close",
+  ] as const) {
     out[key] = (peer[key] as (...a: unknown[]) => unknown).bind(peer);
   }
   return out as unknown as PeerHandle;

@@ -16,6 +16,14 @@ export async function provisionedIdentity(hostname = "pyDirect-5a3c01"): Promise
 }
 
 /** verifyDevice over serial signaling to `device` (raw-REPL calls), the portal on werift. */
-export function verifySerially(device: ReplExec, certificatePem: string, more: Partial<VerifyRequest> = {}, onEvent?: (e: VerifyEvent) => void) {
-  return verifyDevice({ transport: createSerialTransport(device), backend: weriftPeerBackend, certificatePem, ...more }, onEvent);
+export function verifySerially(
+  device: ReplExec,
+  certificatePem: string,
+  more: Partial<VerifyRequest> = {},
+  onEvent?: (e: VerifyEvent) => void,
+) {
+  return verifyDevice(
+    { transport: createSerialTransport(device), backend: weriftPeerBackend, certificatePem, ...more },
+    onEvent,
+  );
 }

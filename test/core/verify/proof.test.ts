@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { p256 } from "@noble/curves/nist";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { PROOF_CONTEXT, ecdsaDerToRaw, ecdsaRawToDer, parseCertificate, sameFingerprint, verifyNonceSignature } from "../../../src/core/verify";
+import {
+  PROOF_CONTEXT,
+  ecdsaDerToRaw,
+  ecdsaRawToDer,
+  parseCertificate,
+  sameFingerprint,
+  verifyNonceSignature,
+} from "../../../src/core/verify";
 import { p256ScalarFromPem, signDer, certificateFingerprintSync } from "../../../src/virtual-board/webrtc/device-key";
 import { provisionedIdentity } from "./fixtures";
 
@@ -18,7 +25,10 @@ describe("key proof", () => {
     expect(await verifyNonceSignature(cert.publicKey, nonce, signDer(scalar, nonce))).toBe(false);
     // Another key must not pass.
     const other = await provisionedIdentity();
-    const bad = signDer(p256ScalarFromPem(other.keyPem)!, new Uint8Array([...new TextEncoder().encode(PROOF_CONTEXT), ...nonce]));
+    const bad = signDer(
+      p256ScalarFromPem(other.keyPem)!,
+      new Uint8Array([...new TextEncoder().encode(PROOF_CONTEXT), ...nonce]),
+    );
     expect(await verifyNonceSignature(cert.publicKey, nonce, bad)).toBe(false);
     expect(await verifyNonceSignature(cert.publicKey, nonce, new Uint8Array([0x30, 0x02, 0x02, 0x00]))).toBe(false);
   });

@@ -23,7 +23,12 @@ afterEach(async () => {
 
 async function slowBoard(https = false) {
   const id = await provisionedIdentity();
-  device = await startMicroPythonDevice({ certPem: id.certPem, keyPem: id.keyPem, https, backend: slowGatheringBackend(GATHER_MS) });
+  device = await startMicroPythonDevice({
+    certPem: id.certPem,
+    keyPem: id.keyPem,
+    https,
+    backend: slowGatheringBackend(GATHER_MS),
+  });
   return id;
 }
 
@@ -31,7 +36,11 @@ describe("the board trickles its candidates to the portal (device-offers)", () =
   it("over the serial link: the offer comes before gathering, candidates follow through polls", async () => {
     const id = await slowBoard();
     // The board cannot reach this portal's candidates: only the board's own, trickled, make a path.
-    const { report } = await verifySerially(device!, id.certPem, { backend: hiddenPortalBackend, shape: "device-offers", echoCount: 2 });
+    const { report } = await verifySerially(device!, id.certPem, {
+      backend: hiddenPortalBackend,
+      shape: "device-offers",
+      echoCount: 2,
+    });
     expect(report.checks.filter((c) => !c.passed)).toEqual([]);
     expect(report.passed).toBe(true);
     expect(report.negotiation).toMatchObject({ shape: "device-offers", trickle: true, deviceTrickle: true });
@@ -58,7 +67,11 @@ describe("the board trickles its candidates to the portal (device-offers)", () =
   it("without trickle the board waits for gathering and lists every candidate in its offer reply", async () => {
     const id = await slowBoard();
     const started = performance.now();
-    const { report } = await verifySerially(device!, id.certPem, { shape: "device-offers", echoCount: 2, trickle: false });
+    const { report } = await verifySerially(device!, id.certPem, {
+      shape: "device-offers",
+      echoCount: 2,
+      trickle: false,
+    });
     expect(report.passed).toBe(true);
     expect(report.negotiation).toMatchObject({ trickle: false, deviceTrickle: false, deviceCandidatesTrickled: 0 });
     expect(report.negotiation!.deviceCandidates.length).toBeGreaterThan(0);
@@ -69,7 +82,8 @@ describe("the board trickles its candidates to the portal (device-offers)", () =
     const id = await provisionedIdentity();
     device = await startMicroPythonDevice({ certPem: id.certPem, keyPem: id.keyPem, backend: endlessGatheringBackend });
     const trickled = (await verifySerially(device, id.certPem, { shape: "device-offers", echoCount: 1 })).report;
-    const waited = (await verifySerially(device, id.certPem, { shape: "device-offers", echoCount: 1, trickle: false })).report;
+    const waited = (await verifySerially(device, id.certPem, { shape: "device-offers", echoCount: 1, trickle: false }))
+      .report;
     expect(trickled.passed).toBe(true);
     expect(waited.passed).toBe(true);
     // The board's stack never says it finished: only its 2 s gathering limit releases a full offer.
@@ -88,12 +102,20 @@ describe("the board's `candidates` endpoint", () => {
     const batch = parseCandidateBatch(await transport.request("POST", SIGNAL_PATH, { type: "candidates", after: 0 }));
     expect(performance.now() - started).toBeGreaterThan(GATHER_MS / 3);
     expect(batch.candidates.length).toBeGreaterThan(0);
-    const all = batch.complete ? batch : parseCandidateBatch(await transport.request("POST", SIGNAL_PATH, { type: "candidates", after: batch.candidates.length }));
+    const all = batch.complete
+      ? batch
+      : parseCandidateBatch(
+          await transport.request("POST", SIGNAL_PATH, { type: "candidates", after: batch.candidates.length }),
+        );
     expect(all.complete).toBe(true);
     // Asking again after everything: answered at once with nothing new.
     const total = batch.candidates.length + (all === batch ? 0 : all.candidates.length);
-    expect(parseCandidateBatch(await transport.request("POST", SIGNAL_PATH, { type: "candidates", after: total }))).toEqual({ candidates: [], complete: true });
-    await expect(transport.request("POST", SIGNAL_PATH, { type: "candidates", after: -1 }).then(parseCandidateBatch)).rejects.toMatchObject({ code: "device-refused" });
+    expect(
+      parseCandidateBatch(await transport.request("POST", SIGNAL_PATH, { type: "candidates", after: total })),
+    ).toEqual({ candidates: [], complete: true });
+    await expect(
+      transport.request("POST", SIGNAL_PATH, { type: "candidates", after: -1 }).then(parseCandidateBatch),
+    ).rejects.toMatchObject({ code: "device-refused" });
     expect(id.hostname).toBeTruthy();
   });
 

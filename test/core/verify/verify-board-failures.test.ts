@@ -45,7 +45,13 @@ describe("verification failures on the full virtual board", () => {
     const events: VerifyEvent[] = [];
     const { report, channel } = await verifyOverSerial(
       board.port,
-      { backend: weriftPeerBackend, certificatePem: provisioned.certificatePem, expect: { hostname: provisioned.hostname }, echoCount: 2, keepOpen: true },
+      {
+        backend: weriftPeerBackend,
+        certificatePem: provisioned.certificatePem,
+        expect: { hostname: provisioned.hostname },
+        echoCount: 2,
+        keepOpen: true,
+      },
       (e) => events.push(e),
     );
     expect(report.passed).toBe(false);
@@ -55,9 +61,16 @@ describe("verification failures on the full virtual board", () => {
     expect(report.diagnostics.deviceFingerprint).toBe(`sha-256 ${leftOver.fingerprint}`);
     expect(report.diagnostics.certificateFingerprint).toBe(provisioned.record.certFingerprint);
     expect(report.checks.find((c) => c.step === "key")).toMatchObject({ passed: false });
-    expect(report.checks.find((c) => c.step === "key")!.detail).toMatch(/does not match the provisioned certificate.*Provision the board again/);
+    expect(report.checks.find((c) => c.step === "key")!.detail).toMatch(
+      /does not match the provisioned certificate.*Provision the board again/,
+    );
     // Everything before the key check ran and passed, so the report points at the key alone.
-    expect(report.checks.filter((c) => c.passed).map((c) => c.step)).toEqual(["signaling", "channel-open", "identity", "echo"]);
+    expect(report.checks.filter((c) => c.passed).map((c) => c.step)).toEqual([
+      "signaling",
+      "channel-open",
+      "identity",
+      "echo",
+    ]);
     expect(events.at(-1)).toMatchObject({ state: "done", report: { passed: false } });
     expect(JSON.stringify({ report, events })).not.toContain("PRIVATE KEY");
   });
@@ -68,7 +81,8 @@ describe("verification failures on the full virtual board", () => {
     board = started.board;
     const provisioned = await provisionDevice(board.port, { wifi: WORKSHOP, wifiTimeoutMs: 20_000 });
     expect(provisioned.wifi.state).toBe("connected");
-    if (!started.status.some((e) => e.event === "webrtc")) await started.app.waitForStatus((e) => e.event === "webrtc", 20_000);
+    if (!started.status.some((e) => e.event === "webrtc"))
+      await started.app.waitForStatus((e) => e.event === "webrtc", 20_000);
 
     for (const shape of ["portal-offers", "device-offers"] as const) {
       const { report, channel } = await verifyOverSerial(board.port, {
@@ -86,7 +100,7 @@ describe("verification failures on the full virtual board", () => {
         ["signaling", true],
         ["channel-open", false],
       ]);
-      expect(report.checks[1]!.detail).toMatch(/did not open within 4000 ms \(ICE \w+, DTLS \w+\)/);
+      expect(report.checks[1].detail).toMatch(/did not open within 4000 ms \(ICE \w+, DTLS \w+\)/);
       expect(report.diagnostics.boardIp).toBe("192.168.4.23");
       expect(report.diagnostics.transport).toBe("serial");
       expect(report.diagnostics.portalCandidates.length).toBeGreaterThan(0);

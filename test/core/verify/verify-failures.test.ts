@@ -53,7 +53,12 @@ describe("verifyDevice failure reports", () => {
     expect(report.diagnostics.certificateFingerprint).toBe(provisioned.fingerprint);
     expect(report.checks.find((c) => c.step === "key")!.detail).toMatch(/does not match the provisioned certificate/);
     // The steps before the key check did run and pass: the failure is specific.
-    expect(report.checks.filter((c) => c.passed).map((c) => c.step)).toEqual(["signaling", "channel-open", "identity", "echo"]);
+    expect(report.checks.filter((c) => c.passed).map((c) => c.step)).toEqual([
+      "signaling",
+      "channel-open",
+      "identity",
+      "echo",
+    ]);
   });
 
   it("fails the identity check when another board answers", async () => {

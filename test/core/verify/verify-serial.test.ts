@@ -15,8 +15,11 @@ describe("verifyDevice against the device scripts on MicroPython (werift on both
       const id = await provisionedIdentity();
       device = await startMicroPythonDevice({ certPem: id.certPem, keyPem: id.keyPem });
       const events: VerifyEvent[] = [];
-      const { report } = await verifySerially(device, id.certPem, { shape, expect: { hostname: id.hostname, version: "0.1.0" }, echoCount: 5 }, (e) =>
-        events.push(e),
+      const { report } = await verifySerially(
+        device,
+        id.certPem,
+        { shape, expect: { hostname: id.hostname, version: "0.1.0" }, echoCount: 5 },
+        (e) => events.push(e),
       );
       expect(report.checks.filter((c) => !c.passed)).toEqual([]);
       expect(report.passed).toBe(true);

@@ -65,7 +65,10 @@ describe("verification on the virtual board after provisioning", () => {
     expect(again.report.console).toBe("locked");
     await again.channel!.unlock(provisioned.webreplPassword.reveal());
     expect(await again.channel!.exec("import sys; sys.platform")).toMatchObject({ error: null });
-    expect(await again.channel!.exec("from lib.sys import status; status.VERSION")).toEqual({ output: "'0.1.0'\n", error: null });
+    expect(await again.channel!.exec("from lib.sys import status; status.VERSION")).toEqual({
+      output: "'0.1.0'\n",
+      error: null,
+    });
     again.channel!.close();
     again.peer!.close();
   });
@@ -91,9 +94,15 @@ describe("verification on the virtual board after provisioning", () => {
 
   it("reports a board that never joined Wi-Fi as a failed verification with its reason", async () => {
     const { board } = await pyDirectBoard();
-    const provisioned = await provisionDevice(board.port, { wifi: { ssid: WORKSHOP.ssid, password: "wrong password" }, wifiTimeoutMs: 20_000 });
+    const provisioned = await provisionDevice(board.port, {
+      wifi: { ssid: WORKSHOP.ssid, password: "wrong password" },
+      wifiTimeoutMs: 20_000,
+    });
     expect(provisioned.wifi.state).toBe("failed");
-    const { report } = await verifyOverSerial(board.port, { backend: weriftPeerBackend, certificatePem: provisioned.certificatePem });
+    const { report } = await verifyOverSerial(board.port, {
+      backend: weriftPeerBackend,
+      certificatePem: provisioned.certificatePem,
+    });
     expect(report.passed).toBe(false);
     expect(report.diagnostics.stalledAt).toBe("signaling");
     expect(report.checks.at(-1)!.detail).toMatch(/not connected to Wi-Fi/);

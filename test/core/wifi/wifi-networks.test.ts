@@ -25,7 +25,7 @@ describe("scan results for the Wi-Fi picker", () => {
     expect(networks[0]).toMatchObject({ bars: 4, secured: true, security: "wpa-wpa2-psk" });
     expect(networks[2]).toMatchObject({ secured: false, security: "open", bars: 2 });
     expect(networks[3]).toMatchObject({ bars: 0, security: "wpa3-psk" });
-    expect(signalText(networks[0]!.bars)).toBe("signal 4 of 4 bars, excellent");
+    expect(signalText(networks[0].bars)).toBe("signal 4 of 4 bars, excellent");
   });
 
   it("orders equal signals by name, so a rescan does not shuffle the list", () => {
@@ -66,11 +66,18 @@ describe("Improv failures by cause", () => {
   const unable = new ImprovError("unable-to-connect", "x");
 
   it("error 3 for a secured network the device saw is a wrong password", () => {
-    expect(explainImprovFailure(unable, "Home", scanned)).toMatchObject({ code: "wifi-wrong-password", action: "check-wifi", message: expect.stringContaining("password") });
+    expect(explainImprovFailure(unable, "Home", scanned)).toMatchObject({
+      code: "wifi-wrong-password",
+      action: "check-wifi",
+      message: expect.stringContaining("password"),
+    });
   });
 
   it("error 3 for a network absent from the device's scan is 'not found'", () => {
-    expect(explainImprovFailure(unable, "Hoem", scanned)).toMatchObject({ code: "wifi-network-not-found", message: expect.stringContaining("“Hoem”") });
+    expect(explainImprovFailure(unable, "Hoem", scanned)).toMatchObject({
+      code: "wifi-network-not-found",
+      message: expect.stringContaining("“Hoem”"),
+    });
   });
 
   it("error 3 without a scan (or for an open network) stays 'unable to connect'", () => {

@@ -73,13 +73,23 @@ export class RawLoader {
     return this.frames.shift()!;
   }
 
-  async command(op: number, data: Uint8Array = new Uint8Array(0), checksum = 0, declaredLength?: number): Promise<Reply> {
+  async command(
+    op: number,
+    data: Uint8Array = new Uint8Array(0),
+    checksum = 0,
+    declaredLength?: number,
+  ): Promise<Reply> {
     this.frames.length = 0;
     await this.send(op, data, checksum, declaredLength);
     const frame = await this.nextFrame();
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const body = frame.subarray(8);
-    return { op: frame[1]!, value: view.getUint32(4, true), body, status: Array.from(body.subarray(body.length - this.statusLength)) };
+    return {
+      op: frame[1],
+      value: view.getUint32(4, true),
+      body,
+      status: Array.from(body.subarray(body.length - this.statusLength)),
+    };
   }
 
   async close(): Promise<void> {

@@ -52,7 +52,11 @@ describe("asyncio on the virtual board", () => {
   it("Ctrl-C stops a task that sleeps with time.sleep, and a top-level loop on asyncio.sleep", async () => {
     bt = await startBoard();
     await enterRaw(bt.term);
-    const [, taskErr] = await interruptAfter(bt, "import asyncio, time\nasync def main():\n    while True:\n        time.sleep(0.1)\nasyncio.run(main())", 400);
+    const [, taskErr] = await interruptAfter(
+      bt,
+      "import asyncio, time\nasync def main():\n    while True:\n        time.sleep(0.1)\nasyncio.run(main())",
+      400,
+    );
     expect(taskErr).toContain("KeyboardInterrupt");
     const [, topErr] = await interruptAfter(bt, "import asyncio\nwhile True:\n    await asyncio.sleep(1)", 400);
     expect(topErr).toContain("KeyboardInterrupt");

@@ -4,7 +4,11 @@
  */
 import { demoParts } from "../../../scripts/lib/demo-firmware";
 import { VirtualBoard } from "../../../src/virtual-board";
-import { createMicroPythonApp, type MicroPythonAppFactory, type MicroPythonAppOptions } from "../../../src/virtual-board/micropython";
+import {
+  createMicroPythonApp,
+  type MicroPythonAppFactory,
+  type MicroPythonAppOptions,
+} from "../../../src/virtual-board/micropython";
 
 export class Terminal {
   /** Everything received since the port opened (latin1, so protocol bytes stay one char each). */
@@ -55,7 +59,11 @@ export class Terminal {
       if (check()) return;
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new Error(`no ${JSON.stringify(marker)} within ${timeoutMs} ms; after cursor: ${JSON.stringify(this.text.slice(this.cursor))}`));
+        reject(
+          new Error(
+            `no ${JSON.stringify(marker)} within ${timeoutMs} ms; after cursor: ${JSON.stringify(this.text.slice(this.cursor))}`,
+          ),
+        );
       }, timeoutMs);
       const waiter = (): void => {
         if (check()) {
@@ -144,7 +152,10 @@ export async function enterRaw(term: Terminal): Promise<void> {
  * Raw-paste exec as mpremote does it: "\x05A\x01", "R\x01" + window, then data only while the
  * window allows, counting the \x01 grants. Returns stdout, stderr and the grants seen.
  */
-export async function rawPasteExec(term: Terminal, code: string): Promise<{ stdout: string; stderr: string; window: number; grants: number }> {
+export async function rawPasteExec(
+  term: Terminal,
+  code: string,
+): Promise<{ stdout: string; stderr: string; window: number; grants: number }> {
   await term.send("\x05A\x01");
   const head = await term.until("R\x01");
   if (!head.endsWith("R\x01")) throw new Error(`raw-paste refused: ${JSON.stringify(head)}`);

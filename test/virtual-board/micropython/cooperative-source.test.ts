@@ -4,7 +4,8 @@ import { needsMoreInput } from "../../../src/virtual-board/micropython/repl-cons
 
 describe("makeSleepsCooperative", () => {
   it("awaits top-level sleeps, inside loops and blocks too", () => {
-    const src = "import time\nwhile True:\n    if x:\n        time.sleep(1)\n    utime.sleep_ms(5)\ntime.sleep_us(10)\n";
+    const src =
+      "import time\nwhile True:\n    if x:\n        time.sleep(1)\n    utime.sleep_ms(5)\ntime.sleep_us(10)\n";
     expect(makeSleepsCooperative(src)).toBe(
       "import time\nwhile True:\n    if x:\n        await __vb_sleep(1)\n    await __vb_sleep_ms(5)\nawait __vb_sleep_us(10)\n",
     );
@@ -33,14 +34,16 @@ describe("makeSleepsCooperative", () => {
   });
 
   it("rewrites inside async def bodies, and returns to module level after a dedent", () => {
-    const src = "async def main():\n    time.sleep(1)\n    def inner():\n        time.sleep(2)\n    time.sleep(3)\ntime.sleep(4)\nasyncio.run(main())";
+    const src =
+      "async def main():\n    time.sleep(1)\n    def inner():\n        time.sleep(2)\n    time.sleep(3)\ntime.sleep(4)\nasyncio.run(main())";
     expect(makeSleepsCooperative(src)).toBe(
       "async def main():\n    await __vb_sleep(1)\n    def inner():\n        time.sleep(2)\n    await __vb_sleep(3)\nawait __vb_sleep(4)\nawait __vb_asyncio_run(main())",
     );
   });
 
   it("ignores strings, comments and look-alike names", () => {
-    const src = "s = 'time.sleep(1)'\n# time.sleep(2)\nt = \"\"\"\ntime.sleep(3)\n\"\"\"\nmytime.sleep(4)\nobj.time.sleep(5)\n";
+    const src =
+      's = \'time.sleep(1)\'\n# time.sleep(2)\nt = """\ntime.sleep(3)\n"""\nmytime.sleep(4)\nobj.time.sleep(5)\n';
     expect(makeSleepsCooperative(src)).toBe(src);
   });
 

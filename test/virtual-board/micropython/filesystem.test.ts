@@ -11,7 +11,8 @@ afterEach(() => {
   bt = undefined;
 });
 
-const WRITE_NOTE = "with open('/note.txt', 'w') as f:\n    f.write('kept across resets')\nimport os\nos.mkdir('/data')\nopen('/data/n.bin', 'wb').write(bytes(range(256)))";
+const WRITE_NOTE =
+  "with open('/note.txt', 'w') as f:\n    f.write('kept across resets')\nimport os\nos.mkdir('/data')\nopen('/data/n.bin', 'wb').write(bytes(range(256)))";
 const READ_NOTE = "import os\nprint(open('/note.txt').read(), len(open('/data/n.bin','rb').read()))";
 
 async function reopen(board: VirtualBoard, old: Terminal): Promise<Terminal> {
@@ -85,14 +86,18 @@ describe("filesystem in flash", () => {
     const boot = await bt.term.until(">>> ");
     expect(boot).not.toContain("custom main");
     await enterRaw(bt.term);
-    const [out] = await bt.term.rawExec("import os\nprint(sorted(os.listdir('/')))\nprint('note.txt' in os.listdir('/'))");
+    const [out] = await bt.term.rawExec(
+      "import os\nprint(sorted(os.listdir('/')))\nprint('note.txt' in os.listdir('/'))",
+    );
     expect(out).toBe("['boot.py', 'lib', 'main.py', 'settings']\r\nFalse\r\n");
   });
 
   it("keeps the user's main.py over the frozen one, but refreshes firmware-owned lib/ files", async () => {
     bt = await startBoard();
     await enterRaw(bt.term);
-    await bt.term.rawExec("open('/main.py','w').write('print(\"my main\")')\nopen('/lib/sys/status.py','w').write('broken')");
+    await bt.term.rawExec(
+      "open('/main.py','w').write('print(\"my main\")')\nopen('/lib/sys/status.py','w').write('broken')",
+    );
     bt.board.reset("normal");
     await bt.app.whenReady();
     expect(await bt.term.until(">>> ")).toContain("my main\r\n");
@@ -114,12 +119,14 @@ describe("filesystem in flash", () => {
     await bt.term.rawExec(WRITE_NOTE);
     bt.board.reset("download");
     const region = bt.app.current?.filesystemRegion ?? findFilesystemRegion(bt.board.flash);
-    bt.board.flash[region.offset + 40] = bt.board.flash[region.offset + 40]! ^ 0x5a;
+    bt.board.flash[region.offset + 40] = bt.board.flash[region.offset + 40] ^ 0x5a;
     bt.board.reset("normal");
     await bt.app.whenReady();
     await bt.term.until(">>> ");
     await enterRaw(bt.term);
-    const [out] = await bt.term.rawExec("import os\nprint('note.txt' in os.listdir('/'), 'boot.py' in os.listdir('/'))");
+    const [out] = await bt.term.rawExec(
+      "import os\nprint('note.txt' in os.listdir('/'), 'boot.py' in os.listdir('/'))",
+    );
     expect(out).toBe("False True\r\n");
   });
 
@@ -128,7 +135,9 @@ describe("filesystem in flash", () => {
     await enterRaw(bt.term);
     const [before] = await bt.term.rawExec("import os\ns = os.statvfs('/')\nprint(s[0], s[2])\nfree0 = s[3]");
     expect(before).toBe(`4096 ${0x200000 / 4096}\r\n`);
-    const [after] = await bt.term.rawExec("open('/big.bin','wb').write(bytes(40000))\nprint(free0 - os.statvfs('/')[3])");
+    const [after] = await bt.term.rawExec(
+      "open('/big.bin','wb').write(bytes(40000))\nprint(free0 - os.statvfs('/')[3])",
+    );
     expect(after).toBe("10\r\n");
   });
 
@@ -139,13 +148,19 @@ describe("filesystem in flash", () => {
     bt = await startBoard({}, board);
     await enterRaw(bt.term);
     await bt.term.rawExec("open('/small.txt','w').write('fits')");
-    const [out] = await bt.term.rawExec("import random\nopen('/huge.bin','wb').write(bytes(random.getrandbits(8) for _ in range(20000)))");
-    expect(out).toMatch(/virtual board: The board's filesystem needs \d+ bytes of flash but its partition holds 16384; delete files to make room\./);
+    const [out] = await bt.term.rawExec(
+      "import random\nopen('/huge.bin','wb').write(bytes(random.getrandbits(8) for _ in range(20000)))",
+    );
+    expect(out).toMatch(
+      /virtual board: The board's filesystem needs \d+ bytes of flash but its partition holds 16384; delete files to make room\./,
+    );
     bt.board.reset("normal");
     await bt.app.whenReady();
     await bt.term.until(">>> ");
     await enterRaw(bt.term);
-    const [files] = await bt.term.rawExec("import os\nprint('small.txt' in os.listdir('/'), 'huge.bin' in os.listdir('/'))");
+    const [files] = await bt.term.rawExec(
+      "import os\nprint('small.txt' in os.listdir('/'), 'huge.bin' in os.listdir('/'))",
+    );
     expect(files).toBe("True False\r\n");
   });
 });

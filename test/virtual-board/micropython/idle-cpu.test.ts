@@ -28,7 +28,9 @@ describe("the virtual board never spins a core", () => {
   it("sleeps cooperatively: a 2 s time.sleep in the raw REPL costs almost no CPU", async () => {
     bt = await startBoard();
     await enterRaw(bt.term);
-    const run = bt.term.rawExec("import time\nt = time.ticks_ms()\ntime.sleep(2)\nprint(time.ticks_diff(time.ticks_ms(), t) >= 1990)");
+    const run = bt.term.rawExec(
+      "import time\nt = time.ticks_ms()\ntime.sleep(2)\nprint(time.ticks_diff(time.ticks_ms(), t) >= 1990)",
+    );
     const share = await cpuShareOver(0, run);
     expect(await run).toEqual(["True\r\n", ""]);
     expect(share).toBeLessThan(0.15);
@@ -37,7 +39,9 @@ describe("the virtual board never spins a core", () => {
   it("a sleep inside a function blocks without spinning (Node), and still sleeps the full time", async () => {
     bt = await startBoard();
     await enterRaw(bt.term);
-    const run = bt.term.rawExec("import time\ndef nap():\n    time.sleep_ms(1500)\nt = time.ticks_ms()\nnap()\nprint(time.ticks_diff(time.ticks_ms(), t) >= 1490)");
+    const run = bt.term.rawExec(
+      "import time\ndef nap():\n    time.sleep_ms(1500)\nt = time.ticks_ms()\nnap()\nprint(time.ticks_diff(time.ticks_ms(), t) >= 1490)",
+    );
     const share = await cpuShareOver(0, run);
     expect(await run).toEqual(["True\r\n", ""]);
     expect(share).toBeLessThan(0.15);
@@ -46,7 +50,9 @@ describe("the virtual board never spins a core", () => {
   it("waits for Wi-Fi in main.py without spinning", async () => {
     bt = await startBoard({ connectDelayMs: 2_000 });
     await enterRaw(bt.term);
-    await bt.term.rawExec("from lib.sys import settings\nsettings.set('wifi.ssid', 'Workshop')\nsettings.set('wifi.password', 'correct horse battery')\nsettings.save()");
+    await bt.term.rawExec(
+      "from lib.sys import settings\nsettings.set('wifi.ssid', 'Workshop')\nsettings.set('wifi.password', 'correct horse battery')\nsettings.save()",
+    );
     const connected = bt.app.waitForWifi("connected");
     bt.board.reset("normal");
     await bt.term.until('"state":"connecting"');

@@ -67,8 +67,12 @@ describe("input() on the virtual board", () => {
   it("is rewritten only where await is legal and the code has no input of its own", () => {
     expect(makeSleepsCooperative("x = input('a')\n")).toBe("x = await __vb_input('a')\n");
     expect(makeSleepsCooperative("def f():\n    return input()\n")).toBe("def f():\n    return input()\n");
-    expect(makeSleepsCooperative("async def f():\n    return input()\n")).toBe("async def f():\n    return await __vb_input()\n");
-    expect(makeSleepsCooperative("def input(p):\n    return p\nx = input('a')\n")).toBe("def input(p):\n    return p\nx = input('a')\n");
+    expect(makeSleepsCooperative("async def f():\n    return input()\n")).toBe(
+      "async def f():\n    return await __vb_input()\n",
+    );
+    expect(makeSleepsCooperative("def input(p):\n    return p\nx = input('a')\n")).toBe(
+      "def input(p):\n    return p\nx = input('a')\n",
+    );
     expect(makeSleepsCooperative("ui.input('a')\n")).toBe("ui.input('a')\n");
   });
 });

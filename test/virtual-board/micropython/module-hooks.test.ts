@@ -26,7 +26,10 @@ describe("extension hooks", () => {
     });
     expect(bt.term.text).toContain("hello boot from ESP32-S3\r\n");
     await enterRaw(bt.term);
-    expect(await bt.term.rawExec("import greeter\nprint(greeter.hello('raw'))")).toEqual(["hello raw from ESP32-S3\r\n", ""]);
+    expect(await bt.term.rawExec("import greeter\nprint(greeter.hello('raw'))")).toEqual([
+      "hello raw from ESP32-S3\r\n",
+      "",
+    ]);
     await bt.term.send("\x04");
     await bt.term.until("raw REPL; CTRL-B to exit\r\n>");
     expect(calls).toEqual(["registered", "registered"]);
@@ -54,22 +57,33 @@ describe("extension hooks", () => {
     expect(hard).toContain('"event":"wifi","state":"unconfigured"');
     expect(hard).not.toContain("MPY: soft reboot");
     await enterRaw(bt.term);
-    expect(await bt.term.rawExec("import machine\nprint(machine.reset_cause() == machine.SOFT_RESET)")).toEqual(["True\r\n", ""]);
+    expect(await bt.term.rawExec("import machine\nprint(machine.reset_cause() == machine.SOFT_RESET)")).toEqual([
+      "True\r\n",
+      "",
+    ]);
     // The EN pin (the host's RTS line) is a power-on reset to the chip.
     await bt.term.send("\x02");
     bt.board.reset("normal");
     const pin = await bt.term.until(">>> ");
     expect(pin).toContain("rst:0x1 (POWERON)");
     await enterRaw(bt.term);
-    expect(await bt.term.rawExec("import machine\nprint(machine.reset_cause() == machine.PWRON_RESET)")).toEqual(["True\r\n", ""]);
+    expect(await bt.term.rawExec("import machine\nprint(machine.reset_cause() == machine.PWRON_RESET)")).toEqual([
+      "True\r\n",
+      "",
+    ]);
   });
 
   it("a failing boot.py prints its traceback under its own name and main.py is skipped, as on the firmware", async () => {
     bt = await startBoard({
-      frozenFiles: { "/boot.py": "print('booting')\nraise RuntimeError('no sensor')\n", "/main.py": "print('main ran')\n" },
+      frozenFiles: {
+        "/boot.py": "print('booting')\nraise RuntimeError('no sensor')\n",
+        "/main.py": "print('main ran')\n",
+      },
     });
     const text = bt.term.text;
-    expect(text).toContain('booting\r\nTraceback (most recent call last):\r\n  File "boot.py", line 2, in <module>\r\nRuntimeError: no sensor\r\n');
+    expect(text).toContain(
+      'booting\r\nTraceback (most recent call last):\r\n  File "boot.py", line 2, in <module>\r\nRuntimeError: no sensor\r\n',
+    );
     expect(text).not.toContain("main ran");
     expect(text).toMatch(/>>> $/);
   });

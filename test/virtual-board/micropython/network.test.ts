@@ -47,8 +47,12 @@ describe("simulated network module", () => {
     const r = parse(out);
     expect(r).toMatchObject({ first: 1001, final: 1010, connected: true });
     expect(r.ms).toBeGreaterThanOrEqual(550);
-    const [cfg] = await bt.term.rawExec("print(w.ifconfig())\nprint(w.config('ssid'))\nnetwork.hostname('bench-7')\nprint(network.hostname(), w.config('hostname'))");
-    expect(cfg).toBe("('192.168.4.23', '255.255.255.0', '192.168.4.1', '192.168.4.1')\r\nWorkshop\r\nbench-7 bench-7\r\n");
+    const [cfg] = await bt.term.rawExec(
+      "print(w.ifconfig())\nprint(w.config('ssid'))\nnetwork.hostname('bench-7')\nprint(network.hostname(), w.config('hostname'))",
+    );
+    expect(cfg).toBe(
+      "('192.168.4.23', '255.255.255.0', '192.168.4.1', '192.168.4.1')\r\nWorkshop\r\nbench-7 bench-7\r\n",
+    );
     expect(bt.app.wifi).toMatchObject({ ssid: "Workshop", ip: "192.168.4.23", hostname: "bench-7", status: 1010 });
   });
 
@@ -83,14 +87,16 @@ describe("simulated network module", () => {
       "import network, machine, binascii\nprint(binascii.hexlify(network.WLAN(network.STA_IF).config('mac')))\nprint(binascii.hexlify(machine.unique_id()))\nprint(binascii.hexlify(network.WLAN(network.AP_IF).config('mac')))",
     );
     const mac = Array.from(bt.board.identity.mac, (b) => b.toString(16).padStart(2, "0")).join("");
-    const apMac = mac.slice(0, 10) + ((bt.board.identity.mac[5]! + 1) & 0xff).toString(16).padStart(2, "0");
+    const apMac = mac.slice(0, 10) + ((bt.board.identity.mac[5] + 1) & 0xff).toString(16).padStart(2, "0");
     expect(out).toBe(`b'${mac}'\r\nb'${mac}'\r\nb'${apMac}'\r\n`);
   });
 
   it("identifies as the ESP32 port: sys.platform, sys.implementation._machine, os.uname()", async () => {
     bt = await startBoard();
     await enterRaw(bt.term);
-    const [out, err] = await bt.term.rawExec("import sys, os\nprint(sys.platform, sys.implementation._machine)\nu = os.uname()\nprint(u.sysname, u.release, u.machine)\nprint(sys.path[0] == '', type(sys.modules) is dict)");
+    const [out, err] = await bt.term.rawExec(
+      "import sys, os\nprint(sys.platform, sys.implementation._machine)\nu = os.uname()\nprint(u.sysname, u.release, u.machine)\nprint(sys.path[0] == '', type(sys.modules) is dict)",
+    );
     expect(err).toBe("");
     expect(out).toBe("esp32 pyDirect with ESP32S3\r\nesp32 1.27.0 pyDirect with ESP32S3\r\nTrue True\r\n");
     expect(bt.term.text).toContain("MicroPython v1.27.0 on 2025-12-10; pyDirect with ESP32S3\r\n");
@@ -103,7 +109,9 @@ describe("simulated network module", () => {
     bt = await startBoard({}, board);
     expect(bt.term.text).toContain('PYDIRECT {"event":"boot","version":"0.1.0","hostname":"pyDirect-1234ff"}');
     await enterRaw(bt.term);
-    const [out] = await bt.term.rawExec("import sys, network, binascii\nprint(sys.implementation._machine, binascii.hexlify(network.WLAN(network.AP_IF).config('mac')))");
+    const [out] = await bt.term.rawExec(
+      "import sys, network, binascii\nprint(sys.implementation._machine, binascii.hexlify(network.WLAN(network.AP_IF).config('mac')))",
+    );
     // The soft-AP MAC is base + 1 with the carry into the next byte.
     expect(out).toBe("pyDirect with ESP32 b'30aea4123500'\r\n");
   });

@@ -40,7 +40,9 @@ describe("friendly REPL", () => {
     const { term } = bt;
     await term.send("1/0\r");
     const out = await term.until(">>> ");
-    expect(out).toContain('Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nZeroDivisionError');
+    expect(out).toContain(
+      'Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nZeroDivisionError',
+    );
     await term.send("2+x\x7f2\r");
     expect(await term.until(">>> ")).toBe("2+x\b \b2\r\n4\r\n>>> ");
   });
@@ -88,7 +90,9 @@ describe("raw REPL", () => {
     expect(await term.rawExec("print('hello')\nprint(sum(range(10)))")).toEqual(["hello\r\n45\r\n", ""]);
     const [out, err] = await term.rawExec("print('before')\nraise ValueError('bad value')");
     expect(out).toBe("before\r\n");
-    expect(err).toBe('Traceback (most recent call last):\r\n  File "<stdin>", line 2, in <module>\r\nValueError: bad value\r\n');
+    expect(err).toBe(
+      'Traceback (most recent call last):\r\n  File "<stdin>", line 2, in <module>\r\nValueError: bad value\r\n',
+    );
     const [, syntax] = await term.rawExec("def broken(:\n  pass");
     expect(syntax).toContain("SyntaxError");
   });

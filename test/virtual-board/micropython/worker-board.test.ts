@@ -48,7 +48,9 @@ describe("MicroPython in a worker thread", () => {
   it("sleeps in a plain function without CPU while this thread stays free", async () => {
     wb = await startWorkerBoard({ accessPoints: TEST_ACCESS_POINTS });
     await enterRaw(wb.term);
-    const run = wb.term.rawExec("import time\ndef nap():\n    time.sleep_ms(2000)\nt = time.ticks_ms()\nnap()\nprint(time.ticks_diff(time.ticks_ms(), t) >= 1990)");
+    const run = wb.term.rawExec(
+      "import time\ndef nap():\n    time.sleep_ms(2000)\nt = time.ticks_ms()\nnap()\nprint(time.ticks_diff(time.ticks_ms(), t) >= 1990)",
+    );
     const { value, cpuShare, worstLagMs } = await measure(run);
     expect(value).toEqual(["True\r\n", ""]);
     // A spinning sleep would be a whole core (share ≥ 1) in the worker.
@@ -76,7 +78,9 @@ describe("MicroPython in a worker thread", () => {
 
     // The program goes on after catching it; a second delivery of that Ctrl-C byte would
     // interrupt the module-level (cooperative) sleep, during which the console takes input.
-    await term.send("try:\n    nap(60)\nexcept KeyboardInterrupt:\n    print('caught')\ntime.sleep(1)\nprint('after')\x04");
+    await term.send(
+      "try:\n    nap(60)\nexcept KeyboardInterrupt:\n    print('caught')\ntime.sleep(1)\nprint('after')\x04",
+    );
     await term.until("OK");
     await new Promise((r) => setTimeout(r, 300));
     await term.send("\x03");
@@ -103,11 +107,14 @@ describe("MicroPython in a worker thread", () => {
   });
 
   it("provisions and verifies over WebRTC with the board's peers on this thread's stack", async () => {
-    const workshop = TEST_ACCESS_POINTS[0]!;
+    const workshop = TEST_ACCESS_POINTS[0];
     wb = await startWorkerBoard({ accessPoints: [workshop] }, { terminal: false });
     const status: DeviceStatusEvent[] = [];
     wb.app.onStatus((e) => status.push(e));
-    const provisioned = await provisionDevice(wb.board.port, { wifi: { ssid: workshop.ssid, password: workshop.passphrase }, wifiTimeoutMs: 20_000 });
+    const provisioned = await provisionDevice(wb.board.port, {
+      wifi: { ssid: workshop.ssid, password: workshop.passphrase },
+      wifiTimeoutMs: 20_000,
+    });
     expect(provisioned.wifi.state).toBe("connected");
     expect(wb.app.wifi).toMatchObject({ ssid: workshop.ssid, status: 1010 });
     await expect.poll(() => status.some((e) => e.event === "webrtc"), { timeout: 20_000 }).toBe(true);
@@ -149,7 +156,11 @@ describe("MicroPython in a worker thread", () => {
     const log = await wb.term.until(">>> ", 30_000);
     expect(log).toContain("rst:0x3 (RTC_SW_SYS_RST)");
     await enterRaw(wb.term);
-    expect(await wb.term.rawExec("import machine\nprint(machine.reset_cause() == machine.SOFT_RESET, open('/before-reset.txt').read())")).toEqual(["True saved\r\n", ""]);
+    expect(
+      await wb.term.rawExec(
+        "import machine\nprint(machine.reset_cause() == machine.SOFT_RESET, open('/before-reset.txt').read())",
+      ),
+    ).toEqual(["True saved\r\n", ""]);
   });
 
   it("says on the board's console when its worker cannot start", async () => {

@@ -6,7 +6,11 @@ import { Worker } from "node:worker_threads";
 import { demoParts } from "../../../scripts/lib/demo-firmware";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
 import { VirtualBoard } from "../../../src/virtual-board";
-import { createMicroPythonWorkerApp, type MicroPythonWorkerApp, type WorkerLike } from "../../../src/virtual-board/micropython/worker/worker-app";
+import {
+  createMicroPythonWorkerApp,
+  type MicroPythonWorkerApp,
+  type WorkerLike,
+} from "../../../src/virtual-board/micropython/worker/worker-app";
 import type { WorkerAppOptions } from "../../../src/virtual-board/micropython/worker/protocol";
 import { Terminal } from "./board-harness";
 

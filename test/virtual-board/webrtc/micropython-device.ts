@@ -9,7 +9,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadMicroPythonInstance } from "../../../src/virtual-board/micropython/load-wasm";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
-import { createVirtualHttpsServer, type VirtualHttpsServer } from "../../../src/virtual-board/httpserver/https-server-node";
+import {
+  createVirtualHttpsServer,
+  type VirtualHttpsServer,
+} from "../../../src/virtual-board/httpserver/https-server-node";
 import { installWebrtcModule } from "../../../src/virtual-board/webrtc/micropython-module";
 import type { VirtualPeer } from "../../../src/virtual-board/webrtc/virtual-peer";
 import type { PeerBackend } from "../../../src/core/signaling/peer";
@@ -60,11 +63,18 @@ export async function startMicroPythonDevice(options: DeviceOptions): Promise<Mi
   mp.FS.writeFile("/certs/servercert.pem", options.certPem);
   mp.FS.writeFile("/certs/prvtkey.pem", options.keyPem);
   const peers = new Set<VirtualPeer>();
-  installWebrtcModule(mp, { backend: options.backend ?? weriftPeerBackend, peers, reportError: (t) => consoleLines.push(t) });
+  installWebrtcModule(mp, {
+    backend: options.backend ?? weriftPeerBackend,
+    peers,
+    reportError: (t) => consoleLines.push(t),
+  });
   const wifi = { connected: options.wifiConnected ?? true };
   mp.registerJsModule("network", {
     STA_IF: 0,
-    WLAN: () => ({ isconnected: () => wifi.connected, ifconfig: () => ["127.0.0.1", "255.0.0.0", "127.0.0.1", "127.0.0.1"] }),
+    WLAN: () => ({
+      isconnected: () => wifi.connected,
+      ifconfig: () => ["127.0.0.1", "255.0.0.0", "127.0.0.1", "127.0.0.1"],
+    }),
   });
   let https: VirtualHttpsServer | null = null;
   if (options.https) {

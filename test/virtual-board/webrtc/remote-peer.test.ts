@@ -6,7 +6,12 @@
 import { describe, expect, it } from "vitest";
 import type { ChannelHandle, ChannelMessage, PeerHandle } from "../../../src/core/signaling/peer";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
-import { createRemotePeerBackend, servePeerBackend, type PeerNotice, type PeerRequest } from "../../../src/virtual-board/webrtc/remote-peer";
+import {
+  createRemotePeerBackend,
+  servePeerBackend,
+  type PeerNotice,
+  type PeerRequest,
+} from "../../../src/virtual-board/webrtc/remote-peer";
 
 /** Two sides joined as postMessage joins a page and a worker: cloned, delivered on a later task. */
 function wire() {

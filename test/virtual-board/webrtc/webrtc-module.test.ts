@@ -13,7 +13,9 @@ let id: Provisioned;
 beforeAll(async () => {
   id = await provisionedIdentity();
   device = await startMicroPythonDevice({ certPem: id.certPem, keyPem: id.keyPem });
-  await py("import webrtc, errno\nCERT = open('/certs/servercert.pem').read()\nKEY = open('/certs/prvtkey.pem').read()");
+  await py(
+    "import webrtc, errno\nCERT = open('/certs/servercert.pem').read()\nKEY = open('/certs/prvtkey.pem').read()",
+  );
 });
 afterAll(async () => device.stop());
 
@@ -46,12 +48,18 @@ async function openPair(offerer: string, answerer: string, offererArgs: string, 
       `${offerer}.create_offer()`,
     ].join("\n"),
   );
-  await until(`${offerer}.state() == webrtc.STATE_DATA_CHANNEL_OPENED and ${answerer}.state() == webrtc.STATE_DATA_CHANNEL_OPENED`);
+  await until(
+    `${offerer}.state() == webrtc.STATE_DATA_CHANNEL_OPENED and ${answerer}.state() == webrtc.STATE_DATA_CHANNEL_OPENED`,
+  );
 }
 
 describe("webrtc module API", () => {
   it("has the esp_peer state values", async () => {
-    expect(await py("print(webrtc.STATE_CLOSED, webrtc.STATE_CONNECTED, webrtc.STATE_DATA_CHANNEL_OPENED, webrtc.STATE_DATA_CHANNEL_DISCONNECTED)")).toBe("0 6 9 11");
+    expect(
+      await py(
+        "print(webrtc.STATE_CLOSED, webrtc.STATE_CONNECTED, webrtc.STATE_DATA_CHANNEL_OPENED, webrtc.STATE_DATA_CHANNEL_DISCONNECTED)",
+      ),
+    ).toBe("0 6 9 11");
     expect(await py("print(webrtc.pre_generate_cert())")).toBe("None");
   });
 
@@ -77,11 +85,23 @@ print(raises(lambda: webrtc.Peer(send_buffer=4, key=KEY, cert=CERT).send('12345'
 p.close()
 print(p.state(), raises(lambda: p.send(b'hi')) == 'OSError %d' % errno.EBADF)
 `);
-    expect(out.split("\n")).toEqual(["ValueError", "ValueError", "ValueError", "ValueError", "ValueError", "True", "ValueError", "ValueError", "0 True"]);
+    expect(out.split("\n")).toEqual([
+      "ValueError",
+      "ValueError",
+      "ValueError",
+      "ValueError",
+      "ValueError",
+      "True",
+      "ValueError",
+      "ValueError",
+      "0 True",
+    ]);
   });
 
   it("reports the provisioned certificate's fingerprint and signs with its key", async () => {
-    const out = await py("p = webrtc.Peer(cert=CERT, key=KEY)\nprint(p.fingerprint())\nprint(p.sign(b'abc')[0] == 0x30)\np.close()");
+    const out = await py(
+      "p = webrtc.Peer(cert=CERT, key=KEY)\nprint(p.fingerprint())\nprint(p.sign(b'abc')[0] == 0x30)\np.close()",
+    );
     expect(out.split("\n")).toEqual([`sha-256 ${id.fingerprint}`, "True"]);
   });
 
@@ -115,7 +135,9 @@ b.on_data(lambda d: got_b.append(d))
     );
     await py("a.send(b'\\x00\\xffbinary')\nb.send('text')");
     await until("got_a and got_b");
-    const out = await py("print(got_b[0], got_a[0])\nprint(webrtc.STATE_PAIRING in states_a, states_a[-1])\nprint(a.process_queue())");
+    const out = await py(
+      "print(got_b[0], got_a[0])\nprint(webrtc.STATE_PAIRING in states_a, states_a[-1])\nprint(a.process_queue())",
+    );
     expect(out.split("\n")).toEqual(["b'\\x00\\xffbinary' b'text'", "True 9", "0"]);
     await py("a.close()\nb.close()");
   });

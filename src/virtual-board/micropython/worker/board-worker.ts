@@ -16,7 +16,8 @@ export function serveMicroPythonBoard(endpoint: MessageEndpoint): void {
   let gate = new CtrlCGate(null);
   let peers: RemotePeerBackend | null = null;
   const abort = new AbortController();
-  const post = (message: FromBoardWorker, transfer: Transferable[] = []): void => endpoint.postMessage(message, transfer);
+  const post = (message: FromBoardWorker, transfer: Transferable[] = []): void =>
+    endpoint.postMessage(message, transfer);
 
   const boot = (msg: Extract<ToBoardWorker, { type: "boot" }>): void => {
     gate = new CtrlCGate(msg.ctrlC);

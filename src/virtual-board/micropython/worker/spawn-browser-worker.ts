@@ -6,7 +6,7 @@
 import type { WorkerLike } from "./worker-app";
 
 export async function spawnBrowserBoardWorker(): Promise<WorkerLike> {
-  const { default: url } = (await import("./micropython.worker.ts?worker&url")) as { default: string };
+  const { default: url } = await import("./micropython.worker.ts?worker&url");
   const href = new URL(url, import.meta.url).href;
   if (new URL(href).origin === location.origin) return new Worker(href, { type: "module", name: "virtual board" });
   const shim = URL.createObjectURL(new Blob([`import ${JSON.stringify(href)};`], { type: "text/javascript" }));

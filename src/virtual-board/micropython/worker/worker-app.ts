@@ -68,7 +68,10 @@ class WorkerRuntime implements AppRuntime {
     private readonly worker: WorkerLike,
     private readonly ctx: AppContext,
     private readonly options: MicroPythonWorkerAppOptions,
-    private readonly events: { wifi(e: WifiEvent, snapshot: WifiSnapshot | undefined): void; status(e: DeviceStatusEvent): void },
+    private readonly events: {
+      wifi(e: WifiEvent, snapshot: WifiSnapshot | undefined): void;
+      status(e: DeviceStatusEvent): void;
+    },
   ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
@@ -207,7 +210,10 @@ export function createMicroPythonWorkerApp(options: MicroPythonWorkerAppOptions)
     whenReady: async (timeoutMs = 20_000): Promise<void> => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`virtual MicroPython worker: no prompt within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`virtual MicroPython worker: no prompt within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       });
       try {
         await Promise.race([(started ?? firstStarted).then((runtime) => runtime.ready), timeout]);

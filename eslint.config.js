@@ -1,0 +1,45 @@
+// Lint rules for the whole TypeScript tree: typescript-eslint's strict, type-aware set, and Lit's
+// rules for the elements in src/ui. `npm run lint` runs this with --max-warnings 0.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import { configs as litConfigs } from "eslint-plugin-lit";
+import globals from "globals";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "node_modules/**",
+      "dist/**",
+      "public/**",
+      "firmware/**",
+      "test/fixtures/**",
+      "src/virtual-board/micropython/frozen-device.generated.ts",
+      "**/*.mjs",
+      "**/*.cjs",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.browser, ...globals.node },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
+    rules: {
+      // Numbers and booleans read fine in messages; objects and undefined are what this rule is for.
+      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
+      // `() => void doThing()` style callbacks are the point of arrow shorthand.
+      "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // Tests assert on values they just checked exist; a `!` there is the assertion's premise.
+    files: ["test/**/*.ts", "bench/**/*.ts"],
+    rules: { "@typescript-eslint/no-non-null-assertion": "off" },
+  },
+  { files: ["src/ui/**/*.ts"], ...litConfigs["flat/recommended"] },
+  { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
+);
