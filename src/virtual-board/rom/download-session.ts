@@ -270,6 +270,10 @@ class BootloaderSession extends FlashCommands implements DownloadModeSession {
       return;
     }
     if (op === Op.MEM_DATA) {
+      if (this.stub) {
+        this.stubMemData(cmd);
+        return;
+      }
       const block = this.dataBlock(cmd);
       if (!block) return;
       if (!this.ram.data(block)) {
@@ -281,6 +285,13 @@ class BootloaderSession extends FlashCommands implements DownloadModeSession {
     }
     if (data.length !== 8) {
       this.fail(op, this.stub ? "failed" : "invalid");
+      return;
+    }
+    // stub_commands.c handle_mem_finish: data still owed is ESP_NOT_ENOUGH_DATA (sent as 1 through `||`),
+    // and the stub then does not jump.
+    if (this.stub && this.ram.remaining > 0) {
+      this.ram.end();
+      this.fail(op, "failed");
       return;
     }
     // The ROM jumps when the first word is 0 (esptool-js memFinish sends 1 for "no entry"); the stub when
@@ -304,6 +315,21 @@ class BootloaderSession extends FlashCommands implements DownloadModeSession {
       // stub_flasher.c stub_main: SLIP_send(&greeting, 4), "OHAI".
       this.board.sendToHost(slipEncode(new TextEncoder().encode("OHAI")));
     });
+  }
+
+  /**
+   * stub_commands.c handle_mem_data: no checksum or length word is checked; the data must have been
+   * announced, fit what is left of it, and be whole words.
+   */
+  private stubMemData(cmd: CommandPacket): void {
+    const block = cmd.data.subarray(16);
+    if (!this.ram.loading && block.length > 0) this.reply(cmd.op, StubError.NOT_IN_FLASH_MODE);
+    else if (block.length > this.ram.remaining) this.reply(cmd.op, StubError.TOO_MUCH_DATA);
+    else if (block.length % 4 !== 0) this.reply(cmd.op, StubError.BAD_DATA_LEN);
+    else {
+      this.ram.data(block);
+      this.ok(cmd.op);
+    }
   }
 
   /**

@@ -99,8 +99,9 @@ export class FlashWriteSession {
       }
       if (this.overflow) return { ok: false, error: "too-much-data" };
       this.pendingMs += (this.written - before) / CPU_RATES.inflateBytesPerMs;
-      // stub_write_flash.c handle_flash_deflated_data: the stream ended with bytes still owed.
-      if (ended(inflater) && this.remaining > 0) return { ok: false, error: "not-enough-data" };
+      // stub_write_flash.c handle_flash_deflated_data: the stream ended with bytes still owed. (The ROM's
+      // size is the region it erased, rounded up to blocks by esptool-js; it does not expect it filled.)
+      if (this.eraseAhead && ended(inflater) && this.remaining > 0) return { ok: false, error: "not-enough-data" };
     } else {
       // The stub trims a block past the announced size and writes nothing more (stub_write_flash.c
       // handle_flash_data, "Trim the final block"); the ROM refuses it.

@@ -37,6 +37,12 @@ export class RamLoader {
     return true;
   }
 
+  /** Bytes MEM_BEGIN announced that have not arrived yet (stub_commands.c mem_remaining). */
+  get remaining(): number {
+    const seg = this.current;
+    return seg ? seg.bytes.length - seg.filled : 0;
+  }
+
   end(): void {
     this.current = null;
   }
