@@ -8,6 +8,7 @@ import { ROM_BAUD, probeLink, switchRomBaud, switchStubBaud } from "./link-rate"
 import { DEFLATE_LEVEL } from "./work-ahead";
 import type { DetectedChip } from "./types";
 import { quietWatchdogs, watchdogRegisters } from "./watchdogs";
+import { setFlashParameters } from "./flash-parameters";
 
 export const DEFAULT_FLASH_BAUD = 921_600;
 const SPI_ATTACH = 0x0d;
@@ -122,6 +123,8 @@ export class FlashSession {
     if (this.loader.IS_STUB) return;
     await this.guard(this.loader.runStub(), "stub");
     if (!this.loader.IS_STUB) throw FlashError.noResponse(new Error("the flasher stub did not start"));
+    // The real flash size, so that a write past it fails instead of wrapping (see flash-parameters.ts).
+    if (this.chip.flashSize !== null) await this.guard(setFlashParameters(this.loader, this.chip.flashSize), "stub");
     this.onProgress?.({ state: "stub-running", baudRate: this.baudRate });
   }
 

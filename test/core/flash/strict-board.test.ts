@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ESPLoader } from "esptool-js";
-import { flashParts, type FlashPart } from "../../../src/core/flash";
+import { FlashSession, flashParts, type FlashPart } from "../../../src/core/flash";
 import { watchdogRegisters, quietWatchdogs } from "../../../src/core/flash/watchdogs";
 import { VirtualBoard } from "../../../src/virtual-board";
 import { CH340, CH9102, CHEAP_CH340_CLONE, CP2102N, FT232R } from "../../../src/virtual-board/usb-bridge";
@@ -74,6 +74,24 @@ describe("the flash job on the strict virtual chip", () => {
     expect(err).toMatchObject({ code: "invalid-parts" });
     expect((err as Error).message).toMatch(/app ends at 0x110000, beyond this board's 1 MB flash/);
     expect(board.flash.every((b) => b === 0xff)).toBe(true);
+  });
+});
+
+describe("the stub told the real flash size (SPI_SET_PARAMS, as esptool's flash_set_parameters)", () => {
+  it("fails a write that runs past the flash instead of letting the flash wrap it", async () => {
+    const board = new VirtualBoard({ chip: "ESP32-C3", flashSize: 1 << 20 });
+    board.flash.fill(0x00, 0x1000, 0x2000);
+    const session = await FlashSession.open(board.port);
+    try {
+      const data = syntheticFirmware({ size: 0x3000, seed: 9 });
+      const err = await session.write((1 << 20) - 0x1000, data).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "write-failed" });
+      // The stub's erase-ahead (raw SPI commands, no bound) still wrapped to the flash's start and erased
+      // it, but SPIWrite refused to program the image there.
+      expect(board.flash.subarray(0x1000, 0x2000).every((b) => b === 0xff)).toBe(true);
+    } finally {
+      await session.close();
+    }
   });
 });
 
