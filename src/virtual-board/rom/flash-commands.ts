@@ -46,8 +46,10 @@ export abstract class FlashCommands extends LoaderBase {
       this.afterFlashWork(op, 0);
       return;
     }
-    // esptool (main.py) attaches the flash before any flash command when it talks to the ROM alone
-    // ("Enabling default SPI flash mode"); without it the ROM's SPI calls reach no flash.
+    // The ROM attaches the SPI flash only when SPI_ATTACH asks it to, while the stub does at boot
+    // (esp-rs/esp-flasher-stub PR #66, after esptool commit afaa7d2); esptool (main.py) sends it before any
+    // flash command when it talks to the ROM alone ("Enabling default SPI flash mode"). Without it the
+    // ROM's SPI calls reach no flash: the failure code here (0x06, failed to act) is our model.
     if (!this.attached) {
       this.fail(op, "not-attached");
       return;
