@@ -18,7 +18,7 @@ export interface UpstreamAppOptions extends MicroPythonAppOptions {
   /** ESP-IDF log configuration of the image (default: upstream S3's INFO, colours on). */
   idfLog?: IdfLogOptions;
   /** The `webrtc` module's stack; default the platform's. */
-  webrtc?: Omit<WebrtcHookOptions, "upstream">;
+  webrtc?: WebrtcHookOptions;
 }
 
 export interface UpstreamAppFactory extends MicroPythonAppFactory {
@@ -88,7 +88,7 @@ export function createUpstreamPyDirectApp(options: UpstreamAppOptions = {}): Ups
   const modules = upstreamModulesHook(idfLog);
   const inner = createMicroPythonApp({
     ...options,
-    modules: [modules, webrtcModuleHook({ ...options.webrtc, upstream: true }), ...(options.modules ?? [])],
+    modules: [modules, webrtcModuleHook(options.webrtc), ...(options.modules ?? [])],
   });
   inner.onWifi((e) => wifiLogLines(idfLog, e, options.accessPoints ?? []));
   // Everything the app writes to the console passes the log's interleave hook; the factory's own
