@@ -74,7 +74,12 @@ describe.runIf(REPO)("upstream pyDirect's own device scripts (dev-only)", () => 
     expect(JSON.parse(body)).toHaveProperty("status");
   }, 30_000);
 
-  it("answers POST /webrtc/offer", async () => {
+  // Known to fail on the virtual board: upstream's handler waits for the answer in a plain
+  // function (time.sleep(0.01) in a loop, webrtc_signaling.py:283-301). On a chip esp_peer makes
+  // the answer in its own FreeRTOS task meanwhile; here the wait blocks the one JavaScript thread
+  // the WebRTC stack also needs, so the handler times out with its own
+  // {"error": "Timeout waiting for SDP answer"}. Our fixtures use an async handler instead.
+  it.fails("answers POST /webrtc/offer with an SDP answer", async () => {
     const up = started.https.current!.upstream;
     const peer = weriftPeerBackend.createPeer();
     peer.createDataChannel("wbp");
