@@ -3,6 +3,7 @@
  * lines landing in the middle of whatever the REPL prints (a raw-REPL reply included) through
  * the interleave test hook. One plain MicroPython board (no device scripts) for the REPL parts.
  */
+/* eslint-disable no-control-regex -- the console lines under test carry ESP-IDF's ANSI colour codes */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeCbor, encodeCbor, IdfLog } from "../../../src/virtual-board/upstream";
 import { matchWildcard } from "../../../src/virtual-board/httpserver/upstream-server-node";
@@ -14,11 +15,15 @@ describe("IdfLog", () => {
     const log = new IdfLog({ now: () => now });
     log.chipBoot(() => undefined);
     now = 1234;
-    expect(log.format(3, "wifi", "mode : sta (aa:bb)", true).wire).toBe("\x1b[0;32mI (234) wifi:mode : sta (aa:bb)\x1b[0m\r\n");
+    expect(log.format(3, "wifi", "mode : sta (aa:bb)", true).wire).toBe(
+      "\x1b[0;32mI (234) wifi:mode : sta (aa:bb)\x1b[0m\r\n",
+    );
     expect(log.format(2, "HTTPSERVER", "x").wire).toBe("\x1b[0;33mW (234) HTTPSERVER: x\x1b[0m\r\n");
     expect(log.format(1, "t", "y").wire).toBe("\x1b[0;31mE (234) t: y\x1b[0m\r\n");
     expect(log.format(4, "t", "d").wire).toBe("D (234) t: d\r\n");
-    expect(new IdfLog({ colors: false, now: () => now }).format(3, "network", "GOT_IP").wire).toMatch(/^I \(\d+\) network: GOT_IP\r\n$/);
+    expect(new IdfLog({ colors: false, now: () => now }).format(3, "network", "GOT_IP").wire).toMatch(
+      /^I \(\d+\) network: GOT_IP\r\n$/,
+    );
   });
 
   it("prints at the image's default level, never above CONFIG_LOG_MAXIMUM_LEVEL, and per tag", async () => {
@@ -74,11 +79,19 @@ describe("log lines on a running board's console", () => {
 
   it("prints Wi-Fi and DHCP lines while the REPL works, and none after esp.osdebug(None) lowers the level to ERROR", async () => {
     let from = term.text().length;
-    await term.write(`import network; s = network.WLAN(network.STA_IF); s.active(True); s.connect(${JSON.stringify(WORKSHOP.ssid)}, ${JSON.stringify(WORKSHOP.password)})\r`);
+    await term.write(
+      `import network; s = network.WLAN(network.STA_IF); s.active(True); s.connect(${JSON.stringify(WORKSHOP.ssid)}, ${JSON.stringify(WORKSHOP.password)})\r`,
+    );
     await term.waitFor(/I \(\d+\) network: GOT_IP/, 5000, from);
     expect(term.text().slice(from)).toMatch(/I \(\d+\) esp_netif_handlers: sta ip: 192\.168\.4\.23/);
 
-    await term.write("import esp; esp.osdebug(None); s.disconnect(); s.connect(" + JSON.stringify(WORKSHOP.ssid) + ", " + JSON.stringify(WORKSHOP.password) + ")\r");
+    await term.write(
+      "import esp; esp.osdebug(None); s.disconnect(); s.connect(" +
+        JSON.stringify(WORKSHOP.ssid) +
+        ", " +
+        JSON.stringify(WORKSHOP.password) +
+        ")\r",
+    );
     from = term.text().length;
     await started.app.waitForWifi("connected", 5000);
     await new Promise((r) => setTimeout(r, 50));
@@ -95,7 +108,7 @@ describe("log lines on a running board's console", () => {
     await term.write("\x01");
     await term.waitFor("raw REPL; CTRL-B to exit\r\n>", 5000, term.text().length - 40);
     const from = term.text().length;
-    const forced = started.app.idfLog.interleave(/MARK-\d+/, 3, "wifi", "sta is connecting, return ok", );
+    const forced = started.app.idfLog.interleave(/MARK-\d+/, 3, "wifi", "sta is connecting, return ok");
     await term.write("print('MARK-' + str(6 * 7))\x04");
     const line = await forced;
     await term.waitFor("\x04>", 5000, from);
