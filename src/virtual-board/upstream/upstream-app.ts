@@ -17,8 +17,8 @@ import { upstreamModulesHook, type UpstreamModulesHook } from "./module-hook";
 export interface UpstreamAppOptions extends MicroPythonAppOptions {
   /** ESP-IDF log configuration of the image (default: upstream S3's INFO, colours on). */
   idfLog?: IdfLogOptions;
-  /** The `webrtc` module's stack; default the platform's. */
-  webrtc?: WebrtcHookOptions;
+  /** The `webrtc` module's stack; default the platform's; false: no `webrtc` module. */
+  webrtc?: WebrtcHookOptions | false;
 }
 
 export interface UpstreamAppFactory extends MicroPythonAppFactory {
@@ -94,7 +94,11 @@ export function createUpstreamPyDirectApp(options: UpstreamAppOptions = {}): Ups
   const modules = upstreamModulesHook(idfLog);
   const inner = createMicroPythonApp({
     ...options,
-    modules: [modules, webrtcModuleHook(options.webrtc), ...(options.modules ?? [])],
+    modules: [
+      modules,
+      ...(options.webrtc === false ? [] : [webrtcModuleHook(options.webrtc)]),
+      ...(options.modules ?? []),
+    ],
   });
   inner.onWifi((e) => wifiLogLines(idfLog, e, options.accessPoints ?? []));
   // Everything the app writes to the console passes the log's interleave hook; the factory's own
