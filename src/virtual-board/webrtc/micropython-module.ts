@@ -20,6 +20,8 @@ export interface WebrtcModuleOptions {
   schedule?: (run: () => void) => void;
   /** Every peer made, for tests and for stopping them when the app stops. */
   peers?: Set<VirtualPeer>;
+  /** No local candidates reach `on_ice` (see WebrtcHookOptions.silentCandidates). */
+  silentCandidates?: boolean;
 }
 
 /** The `_webrtc_js` module object. */
@@ -41,7 +43,7 @@ export function createWebrtcJsModule(options: WebrtcModuleOptions): Record<strin
       options.peers?.add(peer);
       return {
         on: (kind: "offer" | "answer" | "ice" | "data" | "state", cb: ((v: unknown) => unknown) | null) =>
-          peer.on(kind, cb),
+          peer.on(kind, kind === "ice" && options.silentCandidates ? null : cb),
         create_offer: () => peer.create_offer(),
         set_remote_sdp: (sdp: string) => peer.set_remote_sdp(sdp),
         add_ice_candidate: (c: string) => peer.add_ice_candidate(c),

@@ -7,6 +7,15 @@ export const WEBRTC_SHIM_PY = String.raw`
 import _webrtc_js as _js
 import binascii
 
+# Upstream pyDirect's C module (webrtc/modwebrtc.c at 362a8cc) and the portal's
+# (firmware/docs/webrtc-api.md) share this shim; a script gets the one whose names it calls:
+# - 'stun_server' / 'turn_server' (upstream's names) are accepted and ignored, as upstream's
+#   module configures esp_peer with no servers at all (server_num = 0, modwebrtc.c:475-478): host
+#   candidates only. 'ice_servers' (ours) are used.
+# - 'on_ice' (upstream's name, modwebrtc.c:533-541) never hears of the end of gathering: upstream
+#   drops esp_peer's empty message (modwebrtc.c:292-294). 'on_ice_candidate' (ours) gets cb('')
+#   once gathering is complete.
+
 STATE_CLOSED = 0
 STATE_DISCONNECTED = 1
 STATE_NEW_CONNECTION = 2
@@ -35,7 +44,8 @@ def _check(result):
 
 
 class Peer:
-    def __init__(self, role="controlling", *, ice_servers=(), send_buffer=16384, recv_buffer=16384, cert=None, key=None):
+    def __init__(self, role="controlling", *, ice_servers=(), send_buffer=16384, recv_buffer=16384, cert=None, key=None,
+                 stun_server=None, turn_server=None):
         if not isinstance(role, str):
             raise ValueError("role must be a str")
         for name, pem in (("cert", cert), ("key", key)):
@@ -63,8 +73,10 @@ class Peer:
         self._on("ice", cb, str)
 
     def on_ice(self, cb):
-        # The name later upstream device code uses for on_ice_candidate.
-        self.on_ice_candidate(cb)
+        if cb is None:
+            self._p.on("ice", None)
+        else:
+            self._p.on("ice", lambda value: cb(str(value)) if str(value) else None)
 
     def on_data(self, cb):
         self._on("data", cb, bytes)
@@ -117,6 +129,15 @@ class Peer:
 
     def close(self):
         _check(self._p.close())
+
+    def is_connected(self):
+        # modwebrtc.c:688-696: whether the DataChannel is open.
+        return int(self._p.state()) == STATE_DATA_CHANNEL_OPENED
+
+    def disconnect(self):
+        # modwebrtc.c:698-707: drop the session, keep the handle; esp_peer_disconnect's result.
+        _check(self._p.close())
+        return 0
 
     def close_sync(self):
         # Upstream's blocking close; the virtual close already completes before it returns.
