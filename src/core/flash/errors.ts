@@ -8,7 +8,10 @@ export type FlashErrorCode =
   | "write-failed"
   | "verify-mismatch"
   | "disconnected"
-  | "cancelled";
+  | "cancelled"
+  /** Refused before writing: flash encryption / secure boot would leave the board unbootable (security-state.ts). */
+  | "flash-encrypted"
+  | "secure-boot";
 
 const ACTIONS: Record<FlashErrorCode, RecoveryAction> = {
   "port-busy": "close-other-app",
@@ -19,6 +22,8 @@ const ACTIONS: Record<FlashErrorCode, RecoveryAction> = {
   "verify-mismatch": "retry",
   disconnected: "retry",
   cancelled: "none",
+  "flash-encrypted": "none",
+  "secure-boot": "none",
 };
 
 /** A flash job failure: `code` is stable, `message` tells the user what to do about it. */

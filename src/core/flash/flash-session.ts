@@ -6,6 +6,7 @@ import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
 import { ROM_BAUD, probeLink, switchRomBaud, switchStubBaud } from "./link-rate";
 import { DEFLATE_LEVEL } from "./work-ahead";
+import { readSecurityState, type SecurityInfo } from "./security-state";
 import type { DetectedChip } from "./types";
 
 export const DEFAULT_FLASH_BAUD = 921_600;
@@ -336,6 +337,10 @@ export class FlashSession {
         features,
         usbSerialJtag: isUsbSerialJtag(this.port.getInfo()),
       };
+      this.chip.security = await readSecurityState(this.chip.family, this.chip.revision, {
+        securityInfo: () => romSecurityInfo(loader, this.chip.family),
+        readReg: (addr) => loader.readReg(addr),
+      });
     } finally {
       loader.readReg = readReg;
     }
@@ -343,6 +348,22 @@ export class FlashSession {
     // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself).
     await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
   }
+}
+
+/**
+ * GET_SECURITY_INFO as esptool-js read it while identifying the chip (cached there); the ESP32's and
+ * ESP8266's ROMs have no such command (esptool's USES_MAGIC_VALUE chips), so they are not asked.
+ */
+async function romSecurityInfo(loader: ESPLoader, family: ChipFamily): Promise<SecurityInfo | null> {
+  if (family === "ESP32" || family === "ESP8266") return null;
+  const info = await loader.getSecurityInfo();
+  return {
+    flags: info.flags,
+    flashCryptCnt: info.flashCryptCnt,
+    keyPurposes: info.keyPurposes,
+    chipId: info.chipId,
+    apiVersion: info.apiVersion,
+  };
 }
 
 /** Deflate as the stub inflates it; exported so a job can compress before it starts the clock on the wire. */

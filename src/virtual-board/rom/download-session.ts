@@ -8,6 +8,7 @@ import { ResponseScheduler } from "./response-scheduler";
 import { SlipDecoder, slipEncode, type SlipFrameResult } from "./slip";
 import { CPU_RATES, SECTOR_SIZE, SpiFlash } from "./spi-flash";
 import { RegisterFile } from "./registers";
+import { securityInfoFields } from "../security-efuses";
 import { FlashReadStream } from "./flash-read";
 
 /** What the serial bootloader needs from the board it runs on. */
@@ -267,7 +268,11 @@ class BootloaderSession implements DownloadModeSession {
     }
     const body = new Uint8Array(20);
     const view = new DataView(body.buffer);
-    view.setUint32(0, 0, true); // no secure boot, no secure download mode
+    // Layout per esptool loader.py get_security_info: flags, crypt count, 7 key purposes, chip id, API version.
+    const fields = securityInfoFields(this.board.identity.security);
+    view.setUint32(0, fields.flags, true);
+    body[4] = fields.flashCryptCnt;
+    body.set(fields.keyPurposes, 5);
     view.setUint32(12, info.chipId, true);
     view.setUint32(16, info.apiVersion, true);
     this.ok(Op.GET_SECURITY_INFO, body);
