@@ -3,7 +3,6 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import type { SessionState } from "../core/session/session-types";
 import "./board-summary";
-import "./chip-security";
 import "./browser-support";
 import "./error-notice";
 import type { VirtualModelOption } from "./session-intents";
@@ -95,7 +94,6 @@ export class PydirectConnectStep extends LitElement {
       <p class="phase" aria-live="polite">${running ? `${s.connect.phase}…` : ""}</p>
       <pydirect-error-notice .error=${s.connect.status === "error" ? s.connect.error : null}></pydirect-error-notice>
       ${board ? html`<pydirect-board-summary .state=${s}></pydirect-board-summary>` : nothing}
-      ${board?.security ? html`<pydirect-chip-security .security=${board.security}></pydirect-chip-security>` : nothing}
     `;
   }
 }
