@@ -256,13 +256,13 @@ export function lockRefusal(state: SecurityState | undefined, intent: { erase: b
       "flash-encrypted",
       release
         ? `This board has flash encryption on in release mode: its download mode can no longer write encrypted data. ${what} would leave a board that does not start. Update it over the air (OTA) with a build made for it; a web flasher cannot install it.`
-        : `This board has flash encryption on (development mode). ${what} would leave a board that does not start, because the chip decrypts everything it reads from flash. Flash it with its key from a computer — \`idf.py encrypted-flash\`, or \`esptool write-flash --encrypt\` — which a web flasher cannot do.`,
+        : `This board has flash encryption on (development mode). ${what} would leave a board that does not start, because the chip decrypts everything it reads from flash. Flash it with its key from a computer (“idf.py encrypted-flash”, or “esptool write-flash --encrypt”), which a web flasher cannot do.`,
     );
   }
   if (state.secureBoot) {
     return new FlashError(
       "secure-boot",
-      `This board has secure boot on: it starts only images signed with its owner's key, and its bootloader cannot be replaced. ${what} would leave a board that does not start. Install only images signed for this board, with ESP-IDF (\`idf.py app-flash\`) or over the air; a web flasher cannot install unsigned firmware on it.`,
+      `This board has secure boot on: it starts only images signed with its owner's key, and its bootloader cannot be replaced. ${what} would leave a board that does not start. Install only images signed for this board, with ESP-IDF (“idf.py app-flash”) or over the air; a web flasher cannot install unsigned firmware on it.`,
     );
   }
   return null;
