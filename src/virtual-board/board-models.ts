@@ -94,6 +94,15 @@ export const VIRTUAL_BOARD_MODELS: readonly VirtualBoardModel[] = [
     products: [],
     security: { flashEncryption: "development" },
   },
+  {
+    id: "esp32s3-secure-download",
+    label: "Virtual ESP32-S3 (8 MB), flash encryption (release) with secure download mode",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: false,
+    products: ["ESP32_S3"],
+    security: { flashEncryption: "release", secureDownloadMode: true },
+  },
 ];
 
 export function virtualBoardModel(id: string): VirtualBoardModel | undefined {

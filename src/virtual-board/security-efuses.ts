@@ -17,10 +17,17 @@ export interface VirtualSecurityEfuses {
   flashEncryption?: "development" | "release";
   /** Secure Boot v2: SECURE_BOOT_EN and a key digest in KEY1 (ESP32 v3: ABS_DONE_1). */
   secureBoot?: boolean;
+  /**
+   * ENABLE_SECURITY_DOWNLOAD burnt (not on the ESP32, whose ROM lacks it): the ROM answers only
+   * the flash, baud and security-info commands (ESP-IDF "Secure Download Mode"; esptool then finds
+   * READ_REG and the stub upload unsupported).
+   */
+  secureDownloadMode?: boolean;
 }
 
 /** esptool loader.py SECURITY_INFO_FLAG_MAP (taken there from the ROM code). */
 const FLAG_SECURE_BOOT_EN = 1 << 0;
+const FLAG_SECURE_DOWNLOAD_ENABLE = 1 << 2;
 const FLAG_DIS_DOWNLOAD_DCACHE = 1 << 9;
 const FLAG_DIS_DOWNLOAD_ICACHE = 1 << 10;
 /** ESP-IDF KEY_PURPOSE values (esptool targets: PURPOSE_VAL_XTS_AES128_KEY, KEY_PURPOSES 9). */
@@ -75,5 +82,11 @@ export function securityInfoFields(efuses: VirtualSecurityEfuses | undefined): {
   }
   if (efuses?.flashEncryption) keyPurposes[0] = PURPOSE_XTS_AES_128;
   if (efuses?.flashEncryption === "release") flags |= FLAG_DIS_DOWNLOAD_DCACHE | FLAG_DIS_DOWNLOAD_ICACHE;
+  if (efuses?.secureDownloadMode) flags |= FLAG_SECURE_DOWNLOAD_ENABLE;
   return { flags, flashCryptCnt: efuses?.flashEncryption ? 1 : 0, keyPurposes };
 }
+
+/** Commands the ROM still takes in Secure Download Mode (ESP-IDF security guide, "Secure Download Mode"). */
+export const SECURE_DOWNLOAD_ALLOWED: ReadonlySet<number> = new Set([
+  0x02, 0x03, 0x04, 0x08, 0x0b, 0x0d, 0x0f, 0x10, 0x11, 0x12, 0x14,
+]);

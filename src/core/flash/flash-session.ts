@@ -313,6 +313,9 @@ export class FlashSession {
   private async identify(baudRate: number): Promise<void> {
     const loader = this.loader;
     await loader.connect("default_reset", 7, true);
+    // Secure download mode (GET_SECURITY_INFO's flag, read by esptool-js while detecting): the ROM
+    // refuses register reads and the stub, so nothing below would work; say so rather than time out.
+    if (loader.secureDownloadMode) throw FlashError.secureDownloadMode();
     // The dozens of register reads that follow go faster at the final rate. USB-Serial-JTAG moves
     // data at USB speed whatever the baud rate, so it keeps the ROM rate.
     if (!isUsbSerialJtag(this.port.getInfo())) this.baudRate = this.romBaudRate = await switchRomBaud(this, baudRate);

@@ -8,7 +8,7 @@ import { ResponseScheduler } from "./response-scheduler";
 import { SlipDecoder, slipEncode, type SlipFrameResult } from "./slip";
 import { CPU_RATES, SECTOR_SIZE, SpiFlash } from "./spi-flash";
 import { RegisterFile } from "./registers";
-import { securityInfoFields } from "../security-efuses";
+import { SECURE_DOWNLOAD_ALLOWED, securityInfoFields } from "../security-efuses";
 import { FlashReadStream } from "./flash-read";
 
 /** What the serial bootloader needs from the board it runs on. */
@@ -100,6 +100,10 @@ class BootloaderSession implements DownloadModeSession {
 
   private dispatch(cmd: CommandPacket): void {
     const { op, data } = cmd;
+    if (this.board.identity.security?.secureDownloadMode && !this.stub && !SECURE_DOWNLOAD_ALLOWED.has(op)) {
+      this.fail(op, "unsupported");
+      return;
+    }
     switch (op) {
       case Op.SYNC: {
         this.sync(data);

@@ -163,6 +163,15 @@ describe("locked virtual boards against the flash job", () => {
     });
   });
 
+  it("secure download mode: refused at connect with its own sentence, nothing read or written", async () => {
+    const { err } = await refusal({
+      chip: "ESP32-S3",
+      security: { flashEncryption: "release", secureDownloadMode: true },
+    });
+    expect(err).toMatchObject({ code: "secure-download-mode" });
+    expect((err as Error).message).toMatch(/Secure Download Mode.*esptool/s);
+  });
+
   it("a plain board reads as unlocked at connect and flashes as before", async () => {
     const board = new VirtualBoard({ chip: "ESP32-C3" });
     const session = await FlashSession.connect(board.port);
@@ -191,6 +200,7 @@ describe("the locked profiles in the Connect step's picker", () => {
       "esp32s3-encrypted-release",
       "esp32c3-secure-boot",
       "esp32-flash-encrypted",
+      "esp32s3-secure-download",
     ]);
     expect(VIRTUAL_BOARD_MODELS[0].security).toBeUndefined();
     const choice = createVirtualChoice({ model: locked[2], makeApp: () => undefined });
