@@ -71,6 +71,8 @@ export function cdcAcmDevice(
   let pending: Uint8Array = new Uint8Array(0);
   // WebUSB queues transfers per endpoint; so does this one.
   let inQueue: Promise<unknown> = Promise.resolve();
+  // Closing the device ends the transfers of that opening (WebUSB rejects them); a new opening starts afresh.
+  let generation = 0;
   const ensurePort = async (baudRate = 115_200) => {
     if (current) return current;
     const p = port();
@@ -96,6 +98,7 @@ export function cdcAcmDevice(
     },
     async close() {
       opened = false;
+      generation++;
       const p = current;
       current = null;
       if (reader) {
@@ -104,6 +107,9 @@ export function cdcAcmDevice(
         reader = null;
       }
       pending = new Uint8Array(0);
+      // As WebUSB's close(), which settles the pending transfers (aborting them) before it resolves.
+      await inQueue;
+      await new Promise((resolve) => setTimeout(resolve, 0));
       await p?.close().catch(() => undefined);
     },
     forget: () => Promise.resolve(),
@@ -124,7 +130,9 @@ export function cdcAcmDevice(
       return { status: "ok", bytesWritten: length };
     },
     transferIn(_ep, length) {
+      const mine = generation;
       const next = inQueue.then(async () => {
+        if (mine !== generation) throw new DOMException("The device was closed.", "NetworkError");
         if (pending.length === 0) {
           const r = reader;
           if (!r) return { status: "stall" as const };

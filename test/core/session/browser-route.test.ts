@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FlashSession } from "../../../src/core/flash";
+import { FlashSession, flashParts } from "../../../src/core/flash";
+import { expectedFlash, firstDifference, threePartImage } from "../flash/helpers";
 import { checkEnvironment, serialRoute, webUsbNotice } from "../../../src/core/session/environment";
 import { browserSerial, pickSerialPort } from "../../../src/core/session/port-picker";
 import { VirtualBoard } from "../../../src/virtual-board";
@@ -54,6 +55,12 @@ describe("the WebUSB path: web-serial-polyfill over a CDC-ACM board", () => {
     expect(session.chip).toMatchObject({ family: "ESP32-S3", usbSerialJtag: true, flashSize: 8 << 20 });
     expect(await session.md5(0x0, 0x1000)).toMatch(/^[0-9a-f]{32}$/);
     await session.close();
+    // And a whole install through it: written, MD5-verified, reset into the app.
+    const parts = threePartImage();
+    const want = expectedFlash(board.flash, parts);
+    const report = await flashParts(choice.port, { parts });
+    expect(firstDifference(board.flash, want)).toBe(-1);
+    expect(report.parts.every((p) => p.md5.length === 32)).toBe(true);
     board.unplug();
   });
 
