@@ -1,6 +1,7 @@
 import { build } from "esbuild";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { mergedS3Image } from "../core/firmware-sources/github-fixtures";
 import { ROOT, screenshot, seriousAxeViolations, useBuiltSite } from "./harness";
 
 // A browser without Web Serial but with WebUSB (Chrome on Android before 148): the portal loads
@@ -26,7 +27,7 @@ async function fakeUsbScript(): Promise<string> {
 }
 
 describe("the WebUSB path (no Web Serial)", () => {
-  it("loads the polyfill only on Connect, then connects and detects the chip through it; says which boards it reaches", async () => {
+  it("loads the polyfill only on Connect, connects, detects the chip and installs through it; says which boards it reaches", async () => {
     const page = await site.browser.context.newPage();
     await page.addInitScript({ content: await fakeUsbScript() });
     const scripts: { url: string; polyfill: boolean; afterClick: boolean }[] = [];
@@ -65,6 +66,39 @@ describe("the WebUSB path (no Web Serial)", () => {
 
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "webusb-polyfill-connected");
+
+    // And an install through it: a merged image picked from disk, written and verified over WebUSB.
+    const image = mergedS3Image("0.4.0");
+    await page.locator("pydirect-firmware-sources [data-source=local-files] input").check();
+    const chooser = page.waitForEvent("filechooser");
+    await page.locator("pydirect-local-firmware-files label[for=pick-files]").click();
+    await (
+      await chooser
+    ).setFiles({ name: "pydirect-merged.bin", mimeType: "application/octet-stream", buffer: Buffer.from(image) });
+    await page.locator("pydirect-local-firmware-files [data-field=local-version]").waitFor();
+    await page.locator("pydirect-firmware-step #continue:not([disabled])").click();
+    await page.locator("pydirect-flash-step #install").click();
+    await page.waitForFunction(
+      () =>
+        (
+          document.querySelector("pydirect-portal") as unknown as {
+            currentSession?: { state: { flash: { status: string } } };
+          }
+        ).currentSession?.state.flash.status === "done",
+      undefined,
+      { timeout: 90_000 },
+    );
+    const written = await page.evaluate(
+      (length) =>
+        Array.from(
+          (window as unknown as { __usbBoard: { board: { flash: Uint8Array } } }).__usbBoard.board.flash.subarray(
+            0,
+            length,
+          ),
+        ),
+      image.length,
+    );
+    expect(written).toEqual(Array.from(image));
     await page.close();
   });
 });
