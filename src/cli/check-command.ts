@@ -11,6 +11,9 @@ import { downloadPart } from "../core/download/download";
 import { parseManifest } from "../core/manifest/parse";
 import { ManifestError } from "../core/manifest/errors";
 import type { ManifestBuild, ManifestPart } from "../core/manifest/types";
+import { identifyWrongFile, wrongFileSentence } from "../core/image/wrong-file";
+import { recogniseImage } from "../core/firmware-sources/recognise-image";
+import { isFlasherArgsFile, manifestFromFlasherArgs } from "../core/firmware-sources/flasher-args";
 
 export interface CheckOptions {
   json?: boolean;
@@ -159,6 +162,11 @@ async function checkImageFile(target: string, chip: ChipFamily | undefined, find
     return;
   }
   const family = chip ?? detectImageChip(data);
+  const wrong = family ? null : identifyWrongFile(target, data);
+  if (wrong) {
+    findings.push({ level: "error", scope: "image", code: wrong.code, message: wrongFileSentence(target, wrong) });
+    return;
+  }
   if (!family) {
     findings.push({
       level: "error",
@@ -184,11 +192,25 @@ export async function runCheck(target: string, options: CheckOptions, out: (line
     out(`--chip ${options.chip} is not a chip family (ESP32, ESP32-S3, ESP32-C3, ...)`);
     return 2;
   }
-  if (/\.bin$/i.test(target)) {
+  // A file picked by mistake (an ELF, a UF2, a partition CSV…) is named as what it is.
+  const local = isUrl(target) ? null : await readFile(target).catch(() => null);
+  const wrong =
+    local && !/\.bin$/i.test(target) && recogniseImage(local).kind === "unknown"
+      ? identifyWrongFile(target, local)
+      : null;
+  if (wrong) {
+    findings.push({ level: "error", scope: "file", code: wrong.code, message: wrongFileSentence(target, wrong) });
+  } else if (/\.bin$/i.test(target) || (local && recogniseImage(local).kind !== "unknown")) {
     await checkImageFile(target, options.chip, findings);
   } else
     try {
-      const { manifest, warnings } = parseManifest(await loadText(target));
+      // ESP-IDF's flasher_args.json lists a build's files and offsets: checked as the manifest it amounts to.
+      const asFile = local ? { name: target, data: new Uint8Array(local) } : null;
+      const text =
+        asFile && isFlasherArgsFile(asFile)
+          ? new TextDecoder().decode(manifestFromFlasherArgs(asFile, []).manifest.data)
+          : await loadText(target);
+      const { manifest, warnings } = parseManifest(text);
       const builds = manifest.choices.reduce((n, c) => n + c.builds.length, 0);
       findings.push({
         level: "ok",
@@ -236,7 +258,11 @@ export async function runCheck(target: string, options: CheckOptions, out: (line
     for (const f of findings) {
       if (f.scope !== scope) {
         scope = f.scope;
-        out(scope === "manifest" || scope.endsWith(" image") || scope === "image" ? scope : `build ${scope}`);
+        out(
+          scope === "manifest" || scope.endsWith(" image") || scope === "image" || scope === "file"
+            ? scope
+            : `build ${scope}`,
+        );
       }
       const tag = f.level === "ok" ? "  ok    " : f.level === "warning" ? "  warn  " : `  ERROR ${f.code ?? ""} `;
       out(tag + f.message);

@@ -127,6 +127,7 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
     chip: model.chip,
     flashSize: model.flashSize,
     usbSerialJtag: model.usbSerialJtag,
+    ...(model.security ? { security: model.security } : {}),
     mac,
     app: (options.makeApp ?? demoBoardFirmware)(),
   });

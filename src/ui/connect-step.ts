@@ -3,6 +3,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import type { SessionState } from "../core/session/session-types";
 import "./board-summary";
+import "./browser-support";
 import "./error-notice";
 import type { VirtualModelOption } from "./session-intents";
 import { fire, sharedStyles } from "./shared-styles";
@@ -59,6 +60,7 @@ export class PydirectConnectStep extends LitElement {
           ? html`<p class="problem" role="note" data-problem=${problem.code}>${problem.message}</p>`
           : html`<p class="muted">Plug the board in with a USB data cable, then pick its port.</p>`
       }
+      <pydirect-browser-support></pydirect-browser-support>
       <button
         id="serial"
         ?disabled=${running || problem !== null}

@@ -110,7 +110,7 @@ export class PydirectLocalFirmwareFiles extends LitElement {
             id="pick-files"
             type="file"
             multiple
-            accept=".bin,.json,application/json,application/octet-stream"
+            accept=".bin,.json,.zip,application/json,application/zip,application/octet-stream"
             ?disabled=${this.disabled}
             @change=${this.picked}
           /><label for="pick-files">Choose files…</label></span

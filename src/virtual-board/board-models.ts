@@ -1,4 +1,5 @@
 import type { ChipFamily } from "../core/image/chips";
+import type { VirtualSecurityEfuses } from "./security-efuses";
 
 /** A board the portal can offer to simulate: the chip, its flash and how the host reaches it. */
 export interface VirtualBoardModel {
@@ -12,6 +13,8 @@ export interface VirtualBoardModel {
   usbSerialJtag: boolean;
   /** pyDirect products whose builds are made for this board. */
   products: string[];
+  /** Flash encryption / secure boot burnt in its eFuses (security-efuses.ts, sources there); none when absent. */
+  security?: VirtualSecurityEfuses;
 }
 
 const MB = 1024 * 1024;
@@ -54,6 +57,52 @@ export const VIRTUAL_BOARD_MODELS: readonly VirtualBoardModel[] = [
     products: [],
   },
   { id: "esp32", label: "Virtual ESP32 (4 MB)", chip: "ESP32", flashSize: 4 * MB, usbSerialJtag: false, products: [] },
+  // Locked chips (issue 18): the portal must read these eFuses at connect and refuse to write or erase.
+  {
+    id: "esp32s3-flash-encrypted",
+    label: "Virtual ESP32-S3 (8 MB), flash encryption on (development mode)",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: false,
+    products: ["ESP32_S3"],
+    security: { flashEncryption: "development" },
+  },
+  {
+    id: "esp32s3-encrypted-release",
+    label: "Virtual ESP32-S3 (8 MB), flash encryption on (release mode)",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: false,
+    products: ["ESP32_S3"],
+    security: { flashEncryption: "release" },
+  },
+  {
+    id: "esp32c3-secure-boot",
+    label: "Virtual ESP32-C3 (4 MB), secure boot v2 on",
+    chip: "ESP32-C3",
+    flashSize: 4 * MB,
+    usbSerialJtag: false,
+    products: [],
+    security: { secureBoot: true },
+  },
+  {
+    id: "esp32-flash-encrypted",
+    label: "Virtual ESP32 (4 MB), flash encryption on (read from eFuses)",
+    chip: "ESP32",
+    flashSize: 4 * MB,
+    usbSerialJtag: false,
+    products: [],
+    security: { flashEncryption: "development" },
+  },
+  {
+    id: "esp32s3-secure-download",
+    label: "Virtual ESP32-S3 (8 MB), flash encryption (release) with secure download mode",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: false,
+    products: ["ESP32_S3"],
+    security: { flashEncryption: "release", secureDownloadMode: true },
+  },
 ];
 
 export function virtualBoardModel(id: string): VirtualBoardModel | undefined {

@@ -4,6 +4,7 @@
  */
 
 import type { ChipFamily } from "../core/image/chips";
+import type { VirtualSecurityEfuses } from "./security-efuses";
 
 // The chip-family type belongs to the core (what a build targets); the board re-exports it for its parts.
 export type { ChipFamily };
@@ -74,6 +75,8 @@ export interface BoardIdentity {
   flashSize: number;
   /** true when the host talks to the chip's own USB-Serial-JTAG (no UART baud rate applies). */
   usbSerialJtag: boolean;
+  /** Flash encryption / secure boot burnt in its eFuses (security-efuses.ts); none when absent. */
+  security?: VirtualSecurityEfuses;
 }
 
 /** Deliberate faults on the host → board direction of the link, for tests. */

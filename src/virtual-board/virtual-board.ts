@@ -12,6 +12,7 @@ import type {
   DownloadModeSession,
   LinkFaults,
 } from "./types";
+import type { VirtualSecurityEfuses } from "./security-efuses";
 import { CP2102N, bridgeCarries, garble, type UsbBridgeProfile } from "./usb-bridge";
 import { VirtualSerialPort, type PortHost } from "./virtual-serial-port";
 
@@ -36,6 +37,8 @@ export interface VirtualBoardOptions {
    * Boards without them need BOOT held while RESET is pressed: `reset("download")`.
    */
   autoReset?: boolean;
+  /** Flash encryption / secure boot burnt in the chip's eFuses (security-efuses.ts); default none. */
+  security?: VirtualSecurityEfuses;
 }
 
 /** SPI NOR sizes the simulated boards carry (the JEDEC capacity byte esptool decodes covers them). */
@@ -103,6 +106,7 @@ export class VirtualBoard implements PortHost {
       mac: options.mac ?? new Uint8Array([0x24, 0x6f, 0x28, 0x5a, 0x3c, 0x01]),
       flashSize,
       usbSerialJtag: options.usbSerialJtag ?? false,
+      ...(options.security ? { security: options.security } : {}),
     };
     this.flash = new Uint8Array(flashSize).fill(0xff);
     this.paced = options.paced ?? false;

@@ -29,6 +29,8 @@ describe("when real ports cannot be used", () => {
     const page = await site.browser.context.newPage();
     await page.addInitScript(() => {
       delete (Navigator.prototype as unknown as { serial?: unknown }).serial;
+      // Neither Web Serial nor WebUSB (Safari): with WebUSB the portal would take the polyfill path.
+      delete (Navigator.prototype as unknown as { usb?: unknown }).usb;
     });
     await page.goto(site.server.url);
     const note = page.locator("pydirect-connect-step [data-problem]");

@@ -1,4 +1,5 @@
 import { PortalError, type RecoveryAction } from "../errors";
+import type { WrongFileCode } from "../image/wrong-file";
 
 /**
  * Why a firmware source could not give firmware. Codes are stable: the UI and tests switch on them.
@@ -13,6 +14,11 @@ import { PortalError, type RecoveryAction } from "../errors";
  * unrecognised-file   a local file is none of: manifest, merged image, bootloader, partition table, app
  * conflicting-files   local files contradict each other (two bootloaders, two chips)
  * missing-part        a local manifest names a part file that was not given
+ * zip-bomb            a ZIP whose entries would unpack beyond the portal's limits (or beyond their own declared sizes)
+ * zip-unsafe-path     a ZIP entry named with "..", an absolute path or a drive letter
+ * zip-unsupported     a ZIP that is encrypted, ZIP64, or uses a compression other than stored/deflate
+ * zip-damaged         a ZIP whose directory or data does not read back (CRC, truncation)
+ * elf-file, uf2-file, …  a file picked by mistake, named as what it is (image/wrong-file.ts)
  */
 export type FirmwareSourceErrorCode =
   | "rate-limited"
@@ -24,7 +30,12 @@ export type FirmwareSourceErrorCode =
   | "manifest-cors"
   | "unrecognised-file"
   | "conflicting-files"
-  | "missing-part";
+  | "missing-part"
+  | "zip-bomb"
+  | "zip-unsafe-path"
+  | "zip-unsupported"
+  | "zip-damaged"
+  | WrongFileCode;
 
 const ACTIONS: Record<FirmwareSourceErrorCode, RecoveryAction> = {
   "rate-limited": "retry",
@@ -37,6 +48,26 @@ const ACTIONS: Record<FirmwareSourceErrorCode, RecoveryAction> = {
   "unrecognised-file": "fix-input",
   "conflicting-files": "fix-input",
   "missing-part": "fix-input",
+  "zip-bomb": "choose-another-firmware",
+  "zip-unsafe-path": "choose-another-firmware",
+  "zip-unsupported": "fix-input",
+  "zip-damaged": "choose-another-firmware",
+  "elf-file": "fix-input",
+  "uf2-file": "fix-input",
+  "zip-file": "fix-input",
+  "archive-file": "fix-input",
+  "intel-hex-file": "fix-input",
+  "html-file": "fix-input",
+  "json-not-manifest": "fix-input",
+  "partition-csv": "fix-input",
+  "linker-map": "fix-input",
+  "python-file": "fix-input",
+  "mpy-file": "fix-input",
+  "text-file": "fix-input",
+  "nvs-image": "fix-input",
+  "littlefs-image": "fix-input",
+  "spiffs-image": "fix-input",
+  "fat-image": "fix-input",
 };
 
 export class FirmwareSourceError extends PortalError {

@@ -11,6 +11,8 @@ import type { FirmwareManifest } from "../manifest/types";
 import { FirmwareSourceError } from "./errors";
 import { bootAppPartition, recogniseImage, type RecognisedImage } from "./recognise-image";
 import { matchManifestParts } from "./local-manifest";
+import { prepareLocalFiles } from "./build-folder";
+import { isZip, unpackZip } from "./zip-archive";
 import type { LoadedFirmware, LocalFile, LocalFirmwareAnalysis, LocalPartProposal } from "./types";
 
 /** Where local parts pretend to live; never fetched (every part is in `files`). */
@@ -18,9 +20,6 @@ export const LOCAL_FILES_URL = "local-files:/";
 const DEFAULT_APP_OFFSET = 0x10000;
 /** Where the NONOS SDK's boot loader (and Arduino's eboot) start the app: right after their 4 KB slot. */
 const ESP8266_APP_OFFSET = 0x1000;
-
-const isManifestFile = (f: LocalFile) =>
-  /\.json$/i.test(f.name) || (f.data[0] === 0x7b /* { */ && !/\.bin$/i.test(f.name));
 
 function unrecognised(file: LocalFile, firstWord: number): FirmwareSourceError {
   const start = file.data.length < 4 ? `it is only ${file.data.length} bytes` : `it starts with ${hex(firstWord, 8)}`;
@@ -244,17 +243,20 @@ export async function analyzeLocalFiles(files: LocalFile[]): Promise<LocalFirmwa
     if (names.has(f.name)) throw conflicting(`${f.name} was given twice; pick each file once.`, [f.name]);
     names.add(f.name);
   }
-  const manifests = files.filter(isManifestFile);
+  // Archives unpacked, flasher_args.json made a manifest, files that are not firmware named or left out.
+  const prepared = prepareLocalFiles(files);
+  const manifests = prepared.manifests;
   if (manifests.length > 1)
     throw conflicting(
       `${manifests.map((f) => f.name).join(" and ")} are both manifests; pick one manifest with its parts.`,
       manifests.map((f) => f.name),
     );
-  if (manifests.length === 1)
-    return analyzeManifest(
-      manifests[0],
-      files.filter((f) => f !== manifests[0]),
-    );
+  const analysis = analyzeImages(manifests[0], prepared.files);
+  return { ...analysis, warnings: [...prepared.warnings, ...analysis.warnings] };
+}
+
+function analyzeImages(manifest: LocalFile | undefined, files: LocalFile[]): LocalFirmwareAnalysis {
+  if (manifest) return analyzeManifest(manifest, files);
   if (files.length === 1) {
     const image = recogniseImage(files[0].data);
     if (image.kind === "merged") return analyzeMerged(files[0], image);
@@ -271,7 +273,8 @@ export function localFirmware(
   analysis: LocalFirmwareAnalysis,
   offsets: Record<string, number> = {},
 ): LoadedFirmware {
-  const byName = new Map(files.map((f) => [f.name, f.data]));
+  // Parts picked inside a ZIP are named by their path in it (the analysis unpacked it the same way).
+  const byName = new Map(files.flatMap((f) => (isZip(f.data) ? unpackZip(f) : [f])).map((f) => [f.name, f.data]));
   const origin = { kind: "local-files" as const, names: files.map((f) => f.name) };
   if (analysis.shape === "manifest") {
     if (!analysis.manifest || !analysis.partFiles)

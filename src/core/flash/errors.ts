@@ -8,7 +8,11 @@ export type FlashErrorCode =
   | "write-failed"
   | "verify-mismatch"
   | "disconnected"
-  | "cancelled";
+  | "cancelled"
+  /** Refused before writing: flash encryption / secure boot would leave the board unbootable (security-state.ts). */
+  | "flash-encrypted"
+  | "secure-boot"
+  | "secure-download-mode";
 
 const ACTIONS: Record<FlashErrorCode, RecoveryAction> = {
   "port-busy": "close-other-app",
@@ -19,6 +23,9 @@ const ACTIONS: Record<FlashErrorCode, RecoveryAction> = {
   "verify-mismatch": "retry",
   disconnected: "retry",
   cancelled: "none",
+  "flash-encrypted": "none",
+  "secure-boot": "none",
+  "secure-download-mode": "none",
 };
 
 /** A flash job failure: `code` is stable, `message` tells the user what to do about it. */
@@ -79,6 +86,13 @@ export class FlashError extends PortalError {
       "disconnected",
       "The board was disconnected. Plug it back in and start again; the firmware on it may be incomplete until it is flashed again.",
       { cause },
+    );
+  }
+
+  static secureDownloadMode(): FlashError {
+    return new FlashError(
+      "secure-download-mode",
+      "This board's chip is in Secure Download Mode (set in its eFuses): its ROM answers only a few commands, so a web flasher can neither identify nor install it. Flash it from a computer with esptool (it writes without the stub in this mode), or update it over the air.",
     );
   }
 

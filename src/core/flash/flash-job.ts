@@ -4,6 +4,7 @@ import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
 import { BaudStepper } from "./fast-baud";
 import { DEFAULT_FLASH_BAUD, FlashSession } from "./flash-session";
+import { refuseLockedWrite } from "./security-state";
 import { SECTOR, findDifferingRuns, md5Hex, type WriteRun } from "./skip-identical";
 import type { DetectedChip, FlashEvent, FlashPart, FlashReport, FlashRequest, PartResult } from "./types";
 import { CompressAhead, compressNow, md5Ahead } from "./work-ahead";
@@ -64,6 +65,8 @@ export async function flashParts(
     emit({ state: "preparing" });
     const parts = await chooseParts(request, session.chip);
     checkParts(parts, session.chip);
+    // Before a byte is written: a plaintext image or an erase on a locked chip leaves it unbootable.
+    refuseLockedWrite(session.chip.security, { erase: request.eraseAll === true });
     session.throwIfInterrupted();
     // The parts' own MD5s (for the report and the read-back check) are computed while the job
     // waits on the board's flash, once writing starts (or when first needed).

@@ -6,6 +6,7 @@ import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
 import { ROM_BAUD, probeLink, switchRomBaud, switchStubBaud } from "./link-rate";
 import { DEFLATE_LEVEL } from "./work-ahead";
+import { readSecurityState, type SecurityInfo } from "./security-state";
 import type { DetectedChip } from "./types";
 import { quietWatchdogs, watchdogRegisters } from "./watchdogs";
 import { setFlashParameters } from "./flash-parameters";
@@ -317,6 +318,9 @@ export class FlashSession {
   private async identify(baudRate: number): Promise<void> {
     const loader = this.loader;
     await loader.connect("default_reset", 7, true);
+    // Secure download mode (GET_SECURITY_INFO's flag, read by esptool-js while detecting): the ROM
+    // refuses register reads and the stub, so nothing below would work; say so rather than time out.
+    if (loader.secureDownloadMode) throw FlashError.secureDownloadMode();
     await this.quietWatchdogsIfNeeded();
     // The dozens of register reads that follow go faster at the final rate. USB-Serial-JTAG moves
     // data at USB speed whatever the baud rate, so it keeps the ROM rate.
@@ -342,6 +346,10 @@ export class FlashSession {
         features,
         usbSerialJtag: isUsbSerialJtag(this.port.getInfo()),
       };
+      this.chip.security = await readSecurityState(this.chip.family, this.chip.revision, {
+        securityInfo: () => romSecurityInfo(loader, this.chip.family),
+        readReg: (addr) => loader.readReg(addr),
+      });
     } finally {
       loader.readReg = readReg;
     }
@@ -362,6 +370,22 @@ export class FlashSession {
       regs,
     );
   }
+}
+
+/**
+ * GET_SECURITY_INFO as esptool-js read it while identifying the chip (cached there); the ESP32's and
+ * ESP8266's ROMs have no such command (esptool's USES_MAGIC_VALUE chips), so they are not asked.
+ */
+async function romSecurityInfo(loader: ESPLoader, family: ChipFamily): Promise<SecurityInfo | null> {
+  if (family === "ESP32" || family === "ESP8266") return null;
+  const info = await loader.getSecurityInfo();
+  return {
+    flags: info.flags,
+    flashCryptCnt: info.flashCryptCnt,
+    keyPurposes: info.keyPurposes,
+    chipId: info.chipId,
+    apiVersion: info.apiVersion,
+  };
 }
 
 /** Deflate as the stub inflates it; exported so a job can compress before it starts the clock on the wire. */

@@ -2,6 +2,7 @@ import type { ChipFamily } from "../image/chips";
 import type { PortalError } from "../errors";
 import type { FlashError } from "./errors";
 import type { FastBaudOptions } from "./fast-baud";
+import type { SecurityState } from "./security-state";
 
 export type { ChipFamily };
 
@@ -25,6 +26,8 @@ export interface DetectedChip {
   features: string[];
   /** Connected through the chip's own USB-Serial-JTAG rather than a USB-UART bridge. */
   usbSerialJtag: boolean;
+  /** Flash encryption, secure boot, download-mode restrictions, as read at connect (security-state.ts). */
+  security?: SecurityState;
 }
 
 export interface PartResult {

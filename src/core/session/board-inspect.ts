@@ -26,6 +26,7 @@ export function summarizeChip(chip: DetectedChip, firmware: InstalledFirmware | 
     flashSize: chip.flashSize,
     usbSerialJtag: chip.usbSerialJtag,
     firmware,
+    ...(chip.security ? { security: chip.security } : {}),
   };
 }
 

@@ -13,6 +13,22 @@ export class EnvironmentError extends PortalError {
 export interface EnvironmentFacts {
   isSecureContext: boolean;
   hasWebSerial: boolean;
+  /** `navigator.usb` exists: CDC-ACM boards are reachable through web-serial-polyfill. */
+  hasWebUsb?: boolean;
+}
+
+/** How the portal reaches a real board in this browser (feature-detected, never from the user agent). */
+export function serialRoute(
+  facts: Pick<EnvironmentFacts, "hasWebSerial" | "hasWebUsb">,
+): "web-serial" | "webusb-polyfill" | "none" {
+  if (facts.hasWebSerial) return "web-serial";
+  return facts.hasWebUsb ? "webusb-polyfill" : "none";
+}
+
+/** What the user should know on the WebUSB path (which boards it reaches); null on Web Serial or none. */
+export function webUsbNotice(facts: EnvironmentFacts): string | null {
+  if (!facts.isSecureContext || serialRoute(facts) !== "webusb-polyfill") return null;
+  return "This browser has no Web Serial, so the portal talks to boards through WebUSB. That reaches boards plugged in through the chip's own USB port (ESP32-S3, C3, C6 or P4 native USB, or TinyUSB CDC). Boards whose USB goes through a CP210x, CH34x or FTDI bridge chip need a computer with Chrome, Edge or Opera. On Android the system may claim the board first; if access is denied, unplug and try again.";
 }
 
 /** null when real ports can be used; the virtual board works either way. */
@@ -24,10 +40,10 @@ export function checkEnvironment(facts: EnvironmentFacts): EnvironmentError | nu
       { action: "none" },
     );
   }
-  if (!facts.hasWebSerial) {
+  if (serialRoute(facts) === "none") {
     return new EnvironmentError(
       "no-web-serial",
-      "This browser cannot talk to USB serial ports. Use Chrome, Edge or Opera on a computer (or Firefox 151 and later); Safari has no Web Serial. You can still try the virtual board here.",
+      "This browser cannot talk to USB serial ports. Use Chrome, Edge or Opera on a computer, Firefox 151 or later, or Chrome 148 or later on Android; Safari has neither Web Serial nor WebUSB. You can still try the virtual board here.",
       { action: "none" },
     );
   }
@@ -35,9 +51,13 @@ export function checkEnvironment(facts: EnvironmentFacts): EnvironmentError | nu
 }
 
 export function environmentFacts(
-  scope: { isSecureContext?: boolean; navigator?: { serial?: unknown } } = globalThis,
+  scope: { isSecureContext?: boolean; navigator?: { serial?: unknown; usb?: unknown } } = globalThis,
 ): EnvironmentFacts {
-  return { isSecureContext: scope.isSecureContext === true, hasWebSerial: scope.navigator?.serial !== undefined };
+  return {
+    isSecureContext: scope.isSecureContext === true,
+    hasWebSerial: scope.navigator?.serial !== undefined,
+    hasWebUsb: scope.navigator?.usb !== undefined,
+  };
 }
 
 /** What `navigator.serial.requestPort()` rejecting means for the user. */

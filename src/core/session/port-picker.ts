@@ -1,25 +1,50 @@
 /**
- * Getting a port: the browser's picker for real boards. Browser-only at call time (it needs
- * `navigator.serial`), but free of DOM so it loads anywhere.
+ * Getting a port: the browser's picker for real boards. Feature-detected, never sniffed: Web Serial
+ * where `navigator.serial` exists; else, where `navigator.usb` exists, Google's web-serial-polyfill
+ * (loaded only then), which reaches USB CDC-ACM boards: the chip's own USB-Serial-JTAG and TinyUSB
+ * CDC, not USB-UART bridge chips (anchors.md, "Web Serial availability"). Browser-only at call time,
+ * but free of DOM so it loads anywhere.
  */
 import type { SerialPortLike } from "../port/serial-port";
-import { describePort, explainRequestPortFailure } from "./environment";
+import { EnvironmentError, describePort, explainRequestPortFailure, serialRoute } from "./environment";
 import type { PortChoice } from "./portal-session";
 
-interface SerialLike {
+export interface SerialLike {
   requestPort(options?: unknown): Promise<SerialPortLike>;
 }
 
+type BrowserNavigator = { serial?: SerialLike; usb?: unknown } | undefined;
+
+/** Web Serial, or the WebUSB polyfill's `serial` (imported only on that path), or undefined. */
+export async function browserSerial(
+  nav: BrowserNavigator = (globalThis as { navigator?: BrowserNavigator }).navigator,
+): Promise<{ serial: SerialLike; viaWebUsb: boolean } | undefined> {
+  const route = serialRoute({ hasWebSerial: nav?.serial !== undefined, hasWebUsb: nav?.usb !== undefined });
+  if (route === "web-serial" && nav?.serial) return { serial: nav.serial, viaWebUsb: false };
+  if (route === "webusb-polyfill") {
+    const polyfill = await import("web-serial-polyfill");
+    return { serial: polyfill.serial as unknown as SerialLike, viaWebUsb: true };
+  }
+  return undefined;
+}
+
 /** Ask the user for a port; a cancelled picker becomes "no-port-picked" with its explanation. */
-export async function pickSerialPort(
-  serial: SerialLike | undefined = (globalThis.navigator as { serial?: SerialLike } | undefined)?.serial,
-): Promise<PortChoice> {
-  if (!serial)
+export async function pickSerialPort(serial?: SerialLike): Promise<PortChoice> {
+  const found = serial ? { serial, viaWebUsb: false } : await browserSerial();
+  if (!found)
     throw explainRequestPortFailure(Object.assign(new Error("Web Serial is not available"), { name: "SecurityError" }));
   let port: SerialPortLike;
   try {
-    port = await serial.requestPort();
+    // Without filters the polyfill lists every USB CDC-ACM device (interface class 2).
+    port = await found.serial.requestPort();
   } catch (err) {
+    if (found.viaWebUsb && err instanceof Error && err.name === "NotFoundError") {
+      throw new EnvironmentError(
+        "no-port-picked",
+        "No board was picked. This browser reaches boards through WebUSB, which lists only boards plugged in through the chip's own USB (ESP32-S3, C3, C6 or P4 native USB, or TinyUSB CDC); boards with a CP210x, CH34x or FTDI bridge chip need a computer with Chrome, Edge or Opera.",
+        { action: "pick-another-port", cause: err },
+      );
+    }
     throw explainRequestPortFailure(err);
   }
   return { port, label: describePort(port.getInfo()), virtual: false };

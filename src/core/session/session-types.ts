@@ -5,6 +5,7 @@
  */
 import type { PortalError } from "../errors";
 import type { FirmwareOrigin, LocalFirmwareAnalysis } from "../firmware-sources/types";
+import type { SecurityState } from "../flash/security-state";
 import type { LocalNetworkPermission } from "../signaling/local-network-access";
 import type { CertificateTrustStep } from "../signaling/transport";
 import type { ImprovPolicy, ProvisioningChoice } from "./provisioning-choice";
@@ -24,6 +25,8 @@ export interface BoardSummary {
   usbSerialJtag: boolean;
   /** The app image already on flash, when one could be read (null: blank or unreadable). */
   firmware: InstalledFirmware | null;
+  /** Flash encryption / secure boot as read at connect; absent where it was not read. */
+  security?: SecurityState;
 }
 
 export interface InstalledFirmware {

@@ -5,6 +5,7 @@ import { downloadBanner } from "./loader-replies";
 import { Op, parseCommand, StubError, u32, type CommandPacket } from "./protocol";
 import { RamLoader, stubFits } from "./ram-loader";
 import { RegisterFile } from "./registers";
+import { SECURE_DOWNLOAD_ALLOWED, securityInfoFields } from "../security-efuses";
 import { SlipDecoder, slipEncode, type SlipFrameResult } from "./slip";
 import { CRASH_WATCHDOG_MS, STUB_MAX_DATA_LEN, STUB_RX_BUFFER, stubFlashMaxSize } from "./stub-rules";
 
@@ -92,6 +93,10 @@ class BootloaderSession extends FlashCommands implements DownloadModeSession {
 
   private dispatch(cmd: CommandPacket): void {
     const { op, data } = cmd;
+    if (this.board.identity.security?.secureDownloadMode && !this.stub && !SECURE_DOWNLOAD_ALLOWED.has(op)) {
+      this.fail(op, "unsupported");
+      return;
+    }
     switch (op) {
       case Op.SYNC: {
         this.sync(data);
@@ -257,7 +262,11 @@ class BootloaderSession extends FlashCommands implements DownloadModeSession {
     }
     const body = new Uint8Array(20);
     const view = new DataView(body.buffer);
-    view.setUint32(0, 0, true); // no secure boot, no secure download mode
+    // Layout per esptool loader.py get_security_info: flags, crypt count, 7 key purposes, chip id, API version.
+    const fields = securityInfoFields(this.board.identity.security);
+    view.setUint32(0, fields.flags, true);
+    body[4] = fields.flashCryptCnt;
+    body.set(fields.keyPurposes, 5);
     view.setUint32(12, info.chipId, true);
     view.setUint32(16, info.apiVersion, true);
     this.ok(Op.GET_SECURITY_INFO, body);

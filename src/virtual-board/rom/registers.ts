@@ -1,5 +1,6 @@
 import { CHIP_DETECT_MAGIC_REG, jedecId, type ChipProfile } from "../chips";
 import type { BoardIdentity } from "../types";
+import { securityEfuseWords } from "../security-efuses";
 
 const SPI_CMD_USR = 1 << 18;
 const SPIFLASH_RDID = 0x9f;
@@ -18,6 +19,9 @@ export class RegisterFile {
     private readonly uartBaud: () => number,
   ) {
     for (const [addr, value] of profile.registers(board.mac, board)) this.words.set(addr, value >>> 0);
+    for (const [addr, bits] of securityEfuseWords(profile.family, board.security)) {
+      this.words.set(addr, ((this.words.get(addr) ?? 0) | bits) >>> 0);
+    }
     this.words.set(CHIP_DETECT_MAGIC_REG, profile.magic >>> 0);
   }
 

@@ -212,10 +212,13 @@ describe("several .bin", () => {
   });
 
   it("refuses an unknown file, two bootloaders, mixed chips and a merged image among others", async () => {
-    const unknown = await refused([...splitFiles("ESP32-S3"), file("notes.txt", new TextEncoder().encode("hello"))]);
-    expect(unknown).toMatchObject({ code: "unrecognised-file", files: ["notes.txt"] });
+    // A text file is named as one (wrong-file.ts); bytes nothing knows stay "unrecognised".
+    const text = await refused([...splitFiles("ESP32-S3"), file("notes.txt", new TextEncoder().encode("hello"))]);
+    expect(text).toMatchObject({ code: "text-file", files: ["notes.txt"] });
+    const unknown = await refused([...splitFiles("ESP32-S3"), file("blob.dat", new Uint8Array([0x68, 0x65, 0, 1, 2]))]);
+    expect(unknown).toMatchObject({ code: "unrecognised-file", files: ["blob.dat"] });
     expect(unknown.message).toContain(
-      "notes.txt is not an ESP firmware image, a partition table or a manifest (it starts with 0x68656c6c)",
+      "blob.dat is not an ESP firmware image, a partition table or a manifest (it starts with 0x68650001)",
     );
     const twoBoot = await refused([
       file("a/bootloader.bin", demoParts("ESP32-S3")[0].data),

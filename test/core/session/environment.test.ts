@@ -36,10 +36,12 @@ describe("why real ports cannot be used", () => {
     expect(environmentFacts({ isSecureContext: true, navigator: { serial: {} } })).toEqual({
       isSecureContext: true,
       hasWebSerial: true,
+      hasWebUsb: false,
     });
     expect(environmentFacts({ isSecureContext: false, navigator: {} })).toEqual({
       isSecureContext: false,
       hasWebSerial: false,
+      hasWebUsb: false,
     });
     expect(describePort({ usbVendorId: 0x10c4, usbProductId: 0xea60 })).toBe("Silicon Labs CP210x (10c4:ea60)");
     expect(describePort({ usbVendorId: 0x303a, usbProductId: 0x1001 })).toBe("Espressif USB (303a:1001)");
