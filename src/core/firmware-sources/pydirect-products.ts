@@ -45,7 +45,7 @@ const PRODUCTS: Record<string, Omit<ProductFacts, "source">> = {
  * product keeps its console on UART0 (the bridge connector) and the native USB is a host port:
  * after an install through the native connector the board is gone from that port.
  */
-const UPSTREAM_CONSOLE: Record<string, ConsoleConnector[]> = {
+const UPSTREAM_CONSOLE: Partial<Record<string, ConsoleConnector[]>> = {
   ESP32_S3: ["uart"],
   ESP32_S3_16MB: ["uart"],
   ESP32_P4: ["uart"],

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { ManifestError, parseManifest } from "../../../src/core/manifest";
 
-const schema = JSON.parse(readFileSync(join(__dirname, "../../../public/manifest.schema.json"), "utf8"));
+const schema = JSON.parse(readFileSync(join(__dirname, "../../../public/manifest.schema.json"), "utf8")) as object;
 const validateSchema = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
 const withConsole = (console: unknown) => ({
