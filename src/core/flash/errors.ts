@@ -1,4 +1,5 @@
 import { PortalError, type RecoveryAction } from "../errors";
+import { PORT_BUSY_SENTENCE } from "../port/port-errors";
 
 export type FlashErrorCode =
   | "port-busy"
@@ -30,11 +31,7 @@ export class FlashError extends PortalError {
   }
 
   static portBusy(cause?: unknown): FlashError {
-    return new FlashError(
-      "port-busy",
-      "The serial port is in use by another program. Close any other serial monitor (Arduino IDE, PuTTY, screen, another browser tab) and try again.",
-      { cause },
-    );
+    return new FlashError("port-busy", PORT_BUSY_SENTENCE, { cause });
   }
 
   static noResponse(cause?: unknown): FlashError {

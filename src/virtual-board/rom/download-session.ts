@@ -20,6 +20,8 @@ export interface BootloaderHost {
   setUartBaud(baud: number): void;
   reset(into: "download" | "normal"): void;
   print(text: string): void;
+  /** RTC registers change how the chip restarts (force download boot, the watchdog). */
+  registerWritten?(addr: number, value: number, mask: number): void;
 }
 
 const SYNC_PAYLOAD = new Uint8Array([0x07, 0x07, 0x12, 0x20, ...new Array<number>(32).fill(0x55)]);
@@ -239,6 +241,7 @@ class BootloaderSession implements DownloadModeSession {
     let delayMs = 0;
     for (let i = 0; i < data.length / 4; i += 4) {
       this.registers.write(u32(data, i), u32(data, i + 1), u32(data, i + 2));
+      this.board.registerWritten?.(u32(data, i), u32(data, i + 1), u32(data, i + 2));
       delayMs += u32(data, i + 3) / 1000;
     }
     this.ok(Op.WRITE_REG, new Uint8Array(0), 0, this.now() + (this.board.paced ? delayMs : 0));
