@@ -127,6 +127,9 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
     chip: model.chip,
     flashSize: model.flashSize,
     usbSerialJtag: model.usbSerialJtag,
+    ...(model.connection ? { connection: model.connection } : {}),
+    ...(model.autoReset !== undefined ? { autoReset: model.autoReset } : {}),
+    ...(model.heldElsewhere ? { heldElsewhere: true } : {}),
     mac,
     app: (options.makeApp ?? demoBoardFirmware)(),
   });

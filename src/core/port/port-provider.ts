@@ -78,3 +78,33 @@ export async function waitForGrantedPort(
     );
   });
 }
+
+/**
+ * One provider for a page whose ports come from Web Serial or from the in-page virtual board:
+ * the session keeps this object, the page points it at whichever the user picked last.
+ */
+export class SwitchablePortProvider implements PortProvider {
+  private current: PortProvider | null = null;
+  private readonly listeners = new Set<(port: SerialPortLike) => void>();
+  private offCurrent: (() => void) | null = null;
+
+  use(provider: PortProvider | null): void {
+    this.offCurrent?.();
+    this.current = provider;
+    this.offCurrent = provider?.onConnect((p) => this.listeners.forEach((l) => l(p))) ?? null;
+  }
+
+  granted(): Promise<SerialPortLike[]> {
+    return this.current?.granted() ?? Promise.resolve([]);
+  }
+
+  request(filters: readonly PortFilter[]): Promise<SerialPortLike> {
+    if (!this.current) return Promise.reject(Object.assign(new Error("No port source"), { name: "NotFoundError" }));
+    return this.current.request(filters);
+  }
+
+  onConnect(listener: (port: SerialPortLike) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -16,6 +16,7 @@ import { SessionLog } from "./session-log";
 import { idle, idleVerify, initialState, unpluggedError } from "./session-state";
 import type {
   BoardSummary,
+  FirmwareOffer,
   FirmwareSourceInput,
   ProvisionSummary,
   SessionState,
@@ -27,6 +28,10 @@ import type { FirmwareChoiceMemory, LocalFile } from "../firmware-sources/types"
 import { FirmwarePicker } from "./firmware-picker";
 import { TerminalController } from "./terminal-controller";
 import { WifiController } from "./wifi-controller";
+import { FollowController } from "./follow-controller";
+import type { PortProvider } from "../port/port-provider";
+import { describePort } from "./environment";
+import type { ChipFamily } from "../image/chips";
 
 export interface PortalSessionOptions {
   jobs: PortalJobs;
@@ -38,6 +43,10 @@ export interface PortalSessionOptions {
   memory?: FirmwareChoiceMemory;
   /** Id of a source the page linked (`?manifest=`): the default for every port. */
   preferredSource?: string;
+  /** Granted ports, the picker and ports appearing: lets the session follow a board that re-enumerates. */
+  ports?: PortProvider;
+  /** How long a granted port may take to come back before the page asks for a click (ms). */
+  followWaitMs?: number;
 }
 
 export interface PortChoice {
@@ -68,6 +77,7 @@ export class PortalSession {
   private readonly picker: FirmwarePicker;
   private readonly terminal: TerminalController;
   private readonly wifiSetup: WifiController;
+  private readonly follow: FollowController;
   /** Jobs running aside (Wi-Fi detection, scans): a step waits for them before it starts. */
   private readonly asideJobs = new Set<Promise<unknown>>();
   /** An aside job holds the port now. */
@@ -125,6 +135,22 @@ export class PortalSession {
       aside: (body) => this.aside(body),
       protect: (secret) => this.log.protect(secret),
     });
+    this.follow = new FollowController(
+      {
+        log: this.log,
+        port: () => this.port,
+        adopt: (port) => this.adoptPort(port),
+        release: () => this.detachPort(),
+        update: (patch) => this.update(patch),
+      },
+      options.ports,
+      options.followWaitMs,
+    );
+  }
+
+  /** The board re-enumerated or moved connector and the port is not granted yet: the user's click asks for it. */
+  pickFollowedPort(): Promise<boolean> {
+    return this.follow.pick();
   }
 
   get state(): SessionState {
@@ -150,6 +176,7 @@ export class PortalSession {
     await this.asideSettled();
     this.handoff.clear();
     await this.terminal.close();
+    this.follow.cancel();
     this.detachPort();
     this.unplugged = false;
     this.port = choice.port;
@@ -164,7 +191,9 @@ export class PortalSession {
     });
     this.log.portal(`Port chosen: ${choice.label}`);
     const ok = await this.run("connect", "Reading the board", async (signal) => {
-      const board = await this.jobs.inspect(choice.port, signal);
+      const board = await this.follow.retry(choice.port, (port) =>
+        this.jobs.inspect(port, signal, (manualBoot) => this.update({ manualBoot })),
+      );
       const fw = board.firmware ? `${board.firmware.name} ${board.firmware.version}` : "no app found";
       this.log.portal(
         `Connected: ${board.description}, MAC ${board.mac}, flash ${board.flashSize ?? "?"} bytes, firmware: ${fw}`,
@@ -237,6 +266,7 @@ export class PortalSession {
   }
 
   async flash(): Promise<boolean> {
+    await this.follow.settled();
     const port = this.port;
     const board = this.current.connect.result;
     const offer = this.current.firmware.result;
@@ -250,23 +280,27 @@ export class PortalSession {
       return false;
     }
     const erase = this.current.erase?.erase ?? decideErase(board, offer).erase;
+    const plan = this.follow.plan(port, board.chip as ChipFamily, offer);
+    this.follow.expect(plan);
     this.update({ flash: { ...this.current.flash, parts: [] } });
     this.log.portal(
       `Installing ${offer.name} ${offer.version}${erase ? " (erasing flash first)" : " (keeping user data)"}`,
     );
     const ok = await this.run("flash", "Starting", async (signal) => {
-      await this.jobs.install(
-        port,
-        {
-          offer,
-          board,
-          erase,
-          virtualPort: this.current.port?.virtual === true,
-          signal,
-          onParts: (names) =>
-            this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
-        },
-        (e) => this.onInstallEvent(e),
+      await this.follow.retry(port, (port) =>
+        this.jobs.install(
+          port,
+          {
+            offer,
+            board,
+            erase,
+            virtualPort: this.current.port?.virtual === true,
+            signal,
+            onParts: (names) =>
+              this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
+          },
+          (e) => this.onInstallEvent(e),
+        ),
       );
       const parts = this.current.flash.parts;
       return {
@@ -283,9 +317,15 @@ export class PortalSession {
         },
       });
       this.goTo("provision");
+      this.follow.moveNow(plan);
       // As after any install: the console shows the new firmware boot, while the portal looks for
       // the board's way to Wi-Fi (pyDirect, Improv within the manifest's wait, or neither).
-      this.track(this.terminal.open().then(() => this.wifiSetup.detect(true)));
+      this.track(
+        this.follow
+          .settled()
+          .then(() => this.terminal.open())
+          .then(() => this.wifiSetup.detect(true)),
+      );
     }
     return ok;
   }
@@ -310,6 +350,7 @@ export class PortalSession {
   }
 
   async provision(): Promise<boolean> {
+    await this.follow.settled();
     const port = this.port;
     const board = this.current.connect.result;
     const wifi = this.wifi;
@@ -336,6 +377,7 @@ export class PortalSession {
   }
 
   async verify(): Promise<boolean> {
+    await this.follow.settled();
     const port = this.port;
     const board = this.current.connect.result;
     const provisioned = this.current.provision.result;
@@ -709,8 +751,17 @@ export class PortalSession {
   private refreshErase(): void {
     const offer = this.current.firmware.result;
     if (!offer) return;
+    this.refreshConsolePlan(offer);
     if (this.current.erase?.reason === "user-choice") return;
     this.update({ erase: decideErase(this.current.connect.result, offer) });
+  }
+
+  /** Said before installing: where the console will be when it is not this port. */
+  private refreshConsolePlan(offer: FirmwareOffer): void {
+    const board = this.current.connect.result;
+    const plan = this.port && board ? this.follow.plan(this.port, board.chip as ChipFamily, offer) : null;
+    const consolePlan = plan && plan.kind !== "same-port" ? { kind: plan.kind, sentence: plan.sentence } : null;
+    if (consolePlan?.sentence !== this.current.consolePlan?.sentence) this.update({ consolePlan });
   }
 
   private onInstallEvent(e: InstallEvent): void {
@@ -742,6 +793,7 @@ export class PortalSession {
   }
 
   private portGone(): void {
+    if (this.port && this.follow.portLeft(this.port)) return;
     this.log.portal("The board was unplugged.");
     this.unplugged = true;
     void this.terminal.close();
@@ -754,6 +806,17 @@ export class PortalSession {
       this.goTo("connect");
     }
     this.update({ port: null });
+  }
+
+  /** The board came back on another port: carry on there, every step's state kept. */
+  private adoptPort(port: SerialPortLike): void {
+    this.detachPort();
+    this.unplugged = false;
+    this.port = port;
+    port.addEventListener?.("disconnect", this.onDisconnect);
+    const label = describePort(port.getInfo());
+    this.log.portal(`The board is now on ${label}.`);
+    this.update({ port: { label, virtual: this.current.port?.virtual ?? false } });
   }
 
   private detachPort(): void {
