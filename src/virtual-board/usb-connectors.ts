@@ -169,6 +169,17 @@ export class UsbConnectors {
     return this.lastPrimary;
   }
 
+  /** The user plugs a cable into another connector (the board stays powered): its port appears. */
+  plugCable(connector: Connector): void {
+    if (this.profile.cables.includes(connector)) return;
+    this.profile.cables.push(connector);
+    if (connector === "uart" && this.bridge) {
+      const port = this.makePort({ usbVendorId: this.bridge.usbVendorId, usbProductId: this.bridge.usbProductId });
+      this.bridgePort = port;
+      setTimeout(() => this.listeners.forEach((l) => l(port)), USB_ENUMERATION_MS);
+    }
+  }
+
   /** Cables out: every port dies. */
   unplugAll(): void {
     clearTimeout(this.pending);

@@ -74,7 +74,7 @@ export class FlashError extends PortalError {
   static disconnected(cause?: unknown): FlashError {
     return new FlashError(
       "disconnected",
-      "The board was disconnected. Plug it back in and start again; the firmware on it may be incomplete until it is flashed again.",
+      "The board was disconnected. Plug it back in and install again: what was already written and checks out on the board is kept, and only the rest is written.",
       { cause },
     );
   }

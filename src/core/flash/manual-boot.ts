@@ -9,6 +9,8 @@ import { FlashError } from "./errors";
 
 /** Which buttons the board kind carries, as its silkscreen names them, for the guidance picture. */
 export interface ManualBootGuidance {
+  /** "enter-loader": BOOT held, RESET tapped; "start-app": after the install, RESET alone starts it. */
+  stage?: "enter-loader" | "start-app";
   chip: ChipFamily | null;
   /** The reset button's label: "EN" on ESP32 DevKitC boards, "RST" on the later DevKits. */
   resetLabel: "EN" | "RST";
@@ -33,6 +35,19 @@ export function manualBootGuidance(
       `While holding BOOT, press and release the ${resetLabel} button.`,
       "Release BOOT. The portal notices the board by itself.",
     ],
+  };
+}
+
+/** After an install on a board whose reset lines do not reach the chip: one press of RESET starts the app. */
+export function startAppGuidance(
+  chip: ChipFamily | null,
+  connector: ManualBootGuidance["connector"],
+): ManualBootGuidance {
+  const entry = manualBootGuidance(chip, connector);
+  return {
+    ...entry,
+    stage: "start-app",
+    steps: [`Press and release the ${entry.resetLabel} button once to start the new firmware (BOOT not held).`],
   };
 }
 

@@ -31,6 +31,8 @@ import { WifiController } from "./wifi-controller";
 import { FollowController } from "./follow-controller";
 import type { PortProvider } from "../port/port-provider";
 import { describePort } from "./environment";
+import { startAppGuidance } from "../flash/manual-boot";
+import { usbConnection } from "../port/usb-connector";
 import type { ChipFamily } from "../image/chips";
 
 export interface PortalSessionOptions {
@@ -78,6 +80,8 @@ export class PortalSession {
   private readonly terminal: TerminalController;
   private readonly wifiSetup: WifiController;
   private readonly follow: FollowController;
+  /** This board needed BOOT and RESET by hand: its reset lines do not reach the chip. */
+  private noAutoReset = false;
   /** Jobs running aside (Wi-Fi detection, scans): a step waits for them before it starts. */
   private readonly asideJobs = new Set<Promise<unknown>>();
   /** An aside job holds the port now. */
@@ -179,6 +183,7 @@ export class PortalSession {
     this.follow.cancel();
     this.detachPort();
     this.unplugged = false;
+    this.noAutoReset = false;
     this.port = choice.port;
     choice.port.addEventListener?.("disconnect", this.onDisconnect);
     this.wifiSetup.reset();
@@ -192,7 +197,10 @@ export class PortalSession {
     this.log.portal(`Port chosen: ${choice.label}`);
     const ok = await this.run("connect", "Reading the board", async (signal) => {
       const board = await this.follow.retry(choice.port, (port) =>
-        this.jobs.inspect(port, signal, (manualBoot) => this.update({ manualBoot })),
+        this.jobs.inspect(port, signal, (manualBoot) => {
+          if (manualBoot) this.noAutoReset = true;
+          this.update({ manualBoot });
+        }),
       );
       const fw = board.firmware ? `${board.firmware.name} ${board.firmware.version}` : "no app found";
       this.log.portal(
@@ -318,6 +326,11 @@ export class PortalSession {
       });
       this.goTo("provision");
       this.follow.moveNow(plan);
+      // The reset at the end of the install could not reach the chip: the user starts the app.
+      if (this.noAutoReset)
+        this.update({
+          manualBoot: startAppGuidance(board.chip as ChipFamily, usbConnection(port.getInfo()).connector),
+        });
       // As after any install: the console shows the new firmware boot, while the portal looks for
       // the board's way to Wi-Fi (pyDirect, Improv within the manifest's wait, or neither).
       this.track(
@@ -356,6 +369,7 @@ export class PortalSession {
     const wifi = this.wifi;
     if (!port || !board) return this.notReady("provision", "Connect a board first.");
     if (!wifi) return this.notReady("provision", "Enter the Wi-Fi network the board should join.");
+    if (this.current.manualBoot) this.update({ manualBoot: null });
     const ok = await this.run("provision", "Making identity and certificate", async (signal) => {
       const result = await this.jobs.provision(
         port,
@@ -817,6 +831,7 @@ export class PortalSession {
     const label = describePort(port.getInfo());
     this.log.portal(`The board is now on ${label}.`);
     this.update({ port: { label, virtual: this.current.port?.virtual ?? false } });
+    if (this.current.firmware.result) this.refreshConsolePlan(this.current.firmware.result);
   }
 
   private detachPort(): void {
