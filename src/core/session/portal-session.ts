@@ -82,6 +82,8 @@ export class PortalSession {
   private readonly follow: FollowController;
   /** This board needed BOOT and RESET by hand: its reset lines do not reach the chip. */
   private noAutoReset = false;
+  /** MAC of the board whose install was cut off (cable, reset) after writing began. */
+  private interruptedOn: string | null = null;
   /** Jobs running aside (Wi-Fi detection, scans): a step waits for them before it starts. */
   private readonly asideJobs = new Set<Promise<unknown>>();
   /** An aside job holds the port now. */
@@ -212,7 +214,16 @@ export class PortalSession {
       this.refreshErase();
       await this.picker.afterConnect();
       const fw = this.current.firmware;
-      if (fw.status === "done" && this.current.erase?.reason === "already-installed" && fw.result) {
+      const board = this.current.connect.result;
+      // An install this session started on this board was cut off: its app header may be on flash
+      // while the rest is not, so "already installed" cannot be trusted; installing again writes
+      // only what the board's own MD5s say is missing.
+      const resume = board !== null && this.interruptedOn === board.mac;
+      if (resume)
+        this.log.portal(
+          "The last install on this board was interrupted: installing again writes only what is missing.",
+        );
+      if (!resume && fw.status === "done" && this.current.erase?.reason === "already-installed" && fw.result) {
         // What is on the board is what was picked: nothing to flash, straight on to provisioning.
         this.log.portal(`${fw.result.name} ${fw.result.version} is already installed: going on to provisioning.`);
         this.goTo("provision");
@@ -317,6 +328,8 @@ export class PortalSession {
         bytesSkipped: parts.filter((p) => p.status === "skipped").reduce((n, p) => n + p.total, 0),
       };
     });
+    const failure = this.current.flash.error?.code;
+    this.interruptedOn = !ok && (failure === "disconnected" || failure === "write-failed") ? board.mac : null;
     if (ok) {
       this.update({
         connect: {

@@ -196,6 +196,9 @@ describe("no auto-reset, a busy port, an interrupted install", () => {
     expect(session.state.flash.error?.message).toMatch(/kept|already written/);
     const port = choice.board.plug();
     expect(await session.connect({ ...choice, port })).toBe(true);
+    // The half-written app's header is on flash: not "already installed", but an install to finish.
+    expect(session.state.step).toBe("firmware");
+    expect(session.log.toText()).toMatch(/interrupted: installing again writes only what is missing/);
     session.show("flash");
     expect(await session.flash()).toBe(true);
     const result = session.state.flash.result!;
