@@ -86,7 +86,10 @@ export class FollowController {
         return await job(port);
       } catch (err) {
         // The port's "disconnect" listeners have run by now: a follow has started if it applies.
-        const next = follows < MAX_FOLLOWS_PER_JOB && this.following ? await this.following : null;
+        // Or it has already ended: the board is on another port than the one the job was given.
+        const held = this.host.port();
+        const moved = held !== null && held !== port ? held : null;
+        const next = follows >= MAX_FOLLOWS_PER_JOB ? null : this.following ? await this.following : moved;
         if (!next) throw err;
         this.host.log.portal("Carrying on where the board came back.");
         port = next;

@@ -114,11 +114,10 @@ describe("a board that comes back as another USB device (TinyUSB CDC app)", () =
     expect(session.state.connect.result?.chip).toBe("ESP32-S3");
     expect(session.log.toText()).toMatch(/left its port/);
     // Before installing: it says the console comes back as another device on this connector.
-    await until(session, (s) => ids(s.port?.label) === "303a:4001" && !s.portFollow);
-    await session.selectFirmware(MANIFEST);
-    expect(session.state.consolePlan?.kind).toBe("re-enumerates");
+    await until(session, (s) => s.consolePlan?.kind === "re-enumerates" && !s.portFollow, 30_000);
     session.show("flash");
-    expect(await session.flash()).toBe(true);
+    const flashed = await session.flash();
+    expect(flashed).toBe(true);
     await until(session, (s) => ids(s.port?.label) === "303a:4001" && !s.portFollow);
     // The app's console answers on the CDC port the session followed it to.
     expect(choice.board.mode).toBe("app");
