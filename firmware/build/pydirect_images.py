@@ -17,6 +17,7 @@ CHIP_IDS = {"ESP32": 0, "ESP32-S2": 2, "ESP32-C3": 5, "ESP32-S3": 9}
 # Where the second-stage bootloader lives: 0x1000 on the ESP32 and ESP32-S2, 0x0 after.
 BOOTLOADER_OFFSETS = {"ESP32": 0x1000, "ESP32-S2": 0x1000, "ESP32-C3": 0x0, "ESP32-S3": 0x0}
 PARTITION_TABLE_OFFSET = 0x8000
+CONSOLE_CONNECTORS = ("uart", "usb-serial-jtag", "usb-cdc")
 FLASH_SIZES = {0: "1MB", 1: "2MB", 2: "4MB", 3: "8MB", 4: "16MB", 5: "32MB", 6: "64MB", 7: "128MB"}
 ESP_IMAGE_MAGIC = 0xE9
 PARTITION_MAGIC = b"\xaa\x50"
@@ -33,6 +34,10 @@ class Board:
     chip_family: str  # ESP Web Tools' chipFamily
     flash_mib: int
     webrtc: bool
+    # Where the app's REPL answers, first the one to use: "uart" (UART0, the bridge connector),
+    # "usb-serial-jtag" (same USB device as the ROM loader) or "usb-cdc" (TinyUSB, another USB
+    # device). Decided by the board's sdkconfig/mpconfigboard.h, so it is stated in board.json.
+    console: list[str] = field(default_factory=lambda: ["uart"])
 
     @property
     def chip_dir(self) -> str:
@@ -64,7 +69,12 @@ def load_boards(boards_dir: str) -> list[Board]:
             meta = json.load(f).get("pydirect")
         if not meta:
             raise ImageError(f"{meta_path}: missing the \"pydirect\" block (chipFamily, flashMiB, webrtc)")
-        boards.append(Board(name, meta["chipFamily"], int(meta["flashMiB"]), bool(meta["webrtc"])))
+        console = meta.get("console", ["uart"])
+        console = [console] if isinstance(console, str) else list(console)
+        unknown = [c for c in console if c not in CONSOLE_CONNECTORS]
+        if not console or unknown:
+            raise ImageError(f"{meta_path}: \"console\" must list {', '.join(CONSOLE_CONNECTORS)}, not {console!r}")
+        boards.append(Board(name, meta["chipFamily"], int(meta["flashMiB"]), bool(meta["webrtc"]), console))
     # ESP32-S3 first: it is the board the portal is developed against.
     order = {"ESP32-S3": 0, "ESP32": 1, "ESP32-C3": 2}
     return sorted(boards, key=lambda b: (order.get(b.chip_family, 9), b.name))
@@ -163,6 +173,8 @@ def write_release(records: list[BuildRecord], out_dir: str, version: str, channe
             # the image carries the `webrtc` module (the portal skips WebRTC checks if not).
             "merged": {"path": merged_rel, "offset": 0, "size": len(merged), "sha256": sha256_hex(merged)},
             "webrtc": board.webrtc,
+            # Where the app's REPL answers after the install: the portal asks for that port.
+            "console": board.console[0] if len(board.console) == 1 else board.console,
         })
 
     manifest = {

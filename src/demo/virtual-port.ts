@@ -128,6 +128,9 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
     flashSize: model.flashSize,
     usbSerialJtag: model.usbSerialJtag,
     ...(model.security ? { security: model.security } : {}),
+    ...(model.connection ? { connection: model.connection } : {}),
+    ...(model.autoReset !== undefined ? { autoReset: model.autoReset } : {}),
+    ...(model.heldElsewhere ? { heldElsewhere: true } : {}),
     mac,
     app: (options.makeApp ?? demoBoardFirmware)(),
   });

@@ -17,6 +17,8 @@ import {
   type VirtualChoice,
 } from "../demo/virtual-port";
 import type { PortSources } from "./session-intents";
+import { SwitchablePortProvider, webSerialPortProvider } from "../core/port/port-provider";
+import { virtualPortProvider } from "../demo/virtual-port-provider";
 import { StationRegistry } from "../core/registry/station-registry";
 import type { StationInventory } from "../core/registry/station-inventory";
 
@@ -65,9 +67,19 @@ export function portSources(options: {
   makeApp?: () => AppFactoryMaker | undefined;
   onConsole?: (text: string) => void;
   onVirtual?: (choice: VirtualChoice) => void;
+  /** Pointed at the ports of whatever was picked last, so the session can follow a board that re-enumerates. */
+  provider?: SwitchablePortProvider;
 }): PortSources {
+  let lastVirtual: VirtualChoice | null = null;
+  const serial = (globalThis.navigator as { serial?: Parameters<typeof webSerialPortProvider>[0] } | undefined)?.serial;
   return {
-    pickSerial: () => pickSerialPort(),
+    pickSerial: async () => {
+      const choice = await pickSerialPort();
+      options.provider?.use(serial ? webSerialPortProvider(serial) : null);
+      return choice;
+    },
+    // The in-page board's BOOT and RESET buttons, pressed from the manual-boot guidance.
+    pressVirtualButtons: (stage) => lastVirtual?.board.reset(stage === "enter-loader" ? "download" : "normal"),
     pickVirtual: (model) => {
       const m = virtualModel(model);
       const makeApp = options.makeApp?.();
@@ -77,6 +89,9 @@ export function portSources(options: {
         ...(options.onConsole ? { onConsole: options.onConsole } : {}),
       });
       options.onVirtual?.(choice);
+      lastVirtual = choice;
+      // The demo has no chooser: every port the virtual board shows counts as granted.
+      options.provider?.use(virtualPortProvider(choice.board, { grantAll: true }));
       return choice;
     },
     virtualModels: virtualBoardModels().map((m) => ({ id: m.id, label: m.label })),

@@ -14,6 +14,8 @@ import "./step-nav";
 import "./pydirect-terminal";
 import type { PydirectTerminal } from "./pydirect-terminal";
 import "./verify-step";
+import "./manual-boot-guide";
+import "./port-follow-notice";
 
 /**
  * The five steps for one session, as the portal page and the install dialog both show them:
@@ -99,6 +101,14 @@ export class PydirectFlow extends LitElement {
     const s = this.snapshot;
     if (!s) return nothing;
     return html`<pydirect-step-nav .state=${s}></pydirect-step-nav>
+      <pydirect-manual-boot-guide
+        .guidance=${s.manualBoot ?? null}
+        ?virtual=${s.port?.virtual === true}
+      ></pydirect-manual-boot-guide>
+      <pydirect-port-follow-notice
+        .follow=${s.portFollow ?? null}
+        .plan=${s.step === "flash" || s.step === "firmware" ? (s.consolePlan ?? null) : null}
+      ></pydirect-port-follow-notice>
       <section aria-live="off" data-step=${s.step}>${this.renderStep(s)}</section>
       <pydirect-terminal
         .log=${this.session?.log ?? null}

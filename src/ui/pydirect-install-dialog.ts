@@ -1,4 +1,5 @@
 import { LitElement, css, html } from "lit";
+import { SwitchablePortProvider } from "../core/port/port-provider";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import type { DeviceRegistry } from "../core/registry/device-record";
@@ -53,7 +54,8 @@ export class PydirectInstallDialog extends LitElement {
   private registry: DeviceRegistry | undefined;
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   // Like a real board, the virtual one is heard through its port: the serial console logs it.
-  private readonly ports: PortSources = portSources({ makeApp: virtualAppFactory });
+  private readonly portProvider = new SwitchablePortProvider();
+  private readonly ports: PortSources = portSources({ makeApp: virtualAppFactory, provider: this.portProvider });
 
   /** Open the dialog (a session is made on first open). */
   open(): void {
@@ -63,6 +65,7 @@ export class PydirectInstallDialog extends LitElement {
         jobs: createPortalJobs({ registry: this.registry }),
         sources: [{ label: "Firmware", manifestUrl: this.manifest }],
         registry: this.registry,
+        ports: this.portProvider,
       });
       let verified = 0;
       this.session.subscribe((s: SessionState) => {

@@ -1,4 +1,5 @@
 import { LitElement, css, html } from "lit";
+import { SwitchablePortProvider } from "../core/port/port-provider";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import type { ProductionLine } from "../core/line/production-line";
@@ -112,9 +113,11 @@ export class PydirectPortal extends LitElement {
   lastVirtualBoard: VirtualChoice["board"] | null = null;
 
   // Like a real board, the virtual one is heard through its port: the serial console logs it.
+  private readonly portProvider = new SwitchablePortProvider();
   private readonly ports: PortSources = portSources({
     makeApp: () => this.virtualApp,
     onVirtual: (choice) => (this.lastVirtualBoard = choice.board),
+    provider: this.portProvider,
   });
 
   /** The running session (tests and main.ts reach in for the log and state). */
@@ -134,6 +137,7 @@ export class PydirectPortal extends LitElement {
       this.session = new PortalSession({
         jobs: this.jobs,
         sources,
+        ports: this.portProvider,
         ...(preferred ? { preferredSource: preferred } : {}),
         ...(this.registry ? { registry: this.registry } : {}),
         ...(memory ? { memory } : {}),

@@ -14,6 +14,8 @@ export interface PortSources {
   pickVirtual(model?: string): PortChoice;
   /** The virtual boards on offer (chip and flash), for the Connect step's chip picker. */
   virtualModels?: readonly VirtualModelOption[];
+  /** Press the in-page virtual board's buttons (manual boot guidance). */
+  pressVirtualButtons?(stage: string): void;
 }
 
 export interface VirtualModelOption {
@@ -61,6 +63,8 @@ export function bindSessionIntents(
     "pydirect-set-erase": (d) => session.setErase(Boolean(d["erase"])),
     "pydirect-continue": (d) => session.show(d["to"] as StepId),
     "pydirect-flash": () => session.flash(),
+    "pydirect-pick-followed-port": () => session.pickFollowedPort(),
+    "pydirect-virtual-buttons": (d) => ports.pressVirtualButtons?.(String(d["stage"])),
     "pydirect-skip-flash": () => session.skipFlash(),
     "pydirect-provision": async (d) => {
       const ssid = String(d["ssid"] ?? "");

@@ -1,5 +1,6 @@
 import type { ChipFamily } from "../core/image/chips";
 import type { VirtualSecurityEfuses } from "./security-efuses";
+import type { ConnectionProfile } from "./usb-connectors";
 
 /** A board the portal can offer to simulate: the chip, its flash and how the host reaches it. */
 export interface VirtualBoardModel {
@@ -15,6 +16,12 @@ export interface VirtualBoardModel {
   products: string[];
   /** Flash encryption / secure boot burnt in its eFuses (security-efuses.ts, sources there); none when absent. */
   security?: VirtualSecurityEfuses;
+  /** Issue 18: which connectors have a cable, and what the ROM and app make of the native USB (usb-connectors.ts). */
+  connection?: Partial<ConnectionProfile>;
+  /** Issue 18: false for a board without the DTR/RTS reset transistors (BOOT and RESET by hand). */
+  autoReset?: boolean;
+  /** Issue 18: another program holds the board's port (open() fails as Chrome's does). */
+  heldElsewhere?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -102,6 +109,71 @@ export const VIRTUAL_BOARD_MODELS: readonly VirtualBoardModel[] = [
     usbSerialJtag: false,
     products: ["ESP32_S3"],
     security: { flashEncryption: "release", secureDownloadMode: true },
+  },
+  // Issue 18: the ways a real board attaches (usb-connectors.ts gives the source of each behaviour).
+  {
+    id: "esp32s3-tinyusb",
+    label: "Virtual ESP32-S3 (8 MB), native USB only (app on TinyUSB CDC: comes back as another USB device)",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: true,
+    products: [],
+    connection: { cables: ["native"], appUsb: "usb-cdc" },
+  },
+  {
+    id: "esp32s3-native-host",
+    label:
+      "Virtual ESP32-S3 DevKitC (8 MB), cable in the native USB connector (pyDirect builds put the console on UART)",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: true,
+    products: ["ESP32_S3"],
+    connection: { cables: ["native"], appUsb: "host" },
+  },
+  {
+    id: "esp32s3-dual",
+    label: "Virtual ESP32-S3 DevKitC (8 MB), cables in both connectors (two ports)",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: true,
+    products: ["ESP32_S3"],
+    connection: { cables: ["native", "uart"], appUsb: "host" },
+  },
+  {
+    id: "esp32c3-usj",
+    label: "Virtual ESP32-C3 (4 MB), native USB-Serial-JTAG (console stays on it)",
+    chip: "ESP32-C3",
+    flashSize: 4 * MB,
+    usbSerialJtag: true,
+    products: [],
+    connection: { cables: ["native"], appUsb: "usb-serial-jtag" },
+  },
+  {
+    id: "esp32s3-otg",
+    label: "Virtual ESP32-S3 (8 MB), loader over USB-OTG (no reset line: watchdog reset)",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: true,
+    products: [],
+    connection: { cables: ["native"], romUsb: "usb-otg", appUsb: "usb-cdc" },
+  },
+  {
+    id: "esp32-no-autoreset",
+    label: "Virtual ESP32 (4 MB) without auto-reset (hold BOOT, tap EN)",
+    chip: "ESP32",
+    flashSize: 4 * MB,
+    usbSerialJtag: false,
+    products: [],
+    autoReset: false,
+  },
+  {
+    id: "esp32s3-busy",
+    label: "Virtual ESP32-S3 (8 MB) whose port another program holds",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: false,
+    products: ["ESP32_S3"],
+    heldElsewhere: true,
   },
 ];
 

@@ -1,4 +1,3 @@
-import { ESPRESSIF_USB_JTAG, type SerialPortIdentity } from "../core/port/serial-port";
 import { bootFromFlash, type ResetCause } from "./boot";
 import { chipProfile, defaultFlashSize, hasUsbSerialJtag } from "./chips";
 import { LinkDirection } from "./link";
@@ -14,7 +13,9 @@ import type {
 } from "./types";
 import type { VirtualSecurityEfuses } from "./security-efuses";
 import { CP2102N, bridgeCarries, garble, type UsbBridgeProfile } from "./usb-bridge";
-import { VirtualSerialPort, type PortHost } from "./virtual-serial-port";
+import type { VirtualSerialPort, PortHost } from "./virtual-serial-port";
+import { UsbConnectors, connectionProfile, type ConnectionProfile } from "./usb-connectors";
+import { RtcControl } from "./rtc-control";
 
 export interface VirtualBoardOptions {
   chip?: ChipFamily;
@@ -39,6 +40,10 @@ export interface VirtualBoardOptions {
   autoReset?: boolean;
   /** Flash encryption / secure boot burnt in the chip's eFuses (security-efuses.ts); default none. */
   security?: VirtualSecurityEfuses;
+  /** Which connectors have a cable and what the ROM and app make of the native USB (usb-connectors.ts). */
+  connection?: Partial<ConnectionProfile>;
+  /** Another program holds the board's ports: open() fails as Chrome's does until `heldElsewhere` is cleared. */
+  heldElsewhere?: boolean;
 }
 
 /** SPI NOR sizes the simulated boards carry (the JEDEC capacity byte esptool decodes covers them). */
@@ -73,7 +78,9 @@ export class VirtualBoard implements PortHost {
   consoleText = "";
   appFactory: AppRuntimeFactory | undefined;
 
-  private currentPort: VirtualSerialPort;
+  /** The board's connectors and the USB devices on them (which ports the host sees). */
+  readonly connectors: UsbConnectors;
+  private readonly rtc: RtcControl;
   private hostBaud = 0;
   private readonly toBoard: LinkDirection;
   private readonly toHost: LinkDirection;
@@ -94,7 +101,7 @@ export class VirtualBoard implements PortHost {
   constructor(options: VirtualBoardOptions = {}) {
     const chip = options.chip ?? "ESP32-S3";
     chipProfile(chip); // throws for chips the board cannot simulate
-    if (options.usbSerialJtag && !hasUsbSerialJtag(chip)) {
+    if ((options.usbSerialJtag || options.connection?.cables?.includes("native")) && !hasUsbSerialJtag(chip)) {
       throw new Error(`${chip} has no USB-Serial-JTAG peripheral; simulate it behind a USB-UART bridge instead.`);
     }
     const flashSize = options.flashSize ?? defaultFlashSize(chip);
@@ -105,7 +112,7 @@ export class VirtualBoard implements PortHost {
       chip,
       mac: options.mac ?? new Uint8Array([0x24, 0x6f, 0x28, 0x5a, 0x3c, 0x01]),
       flashSize,
-      usbSerialJtag: options.usbSerialJtag ?? false,
+      usbSerialJtag: options.usbSerialJtag ?? options.connection?.cables?.[0] === "native",
       ...(options.security ? { security: options.security } : {}),
     };
     this.flash = new Uint8Array(flashSize).fill(0xff);
@@ -116,15 +123,27 @@ export class VirtualBoard implements PortHost {
     this.autoReset = options.autoReset ?? true;
     this.faults = options.faults ?? {};
     this.toBoard = new LinkDirection((bytes) => this.boardReceive(bytes), null);
-    this.toHost = new LinkDirection((bytes) => this.currentPort.deliver(bytes), null);
-    this.currentPort = this.makePort();
+    this.toHost = new LinkDirection((bytes) => this.connectors.deliver(bytes, this.mode), null);
+    this.connectors = new UsbConnectors(
+      this,
+      chip,
+      connectionProfile(this.identity.usbSerialJtag, options.connection),
+      this.bridge ?? options.bridge ?? CP2102N,
+    );
+    if (options.heldElsewhere) this.connectors.holdElsewhere(true);
+    this.rtc = new RtcControl(chip, () => this.reset("normal"));
     // Powered from USB: the chip boots from flash as soon as it is plugged in.
     this.scheduleRelease();
   }
 
   /** The port a host program opens; replaced by a new one after `unplug()` / `plug()`. */
   get port(): VirtualSerialPort {
-    return this.currentPort;
+    return this.connectors.primary;
+  }
+
+  /** A WRITE_REG reached the RTC (force-download bit, watchdog). */
+  registerWritten(addr: number, value: number, mask: number): void {
+    this.rtc.write(addr, value, mask);
   }
 
   /** Bytes carried so far in each direction (SLIP framing included), for link-utilisation figures. */
@@ -171,19 +190,20 @@ export class VirtualBoard implements PortHost {
     this.toBoard.cut();
     this.toHost.cut();
     this.setMode("unplugged");
-    this.currentPort.unplug();
+    this.connectors.unplugAll();
   }
 
   /** Plug the cable back in: a fresh port, and the chip boots from flash. */
   plug(): VirtualSerialPort {
-    if (this.mode !== "unplugged") return this.currentPort;
-    this.currentPort = this.makePort();
+    if (this.mode !== "unplugged") return this.port;
+    this.connectors.plugIn();
+    this.rtc.powerOn();
     this.dtr = this.rts = false;
     this.hostBaud = 0;
     // Powered again: held in reset until EN rises (the release below refuses to boot an unplugged chip).
     this.setMode("reset");
     this.scheduleRelease();
-    return this.currentPort;
+    return this.port;
   }
 
   /** Reset as the EN button does (into download mode or a normal boot), or as esp_restart() does. */
@@ -204,7 +224,8 @@ export class VirtualBoard implements PortHost {
 
   // ---- PortHost: what the port tells the board -------------------------------------------------
 
-  portOpened(baudRate: number): void {
+  portOpened(baudRate: number, from?: VirtualSerialPort): void {
+    this.connectors.heard(from);
     this.hostBaud = baudRate;
     this.updatePacing();
   }
@@ -213,8 +234,9 @@ export class VirtualBoard implements PortHost {
     this.hostBaud = 0;
   }
 
-  hostWrite(bytes: Uint8Array): Promise<void> {
+  hostWrite(bytes: Uint8Array, from?: VirtualSerialPort): Promise<void> {
     if (this.mode === "unplugged") return Promise.reject(new Error("unplugged"));
+    this.connectors.heard(from);
     let data = bytes;
     const f = this.faults;
     const start = this.hostBytes;
@@ -252,7 +274,13 @@ export class VirtualBoard implements PortHost {
     return this.toBoard.send(data);
   }
 
-  signals(dtr: boolean, rts: boolean): void {
+  signals(dtr: boolean, rts: boolean, from?: VirtualSerialPort): void {
+    const usb = this.connectors.softwareLines(dtr, rts, from, this.mode);
+    if (usb === "bootloader") {
+      this.rtc.forceDownload = true;
+      setTimeout(() => this.reset("normal", "software"), 0);
+    }
+    if (usb !== "lines") return;
     const prevDtr = this.dtr;
     this.dtr = dtr;
     this.rts = rts;
@@ -302,14 +330,6 @@ export class VirtualBoard implements PortHost {
 
   // ---- internals --------------------------------------------------------------------------------
 
-  private makePort(): VirtualSerialPort {
-    const bridge = this.bridge;
-    const info: SerialPortIdentity = bridge
-      ? { usbVendorId: bridge.usbVendorId, usbProductId: bridge.usbProductId }
-      : ESPRESSIF_USB_JTAG;
-    return new VirtualSerialPort(this, info);
-  }
-
   private scheduleRelease(): void {
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.releaseTimer = setTimeout(() => {
@@ -330,6 +350,8 @@ export class VirtualBoard implements PortHost {
 
   private boot(into: "download" | "normal", cause: ResetCause = "power-on"): void {
     this.toBoard.cut();
+    this.rtc.stop();
+    if (this.rtc.forceDownload) into = "download";
     if (into === "download") {
       // The ROM's autobaud locks on to whatever rate the host syncs at.
       this.uartBaud = this.hostBaud || CONSOLE_BAUD;
@@ -393,6 +415,7 @@ export class VirtualBoard implements PortHost {
   private setMode(mode: BoardMode): void {
     if (this.mode === mode) return;
     this.mode = mode;
+    this.connectors.modeChanged(mode);
     for (const l of this.modeListeners) l(mode);
   }
 
@@ -410,7 +433,7 @@ export class VirtualBoard implements PortHost {
 
   /** A UART at the wrong rate, or a bridge pushed past its limit, turns bytes into noise. */
   private garbleIfMismatched(bytes: Uint8Array): Uint8Array {
-    if (this.identity.usbSerialJtag || this.hostBaud === 0) return bytes;
+    if (!this.connectors.throughBridge() || this.hostBaud === 0) return bytes;
     return bridgeCarries(this.hostBaud, this.uartBaud, this.linkMaxBaud) ? bytes : garble(bytes);
   }
 }

@@ -8,11 +8,11 @@ import type {
 /** What the port needs from the board it is plugged into. */
 export interface PortHost {
   /** The port opened at this baud rate (or changed it by reopening). */
-  portOpened(baudRate: number): void;
-  portClosed(): void;
+  portOpened(baudRate: number, from?: VirtualSerialPort): void;
+  portClosed(from?: VirtualSerialPort): void;
   /** Bytes written by the host program; resolves when the driver's buffer has room again. */
-  hostWrite(bytes: Uint8Array): Promise<void>;
-  signals(dtr: boolean, rts: boolean): void;
+  hostWrite(bytes: Uint8Array, from?: VirtualSerialPort): Promise<void>;
+  signals(dtr: boolean, rts: boolean, from?: VirtualSerialPort): void;
 }
 
 function domError(name: string, message: string): Error {
@@ -34,7 +34,11 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
   private dtr = false;
   private rts = false;
   private gone = false;
-  /** Another program holds the port (as when a serial monitor is left open). */
+  /**
+   * Another program holds the port (as when a serial monitor is left open): Chromium's
+   * SerialPort::open rejects with NetworkError "Failed to open serial port." (serial_port.cc,
+   * kOpenFailedMessage) when the OS refuses to open the device.
+   */
   busy = false;
   baudRate = 0;
 
@@ -81,7 +85,7 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
     this.writableStream = new WritableStream<Uint8Array>({
       write: async (chunk) => {
         if (this.gone) throw domError("NetworkError", "The device has been lost.");
-        await this.host.hostWrite(chunk);
+        await this.host.hostWrite(chunk, this);
       },
       close: () => {
         this.writableStream = null;
@@ -90,7 +94,7 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
         this.writableStream = null;
       },
     });
-    this.host.portOpened(options.baudRate);
+    this.host.portOpened(options.baudRate, this);
     // Operating systems assert DTR and RTS when a tty is opened; with both asserted the usual
     // auto-reset transistors leave EN and IO0 alone.
     await this.setSignals({ dataTerminalReady: true, requestToSend: true });
@@ -109,8 +113,8 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
     if (!this.gone) {
       this.dtr = false;
       this.rts = false;
-      this.host.signals(false, false);
-      this.host.portClosed();
+      this.host.signals(false, false, this);
+      this.host.portClosed(this);
     }
   }
 
@@ -119,7 +123,7 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
     if (!this.isOpen) throw domError("InvalidStateError", "The port is closed.");
     if (signals.dataTerminalReady !== undefined) this.dtr = signals.dataTerminalReady;
     if (signals.requestToSend !== undefined) this.rts = signals.requestToSend;
-    this.host.signals(this.dtr, this.rts);
+    this.host.signals(this.dtr, this.rts, this);
   }
 
   /** Board → host bytes. Dropped when nobody has the port open, as a closed tty drops them. */

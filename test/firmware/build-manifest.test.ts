@@ -39,7 +39,7 @@ interface ManifestJson {
   name: string;
   version: string;
   channel: string;
-  builds: { chipFamily: string; flash_size: string; parts: ManifestPartJson[]; merged: ManifestPartJson; webrtc: boolean }[];
+  builds: { chipFamily: string; flash_size: string; parts: ManifestPartJson[]; merged: ManifestPartJson; webrtc: boolean; console: string | string[] }[];
 }
 
 let work: string;
@@ -74,6 +74,8 @@ describe("build-images.py --dry-run", () => {
     expect(manifest.channel).toBe("stable");
     expect(manifest.builds.map((b) => b.chipFamily)).toEqual(["ESP32-S3", "ESP32", "ESP32-C3"]);
     expect(manifest.builds.map((b) => b.webrtc)).toEqual([true, true, false]);
+    // Our S3 image runs TinyUSB CDC with the UART REPL kept; the C3's console is its USB-Serial-JTAG.
+    expect(manifest.builds.map((b) => b.console)).toEqual([["usb-cdc", "uart"], "uart", "usb-serial-jtag"]);
     const s3 = manifest.builds[0];
     expect(s3.parts.map((p) => [p.path, p.offset])).toEqual([
       ["esp32s3/bootloader.bin", 0x0],

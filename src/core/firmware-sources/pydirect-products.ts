@@ -3,12 +3,15 @@
  * `pyDirect-{product}-merged.bin` after the MicroPython board directory the image was built from.
  */
 import { isChipFamily, type ChipFamily } from "../image/chips";
+import type { ConsoleConnector } from "../manifest/types";
 
 const MB = 1024 * 1024;
 
 export interface ProductFacts {
   chipFamily: ChipFamily;
   flashSize: number | null;
+  /** Where the app's REPL answers (known products only): see `upstreamConsole`. */
+  console?: ConsoleConnector[];
   /** "table": known product; "product-name": chip read from the name; "assumed": neither, S3 assumed. */
   source: "table" | "product-name" | "assumed";
 }
@@ -31,6 +34,24 @@ const PRODUCTS: Record<string, Omit<ProductFacts, "source">> = {
   RetroVMS_Mini: { chipFamily: "ESP32-S3", flashSize: 16 * MB },
   "Waveshare_LCD_1.46": { chipFamily: "ESP32-S3", flashSize: 16 * MB },
   "Waveshare_LCD_1.69": { chipFamily: "ESP32-S3", flashSize: 16 * MB },
+};
+
+/**
+ * Where each upstream product's REPL answers, from upstream (362a8cc): `boards/ESP32_S3` and
+ * `boards/ESP32_P4` `sdkconfig.board` set CONFIG_ESP_CONSOLE_UART_DEFAULT=y with
+ * CONFIG_ESP_CONSOLE_USB_CDC / _USB_SERIAL_JTAG off, TinyUSB off and CONFIG_USB_OTG_SUPPORTED=y
+ * ("free USB-OTG for host mode"); their and `boards/ESP32_S3_16MB`'s `mpconfigboard.h` set
+ * MICROPY_HW_ENABLE_UART_REPL 1 and MICROPY_HW_ENABLE_USBDEV / MICROPY_HW_USB_CDC 0. So every
+ * product keeps its console on UART0 (the bridge connector) and the native USB is a host port:
+ * after an install through the native connector the board is gone from that port.
+ */
+const UPSTREAM_CONSOLE: Partial<Record<string, ConsoleConnector[]>> = {
+  ESP32_S3: ["uart"],
+  ESP32_S3_16MB: ["uart"],
+  ESP32_P4: ["uart"],
+  RetroVMS_Mini: ["uart"],
+  "Waveshare_LCD_1.46": ["uart"],
+  "Waveshare_LCD_1.69": ["uart"],
 };
 
 /**
@@ -60,7 +81,7 @@ function fromName(product: string): Omit<ProductFacts, "source"> | null {
  */
 export function pydirectProductFacts(product: string): ProductFacts {
   const known = PRODUCTS[product];
-  if (known) return { ...known, source: "table" };
+  if (known) return { ...known, console: UPSTREAM_CONSOLE[product], source: "table" };
   const named = fromName(product);
   if (named) return { ...named, source: "product-name" };
   return { chipFamily: "ESP32-S3", flashSize: null, source: "assumed" };

@@ -297,6 +297,9 @@ export async function pydirectReleaseFirmware(
       {
         chipFamily: product.chipFamily,
         ...(product.flashSize ? { flash_size: `${product.flashSize / 1048576}MB` } : {}),
+        ...(pydirectProductFacts(product.product).console
+          ? { console: pydirectProductFacts(product.product).console }
+          : {}),
         parts: [
           {
             path: product.mirrorUrl,

@@ -1,4 +1,5 @@
 import { PortalError, type RecoveryAction } from "../errors";
+import { PORT_BUSY_SENTENCE } from "../port/port-errors";
 
 export type FlashErrorCode =
   | "port-busy"
@@ -37,11 +38,7 @@ export class FlashError extends PortalError {
   }
 
   static portBusy(cause?: unknown): FlashError {
-    return new FlashError(
-      "port-busy",
-      "The serial port is in use by another program. Close any other serial monitor (Arduino IDE, PuTTY, screen, another browser tab) and try again.",
-      { cause },
-    );
+    return new FlashError("port-busy", PORT_BUSY_SENTENCE, { cause });
   }
 
   static noResponse(cause?: unknown): FlashError {
@@ -84,7 +81,7 @@ export class FlashError extends PortalError {
   static disconnected(cause?: unknown): FlashError {
     return new FlashError(
       "disconnected",
-      "The board was disconnected. Plug it back in and start again; the firmware on it may be incomplete until it is flashed again.",
+      "The board was disconnected. Plug it back in and install again: what was already written and checks out on the board is kept, and only the rest is written.",
       { cause },
     );
   }

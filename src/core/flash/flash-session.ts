@@ -1,4 +1,5 @@
-import { ESPLoader } from "esptool-js";
+import { ESPLoader, type Before } from "esptool-js";
+import { prepareReset, watchdogReset } from "./usb-reset";
 import { deflate, Inflate } from "pako";
 import { SerialPortTransport } from "../port/esptool-transport";
 import { isUsbSerialJtag, type SerialPortLike } from "../port/serial-port";
@@ -33,6 +34,10 @@ export interface OpenSessionOptions {
   /** Print esptool-js's wire trace to the console. */
   tracing?: boolean;
   /** Called once the chip is known, and once the stub runs at its final baud. */
+  /** "no_reset": the board is in its loader already (BOOT held, RESET tapped by hand): only sync. */
+  resetMode?: "default_reset" | "no_reset";
+  /** Reset-and-sync attempts before "no-response" (esptool-js's default 7). */
+  connectAttempts?: number;
   onProgress?: (step: { state: "connected"; chip: DetectedChip } | { state: "stub-running"; baudRate: number }) => void;
 }
 
@@ -110,7 +115,10 @@ export class FlashSession {
     session.onProgress = options.onProgress;
     session.requestedBaudRate = options.baudRate ?? DEFAULT_FLASH_BAUD;
     try {
-      await session.guard(session.identify(options.baudRate ?? DEFAULT_FLASH_BAUD), "connect");
+      await session.guard(
+        session.identify(options.baudRate ?? DEFAULT_FLASH_BAUD, options.resetMode, options.connectAttempts),
+        "connect",
+      );
       options.onProgress?.({ state: "connected", chip: session.chip });
       return session;
     } catch (err) {
@@ -249,6 +257,12 @@ export class FlashSession {
    * USB-Serial-JTAG chip does not read the edge as "download mode next".
    */
   async hardReset(): Promise<void> {
+    // S2/S3: clear "force download boot"; over the ROM's USB-OTG (no reset line) use the watchdog.
+    const family = (this.chip as DetectedChip | undefined)?.family;
+    if (family && (await prepareReset(family, this.port.getInfo(), this.loader)) === "watchdog") {
+      await this.guard(watchdogReset(family, this.loader), "reset");
+      return;
+    }
     await this.guard(
       (async () => {
         await this.port.setSignals({ dataTerminalReady: false, requestToSend: false });
@@ -315,9 +329,9 @@ export class FlashSession {
     });
   }
 
-  private async identify(baudRate: number): Promise<void> {
+  private async identify(baudRate: number, resetMode: Before = "default_reset", attempts = 7): Promise<void> {
     const loader = this.loader;
-    await loader.connect("default_reset", 7, true);
+    await loader.connect(resetMode, attempts, true);
     // Secure download mode (GET_SECURITY_INFO's flag, read by esptool-js while detecting): the ROM
     // refuses register reads and the stub, so nothing below would work; say so rather than time out.
     if (loader.secureDownloadMode) throw FlashError.secureDownloadMode();

@@ -1,6 +1,8 @@
 import { CHIP_FAMILIES, isChipFamily } from "../image/chips";
 import { ManifestError } from "./errors";
+import { CONSOLE_CONNECTORS } from "./types";
 import type {
+  ConsoleConnector,
   FirmwareChoice,
   FirmwareManifest,
   ManifestBuild,
@@ -206,13 +208,31 @@ function parseBuild(raw: unknown, path: string, issues: IssueList): ManifestBuil
   }
   const minChipRevision = parseRevision(raw["min_chip_revision"], `${path}/min_chip_revision`, issues);
   const flashSize = parseFlashSize(raw["flash_size"], `${path}/flash_size`, issues);
+  const console = parseConsole(raw["console"], `${path}/console`, issues);
   if (!isChipFamily(family) || (serialType !== undefined && serialType !== "cdc" && serialType !== "uart"))
     return undefined;
   const build: ManifestBuild = { ...raw, chipFamily: family, parts };
   if (serialType !== undefined) build.serialType = serialType;
   if (minChipRevision !== undefined) build.minChipRevision = minChipRevision;
   if (flashSize !== undefined) build.flashSize = flashSize;
+  if (console !== undefined) build.console = console;
+  else delete build.console;
   return build;
+}
+
+/** "uart", or a list when the REPL answers on more than one (first the one to use). */
+function parseConsole(v: unknown, path: string, issues: IssueList): ConsoleConnector[] | undefined {
+  if (v === undefined) return undefined;
+  const list = Array.isArray(v) ? (v as unknown[]) : [v];
+  const known = (c: unknown): c is ConsoleConnector => CONSOLE_CONNECTORS.includes(c as ConsoleConnector);
+  if (list.length === 0 || !list.every(known)) {
+    issues.error(
+      path,
+      `must be ${CONSOLE_CONNECTORS.map((c) => `"${c}"`).join(", ")} or a list of them, not ${describe(v)}`,
+    );
+    return undefined;
+  }
+  return [...new Set(list)];
 }
 
 function parseBuilds(raw: Json, path: string, issues: IssueList, required: boolean): ManifestBuild[] {

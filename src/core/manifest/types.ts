@@ -1,6 +1,15 @@
 import type { ChipFamily } from "../image/chips";
 
 export type SerialType = "cdc" | "uart";
+
+/**
+ * Ours: where the installed firmware's console (the REPL the portal provisions through) answers.
+ * "uart": UART0, reached through the board's USB-UART bridge connector; "usb-serial-jtag": the
+ * chip's own USB-Serial-JTAG (Espressif 303a:1001, the same USB device as the ROM loader);
+ * "usb-cdc": TinyUSB CDC on the chip's USB-OTG (a different USB device from the ROM loader's).
+ */
+export type ConsoleConnector = "uart" | "usb-serial-jtag" | "usb-cdc";
+export const CONSOLE_CONNECTORS: readonly ConsoleConnector[] = ["uart", "usb-serial-jtag", "usb-cdc"];
 export type ReleaseChannel = "stable" | "beta";
 
 /** One file to write. `offset` is always a number once parsed, whatever form the JSON used. */
@@ -23,6 +32,8 @@ export interface ManifestBuild {
   minChipRevision?: number;
   /** Ours: flash size the build needs, in bytes ("4MB" in JSON → 4194304). */
   flashSize?: number;
+  /** Ours: where the app's console answers, first the one to use ("uart" in JSON → ["uart"]). */
+  console?: ConsoleConnector[];
   [unknownField: string]: unknown;
 }
 

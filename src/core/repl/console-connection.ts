@@ -1,4 +1,5 @@
 import type { SerialPortLike } from "../port/serial-port";
+import { PORT_BUSY_SENTENCE } from "../port/port-errors";
 import { ReplError } from "./errors";
 
 /** The console of MicroPython on ESP32 UART bridges; USB-Serial-JTAG ignores the rate. */
@@ -58,7 +59,7 @@ export class ConsoleConnection {
       if (name === "InvalidStateError" && port.readable) return new ConsoleConnection(port, false);
       throw new ReplError(
         "port-busy",
-        "Could not open the serial port. Close any other program using it (a serial monitor, Thonny, another tab) and try again.",
+        PORT_BUSY_SENTENCE,
         { cause: err },
       );
     }

@@ -3,6 +3,8 @@
  * the flasher stub (partition table, then the app's own description).
  */
 import { FlashSession } from "../flash/flash-session";
+import { connectWithManualBoot, manualBootGuidance, type ManualBootGuidance } from "../flash/manual-boot";
+import { usbConnection } from "../port/usb-connector";
 import type { DetectedChip } from "../flash/types";
 import {
   APP_DESC_OFFSET,
@@ -30,13 +32,26 @@ export function summarizeChip(chip: DetectedChip, firmware: InstalledFirmware | 
   };
 }
 
-/** Open the bootloader, read chip and installed app, reset back into the app, close. */
+/**
+ * Open the bootloader, read chip and installed app, reset back into the app, close. When the reset
+ * lines get no answer, `onManualBoot` shows the by-hand way in, and the ROM is polled until it answers.
+ */
 export async function inspectBoard(
   port: SerialPortLike,
   signal: AbortSignal,
   baudRate?: number,
+  onManualBoot?: (guidance: ManualBootGuidance | null) => void,
 ): Promise<BoardSummary> {
-  const session = await FlashSession.open(port, { signal, ...(baudRate ? { baudRate } : {}) });
+  const { result: session, manual } = await connectWithManualBoot(
+    (mode) =>
+      FlashSession.open(port, {
+        signal,
+        ...(baudRate ? { baudRate } : {}),
+        ...(mode === "manual" ? { resetMode: "no_reset", connectAttempts: 1 } : {}),
+      }),
+    { signal, onGuidance: () => onManualBoot?.(manualBootGuidance(null, usbConnection(port.getInfo()).connector)) },
+  );
+  if (manual) onManualBoot?.(null);
   try {
     const firmware = await readInstalledFirmware(session);
     await session.hardReset();

@@ -67,9 +67,9 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
     firmwareSources,
     wifi: createWifiJobs(options.wifiTimeoutMs ? { wifiTimeoutMs: options.wifiTimeoutMs } : {}),
 
-    async inspect(port, signal) {
+    async inspect(port, signal, onManualBoot) {
       const { inspectBoard } = await import("./board-inspect");
-      return inspectBoard(port, signal, options.baudRate);
+      return inspectBoard(port, signal, options.baudRate, onManualBoot);
     },
 
     async loadFirmware(firmware, signal) {

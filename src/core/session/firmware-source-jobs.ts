@@ -55,5 +55,8 @@ export function offersOf(firmware: LoadedFirmware): FirmwareOffer[] {
     virtualBoardOnly: isVirtualBoardOnly(manifest),
     origin,
     improv: improvPolicy(manifest, choice.builds),
+    consoleByChip: Object.fromEntries(
+      choice.builds.flatMap((b) => (b.console ? [[b.chipFamily, b.console] as const] : [])),
+    ),
   }));
 }

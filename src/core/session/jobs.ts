@@ -4,6 +4,7 @@
  * against the virtual board. Keeping the seam here lets the state machine stay ignorant of ports,
  * manifests and WebRTC.
  */
+import type { ManualBootGuidance } from "../flash/manual-boot";
 import type { FlashEvent } from "../flash/types";
 import type {
   LoadedFirmware,
@@ -87,7 +88,12 @@ export interface ConnectAgainRequest {
 
 export interface PortalJobs {
   /** Open the port, identify chip and what is on flash, close the port again. */
-  inspect(port: SerialPortLike, signal: AbortSignal): Promise<BoardSummary>;
+  /** `onManualBoot`: the reset lines got no answer (guidance to show), or null once the ROM answered. */
+  inspect(
+    port: SerialPortLike,
+    signal: AbortSignal,
+    onManualBoot?: (guidance: ManualBootGuidance | null) => void,
+  ): Promise<BoardSummary>;
   /**
    * Every firmware/version a firmware offers, first the default; throws when it offers none. A
    * string is a manifest URL to fetch; a LoadedFirmware (a release, local files) is taken as is.

@@ -16,6 +16,7 @@ import { SessionLog } from "./session-log";
 import { idle, idleVerify, initialState, unpluggedError } from "./session-state";
 import type {
   BoardSummary,
+  FirmwareOffer,
   FirmwareSourceInput,
   ProvisionSummary,
   SessionState,
@@ -27,6 +28,12 @@ import type { FirmwareChoiceMemory, LocalFile } from "../firmware-sources/types"
 import { FirmwarePicker } from "./firmware-picker";
 import { TerminalController } from "./terminal-controller";
 import { WifiController } from "./wifi-controller";
+import { FollowController } from "./follow-controller";
+import type { PortProvider } from "../port/port-provider";
+import { describePort } from "./environment";
+import { startAppGuidance } from "../flash/manual-boot";
+import { usbConnection } from "../port/usb-connector";
+import type { ChipFamily } from "../image/chips";
 
 export interface PortalSessionOptions {
   jobs: PortalJobs;
@@ -38,6 +45,10 @@ export interface PortalSessionOptions {
   memory?: FirmwareChoiceMemory;
   /** Id of a source the page linked (`?manifest=`): the default for every port. */
   preferredSource?: string;
+  /** Granted ports, the picker and ports appearing: lets the session follow a board that re-enumerates. */
+  ports?: PortProvider;
+  /** How long a granted port may take to come back before the page asks for a click (ms). */
+  followWaitMs?: number;
 }
 
 export interface PortChoice {
@@ -68,6 +79,11 @@ export class PortalSession {
   private readonly picker: FirmwarePicker;
   private readonly terminal: TerminalController;
   private readonly wifiSetup: WifiController;
+  private readonly follow: FollowController;
+  /** This board needed BOOT and RESET by hand: its reset lines do not reach the chip. */
+  private noAutoReset = false;
+  /** MAC of the board whose install was cut off (cable, reset) after writing began. */
+  private interruptedOn: string | null = null;
   /** Jobs running aside (Wi-Fi detection, scans): a step waits for them before it starts. */
   private readonly asideJobs = new Set<Promise<unknown>>();
   /** An aside job holds the port now. */
@@ -125,6 +141,22 @@ export class PortalSession {
       aside: (body) => this.aside(body),
       protect: (secret) => this.log.protect(secret),
     });
+    this.follow = new FollowController(
+      {
+        log: this.log,
+        port: () => this.port,
+        adopt: (port) => this.adoptPort(port),
+        release: () => this.detachPort(),
+        update: (patch) => this.update(patch),
+      },
+      options.ports,
+      options.followWaitMs,
+    );
+  }
+
+  /** The board re-enumerated or moved connector and the port is not granted yet: the user's click asks for it. */
+  pickFollowedPort(): Promise<boolean> {
+    return this.follow.pick();
   }
 
   get state(): SessionState {
@@ -150,8 +182,10 @@ export class PortalSession {
     await this.asideSettled();
     this.handoff.clear();
     await this.terminal.close();
+    this.follow.cancel();
     this.detachPort();
     this.unplugged = false;
+    this.noAutoReset = false;
     this.port = choice.port;
     choice.port.addEventListener?.("disconnect", this.onDisconnect);
     this.wifiSetup.reset();
@@ -164,7 +198,12 @@ export class PortalSession {
     });
     this.log.portal(`Port chosen: ${choice.label}`);
     const ok = await this.run("connect", "Reading the board", async (signal) => {
-      const board = await this.jobs.inspect(choice.port, signal);
+      const board = await this.follow.retry(choice.port, (port) =>
+        this.jobs.inspect(port, signal, (manualBoot) => {
+          if (manualBoot) this.noAutoReset = true;
+          this.update({ manualBoot });
+        }),
+      );
       const fw = board.firmware ? `${board.firmware.name} ${board.firmware.version}` : "no app found";
       this.log.portal(
         `Connected: ${board.description}, MAC ${board.mac}, flash ${board.flashSize ?? "?"} bytes, firmware: ${fw}`,
@@ -175,7 +214,16 @@ export class PortalSession {
       this.refreshErase();
       await this.picker.afterConnect();
       const fw = this.current.firmware;
-      if (fw.status === "done" && this.current.erase?.reason === "already-installed" && fw.result) {
+      const board = this.current.connect.result;
+      // An install this session started on this board was cut off: its app header may be on flash
+      // while the rest is not, so "already installed" cannot be trusted; installing again writes
+      // only what the board's own MD5s say is missing.
+      const resume = board !== null && this.interruptedOn === board.mac;
+      if (resume)
+        this.log.portal(
+          "The last install on this board was interrupted: installing again writes only what is missing.",
+        );
+      if (!resume && fw.status === "done" && this.current.erase?.reason === "already-installed" && fw.result) {
         // What is on the board is what was picked: nothing to flash, straight on to provisioning.
         this.log.portal(`${fw.result.name} ${fw.result.version} is already installed: going on to provisioning.`);
         this.goTo("provision");
@@ -237,6 +285,7 @@ export class PortalSession {
   }
 
   async flash(): Promise<boolean> {
+    await this.follow.settled();
     const port = this.port;
     const board = this.current.connect.result;
     const offer = this.current.firmware.result;
@@ -250,23 +299,27 @@ export class PortalSession {
       return false;
     }
     const erase = this.current.erase?.erase ?? decideErase(board, offer).erase;
+    const plan = this.follow.plan(port, board.chip as ChipFamily, offer);
+    this.follow.expect(plan);
     this.update({ flash: { ...this.current.flash, parts: [] } });
     this.log.portal(
       `Installing ${offer.name} ${offer.version}${erase ? " (erasing flash first)" : " (keeping user data)"}`,
     );
     const ok = await this.run("flash", "Starting", async (signal) => {
-      await this.jobs.install(
-        port,
-        {
-          offer,
-          board,
-          erase,
-          virtualPort: this.current.port?.virtual === true,
-          signal,
-          onParts: (names) =>
-            this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
-        },
-        (e) => this.onInstallEvent(e),
+      await this.follow.retry(port, (port) =>
+        this.jobs.install(
+          port,
+          {
+            offer,
+            board,
+            erase,
+            virtualPort: this.current.port?.virtual === true,
+            signal,
+            onParts: (names) =>
+              this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
+          },
+          (e) => this.onInstallEvent(e),
+        ),
       );
       const parts = this.current.flash.parts;
       return {
@@ -275,6 +328,8 @@ export class PortalSession {
         bytesSkipped: parts.filter((p) => p.status === "skipped").reduce((n, p) => n + p.total, 0),
       };
     });
+    const failure = this.current.flash.error?.code;
+    this.interruptedOn = !ok && (failure === "disconnected" || failure === "write-failed") ? board.mac : null;
     if (ok) {
       this.update({
         connect: {
@@ -283,9 +338,20 @@ export class PortalSession {
         },
       });
       this.goTo("provision");
+      this.follow.moveNow(plan);
+      // The reset at the end of the install could not reach the chip: the user starts the app.
+      if (this.noAutoReset)
+        this.update({
+          manualBoot: startAppGuidance(board.chip as ChipFamily, usbConnection(port.getInfo()).connector),
+        });
       // As after any install: the console shows the new firmware boot, while the portal looks for
       // the board's way to Wi-Fi (pyDirect, Improv within the manifest's wait, or neither).
-      this.track(this.terminal.open().then(() => this.wifiSetup.detect(true)));
+      this.track(
+        this.follow
+          .settled()
+          .then(() => this.terminal.open())
+          .then(() => this.wifiSetup.detect(true)),
+      );
     }
     return ok;
   }
@@ -310,11 +376,13 @@ export class PortalSession {
   }
 
   async provision(): Promise<boolean> {
+    await this.follow.settled();
     const port = this.port;
     const board = this.current.connect.result;
     const wifi = this.wifi;
     if (!port || !board) return this.notReady("provision", "Connect a board first.");
     if (!wifi) return this.notReady("provision", "Enter the Wi-Fi network the board should join.");
+    if (this.current.manualBoot) this.update({ manualBoot: null });
     const ok = await this.run("provision", "Making identity and certificate", async (signal) => {
       const result = await this.jobs.provision(
         port,
@@ -336,6 +404,7 @@ export class PortalSession {
   }
 
   async verify(): Promise<boolean> {
+    await this.follow.settled();
     const port = this.port;
     const board = this.current.connect.result;
     const provisioned = this.current.provision.result;
@@ -709,8 +778,17 @@ export class PortalSession {
   private refreshErase(): void {
     const offer = this.current.firmware.result;
     if (!offer) return;
+    this.refreshConsolePlan(offer);
     if (this.current.erase?.reason === "user-choice") return;
     this.update({ erase: decideErase(this.current.connect.result, offer) });
+  }
+
+  /** Said before installing: where the console will be when it is not this port. */
+  private refreshConsolePlan(offer: FirmwareOffer): void {
+    const board = this.current.connect.result;
+    const plan = this.port && board ? this.follow.plan(this.port, board.chip as ChipFamily, offer) : null;
+    const consolePlan = plan && plan.kind !== "same-port" ? { kind: plan.kind, sentence: plan.sentence } : null;
+    if (consolePlan?.sentence !== this.current.consolePlan?.sentence) this.update({ consolePlan });
   }
 
   private onInstallEvent(e: InstallEvent): void {
@@ -742,6 +820,7 @@ export class PortalSession {
   }
 
   private portGone(): void {
+    if (this.port && this.follow.portLeft(this.port)) return;
     this.log.portal("The board was unplugged.");
     this.unplugged = true;
     void this.terminal.close();
@@ -754,6 +833,18 @@ export class PortalSession {
       this.goTo("connect");
     }
     this.update({ port: null });
+  }
+
+  /** The board came back on another port: carry on there, every step's state kept. */
+  private adoptPort(port: SerialPortLike): void {
+    this.detachPort();
+    this.unplugged = false;
+    this.port = port;
+    port.addEventListener?.("disconnect", this.onDisconnect);
+    const label = describePort(port.getInfo());
+    this.log.portal(`The board is now on ${label}.`);
+    this.update({ port: { label, virtual: this.current.port?.virtual ?? false } });
+    if (this.current.firmware.result) this.refreshConsolePlan(this.current.firmware.result);
   }
 
   private detachPort(): void {

@@ -3,6 +3,9 @@
  * tests). Plain data only: no DOM, no ports, and never a secret (the Wi-Fi password lives in the
  * session's memory and reaches the board only through the provisioning job).
  */
+import type { PortFollowState } from "./port-follow";
+import type { ManualBootGuidance } from "../flash/manual-boot";
+import type { ConsoleConnector } from "../manifest/types";
 import type { PortalError } from "../errors";
 import type { FirmwareOrigin, LocalFirmwareAnalysis } from "../firmware-sources/types";
 import type { SecurityState } from "../flash/security-state";
@@ -52,6 +55,8 @@ export interface FirmwareOffer {
   origin?: FirmwareOrigin;
   /** Whether and how long to look for Improv Wi-Fi Serial after installing it. */
   improv?: ImprovPolicy;
+  /** Per chip family: where the build's console answers (manifest `console`), when the build says. */
+  consoleByChip?: Partial<Record<string, ConsoleConnector[]>>;
 }
 
 /**
@@ -272,6 +277,15 @@ export interface SessionState {
   /** The step the user is on (the first not yet done, or the one that failed). */
   step: StepId;
   port: { label: string; virtual: boolean } | null;
+  /**
+   * Issue 18: the board is being followed to another port (re-enumerated, or its console is on the
+   * other connector): a sentence while waiting, a click to ask for when the port is not granted.
+   */
+  portFollow?: PortFollowState | null;
+  /** The reset lines got no answer: how to enter the bootloader by hand (shown until the ROM answers). */
+  manualBoot?: ManualBootGuidance | null;
+  /** Before installing: where the build's console will be, when that is not this port. */
+  consolePlan?: { kind: "re-enumerates" | "other-connector"; sentence: string } | null;
   connect: StepState<BoardSummary>;
   firmware: StepState<FirmwareOffer> & {
     /** The sources offered for the connected port (the demo only for the virtual board). */

@@ -228,6 +228,7 @@ class BootloaderSession extends FlashCommands implements DownloadModeSession {
     let delayMs = 0;
     for (let i = 0; i < data.length / 4; i += 4) {
       this.registers.write(u32(data, i), u32(data, i + 1), u32(data, i + 2));
+      this.board.registerWritten?.(u32(data, i), u32(data, i + 1), u32(data, i + 2));
       delayMs += u32(data, i + 3) / 1000;
     }
     this.ok(Op.WRITE_REG, new Uint8Array(0), 0, this.now() + (this.board.paced ? delayMs : 0));

@@ -20,6 +20,8 @@ export interface BootloaderHost {
   setUartBaud(baud: number): void;
   reset(into: "download" | "normal", cause?: ResetCause): void;
   print(text: string): void;
+  /** RTC registers change how the chip restarts (force download boot, the watchdog). */
+  registerWritten?(addr: number, value: number, mask: number): void;
 }
 
 /**

@@ -241,6 +241,7 @@ describe("pydirectReleaseFirmware", () => {
     });
     expect(mirror.requests.length).toBe(before);
     expect(loaded.manifest.builds[0].parts[0].sha256).toBe(sha256Hex(image));
+    expect(loaded.manifest.builds[0].console).toEqual(["uart"]);
   });
 });
 
@@ -268,7 +269,15 @@ describe("offline, with an image kept from an earlier install", () => {
 
 describe("product mapping", () => {
   it("knows upstream's products and reads chip and flash size from other names", () => {
-    expect(pydirectProductFacts("ESP32_S3")).toEqual({ chipFamily: "ESP32-S3", flashSize: 8 * MB, source: "table" });
+    expect(pydirectProductFacts("ESP32_S3")).toEqual({
+      chipFamily: "ESP32-S3",
+      flashSize: 8 * MB,
+      console: ["uart"],
+      source: "table",
+    });
+    // Upstream's sdkconfig.board puts every product's REPL on UART0 and the native USB in host mode.
+    expect(pydirectProductFacts("ESP32_P4").console).toEqual(["uart"]);
+    expect(pydirectProductFacts("SCRIPTO_P4").console).toBeUndefined();
     expect(pydirectProductFacts("ESP32_P4")).toMatchObject({ chipFamily: "ESP32-P4", source: "table" });
     expect(pydirectProductFacts("RetroVMS_Mini")).toMatchObject({ chipFamily: "ESP32-S3", source: "table" });
     expect(pydirectProductFacts("SCRIPTO_P4")).toEqual({

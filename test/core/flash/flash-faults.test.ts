@@ -11,7 +11,7 @@ describe("flashParts when things go wrong", () => {
     board.port.busy = true;
     const err = await flashParts(board.port, { parts: threePartImage() }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "port-busy", action: "close-other-app" });
-    expect((err as Error).message).toMatch(/serial monitor/);
+    expect((err as Error).message).toMatch(/Serial Monitor.*screen.*ModemManager/);
   });
 
   it("tells the user to hold BOOT when the board never answers, and works once they do", async () => {

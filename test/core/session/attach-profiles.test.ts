@@ -1,0 +1,207 @@
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { execFileSync } from "node:child_process";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ConsoleConnector } from "../../../src/core/manifest/types";
+import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-registry";
+import { createPortalJobs } from "../../../src/core/session/default-jobs";
+import { PortalSession } from "../../../src/core/session/portal-session";
+import type { SessionState } from "../../../src/core/session/session-types";
+import { createVirtualChoice, type VirtualChoice } from "../../../src/demo/virtual-port";
+import { virtualPortProvider } from "../../../src/demo/virtual-port-provider";
+import { virtualBoardModel } from "../../../src/virtual-board/board-models";
+import { demoParts } from "../../../scripts/lib/demo-firmware";
+
+// Issue 18 through the session with the real cores: each way a board attaches, from Connect to
+// provisioning (and to "Verified" for the board that re-enumerates), without starting over.
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const ORIGIN = "http://portal.test/";
+const MANIFEST = `${ORIGIN}firmware/demo/manifest.json`;
+
+/** public/ as if served from ORIGIN; the demo manifest's builds get `console` when given. */
+function publicFetch(console?: ConsoleConnector[]): typeof fetch {
+  return async (input: RequestInfo | URL) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const path = join(ROOT, "public", decodeURIComponent(url.pathname));
+    let body: Uint8Array<ArrayBuffer>;
+    try {
+      body = new Uint8Array(await readFile(path));
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+    if (console && url.pathname.endsWith("demo/manifest.json")) {
+      const manifest = JSON.parse(new TextDecoder().decode(body)) as { builds: Record<string, unknown>[] };
+      for (const b of manifest.builds) b["console"] = console;
+      body = new TextEncoder().encode(JSON.stringify(manifest));
+    }
+    return new Response(body, { status: 200 });
+  };
+}
+
+interface Rig {
+  session: PortalSession;
+  choice: VirtualChoice;
+  provider: ReturnType<typeof virtualPortProvider>;
+}
+
+interface RigOptions {
+  console?: ConsoleConnector[];
+  grantAll?: boolean;
+  /** false: the board runs no app runtime (tests that end before provisioning boot faster). */
+  app?: false;
+}
+
+function rig(modelId: string, options: RigOptions = {}): Rig {
+  const model = virtualBoardModel(modelId);
+  if (!model) throw new Error(`no model ${modelId}`);
+  const choice = createVirtualChoice({
+    model,
+    random: () => 0.4,
+    ...(options.app === false ? { makeApp: () => undefined } : {}),
+  });
+  const provider = virtualPortProvider(choice.board, { grantAll: options.grantAll ?? true });
+  const registry = new MemoryDeviceRegistry();
+  const session = new PortalSession({
+    jobs: createPortalJobs({
+      fetch: publicFetch(options.console),
+      registry,
+    }),
+    sources: [{ label: "Demo", manifestUrl: MANIFEST }],
+    registry,
+    ports: provider,
+    followWaitMs: 1500,
+  });
+  return { session, choice, provider };
+}
+
+function until(session: PortalSession, test: (s: SessionState) => boolean, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error("state never came")), timeoutMs);
+    const off = session.subscribe((s) => {
+      if (test(s)) {
+        clearTimeout(timer);
+        queueMicrotask(() => off());
+        resolvePromise();
+      }
+    });
+  });
+}
+
+async function provision(session: PortalSession): Promise<void> {
+  session.setWifi({ ssid: "Workshop", password: "solder-and-flux" });
+  if (!(await session.provision())) throw session.state.provision.error ?? new Error("provisioning failed");
+}
+
+const ids = (label: string | undefined) => /\((\w{4}:\w{4})\)/.exec(label ?? "")?.[1];
+
+beforeAll(() => {
+  execFileSync("npx", ["tsx", "scripts/make-demo-firmware.ts"], { cwd: ROOT, stdio: "ignore" });
+}, 120_000);
+
+describe("a board that comes back as another USB device (TinyUSB CDC app)", () => {
+  it("connects from the app's CDC port, follows it into the loader and back, and installs", async () => {
+    const { session, choice } = rig("esp32s3-tinyusb", { console: ["usb-cdc", "uart"], app: false });
+    const board = choice.board;
+    // The board already runs our image: its port is the app's CDC device.
+    for (const p of demoParts("ESP32-S3")) board.flash.set(p.data, p.offset);
+    board.reset("normal");
+    await board.waitForMode("app");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(board.port.getInfo()).toEqual({ usbVendorId: 0x303a, usbProductId: 0x4001 });
+
+    expect(await session.connect({ ...choice, port: board.port })).toBe(true);
+    expect(session.state.connect.result?.chip).toBe("ESP32-S3");
+    expect(session.log.toText()).toMatch(/left its port/);
+    // Before installing: it says the console comes back as another device on this connector.
+    await until(session, (s) => s.consolePlan?.kind === "re-enumerates" && !s.portFollow, 30_000);
+    session.show("flash");
+    const flashed = await session.flash();
+    expect(flashed).toBe(true);
+    await until(session, (s) => ids(s.port?.label) === "303a:4001" && !s.portFollow);
+    // The app's console answers on the CDC port the session followed it to.
+    expect(choice.board.mode).toBe("app");
+    // Not yet: provisioning restarts the board, which re-enumerates its CDC port once more, and the
+    // provisioning job still listens for the restart's status lines on the port it started on.
+  }, 120_000);
+});
+
+describe("console on the other connector (upstream pyDirect builds: REPL on UART0, USB host)", () => {
+  it("says so before installing, then carries on by itself on the granted bridge port (two cables)", async () => {
+    const { session, choice } = rig("esp32s3-dual", { console: ["uart"] });
+    expect(choice.port.getInfo()).toEqual({ usbVendorId: 0x303a, usbProductId: 0x1001 });
+    expect(await session.connect(choice)).toBe(true);
+    await session.selectFirmware(MANIFEST);
+    expect(session.state.consolePlan).toMatchObject({ kind: "other-connector" });
+    expect(session.state.consolePlan?.sentence).toMatch(
+      /console is on its UART connector.*this cable is on the native USB/,
+    );
+    session.show("flash");
+    expect(await session.flash()).toBe(true);
+    await until(session, (s) => ids(s.port?.label) === "10c4:ea60" && !s.portFollow);
+    await provision(session);
+    expect(session.state.provision.result?.hostname).toMatch(/^pyDirect-/);
+  }, 60_000);
+
+  it("with one cable and the bridge not granted: one click, once the cable is in the UART connector", async () => {
+    const { session, choice } = rig("esp32s3-native-host", { console: ["uart"], grantAll: false });
+    expect(await session.connect(choice)).toBe(true);
+    await session.selectFirmware(MANIFEST);
+    session.show("flash");
+    expect(await session.flash()).toBe(true);
+    await until(session, (s) => s.portFollow?.status === "needs-click");
+    expect(session.state.portFollow?.sentence).toMatch(/UART connector/);
+    // Not there yet: the picker finds nothing, and the session says so and keeps waiting.
+    expect(await session.pickFollowedPort()).toBe(false);
+    expect(session.state.portFollow?.status).toBe("needs-click");
+    expect(session.state.portFollow?.status === "needs-click" && session.state.portFollow.problem).toMatch(/No port/);
+    choice.board.connectors.plugCable("uart");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await session.pickFollowedPort()).toBe(true);
+    await until(session, (s) => ids(s.port?.label) === "10c4:ea60" && !s.portFollow);
+    await provision(session);
+  }, 60_000);
+});
+
+describe("no auto-reset, a busy port, an interrupted install", () => {
+  it("shows the by-hand way into the loader and carries on by itself once the ROM answers", async () => {
+    const { session, choice } = rig("esp32-no-autoreset", { app: false });
+    const connecting = session.connect(choice);
+    await until(session, (s) => s.manualBoot?.steps.length === 3, 30_000);
+    expect(session.state.manualBoot).toMatchObject({ resetLabel: "EN", connector: "uart" });
+    choice.board.reset("download"); // BOOT held while EN is tapped
+    expect(await connecting).toBe(true);
+    expect(session.state.manualBoot).toBeNull();
+    expect(session.state.connect.result?.chip).toBe("ESP32");
+  }, 60_000);
+
+  it("names what usually holds a busy port, and connects once it is free", async () => {
+    const { session, choice } = rig("esp32s3-busy", { app: false });
+    expect(await session.connect(choice)).toBe(false);
+    expect(session.state.connect.error).toMatchObject({ code: "port-busy", action: "close-other-app" });
+    expect(session.state.connect.error?.message).toMatch(/Arduino IDE's Serial Monitor.*idf\.py monitor.*ModemManager/);
+    choice.board.connectors.holdElsewhere(false);
+    expect(await session.connect(choice)).toBe(true);
+  }, 30_000);
+
+  it("resumes an interrupted install: what is already verified on the board is not written again", async () => {
+    const { session, choice } = rig("esp32s3", { app: false });
+    expect(await session.connect(choice)).toBe(true);
+    session.show("flash");
+    // The cable is pulled 200 KB into the install.
+    choice.board.injectFaults({ disconnectAfterBytes: 200_000 });
+    expect(await session.flash()).toBe(false);
+    expect(session.state.flash.error?.code).toBe("disconnected");
+    expect(session.state.flash.error?.message).toMatch(/kept|already written/);
+    const port = choice.board.plug();
+    expect(await session.connect({ ...choice, port })).toBe(true);
+    // The half-written app's header is on flash: not "already installed", but an install to finish.
+    expect(session.state.step).toBe("firmware");
+    expect(session.log.toText()).toMatch(/interrupted: installing again writes only what is missing/);
+    session.show("flash");
+    expect(await session.flash()).toBe(true);
+    const result = session.state.flash.result!;
+    expect(result.bytesSkipped).toBeGreaterThan(0);
+    expect(session.state.flash.parts.some((p) => p.status === "skipped")).toBe(true);
+  }, 60_000);
+});
