@@ -1,6 +1,7 @@
 import { ESPRESSIF_USB_JTAG, type SerialPortIdentity } from "../core/port/serial-port";
 import { bootFromFlash, type ResetCause } from "./boot";
 import { chipProfile, defaultFlashSize, hasUsbSerialJtag } from "./chips";
+import { chipFacts } from "../core/image/chips";
 import { LinkDirection } from "./link";
 import { createDownloadSession } from "./rom/download-session";
 import type {
@@ -12,7 +13,18 @@ import type {
   DownloadModeSession,
   LinkFaults,
 } from "./types";
-import { CP2102N, bridgeCarries, garble, type UsbBridgeProfile } from "./usb-bridge";
+import {
+  CP2102N,
+  USB_SERIAL_JTAG_USB,
+  bridgeCarriesRate,
+  bridgeRate,
+  garble,
+  type UsbBridgeProfile,
+} from "./usb-bridge";
+import { chipAutobaudRate, chipUartRate } from "./uart-clock";
+import { UsbPipe } from "./usb-latency";
+import { NOR_TIMING, NOR_TIMING_MAX, type NorTiming } from "./rom/spi-flash";
+import { BOOTLOADER_RTC_WDT_MS, DownloadWatchdog, hasDownloadWatchdog } from "./rtc-watchdog";
 import { VirtualSerialPort, type PortHost } from "./virtual-serial-port";
 
 export interface VirtualBoardOptions {
@@ -36,10 +48,22 @@ export interface VirtualBoardOptions {
    * Boards without them need BOOT held while RESET is pressed: `reset("download")`.
    */
   autoReset?: boolean;
+  /** NOR erase/program times: the data sheet's typical ones (default) or its maximums (rom/spi-flash.ts). */
+  norTiming?: "typical" | "worst-case";
+  /**
+   * USB-Serial-JTAG chips: the firmware keeps the RTC watchdog running, so entering download mode
+   * over USB finds it counting even after a good boot (rtc-watchdog.ts). Without it, only a boot
+   * that ran the bootloader but no app leaves it counting.
+   */
+  firmwareKeepsRtcWatchdog?: boolean;
+  /** Timeout of that watchdog, ms (default ESP-IDF's 9000); the watchdog counts on paced boards or when this is given. */
+  rtcWatchdogMs?: number;
 }
 
 /** SPI NOR sizes the simulated boards carry (the JEDEC capacity byte esptool decodes covers them). */
 const FLASH_SIZES = [1, 2, 4, 8, 16, 32].map((mb) => mb * 1024 * 1024);
+/** The ROM prints its banners at 115200 whatever the host opened (esptool docs, serial protocol: "always initialises at 115200bps"). */
+const ROM_BAUD = 115_200;
 /** Native USB full speed carries about 1 MB/s whatever baud rate the host asks for. */
 const USB_FULL_SPEED_BPS = 10_000_000;
 /** EN rises through an RC network: the chip leaves reset a little after the line is released. */
@@ -87,6 +111,20 @@ export class VirtualBoard implements PortHost {
   private appAbort: AbortController | undefined;
   private readonly consoleListeners = new Set<ConsoleListener>();
   private readonly modeListeners = new Set<(mode: BoardMode) => void>();
+  /** The USB leg of each direction (frames, packets, a bridge's latency timer), paced boards only. */
+  private readonly toBoardUsb: UsbPipe;
+  private readonly toHostUsb: UsbPipe;
+  private readonly outWriters: Array<() => void> = [];
+  /** The ROM's autobaud still measures the host's SYNC; it locks once the ROM has answered. */
+  private autobaudListening = false;
+  private autobaudHeard = false;
+  /** Bits per second UART0 really runs at (its clock over its divider); see uart-clock.ts. */
+  private uartRate = ROM_BAUD;
+  /** The RTC watchdog is counting in the RTC domain (the bootloader armed it and no app disarmed it). */
+  private rtcWatchdogArmed = false;
+  private watchdog: DownloadWatchdog | undefined;
+  private readonly watchdogOptions: { keep: boolean; ms: number | undefined };
+  readonly norTiming: NorTiming;
 
   constructor(options: VirtualBoardOptions = {}) {
     const chip = options.chip ?? "ESP32-S3";
@@ -111,8 +149,15 @@ export class VirtualBoard implements PortHost {
     this.appFactory = options.app;
     this.autoReset = options.autoReset ?? true;
     this.faults = options.faults ?? {};
+    this.norTiming = options.norTiming === "worst-case" ? NOR_TIMING_MAX : NOR_TIMING;
+    this.watchdogOptions = { keep: options.firmwareKeepsRtcWatchdog ?? false, ms: options.rtcWatchdogMs };
     this.toBoard = new LinkDirection((bytes) => this.boardReceive(bytes), null);
-    this.toHost = new LinkDirection((bytes) => this.currentPort.deliver(bytes), null);
+    this.toHostUsb = new UsbPipe((bytes) => this.currentPort.deliver(bytes), null);
+    this.toBoardUsb = new UsbPipe((bytes) => {
+      const writer = this.outWriters.shift();
+      void this.toBoard.send(bytes).then(writer);
+    }, null);
+    this.toHost = new LinkDirection((bytes) => this.toHostUsb.push(bytes), null);
     this.currentPort = this.makePort();
     // Powered from USB: the chip boots from flash as soon as it is plugged in.
     this.scheduleRelease();
@@ -166,6 +211,10 @@ export class VirtualBoard implements PortHost {
     this.leaveMode();
     this.toBoard.cut();
     this.toHost.cut();
+    this.cutUsbOut();
+    this.toHostUsb.cut();
+    // Power is gone: the RTC domain resets with everything else.
+    this.rtcWatchdogArmed = false;
     this.setMode("unplugged");
     this.currentPort.unplug();
   }
@@ -190,6 +239,8 @@ export class VirtualBoard implements PortHost {
     this.releaseTimer = undefined;
     this.leaveMode();
     this.setMode("reset");
+    // The EN pin resets the RTC domain too (esp_restart() does not).
+    if (cause === "power-on") this.rtcWatchdogArmed = false;
     this.boot(into, cause);
   }
 
@@ -224,14 +275,14 @@ export class VirtualBoard implements PortHost {
     if (within(f.disconnectAfterBytes)) {
       const keep = data.subarray(0, f.disconnectAfterBytes - start);
       f.disconnectAfterBytes = undefined;
-      void this.toBoard.send(keep);
+      void this.sendToBoard(keep);
       setTimeout(() => this.unplug(), 0);
       return Promise.resolve();
     }
     if (within(f.resetAfterBytes)) {
       const keep = data.subarray(0, f.resetAfterBytes - start);
       f.resetAfterBytes = undefined;
-      void this.toBoard.send(keep);
+      void this.sendToBoard(keep);
       setTimeout(() => this.reset("normal"), 0);
       return Promise.resolve();
     }
@@ -245,7 +296,7 @@ export class VirtualBoard implements PortHost {
       data = new Uint8Array([...data.subarray(0, i), ...data.subarray(i + 1)]);
       f.dropByteAt = undefined;
     }
-    return this.toBoard.send(data);
+    return this.sendToBoard(data);
   }
 
   signals(dtr: boolean, rts: boolean): void {
@@ -275,11 +326,29 @@ export class VirtualBoard implements PortHost {
     }
   }
 
+  /** Host → board: a bulk OUT transfer in the next USB frame, then the UART wire (paced boards). */
+  private sendToBoard(bytes: Uint8Array): Promise<void> {
+    if (!this.toBoardUsb.profile) return this.toBoard.send(bytes);
+    // The pipe hands each write on whole and in order, so its writer waits in the same order.
+    return new Promise((resolve) => {
+      this.outWriters.push(resolve);
+      this.toBoardUsb.push(bytes);
+    });
+  }
+
+  /** Drop host → board bytes still on the USB leg; their writers go on (the bytes are simply lost). */
+  private cutUsbOut(): void {
+    this.toBoardUsb.cut();
+    for (const resolve of this.outWriters.splice(0)) resolve();
+  }
+
   // ---- Board → host ----------------------------------------------------------------------------
 
   /** Bytes from the chip's UART/USB towards the host program. */
   sendToHost(bytes: Uint8Array): void {
     if (this.mode === "unplugged") return;
+    // The ROM's first answer after hearing the host is its SYNC reply: the autobaud has locked.
+    if (this.autobaudHeard) this.autobaudListening = this.autobaudHeard = false;
     void this.toHost.send(this.garbleIfMismatched(bytes));
   }
 
@@ -293,7 +362,14 @@ export class VirtualBoard implements PortHost {
   /** The stub or ROM changed the UART baud rate (CHANGE_BAUDRATE). */
   setUartBaud(baud: number): void {
     this.uartBaud = baud;
+    this.uartRate = chipUartRate(chipProfile(this.identity.chip).uartClockHz, baud);
+    this.autobaudListening = false;
     this.updatePacing();
+  }
+
+  /** A WRITE_REG reached the chip in download mode (the RTC watchdog listens for esptool's writes). */
+  registerWritten(addr: number, value: number): void {
+    this.watchdog?.registerWritten(addr, value);
   }
 
   // ---- internals --------------------------------------------------------------------------------
@@ -326,17 +402,26 @@ export class VirtualBoard implements PortHost {
 
   private boot(into: "download" | "normal", cause: ResetCause = "power-on"): void {
     this.toBoard.cut();
+    this.cutUsbOut();
     if (into === "download") {
-      // The ROM's autobaud locks on to whatever rate the host syncs at.
-      this.uartBaud = this.hostBaud || CONSOLE_BAUD;
+      // The ROM prints its banner at its own rate, then its autobaud locks on to the host's SYNC.
+      this.uartBaud = ROM_BAUD;
+      this.uartRate = chipUartRate(chipProfile(this.identity.chip).uartClockHz, ROM_BAUD);
+      this.autobaudListening = true;
+      this.autobaudHeard = false;
       this.updatePacing();
       this.setMode("download");
+      this.armDownloadWatchdog();
       this.session = createDownloadSession(this);
       return;
     }
     this.uartBaud = CONSOLE_BAUD;
+    this.uartRate = chipUartRate(chipProfile(this.identity.chip).uartClockHz, CONSOLE_BAUD);
     this.updatePacing();
     const outcome = bootFromFlash(this.identity, this.flash, cause);
+    // ESP-IDF's bootloader arms the RTC watchdog; the app disarms it unless the firmware keeps it.
+    const bootloaderRan = this.flash[chipFacts(this.identity.chip).bootloaderOffset] === 0xe9;
+    this.rtcWatchdogArmed = bootloaderRan && (!outcome.ok || this.watchdogOptions.keep);
     this.print(outcome.log);
     if (!outcome.ok || !outcome.app) {
       this.setMode("boot-failed");
@@ -374,7 +459,21 @@ export class VirtualBoard implements PortHost {
     );
   }
 
+  /** USB-Serial-JTAG download entry keeps the RTC domain: an armed RTC watchdog goes on counting. */
+  private armDownloadWatchdog(): void {
+    const { chip, usbSerialJtag } = this.identity;
+    const counting = this.paced || this.watchdogOptions.ms !== undefined;
+    if (!usbSerialJtag || !this.rtcWatchdogArmed || !counting || !hasDownloadWatchdog(chip)) return;
+    this.watchdog = new DownloadWatchdog(chip, this.watchdogOptions.ms ?? BOOTLOADER_RTC_WDT_MS, () => {
+      // An RTC watchdog reset is a system reset: the chip boots from flash (the download strap is gone).
+      this.watchdog = undefined;
+      this.reset("normal");
+    });
+  }
+
   private leaveMode(): void {
+    this.watchdog?.stop();
+    this.watchdog = undefined;
     this.session?.dispose();
     this.session = undefined;
     if (this.bootLoopTimer) clearInterval(this.bootLoopTimer);
@@ -393,6 +492,13 @@ export class VirtualBoard implements PortHost {
   }
 
   private boardReceive(bytes: Uint8Array): void {
+    if (this.mode === "download" && this.autobaudListening && this.bridge && this.hostBaud > 0) {
+      // The ROM's autobaud measures the host's bit timing (the SYNC's 0x55 pulses) in whole clock cycles.
+      const clock = chipProfile(this.identity.chip).uartClockHz;
+      this.uartRate = chipAutobaudRate(clock, bridgeRate(this.bridge, this.hostBaud));
+      this.uartBaud = clock / Math.round(clock / this.uartRate);
+      this.autobaudHeard = true;
+    }
     const data = this.garbleIfMismatched(bytes);
     if (this.mode === "download") this.session?.receive(data);
     else if (this.mode === "app") this.app?.input(data);
@@ -402,11 +508,14 @@ export class VirtualBoard implements PortHost {
     const bps = this.paced ? (this.identity.usbSerialJtag ? USB_FULL_SPEED_BPS : this.hostBaud || CONSOLE_BAUD) : null;
     this.toBoard.bitsPerSecond = bps;
     this.toHost.bitsPerSecond = bps;
+    const usb = this.paced ? (this.bridge ? (this.bridge.usb ?? USB_SERIAL_JTAG_USB) : USB_SERIAL_JTAG_USB) : null;
+    this.toHostUsb.profile = usb;
+    this.toBoardUsb.profile = usb && { inPacketBytes: 64, latencyTimerMs: null };
   }
 
   /** A UART at the wrong rate, or a bridge pushed past its limit, turns bytes into noise. */
   private garbleIfMismatched(bytes: Uint8Array): Uint8Array {
-    if (this.identity.usbSerialJtag || this.hostBaud === 0) return bytes;
-    return bridgeCarries(this.hostBaud, this.uartBaud, this.linkMaxBaud) ? bytes : garble(bytes);
+    if (this.identity.usbSerialJtag || this.hostBaud === 0 || !this.bridge) return bytes;
+    return bridgeCarriesRate(this.bridge, this.hostBaud, this.uartRate, this.linkMaxBaud) ? bytes : garble(bytes);
   }
 }

@@ -6,7 +6,7 @@ import { downloadBanner, errorCode, type Failure } from "./loader-replies";
 import { Op, parseCommand, responsePacket, u32, xorChecksum, type CommandPacket } from "./protocol";
 import { ResponseScheduler } from "./response-scheduler";
 import { SlipDecoder, slipEncode, type SlipFrameResult } from "./slip";
-import { CPU_RATES, SECTOR_SIZE, SpiFlash } from "./spi-flash";
+import { CPU_RATES, SECTOR_SIZE, SpiFlash, type NorTiming } from "./spi-flash";
 import { RegisterFile } from "./registers";
 import { FlashReadStream } from "./flash-read";
 
@@ -20,6 +20,10 @@ export interface BootloaderHost {
   setUartBaud(baud: number): void;
   reset(into: "download" | "normal"): void;
   print(text: string): void;
+  /** NOR erase/program times the flash takes (default: the data sheet's typical ones). */
+  readonly norTiming?: NorTiming;
+  /** A WRITE_REG reached the chip (the board's RTC watchdog listens for esptool's disabling writes). */
+  registerWritten?(addr: number, value: number): void;
 }
 
 const SYNC_PAYLOAD = new Uint8Array([0x07, 0x07, 0x12, 0x20, ...new Array<number>(32).fill(0x55)]);
@@ -62,7 +66,7 @@ class BootloaderSession implements DownloadModeSession {
     this.profile = chipProfile(board.identity.chip);
     this.decoder = new SlipDecoder((frame) => this.onFrame(frame));
     this.registers = new RegisterFile(this.profile, board.identity, () => board.uartBaud);
-    this.spiFlash = new SpiFlash(board.flash);
+    this.spiFlash = new SpiFlash(board.flash, board.norTiming);
     this.out = new ResponseScheduler(board.paced, (bytes) => board.sendToHost(bytes));
     board.print(downloadBanner(board.identity));
   }
@@ -239,6 +243,7 @@ class BootloaderSession implements DownloadModeSession {
     let delayMs = 0;
     for (let i = 0; i < data.length / 4; i += 4) {
       this.registers.write(u32(data, i), u32(data, i + 1), u32(data, i + 2));
+      this.board.registerWritten?.(u32(data, i), u32(data, i + 1));
       delayMs += u32(data, i + 3) / 1000;
     }
     this.ok(Op.WRITE_REG, new Uint8Array(0), 0, this.now() + (this.board.paced ? delayMs : 0));
