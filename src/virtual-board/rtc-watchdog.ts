@@ -108,3 +108,50 @@ export class DownloadWatchdog {
     this.timer = undefined;
   }
 }
+
+/**
+ * The RTC domain's watchdog state across resets: armed by a boot that ran ESP-IDF's bootloader but
+ * no app that disarms it; cleared by power loss or the EN pin; counting again when the chip enters
+ * download mode over USB-Serial-JTAG.
+ */
+export class RtcWatchdogState {
+  private armed = false;
+  private counting: DownloadWatchdog | undefined;
+
+  constructor(
+    private readonly chip: ChipFamily,
+    /** The firmware keeps the watchdog (does not disarm it before app_main). */
+    private readonly firmwareKeepsIt: boolean,
+    /** Timeout once counting, ms; `null`: the board does not run the watchdog (unpaced). */
+    private readonly timeoutMs: number | null,
+  ) {}
+
+  /** A boot from flash finished: `bootloaderRan` (it armed the watchdog) and whether an app runs. */
+  booted(bootloaderRan: boolean, appRuns: boolean): void {
+    this.armed = bootloaderRan && (!appRuns || this.firmwareKeepsIt);
+  }
+
+  /** Power gone, or EN pulled: the RTC domain resets. */
+  rtcReset(): void {
+    this.armed = false;
+  }
+
+  /** The chip entered download mode through USB-Serial-JTAG: the RTC domain kept running. */
+  enteredDownloadOverUsb(onReset: () => void): void {
+    if (!this.armed || this.timeoutMs === null || !hasDownloadWatchdog(this.chip)) return;
+    this.counting = new DownloadWatchdog(this.chip, this.timeoutMs, () => {
+      this.counting = undefined;
+      onReset();
+    });
+  }
+
+  registerWritten(addr: number, value: number): void {
+    this.counting?.registerWritten(addr, value);
+  }
+
+  /** The chip left download mode. */
+  stop(): void {
+    this.counting?.stop();
+    this.counting = undefined;
+  }
+}

@@ -89,3 +89,49 @@ export const exactBaud: BaudGenerator = (requested) => requested;
 export function ratesMatch(senderRate: number, receiverRate: number): boolean {
   return Math.abs(senderRate / receiverRate - 1) <= UART_RATE_TOLERANCE;
 }
+
+/**
+ * UART0 of the chip: the rate it runs at, set by CHANGE_BAUDRATE or, in the ROM loader, by its
+ * autobaud, which listens from reset until the ROM has answered the host (its SYNC reply).
+ */
+export class ChipUart {
+  /** The rate asked for (or, after autobaud, the one locked on to), as UART_CLKDIV reads back. */
+  baud: number;
+  /** Bits per second the UART really makes from its clock and divider. */
+  rate: number;
+  private listening = false;
+  private heard = false;
+
+  constructor(
+    private readonly clockHz: number,
+    baud: number,
+  ) {
+    this.baud = baud;
+    this.rate = chipUartRate(clockHz, baud);
+  }
+
+  /** CHANGE_BAUDRATE, or the console rate after a normal boot. */
+  set(baud: number): void {
+    this.baud = baud;
+    this.rate = chipUartRate(this.clockHz, baud);
+    this.listening = this.heard = false;
+  }
+
+  /** The ROM loader starts at its own rate and listens for the host's SYNC. */
+  enterRomLoader(romBaud: number): void {
+    this.set(romBaud);
+    this.listening = true;
+  }
+
+  /** Bytes from a host whose bridge really runs at `hostRate` reached the UART. */
+  hear(hostRate: number): void {
+    if (!this.listening) return;
+    this.rate = this.baud = chipAutobaudRate(this.clockHz, hostRate);
+    this.heard = true;
+  }
+
+  /** The chip sent something: after hearing the host, that is the SYNC reply, and autobaud stops. */
+  answered(): void {
+    if (this.heard) this.listening = this.heard = false;
+  }
+}

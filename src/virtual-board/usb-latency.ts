@@ -91,20 +91,21 @@ export class UsbPipe {
   }
 
   private schedule(at: number, bytes: Uint8Array): void {
-    const last = this.queue[this.queue.length - 1];
+    const last = this.queue.at(-1);
     // USB never reorders a pipe's bytes: nothing leaves before what went in earlier.
     this.queue.push({ at: Math.max(at, last?.at ?? 0), bytes });
     this.arm();
   }
 
   private arm(): void {
-    const head = this.queue[0];
+    const head = this.queue.at(0);
     if (this.timer !== undefined || !head) return;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        while (this.queue.length > 0 && this.queue[0].at <= performance.now() + 0.25) {
-          this.deliver(this.queue.shift()!.bytes);
+        for (let next = this.queue.at(0); next && next.at <= performance.now() + 0.25; next = this.queue.at(0)) {
+          this.queue.shift();
+          this.deliver(next.bytes);
         }
         this.arm();
       },
@@ -122,4 +123,44 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
     at += c.length;
   }
   return out;
+}
+
+/** Where host → board bytes go after the USB leg: the UART wire, which pushes back on the writer. */
+export interface Wire {
+  send(bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * Host → board: each write is a bulk OUT transfer in the next frame, then goes onto the wire; the
+ * writer waits for the wire's push-back as before. Unpaced (no profile) writes go straight on.
+ */
+export class UsbOutLeg {
+  private readonly pipe: UsbPipe;
+  private readonly writers: Array<() => void> = [];
+
+  constructor(private readonly wire: Wire) {
+    // The pipe hands each write on whole and in order, so its writers wait in the same order.
+    this.pipe = new UsbPipe((bytes) => {
+      const writer = this.writers.shift();
+      void this.wire.send(bytes).then(writer);
+    }, null);
+  }
+
+  set profile(profile: UsbLinkProfile | null) {
+    this.pipe.profile = profile;
+  }
+
+  send(bytes: Uint8Array): Promise<void> {
+    if (!this.pipe.profile) return this.wire.send(bytes);
+    return new Promise((resolve) => {
+      this.writers.push(resolve);
+      this.pipe.push(bytes);
+    });
+  }
+
+  /** Drop bytes still on the USB leg; their writers go on (the bytes are simply lost). */
+  cut(): void {
+    this.pipe.cut();
+    for (const resolve of this.writers.splice(0)) resolve();
+  }
 }

@@ -21,10 +21,10 @@ import {
   garble,
   type UsbBridgeProfile,
 } from "./usb-bridge";
-import { chipAutobaudRate, chipUartRate } from "./uart-clock";
-import { UsbPipe } from "./usb-latency";
+import { ChipUart } from "./uart-clock";
+import { UsbOutLeg, UsbPipe } from "./usb-latency";
 import { NOR_TIMING, NOR_TIMING_MAX, type NorTiming } from "./rom/spi-flash";
-import { BOOTLOADER_RTC_WDT_MS, DownloadWatchdog, hasDownloadWatchdog } from "./rtc-watchdog";
+import { BOOTLOADER_RTC_WDT_MS, RtcWatchdogState } from "./rtc-watchdog";
 import { VirtualSerialPort, type PortHost } from "./virtual-serial-port";
 
 export interface VirtualBoardOptions {
@@ -112,18 +112,11 @@ export class VirtualBoard implements PortHost {
   private readonly consoleListeners = new Set<ConsoleListener>();
   private readonly modeListeners = new Set<(mode: BoardMode) => void>();
   /** The USB leg of each direction (frames, packets, a bridge's latency timer), paced boards only. */
-  private readonly toBoardUsb: UsbPipe;
+  private readonly toBoardUsb: UsbOutLeg;
   private readonly toHostUsb: UsbPipe;
-  private readonly outWriters: Array<() => void> = [];
-  /** The ROM's autobaud still measures the host's SYNC; it locks once the ROM has answered. */
-  private autobaudListening = false;
-  private autobaudHeard = false;
-  /** Bits per second UART0 really runs at (its clock over its divider); see uart-clock.ts. */
-  private uartRate = ROM_BAUD;
-  /** The RTC watchdog is counting in the RTC domain (the bootloader armed it and no app disarmed it). */
-  private rtcWatchdogArmed = false;
-  private watchdog: DownloadWatchdog | undefined;
-  private readonly watchdogOptions: { keep: boolean; ms: number | undefined };
+  /** UART0's real rate (clock over divider) and the ROM's autobaud; see uart-clock.ts. */
+  private readonly uart: ChipUart;
+  private readonly rtcWatchdog: RtcWatchdogState;
   readonly norTiming: NorTiming;
 
   constructor(options: VirtualBoardOptions = {}) {
@@ -150,13 +143,12 @@ export class VirtualBoard implements PortHost {
     this.autoReset = options.autoReset ?? true;
     this.faults = options.faults ?? {};
     this.norTiming = options.norTiming === "worst-case" ? NOR_TIMING_MAX : NOR_TIMING;
-    this.watchdogOptions = { keep: options.firmwareKeepsRtcWatchdog ?? false, ms: options.rtcWatchdogMs };
+    const watchdogMs = options.rtcWatchdogMs ?? (this.paced ? BOOTLOADER_RTC_WDT_MS : null);
+    this.rtcWatchdog = new RtcWatchdogState(chip, options.firmwareKeepsRtcWatchdog ?? false, watchdogMs);
+    this.uart = new ChipUart(chipProfile(chip).uartClockHz, CONSOLE_BAUD);
     this.toBoard = new LinkDirection((bytes) => this.boardReceive(bytes), null);
     this.toHostUsb = new UsbPipe((bytes) => this.currentPort.deliver(bytes), null);
-    this.toBoardUsb = new UsbPipe((bytes) => {
-      const writer = this.outWriters.shift();
-      void this.toBoard.send(bytes).then(writer);
-    }, null);
+    this.toBoardUsb = new UsbOutLeg(this.toBoard);
     this.toHost = new LinkDirection((bytes) => this.toHostUsb.push(bytes), null);
     this.currentPort = this.makePort();
     // Powered from USB: the chip boots from flash as soon as it is plugged in.
@@ -211,10 +203,10 @@ export class VirtualBoard implements PortHost {
     this.leaveMode();
     this.toBoard.cut();
     this.toHost.cut();
-    this.cutUsbOut();
+    this.toBoardUsb.cut();
     this.toHostUsb.cut();
     // Power is gone: the RTC domain resets with everything else.
-    this.rtcWatchdogArmed = false;
+    this.rtcWatchdog.rtcReset();
     this.setMode("unplugged");
     this.currentPort.unplug();
   }
@@ -240,7 +232,7 @@ export class VirtualBoard implements PortHost {
     this.leaveMode();
     this.setMode("reset");
     // The EN pin resets the RTC domain too (esp_restart() does not).
-    if (cause === "power-on") this.rtcWatchdogArmed = false;
+    if (cause === "power-on") this.rtcWatchdog.rtcReset();
     this.boot(into, cause);
   }
 
@@ -275,14 +267,14 @@ export class VirtualBoard implements PortHost {
     if (within(f.disconnectAfterBytes)) {
       const keep = data.subarray(0, f.disconnectAfterBytes - start);
       f.disconnectAfterBytes = undefined;
-      void this.sendToBoard(keep);
+      void this.toBoardUsb.send(keep);
       setTimeout(() => this.unplug(), 0);
       return Promise.resolve();
     }
     if (within(f.resetAfterBytes)) {
       const keep = data.subarray(0, f.resetAfterBytes - start);
       f.resetAfterBytes = undefined;
-      void this.sendToBoard(keep);
+      void this.toBoardUsb.send(keep);
       setTimeout(() => this.reset("normal"), 0);
       return Promise.resolve();
     }
@@ -296,7 +288,7 @@ export class VirtualBoard implements PortHost {
       data = new Uint8Array([...data.subarray(0, i), ...data.subarray(i + 1)]);
       f.dropByteAt = undefined;
     }
-    return this.sendToBoard(data);
+    return this.toBoardUsb.send(data);
   }
 
   signals(dtr: boolean, rts: boolean): void {
@@ -326,29 +318,12 @@ export class VirtualBoard implements PortHost {
     }
   }
 
-  /** Host → board: a bulk OUT transfer in the next USB frame, then the UART wire (paced boards). */
-  private sendToBoard(bytes: Uint8Array): Promise<void> {
-    if (!this.toBoardUsb.profile) return this.toBoard.send(bytes);
-    // The pipe hands each write on whole and in order, so its writer waits in the same order.
-    return new Promise((resolve) => {
-      this.outWriters.push(resolve);
-      this.toBoardUsb.push(bytes);
-    });
-  }
-
-  /** Drop host → board bytes still on the USB leg; their writers go on (the bytes are simply lost). */
-  private cutUsbOut(): void {
-    this.toBoardUsb.cut();
-    for (const resolve of this.outWriters.splice(0)) resolve();
-  }
-
   // ---- Board → host ----------------------------------------------------------------------------
 
   /** Bytes from the chip's UART/USB towards the host program. */
   sendToHost(bytes: Uint8Array): void {
     if (this.mode === "unplugged") return;
-    // The ROM's first answer after hearing the host is its SYNC reply: the autobaud has locked.
-    if (this.autobaudHeard) this.autobaudListening = this.autobaudHeard = false;
+    this.uart.answered();
     void this.toHost.send(this.garbleIfMismatched(bytes));
   }
 
@@ -361,15 +336,14 @@ export class VirtualBoard implements PortHost {
 
   /** The stub or ROM changed the UART baud rate (CHANGE_BAUDRATE). */
   setUartBaud(baud: number): void {
+    this.uart.set(baud);
     this.uartBaud = baud;
-    this.uartRate = chipUartRate(chipProfile(this.identity.chip).uartClockHz, baud);
-    this.autobaudListening = false;
     this.updatePacing();
   }
 
   /** A WRITE_REG reached the chip in download mode (the RTC watchdog listens for esptool's writes). */
   registerWritten(addr: number, value: number): void {
-    this.watchdog?.registerWritten(addr, value);
+    this.rtcWatchdog.registerWritten(addr, value);
   }
 
   // ---- internals --------------------------------------------------------------------------------
@@ -402,26 +376,24 @@ export class VirtualBoard implements PortHost {
 
   private boot(into: "download" | "normal", cause: ResetCause = "power-on"): void {
     this.toBoard.cut();
-    this.cutUsbOut();
+    this.toBoardUsb.cut();
     if (into === "download") {
       // The ROM prints its banner at its own rate, then its autobaud locks on to the host's SYNC.
+      this.uart.enterRomLoader(ROM_BAUD);
       this.uartBaud = ROM_BAUD;
-      this.uartRate = chipUartRate(chipProfile(this.identity.chip).uartClockHz, ROM_BAUD);
-      this.autobaudListening = true;
-      this.autobaudHeard = false;
       this.updatePacing();
       this.setMode("download");
-      this.armDownloadWatchdog();
+      // Only the USB-Serial-JTAG's reset keeps the RTC domain (and its watchdog) running.
+      if (this.identity.usbSerialJtag) this.rtcWatchdog.enteredDownloadOverUsb(() => this.reset("normal"));
       this.session = createDownloadSession(this);
       return;
     }
+    this.uart.set(CONSOLE_BAUD);
     this.uartBaud = CONSOLE_BAUD;
-    this.uartRate = chipUartRate(chipProfile(this.identity.chip).uartClockHz, CONSOLE_BAUD);
     this.updatePacing();
     const outcome = bootFromFlash(this.identity, this.flash, cause);
     // ESP-IDF's bootloader arms the RTC watchdog; the app disarms it unless the firmware keeps it.
-    const bootloaderRan = this.flash[chipFacts(this.identity.chip).bootloaderOffset] === 0xe9;
-    this.rtcWatchdogArmed = bootloaderRan && (!outcome.ok || this.watchdogOptions.keep);
+    this.rtcWatchdog.booted(this.flash[chipFacts(this.identity.chip).bootloaderOffset] === 0xe9, outcome.ok);
     this.print(outcome.log);
     if (!outcome.ok || !outcome.app) {
       this.setMode("boot-failed");
@@ -459,21 +431,8 @@ export class VirtualBoard implements PortHost {
     );
   }
 
-  /** USB-Serial-JTAG download entry keeps the RTC domain: an armed RTC watchdog goes on counting. */
-  private armDownloadWatchdog(): void {
-    const { chip, usbSerialJtag } = this.identity;
-    const counting = this.paced || this.watchdogOptions.ms !== undefined;
-    if (!usbSerialJtag || !this.rtcWatchdogArmed || !counting || !hasDownloadWatchdog(chip)) return;
-    this.watchdog = new DownloadWatchdog(chip, this.watchdogOptions.ms ?? BOOTLOADER_RTC_WDT_MS, () => {
-      // An RTC watchdog reset is a system reset: the chip boots from flash (the download strap is gone).
-      this.watchdog = undefined;
-      this.reset("normal");
-    });
-  }
-
   private leaveMode(): void {
-    this.watchdog?.stop();
-    this.watchdog = undefined;
+    this.rtcWatchdog.stop();
     this.session?.dispose();
     this.session = undefined;
     if (this.bootLoopTimer) clearInterval(this.bootLoopTimer);
@@ -492,12 +451,9 @@ export class VirtualBoard implements PortHost {
   }
 
   private boardReceive(bytes: Uint8Array): void {
-    if (this.mode === "download" && this.autobaudListening && this.bridge && this.hostBaud > 0) {
-      // The ROM's autobaud measures the host's bit timing (the SYNC's 0x55 pulses) in whole clock cycles.
-      const clock = chipProfile(this.identity.chip).uartClockHz;
-      this.uartRate = chipAutobaudRate(clock, bridgeRate(this.bridge, this.hostBaud));
-      this.uartBaud = clock / Math.round(clock / this.uartRate);
-      this.autobaudHeard = true;
+    if (this.mode === "download" && this.bridge && this.hostBaud > 0) {
+      this.uart.hear(bridgeRate(this.bridge, this.hostBaud));
+      this.uartBaud = this.uart.baud;
     }
     const data = this.garbleIfMismatched(bytes);
     if (this.mode === "download") this.session?.receive(data);
@@ -510,12 +466,13 @@ export class VirtualBoard implements PortHost {
     this.toHost.bitsPerSecond = bps;
     const usb = this.paced ? (this.bridge ? (this.bridge.usb ?? USB_SERIAL_JTAG_USB) : USB_SERIAL_JTAG_USB) : null;
     this.toHostUsb.profile = usb;
+    // USB 2.0 5.8.3: full-speed bulk OUT packets carry up to 64 bytes; a write goes in the next frame.
     this.toBoardUsb.profile = usb && { inPacketBytes: 64, latencyTimerMs: null };
   }
 
   /** A UART at the wrong rate, or a bridge pushed past its limit, turns bytes into noise. */
   private garbleIfMismatched(bytes: Uint8Array): Uint8Array {
     if (this.identity.usbSerialJtag || this.hostBaud === 0 || !this.bridge) return bytes;
-    return bridgeCarriesRate(this.bridge, this.hostBaud, this.uartRate, this.linkMaxBaud) ? bytes : garble(bytes);
+    return bridgeCarriesRate(this.bridge, this.hostBaud, this.uart.rate, this.linkMaxBaud) ? bytes : garble(bytes);
   }
 }
