@@ -144,13 +144,28 @@ function describeImageFailure(
   }
 }
 
-/** What started the chip: power or the EN pin (power-on), or the app itself (esp_restart). */
-export type ResetCause = "power-on" | "software";
+/** What started the chip: power or the EN pin (power-on), the app itself (esp_restart), or a watchdog. */
+export type ResetCause = "power-on" | "software" | "watchdog";
+
+/**
+ * The ROM's reset-cause line after the RTC watchdog resets the chip: reason 0x10, named RTCWDT_RTC_RESET
+ * by the ESP32's ROM and RTCWDT_RTC_RST by later ones (ESP-IDF components/esp_rom/<chip>/include/<chip>/rom/rtc.h,
+ * RESET_REASON / soc_reset_reason_t value 16).
+ */
+function watchdogResetLine(chip: ChipFamily, powerOn: string): string {
+  const name = chip === "ESP32" ? "RTCWDT_RTC_RESET" : "RTCWDT_RTC_RST";
+  return powerOn.replace(/^rst:0x1 \([A-Z_]+\)/, `rst:0x10 (${name})`);
+}
 
 export function bootFromFlash(board: BoardIdentity, flash: Uint8Array, cause: ResetCause = "power-on"): BootOutcome {
   const chip = board.chip;
   const rom = romText(chip);
-  const text = cause === "software" ? { ...rom, powerOn: rom.softwareReset } : rom;
+  const text =
+    cause === "software"
+      ? { ...rom, powerOn: rom.softwareReset }
+      : cause === "watchdog"
+        ? { ...rom, powerOn: watchdogResetLine(chip, rom.powerOn) }
+        : rom;
   const facts = chipFacts(chip);
   const romLines: string[] = [];
   const finish = (log: BootLog, app?: BootedApp): BootOutcome => {

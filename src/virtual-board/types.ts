@@ -54,7 +54,7 @@ export interface AppContext {
   /** Aborted when the app stops running (reset, power off, unplug). */
   signal: AbortSignal;
   /** Why the chip started this time (machine.reset_cause()). */
-  resetCause: "power-on" | "software";
+  resetCause: "power-on" | "software" | "watchdog";
   /** Restart the whole chip as esp_restart() does: this app stops, the ROM boots again. */
   restart?(): void;
 }

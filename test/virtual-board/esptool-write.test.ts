@@ -35,6 +35,9 @@ describe("esptool-js writeFlash against the virtual board", () => {
       const { loader } = quietLoader(board.port);
       await loader.connect();
       expect(loader.IS_STUB).toBe(false);
+      // esptool attaches the flash before flash commands when it talks to the ROM alone (main.py, "Enabling
+      // default SPI flash mode"), 8 bytes as loader.py's flash_spi_attach sends the ROM; esptool-js does not.
+      await loader.checkCommand("attach SPI flash", 0x0d, new Uint8Array(8));
       await loader.writeFlash({
         fileArray: files,
         flashSize: "keep",

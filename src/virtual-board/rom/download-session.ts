@@ -1,36 +1,18 @@
-import { md5 } from "@noble/hashes/legacy.js";
-import { chipProfile, type ChipProfile } from "../chips";
-import type { BoardIdentity, DownloadModeSession } from "../types";
-import { FlashWriteSession } from "./flash-write";
-import { downloadBanner, errorCode, type Failure } from "./loader-replies";
-import { Op, parseCommand, responsePacket, u32, xorChecksum, type CommandPacket } from "./protocol";
-import { ResponseScheduler } from "./response-scheduler";
-import { SlipDecoder, slipEncode, type SlipFrameResult } from "./slip";
-import { CPU_RATES, SECTOR_SIZE, SpiFlash, type NorTiming } from "./spi-flash";
+import type { DownloadModeSession } from "../types";
+import { FlashCommands } from "./flash-commands";
+import { type BootloaderHost } from "./loader-base";
+import { downloadBanner } from "./loader-replies";
+import { Op, parseCommand, StubError, u32, type CommandPacket } from "./protocol";
+import { RamLoader, stubFits } from "./ram-loader";
 import { RegisterFile } from "./registers";
-import { FlashReadStream } from "./flash-read";
+import { SlipDecoder, slipEncode, type SlipFrameResult } from "./slip";
+import { CRASH_WATCHDOG_MS, STUB_MAX_DATA_LEN, STUB_RX_BUFFER, stubFlashMaxSize } from "./stub-rules";
 
-/** What the serial bootloader needs from the board it runs on. */
-export interface BootloaderHost {
-  readonly identity: BoardIdentity;
-  readonly flash: Uint8Array;
-  readonly paced: boolean;
-  readonly uartBaud: number;
-  sendToHost(bytes: Uint8Array): void;
-  setUartBaud(baud: number): void;
-  reset(into: "download" | "normal"): void;
-  print(text: string): void;
-  /** NOR erase/program times the flash takes (default: the data sheet's typical ones). */
-  readonly norTiming?: NorTiming;
-  /** A WRITE_REG reached the chip (the board's RTC watchdog listens for esptool's disabling writes). */
-  registerWritten?(addr: number, value: number): void;
-}
+export type { BootloaderHost } from "./loader-base";
 
 const SYNC_PAYLOAD = new Uint8Array([0x07, 0x07, 0x12, 0x20, ...new Array<number>(32).fill(0x55)]);
 /** The ROM answers one SYNC with eight replies (esptool reads all of them). */
 const ROM_SYNC_REPLIES = 8;
-/** esptool's stub takes 16 KiB blocks; anything much larger would not fit its buffers. */
-const STUB_MAX_BLOCK = 0x10000;
 /** Time from MEM_END to the stub's "OHAI": clearing BSS and attaching flash. */
 const STUB_START_MS = 2;
 
@@ -45,29 +27,17 @@ export function createDownloadSession(board: BootloaderHost): DownloadModeSessio
  * work before it answers, the stub answers a data block as soon as it has it and programs it while
  * the next one arrives.
  */
-class BootloaderSession implements DownloadModeSession {
-  private stub = false;
+class BootloaderSession extends FlashCommands implements DownloadModeSession {
   private crashed = false;
-  private readonly profile: ChipProfile;
   private readonly decoder: SlipDecoder;
   private readonly registers: RegisterFile;
-  private readonly spiFlash: SpiFlash;
-  private readonly out: ResponseScheduler;
-  private memRegions: Array<{ start: number; end: number }> = [];
-  private memLoading: { blocks: number; received: number } | null = null;
-  private write: FlashWriteSession | null = null;
-  private reading: FlashReadStream | null = null;
-  /** When the flash finishes the work already handed to it (performance.now() clock). */
-  private flashBusyUntil = 0;
-  /** When the stub finishes processing the last data block (it answers the next one only then). */
-  private blockDoneAt = 0;
+  private ram = new RamLoader();
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly board: BootloaderHost) {
-    this.profile = chipProfile(board.identity.chip);
+  constructor(board: BootloaderHost) {
+    super(board);
     this.decoder = new SlipDecoder((frame) => this.onFrame(frame));
     this.registers = new RegisterFile(this.profile, board.identity, () => board.uartBaud);
-    this.spiFlash = new SpiFlash(board.flash, board.norTiming);
-    this.out = new ResponseScheduler(board.paced, (bytes) => board.sendToHost(bytes));
     board.print(downloadBanner(board.identity));
   }
 
@@ -77,12 +47,9 @@ class BootloaderSession implements DownloadModeSession {
   }
 
   dispose(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
     this.out.dispose();
     this.reading = null;
-  }
-
-  private now(): number {
-    return this.board.paced ? performance.now() : 0;
   }
 
   private onFrame(frame: SlipFrameResult): void {
@@ -92,7 +59,29 @@ class BootloaderSession implements DownloadModeSession {
       this.reading.acknowledge(frame.payload);
       return;
     }
+    if (this.stub) {
+      // The stub's receive buffer ends a frame every STUB_RX_BUFFER bytes and takes the rest as new ones.
+      for (let at = 0; at < frame.payload.length; at += STUB_RX_BUFFER) {
+        this.stubFrame(frame.payload.subarray(at, at + STUB_RX_BUFFER));
+      }
+      return;
+    }
     const cmd = parseCommand(frame.payload);
+    if (!cmd) return;
+    if (cmd.declaredLength !== cmd.data.length) {
+      this.fail(cmd.op, "length");
+      return;
+    }
+    this.dispatch(cmd);
+  }
+
+  private stubFrame(payload: Uint8Array): void {
+    if (payload.length >= 4 && (payload[2] | (payload[3] << 8)) > STUB_MAX_DATA_LEN) {
+      // stub_flasher.c cmd_loop: the header goes out, then ESP_BAD_DATA_LEN and 0xEE, nothing done.
+      this.reply(payload[1], StubError.BAD_DATA_LEN, 0xee);
+      return;
+    }
+    const cmd = parseCommand(payload);
     if (!cmd) return;
     if (cmd.declaredLength !== cmd.data.length) {
       this.fail(cmd.op, "length");
@@ -122,11 +111,25 @@ class BootloaderSession implements DownloadModeSession {
         return;
       }
       case Op.SPI_SET_PARAMS: {
-        data.length === 24 ? this.ok(op) : this.fail(op, "invalid");
+        // fl_id, total_size, block, sector, page, status mask: the ROM's SPIParamCfg takes total_size as the
+        // chip size its SPIRead/SPIWrite check (stub_commands.c handle_spi_set_params; `||` gives 1 on a bad length).
+        if (data.length !== 24) {
+          this.fail(op, this.stub ? "failed" : "invalid");
+          return;
+        }
+        if (this.stub) this.stubChipSize = u32(data, 1);
+        this.ok(op);
         return;
       }
       case Op.SPI_ATTACH: {
-        data.length === 4 || data.length === 8 ? this.ok(op) : this.fail(op, "invalid");
+        // esptool's flash_spi_attach (loader.py) sends the ROM 8 bytes (hspi_arg plus "is legacy") and the
+        // stub 4; stub_flasher.c checks verify_data_len(command, 4) || handle_spi_attach(...).
+        if (data.length !== (this.stub ? 4 : 8)) {
+          this.fail(op, this.stub ? "failed" : "invalid");
+          return;
+        }
+        this.attached = true;
+        this.ok(op);
         return;
       }
       case Op.CHANGE_BAUDRATE: {
@@ -187,49 +190,21 @@ class BootloaderSession implements DownloadModeSession {
     this.fail(op, "unsupported");
   }
 
-  // ---- replies ---------------------------------------------------------------------------------
-
-  private statusBytes(failure?: Failure): Uint8Array {
-    const code = failure === undefined ? 0 : errorCode(failure, this.stub);
-    const status = failure === undefined ? 0 : 1;
-    return this.stub ? new Uint8Array([status, code]) : new Uint8Array([status, code, 0, 0]);
-  }
-
-  private ok(op: number, data: Uint8Array = new Uint8Array(0), value = 0, notBefore = 0): void {
-    const body = new Uint8Array(data.length + (this.stub ? 2 : 4));
-    body.set(data);
-    this.out.send(Math.max(this.now(), notBefore), slipEncode(responsePacket(op, value, body)));
-  }
-
-  private fail(op: number, failure: Failure, notBefore = 0): void {
-    this.out.send(Math.max(this.now(), notBefore), slipEncode(responsePacket(op, 0, this.statusBytes(failure))));
-  }
-
-  /** Reply once the flash has finished earlier work plus `ms` more. */
-  private afterFlashWork(op: number, ms: number, data?: Uint8Array): void {
-    const done = Math.max(this.now(), this.flashBusyUntil) + (this.board.paced ? ms : 0);
-    this.flashBusyUntil = done;
-    this.ok(op, data, 0, done);
-  }
-
-  /**
-   * While waiting for the UART the stub starts erasing what the write will need next; each erase,
-   * once started, runs to completion. Model the erases that would have started before `t`.
-   */
-  private eraseAheadUntil(t: number): void {
-    const session = this.write;
-    while (session?.canEraseAhead && this.flashBusyUntil < t) this.flashBusyUntil += session.eraseNextUnit();
-  }
-
   // ---- commands --------------------------------------------------------------------------------
 
   private sync(data: Uint8Array): void {
-    if (data.length !== SYNC_PAYLOAD.length || data.some((b, i) => b !== SYNC_PAYLOAD[i])) {
-      this.fail(Op.SYNC, "invalid");
+    if (this.stub) {
+      // stub_flasher.c cmd_loop, ESP_SYNC: length checked (36), then eight replies like the ROM's, value 0,
+      // "so SYNC could be possible with the flasher stub as well" (reconnecting to a running stub).
+      if (data.length !== SYNC_PAYLOAD.length) {
+        this.fail(Op.SYNC, "length");
+        return;
+      }
+      for (let i = 0; i < ROM_SYNC_REPLIES; i++) this.ok(Op.SYNC);
       return;
     }
-    if (this.stub) {
-      this.ok(Op.SYNC);
+    if (data.length !== SYNC_PAYLOAD.length || data.some((b, i) => b !== SYNC_PAYLOAD[i])) {
+      this.fail(Op.SYNC, "invalid");
       return;
     }
     for (let i = 0; i < ROM_SYNC_REPLIES; i++) this.ok(Op.SYNC, new Uint8Array(0), this.profile.romSyncValue);
@@ -261,7 +236,13 @@ class BootloaderSession implements DownloadModeSession {
     }
     // The acknowledgement still goes out at the old rate; the UART switches right after it.
     this.ok(Op.CHANGE_BAUDRATE);
-    this.out.then(this.now(), () => this.board.setUartBaud(baud));
+    // The ROM ignores the second word (esptool's change_baud, loader.py, sends it 0). The stub scales its
+    // current divider by it: divider = divider * current_baud / new_baud (stub_io.c get_new_uart_divider),
+    // so a wrong current rate gives a wrong new one, and 0 stops the UART.
+    const current = u32(data, 1);
+    const uart = this.board.uartBaud;
+    const actual = !this.stub || current === uart ? baud : current === 0 ? 0 : (baud * uart) / current;
+    this.out.then(this.now(), () => this.board.setUartBaud(actual));
   }
 
   private securityInfo(): void {
@@ -282,207 +263,86 @@ class BootloaderSession implements DownloadModeSession {
     const { op, data } = cmd;
     if (op === Op.MEM_BEGIN) {
       if (data.length !== 16) {
-        this.fail(op, "invalid");
+        this.fail(op, this.stub ? "failed" : "invalid");
         return;
       }
-      const [size, blocks, , offset] = [u32(data, 0), u32(data, 1), u32(data, 2), u32(data, 3)];
-      this.memRegions.push({ start: offset, end: offset + size });
-      this.memLoading = { blocks, received: 0 };
+      this.ram.begin(u32(data, 0), u32(data, 3));
       this.ok(op);
       return;
     }
     if (op === Op.MEM_DATA) {
+      if (this.stub) {
+        this.stubMemData(cmd);
+        return;
+      }
       const block = this.dataBlock(cmd);
       if (!block) return;
-      if (!this.memLoading) {
+      if (!this.ram.data(block)) {
         this.fail(op, "not-in-flash-mode");
         return;
       }
-      this.memLoading.received++;
       this.ok(op);
       return;
     }
     if (data.length !== 8) {
-      this.fail(op, "invalid");
+      this.fail(op, this.stub ? "failed" : "invalid");
       return;
     }
-    const stayInLoader = u32(data, 0) !== 0;
+    // stub_commands.c handle_mem_finish: data still owed is ESP_NOT_ENOUGH_DATA (sent as 1 through `||`),
+    // and the stub then does not jump.
+    if (this.stub && this.ram.remaining > 0) {
+      this.ram.end();
+      this.fail(op, "failed");
+      return;
+    }
+    // The ROM jumps when the first word is 0 (esptool-js memFinish sends 1 for "no entry"); the stub when
+    // the entry is not 0 (stub_flasher.c cmd_loop, ESP_MEM_END).
     const entry = u32(data, 1);
-    this.memLoading = null;
+    const jumps = this.stub ? entry !== 0 : u32(data, 0) === 0;
+    this.ram.end();
     this.ok(op);
-    if (stayInLoader) return;
-    const runsLoadedCode = this.memRegions.some((r) => entry >= r.start && entry < r.end);
+    if (!jumps) return;
+    const revision = this.profile.revision.major * 100 + this.profile.revision.minor;
+    const runsStub = stubFits(this.ram.identify(entry), this.board.identity.chip, revision);
+    this.ram = new RamLoader();
+    if (!runsStub) {
+      this.crash();
+      return;
+    }
     this.out.then(this.now() + (this.board.paced ? STUB_START_MS : 0), () => {
-      if (!runsLoadedCode) {
-        // Jumping into memory nothing was loaded to: the core faults and the loader goes silent.
-        this.crashed = true;
-        return;
-      }
       this.stub = true;
+      this.write = null;
+      this.stubChipSize = stubFlashMaxSize(this.board.identity.chip);
+      // stub_flasher.c stub_main: SLIP_send(&greeting, 4), "OHAI".
       this.board.sendToHost(slipEncode(new TextEncoder().encode("OHAI")));
     });
   }
 
-  /** Checks a *_DATA payload (length word, sequence, two zero words, data) and its checksum. */
-  private dataBlock(cmd: CommandPacket): Uint8Array | null {
-    const { op, data } = cmd;
-    if (data.length < 16) {
-      this.fail(op, "length");
-      return null;
+  /**
+   * stub_commands.c handle_mem_data: no checksum or length word is checked; the data must have been
+   * announced, fit what is left of it, and be whole words.
+   */
+  private stubMemData(cmd: CommandPacket): void {
+    const block = cmd.data.subarray(16);
+    if (!this.ram.loading && block.length > 0) this.reply(cmd.op, StubError.NOT_IN_FLASH_MODE);
+    else if (block.length > this.ram.remaining) this.reply(cmd.op, StubError.TOO_MUCH_DATA);
+    else if (block.length % 4 !== 0) this.reply(cmd.op, StubError.BAD_DATA_LEN);
+    else {
+      this.ram.data(block);
+      this.ok(cmd.op);
     }
-    const length = u32(data, 0);
-    const block = data.subarray(16);
-    if (length !== block.length) {
-      this.fail(op, "length");
-      return null;
-    }
-    if (xorChecksum(block) !== cmd.checksum) {
-      this.fail(op, "checksum");
-      return null;
-    }
-    return block;
   }
 
-  private flashBegin(op: number, data: Uint8Array): void {
-    if (data.length !== 16 && data.length !== 20) {
-      this.fail(op, "invalid");
-      return;
-    }
-    const [size, blocks, blockSize, offset] = [u32(data, 0), u32(data, 1), u32(data, 2), u32(data, 3)];
-    const compressed = op === Op.FLASH_DEFL_BEGIN;
-    if (!this.spiFlash.contains(offset, size)) {
-      this.fail(op, "range");
-      return;
-    }
-    if (blockSize === 0 || blockSize > STUB_MAX_BLOCK) {
-      this.fail(op, "invalid");
-      return;
-    }
-    if (this.stub) {
-      this.write = new FlashWriteSession(this.spiFlash, offset, size, compressed, true);
-      this.afterFlashWork(op, 0);
-      return;
-    }
-    // The ROM erases the whole region before it answers, then writes whole blocks as they come.
-    const writeSize = compressed ? size : Math.min(this.spiFlash.size - offset, Math.max(size, blocks * blockSize));
-    this.write = new FlashWriteSession(this.spiFlash, offset, writeSize, compressed, false);
-    this.afterFlashWork(op, this.write.eraseAll(size));
+  /**
+   * Code that is not this chip's stub (another chip's, another revision's, or no stub at all) faults the
+   * CPU: the loader goes silent and a watchdog resets the chip, which prints its boot banner and, with
+   * the strapping pins released, boots from flash.
+   */
+  private crash(): void {
+    this.crashed = true;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      if (!this.out.disposed) this.board.reset("normal", "watchdog");
+    }, CRASH_WATCHDOG_MS);
   }
-
-  private flashData(cmd: CommandPacket): void {
-    const { op } = cmd;
-    const block = this.dataBlock(cmd);
-    if (!block) return;
-    const session = this.write;
-    if (!session || session.compressed !== (op === Op.FLASH_DEFL_DATA)) {
-      this.fail(op, "not-in-flash-mode");
-      return;
-    }
-    if (this.stub && this.board.paced) this.eraseAheadUntil(this.now());
-    const result = session.feed(block);
-    if (!result.ok) {
-      this.fail(op, result.error === "inflate" ? "inflate" : "too-much");
-      return;
-    }
-    const ms = this.board.paced ? result.ms : 0;
-    if (this.stub) {
-      // Acknowledged as soon as received, unless the previous block is still being processed;
-      // then programmed (after any erase already under way) while the next block arrives.
-      const ackAt = Math.max(this.now(), this.blockDoneAt);
-      this.flashBusyUntil = Math.max(ackAt, this.flashBusyUntil) + ms;
-      this.blockDoneAt = this.flashBusyUntil;
-      this.ok(op, undefined, 0, ackAt);
-      return;
-    }
-    this.afterFlashWork(op, ms);
-  }
-
-  private flashEnd(op: number, data: Uint8Array): void {
-    if (data.length !== 4) {
-      this.fail(op, "invalid");
-      return;
-    }
-    const reboot = u32(data, 0) === 0;
-    const session = this.write;
-    if (this.stub) {
-      if (!session) {
-        this.fail(op, "not-in-flash-mode");
-        return;
-      }
-      if (session.remaining > 0) {
-        this.fail(op, "not-enough", this.flashBusyUntil);
-        return;
-      }
-    }
-    this.write = null;
-    // Answered once the last block is programmed (an erase-ahead still running is not waited for).
-    this.ok(op, undefined, 0, this.stub ? this.blockDoneAt : this.flashBusyUntil);
-    // The stub only leaves on "reboot"; the ROM treats the other value as "run user code".
-    if (reboot || !this.stub) this.out.then(this.flashBusyUntil, () => this.board.reset("normal"));
-  }
-
-  private flashMd5(data: Uint8Array): void {
-    if (data.length !== 16) {
-      this.fail(Op.SPI_FLASH_MD5, "invalid");
-      return;
-    }
-    const offset = u32(data, 0);
-    const size = u32(data, 1);
-    if (!this.spiFlash.contains(offset, size)) {
-      this.fail(Op.SPI_FLASH_MD5, "range", this.flashBusyUntil);
-      return;
-    }
-    const digest = md5(this.spiFlash.bytes.subarray(offset, offset + size));
-    const body = this.stub ? digest : new TextEncoder().encode(toHex(digest));
-    this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, body);
-  }
-
-  private eraseRegion(data: Uint8Array): void {
-    if (data.length !== 8) {
-      this.fail(Op.ERASE_REGION, "invalid");
-      return;
-    }
-    const offset = u32(data, 0);
-    const size = u32(data, 1);
-    if (offset % SECTOR_SIZE !== 0 || size % SECTOR_SIZE !== 0) {
-      this.fail(Op.ERASE_REGION, "length");
-      return;
-    }
-    if (!this.spiFlash.contains(offset, size)) {
-      this.fail(Op.ERASE_REGION, "range");
-      return;
-    }
-    this.afterFlashWork(Op.ERASE_REGION, this.spiFlash.eraseRange(offset, size));
-  }
-
-  private readFlash(data: Uint8Array): void {
-    if (data.length !== 16) {
-      this.fail(Op.READ_FLASH, "invalid");
-      return;
-    }
-    const [offset, length, packetSize, maxInFlight] = [u32(data, 0), u32(data, 1), u32(data, 2), u32(data, 3)];
-    if (!this.spiFlash.contains(offset, length)) {
-      this.fail(Op.READ_FLASH, "range");
-      return;
-    }
-    if (packetSize === 0 || packetSize > 0x10000 || maxInFlight === 0) {
-      this.fail(Op.READ_FLASH, "invalid");
-      return;
-    }
-    this.afterFlashWork(Op.READ_FLASH, 0);
-    this.reading = new FlashReadStream(
-      this.spiFlash.bytes.subarray(offset, offset + length),
-      packetSize,
-      maxInFlight,
-      (packet) => this.out.send(Math.max(this.now(), this.flashBusyUntil), slipEncode(packet)),
-      () => {
-        this.reading = null;
-      },
-    );
-    this.reading.start();
-  }
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -1,7 +1,9 @@
 import { Inflate } from "pako";
 import { BLOCK_SIZE, CPU_RATES, SECTOR_SIZE, SpiFlash } from "./spi-flash";
 
-export type FeedResult = { ok: true; ms: number } | { ok: false; error: "inflate" | "too-much-data" };
+/** What went wrong with a block: "spi" is SPIWrite refusing an address past the chip size the stub was given. */
+export type WriteError = "inflate" | "too-much-data" | "not-enough-data" | "spi";
+export type FeedResult = { ok: true; ms: number } | { ok: false; error: WriteError };
 
 /**
  * One FLASH_BEGIN..FLASH_END (or the compressed variant) on the chip: where the data goes, how
@@ -18,6 +20,7 @@ export class FlashWriteSession {
   private inflateFailed = false;
   private overflow = false;
   private pendingMs = 0;
+  private spiFailed = false;
 
   constructor(
     private readonly flash: SpiFlash,
@@ -26,6 +29,12 @@ export class FlashWriteSession {
     readonly size: number,
     readonly compressed: boolean,
     private readonly eraseAhead: boolean,
+    /**
+     * The stub's idea of the chip size (FLASH_MAX_SIZE, or SPI_SET_PARAMS's): the ROM's SPIWrite refuses a
+     * write past it; below it the write goes out and the flash wraps it. Infinity for the ROM, which
+     * range-checks at FLASH_BEGIN.
+     */
+    private readonly chipSizeLimit = Infinity,
   ) {
     this.erasedTo = offset - (offset % SECTOR_SIZE);
     this.end = offset + size;
@@ -64,7 +73,9 @@ export class FlashWriteSession {
   }
 
   private get roundedEnd(): number {
-    return Math.min(this.flash.size, Math.ceil(this.end / SECTOR_SIZE) * SECTOR_SIZE);
+    // The stub erases with raw SPI commands and no bound (stub_write_flash.c start_next_erase): past the
+    // array the flash wraps the address. The ROM's region was range-checked when the write began.
+    return Math.ceil(this.end / SECTOR_SIZE) * SECTOR_SIZE;
   }
 
   get remaining(): number {
@@ -73,10 +84,13 @@ export class FlashWriteSession {
 
   feed(block: Uint8Array): FeedResult {
     this.pendingMs = 0;
-    if (this.compressed) {
-      const inflater = this.inflater!;
-      if (this.inflateFailed || inflater.ended)
-        return { ok: false, error: this.overflow ? "too-much-data" : "inflate" };
+    this.spiFailed = false;
+    const inflater = this.inflater;
+    if (inflater) {
+      if (this.inflateFailed) return { ok: false, error: "inflate" };
+      // stub_write_flash.c handle_flash_deflated_data: once all is written, a further block is
+      // accepted only if it could be the 4-byte Adler-32 trailer.
+      if (inflater.ended) return block.length > 4 ? { ok: false, error: "too-much-data" } : { ok: true, ms: 0 };
       const before = this.written;
       inflater.push(block, false);
       if (inflater.err) {
@@ -85,12 +99,22 @@ export class FlashWriteSession {
       }
       if (this.overflow) return { ok: false, error: "too-much-data" };
       this.pendingMs += (this.written - before) / CPU_RATES.inflateBytesPerMs;
+      // stub_write_flash.c handle_flash_deflated_data: the stream ended with bytes still owed. (The ROM's
+      // size is the region it erased, rounded up to blocks by esptool-js; it does not expect it filled.)
+      if (this.eraseAhead && ended(inflater) && this.remaining > 0) return { ok: false, error: "not-enough-data" };
     } else {
-      if (this.remaining <= 0) return { ok: false, error: "too-much-data" };
+      // The stub trims a block past the announced size and writes nothing more (stub_write_flash.c
+      // handle_flash_data, "Trim the final block"); the ROM refuses it.
+      if (this.remaining <= 0) return this.eraseAhead ? { ok: true, ms: 0 } : { ok: false, error: "too-much-data" };
       // The last block arrives padded to the block size; only `size` bytes are programmed.
       this.program(block.subarray(0, Math.min(block.length, this.remaining)));
     }
-    return { ok: true, ms: this.pendingMs };
+    return this.refusedBySpi() ? { ok: false, error: "spi" } : { ok: true, ms: this.pendingMs };
+  }
+
+  /** Set while programming (a callback of the inflater, for compressed data). */
+  private refusedBySpi(): boolean {
+    return this.spiFailed;
   }
 
   private program(chunk: Uint8Array): void {
@@ -102,8 +126,19 @@ export class FlashWriteSession {
     if (data.length === 0) return;
     const at = this.offset + this.written;
     const until = at + data.length;
+    if (until > this.chipSizeLimit) {
+      // SPIWrite refuses the whole call; the stub still moves on past it (handle_flash_data).
+      this.spiFailed = true;
+      this.written += data.length;
+      return;
+    }
     while (this.eraseAhead && this.erasedTo < until) this.pendingMs += this.eraseNextUnit();
     this.pendingMs += this.flash.program(at, data);
     this.written += data.length;
   }
+}
+
+/** Read through a call: pako sets `ended` while `push` runs, which flow analysis cannot see. */
+function ended(inflater: Inflate): boolean {
+  return inflater.ended;
 }

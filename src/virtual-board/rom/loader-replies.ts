@@ -11,7 +11,13 @@ export type Failure =
   | "inflate"
   | "too-much"
   | "not-enough"
-  | "unsupported";
+  | "unsupported"
+  /** The stub's FLASH_BEGIN with a block size above MAX_WRITE_BLOCK (stub_flasher.c cmd_loop). */
+  | "block-size"
+  /** A stub check written `verify_data_len(...) || handler(...)`: C's `||` sends 1, not the code. */
+  | "failed"
+  /** The ROM asked for flash work before SPI_ATTACH (see download-session.ts). */
+  | "not-attached";
 
 const STUB_CODES: Record<Failure, number> = {
   invalid: StubError.BAD_DATA_LEN,
@@ -23,6 +29,9 @@ const STUB_CODES: Record<Failure, number> = {
   "too-much": StubError.TOO_MUCH_DATA,
   "not-enough": StubError.NOT_ENOUGH_DATA,
   unsupported: StubError.CMD_NOT_IMPLEMENTED,
+  "block-size": StubError.BAD_BLOCKSIZE,
+  failed: 1,
+  "not-attached": StubError.FAILED_SPI_OP,
 };
 
 /** The ROM has far fewer codes: most malformed requests are "invalid message". */
@@ -36,6 +45,9 @@ const ROM_CODES: Record<Failure, number> = {
   "too-much": RomError.FAILED_TO_ACT,
   "not-enough": RomError.FAILED_TO_ACT,
   unsupported: RomError.INVALID_MESSAGE,
+  "block-size": RomError.INVALID_MESSAGE,
+  failed: RomError.FAILED_TO_ACT,
+  "not-attached": RomError.FAILED_TO_ACT,
 };
 
 export function errorCode(failure: Failure, stub: boolean): number {

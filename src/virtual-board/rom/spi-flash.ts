@@ -40,13 +40,32 @@ export const CPU_RATES = {
 } as const;
 
 export class SpiFlash {
+  /**
+   * A NOR chip decodes only the address bits its capacity needs (sizes are powers of two): an address
+   * past the end lands at `address mod size`. W25Q32JV data sheet §8.2 (24-bit addresses, A23..A0, on a
+   * 4 MB part whose array spans 000000h-3FFFFFh); the stub sends raw SPI commands with `addr & 0xffffff`
+   * (stub_write_flash.c, start_next_erase), so nothing on the chip stops an address past the array.
+   */
+  private readonly mask: number;
+
   constructor(
     readonly bytes: Uint8Array,
     readonly timing: NorTiming = NOR_TIMING,
-  ) {}
+  ) {
+    this.mask = bytes.length - 1;
+  }
 
   get size(): number {
     return this.bytes.length;
+  }
+
+  /** `length` bytes from `offset` as the chip returns them, the address wrapping at the array's size. */
+  read(offset: number, length: number): Uint8Array {
+    const start = offset & this.mask;
+    if (start + length <= this.size) return this.bytes.slice(start, start + length);
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.bytes[(offset + i) & this.mask];
+    return out;
   }
 
   contains(offset: number, length: number): boolean {
@@ -56,12 +75,14 @@ export class SpiFlash {
   }
 
   eraseSector(offset: number): number {
-    this.bytes.fill(0xff, offset, offset + SECTOR_SIZE);
+    const at = offset & this.mask;
+    this.bytes.fill(0xff, at, at + SECTOR_SIZE);
     return this.timing.sectorEraseMs;
   }
 
   eraseBlock(offset: number): number {
-    this.bytes.fill(0xff, offset, offset + BLOCK_SIZE);
+    const at = offset & this.mask;
+    this.bytes.fill(0xff, at, at + BLOCK_SIZE);
     return this.timing.blockEraseMs;
   }
 
@@ -88,7 +109,7 @@ export class SpiFlash {
   /** Page program: NOR cells only go from 1 to 0, so unerased bytes end up ANDed. */
   program(offset: number, data: Uint8Array): number {
     const target = this.bytes;
-    for (let i = 0; i < data.length; i++) target[offset + i] &= data[i];
+    for (let i = 0; i < data.length; i++) target[(offset + i) & this.mask] &= data[i];
     return (data.length / PAGE_SIZE) * this.timing.pageProgramMs;
   }
 
