@@ -3,6 +3,7 @@ import { VirtualBoard } from "../../src/virtual-board";
 import { Op } from "../../src/virtual-board/rom/protocol";
 import { NOR_TIMING } from "../../src/virtual-board/rom/spi-flash";
 import { RawLoader, checksum, dataPayload, words } from "./helpers/raw-loader";
+import { STUB_FILE, shippedStub, uploadStub } from "./helpers/stub-upload";
 
 // Only lower bounds are asserted: a loaded machine can make things slower, never faster.
 describe("the paced board's flash timing model", () => {
@@ -11,6 +12,7 @@ describe("the paced board's flash timing model", () => {
     const raw = new RawLoader(board);
     await raw.open();
     await raw.enterDownloadMode();
+    await raw.command(Op.SPI_ATTACH, words(0, 0));
     const t = performance.now();
     expect((await raw.command(Op.FLASH_BEGIN, words(0x20000, 8, 0x4000, 0x100000, 0))).status).toEqual([0, 0, 0, 0]);
     expect(performance.now() - t).toBeGreaterThanOrEqual(2 * NOR_TIMING.blockEraseMs - 1);
@@ -22,10 +24,7 @@ describe("the paced board's flash timing model", () => {
     const raw = new RawLoader(board);
     await raw.open();
     await raw.enterDownloadMode();
-    const code = new Uint8Array(64);
-    await raw.command(Op.MEM_BEGIN, words(64, 1, 0x1800, 0x40378000));
-    await raw.command(Op.MEM_DATA, dataPayload(code, 0), checksum(code));
-    await raw.command(Op.MEM_END, words(0, 0x40378000));
+    await uploadStub(raw, shippedStub(STUB_FILE["ESP32-S3"]));
     await raw.nextFrame(); // OHAI
     raw.statusLength = 2;
 
