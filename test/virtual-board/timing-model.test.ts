@@ -3,7 +3,7 @@ import { VirtualBoard } from "../../src/virtual-board";
 import { Op } from "../../src/virtual-board/rom/protocol";
 import { NOR_TIMING } from "../../src/virtual-board/rom/spi-flash";
 import { RawLoader, checksum, dataPayload, words } from "./helpers/raw-loader";
-import { STUB_FILE, shippedStub, uploadStub } from "./helpers/stub-upload";
+import { shippedStub, uploadStub } from "./helpers/stub-upload";
 
 // Only lower bounds are asserted: a loaded machine can make things slower, never faster.
 describe("the paced board's flash timing model", () => {
@@ -24,7 +24,7 @@ describe("the paced board's flash timing model", () => {
     const raw = new RawLoader(board);
     await raw.open();
     await raw.enterDownloadMode();
-    await uploadStub(raw, shippedStub(STUB_FILE["ESP32-S3"]));
+    await uploadStub(raw, shippedStub("esp32s3.json"));
     await raw.nextFrame(); // OHAI
     raw.statusLength = 2;
 

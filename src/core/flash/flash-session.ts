@@ -7,6 +7,8 @@ import { FlashError } from "./errors";
 import { ROM_BAUD, probeLink, switchRomBaud, switchStubBaud } from "./link-rate";
 import { DEFLATE_LEVEL } from "./work-ahead";
 import type { DetectedChip } from "./types";
+import { quietWatchdogs, watchdogRegisters } from "./watchdogs";
+import { setFlashParameters } from "./flash-parameters";
 
 export const DEFAULT_FLASH_BAUD = 921_600;
 const SPI_ATTACH = 0x0d;
@@ -121,6 +123,8 @@ export class FlashSession {
     if (this.loader.IS_STUB) return;
     await this.guard(this.loader.runStub(), "stub");
     if (!this.loader.IS_STUB) throw FlashError.noResponse(new Error("the flasher stub did not start"));
+    // The real flash size, so that a write past it fails instead of wrapping (see flash-parameters.ts).
+    if (this.chip.flashSize !== null) await this.guard(setFlashParameters(this.loader, this.chip.flashSize), "stub");
     this.onProgress?.({ state: "stub-running", baudRate: this.baudRate });
   }
 
@@ -152,6 +156,7 @@ export class FlashSession {
         loader.IS_STUB = false;
         this.baudRate = ROM_BAUD;
         await loader.connect("default_reset", 7, false);
+        await this.quietWatchdogsIfNeeded();
         if (!this.chip.usbSerialJtag)
           this.baudRate = this.romBaudRate = await switchRomBaud(this, this.requestedBaudRate);
         await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
@@ -312,6 +317,7 @@ export class FlashSession {
   private async identify(baudRate: number): Promise<void> {
     const loader = this.loader;
     await loader.connect("default_reset", 7, true);
+    await this.quietWatchdogsIfNeeded();
     // The dozens of register reads that follow go faster at the final rate. USB-Serial-JTAG moves
     // data at USB speed whatever the baud rate, so it keeps the ROM rate.
     if (!isUsbSerialJtag(this.port.getInfo())) this.baudRate = this.romBaudRate = await switchRomBaud(this, baudRate);
@@ -339,9 +345,22 @@ export class FlashSession {
     } finally {
       loader.readReg = readReg;
     }
-    this.chip.flashSize = await flashSize(loader);
-    // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself).
+    // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself), and
+    // esptool attaches it before it reads the flash's id through the SPI registers.
     await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
+    this.chip.flashSize = await flashSize(loader);
+  }
+
+  /** esptool's `_post_connect` on USB-Serial-JTAG (see watchdogs.ts); a reset re-arms them, so after every connect. */
+  private async quietWatchdogsIfNeeded(): Promise<void> {
+    const loader = this.loader;
+    const regs = watchdogRegisters(loader.chip.CHIP_NAME as ChipFamily);
+    const stubRunning = (loader as unknown as { syncStubDetected: boolean }).syncStubDetected;
+    if (!regs || stubRunning || !isUsbSerialJtag(this.port.getInfo())) return;
+    await quietWatchdogs(
+      { readReg: (addr) => loader.readReg(addr), writeReg: (addr, value) => loader.writeReg(addr, value) },
+      regs,
+    );
   }
 }
 

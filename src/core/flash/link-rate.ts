@@ -13,7 +13,10 @@ const CHANGE_BAUDRATE = 0x0f;
 const SYNC = 0x08;
 const SPI_FLASH_MD5 = 0x13;
 export const CHIP_DETECT_MAGIC_REG = 0x40001000;
-/** esptool's SYNC payload; the stub answers it once (the ROM eight times). */
+/**
+ * esptool's SYNC payload. The stub answers it eight times like the ROM (stub_flasher.c cmd_loop); the
+ * first reply is the check, and esptool-js's readPacket passes over the other seven (wrong op).
+ */
 const SYNC_PAYLOAD = new Uint8Array([0x07, 0x07, 0x12, 0x20, ...new Array<number>(32).fill(0x55)]);
 /** A round trip at 1.5 Mbaud and above takes a few ms; a link that garbles gives no reply at all. */
 const CHECK_TIMEOUT_MS = 250;

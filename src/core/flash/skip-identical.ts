@@ -128,8 +128,10 @@ function merge(runs: WriteRun[]): WriteRun[] {
 }
 
 /**
- * Typical SPI NOR times from the GD25Q/W25Q data sheets (sector erase 45 ms, 64 KiB block erase
- * 150 ms, page program 0.7 ms): enough to tell whether leaving a range out of a write saves time.
+ * Typical SPI NOR times from the flash's data sheet, not from the simulator: Winbond W25Q32FV, "AC
+ * Electrical Characteristics", tSE (4 KiB sector erase) 45 ms, tBE2 (64 KiB block erase) 150 ms, tPP (page
+ * program) 0.7 ms typical. Only their ratios matter here: enough to tell whether leaving a range out of a
+ * write saves time on such a part.
  */
 const NOR_TYPICAL_MS = { sectorErase: 45, blockErase: 150, pageProgram: 0.7 } as const;
 

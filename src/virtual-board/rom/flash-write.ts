@@ -126,13 +126,14 @@ export class FlashWriteSession {
     if (data.length === 0) return;
     const at = this.offset + this.written;
     const until = at + data.length;
+    // handle_flash_data erases up to the block's last sector first (raw SPI commands, no bound)...
+    while (this.eraseAhead && this.erasedTo < until) this.pendingMs += this.eraseNextUnit();
     if (until > this.chipSizeLimit) {
-      // SPIWrite refuses the whole call; the stub still moves on past it (handle_flash_data).
+      // ...then SPIWrite refuses the whole call past the chip size; the stub still moves on past it.
       this.spiFailed = true;
       this.written += data.length;
       return;
     }
-    while (this.eraseAhead && this.erasedTo < until) this.pendingMs += this.eraseNextUnit();
     this.pendingMs += this.flash.program(at, data);
     this.written += data.length;
   }
