@@ -11,6 +11,8 @@ import {
   ratesMatch,
 } from "../../src/virtual-board/uart-clock";
 import { RawLoader, words } from "./helpers/raw-loader";
+import { flashParts } from "../../src/core/flash";
+import { syntheticFirmware } from "../../bench/lib/synthetic-firmware";
 
 const MAGIC_REG = 0x40001000;
 const S3_MAGIC = 0x9;
@@ -184,5 +186,20 @@ describe("RTC watchdog on USB-Serial-JTAG", () => {
     await board.waitForMode("download");
     await sleep(250);
     expect(board.mode).toBe("download");
+  });
+
+  it("the portal's flash job quiets it as esptool does and finishes a write longer than its timeout", async () => {
+    const board = new VirtualBoard({ chip: "ESP32-S3", usbSerialJtag: true, paced: true, rtcWatchdogMs: 400 });
+    board.flash[0] = 0xe9; // boot loop: the bootloader armed the watchdog
+    board.reset("normal");
+    await board.waitForMode("boot-failed");
+    const parts = [{ name: "app", offset: 0x10000, data: syntheticFirmware({ size: 0x18000, seed: 7 }) }];
+    const t0 = performance.now();
+    const report = await flashParts(board.port, { parts, reset: false });
+    expect(performance.now() - t0).toBeGreaterThan(400);
+    expect(report.bytesWritten).toBeGreaterThan(0x10000);
+    expect(board.flash.subarray(0x10000, 0x28000)).toEqual(parts[0].data);
+    expect(board.mode).toBe("download");
+    board.unplug();
   });
 });
