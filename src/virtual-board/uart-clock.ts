@@ -8,9 +8,9 @@
 /**
  * Largest mismatch between the two ends' real rates that still reads intact, as a fraction.
  * Maxim (Analog Devices) application note 2141, "Determining Clock Accuracy Requirements for UART
- * Communications": with 16x oversampling and a 10-bit frame (start, 8 data, stop) the stop bit is
- * still sampled correctly up to roughly ±3.3 % total mismatch, less once edge distortion eats into
- * it; we take 3 %.
+ * Communications", derives the budget for a 16x-oversampling receiver and a 10-bit frame (start,
+ * 8 data, stop): the last bit must still be sampled inside its cell, which leaves a few per cent
+ * of total mismatch between the two ends, less once edge distortion takes its share. We take 3 %.
  */
 export const UART_RATE_TOLERANCE = 0.03;
 
@@ -40,9 +40,10 @@ export function chipAutobaudRate(clockHz: number, hostRate: number): number {
 export type BaudGenerator = (requested: number) => number;
 
 /**
- * Silicon Labs CP2102N: rates come from its 48 MHz oscillator halved and divided by an integer
- * (Silicon Labs AN205 "CP210x Baud Rate Support" lists each CP210x rate as the nearest 24 MHz / N;
- * the CP2102N data sheet gives 3 Mbps as the ceiling, N = 8). Nearest N wins, as the driver picks.
+ * Silicon Labs CP2102N: modelled as its 48 MHz oscillator halved and divided by a whole number,
+ * the nearest N winning. Silicon Labs AN205 "CP210x Baud Rate Support" tabulates the older CP210x
+ * parts' rates that way; the CP2102N data sheet gives only the range (300 bps to 3 Mbps, N = 8),
+ * so this is an assumption that keeps the ceiling exact and makes rates between steps come out off.
  */
 export const cp2102nBaud: BaudGenerator = (requested) => {
   const n = Math.max(8, Math.round(24_000_000 / requested));

@@ -64,8 +64,8 @@ export const CH9102: UsbBridgeProfile = {
   usbProductId: 0x55d4,
   maxBaud: 4_000_000,
   baudGenerator: exactBaud,
-  // CH9102F data sheet: full-speed USB, 64-byte bulk endpoints as its descriptors give them; no
-  // latency timer is documented, so short data goes on the next IN token.
+  // CH9102F data sheet: a full-speed USB device; its bulk endpoints are taken as full-speed's 64
+  // bytes (an assumption), and with no latency timer documented short data goes on the next IN token.
   usb: { inPacketBytes: 64, latencyTimerMs: null },
 };
 
