@@ -189,6 +189,26 @@ describe("SPI set-up and bounds", () => {
   });
 });
 
+describe("command sets per ROM", () => {
+  it("reads 64-byte blocks with READ_FLASH_SLOW on the ESP32 ROM only, as esptool's read_flash_slow does", async () => {
+    const esp32 = await rom("ESP32");
+    esp32.board.flash.fill(0x3c, 0x100, 0x140);
+    await esp32.raw.command(Op.SPI_ATTACH, words(0, 0));
+    const block = await esp32.raw.command(Op.READ_FLASH_SLOW, words(0x100, 64));
+    expect(block.status).toEqual([0, 0, 0, 0]);
+    expect(block.body.subarray(0, 64).every((b) => b === 0x3c)).toBe(true);
+    expect((await esp32.raw.command(Op.READ_FLASH_SLOW, words(0x100, 65))).status[0]).toBe(1);
+    await esp32.raw.close();
+    const s3 = await rom("ESP32-S3");
+    expect((await s3.raw.command(Op.READ_FLASH_SLOW, words(0x100, 64))).status).toEqual([
+      1,
+      RomError.INVALID_MESSAGE,
+      0,
+      0,
+    ]);
+  });
+});
+
 describe("SYNC and baud rates", () => {
   it("lets a host reconnect to a running stub: SYNC answered eight times with value 0", async () => {
     const { raw } = await stub();

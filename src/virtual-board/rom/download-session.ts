@@ -165,6 +165,11 @@ class BootloaderSession extends FlashCommands implements DownloadModeSession {
         this.flashMd5(data);
         return;
       }
+      case Op.READ_FLASH_SLOW: {
+        if (this.stub || this.board.identity.chip !== "ESP32") break;
+        this.readFlashSlow(data);
+        return;
+      }
     }
     if (!this.stub) {
       this.fail(op, "unsupported");

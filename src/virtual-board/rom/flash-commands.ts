@@ -10,6 +10,7 @@ import { MAX_WRITE_BLOCK, STUB_READ_BLOCK_MAX } from "./stub-rules";
 
 /** The ROM's own block limit is not published; it takes what esptool-js sends it (16 KiB). */
 const ROM_MAX_BLOCK = 0x10000;
+const READ_SLOW_BLOCK = 64;
 
 /**
  * The flash commands, as the ROM and as esptool's flasher stub (esptool-legacy-flasher-stub:
@@ -46,8 +47,10 @@ export abstract class FlashCommands extends LoaderBase {
       this.afterFlashWork(op, 0);
       return;
     }
-    // esptool (main.py) attaches the flash before any flash command when it talks to the ROM alone
-    // ("Enabling default SPI flash mode"); without it the ROM's SPI calls reach no flash.
+    // The ROM attaches the SPI flash only when SPI_ATTACH asks it to, while the stub does at boot
+    // (esp-rs/esp-flasher-stub PR #66, after esptool commit afaa7d2); esptool (main.py) sends it before any
+    // flash command when it talks to the ROM alone ("Enabling default SPI flash mode"). Without it the
+    // ROM's SPI calls reach no flash: the failure code here (0x06, failed to act) is our model.
     if (!this.attached) {
       this.fail(op, "not-attached");
       return;
@@ -176,6 +179,30 @@ export abstract class FlashCommands extends LoaderBase {
     // The ROM answers with 32 hex digits (the stub with 16 raw bytes, stub_commands.c).
     const digest = new TextEncoder().encode(toHex(md5(this.spiFlash.read(offset, size))));
     this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, digest);
+  }
+
+  /**
+   * The ESP32 ROM's READ_FLASH_SLOW: offset and length, at most 64 bytes ("ROM read limit per command",
+   * esptool targets/esp32.py read_flash_slow), answered with a 64-byte buffer whatever the length.
+   */
+  protected readFlashSlow(data: Uint8Array): void {
+    const op = Op.READ_FLASH_SLOW;
+    if (data.length !== 8 || u32(data, 1) > READ_SLOW_BLOCK) {
+      this.fail(op, "invalid");
+      return;
+    }
+    if (!this.attached) {
+      this.fail(op, "not-attached");
+      return;
+    }
+    const [offset, length] = [u32(data, 0), u32(data, 1)];
+    if (!this.spiFlash.contains(offset, length)) {
+      this.fail(op, "range");
+      return;
+    }
+    const buffer = new Uint8Array(READ_SLOW_BLOCK);
+    buffer.set(this.spiFlash.read(offset, length));
+    this.afterFlashWork(op, 0, buffer);
   }
 
   protected eraseRegion(data: Uint8Array): void {

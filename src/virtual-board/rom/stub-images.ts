@@ -5,6 +5,9 @@
  * for it (and, on the ESP32-P4, for its revision: esptool-js's stubFlasher.js takes esp32p4-rev1.json
  * below v3.0) runs; anything else is code for another CPU or memory map, and the chip crashes.
  *
+ * (Other builds of the same stub, esptool's Python package's for instance, would run on a real chip too;
+ * only the ones esptool-js, and so ESP Web Tools and the portal, upload are known here.)
+ *
  * Generated from those JSON files; test/virtual-board/stub-images.test.ts recomputes every row from them
  * and fails (printing the new rows) when esptool-js's stubs change.
  */
