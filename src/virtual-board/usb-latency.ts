@@ -39,6 +39,7 @@ export class UsbPipe {
   private bufferedBytes = 0;
   private queue: Array<{ at: number; bytes: Uint8Array }> = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private latencyTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the bridge last sent an IN packet (its latency timer restarts then). */
   private lastSentAt = -Infinity;
 
@@ -54,31 +55,26 @@ export class UsbPipe {
       return;
     }
     const now = performance.now();
+    if (profile.latencyTimerMs === null) {
+      this.schedule(nextFrame(now), bytes);
+      return;
+    }
+    // A bridge with a latency timer keeps data in its buffer: full packets go at the next IN token,
+    // the rest when the timer runs out; it restarts on every packet sent (data or, on FTDI parts,
+    // the two modem-status bytes sent when it expires, so an idle bridge ticks every period).
     this.buffered.push(bytes);
     this.bufferedBytes += bytes.length;
     const whole = this.bufferedBytes - (this.bufferedBytes % profile.inPacketBytes);
-    const all = concat(this.buffered, this.bufferedBytes);
-    this.buffered = [];
-    this.bufferedBytes = 0;
-    if (profile.latencyTimerMs === null) {
-      this.schedule(nextFrame(now), all);
-      return;
-    }
-    // Full packets go at the next IN token; the rest waits for the latency timer, which runs from
-    // the last packet sent (data or, on FTDI parts, the two modem-status bytes sent when it expires).
     if (whole > 0) {
+      const all = concat(this.buffered, this.bufferedBytes);
       this.schedule(nextFrame(now), all.subarray(0, whole));
       this.lastSentAt = nextFrame(now);
+      const rest = all.subarray(whole);
+      this.buffered = rest.length > 0 ? [rest] : [];
+      this.bufferedBytes = rest.length;
+      this.disarmLatencyTimer();
     }
-    const rest = all.subarray(whole);
-    if (rest.length === 0) return;
-    const period = profile.latencyTimerMs;
-    let sendAt: number;
-    if (this.lastSentAt === -Infinity) sendAt = now + period;
-    else if (this.lastSentAt >= now) sendAt = this.lastSentAt + period;
-    else sendAt = this.lastSentAt + Math.ceil((now - this.lastSentAt) / period) * period;
-    this.lastSentAt = sendAt;
-    this.schedule(sendAt, rest);
+    if (this.bufferedBytes > 0 && this.latencyTimer === undefined) this.armLatencyTimer(now, profile.latencyTimerMs);
   }
 
   /** Drop what has not crossed yet (unplug, or the chip reset while bytes were in the bridge). */
@@ -88,6 +84,28 @@ export class UsbPipe {
     this.queue = [];
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.disarmLatencyTimer();
+  }
+
+  private armLatencyTimer(now: number, period: number): void {
+    let flushAt: number;
+    if (this.lastSentAt === -Infinity) flushAt = now + period;
+    else if (this.lastSentAt >= now) flushAt = this.lastSentAt + period;
+    else flushAt = this.lastSentAt + Math.ceil((now - this.lastSentAt) / period) * period;
+    this.latencyTimer = setTimeout(() => {
+      this.latencyTimer = undefined;
+      if (this.bufferedBytes === 0) return;
+      const all = concat(this.buffered, this.bufferedBytes);
+      this.buffered = [];
+      this.bufferedBytes = 0;
+      this.lastSentAt = flushAt;
+      this.schedule(flushAt, all);
+    }, flushAt - now);
+  }
+
+  private disarmLatencyTimer(): void {
+    if (this.latencyTimer !== undefined) clearTimeout(this.latencyTimer);
+    this.latencyTimer = undefined;
   }
 
   private schedule(at: number, bytes: Uint8Array): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CH340, CH9102, CP2102N, FT232R, VirtualBoard, type UsbBridgeProfile } from "../../src/virtual-board";
 import { Op } from "../../src/virtual-board/rom/protocol";
 import { NOR_TIMING_MAX } from "../../src/virtual-board/rom/spi-flash";
@@ -11,6 +11,7 @@ import {
   ratesMatch,
 } from "../../src/virtual-board/uart-clock";
 import { RawLoader, words } from "./helpers/raw-loader";
+import { UsbPipe } from "../../src/virtual-board/usb-latency";
 import { flashParts } from "../../src/core/flash";
 import { syntheticFirmware } from "../../bench/lib/synthetic-firmware";
 
@@ -113,16 +114,42 @@ describe("USB latency per bridge (paced)", () => {
     return mean;
   }
 
-  it("FTDI holds a short reply for its 16 ms latency timer; a CP2102N or CH340 sends it in the next frame", async () => {
-    // A READ_REG round trip: 16 + 14 bytes at 115200 (~2.6 ms) plus the USB legs.
+  it("FTDI holds a short reply for its 16 ms latency timer; a CP2102N sends it in the next frame", async () => {
+    // A READ_REG round trip: 16 + 14 bytes at 115200 (~2.6 ms) plus the USB legs. Only lower
+    // bounds here (a loaded machine makes everything later); the exact timing is checked below.
     const ftdi = await meanRoundTripMs(FT232R);
     const cp2102n = await meanRoundTripMs(CP2102N);
-    const ch340 = await meanRoundTripMs(CH340);
     // RawLoader polls for frames every 2 ms, so it may notice a reply up to 2 ms late and the next one on time.
     expect(ftdi).toBeGreaterThanOrEqual(16 - 2);
     expect(cp2102n).toBeGreaterThanOrEqual(3);
-    expect(cp2102n).toBeLessThan(ftdi - 4);
-    expect(ch340).toBeLessThan(ftdi - 4);
+  });
+
+  it("delivers IN data on the next frame, or FTDI-style when the latency timer runs out (fake clock)", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const got: Array<{ t: number; n: number; who: string }> = [];
+      const pipe = (who: string, bridge: UsbBridgeProfile) =>
+        new UsbPipe((b) => got.push({ t: performance.now(), n: b.length, who }), bridge.usb ?? null);
+      const ftdi = pipe("ftdi", FT232R);
+      const cp = pipe("cp", CP2102N);
+      const ch = pipe("ch", CH340);
+      vi.advanceTimersByTime(Math.ceil(performance.now()) - performance.now() + 0.3);
+      const t0 = Math.floor(performance.now()); // frames start on whole milliseconds
+      for (const p of [ftdi, cp, ch]) p.push(new Uint8Array(12));
+      ftdi.push(new Uint8Array(100)); // 112 bytes: one 62-byte packet at once, the rest on the timer
+      vi.advanceTimersByTime(40);
+      // Timers run in whole milliseconds, so a delivery lands up to a fraction of one after its frame.
+      const at = (who: string) => got.filter((g) => g.who === who).map((g) => [Math.floor(g.t - t0), g.n]);
+      expect(at("cp")).toEqual([[1, 12]]);
+      expect(at("ch")).toEqual([[1, 12]]);
+      // 112 bytes in the buffer: one 62-byte packet at the next frame, then the timer restarts.
+      expect(at("ftdi")).toEqual([
+        [1, 62],
+        [17, 50],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
