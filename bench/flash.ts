@@ -15,7 +15,12 @@
  *    bottleneck: bytes on the wire (SLIP framing, both directions) over what the baud rate could
  *    carry in that time (behind the CP2102N the flash chip is the bottleneck instead);
  *  - re-flashing the identical image, and the image with one byte changed, as fractions of our
- *    full flash.
+ *    full flash;
+ *  - the same install onto a board holding different firmware (another build at the same offsets),
+ *    over the same ESP Web Tools time: esptool-js writes every byte whatever the flash holds, so
+ *    its time does not depend on what was there; ours can no longer leave the padding out.
+ * The boards model the link as it is (virtual-board link, usb-bridge, uart-clock, usb-latency):
+ * the CP2102N's real baud rates, USB full-speed frames on both legs, the ROM's banner at 115200.
  */
 import { ESPLoader, Transport } from "esptool-js";
 import { InMemoryBaudMemory, flashParts, type FlashPart } from "../src/core/flash";
@@ -23,6 +28,7 @@ import { CHEAP_CH340_CLONE, CP2102N, VirtualBoard, type UsbBridgeProfile } from 
 import type { BenchGroup } from "./run";
 import { flashBound } from "./lib/flash-bound";
 import { syntheticFirmware } from "./lib/synthetic-firmware";
+import { CPU_RATES } from "../src/virtual-board/rom/spi-flash";
 
 const MIB = 1024 * 1024;
 const RUNS = 3;
@@ -44,6 +50,13 @@ function benchImage(): FlashPart[] {
 }
 
 const pacedBoard = (bridge: UsbBridgeProfile = CP2102N) => new VirtualBoard({ chip: "ESP32-S3", paced: true, bridge });
+
+/** Another build at the same offsets: what a board bought with other firmware on it holds. */
+function otherFirmware(board: VirtualBoard, parts: FlashPart[]): void {
+  for (const [i, p] of parts.entries()) {
+    board.flash.set(syntheticFirmware({ size: p.data.length, seed: 201 + i }), p.offset);
+  }
+}
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function assertFlashHolds(board: VirtualBoard, parts: FlashPart[], who: string): void {
@@ -109,11 +122,41 @@ const flashBench: BenchGroup = {
   name: "flash",
   goals: {
     "flash.ratio_vs_ewt": { max: 0.1 },
-    "flash.ratio_vs_limit": { max: 1.15 },
+    "flash.ratio_vs_ewt_over_other": { max: 0.1 },
+    "flash.ratio_vs_limit_blank_aware": { max: 1.1 },
     "flash.ratio_vs_ewt_capped": { max: 0.2 },
     "flash.link_utilization": { min: 0.85 },
     "flash.reflash_identical": { max: 0.05 },
     "flash.reflash_one_sector": { max: 0.1 },
+  },
+  explain(f) {
+    const notes: string[] = [];
+    const blankAware = f["flash.ratio_vs_limit_blank_aware"];
+    if (blankAware > 1.1) {
+      // What the chip must do that the bound leaves out: inflating every byte and hashing it for the
+      // read-back check (the board's own CPU rates), serial with the NOR work on the stub.
+      const bytes = f["flash.image_bytes"];
+      const inflateMs = bytes / CPU_RATES.inflateBytesPerMs;
+      const md5Ms = bytes / CPU_RATES.md5BytesPerMs;
+      const limit = f["flash.limit_blank_aware_ms"];
+      notes.push(
+        `flash.ratio_vs_limit_blank_aware is ${blankAware}, ${Math.round(f["flash.ours_ms"] - 1.1 * limit)} ms over the ` +
+          `1.10 goal (${Math.round(1.1 * limit)} ms). The bound counts only wire and NOR time; the chip also ` +
+          `inflates the image (${Math.round(inflateMs)} ms at the model's ${CPU_RATES.inflateBytesPerMs} B/ms) and ` +
+          `hashes it for the read-back MD5 (${Math.round(md5Ms)} ms), and reset, sync, chip detection and the stub ` +
+          `upload cross a USB link with 1 ms frames: ${(((limit + inflateMs + md5Ms) / limit - 1) * 100).toFixed(1)} % ` +
+          `of the bound is chip work no job can skip short of not verifying.`,
+      );
+    }
+    for (const key of ["flash.ratio_vs_ewt", "flash.ratio_vs_ewt_over_other"]) {
+      if (f[key] > 0.1) {
+        notes.push(
+          `${key} is ${f[key]}: ${Math.round((f[key] / 0.1 - 1) * 1000) / 10} % over the 0.10 goal ` +
+            `(ESP Web Tools took ${f["flash.ewt_style_ms"]} ms; 0.10 of it is ${Math.round(f["flash.ewt_style_ms"] / 10)} ms).`,
+        );
+      }
+    }
+    return notes;
   },
   async run() {
     const parts = benchImage();
@@ -164,6 +207,16 @@ const flashBench: BenchGroup = {
     assertFlashHolds(cappedBoard, parts, "flash job behind the capped bridge");
     cappedBoard.unplug();
 
+    const otherRuns: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const otherBoard = pacedBoard();
+      otherFirmware(otherBoard, parts);
+      otherRuns.push((await ours(otherBoard, parts)).ms);
+      assertFlashHolds(otherBoard, parts, "flash job over other firmware");
+      otherBoard.unplug();
+    }
+    const overOtherMs = median(otherRuns);
+
     const ewtBoard = pacedBoard();
     const ewtMs = await espWebToolsStyle(ewtBoard, parts);
     assertFlashHolds(ewtBoard, parts, "esptool-js (ESP Web Tools style)");
@@ -175,6 +228,9 @@ const flashBench: BenchGroup = {
       "flash.ours_baud": full.baud,
       "flash.ewt_style_ms": round(ewtMs, 0),
       "flash.ratio_vs_ewt": round(full.ms / ewtMs),
+      "flash.ours_over_other_ms": round(overOtherMs, 0),
+      "flash.ratio_vs_ewt_over_other": round(overOtherMs / ewtMs),
+      "flash.ratio_vs_limit_over_other": round(overOtherMs / bound.ms),
       "flash.limit_ms": round(bound.ms, 0),
       "flash.limit_wire_ms": round(bound.wireMs, 0),
       "flash.limit_nor_ms": round(bound.norMs, 0),

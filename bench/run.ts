@@ -27,6 +27,8 @@ export interface BenchGroup {
   name: string;
   run(): Promise<Record<string, number>>;
   goals?: Record<string, BenchGoal>;
+  /** Optional: sentences printed after the table, e.g. why a goal is out of reach and by how much. */
+  explain?(figures: Record<string, number>): string[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, number>)
     : {};
   const rows: string[][] = [["figure", "value", "goal", ""]];
+  const notes: string[] = [];
   let failed = false;
   for (const name of asked.length > 0 ? asked : known) {
     const mod = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as { default?: unknown };
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
         const goal = group.goals?.[key];
         rows.push([key, String(value), goalText(goal), meets(value, goal)]);
       }
+      notes.push(...(group.explain?.(figures) ?? []));
       console.log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } catch (err) {
       failed = true;
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
   }
   console.log("");
   printTable(rows);
+  for (const note of notes) console.log(`\n${note}`);
   if (failed) process.exitCode = 1;
   // Groups may leave timers or sockets behind (a virtual board's boot loop); the run is over.
   process.exit();

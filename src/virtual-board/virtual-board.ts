@@ -1,4 +1,5 @@
 import { bootFromFlash, type ResetCause } from "./boot";
+import { chipFacts } from "../core/image/chips";
 import { chipProfile, defaultFlashSize, hasUsbSerialJtag } from "./chips";
 import { LinkDirection } from "./link";
 import { createDownloadSession } from "./rom/download-session";
@@ -12,7 +13,18 @@ import type {
   LinkFaults,
 } from "./types";
 import type { VirtualSecurityEfuses } from "./security-efuses";
-import { CP2102N, bridgeCarries, garble, type UsbBridgeProfile } from "./usb-bridge";
+import {
+  CP2102N,
+  USB_SERIAL_JTAG_USB,
+  bridgeCarriesRate,
+  bridgeRate,
+  garble,
+  type UsbBridgeProfile,
+} from "./usb-bridge";
+import { ChipUart } from "./uart-clock";
+import { UsbOutLeg, UsbPipe } from "./usb-latency";
+import { NOR_TIMING, NOR_TIMING_MAX, type NorTiming } from "./rom/spi-flash";
+import { BOOTLOADER_RTC_WDT_MS, RtcWatchdogState } from "./rtc-watchdog";
 import type { VirtualSerialPort, PortHost } from "./virtual-serial-port";
 import { UsbConnectors, connectionProfile, type ConnectionProfile } from "./usb-connectors";
 import { RtcControl } from "./rtc-control";
@@ -44,6 +56,16 @@ export interface VirtualBoardOptions {
   connection?: Partial<ConnectionProfile>;
   /** Another program holds the board's ports: open() fails as Chrome's does until `heldElsewhere` is cleared. */
   heldElsewhere?: boolean;
+  /** NOR erase/program times: the data sheet's typical ones (default) or its maximums (rom/spi-flash.ts). */
+  norTiming?: "typical" | "worst-case";
+  /**
+   * USB-Serial-JTAG chips: the firmware keeps the RTC watchdog running, so entering download mode
+   * over USB finds it counting even after a good boot (rtc-watchdog.ts). Without it, only a boot
+   * that ran the bootloader but no app leaves it counting.
+   */
+  firmwareKeepsRtcWatchdog?: boolean;
+  /** Timeout of that watchdog, ms (default ESP-IDF's 9000); the watchdog counts on paced boards or when this is given. */
+  rtcWatchdogMs?: number;
 }
 
 /** SPI NOR sizes the simulated boards carry (the JEDEC capacity byte esptool decodes covers them). */
@@ -54,6 +76,8 @@ const USB_FULL_SPEED_BPS = 10_000_000;
 const EN_RISE_MS = 2;
 const CONSOLE_BAUD = 115_200;
 const BOOT_LOOP_PERIOD_MS = 400;
+/** The ROM prints its banners at 115200 whatever the host opened (esptool docs, serial protocol: "always initialises at 115200bps"). */
+const ROM_BAUD = 115_200;
 
 type ConsoleListener = (text: string) => void;
 
@@ -85,6 +109,15 @@ export class VirtualBoard implements PortHost {
   private readonly toBoard: LinkDirection;
   private readonly toHost: LinkDirection;
   private faults: LinkFaults = {};
+  /** The USB leg of each direction (frames, packets, a bridge's latency timer), paced boards only. */
+  private readonly toBoardUsb: UsbOutLeg;
+  private readonly toHostUsb: UsbPipe;
+  /** UART0's real rate (clock over divider) and the ROM's autobaud; see uart-clock.ts. */
+  private readonly uart: ChipUart;
+  private readonly rtcWatchdog: RtcWatchdogState;
+  /** The USB-UART bridge on the "uart" connector (present on dual-connector boards too). */
+  private readonly uartBridge: UsbBridgeProfile;
+  readonly norTiming: NorTiming;
   private hostBytes = 0;
   private dtr = false;
   private rts = false;
@@ -122,13 +155,20 @@ export class VirtualBoard implements PortHost {
     this.appFactory = options.app;
     this.autoReset = options.autoReset ?? true;
     this.faults = options.faults ?? {};
+    this.norTiming = options.norTiming === "worst-case" ? NOR_TIMING_MAX : NOR_TIMING;
+    const watchdogMs = options.rtcWatchdogMs ?? (this.paced ? BOOTLOADER_RTC_WDT_MS : null);
+    this.rtcWatchdog = new RtcWatchdogState(chip, options.firmwareKeepsRtcWatchdog ?? false, watchdogMs);
+    this.uart = new ChipUart(chipProfile(chip).uartClockHz, CONSOLE_BAUD);
     this.toBoard = new LinkDirection((bytes) => this.boardReceive(bytes), null);
-    this.toHost = new LinkDirection((bytes) => this.connectors.deliver(bytes, this.mode), null);
+    this.toHostUsb = new UsbPipe((bytes) => this.connectors.deliver(bytes, this.mode), null);
+    this.toBoardUsb = new UsbOutLeg(this.toBoard);
+    this.toHost = new LinkDirection((bytes) => this.toHostUsb.push(bytes), null);
+    this.uartBridge = this.bridge ?? options.bridge ?? CP2102N;
     this.connectors = new UsbConnectors(
       this,
       chip,
       connectionProfile(this.identity.usbSerialJtag, options.connection),
-      this.bridge ?? options.bridge ?? CP2102N,
+      this.uartBridge,
     );
     if (options.heldElsewhere) this.connectors.holdElsewhere(true);
     this.rtc = new RtcControl(chip, () => this.reset("normal"));
@@ -144,6 +184,7 @@ export class VirtualBoard implements PortHost {
   /** A WRITE_REG reached the RTC (force-download bit, watchdog). */
   registerWritten(addr: number, value: number, mask: number): void {
     this.rtc.write(addr, value, mask);
+    this.rtcWatchdog.registerWritten(addr, value);
   }
 
   /** Bytes carried so far in each direction (SLIP framing included), for link-utilisation figures. */
@@ -189,6 +230,10 @@ export class VirtualBoard implements PortHost {
     this.leaveMode();
     this.toBoard.cut();
     this.toHost.cut();
+    this.toBoardUsb.cut();
+    this.toHostUsb.cut();
+    // Power is gone: the RTC domain resets with everything else.
+    this.rtcWatchdog.rtcReset();
     this.setMode("unplugged");
     this.connectors.unplugAll();
   }
@@ -214,6 +259,8 @@ export class VirtualBoard implements PortHost {
     this.releaseTimer = undefined;
     this.leaveMode();
     this.setMode("reset");
+    // The EN pin resets the RTC domain too (esp_restart() does not).
+    if (cause === "power-on") this.rtcWatchdog.rtcReset();
     this.boot(into, cause);
   }
 
@@ -250,14 +297,14 @@ export class VirtualBoard implements PortHost {
     if (within(f.disconnectAfterBytes)) {
       const keep = data.subarray(0, f.disconnectAfterBytes - start);
       f.disconnectAfterBytes = undefined;
-      void this.toBoard.send(keep);
+      void this.toBoardUsb.send(keep);
       setTimeout(() => this.unplug(), 0);
       return Promise.resolve();
     }
     if (within(f.resetAfterBytes)) {
       const keep = data.subarray(0, f.resetAfterBytes - start);
       f.resetAfterBytes = undefined;
-      void this.toBoard.send(keep);
+      void this.toBoardUsb.send(keep);
       setTimeout(() => this.reset("normal"), 0);
       return Promise.resolve();
     }
@@ -271,7 +318,7 @@ export class VirtualBoard implements PortHost {
       data = new Uint8Array([...data.subarray(0, i), ...data.subarray(i + 1)]);
       f.dropByteAt = undefined;
     }
-    return this.toBoard.send(data);
+    return this.toBoardUsb.send(data);
   }
 
   signals(dtr: boolean, rts: boolean, from?: VirtualSerialPort): void {
@@ -324,6 +371,7 @@ export class VirtualBoard implements PortHost {
 
   /** The stub or ROM changed the UART baud rate (CHANGE_BAUDRATE). */
   setUartBaud(baud: number): void {
+    this.uart.set(baud);
     this.uartBaud = baud;
     this.updatePacing();
   }
@@ -350,19 +398,26 @@ export class VirtualBoard implements PortHost {
 
   private boot(into: "download" | "normal", cause: ResetCause = "power-on"): void {
     this.toBoard.cut();
+    this.toBoardUsb.cut();
     this.rtc.stop();
     if (this.rtc.forceDownload) into = "download";
     if (into === "download") {
-      // The ROM's autobaud locks on to whatever rate the host syncs at.
-      this.uartBaud = this.hostBaud || CONSOLE_BAUD;
+      // The ROM prints its banner at its own rate, then its autobaud locks on to the host's SYNC.
+      this.uart.enterRomLoader(ROM_BAUD);
+      this.uartBaud = ROM_BAUD;
       this.updatePacing();
       this.setMode("download");
+      // Only the USB-Serial-JTAG's reset keeps the RTC domain (and its watchdog) running.
+      if (this.identity.usbSerialJtag) this.rtcWatchdog.enteredDownloadOverUsb(() => this.reset("normal"));
       this.session = createDownloadSession(this);
       return;
     }
+    this.uart.set(CONSOLE_BAUD);
     this.uartBaud = CONSOLE_BAUD;
     this.updatePacing();
     const outcome = bootFromFlash(this.identity, this.flash, cause);
+    // ESP-IDF's bootloader arms the RTC watchdog; the app disarms it unless the firmware keeps it.
+    this.rtcWatchdog.booted(this.flash[chipFacts(this.identity.chip).bootloaderOffset] === 0xe9, outcome.ok);
     this.print(outcome.log);
     if (!outcome.ok || !outcome.app) {
       this.setMode("boot-failed");
@@ -401,6 +456,7 @@ export class VirtualBoard implements PortHost {
   }
 
   private leaveMode(): void {
+    this.rtcWatchdog.stop();
     this.session?.dispose();
     this.session = undefined;
     if (this.bootLoopTimer) clearInterval(this.bootLoopTimer);
@@ -420,6 +476,11 @@ export class VirtualBoard implements PortHost {
   }
 
   private boardReceive(bytes: Uint8Array): void {
+    const bridge = this.linkBridge();
+    if (this.mode === "download" && bridge && this.hostBaud > 0) {
+      this.uart.hear(bridgeRate(bridge, this.hostBaud));
+      this.uartBaud = this.uart.baud;
+    }
     const data = this.garbleIfMismatched(bytes);
     if (this.mode === "download") this.session?.receive(data);
     else if (this.mode === "app") this.app?.input(data);
@@ -429,11 +490,22 @@ export class VirtualBoard implements PortHost {
     const bps = this.paced ? (this.identity.usbSerialJtag ? USB_FULL_SPEED_BPS : this.hostBaud || CONSOLE_BAUD) : null;
     this.toBoard.bitsPerSecond = bps;
     this.toHost.bitsPerSecond = bps;
+    const bridge = this.linkBridge();
+    const usb = this.paced ? (bridge ? (bridge.usb ?? USB_SERIAL_JTAG_USB) : USB_SERIAL_JTAG_USB) : null;
+    this.toHostUsb.profile = usb;
+    // USB 2.0 5.8.3: full-speed bulk OUT packets carry up to 64 bytes; a write goes in the next frame.
+    this.toBoardUsb.profile = usb && { inPacketBytes: 64, latencyTimerMs: null };
+  }
+
+  /** The bridge the host's traffic crosses now, or null when it goes over the chip's native USB. */
+  private linkBridge(): UsbBridgeProfile | null {
+    return this.connectors.throughBridge() ? this.uartBridge : null;
   }
 
   /** A UART at the wrong rate, or a bridge pushed past its limit, turns bytes into noise. */
   private garbleIfMismatched(bytes: Uint8Array): Uint8Array {
-    if (!this.connectors.throughBridge() || this.hostBaud === 0) return bytes;
-    return bridgeCarries(this.hostBaud, this.uartBaud, this.linkMaxBaud) ? bytes : garble(bytes);
+    const bridge = this.linkBridge();
+    if (!bridge || this.hostBaud === 0) return bytes;
+    return bridgeCarriesRate(bridge, this.hostBaud, this.uart.rate, this.linkMaxBaud) ? bytes : garble(bytes);
   }
 }

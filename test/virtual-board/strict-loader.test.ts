@@ -229,6 +229,7 @@ describe("SYNC and baud rates", () => {
     const { board, raw } = await stub("ESP32");
     expect((await raw.command(Op.CHANGE_BAUDRATE, words(460_800, 230_400))).status).toEqual([0, 0]);
     await new Promise((r) => setTimeout(r, 20));
-    expect(board.uartBaud).toBe(230_400);
+    // Scaled from the divider the ROM's autobaud locked, which is within a fraction of a per cent of 115200.
+    expect(board.uartBaud / 230_400).toBeCloseTo(1, 2);
   });
 });

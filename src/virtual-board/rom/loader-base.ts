@@ -7,7 +7,7 @@ import { errorCode, type Failure } from "./loader-replies";
 import { responsePacket } from "./protocol";
 import { ResponseScheduler } from "./response-scheduler";
 import { slipEncode } from "./slip";
-import { SpiFlash } from "./spi-flash";
+import { SpiFlash, type NorTiming } from "./spi-flash";
 import { stubFlashMaxSize } from "./stub-rules";
 
 /** What the serial bootloader needs from the board it runs on. */
@@ -20,7 +20,9 @@ export interface BootloaderHost {
   setUartBaud(baud: number): void;
   reset(into: "download" | "normal", cause?: ResetCause): void;
   print(text: string): void;
-  /** RTC registers change how the chip restarts (force download boot, the watchdog). */
+  /** NOR erase/program times the flash takes (default: the data sheet's typical ones). */
+  readonly norTiming?: NorTiming;
+  /** A WRITE_REG reached the chip: RTC registers change how the chip restarts (force download boot, the watchdog). */
   registerWritten?(addr: number, value: number, mask: number): void;
 }
 
@@ -48,7 +50,7 @@ export abstract class LoaderBase {
 
   constructor(protected readonly board: BootloaderHost) {
     this.profile = chipProfile(board.identity.chip);
-    this.spiFlash = new SpiFlash(board.flash);
+    this.spiFlash = new SpiFlash(board.flash, board.norTiming);
     this.out = new ResponseScheduler(board.paced, (bytes) => board.sendToHost(bytes));
     this.stubChipSize = stubFlashMaxSize(board.identity.chip);
   }
