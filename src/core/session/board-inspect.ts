@@ -42,15 +42,20 @@ export async function inspectBoard(
   baudRate?: number,
   onManualBoot?: (guidance: ManualBootGuidance | null) => void,
 ): Promise<BoardSummary> {
-  const { result: session, manual } = await connectWithManualBoot(
-    (mode) =>
-      FlashSession.open(port, {
+  const connect = (mode: "auto" | "manual") =>
+    FlashSession.open(port, {
+      signal,
+      ...(baudRate ? { baudRate } : {}),
+      ...(mode === "manual" ? { resetMode: "no_reset", connectAttempts: 1 } : {}),
+    });
+  // Guidance needs someone to read it: without a listener (a production line's unattended board)
+  // a silent board fails at once, as it did before manual boot existed.
+  const { result: session, manual } = onManualBoot
+    ? await connectWithManualBoot(connect, {
         signal,
-        ...(baudRate ? { baudRate } : {}),
-        ...(mode === "manual" ? { resetMode: "no_reset", connectAttempts: 1 } : {}),
-      }),
-    { signal, onGuidance: () => onManualBoot?.(manualBootGuidance(null, usbConnection(port.getInfo()).connector)) },
-  );
+        onGuidance: () => onManualBoot(manualBootGuidance(null, usbConnection(port.getInfo()).connector)),
+      })
+    : { result: await connect("auto"), manual: false };
   if (manual) onManualBoot?.(null);
   try {
     const firmware = await readInstalledFirmware(session);
