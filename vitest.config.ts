@@ -1,13 +1,64 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Files whose assertions bound wall-clock time from above (a reply within N ms, event-loop lag,
+ * the chip's SPI NOR timings while the next block arrives, a Wi-Fi join's realistic duration).
+ * They run after the rest, one file at a time, so a neighbour's CPU burst cannot fail them.
+ */
+const TIMED = [
+  "test/virtual-board/timing-model.test.ts",
+  "test/virtual-board/usb-bridge.test.ts",
+  "test/virtual-board/link.test.ts",
+  "test/virtual-board/micropython/idle-cpu.test.ts",
+  "test/virtual-board/micropython/input.test.ts",
+  "test/virtual-board/micropython/worker-board.test.ts",
+  "test/virtual-board/micropython/asyncio.test.ts",
+  "test/virtual-board/micropython/repl.test.ts",
+  "test/virtual-board/micropython/network.test.ts",
+  "test/core/repl/raw-repl.test.ts",
+  "test/core/repl/console-connection.test.ts",
+  "test/core/verify/trickle.test.ts",
+  "test/core/verify/verify-failures.test.ts",
+];
+
+/**
+ * Most files spend their time waiting on the virtual board's real timers (boots, Wi-Fi joins,
+ * esptool-js read timeouts on a garbled link), not on the CPU: measured, a batch of session and
+ * flash files used 50 s of CPU in 275 s of wall time. So even on two cores several files overlap
+ * well; vitest's default (available cores - 1, i.e. one on a 2-core machine) would run them
+ * one after another.
+ */
+const PARALLEL_FILES = 4;
+
 // Unit and integration tests that run in Node against the virtual board.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/browser/**", "node_modules/**"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The demo firmware the session tests install, written once before any file reads it.
+    globalSetup: ["test/demo-firmware-setup.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "node",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**", "node_modules/**", ...TIMED],
+          maxWorkers: PARALLEL_FILES,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "timed",
+          include: TIMED,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
