@@ -30,19 +30,23 @@ const TIMED = [
  */
 const PARALLEL_FILES = 4;
 
+/** What every project of the Node suite shares (the global setup stays on the root: it runs once). */
+const shared = {
+  environment: "node",
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: "forks",
+} as const;
+
 // Unit and integration tests that run in Node against the virtual board.
 export default defineConfig({
   test: {
-    environment: "node",
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: "forks",
     // The demo firmware the session tests install, written once before any file reads it.
     globalSetup: ["test/demo-firmware-setup.ts"],
     projects: [
       {
-        extends: true,
         test: {
+          ...shared,
           name: "node",
           include: ["test/**/*.test.ts"],
           exclude: ["test/browser/**", "node_modules/**", ...TIMED],
@@ -51,8 +55,8 @@ export default defineConfig({
         },
       },
       {
-        extends: true,
         test: {
+          ...shared,
           name: "timed",
           include: TIMED,
           fileParallelism: false,
