@@ -2,15 +2,14 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Files whose assertions bound wall-clock time from above (a reply within N ms, event-loop lag,
- * the chip's SPI NOR timings while the next block arrives, a Wi-Fi join's realistic duration).
- * They run after the rest, one file at a time, so a neighbour's CPU burst cannot fail them.
+ * the stub's ack while SPI NOR work goes on, a Wi-Fi join's realistic duration, a DataChannel
+ * opening before the gathering limit). They run after the rest, one file at a time, so a
+ * neighbour's CPU burst cannot fail them. Files that only bound time from below (the link's wire
+ * time, usb-bridge's pacing) or measure their own process's CPU share (idle-cpu, input) stay in
+ * the parallel project: being slowed down cannot fail them.
  */
 const TIMED = [
   "test/virtual-board/timing-model.test.ts",
-  "test/virtual-board/usb-bridge.test.ts",
-  "test/virtual-board/link.test.ts",
-  "test/virtual-board/micropython/idle-cpu.test.ts",
-  "test/virtual-board/micropython/input.test.ts",
   "test/virtual-board/micropython/worker-board.test.ts",
   "test/virtual-board/micropython/asyncio.test.ts",
   "test/virtual-board/micropython/repl.test.ts",
@@ -18,7 +17,6 @@ const TIMED = [
   "test/core/repl/raw-repl.test.ts",
   "test/core/repl/console-connection.test.ts",
   "test/core/verify/trickle.test.ts",
-  "test/core/verify/verify-failures.test.ts",
 ];
 
 /**
