@@ -49,6 +49,10 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/browser/**", "node_modules/**", ...TIMED],
           maxWorkers: PARALLEL_FILES,
+          // Four files on two cores: a test that spawns processes (the CLI through npx, the release
+          // script) takes longer than alone; the limit still catches a hang.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           sequence: { groupOrder: 0 },
         },
       },
