@@ -1,13 +1,70 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Files whose assertions bound wall-clock time from above (a reply within N ms, event-loop lag,
+ * the stub's ack while SPI NOR work goes on, a Wi-Fi join's realistic duration, a DataChannel
+ * opening before the gathering limit). They run after the rest, one file at a time, so a
+ * neighbour's CPU burst cannot fail them. Files that only bound time from below (the link's wire
+ * time, usb-bridge's pacing) or measure their own process's CPU share (idle-cpu, input) stay in
+ * the parallel project: being slowed down cannot fail them.
+ */
+const TIMED = [
+  "test/virtual-board/timing-model.test.ts",
+  "test/virtual-board/micropython/worker-board.test.ts",
+  "test/virtual-board/micropython/asyncio.test.ts",
+  "test/virtual-board/micropython/repl.test.ts",
+  "test/virtual-board/micropython/network.test.ts",
+  "test/core/repl/raw-repl.test.ts",
+  "test/core/repl/console-connection.test.ts",
+  "test/core/verify/trickle.test.ts",
+];
+
+/**
+ * Most files spend their time waiting on the virtual board's real timers (boots, Wi-Fi joins,
+ * esptool-js read timeouts on a garbled link), not on the CPU: measured, a batch of session and
+ * flash files used 50 s of CPU in 275 s of wall time. So even on two cores several files overlap
+ * well; vitest's default (available cores - 1, i.e. one on a 2-core machine) would run them
+ * one after another.
+ */
+const PARALLEL_FILES = 4;
+
+/** What every project of the Node suite shares (the global setup stays on the root: it runs once). */
+const shared = {
+  environment: "node",
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: "forks",
+} as const;
+
 // Unit and integration tests that run in Node against the virtual board.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/browser/**", "node_modules/**"],
-    environment: "node",
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: "forks",
+    // The demo firmware the session tests install, written once before any file reads it.
+    globalSetup: ["test/demo-firmware-setup.ts"],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: "node",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**", "node_modules/**", ...TIMED],
+          maxWorkers: PARALLEL_FILES,
+          // Four files on two cores: a test that spawns processes (the CLI through npx, the release
+          // script) takes longer than alone; the limit still catches a hang.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: "timed",
+          include: TIMED,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

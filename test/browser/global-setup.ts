@@ -5,7 +5,9 @@ import { resolve } from "node:path";
 export default function setup(): void {
   const root = resolve(import.meta.dirname, "../..");
   if (process.env.PYDIRECT_SKIP_BUILD === "1") return;
-  execFileSync("npx", ["tsx", "scripts/make-demo-firmware.ts"], { cwd: root, stdio: "inherit" });
+  if (process.env.PYDIRECT_DEMO_FIRMWARE_READY !== "1") {
+    execFileSync("npx", ["tsx", "scripts/make-demo-firmware.ts"], { cwd: root, stdio: "inherit" });
+  }
   // vitest sets NODE_ENV=test, which would make Vite build a non-production bundle (no service worker).
   execFileSync("npx", ["vite", "build", "--logLevel", "warn"], {
     cwd: root,

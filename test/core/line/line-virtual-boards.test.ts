@@ -4,18 +4,13 @@
  * given an ESP32-S3-only image. Both fail alone, with their own reasons; the other four pass, each
  * with its own identity, certificate and registry record, written as each board finishes.
  */
-import { execFileSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ProductionLine, type LineBoardState } from "../../../src/core/line";
 import { VirtualBoard } from "../../../src/virtual-board";
 import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-registry";
 import { createPortalJobs } from "../../../src/core/session/default-jobs";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
-import { LINE_WIFI, ROOT, S3_ONLY_MANIFEST, makeLineBoard, publicFetch, type LineBoard } from "./line-harness";
-
-beforeAll(() => {
-  execFileSync("npx", ["tsx", "scripts/make-demo-firmware.ts"], { cwd: ROOT, stdio: "ignore" });
-}, 120_000);
+import { LINE_WIFI, S3_ONLY_MANIFEST, makeLineBoard, publicFetch, type LineBoard } from "./line-harness";
 
 const boards: LineBoard[] = [];
 afterAll(() => {

@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryFirmwareChoiceMemory } from "../../../src/core/firmware-sources";
 import { createPortalJobs } from "../../../src/core/session/default-jobs";
@@ -60,7 +59,6 @@ function realPort(board: VirtualBoard): PortChoice {
 }
 
 beforeAll(async () => {
-  execFileSync("npx", ["tsx", "scripts/make-demo-firmware.ts"], { cwd: ROOT, stdio: "ignore" });
   api = await startFixtureServer();
   mirror = await startFixtureServer();
   api.route(

@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { execFileSync } from "node:child_process";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-registry";
 import { createPortalJobs } from "../../../src/core/session/default-jobs";
 import { PortalSession } from "../../../src/core/session/portal-session";
@@ -29,10 +28,6 @@ function publicFetch(corrupt?: string): typeof fetch {
     return new Response(body, { status: 200, headers: { "content-length": String(body.length) } });
   };
 }
-
-beforeAll(() => {
-  execFileSync("npx", ["tsx", "scripts/make-demo-firmware.ts"], { cwd: ROOT, stdio: "ignore" });
-}, 120_000);
 
 describe("PortalSession on the virtual board with the real cores", () => {
   it("connects (chip, MAC, flash size, blank flash), loads the demo manifest and flashes every part", async () => {

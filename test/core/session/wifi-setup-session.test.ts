@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { execFileSync } from "node:child_process";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-registry";
 import { createPortalJobs } from "../../../src/core/session/default-jobs";
 import { detectProvisioning } from "../../../src/core/session/detect-provisioning";
@@ -33,10 +32,6 @@ const publicFetch = (async (input: RequestInfo | URL) => {
     return new Response("not found", { status: 404 });
   }
 }) as typeof fetch;
-
-beforeAll(() => {
-  execFileSync("npx", ["tsx", "scripts/make-demo-firmware.ts"], { cwd: ROOT, stdio: "ignore" });
-}, 120_000);
 
 function sessionFor(manifestUrl: string, registry = new MemoryDeviceRegistry()) {
   return new PortalSession({

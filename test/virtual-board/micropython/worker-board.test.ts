@@ -2,20 +2,17 @@
  * The virtual board with its MicroPython in a second thread, as the portal runs it in a browser
  * (there a Web Worker, here a Node worker thread running the same code): blocking sleeps cost no
  * CPU and leave the host's thread free, Ctrl-C cuts them short, files reach the board's flash,
- * and the whole provisioning and WebRTC verification works across the thread boundary.
+ * and the whole provisioning and WebRTC verification works across the thread boundary. This file
+ * holds the tests that bound time and CPU, and the WebRTC flow (vitest project "timed", run
+ * alone); the other flows are in worker-board-flows.test.ts.
  */
-import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
-import { provisionDevice } from "../../../src/core/provision";
-import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
-import { verifyOverSerial } from "../../../src/core/verify";
 import type { DeviceStatusEvent } from "../../../src/virtual-board/micropython";
+import { verifyOverSerial } from "../../../src/core/verify";
+import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
+import { provisionDevice } from "../../../src/core/provision";
 import { enterRaw, TEST_ACCESS_POINTS } from "./board-harness";
-import { demoParts } from "../../../scripts/lib/demo-firmware";
-import { VirtualBoard } from "../../../src/virtual-board";
-import { createMicroPythonWorkerApp } from "../../../src/virtual-board/micropython/worker/worker-app";
-import { Terminal } from "./board-harness";
-import { nodeWorkerLike, startWorkerBoard, type WorkerBoard } from "./worker-harness";
+import { startWorkerBoard, type WorkerBoard } from "./worker-harness";
 
 let wb: WorkerBoard | undefined;
 afterEach(() => {
@@ -88,24 +85,24 @@ describe("MicroPython in a worker thread", () => {
     expect(await term.until("\x04")).toBe("\x04");
   });
 
-  it("keeps files in the board's flash across a power cycle, which starts a new worker", async () => {
+  it("a reset ends a runaway program: the worker is stopped and a new one boots", async () => {
     wb = await startWorkerBoard({ accessPoints: TEST_ACCESS_POINTS });
     await enterRaw(wb.term);
-    await wb.term.rawExec("with open('/note.txt', 'w') as f:\n    f.write('kept in flash')");
-    wb.term.close();
-    wb.board.unplug();
-    wb.board.plug();
-    await wb.board.waitForMode("app");
-    const { Terminal } = await import("./board-harness");
-    const term = new Terminal(wb.board);
-    wb.term = term;
-    await term.open();
-    await wb.app.whenReady(60_000);
-    await term.until(">>> ", 60_000);
-    await enterRaw(term);
-    expect(await term.rawExec("print(open('/note.txt').read())")).toEqual(["kept in flash\r\n", ""]);
+    await wb.term.send("while True:\n    pass\x04");
+    await wb.term.until("OK");
+    wb.term.skip();
+    wb.board.reset("normal");
+    await wb.app.whenReady(20_000);
+    await wb.term.until(">>> ", 20_000);
+    // The old worker was ended, not left spinning.
+    const { cpuShare } = await measure(new Promise((r) => setTimeout(r, 1500)));
+    expect(cpuShare).toBeLessThan(0.3);
+    await enterRaw(wb.term);
+    expect(await wb.term.rawExec("print('alive')")).toEqual(["alive\r\n", ""]);
   });
 
+  // Here rather than in worker-board-flows: the Wi-Fi snapshot it checks crosses the thread
+  // boundary after the serial reply, and with other files running beside it that can lag behind.
   it("provisions and verifies over WebRTC with the board's peers on this thread's stack", async () => {
     const workshop = TEST_ACCESS_POINTS[0];
     wb = await startWorkerBoard({ accessPoints: [workshop] }, { terminal: false });
@@ -130,49 +127,5 @@ describe("MicroPython in a worker thread", () => {
     expect(await channel!.exec("import sys; sys.platform")).toEqual({ output: "'esp32'\n", error: null });
     channel!.close();
     peer!.close();
-  });
-
-  it("a reset ends a runaway program: the worker is stopped and a new one boots", async () => {
-    wb = await startWorkerBoard({ accessPoints: TEST_ACCESS_POINTS });
-    await enterRaw(wb.term);
-    await wb.term.send("while True:\n    pass\x04");
-    await wb.term.until("OK");
-    wb.term.skip();
-    wb.board.reset("normal");
-    await wb.app.whenReady(20_000);
-    await wb.term.until(">>> ", 20_000);
-    // The old worker was ended, not left spinning.
-    const { cpuShare } = await measure(new Promise((r) => setTimeout(r, 1500)));
-    expect(cpuShare).toBeLessThan(0.3);
-    await enterRaw(wb.term);
-    expect(await wb.term.rawExec("print('alive')")).toEqual(["alive\r\n", ""]);
-  });
-
-  it("machine.reset() in the worker restarts the whole chip, which boots a new worker", async () => {
-    wb = await startWorkerBoard({ accessPoints: TEST_ACCESS_POINTS });
-    await enterRaw(wb.term);
-    await wb.term.rawExec("with open('/before-reset.txt', 'w') as f:\n    f.write('saved')");
-    await wb.term.send("import machine\nmachine.reset()\x04");
-    const log = await wb.term.until(">>> ", 30_000);
-    expect(log).toContain("rst:0x3 (RTC_SW_SYS_RST)");
-    await enterRaw(wb.term);
-    expect(
-      await wb.term.rawExec(
-        "import machine\nprint(machine.reset_cause() == machine.SOFT_RESET, open('/before-reset.txt').read())",
-      ),
-    ).toEqual(["True saved\r\n", ""]);
-  });
-
-  it("says on the board's console when its worker cannot start", async () => {
-    const app = createMicroPythonWorkerApp({
-      spawn: () => nodeWorkerLike(new Worker("throw new Error('no wasm here')", { eval: true })),
-    });
-    const board = new VirtualBoard({ chip: "ESP32-S3", app });
-    for (const part of demoParts("ESP32-S3")) board.flash.set(part.data, part.offset);
-    const term = new Terminal(board);
-    await term.open();
-    await term.until("virtual board: MicroPython worker: no wasm here", 20_000);
-    term.close();
-    board.unplug();
   });
 });

@@ -1,0 +1,108 @@
+// `npm test`: every check the project has, ordered so that what waits overlaps with what computes.
+//
+//   1. the demo firmware and the frozen device scripts (the type check and the tests read them);
+//   2. side by side: the Node suite's main project (its files mostly wait on the virtual board's
+//      timers), the type check, lint and format, the firmware module's C tests and the site build
+//      the browser tests serve;
+//   3. alone, one after another: the Node files that bound wall-clock time (vitest project "timed")
+//      and the browser suite, so nothing else competes with them for the two cores.
+//
+// Output of the side-by-side stages is held and printed whole when each ends (the Node suite's
+// streams live); a summary with each stage's time closes the run. Exit status 1 if any stage failed.
+import { spawn } from "node:child_process";
+
+interface Stage {
+  name: string;
+  command: string;
+  env?: Record<string, string>;
+  /** Stream output as it comes instead of printing it when the stage ends. */
+  live?: boolean;
+}
+
+interface Outcome {
+  name: string;
+  ok: boolean;
+  seconds: number;
+}
+
+/** Set once step 1 has written them, so the suites' global setups do not write them again mid-run. */
+const READY = { PYDIRECT_DEMO_FIRMWARE_READY: "1" };
+
+function run(stage: Stage): Promise<Outcome> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(stage.command, {
+      shell: true,
+      stdio: stage.live ? "inherit" : ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...stage.env },
+    });
+    const held: Buffer[] = [];
+    child.stdout?.on("data", (chunk: Buffer) => held.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => held.push(chunk));
+    const finish = (ok: boolean): void => {
+      const seconds = (performance.now() - started) / 1000;
+      if (!stage.live) {
+        process.stdout.write(`\n── ${stage.name} (${stage.command}) ──\n`);
+        process.stdout.write(Buffer.concat(held));
+      }
+      process.stdout.write(`── ${stage.name}: ${ok ? "ok" : "FAILED"} in ${seconds.toFixed(0)} s ──\n`);
+      resolve({ name: stage.name, ok, seconds });
+    };
+    child.on("error", () => finish(false));
+    child.on("close", (code) => finish(code === 0));
+  });
+}
+
+const outcomes: Outcome[] = [];
+
+async function sequence(stages: Stage[]): Promise<boolean> {
+  for (const stage of stages) {
+    const outcome = await run(stage);
+    outcomes.push(outcome);
+    if (!outcome.ok) return false;
+  }
+  return true;
+}
+
+async function together(stages: Stage[]): Promise<boolean> {
+  const results = await Promise.all(stages.map(run));
+  outcomes.push(...results);
+  return results.every((r) => r.ok);
+}
+
+const passed =
+  (await sequence([{ name: "demo firmware", command: "npm run demo-firmware" }])) &&
+  (await together([
+    {
+      name: "node tests",
+      command: "vitest run --config vitest.config.ts --project node",
+      env: READY,
+      live: true,
+    },
+    { name: "typecheck", command: "npm run typecheck" },
+    { name: "lint", command: "npm run lint" },
+    { name: "firmware C tests", command: "npm run test:firmware" },
+    // vitest sets NODE_ENV=test, which would make Vite build a non-production bundle; build here instead.
+    { name: "site build", command: "vite build --logLevel warn", env: { NODE_ENV: "production" } },
+  ])) &&
+  (await sequence([
+    {
+      name: "timed node tests",
+      command: "vitest run --config vitest.config.ts --project timed",
+      env: READY,
+      live: true,
+    },
+    {
+      name: "browser tests",
+      command: "vitest run --config vitest.browser.config.ts",
+      env: { ...READY, PYDIRECT_SKIP_BUILD: "1" },
+      live: true,
+    },
+  ]));
+
+process.stdout.write("\nnpm test:\n");
+for (const o of outcomes)
+  process.stdout.write(`  ${o.ok ? "ok    " : "FAILED"} ${o.seconds.toFixed(0).padStart(4)} s  ${o.name}\n`);
+const total = outcomes.length ? performance.now() / 1000 : 0;
+process.stdout.write(`  total ${total.toFixed(0)} s\n`);
+process.exit(passed ? 0 : 1);
