@@ -18,7 +18,7 @@ import {
   upstreamBoard,
   type OpenConsole,
 } from "../../core/upstream/upstream-board";
-import { offerAndOpen, startPeerHostThread, type PeerHostThread } from "../webrtc/peer-host-harness";
+import { startPeerHostThread, type PeerHostThread } from "../webrtc/peer-host-harness";
 
 const REPO = process.env.PYDIRECT_UPSTREAM_REPO;
 const REV = process.env.PYDIRECT_UPSTREAM_REV ?? "HEAD";
@@ -86,7 +86,8 @@ describe.runIf(REPO)("upstream pyDirect's own device scripts (dev-only)", () => 
   // in its own FreeRTOS task meanwhile; here the peers run on a thread of their own (the peer host),
   // so the wait sees the answer arrive as it would on the chip.
   it("answers POST /webrtc/offer with an SDP answer, and the DataChannel opens", async () => {
-    const outcome = await offerAndOpen(started.https.current!.upstream.httpPort!);
+    // The browser on the host's thread too: a real one is another machine.
+    const outcome = await peerHost.offerAndOpen(started.https.current!.upstream.httpPort!);
     console.log(
       "POST /webrtc/offer",
       outcome.status,

@@ -8,6 +8,14 @@ import { PeerHostLink } from "../../../src/virtual-board/webrtc/peer-host-client
 
 export interface PeerHostThread {
   link: PeerHostLink;
+  /**
+   * offerAndOpen from a stand-in browser on the host's thread (not the interpreter's);
+   * `whileConnecting` runs here once the browser has applied the answer, awaited before returning.
+   */
+  offerAndOpen(
+    httpPort: number,
+    options?: { openTimeoutMs?: number; whileConnecting?: () => Promise<unknown> },
+  ): Promise<OfferOutcome>;
   close(): Promise<void>;
 }
 
@@ -23,8 +31,32 @@ export async function startPeerHostThread(): Promise<PeerHostThread> {
     postMessage: (message) => worker.postMessage(message),
     addEventListener: (_type, listener) => worker.on("message", (data: unknown) => listener({ data })),
   });
+  const offerAndOpenThere: PeerHostThread["offerAndOpen"] = async (httpPort, options = {}) => {
+    let during: Promise<unknown> = Promise.resolve();
+    let listener!: (m: { kind: string; outcome?: OfferOutcome; message?: string }) => void;
+    try {
+      const outcome = await new Promise<OfferOutcome>((resolve, reject) => {
+        listener = (m) => {
+          if (m.kind === "browser-answered") {
+            // The browser keeps its side open until whileConnecting is done.
+            during = Promise.resolve(options.whileConnecting?.()).finally(() =>
+              worker.postMessage({ kind: "browser-release" }),
+            );
+          } else if (m.kind === "browser-outcome") resolve(m.outcome!);
+          else if (m.kind === "browser-error") reject(new Error(m.message));
+        };
+        worker.on("message", listener);
+        worker.postMessage({ kind: "offer-and-open", httpPort, openTimeoutMs: options.openTimeoutMs ?? 10_000 });
+      });
+      await during;
+      return outcome;
+    } finally {
+      worker.off("message", listener);
+    }
+  };
   return {
     link,
+    offerAndOpen: offerAndOpenThere,
     close: async () => {
       await worker.terminate();
     },
@@ -45,7 +77,15 @@ export interface OfferOutcome {
  * What a browser does with a pyDirect board's HTTP signaling: POST the offer (candidates inline),
  * apply the answer and its `ice_candidates`, and wait for the DataChannel to open.
  */
-export async function offerAndOpen(httpPort: number, openTimeoutMs = 10_000): Promise<OfferOutcome> {
+export async function offerAndOpen(
+  httpPort: number,
+  options: {
+    openTimeoutMs?: number;
+    /** Started once the answer is applied, awaited before this side closes. */
+    whileConnecting?: () => Promise<unknown>;
+  } = {},
+): Promise<OfferOutcome> {
+  const openTimeoutMs = options.openTimeoutMs ?? 10_000;
   const peer = weriftPeerBackend.createPeer();
   try {
     const channel = peer.createDataChannel("wbp");
@@ -65,8 +105,11 @@ export async function offerAndOpen(httpPort: number, openTimeoutMs = 10_000): Pr
     const answerMs = Date.now() - t0;
     if (typeof body.sdp !== "string") return { status: reply.status, body, answerMs, opened: false };
     await peer.setRemoteDescription("answer", body.sdp);
+    const during = options.whileConnecting?.();
     for (const c of (body.ice_candidates as string[] | undefined) ?? []) await peer.addIceCandidate(c);
-    return { status: reply.status, body, answerMs, opened: await opened };
+    const outcome = { status: reply.status, body, answerMs, opened: await opened };
+    await during;
+    return outcome;
   } finally {
     peer.close();
   }
