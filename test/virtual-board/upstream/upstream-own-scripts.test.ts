@@ -87,7 +87,18 @@ describe.runIf(REPO)("upstream pyDirect's own device scripts (dev-only)", () => 
   // so the wait sees the answer arrive as it would on the chip.
   it("answers POST /webrtc/offer with an SDP answer, and the DataChannel opens", async () => {
     // The browser on the host's thread too: a real one is another machine.
-    const outcome = await peerHost.offerAndOpen(started.https.current!.upstream.httpPort!);
+    const port = started.https.current!.upstream.httpPort!;
+    let boardSaw = "";
+    const outcome = await peerHost.offerAndOpen(port, {
+      // Meanwhile, what upstream's own status route says (its _on_state ran on the board's side).
+      whileConnecting: async () => {
+        const deadline = Date.now() + 10_000;
+        while (!boardSaw.includes("STATE_DATA_CHANNEL_OPENED") && Date.now() < deadline) {
+          boardSaw = await (await fetch(`http://127.0.0.1:${String(port)}/webrtc/status`)).text();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+    });
     console.log(
       "POST /webrtc/offer",
       outcome.status,
@@ -95,9 +106,12 @@ describe.runIf(REPO)("upstream pyDirect's own device scripts (dev-only)", () => 
       JSON.stringify(outcome.body).slice(0, 300),
       "DataChannel opened:",
       outcome.opened,
+      "then GET /webrtc/status",
+      boardSaw,
     );
     expect(outcome.status).toBe(200);
     expect(outcome.body).toHaveProperty("sdp");
     expect(outcome.opened).toBe(true);
+    expect(JSON.parse(boardSaw)).toMatchObject({ status: "STATE_DATA_CHANNEL_OPENED" });
   }, 30_000);
 });
