@@ -51,11 +51,6 @@ export class PeerHostLink {
     });
   }
 
-  /** Whether this realm can wait on shared memory (a worker thread, a worker, or Node's main thread). */
-  static supported(): boolean {
-    return typeof SharedArrayBuffer === "function" && typeof Atomics.wait === "function";
-  }
-
   onEvents(listener: (events: HostEvent[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
