@@ -114,6 +114,35 @@ async function measureNap(page: Page, profile: string, label: string): Promise<v
     .toBeGreaterThanOrEqual(2);
 }
 
+/**
+ * A plain function polling process_queue() between sleeps until the board's peer has its offer (the
+ * way upstream pyDirect's /webrtc/offer handler waits, device-scripts/lib/sys/webrtc_signaling.py:
+ * 301-318). Returns whether the offer came during the wait.
+ */
+async function offerDuringBlockingSleep(page: Page): Promise<boolean> {
+  const out = await rawExec(
+    page,
+    [
+      "import webrtc",
+      "st = {}",
+      "p = webrtc.Peer(role='controlling')",
+      "p.on_offer(lambda s: st.__setitem__('offer', s))",
+      "def wait():",
+      "    p.create_offer()",
+      "    n = 0",
+      "    while 'offer' not in st and n < 200:",
+      "        p.process_queue()",
+      "        time.sleep(0.01)",
+      "        n += 1",
+      "    return 'offer' in st",
+      "print('WAITED', wait())",
+      "p.close()",
+    ].join("\n"),
+  );
+  expect(out).toMatch(/WAITED (True|False)/);
+  return out.includes("WAITED True");
+}
+
 describe("virtual board in a worker", () => {
   it("sleeps in a plain function without CPU, keeps the page responsive, and stops on Ctrl-C", async () => {
     const { page, profile } = site.browser;
@@ -134,6 +163,8 @@ describe("virtual board in a worker", () => {
       .poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout: 10_000 })
       .toBeGreaterThanOrEqual(2);
     expect(await rawExec(page, "print(6 * 7)")).toContain("42");
+    // The page runs the board's peers (memory is shared): they progress while the worker sleeps.
+    expect(await offerDuringBlockingSleep(page)).toBe(true);
     expect(site.browser.errors).toEqual([]);
   });
 
@@ -144,6 +175,9 @@ describe("virtual board in a worker", () => {
       await flashedBoardAtRawRepl(page, plain.url);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
       await measureNap(page, profile, "page without isolation");
+      // Without shared memory the peers' logic runs in the worker and a blocking sleep starves it
+      // (README "Limits"): the wait ends without the offer, as before the peer host existed.
+      expect(await offerDuringBlockingSleep(page)).toBe(false);
       expect(site.browser.errors).toEqual([]);
     } finally {
       await plain.close();

@@ -42,6 +42,12 @@ export interface MicroPythonAppOptions {
   frozenFiles?: Record<string, string>;
   /** How sleeps in plain functions wait; default: block the thread (see InterpreterHost.blockingWait). */
   blockingWait?: (ms: number, interruptible: boolean) => boolean;
+  /**
+   * With the default blockingWait (the interpreter on this thread, Node): how long Python may hold
+   * the thread in blocking sleeps without one turn of the event loop before the board interrupts it
+   * (see runtime.ts THREAD_HELD_LIMIT_MS). Default 20 s.
+   */
+  threadHeldLimitMs?: number;
   /** Told after every write of the filesystem image into the board's flash. */
   onFlashWritten?: (offset: number, length: number) => void;
 }
@@ -89,6 +95,7 @@ export function createMicroPythonApp(options: MicroPythonAppOptions = {}): Micro
         frozenFiles: options.frozenFiles ?? FROZEN_DEVICE_FILES,
         firmwareOwned,
         blockingWait: options.blockingWait,
+        threadHeldLimitMs: options.threadHeldLimitMs,
       },
       {
         wifi: (e) => wifiListeners.forEach((l) => l(e)),

@@ -46,7 +46,20 @@ export interface RuntimeSettings {
   firmwareOwned: (path: string) => boolean;
   /** How sleeps in plain functions wait (see InterpreterHost.blockingWait); default: block the thread. */
   blockingWait?: (ms: number, interruptible: boolean) => boolean;
+  /** See MicroPythonAppOptions.threadHeldLimitMs. */
+  threadHeldLimitMs?: number;
 }
+
+/**
+ * The interpreter on the host's own thread (Node, default blockingWait) cannot serve anything while
+ * a plain-function loop sleeps in it: the HTTP server and everything else on the thread starve, and
+ * a loop that never returns (upstream pyDirect's setup server, device-scripts/lib/sys/
+ * setup_server.py:184-193) would hold the thread, and the test process with it, for ever. On a chip
+ * the other tasks run on; here, past this long without one event-loop turn, the board says so on
+ * its console and interrupts the program (KeyboardInterrupt where it sleeps). A simulator limit,
+ * not chip behaviour; a board in a worker (browser, createMicroPythonWorkerApp) is just busy.
+ */
+export const THREAD_HELD_LIMIT_MS = 20_000;
 
 export interface RuntimeEvents {
   wifi(e: WifiEvent): void;
@@ -208,6 +221,7 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
       blockingWait: (ms, interruptible) => {
         this.out.flush();
         if (this.settings.blockingWait) return this.settings.blockingWait(ms, interruptible);
+        if (this.threadHeld()) return true;
         blockFor(ms);
         return false;
       },
@@ -309,6 +323,27 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
     }
     this.interp?.dispose();
     this.interp = undefined;
+  }
+
+  private heldSince: number | null = null;
+
+  /** Whether Python has held this thread past the limit (see THREAD_HELD_LIMIT_MS). */
+  private threadHeld(): boolean {
+    const now = Date.now();
+    if (this.heldSince === null) {
+      this.heldSince = now;
+      // Runs at the thread's next event-loop turn, i.e. once Python lets go.
+      setTimeout(() => (this.heldSince = null), 0);
+      return false;
+    }
+    const limit = this.settings.threadHeldLimitMs ?? THREAD_HELD_LIMIT_MS;
+    if (now - this.heldSince < limit) return false;
+    this.heldSince = null;
+    this.out.raw(
+      `\r\nvirtual board: a blocking loop held the JavaScript thread for ${String(limit / 1000)} s; ` +
+        "nothing else on it (HTTP server, WebRTC) could run, so the program is interrupted.\r\n",
+    );
+    return true;
   }
 
   private reportFault(what: string, err: unknown): void {

@@ -67,8 +67,12 @@ export function createWebrtcJsModule(options: WebrtcModuleOptions): Record<strin
  * objects, so (as the board's other shims do) a class holding the shim's names stands in for the
  * module in sys.modules; nothing is written to the board's filesystem.
  */
-export function installWebrtcModule(mp: MicroPythonLike, options: WebrtcModuleOptions): void {
-  mp.registerJsModule("_webrtc_js", createWebrtcJsModule(options));
+export function installWebrtcModule(
+  mp: MicroPythonLike,
+  /** Peers on this thread, or a ready `_webrtc_js` (peers on another thread: peer-host-client.ts). */
+  options: WebrtcModuleOptions | { jsModule: object },
+): void {
+  mp.registerJsModule("_webrtc_js", "jsModule" in options ? options.jsModule : createWebrtcJsModule(options));
   mp.globals.set("__vb_webrtc_src", WEBRTC_SHIM_PY);
   mp.runPython(
     [

@@ -6,6 +6,7 @@
 import type { PeerBackend } from "../../core/signaling/peer";
 import { defaultPeerBackend } from "./backend";
 import { installWebrtcModule, type MicroPythonLike } from "./micropython-module";
+import { createPeerHostJsModule, type PeerHostLink } from "./peer-host-client";
 import type { VirtualPeer } from "./virtual-peer";
 
 export interface WebrtcHookOptions {
@@ -18,13 +19,27 @@ export interface WebrtcHookOptions {
    * yet): what upstream's signaling meets when it falls back to made-up host candidates.
    */
   silentCandidates?: boolean;
+  /**
+   * Run the peers on another thread (peer-host.ts), as esp_peer runs in its own task on the chip:
+   * then a Python loop blocking in `time.sleep` still sees the answer, candidates and states arrive
+   * (upstream's `/webrtc/offer` handler waits that way). `backend` is then the host's, not used here.
+   */
+  peerHost?: PeerHostLink;
 }
 
 export function webrtcModuleHook(options: WebrtcHookOptions = {}) {
   return async (mp: MicroPythonLike, ctx: { write(bytes: Uint8Array): void }): Promise<() => void> => {
+    const reportError = options.reportError ?? ((text: string) => ctx.write(new TextEncoder().encode(`${text}\r\n`)));
+    if (options.peerHost) {
+      const hosted = createPeerHostJsModule(options.peerHost, {
+        reportError,
+        silentCandidates: options.silentCandidates,
+      });
+      installWebrtcModule(mp, { jsModule: hosted.module });
+      return hosted.closeAll;
+    }
     const backend = options.backend ?? (await defaultPeerBackend());
     const peers = new Set<VirtualPeer>();
-    const reportError = options.reportError ?? ((text: string) => ctx.write(new TextEncoder().encode(`${text}\r\n`)));
     installWebrtcModule(mp, { backend, peers, reportError, silentCandidates: options.silentCandidates });
     return () => {
       for (const peer of peers) peer.close();

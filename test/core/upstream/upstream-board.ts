@@ -15,6 +15,7 @@ import { VirtualBoard } from "../../../src/virtual-board";
 import { httpServerModuleHook } from "../../../src/virtual-board/httpserver";
 import { type VirtualAccessPoint } from "../../../src/virtual-board/micropython";
 import { createUpstreamPyDirectApp, type IdfLogOptions } from "../../../src/virtual-board/upstream";
+import type { PeerHostLink } from "../../../src/virtual-board/webrtc/peer-host-client";
 
 const FIXTURE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../fixtures/upstream-device");
 
@@ -55,6 +56,8 @@ export async function upstreamBoard(
     files?: Record<string, string>;
     /** Open the port before power-on and keep everything the board prints (`term`). */
     openConsole?: boolean;
+    /** The webrtc peers on another thread, as esp_peer's task on the chip (WebrtcHookOptions.peerHost). */
+    peerHost?: PeerHostLink;
   } = {},
 ) {
   const frozenFiles = { ...(options.frozenFiles ?? upstreamDeviceFiles()) };
@@ -67,7 +70,7 @@ export async function upstreamBoard(
     connectDelayMs: options.connectDelayMs,
     frozenFiles,
     idfLog: options.idfLog,
-    webrtc: { backend: weriftPeerBackend, silentCandidates: options.silentCandidates },
+    webrtc: { backend: weriftPeerBackend, silentCandidates: options.silentCandidates, peerHost: options.peerHost },
     modules: [https],
   });
   logTo.log = (level, text, inline) =>

@@ -12,13 +12,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
 import {
   certificateFiles,
   provisionedSettings,
   upstreamBoard,
   type OpenConsole,
 } from "../../core/upstream/upstream-board";
+import { startPeerHostThread, type PeerHostThread } from "../webrtc/peer-host-harness";
 
 const REPO = process.env.PYDIRECT_UPSTREAM_REPO;
 const REV = process.env.PYDIRECT_UPSTREAM_REV ?? "HEAD";
@@ -37,8 +37,11 @@ function upstreamScripts(repo: string): Record<string, string> {
 describe.runIf(REPO)("upstream pyDirect's own device scripts (dev-only)", () => {
   let started: Awaited<ReturnType<typeof upstreamBoard>>;
   let term: OpenConsole;
+  let peerHost: PeerHostThread;
   beforeAll(async () => {
+    peerHost = await startPeerHostThread();
     started = await upstreamBoard({
+      peerHost: peerHost.link,
       frozenFiles: upstreamScripts(REPO!),
       files: await certificateFiles(),
       userSettings: provisionedSettings(false, "upstream-pw"),
@@ -50,6 +53,7 @@ describe.runIf(REPO)("upstream pyDirect's own device scripts (dev-only)", () => 
   afterAll(() => {
     console.log(term.text().split("app_main()")[1] ?? term.text());
     started.board.unplug();
+    void peerHost.close();
   });
 
   it("boots, joins the Wi-Fi and serves HTTP and HTTPS", async () => {
@@ -77,31 +81,37 @@ describe.runIf(REPO)("upstream pyDirect's own device scripts (dev-only)", () => 
     expect(JSON.parse(body)).toHaveProperty("status");
   }, 30_000);
 
-  // Known to fail on the virtual board: upstream's handler waits for the answer in a plain
-  // function (time.sleep(0.01) in a loop, lib/sys/webrtc_signaling.py:301-318). On a chip esp_peer makes
-  // the answer in its own FreeRTOS task meanwhile; here the wait blocks the one JavaScript thread
-  // the WebRTC stack also needs, so the handler times out with its own
-  // {"error": "Timeout waiting for SDP answer"}. Our fixtures use an async handler instead.
-  it.fails(
-    "answers POST /webrtc/offer with an SDP answer",
-    async () => {
-      const up = started.https.current!.upstream;
-      const peer = weriftPeerBackend.createPeer();
-      peer.createDataChannel("wbp");
-      await peer.createOffer();
-      await peer.waitForGathering(1000);
-      const t0 = Date.now();
-      const r = await fetch(`http://127.0.0.1:${String(up.httpPort)}/webrtc/offer`, {
-        method: "POST",
-        body: JSON.stringify({ sdp: peer.localSdp() }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const body = await r.text();
-      console.log("POST /webrtc/offer", r.status, `${String(Date.now() - t0)} ms`, body.slice(0, 300));
-      peer.close();
-      expect(r.status).toBe(200);
-      expect(JSON.parse(body)).toHaveProperty("sdp");
-    },
-    30_000,
-  );
+  // Upstream's handler waits for the answer in a plain function (time.sleep(0.01) between
+  // process_queue() calls, lib/sys/webrtc_signaling.py:301-318). On a chip esp_peer makes the answer
+  // in its own FreeRTOS task meanwhile; here the peers run on a thread of their own (the peer host),
+  // so the wait sees the answer arrive as it would on the chip.
+  it("answers POST /webrtc/offer with an SDP answer, and the DataChannel opens", async () => {
+    // The browser on the host's thread too: a real one is another machine.
+    const port = started.https.current!.upstream.httpPort!;
+    let boardSaw = "";
+    const outcome = await peerHost.offerAndOpen(port, {
+      // Meanwhile, what upstream's own status route says (its _on_state ran on the board's side).
+      whileConnecting: async () => {
+        const deadline = Date.now() + 10_000;
+        while (!boardSaw.includes("STATE_DATA_CHANNEL_OPENED") && Date.now() < deadline) {
+          boardSaw = await (await fetch(`http://127.0.0.1:${String(port)}/webrtc/status`)).text();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+    });
+    console.log(
+      "POST /webrtc/offer",
+      outcome.status,
+      `${String(outcome.answerMs)} ms`,
+      JSON.stringify(outcome.body).slice(0, 300),
+      "DataChannel opened:",
+      outcome.opened,
+      "then GET /webrtc/status",
+      boardSaw,
+    );
+    expect(outcome.status).toBe(200);
+    expect(outcome.body).toHaveProperty("sdp");
+    expect(outcome.opened).toBe(true);
+    expect(JSON.parse(boardSaw)).toMatchObject({ status: "STATE_DATA_CHANNEL_OPENED" });
+  }, 30_000);
 });

@@ -7,6 +7,8 @@
 import type { AppContext, AppRuntime } from "../../types";
 import { webrtcModuleHook } from "../../webrtc/module-hook";
 import { createRemotePeerBackend, type RemotePeerBackend } from "../../webrtc/remote-peer";
+import { PeerHostLink } from "../../webrtc/peer-host-client";
+import type { HostNotice, HostRequest } from "../../webrtc/peer-host";
 import { createUpstreamPyDirectApp } from "../../upstream/upstream-app";
 import { createMicroPythonApp, type MicroPythonModuleHook } from "../index";
 import { CtrlCGate } from "./ctrl-c-gate";
@@ -16,6 +18,7 @@ export function serveMicroPythonBoard(endpoint: MessageEndpoint): void {
   let runtime: AppRuntime | undefined;
   let gate = new CtrlCGate(null);
   let peers: RemotePeerBackend | null = null;
+  const hostListeners = new Set<(event: { data: unknown }) => void>();
   const abort = new AbortController();
   const post = (message: FromBoardWorker, transfer: Transferable[] = []): void =>
     endpoint.postMessage(message, transfer);
@@ -24,15 +27,24 @@ export function serveMicroPythonBoard(endpoint: MessageEndpoint): void {
     gate = new CtrlCGate(msg.ctrlC);
     const modules: MicroPythonModuleHook[] = [];
     const upstream = msg.options.modules?.includes("upstream") ?? false;
-    if (msg.options.modules?.includes("webrtc") && msg.peerBackend) {
+    let webrtc: Parameters<typeof webrtcModuleHook>[0] | null = null;
+    if (msg.options.modules?.includes("webrtc") && msg.peerBackend && msg.peerHost) {
+      // The peers run on the page; calls reach them synchronously over shared memory.
+      const link = new PeerHostLink({
+        postMessage: (request) => post({ type: "peer-host", request: request as HostRequest }),
+        addEventListener: (_type, listener) => hostListeners.add(listener),
+      });
+      webrtc = { peerHost: link };
+    } else if (msg.options.modules?.includes("webrtc") && msg.peerBackend) {
       peers = createRemotePeerBackend(msg.peerBackend, (request) => post({ type: "peer", request }));
-      // An upstream image's app adds the webrtc hook itself.
-      if (!upstream) modules.push(webrtcModuleHook({ backend: peers.backend }));
+      webrtc = { backend: peers.backend };
     }
+    // An upstream image's app adds the webrtc hook itself.
+    if (webrtc && !upstream) modules.push(webrtcModuleHook(webrtc));
     const flash = msg.flash;
     const create = upstream
       ? (options: Parameters<typeof createMicroPythonApp>[0]) =>
-          createUpstreamPyDirectApp({ ...options, webrtc: peers ? { backend: peers.backend } : false })
+          createUpstreamPyDirectApp({ ...options, webrtc: webrtc ?? false })
       : createMicroPythonApp;
     const app = create({
       ...msg.options,
@@ -76,6 +88,9 @@ export function serveMicroPythonBoard(endpoint: MessageEndpoint): void {
         return;
       case "peer":
         peers?.handle(msg.notice);
+        return;
+      case "peer-host":
+        hostListeners.forEach((l) => l({ data: msg.notice satisfies HostNotice }));
         return;
       case "stop":
         // Stopping persists the files (a last flash message), then the page may end the worker.

@@ -7,6 +7,7 @@
 import type { DeviceStatusEvent } from "../runtime";
 import type { ConnectDelays, VirtualAccessPoint, WifiEvent, WifiSnapshot } from "../virtual-wifi";
 import type { BackendInfo, PeerNotice, PeerRequest } from "../../webrtc/remote-peer";
+import type { HostNotice, HostRequest } from "../../webrtc/peer-host";
 import type { AppContext, BoardIdentity, BootedApp } from "../../types";
 
 /**
@@ -43,11 +44,18 @@ export type ToBoardWorker =
       ctrlC: SharedArrayBuffer | null;
       /** The page's WebRTC stack, when it serves one for the `webrtc` module. */
       peerBackend: BackendInfo | null;
+      /**
+       * The page runs the peers themselves (peer-host.ts) and the worker calls them synchronously
+       * over shared memory, so a blocking sleep still sees them progress. False where the page
+       * cannot share memory: the peers' logic then runs in the worker (remote-peer.ts).
+       */
+      peerHost?: boolean;
       resetCause: AppContext["resetCause"];
     }
   | { type: "rx"; bytes: Uint8Array }
   | { type: "stop" }
-  | { type: "peer"; notice: PeerNotice };
+  | { type: "peer"; notice: PeerNotice }
+  | { type: "peer-host"; notice: HostNotice };
 
 export type FromBoardWorker =
   | { type: "tx"; bytes: Uint8Array }
@@ -59,7 +67,8 @@ export type FromBoardWorker =
   | { type: "restart" }
   | { type: "stopped" }
   | { type: "fault"; message: string }
-  | { type: "peer"; request: PeerRequest };
+  | { type: "peer"; request: PeerRequest }
+  | { type: "peer-host"; request: HostRequest };
 
 /** The side of a Worker (or of a worker's global scope, or a MessagePort) that messages use. */
 export interface MessageEndpoint {

@@ -10,10 +10,12 @@
 import type { PeerBackend } from "../../../core/signaling/peer";
 import type { AppContext, AppRuntime, AppRuntimeFactory } from "../../types";
 import { servePeerBackend, type PeerServer } from "../../webrtc/remote-peer";
+import { servePeerHost, type PeerHostServer } from "../../webrtc/peer-host";
 import type { DeviceStatusEvent } from "../runtime";
 import type { WifiEvent, WifiSnapshot } from "../virtual-wifi";
 import { announceCtrlC } from "./ctrl-c-gate";
 import type { FromBoardWorker, ToBoardWorker, WorkerAppOptions } from "./protocol";
+import type { HostNotice } from "../../webrtc/peer-host";
 
 /** What the page needs of a worker: a browser Worker, or an adapter over a Node worker thread. */
 export interface WorkerLike {
@@ -60,6 +62,7 @@ class WorkerRuntime implements AppRuntime {
   readonly stopped: Promise<void>;
   private readonly ctrlC = ctrlCCell();
   private peers: PeerServer | null = null;
+  private peerHost: PeerHostServer | null = null;
   private stopping = false;
   private markReady!: () => void;
   private markStopped!: () => void;
@@ -83,7 +86,13 @@ class WorkerRuntime implements AppRuntime {
   async start(): Promise<void> {
     const wantsWebrtc = this.options.modules?.includes("webrtc") ?? false;
     const backend = wantsWebrtc && this.options.peerBackend ? await this.options.peerBackend() : null;
-    if (backend) this.peers = servePeerBackend(backend, (notice) => this.post({ type: "peer", notice }));
+    // With shared memory the peers run here whole (the worker's blocking sleeps cannot starve them);
+    // without, only the stack does and the peers' logic runs in the worker.
+    if (backend && this.ctrlC) {
+      this.peerHost = servePeerHost(backend, {
+        postMessage: (notice) => this.post({ type: "peer-host", notice: notice as HostNotice }),
+      });
+    } else if (backend) this.peers = servePeerBackend(backend, (notice) => this.post({ type: "peer", notice }));
     const flash = this.ctx.flash.slice();
     this.post(
       {
@@ -94,6 +103,7 @@ class WorkerRuntime implements AppRuntime {
         options: workerOptions(this.options),
         ctrlC: this.ctrlC,
         peerBackend: backend ? { name: backend.name, canChooseCertificate: backend.canChooseCertificate } : null,
+        peerHost: this.peerHost !== null,
         resetCause: this.ctx.resetCause,
       },
       [flash.buffer],
@@ -116,6 +126,7 @@ class WorkerRuntime implements AppRuntime {
       void this.stopped.then(() => {
         clearTimeout(timer);
         this.peers?.closeAll();
+        this.peerHost?.closeAll();
         this.worker.terminate();
       });
     }
@@ -155,6 +166,9 @@ class WorkerRuntime implements AppRuntime {
         return;
       case "peer":
         this.peers?.handle(msg.request);
+        return;
+      case "peer-host":
+        this.peerHost?.handle(msg.request);
         return;
     }
   }
