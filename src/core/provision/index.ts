@@ -32,6 +32,7 @@ export {
 export {
   provisionDevice,
   retryWifi,
+  validateWebreplPassword,
   writeWifiSettings,
   type ProvisionRequest,
   type ProvisionResult,

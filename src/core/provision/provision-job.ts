@@ -30,6 +30,11 @@ export interface ProvisionRequest {
   validityDays?: number;
   /** The board's address, when known (re-provision): added to the certificate's SAN. */
   ipAddress?: string;
+  /**
+   * The board's WebREPL password (upstream's clients, such as ScriptO Studio, log in with it), when
+   * the user chose one; otherwise the job makes a fresh one. Goes only to the board.
+   */
+  webreplPassword?: SecretText;
   /** Checked for hostname clashes and given the new record when the files are in place. */
   registry?: DeviceRegistry;
   /** How long to wait for the board to report its Wi-Fi outcome after the reset; default 30 s. */
@@ -81,6 +86,25 @@ export type ProvisionEventListener = (event: ProvisionEvent) => void;
 /** Keys this job owns in user_settings.json; every other key stays as the user left it. */
 function wifiKeys(wifi: Required<WifiCredentials>): SettingsPatch {
   return { "wifi.ssid": wifi.ssid, "wifi.password": wifi.password };
+}
+
+/**
+ * A WebREPL password the user typed. pyDirect's setup page (lib/sys/setup_server.py) takes 4
+ * characters or more; webrepl_binary compares it as a C string, so no NUL; the settings file
+ * holds it as JSON text, so any other character is safe.
+ */
+export function validateWebreplPassword(password: SecretText): SecretText {
+  const value = password.reveal();
+  const problem =
+    value.length < 4
+      ? "A WebREPL password needs at least 4 characters."
+      : value.length > 64
+        ? "A WebREPL password may have at most 64 characters."
+        : value.includes("\u0000")
+          ? "The WebREPL password contains a NUL character, which the board cannot compare."
+          : null;
+  if (problem) throw new ProvisionError("invalid-webrepl-password", problem, { field: "webreplPassword" });
+  return password;
 }
 
 const WEBREPL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
@@ -198,6 +222,7 @@ export async function provisionDevice(
     if (request.hostname !== undefined) validateHostname(request.hostname);
     if (request.validityDays !== undefined) validateValidityDays(request.validityDays);
     if (request.ipAddress !== undefined) validateIpAddress(request.ipAddress);
+    if (request.webreplPassword !== undefined) validateWebreplPassword(request.webreplPassword);
     throwIfCancelled(request.signal);
     return wifi;
   };
@@ -220,7 +245,7 @@ export async function provisionDevice(
     });
     emit({ state: "certificate-ready", fingerprint: cert.fingerprint, notAfter: cert.notAfter });
 
-    const webreplPassword = freshWebreplPassword();
+    const webreplPassword = request.webreplPassword ?? freshWebreplPassword();
     const staged: StagedFile[] = [];
     if (settings.userUnreadable && settings.userText !== null) {
       // Lose nothing: a hand-edited file that no longer parses is kept beside the new one.
@@ -235,6 +260,11 @@ export async function provisionDevice(
       "server.https_cert_file": CERT_PATH,
       "server.https_key_file": KEY_PATH,
       "server.webrepl_password": webreplPassword.reveal(),
+      // Upstream's images ship "setup_mode": true: main.py then runs only lib/sys/setup_server.py,
+      // whose unauthenticated POST /set-password would let anyone on the LAN replace the password
+      // just set, and /webrtc/offer is never served. The password is set now, so setup is over;
+      // our own scripts do not read the key.
+      setup_mode: false,
     });
     staged.push(
       { path: CERT_PATH, data: new TextEncoder().encode(cert.certificatePem) },
