@@ -5,7 +5,7 @@
  */
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
-import { SignalingError } from "./errors";
+import { SignalingError, noWebrtcEndpoint } from "./errors";
 import type { SignalingTransport } from "./transport";
 
 export interface PinnedTransportOptions {
@@ -79,6 +79,10 @@ export function createPinnedHttpsTransport(baseUrl: string, options: PinnedTrans
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => {
+            if (res.statusCode === 404 || res.statusCode === 405) {
+              reject(noWebrtcEndpoint(base.origin, `answered ${path} with HTTP ${res.statusCode}`));
+              return;
+            }
             const text = Buffer.concat(chunks).toString("utf8");
             try {
               resolve(JSON.parse(text));

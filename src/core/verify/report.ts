@@ -2,13 +2,16 @@ import type { NegotiationRecord, SignalingShape } from "../signaling/negotiate";
 import type { PeerStates } from "../signaling/peer";
 import type { KeyProof } from "./proof";
 
-export type VerifyStep = "signaling" | "channel-open" | "identity" | "echo" | "key";
+/** `repl`: WebREPL (WBP) login and one expression, on boards whose channel speaks upstream's protocol. */
+export type VerifyStep = "signaling" | "channel-open" | "identity" | "echo" | "repl" | "key";
 
 export interface VerifyCheck {
   step: VerifyStep;
   passed: boolean;
   /** One sentence: what was seen, or what went wrong and what to do. */
   detail: string;
+  /** On some failures: a stable word for what went wrong (`wrong-password`, …). */
+  code?: string;
 }
 
 export interface RttFigures {
