@@ -7,6 +7,7 @@
  */
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { UpstreamHttpServer, type UpstreamServerLog } from "./upstream-server-node";
 
 type PythonHandler = (
   method: string,
@@ -24,6 +25,10 @@ export interface VirtualHttpsOptions {
   /** A request with no reply after this long gets 504. */
   replyTimeoutMs?: number;
   reportError?: (text: string) => void;
+  /** Where the upstream API's ESP_LOGx lines go (tag HTTPSERVER); default nowhere. */
+  log?: UpstreamServerLog;
+  /** Where the upstream API's port 80 listens; default any free port. */
+  httpPortOverride?: number;
 }
 
 export interface VirtualHttpsServer {
@@ -32,6 +37,8 @@ export interface VirtualHttpsServer {
   /** Resolves with the listening port once the device script called `start()`. */
   readonly listening: Promise<number>;
   readonly port: number | null;
+  /** The server behind upstream's API (`start(port, cert_file=…)`, `on`, `process_queue`). */
+  readonly upstream: UpstreamHttpServer;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,21 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
   });
   listening.catch(() => undefined);
   const report = options.reportError ?? ((t: string) => console.error(t));
+  const upstream = new UpstreamHttpServer({
+    host: options.host,
+    httpPortOverride: options.httpPortOverride,
+    httpsPortOverride: options.portOverride,
+    log: options.log,
+  });
+  upstream
+    .whenListening()
+    .then(() => {
+      if (upstream.httpsPort !== null) {
+        port = upstream.httpsPort;
+        resolveListening(upstream.httpsPort);
+      }
+    })
+    .catch(() => undefined);
 
   const onRequest = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -108,18 +130,34 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
     stop() {
       server?.close();
       server = null;
-      return null;
+      const wasRunning = upstream.running;
+      void upstream.close();
+      return wasRunning || null;
+    },
+    // Upstream's API (see upstream-server-node.ts and httpserver-shim.py.ts).
+    up_start: (boardPort: number, certPem: string | null, keyPem: string | null) =>
+      upstream.start(boardPort, certPem, keyPem),
+    up_https_running: () => upstream.httpsPort !== null,
+    up_on: (uri: string, method: string) => upstream.on(uri, method),
+    up_off: (uri: string, method: string) => upstream.off(uri, method),
+    up_next: () => upstream.next(),
+    up_reply: (id: number, status: number, type: string, body: string, cors: boolean) =>
+      upstream.reply(id, status, type, body, cors),
+    up_done: (id: number) => {
+      upstream.done(id);
     },
   };
 
   return {
     module,
     listening,
+    upstream,
     get port() {
       return port;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await upstream.close();
+      await new Promise<void>((resolve) => {
         if (!server) {
           resolve();
           return;
@@ -127,6 +165,7 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
         server.closeAllConnections?.();
         server.close(() => resolve());
         server = null;
-      }),
+      });
+    },
   };
 }

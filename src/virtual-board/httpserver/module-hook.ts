@@ -4,9 +4,18 @@
  * closed at power-off/reset; `current` is the running one (tests read its port).
  */
 import { createVirtualHttpsServer, type VirtualHttpsOptions, type VirtualHttpsServer } from "./https-server-node";
+import { installPythonModule } from "../micropython/install-python-module";
+import { HTTPSERVER_SHIM_PY } from "./httpserver-shim.py";
+
+/** The slice of a MicroPython WebAssembly instance the hook needs. */
+interface MicroPythonLike {
+  registerJsModule(name: string, module: object): void;
+  runPython(code: string): unknown;
+  globals: { set(key: string, value: unknown): void };
+}
 
 export interface HttpServerHook {
-  (mp: { registerJsModule(name: string, module: object): void }, ctx: { write(bytes: Uint8Array): void }): () => void;
+  (mp: MicroPythonLike, ctx: { write(bytes: Uint8Array): void }): () => void;
   /** The server of the current boot (null before the first boot). */
   readonly current: VirtualHttpsServer | null;
   /** Resolves with the port of the next (or current) server once it listens. */
@@ -16,16 +25,14 @@ export interface HttpServerHook {
 export function httpServerModuleHook(options: VirtualHttpsOptions = {}): HttpServerHook {
   let current: VirtualHttpsServer | null = null;
   const waiters = new Set<(server: VirtualHttpsServer) => void>();
-  const hook = (
-    mp: { registerJsModule(name: string, module: object): void },
-    ctx: { write(bytes: Uint8Array): void },
-  ) => {
+  const hook = (mp: MicroPythonLike, ctx: { write(bytes: Uint8Array): void }) => {
     const server = createVirtualHttpsServer({
       reportError: (text) => ctx.write(new TextEncoder().encode(`${text}\r\n`)),
       ...options,
     });
     current = server;
-    mp.registerJsModule("httpserver", server.module);
+    mp.registerJsModule("_httpserver_js", server.module);
+    installPythonModule(mp, "httpserver", HTTPSERVER_SHIM_PY);
     waiters.forEach((w) => w(server));
     waiters.clear();
     return () => void server.close();
@@ -39,3 +46,4 @@ export function httpServerModuleHook(options: VirtualHttpsOptions = {}): HttpSer
     },
   }) as HttpServerHook;
 }
+

@@ -20,6 +20,10 @@ export interface WebrtcModuleOptions {
   schedule?: (run: () => void) => void;
   /** Every peer made, for tests and for stopping them when the app stops. */
   peers?: Set<VirtualPeer>;
+  /** The image carries upstream pyDirect's webrtc module rather than ours (see the shim's _UPSTREAM). */
+  upstream?: boolean;
+  /** No local candidates reach `on_ice` (see WebrtcHookOptions.silentCandidates). */
+  silentCandidates?: boolean;
 }
 
 /** The `_webrtc_js` module object. */
@@ -41,7 +45,7 @@ export function createWebrtcJsModule(options: WebrtcModuleOptions): Record<strin
       options.peers?.add(peer);
       return {
         on: (kind: "offer" | "answer" | "ice" | "data" | "state", cb: ((v: unknown) => unknown) | null) =>
-          peer.on(kind, cb),
+          peer.on(kind, kind === "ice" && options.silentCandidates ? null : cb),
         create_offer: () => peer.create_offer(),
         set_remote_sdp: (sdp: string) => peer.set_remote_sdp(sdp),
         add_ice_candidate: (c: string) => peer.add_ice_candidate(c),
@@ -72,6 +76,7 @@ export function installWebrtcModule(mp: MicroPythonLike, options: WebrtcModuleOp
     [
       "import sys",
       "__vb_ns = {'__name__': 'webrtc'}",
+      `__vb_ns['_UPSTREAM'] = ${options.upstream ? "True" : "False"}`,
       "exec(__vb_webrtc_src, __vb_ns)",
       "class webrtc:",
       "    pass",

@@ -7,6 +7,18 @@ export const WEBRTC_SHIM_PY = String.raw`
 import _webrtc_js as _js
 import binascii
 
+# Set by the installer: the image carries upstream pyDirect's C module (webrtc/modwebrtc.c at
+# 362a8cc) rather than the portal's (firmware/docs/webrtc-api.md). Where the two differ:
+# - upstream's Peer takes role/stun_server/turn_server only, and configures esp_peer with no
+#   servers at all (server_num = 0, modwebrtc.c:475-478): STUN/TURN given are ignored, host
+#   candidates only;
+# - upstream drops esp_peer's empty message (modwebrtc.c:292-294), so on_ice never hears of the
+#   end of gathering; ours calls cb('') once.
+try:
+    _UPSTREAM
+except NameError:
+    _UPSTREAM = False
+
 STATE_CLOSED = 0
 STATE_DISCONNECTED = 1
 STATE_NEW_CONNECTION = 2
@@ -35,7 +47,10 @@ def _check(result):
 
 
 class Peer:
-    def __init__(self, role="controlling", *, ice_servers=(), send_buffer=16384, recv_buffer=16384, cert=None, key=None):
+    def __init__(self, role="controlling", *, ice_servers=(), send_buffer=16384, recv_buffer=16384, cert=None, key=None,
+                 stun_server=None, turn_server=None):
+        if _UPSTREAM:
+            ice_servers = ()
         if not isinstance(role, str):
             raise ValueError("role must be a str")
         for name, pem in (("cert", cert), ("key", key)):
@@ -60,7 +75,10 @@ class Peer:
         self._on("answer", cb, str)
 
     def on_ice_candidate(self, cb):
-        self._on("ice", cb, str)
+        if _UPSTREAM and cb is not None:
+            self._p.on("ice", lambda value: cb(str(value)) if str(value) else None)
+        else:
+            self._on("ice", cb, str)
 
     def on_ice(self, cb):
         # The name later upstream device code uses for on_ice_candidate.
@@ -117,6 +135,15 @@ class Peer:
 
     def close(self):
         _check(self._p.close())
+
+    def is_connected(self):
+        # modwebrtc.c:688-696: whether the DataChannel is open.
+        return int(self._p.state()) == STATE_DATA_CHANNEL_OPENED
+
+    def disconnect(self):
+        # modwebrtc.c:698-707: drop the session, keep the handle; esp_peer_disconnect's result.
+        _check(self._p.close())
+        return 0
 
     def close_sync(self):
         # Upstream's blocking close; the virtual close already completes before it returns.

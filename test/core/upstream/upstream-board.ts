@@ -9,11 +9,12 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { demoParts } from "../../../scripts/lib/demo-firmware";
+import { generateDeviceCertificate } from "../../../src/core/provision/certificate";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
 import { VirtualBoard } from "../../../src/virtual-board";
 import { httpServerModuleHook } from "../../../src/virtual-board/httpserver";
-import { createMicroPythonApp, type VirtualAccessPoint } from "../../../src/virtual-board/micropython";
-import { webrtcModuleHook } from "../../../src/virtual-board/webrtc";
+import { type VirtualAccessPoint } from "../../../src/virtual-board/micropython";
+import { createUpstreamPyDirectApp, type IdfLogOptions } from "../../../src/virtual-board/upstream";
 
 const FIXTURE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../fixtures/upstream-device");
 
@@ -41,22 +42,48 @@ export const ACCESS_POINTS: VirtualAccessPoint[] = [
 
 /** A board booted into the given scripts (upstream's shape by default; `{}` is plain MicroPython). */
 export async function upstreamBoard(
-  options: { frozenFiles?: Record<string, string>; accessPoints?: VirtualAccessPoint[] } = {},
+  options: {
+    frozenFiles?: Record<string, string>;
+    accessPoints?: VirtualAccessPoint[];
+    connectDelayMs?: number;
+    idfLog?: IdfLogOptions;
+    /** The webrtc stack reports no candidates through on_ice (the made-up host candidates path). */
+    silentCandidates?: boolean;
+    /** Installed as /settings/user_settings.json at first boot (as if provisioned earlier). */
+    userSettings?: Record<string, unknown>;
+    /** More files on the board at first boot (path → text), e.g. /certs/*.pem. */
+    files?: Record<string, string>;
+    /** Open the port before power-on and keep everything the board prints (`term`). */
+    openConsole?: boolean;
+  } = {},
 ) {
-  const https = httpServerModuleHook();
-  const app = createMicroPythonApp({
+  const frozenFiles = { ...(options.frozenFiles ?? upstreamDeviceFiles()) };
+  Object.assign(frozenFiles, options.files ?? {});
+  if (options.userSettings) frozenFiles["/settings/user_settings.json"] = JSON.stringify(options.userSettings);
+  let log: ((level: 1 | 2 | 3, text: string) => void) | undefined;
+  const https = httpServerModuleHook({ log: (level, text) => log?.(level, text) });
+  const app = createUpstreamPyDirectApp({
     accessPoints: options.accessPoints ?? ACCESS_POINTS,
-    frozenFiles: options.frozenFiles ?? upstreamDeviceFiles(),
-    modules: [webrtcModuleHook({ backend: weriftPeerBackend }), https],
+    connectDelayMs: options.connectDelayMs,
+    frozenFiles,
+    idfLog: options.idfLog,
+    webrtc: { backend: weriftPeerBackend, silentCandidates: options.silentCandidates },
+    modules: [https],
   });
+  log = (level, text) => app.idfLog.log(level, "HTTPSERVER", text);
   const statusLines: unknown[] = [];
   app.onStatus((e) => statusLines.push(e));
   const board = new VirtualBoard({ chip: "ESP32-S3", app });
+  let consoleText = "";
+  board.onConsole((text) => (consoleText += text));
+  const term = options.openConsole ? await openConsole(board) : null;
   for (const part of demoParts("ESP32-S3")) board.flash.set(part.data, part.offset);
   await board.waitForMode("app", 10_000);
   // Upstream's main.py never returns to a prompt: wait for the prompt only where one comes.
   await Promise.race([app.whenReady(), new Promise((resolve) => setTimeout(resolve, 1000))]);
-  return { board, app, https, statusLines };
+  /** Everything the board printed since power-on. */
+  const console = () => consoleText;
+  return { board, app, https, statusLines, console, term };
 }
 
 /** The port of the HTTPS server the board's current boot started (an earlier boot's never listens). */
@@ -78,4 +105,75 @@ export function presentedCertificate(port: number): Promise<string> {
     });
     socket.on("error", reject);
   });
+}
+
+/** The board's console as a terminal sees it: everything read from the open port, and a way to type. */
+export interface OpenConsole {
+  text(): string;
+  /** Resolves with the text once `match` is in what was read (from `from` on). */
+  waitFor(match: string | RegExp, timeoutMs?: number, from?: number): Promise<string>;
+  write(text: string | Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openConsole(board: VirtualBoard): Promise<OpenConsole> {
+  const port = board.port;
+  await port.open({ baudRate: 115200 });
+  const reader = port.readable!.getReader();
+  const writer = port.writable!.getWriter();
+  const decoder = new TextDecoder();
+  let text = "";
+  const waiters = new Set<() => void>();
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      if (value) text += decoder.decode(value, { stream: true });
+      waiters.forEach((w) => w());
+    }
+  })();
+  const found = (match: string | RegExp, from: number) => {
+    const tail = text.slice(from);
+    return typeof match === "string" ? tail.includes(match) : match.test(tail);
+  };
+  return {
+    text: () => text,
+    waitFor: (match, timeoutMs = 15_000, from = 0) =>
+      new Promise((resolve, reject) => {
+        if (found(match, from)) return resolve(text);
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`console never showed ${String(match)}; it showed:\n${text.slice(-2000)}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!found(match, from)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(text);
+        };
+        waiters.add(check);
+      }),
+    write: (data) => writer.write(typeof data === "string" ? new TextEncoder().encode(data) : data),
+    close: async () => {
+      reader.releaseLock();
+      writer.releaseLock();
+      await port.close();
+    },
+  };
+}
+
+/** A board certificate and key as provisioning installs them (/certs/servercert.pem, /certs/prvtkey.pem). */
+export async function certificateFiles(hostname = "pydirect-3c01"): Promise<Record<string, string>> {
+  const cert = await generateDeviceCertificate({ hostname });
+  return { "/certs/servercert.pem": cert.certificatePem, "/certs/prvtkey.pem": cert.privateKeyPem.reveal() };
+}
+
+/** user_settings.json of a board provisioned for the Workshop network (setup mode as given). */
+export function provisionedSettings(setupMode: boolean, password = "s3cret-pw"): Record<string, unknown> {
+  return {
+    setup_mode: setupMode,
+    wifi: { ssid: WORKSHOP.ssid, password: WORKSHOP.password },
+    device: { hostname: "pydirect-3c01" },
+    server: { https_enabled: true, webrepl_password: password },
+  };
 }
