@@ -33,10 +33,16 @@ export interface WbpRunResult {
 
 type Waiter = (message: WbpMessage) => boolean;
 
+/** How often an unanswered login is sent again. */
+const LOGIN_RESEND_MS = 250;
+/** Output that follows the "done" frame comes within the drain task's next rounds. */
+const OUTPUT_SETTLE_MS = 120;
+const OUTPUT_SETTLE_MAX_MS = 1500;
+
 export class WbpClient {
   private readonly waiters = new Set<Waiter>();
   private closed = false;
-  private closeListeners = new Set<() => void>();
+  private readonly closeListeners = new Set<() => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
   /** Log records and information messages the board sent, newest last (bounded). */
@@ -57,12 +63,26 @@ export class WbpClient {
   /**
    * Log in. Resolves when the board says so; a wrong password rejects with `wrong-password`, any
    * other refusal with `login-refused` (the board's reason in the sentence).
+   *
+   * The login is sent again every `LOGIN_RESEND_MS` until an answer comes: the channel is open on
+   * the portal's side before the board's Python has handled the open (the state callback runs on
+   * its next `process_queue()`, then `webrepl_binary.start_rtc`), and until then the board drops
+   * what it would answer (wbp_send_cbor: "Transport not connected"). A login is idempotent.
    */
   login(password: string, timeoutMs = this.defaultTimeoutMs): Promise<void> {
     return this.serial(async () => {
-      const reply = await this.exchange(encodeLogin(password), timeoutMs, "the login", (m) =>
-        m.kind === "auth-ok" || m.kind === "auth-fail" ? m : null,
-      );
+      const frame = encodeLogin(password);
+      const resend = setInterval(() => {
+        if (!this.closed && this.channel.readyState === "open") this.channel.send(frame);
+      }, LOGIN_RESEND_MS);
+      let reply: WbpMessage;
+      try {
+        reply = await this.exchange(frame, timeoutMs, "the login", (m) =>
+          m.kind === "auth-ok" || m.kind === "auth-fail" ? m : null,
+        );
+      } finally {
+        clearInterval(resend);
+      }
       if (reply.kind === "auth-fail") {
         if (reply.reason === WRONG_PASSWORD)
           throw new WbpError(
@@ -80,26 +100,51 @@ export class WbpClient {
 
   /**
    * Run `code` on the machine-to-machine channel (compiled as a file, no echo of expressions) and
-   * collect what it prints until the board reports it finished.
+   * collect what it prints. The board sends its "done" frame directly but the output through a
+   * drain task (wbp_common.c), so output may follow "done": collection goes on until the board has
+   * been quiet for `OUTPUT_SETTLE_MS`.
    */
   run(code: string, timeoutMs = this.defaultTimeoutMs): Promise<WbpRunResult> {
     return this.serial(async () => {
       const id = `pd${this.nextId++}`;
       let output = "";
-      const started = performance.now();
-      const done = await this.exchange(encodeExecute(WBP_CHANNEL.m2m, code, id), timeoutMs, "the code", (m) => {
+      let lastOutputAt = 0;
+      const mine = (m: { channel: number; id: string | null }) =>
+        m.channel === WBP_CHANNEL.m2m && (m.id === null || m.id === id);
+      const collect: Waiter = (m) => {
         // Output may come without the id (the board's drain task can lose the race, wbp_common.c).
-        if (m.kind === "result" && m.channel === WBP_CHANNEL.m2m && (m.id === null || m.id === id)) output += m.text;
-        if (m.kind === "auth-fail") return m; // "Not authenticated"
-        if (m.kind === "progress" && m.channel === WBP_CHANNEL.m2m && (m.id === null || m.id === id)) return m;
-        return null;
-      });
-      const ms = performance.now() - started;
-      if (done.kind === "auth-fail")
-        throw new WbpError("not-logged-in", `The board did not run the code: ${done.reason || "not logged in"}.`);
-      const error = done.kind === "progress" && done.status !== 0 ? (done.error ?? "failed") : null;
-      return { output, error, ms };
+        if (m.kind === "result" && mine(m)) {
+          output += m.text;
+          lastOutputAt = performance.now();
+        }
+        return false;
+      };
+      this.waiters.add(collect);
+      const started = performance.now();
+      try {
+        const done = await this.exchange(encodeExecute(WBP_CHANNEL.m2m, code, id), timeoutMs, "the code", (m) =>
+          m.kind === "auth-fail" || (m.kind === "progress" && mine(m)) ? m : null,
+        );
+        const doneAt = performance.now();
+        if (done.kind === "auth-fail")
+          throw new WbpError("not-logged-in", `The board did not run the code: ${done.reason || "not logged in"}.`);
+        await this.settle(() => lastOutputAt, doneAt);
+        const error = done.kind === "progress" && done.status !== 0 ? (done.error ?? "failed") : null;
+        return { output, error, ms: Math.max(doneAt, lastOutputAt) - started };
+      } finally {
+        this.waiters.delete(collect);
+      }
     });
+  }
+
+  /** Resolve once no output has come for OUTPUT_SETTLE_MS (at most OUTPUT_SETTLE_MAX_MS after `from`). */
+  private async settle(lastAt: () => number, from: number): Promise<void> {
+    for (;;) {
+      const now = performance.now();
+      const quietFor = now - Math.max(lastAt(), from);
+      if (quietFor >= OUTPUT_SETTLE_MS || now - from >= OUTPUT_SETTLE_MAX_MS || this.closed) return;
+      await new Promise((r) => setTimeout(r, OUTPUT_SETTLE_MS - quietFor));
+    }
   }
 
   onClose(listener: () => void): () => void {

@@ -7,7 +7,11 @@ import { describe, expect, it } from "vitest";
 import type { ChannelHandle, ChannelMessage } from "../../../src/core/signaling/peer";
 import { WbpClient, WbpError, decodeCbor, encodeCbor, type CborValue } from "../../../src/core/wbp";
 
-function fakeBoard(password: string, options: { dropIds?: boolean; silent?: boolean } = {}) {
+function fakeBoard(
+  password: string,
+  options: { dropIds?: boolean; silent?: boolean; deafFor?: number; outputAfterDone?: boolean } = {},
+) {
+  let deaf = options.deafFor ?? 0;
   let onMessage: (d: ChannelMessage) => void = () => undefined;
   let onClose: () => void = () => undefined;
   let authed = false;
@@ -20,6 +24,11 @@ function fakeBoard(password: string, options: { dropIds?: boolean; silent?: bool
       const msg = decodeCbor(data as Uint8Array) as CborValue[];
       sent.push(msg);
       if (options.silent) return;
+      // Before its Python has run start_rtc, the board drops what it would answer.
+      if (deaf > 0) {
+        deaf--;
+        return;
+      }
       const [ch, op] = msg as number[];
       if (ch === 0 && op === 0) {
         authed = msg[2] === password;
@@ -37,8 +46,14 @@ function fakeBoard(password: string, options: { dropIds?: boolean; silent?: bool
       } else {
         const [a, operator, b] = /^print\((\d+)([*+])(\d+)\)$/.exec(code)?.slice(1) ?? ["0", "+", "0"];
         const value = String(operator === "*" ? Number(a) * Number(b) : Number(a) + Number(b));
-        reply(options.dropIds ? [ch, 0, `${value}\r\n`] : [ch, 0, `${value}\r\n`, id]);
-        reply([ch, 2, 0, null, id]);
+        const output: CborValue = options.dropIds ? [ch, 0, `${value}\r\n`] : [ch, 0, `${value}\r\n`, id];
+        if (options.outputAfterDone) {
+          reply([ch, 2, 0, null, id]);
+          setTimeout(() => reply(output), 40);
+        } else {
+          reply(output);
+          reply([ch, 2, 0, null, id]);
+        }
       }
     },
     onOpen: () => undefined,
@@ -70,6 +85,16 @@ describe("WbpClient", () => {
     const failed = await client.run("raise ValueError('no')");
     expect(failed.error).toBe("Exception");
     expect(failed.output).toContain("ValueError: no");
+  });
+
+  it("sends the login again while the board has not started listening, and takes output that follows done", async () => {
+    const board = fakeBoard("pw12", { deafFor: 2, outputAfterDone: true });
+    const client = new WbpClient(board.channel, 3_000);
+    await client.login("pw12");
+    expect(board.sent.filter((m) => (m as number[])[0] === 0).length).toBe(3);
+    const result = await client.run("print(20+22)");
+    expect(result.output).toBe("42\r\n");
+    expect(result.ms).toBeGreaterThanOrEqual(35);
   });
 
   it("tells a wrong password by its own code and sentence", async () => {
