@@ -51,7 +51,8 @@ interface Pending {
 }
 
 export interface UpstreamServerLog {
-  (level: 1 | 2 | 3, text: string): void;
+  /** `inline`: logged from the MicroPython task (inside a call Python made), not from httpd's. */
+  (level: 1 | 2 | 3, text: string, inline?: boolean): void;
 }
 
 export interface UpstreamServerOptions {
@@ -104,7 +105,7 @@ export class UpstreamHttpServer {
   /** `start()` with the PEM texts Python read; returns "ok" / "false" / "already". */
   start(port: number, certPem: string | null, keyPem: string | null): "ok" | "false" | "already" {
     if (this.httpServer) {
-      this.log(2, "HTTP server already running");
+      this.log(2, "HTTP server already running", true);
       return "already";
     }
     if ((certPem === null) !== (keyPem === null)) {
@@ -120,19 +121,19 @@ export class UpstreamHttpServer {
           resolve();
         });
       });
-    this.log(3, `Starting HTTP server on port ${String(port)}`);
+    this.log(3, `Starting HTTP server on port ${String(port)}`, true);
     this.httpServer = http.createServer((req, res) => this.onRequest(req, res));
     pending.push(
       listen(this.httpServer, this.options.httpPortOverride ?? (port < 1024 ? 0 : port), (p) => (this.httpPort = p)),
     );
-    this.log(3, `HTTP server started successfully on port ${String(port)}`);
+    this.log(3, `HTTP server started successfully on port ${String(port)}`, true);
     if (certPem !== null && keyPem !== null) {
-      this.log(3, `SSL certificates loaded (cert: ${String(certPem.length)} bytes, key: ${String(keyPem.length)} bytes)`);
-      this.log(3, "Starting HTTPS server on port 443");
+      this.log(3, `SSL certificates loaded (cert: ${String(certPem.length)} bytes, key: ${String(keyPem.length)} bytes)`, true);
+      this.log(3, "Starting HTTPS server on port 443", true);
       try {
         this.httpsServer = https.createServer({ cert: certPem, key: keyPem }, (req, res) => this.onRequest(req, res));
         pending.push(listen(this.httpsServer, this.options.httpsPortOverride ?? 0, (p) => (this.httpsPort = p)));
-        this.log(3, "HTTPS server started successfully on port 443");
+        this.log(3, "HTTPS server started successfully on port 443", true);
       } catch {
         // httpd_ssl_start failed: the module carries on with HTTP only (modhttpserver.c:880-884).
         this.httpsServer = null;
@@ -153,7 +154,7 @@ export class UpstreamHttpServer {
     if (upper !== "GET" && upper !== "POST") return "value:Method must be 'GET' or 'POST'";
     const slot = this.routes.findIndex((r) => r === null);
     if (slot < 0) return "runtime:No more handler slots available";
-    this.log(3, `Registering handler for URI: ${uri}, Method: ${upper}`);
+    this.log(3, `Registering handler for URI: ${uri}, Method: ${upper}`, true);
     this.routes[slot] = { slot, uri, method: upper };
     return slot;
   }
@@ -175,9 +176,9 @@ export class UpstreamHttpServer {
   next(): string {
     const req = this.queue.shift();
     if (!req) return "";
-    this.log(3, `Processing request: ${req.uri} (handler ${String(req.slot)})`);
-    this.log(3, `Client IP: ${req.remote}`);
-    if (req.data !== null) this.log(3, `Received POST data (${String(req.data.length)} bytes): ${req.data}`);
+    this.log(3, `Processing request: ${req.uri} (handler ${String(req.slot)})`, true);
+    this.log(3, `Client IP: ${req.remote}`, true);
+    if (req.data !== null) this.log(3, `Received POST data (${String(req.data.length)} bytes): ${req.data}`, true);
     this.open.set(req.id, req);
     return JSON.stringify({ id: req.id, slot: req.slot, uri: req.uri, data: req.data, remote: req.remote });
   }

@@ -71,6 +71,8 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
   private stopped = false;
   private lineBuffer = "";
   private warnedFull = false;
+  /** The reset a boot.py/main.py that raised SystemExit asked for (see bootInterpreter). */
+  private scriptExit: ResetKind | undefined;
 
   constructor(
     private readonly ctx: AppContext,
@@ -231,6 +233,21 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
     const ranBoot = await this.runScript("boot.py");
     if (ranBoot && mode === "friendly") await this.runScript("main.py");
     this.persist();
+    // boot.py or main.py ended with SystemExit (machine.soft_reset(), sys.exit()): the ESP32 port's
+    // main.c sees PYEXEC_FORCED_EXIT from pyexec_file_if_exists and soft-resets (machine.reset()
+    // restarts the chip), instead of going on to the REPL.
+    const exit = this.scriptExit;
+    this.scriptExit = undefined;
+    if (exit && !this.stopped) {
+      if (exit === "hard" && this.ctx.restart) {
+        this.ctx.restart();
+        return new Promise(() => {});
+      }
+      this.shutdownInterpreter();
+      this.wifiRadio.setActive(false);
+      this.out.raw("MPY: soft reboot\r\n");
+      await this.bootInterpreter(mode, RESET_CAUSE.soft);
+    }
   }
 
   /**
@@ -245,6 +262,7 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
     const source = new TextDecoder().decode(fs.readFile(`/${name}`));
     const outcome = await this.execute(interp, source, { filename: name });
     if (outcome.kind === "exception") this.out.cooked(new TextEncoder().encode(outcome.traceback));
+    if (outcome.kind === "exit") this.scriptExit = outcome.reset;
     return outcome.kind === "ok";
   }
 

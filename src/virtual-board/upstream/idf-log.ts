@@ -54,6 +54,13 @@ export class IdfLog {
   private sink: ((bytes: Uint8Array) => void) | null = null;
   private readonly now: () => number;
   private readonly listeners = new Set<(line: IdfLogLine) => void>();
+  private readonly pendingSplits: Array<{
+    match: RegExp;
+    level: IdfLogLevel;
+    tag: string;
+    text: string;
+    resolve: (line: IdfLogLine) => void;
+  }> = [];
 
   constructor(options: IdfLogOptions = {}) {
     this.maximumLevel = options.maximumLevel ?? IDF_LOG_LEVEL.INFO;
@@ -98,11 +105,24 @@ export class IdfLog {
     return level !== 0 && level <= this.maximumLevel && level <= this.levelFor(tag);
   }
 
-  /** ESP_LOGx(tag, text): printed on its own turn when the level lets it through. */
+  /**
+   * ESP_LOGx(tag, text) from another FreeRTOS task (Wi-Fi, lwIP, httpd): printed on its own turn,
+   * wherever the REPL's output has got to by then.
+   */
   log(level: IdfLogLevel, tag: string, text: string, glued = false): void {
     if (!this.enabled(level, tag)) return;
     const line = this.format(level, tag, text, glued);
     setTimeout(() => this.emit(line), 0);
+  }
+
+  /**
+   * ESP_LOGx from C code running in the MicroPython task itself (a module function Python
+   * called): after what Python printed before the call (the console's own queue flushes first).
+   */
+  logInline(level: IdfLogLevel, tag: string, text: string): void {
+    if (!this.enabled(level, tag)) return;
+    const line = this.format(level, tag, text);
+    queueMicrotask(() => this.emit(line));
   }
 
   /**
@@ -113,6 +133,36 @@ export class IdfLog {
     const line = this.format(level, tag, text);
     this.emit(line);
     return line;
+  }
+
+  /**
+   * Test hook: the next piece of console output (REPL text, a raw-REPL reply…) whose text matches
+   * `match` gets this line written into the middle of the match, as a line from another task
+   * would land on a real UART. Needs the console wrapped by `wrapConsole` (createUpstreamPyDirectApp
+   * does it). Resolves with the line once written.
+   */
+  interleave(match: RegExp, level: IdfLogLevel, tag: string, text: string): Promise<IdfLogLine> {
+    return new Promise((resolve) => this.pendingSplits.push({ match, level, tag, text, resolve }));
+  }
+
+  /** The console write the REPL uses, with room for `interleave` to split its chunks. */
+  wrapConsole(write: (bytes: Uint8Array) => void): (bytes: Uint8Array) => void {
+    const latin1 = new TextDecoder("latin1");
+    return (bytes) => {
+      if (this.pendingSplits.length === 0) return write(bytes);
+      const text = latin1.decode(bytes);
+      const index = this.pendingSplits.findIndex((p) => p.match.test(text));
+      if (index < 0) return write(bytes);
+      const [split] = this.pendingSplits.splice(index, 1);
+      const m = split.match.exec(text)!;
+      const cut = m.index + Math.max(1, Math.floor(m[0].length / 2));
+      write(bytes.slice(0, cut));
+      const line = this.format(split.level, split.tag, split.text);
+      write(new TextEncoder().encode(line.wire));
+      this.listeners.forEach((l) => l(line));
+      write(bytes.slice(cut));
+      split.resolve(line);
+    };
   }
 
   /** Every line printed (after the level check), for tests. */

@@ -9,6 +9,7 @@
  */
 import { createMicroPythonApp, type MicroPythonAppFactory, type MicroPythonAppOptions } from "../micropython";
 import type { VirtualAccessPoint, WifiEvent } from "../micropython/virtual-wifi";
+import type { AppContext } from "../types";
 import { webrtcModuleHook, type WebrtcHookOptions } from "../webrtc/module-hook";
 import { IdfLog, type IdfLogOptions } from "./idf-log";
 import { upstreamModulesHook, type UpstreamModulesHook } from "./module-hook";
@@ -17,7 +18,7 @@ export interface UpstreamAppOptions extends MicroPythonAppOptions {
   /** ESP-IDF log configuration of the image (default: upstream S3's INFO, colours on). */
   idfLog?: IdfLogOptions;
   /** The `webrtc` module's stack; default the platform's. */
-  webrtc?: Omit<WebrtcHookOptions, "upstream">;
+  webrtc?: WebrtcHookOptions;
 }
 
 export interface UpstreamAppFactory extends MicroPythonAppFactory {
@@ -85,10 +86,15 @@ function fakeBssid(ssid: string): string {
 export function createUpstreamPyDirectApp(options: UpstreamAppOptions = {}): UpstreamAppFactory {
   const idfLog = new IdfLog(options.idfLog);
   const modules = upstreamModulesHook(idfLog);
-  const app = createMicroPythonApp({
+  const inner = createMicroPythonApp({
     ...options,
-    modules: [modules, webrtcModuleHook({ ...options.webrtc, upstream: true }), ...(options.modules ?? [])],
+    modules: [modules, webrtcModuleHook(options.webrtc), ...(options.modules ?? [])],
   });
-  app.onWifi((e) => wifiLogLines(idfLog, e, options.accessPoints ?? []));
+  inner.onWifi((e) => wifiLogLines(idfLog, e, options.accessPoints ?? []));
+  // Everything the app writes to the console passes the log's interleave hook; the factory's own
+  // properties (current, wifi, onWifi…) are the inner app's, getters included.
+  const app = new Proxy(inner, {
+    apply: (target, _this, args: [AppContext]) => target({ ...args[0], write: idfLog.wrapConsole(args[0].write) }),
+  });
   return Object.assign(app, { idfLog, modules });
 }

@@ -10,7 +10,7 @@
  */
 export const WEBREPL_BINARY_PY = String.raw`
 import _upstream_js as _js
-import binascii, json, sys
+import binascii, io, json, sys
 
 _peer = [None]
 _ns = {"__name__": "__main__"}
@@ -21,7 +21,7 @@ def _send_b64(frame):
     if peer is None or not _js.wbp_can_send():
         return False
     try:
-        peer.send(binascii.a2b_base64(frame))
+        peer.send(binascii.a2b_base64(frame.encode()))
         return True
     except OSError:
         return False
@@ -106,14 +106,23 @@ def _run(channel, code, capture):
     _ns["print"] = _print
     if channel == 1:
         try:
-            value = eval(code, _ns)
+            compiled = compile(code, "<stdin>", "eval")
         except SyntaxError:
             pass
         else:
+            value = eval(compiled, _ns)
             if value is not None:
                 capture.write(repr(value) + "\n")
             return
-    exec(code, _ns)
+    exec(compile(code, "<stdin>", "exec"), _ns)
+
+
+def _traceback(e):
+    # The code's own frames only, as wbp_process_queue's mp_obj_print_exception shows them.
+    trace = io.StringIO()
+    sys.print_exception(e, trace)
+    lines = trace.getvalue().split("\n")
+    return "\n".join(l for l in lines if not (l.startswith('  File "<string>"') and (" in process" in l or " in _run" in l)))
 
 
 def process():
@@ -130,7 +139,7 @@ def process():
             _run(channel, req["code"], capture)
             status = _js.wbp_progress(channel, 0, "", rid if rid is not None else "")
         except Exception as e:
-            sys.print_exception(e, capture)
+            capture.write(_traceback(e))
             status = _js.wbp_progress(channel, 1, "Exception", rid if rid is not None else "")
         # The progress frame goes straight out; output waits for the drain task (wbp_common.c:832-834).
         _send_b64(status)

@@ -20,8 +20,6 @@ export interface WebrtcModuleOptions {
   schedule?: (run: () => void) => void;
   /** Every peer made, for tests and for stopping them when the app stops. */
   peers?: Set<VirtualPeer>;
-  /** The image carries upstream pyDirect's webrtc module rather than ours (see the shim's _UPSTREAM). */
-  upstream?: boolean;
   /** No local candidates reach `on_ice` (see WebrtcHookOptions.silentCandidates). */
   silentCandidates?: boolean;
 }
@@ -76,7 +74,6 @@ export function installWebrtcModule(mp: MicroPythonLike, options: WebrtcModuleOp
     [
       "import sys",
       "__vb_ns = {'__name__': 'webrtc'}",
-      `__vb_ns['_UPSTREAM'] = ${options.upstream ? "True" : "False"}`,
       "exec(__vb_webrtc_src, __vb_ns)",
       "class webrtc:",
       "    pass",

@@ -13,8 +13,6 @@ export interface WebrtcHookOptions {
   backend?: PeerBackend;
   /** Where errors from WebRTC callbacks go; default the board's console via `write`. */
   reportError?: (text: string) => void;
-  /** Upstream pyDirect's module flavour (no end-of-candidates, STUN/TURN ignored, is_connected/disconnect). */
-  upstream?: boolean;
   /**
    * The stack hands no local candidates to `on_ice` (they are only in the SDP, or there are none
    * yet): what upstream's signaling meets when it falls back to made-up host candidates.
@@ -27,7 +25,7 @@ export function webrtcModuleHook(options: WebrtcHookOptions = {}) {
     const backend = options.backend ?? (await defaultPeerBackend());
     const peers = new Set<VirtualPeer>();
     const reportError = options.reportError ?? ((text: string) => ctx.write(new TextEncoder().encode(`${text}\r\n`)));
-    installWebrtcModule(mp, { backend, peers, reportError, upstream: options.upstream, silentCandidates: options.silentCandidates });
+    installWebrtcModule(mp, { backend, peers, reportError, silentCandidates: options.silentCandidates });
     return () => {
       for (const peer of peers) peer.close();
       peers.clear();

@@ -7,17 +7,14 @@ export const WEBRTC_SHIM_PY = String.raw`
 import _webrtc_js as _js
 import binascii
 
-# Set by the installer: the image carries upstream pyDirect's C module (webrtc/modwebrtc.c at
-# 362a8cc) rather than the portal's (firmware/docs/webrtc-api.md). Where the two differ:
-# - upstream's Peer takes role/stun_server/turn_server only, and configures esp_peer with no
-#   servers at all (server_num = 0, modwebrtc.c:475-478): STUN/TURN given are ignored, host
-#   candidates only;
-# - upstream drops esp_peer's empty message (modwebrtc.c:292-294), so on_ice never hears of the
-#   end of gathering; ours calls cb('') once.
-try:
-    _UPSTREAM
-except NameError:
-    _UPSTREAM = False
+# Upstream pyDirect's C module (webrtc/modwebrtc.c at 362a8cc) and the portal's
+# (firmware/docs/webrtc-api.md) share this shim; a script gets the one whose names it calls:
+# - 'stun_server' / 'turn_server' (upstream's names) are accepted and ignored, as upstream's
+#   module configures esp_peer with no servers at all (server_num = 0, modwebrtc.c:475-478): host
+#   candidates only. 'ice_servers' (ours) are used.
+# - 'on_ice' (upstream's name, modwebrtc.c:533-541) never hears of the end of gathering: upstream
+#   drops esp_peer's empty message (modwebrtc.c:292-294). 'on_ice_candidate' (ours) gets cb('')
+#   once gathering is complete.
 
 STATE_CLOSED = 0
 STATE_DISCONNECTED = 1
@@ -49,8 +46,6 @@ def _check(result):
 class Peer:
     def __init__(self, role="controlling", *, ice_servers=(), send_buffer=16384, recv_buffer=16384, cert=None, key=None,
                  stun_server=None, turn_server=None):
-        if _UPSTREAM:
-            ice_servers = ()
         if not isinstance(role, str):
             raise ValueError("role must be a str")
         for name, pem in (("cert", cert), ("key", key)):
@@ -75,14 +70,13 @@ class Peer:
         self._on("answer", cb, str)
 
     def on_ice_candidate(self, cb):
-        if _UPSTREAM and cb is not None:
-            self._p.on("ice", lambda value: cb(str(value)) if str(value) else None)
-        else:
-            self._on("ice", cb, str)
+        self._on("ice", cb, str)
 
     def on_ice(self, cb):
-        # The name later upstream device code uses for on_ice_candidate.
-        self.on_ice_candidate(cb)
+        if cb is None:
+            self._p.on("ice", None)
+        else:
+            self._p.on("ice", lambda value: cb(str(value)) if str(value) else None)
 
     def on_data(self, cb):
         self._on("data", cb, bytes)

@@ -60,8 +60,8 @@ export async function upstreamBoard(
   const frozenFiles = { ...(options.frozenFiles ?? upstreamDeviceFiles()) };
   Object.assign(frozenFiles, options.files ?? {});
   if (options.userSettings) frozenFiles["/settings/user_settings.json"] = JSON.stringify(options.userSettings);
-  let log: ((level: 1 | 2 | 3, text: string) => void) | undefined;
-  const https = httpServerModuleHook({ log: (level, text) => log?.(level, text) });
+  let log: ((level: 1 | 2 | 3, text: string, inline?: boolean) => void) | undefined;
+  const https = httpServerModuleHook({ log: (level, text, inline) => log?.(level, text, inline) });
   const app = createUpstreamPyDirectApp({
     accessPoints: options.accessPoints ?? ACCESS_POINTS,
     connectDelayMs: options.connectDelayMs,
@@ -70,7 +70,8 @@ export async function upstreamBoard(
     webrtc: { backend: weriftPeerBackend, silentCandidates: options.silentCandidates },
     modules: [https],
   });
-  log = (level, text) => app.idfLog.log(level, "HTTPSERVER", text);
+  log = (level, text, inline) =>
+    inline ? app.idfLog.logInline(level, "HTTPSERVER", text) : app.idfLog.log(level, "HTTPSERVER", text);
   const statusLines: unknown[] = [];
   app.onStatus((e) => statusLines.push(e));
   const board = new VirtualBoard({ chip: "ESP32-S3", app });
