@@ -69,6 +69,7 @@ export function bindSessionIntents(
       // An empty password box with the same network means "as for the previous board".
       if (!(password === "" && kept?.ssid === ssid && kept.hasPassword))
         session.setWifi({ ssid, password }, String(d["deviceName"] ?? ""));
+      session.setWebreplPassword(String(d["webreplPassword"] ?? ""));
       await session.provision();
     },
     "pydirect-verify": async () => {

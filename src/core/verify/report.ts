@@ -73,6 +73,10 @@ export function summarizeReport(report: VerifyReport): string {
   if (report.passed) {
     const rtt = report.rtt ? `, RTT median ${report.rtt.medianMs.toFixed(1)} ms` : "";
     const proof = PROOF_NAMES[report.proof ?? "nonce-signature"];
+    if (report.checks.some((c) => c.step === "repl" && c.passed)) {
+      const ms = report.rtt ? ` (round trip ${report.rtt.medianMs.toFixed(1)} ms)` : "";
+      return `REPL over WebRTC works${ms}: verified over WebRTC with a WebREPL login (${report.diagnostics.transport} signaling, key proven by ${proof})`;
+    }
     return `verified over WebRTC (${report.diagnostics.transport} signaling${rtt}, key proven by ${proof})`;
   }
   const failed = report.checks.find((c) => !c.passed);
