@@ -69,7 +69,8 @@ export function bindSessionIntents(
       // An empty password box with the same network means "as for the previous board".
       if (!(password === "" && kept?.ssid === ssid && kept.hasPassword))
         session.setWifi({ ssid, password }, String(d["deviceName"] ?? ""));
-      session.setWebreplPassword(String(d["webreplPassword"] ?? ""));
+      const webrepl = d["webreplPassword"];
+      session.setWebreplPassword(typeof webrepl === "string" ? webrepl : "");
       await session.provision();
     },
     "pydirect-verify": async () => {

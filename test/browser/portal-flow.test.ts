@@ -234,7 +234,8 @@ describe("portal page", () => {
     );
     expect(hostname).toMatch(/^pyDirect-/);
     await screenshot(page, "05-verify");
-    await page.locator("pydirect-verify-step #webrepl summary").click();
+    // Shown at once (no disclosure to open), with a Copy button.
+    await page.locator("pydirect-verify-step #copy-webrepl").waitFor();
     const webrepl = await page.locator("pydirect-verify-step [data-field=webrepl-password]").innerText();
     expect(webrepl).toMatch(/^[A-Za-z0-9]{9}$/);
     await tabTo(page, "verify");
