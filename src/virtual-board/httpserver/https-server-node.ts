@@ -94,11 +94,12 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
       const remote = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
       const path = (req.url ?? "/").split("?")[0];
       // The Python handler runs on its own turn, never inside Node's request callback stack.
+      const registered = handler;
       setTimeout(() => {
         try {
-          handler!(req.method ?? "GET", path, body, remote, respond);
+          registered(req.method ?? "GET", path, body, remote, respond);
         } catch (err) {
-          report(`httpserver handler raised: ${(err as Error)?.message ?? String(err)}`);
+          report(`httpserver handler raised: ${err instanceof Error ? err.message : String(err)}`);
           respond(500, JSON.stringify({ error: "the handler raised an exception" }));
         }
       }, 0);
@@ -119,9 +120,10 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
         rejectListening(err as Error);
         return `value:the certificate or key cannot be used: ${(err as Error).message}`;
       }
-      server.on("error", (err) => rejectListening(err));
-      server.listen(options.portOverride ?? (boardPort < 1024 ? 0 : boardPort), options.host ?? "127.0.0.1", () => {
-        port = (server!.address() as AddressInfo).port;
+      const listening = server;
+      listening.on("error", (err) => rejectListening(err));
+      listening.listen(options.portOverride ?? (boardPort < 1024 ? 0 : boardPort), options.host ?? "127.0.0.1", () => {
+        port = (listening.address() as AddressInfo).port;
         resolveListening(port);
       });
       return null;
@@ -162,7 +164,7 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
           resolve();
           return;
         }
-        server.closeAllConnections?.();
+        server.closeAllConnections();
         server.close(() => resolve());
         server = null;
       });

@@ -46,4 +46,3 @@ export function httpServerModuleHook(options: VirtualHttpsOptions = {}): HttpSer
     },
   }) as HttpServerHook;
 }
-

@@ -21,7 +21,7 @@
  *   Routes match the path only, with ESP-IDF's httpd_uri_match_wildcard (`*` at the end: prefix).
  * - The board's lwIP listens dual-stack, so an IPv4 client's address reaches Python as
  *   `::FFFF:a.b.c.d` (lwIP's ip6addr_ntoa_r writes hex upper-case; upstream's signaling strips
- *   that prefix, device-scripts/lib/sys/webrtc_signaling.py:214).
+ *   that prefix, device-scripts/lib/sys/webrtc_signaling.py:218).
  *
  * Ports below 1024 need privileges: 80 and 443 are mapped to free ports here (`httpPort`, `httpsPort`).
  */
@@ -128,7 +128,11 @@ export class UpstreamHttpServer {
     );
     this.log(3, `HTTP server started successfully on port ${String(port)}`, true);
     if (certPem !== null && keyPem !== null) {
-      this.log(3, `SSL certificates loaded (cert: ${String(certPem.length)} bytes, key: ${String(keyPem.length)} bytes)`, true);
+      this.log(
+        3,
+        `SSL certificates loaded (cert: ${String(certPem.length)} bytes, key: ${String(keyPem.length)} bytes)`,
+        true,
+      );
       this.log(3, "Starting HTTPS server on port 443", true);
       try {
         this.httpsServer = https.createServer({ cert: certPem, key: keyPem }, (req, res) => this.onRequest(req, res));
@@ -235,7 +239,10 @@ export class UpstreamHttpServer {
       const path = uri.split("?")[0];
       const method = req.method ?? "GET";
       const onPath = this.routes.filter((r): r is Route => r !== null && matchWildcard(r.uri, path));
-      if (onPath.length === 0) return this.idfError(res, 404);
+      if (onPath.length === 0) {
+        this.idfError(res, 404);
+        return;
+      }
       if (method === "OPTIONS") {
         this.log(3, `OPTIONS preflight request for: ${uri}`);
         res.writeHead(204, {
@@ -250,10 +257,16 @@ export class UpstreamHttpServer {
         return;
       }
       const route = onPath.find((r) => r.method === method);
-      if (!route) return this.idfError(res, 405);
+      if (!route) {
+        this.idfError(res, 405);
+        return;
+      }
       const v4 = (req.socket.remoteAddress ?? "0.0.0.0").replace(/^::ffff:/i, "");
       const remote = v4.includes(":") ? v4.toUpperCase() : `::FFFF:${v4}`;
-      this.log(3, `HTTP handler called: URI=${uri}, method=${method === "POST" ? "3" : "1"}, handler_id=${String(route.slot)}`);
+      this.log(
+        3,
+        `HTTP handler called: URI=${uri}, method=${method === "POST" ? "3" : "1"}, handler_id=${String(route.slot)}`,
+      );
       this.queue.push({
         id: this.nextId++,
         slot: route.slot,

@@ -233,21 +233,26 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
     const ranBoot = await this.runScript("boot.py");
     if (ranBoot && mode === "friendly") await this.runScript("main.py");
     this.persist();
-    // boot.py or main.py ended with SystemExit (machine.soft_reset(), sys.exit()): the ESP32 port's
-    // main.c sees PYEXEC_FORCED_EXIT from pyexec_file_if_exists and soft-resets (machine.reset()
-    // restarts the chip), instead of going on to the REPL.
+    await this.resetAfterScripts(mode);
+  }
+
+  /**
+   * boot.py or main.py ended with SystemExit (machine.soft_reset(), sys.exit()): the ESP32 port's
+   * main.c sees PYEXEC_FORCED_EXIT from pyexec_file_if_exists and soft-resets (machine.reset()
+   * restarts the chip), instead of going on to the REPL.
+   */
+  private async resetAfterScripts(mode: ReplMode): Promise<void> {
     const exit = this.scriptExit;
     this.scriptExit = undefined;
-    if (exit && !this.stopped) {
-      if (exit === "hard" && this.ctx.restart) {
-        this.ctx.restart();
-        return new Promise(() => {});
-      }
-      this.shutdownInterpreter();
-      this.wifiRadio.setActive(false);
-      this.out.raw("MPY: soft reboot\r\n");
-      await this.bootInterpreter(mode, RESET_CAUSE.soft);
+    if (!exit || this.stopped) return;
+    if (exit === "hard" && this.ctx.restart) {
+      this.ctx.restart();
+      return new Promise(() => {});
     }
+    this.shutdownInterpreter();
+    this.wifiRadio.setActive(false);
+    this.out.raw("MPY: soft reboot\r\n");
+    await this.bootInterpreter(mode, RESET_CAUSE.soft);
   }
 
   /**

@@ -149,12 +149,14 @@ export class IdfLog {
   wrapConsole(write: (bytes: Uint8Array) => void): (bytes: Uint8Array) => void {
     const latin1 = new TextDecoder("latin1");
     return (bytes) => {
-      if (this.pendingSplits.length === 0) return write(bytes);
-      const text = latin1.decode(bytes);
+      const text = this.pendingSplits.length === 0 ? "" : latin1.decode(bytes);
       const index = this.pendingSplits.findIndex((p) => p.match.test(text));
-      if (index < 0) return write(bytes);
-      const [split] = this.pendingSplits.splice(index, 1);
-      const m = split.match.exec(text)!;
+      const split = index < 0 ? undefined : this.pendingSplits.splice(index, 1)[0];
+      const m = split?.match.exec(text);
+      if (!split || !m) {
+        write(bytes);
+        return;
+      }
       const cut = m.index + Math.max(1, Math.floor(m[0].length / 2));
       write(bytes.slice(0, cut));
       const line = this.format(split.level, split.tag, split.text);
@@ -178,7 +180,7 @@ export class IdfLog {
   format(level: IdfLogLevel, tag: string, text: string, glued = false): IdfLogLine {
     const ms = Math.max(0, Math.round(this.now() - this.bootAt));
     const body = `${LETTER[level]} (${String(ms)}) ${tag}:${glued ? "" : " "}${text}`;
-    const colour = this.colors ? (COLOUR[level] ?? "") : "";
+    const colour = this.colors && level in COLOUR ? COLOUR[level] : "";
     const wire = colour ? `${colour}${body}${RESET}\r\n` : `${body}\r\n`;
     return { level, tag, text, wire };
   }

@@ -17,8 +17,8 @@ import { upstreamModulesHook, type UpstreamModulesHook } from "./module-hook";
 export interface UpstreamAppOptions extends MicroPythonAppOptions {
   /** ESP-IDF log configuration of the image (default: upstream S3's INFO, colours on). */
   idfLog?: IdfLogOptions;
-  /** The `webrtc` module's stack; default the platform's. */
-  webrtc?: WebrtcHookOptions;
+  /** The `webrtc` module's stack; default the platform's; false: no `webrtc` module. */
+  webrtc?: WebrtcHookOptions | false;
 }
 
 export interface UpstreamAppFactory extends MicroPythonAppFactory {
@@ -35,16 +35,17 @@ export interface UpstreamAppFactory extends MicroPythonAppFactory {
  * run, `connected with <ssid>, aid = 1, channel <n>, BW20, bssid = …`, `security: …, rssi: …`).
  * The BSSID is made up from the SSID (the virtual access points have none).
  */
-export function wifiLogLines(
-  log: IdfLog,
-  event: WifiEvent,
-  accessPoints: readonly VirtualAccessPoint[],
-): void {
+export function wifiLogLines(log: IdfLog, event: WifiEvent, accessPoints: readonly VirtualAccessPoint[]): void {
   const ap = "ssid" in event ? accessPoints.find((a) => a.ssid === event.ssid) : undefined;
   const channel = ap?.channel ?? 1;
   switch (event.state) {
     case "connecting":
-      log.log(3, "wifi", `new:<${String(channel)},0>, old:<1,0>, ap:<255,255>, sta:<${String(channel)},0>, prof:1`, true);
+      log.log(
+        3,
+        "wifi",
+        `new:<${String(channel)},0>, old:<1,0>, ap:<255,255>, sta:<${String(channel)},0>, prof:1`,
+        true,
+      );
       log.log(3, "wifi", "state: init -> auth (b0)", true);
       break;
     case "connected": {
@@ -52,7 +53,12 @@ export function wifiLogLines(
       const security = ap?.security === "open" ? "OPEN" : "WPA2-PSK";
       log.log(3, "wifi", "state: auth -> assoc (0)", true);
       log.log(3, "wifi", "state: assoc -> run (10)", true);
-      log.log(3, "wifi", `connected with ${event.ssid}, aid = 1, channel ${String(channel)}, BW20, bssid = ${bssid}`, true);
+      log.log(
+        3,
+        "wifi",
+        `connected with ${event.ssid}, aid = 1, channel ${String(channel)}, BW20, bssid = ${bssid}`,
+        true,
+      );
       log.log(3, "wifi", `security: ${security}, phy: bgn, rssi: ${String(ap?.rssi ?? -60)}`, true);
       log.log(3, "wifi", "pm start, type: 1", true);
       log.log(3, "network", "CONNECTED");
@@ -88,7 +94,11 @@ export function createUpstreamPyDirectApp(options: UpstreamAppOptions = {}): Ups
   const modules = upstreamModulesHook(idfLog);
   const inner = createMicroPythonApp({
     ...options,
-    modules: [modules, webrtcModuleHook(options.webrtc), ...(options.modules ?? [])],
+    modules: [
+      modules,
+      ...(options.webrtc === false ? [] : [webrtcModuleHook(options.webrtc)]),
+      ...(options.modules ?? []),
+    ],
   });
   inner.onWifi((e) => wifiLogLines(idfLog, e, options.accessPoints ?? []));
   // Everything the app writes to the console passes the log's interleave hook; the factory's own

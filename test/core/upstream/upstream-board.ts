@@ -60,8 +60,8 @@ export async function upstreamBoard(
   const frozenFiles = { ...(options.frozenFiles ?? upstreamDeviceFiles()) };
   Object.assign(frozenFiles, options.files ?? {});
   if (options.userSettings) frozenFiles["/settings/user_settings.json"] = JSON.stringify(options.userSettings);
-  let log: ((level: 1 | 2 | 3, text: string, inline?: boolean) => void) | undefined;
-  const https = httpServerModuleHook({ log: (level, text, inline) => log?.(level, text, inline) });
+  const logTo: { log?: (level: 1 | 2 | 3, text: string, inline?: boolean) => void } = {};
+  const https = httpServerModuleHook({ log: (level, text, inline) => logTo.log?.(level, text, inline) });
   const app = createUpstreamPyDirectApp({
     accessPoints: options.accessPoints ?? ACCESS_POINTS,
     connectDelayMs: options.connectDelayMs,
@@ -70,7 +70,7 @@ export async function upstreamBoard(
     webrtc: { backend: weriftPeerBackend, silentCandidates: options.silentCandidates },
     modules: [https],
   });
-  log = (level, text, inline) =>
+  logTo.log = (level, text, inline) =>
     inline ? app.idfLog.logInline(level, "HTTPSERVER", text) : app.idfLog.log(level, "HTTPSERVER", text);
   const statusLines: unknown[] = [];
   app.onStatus((e) => statusLines.push(e));
@@ -141,7 +141,10 @@ export async function openConsole(board: VirtualBoard): Promise<OpenConsole> {
     text: () => text,
     waitFor: (match, timeoutMs = 15_000, from = 0) =>
       new Promise((resolve, reject) => {
-        if (found(match, from)) return resolve(text);
+        if (found(match, from)) {
+          resolve(text);
+          return;
+        }
         const timer = setTimeout(() => {
           waiters.delete(check);
           reject(new Error(`console never showed ${String(match)}; it showed:\n${text.slice(-2000)}`));

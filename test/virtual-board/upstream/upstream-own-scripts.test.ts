@@ -24,7 +24,8 @@ const REPO = process.env.PYDIRECT_UPSTREAM_REPO;
 const REV = process.env.PYDIRECT_UPSTREAM_REV ?? "HEAD";
 
 function upstreamScripts(repo: string): Record<string, string> {
-  const git = (...args: string[]) => execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
   const files: Record<string, string> = {};
   for (const path of git("ls-tree", "-r", "--name-only", REV, "device-scripts").split("\n")) {
     if (!/\.(py|json)$/.test(path)) continue;
@@ -64,7 +65,9 @@ describe.runIf(REPO)("upstream pyDirect's own device scripts (dev-only)", () => 
     let status = 404;
     let body = "";
     while (Date.now() < deadline && status === 404) {
-      const r = await fetch(`http://127.0.0.1:${String(up.httpPort)}/webrtc/status`, { signal: AbortSignal.timeout(5000) });
+      const r = await fetch(`http://127.0.0.1:${String(up.httpPort)}/webrtc/status`, {
+        signal: AbortSignal.timeout(5000),
+      });
       status = r.status;
       body = await r.text();
       if (status === 404) await new Promise((res) => setTimeout(res, 250));
@@ -74,22 +77,31 @@ describe.runIf(REPO)("upstream pyDirect's own device scripts (dev-only)", () => 
     expect(JSON.parse(body)).toHaveProperty("status");
   }, 30_000);
 
-  it("answers POST /webrtc/offer", async () => {
-    const up = started.https.current!.upstream;
-    const peer = weriftPeerBackend.createPeer();
-    peer.createDataChannel("wbp");
-    await peer.createOffer();
-    await peer.waitForGathering(1000);
-    const t0 = Date.now();
-    const r = await fetch(`http://127.0.0.1:${String(up.httpPort)}/webrtc/offer`, {
-      method: "POST",
-      body: JSON.stringify({ sdp: peer.localSdp() }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const body = await r.text();
-    console.log("POST /webrtc/offer", r.status, `${String(Date.now() - t0)} ms`, body.slice(0, 300));
-    peer.close();
-    expect(r.status).toBe(200);
-    expect(JSON.parse(body)).toHaveProperty("sdp");
-  }, 30_000);
+  // Known to fail on the virtual board: upstream's handler waits for the answer in a plain
+  // function (time.sleep(0.01) in a loop, lib/sys/webrtc_signaling.py:301-318). On a chip esp_peer makes
+  // the answer in its own FreeRTOS task meanwhile; here the wait blocks the one JavaScript thread
+  // the WebRTC stack also needs, so the handler times out with its own
+  // {"error": "Timeout waiting for SDP answer"}. Our fixtures use an async handler instead.
+  it.fails(
+    "answers POST /webrtc/offer with an SDP answer",
+    async () => {
+      const up = started.https.current!.upstream;
+      const peer = weriftPeerBackend.createPeer();
+      peer.createDataChannel("wbp");
+      await peer.createOffer();
+      await peer.waitForGathering(1000);
+      const t0 = Date.now();
+      const r = await fetch(`http://127.0.0.1:${String(up.httpPort)}/webrtc/offer`, {
+        method: "POST",
+        body: JSON.stringify({ sdp: peer.localSdp() }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const body = await r.text();
+      console.log("POST /webrtc/offer", r.status, `${String(Date.now() - t0)} ms`, body.slice(0, 300));
+      peer.close();
+      expect(r.status).toBe(200);
+      expect(JSON.parse(body)).toHaveProperty("sdp");
+    },
+    30_000,
+  );
 });

@@ -5,6 +5,7 @@
  * /webrtc/offer; then anyone on the LAN sets the WebREPL password and the board leaves setup mode.
  * Also a board whose WebRTC stack reports no candidates: the answer carries made-up host ones.
  */
+/* eslint-disable no-control-regex -- the console lines under test carry ESP-IDF's ANSI colour codes */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   certificateFiles,
@@ -37,7 +38,9 @@ describe("setup mode", () => {
     expect(text).toContain("System booting...\r\n");
     expect(text).toContain("[MAIN] Setup mode detected, starting setup server...");
     expect(text).toMatch(/\x1b\[0;32mI \(\d+\) wifi:state: init -> auth \(b0\)\x1b\[0m\r\n/);
-    expect(text).toMatch(/\x1b\[0;32mI \(\d+\) esp_netif_handlers: sta ip: 192\.168\.4\.23, mask: 255\.255\.255\.0, gw: 192\.168\.4\.1\x1b\[0m\r\n/);
+    expect(text).toMatch(
+      /\x1b\[0;32mI \(\d+\) esp_netif_handlers: sta ip: 192\.168\.4\.23, mask: 255\.255\.255\.0, gw: 192\.168\.4\.1\x1b\[0m\r\n/,
+    );
     expect(text).toMatch(/I \(\d+\) network: GOT_IP/);
     expect(text).toMatch(/I \(\d+\) HTTPSERVER: Registering handler for URI: \/set-password, Method: POST/);
     expect(started.app.idfLog.levelFor()).toBe(3);

@@ -4,6 +4,7 @@
  * signaling as upstream answers it (no end-of-candidates, `status` key), and WBP over the
  * DataChannel with the WebREPL password. One board for the whole file.
  */
+/* eslint-disable no-control-regex -- the console lines under test carry ESP-IDF's ANSI colour codes */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   certificateFiles,
@@ -37,7 +38,9 @@ describe("upstream httpserver on the virtual board", () => {
     const up = started.https.current!.upstream;
     expect(up.httpPort).not.toBeNull();
     expect(up.httpsPort).not.toBeNull();
-    expect(term.text()).toMatch(/\x1b\[0;32mI \(\d+\) HTTPSERVER: HTTPS server started successfully on port 443\x1b\[0m\r\n/);
+    expect(term.text()).toMatch(
+      /\x1b\[0;32mI \(\d+\) HTTPSERVER: HTTPS server started successfully on port 443\x1b\[0m\r\n/,
+    );
   });
 
   it("answers a registered route with CORS and OPTIONS 204, anything else with ESP-IDF's plain 404/405", async () => {
@@ -120,7 +123,9 @@ describe("WebRTC signaling and WBP as upstream's board speaks them", () => {
 
     const failed = await client.exec("1/0", "q3");
     expect(failed.progress).toEqual([1, 2, 1, "Exception", "q3"]);
-    expect(failed.output).toMatch(/^Traceback \(most recent call last\):\r\n {2}File "<stdin>", line 1, in <module>\r\nZeroDivisionError/);
+    expect(failed.output).toMatch(
+      /^Traceback \(most recent call last\):\r\n {2}File "<stdin>", line 1, in <module>\r\nZeroDivisionError/,
+    );
   });
 
   it("tells /webrtc/status about the connection, and the channel's state on the console", async () => {

@@ -42,7 +42,11 @@ export class WbpTestClient {
       body: JSON.stringify({ sdp: peer.localSdp() }),
       signal: AbortSignal.timeout(10_000),
     });
-    const answer: OfferAnswer = { status: r.status, body: (await r.json()) as OfferAnswer["body"], elapsedMs: Date.now() - t0 };
+    const answer: OfferAnswer = {
+      status: r.status,
+      body: (await r.json()) as OfferAnswer["body"],
+      elapsedMs: Date.now() - t0,
+    };
     if (answer.body.sdp) {
       await peer.setRemoteDescription("answer", answer.body.sdp);
       for (const c of answer.body.ice_candidates ?? []) await peer.addIceCandidate(c).catch(() => undefined);

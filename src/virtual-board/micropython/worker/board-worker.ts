@@ -7,6 +7,7 @@
 import type { AppContext, AppRuntime } from "../../types";
 import { webrtcModuleHook } from "../../webrtc/module-hook";
 import { createRemotePeerBackend, type RemotePeerBackend } from "../../webrtc/remote-peer";
+import { createUpstreamPyDirectApp } from "../../upstream/upstream-app";
 import { createMicroPythonApp, type MicroPythonModuleHook } from "../index";
 import { CtrlCGate } from "./ctrl-c-gate";
 import type { FromBoardWorker, MessageEndpoint, ToBoardWorker } from "./protocol";
@@ -22,12 +23,18 @@ export function serveMicroPythonBoard(endpoint: MessageEndpoint): void {
   const boot = (msg: Extract<ToBoardWorker, { type: "boot" }>): void => {
     gate = new CtrlCGate(msg.ctrlC);
     const modules: MicroPythonModuleHook[] = [];
+    const upstream = msg.options.modules?.includes("upstream") ?? false;
     if (msg.options.modules?.includes("webrtc") && msg.peerBackend) {
       peers = createRemotePeerBackend(msg.peerBackend, (request) => post({ type: "peer", request }));
-      modules.push(webrtcModuleHook({ backend: peers.backend }));
+      // An upstream image's app adds the webrtc hook itself.
+      if (!upstream) modules.push(webrtcModuleHook({ backend: peers.backend }));
     }
     const flash = msg.flash;
-    const app = createMicroPythonApp({
+    const create = upstream
+      ? (options: Parameters<typeof createMicroPythonApp>[0]) =>
+          createUpstreamPyDirectApp({ ...options, webrtc: peers ? { backend: peers.backend } : false })
+      : createMicroPythonApp;
+    const app = create({
       ...msg.options,
       modules,
       blockingWait: gate.wait,

@@ -9,8 +9,12 @@ import type { ConnectDelays, VirtualAccessPoint, WifiEvent, WifiSnapshot } from 
 import type { BackendInfo, PeerNotice, PeerRequest } from "../../webrtc/remote-peer";
 import type { AppContext, BoardIdentity, BootedApp } from "../../types";
 
-/** JS-backed modules the worker can register by name (functions cannot cross to a worker). */
-export type WorkerModuleName = "webrtc";
+/**
+ * JS-backed modules the worker can register by name (functions cannot cross to a worker).
+ * "upstream": the image is upstream pyDirect's (src/virtual-board/upstream: esp.osdebug and
+ * ESP-IDF's log lines, webrepl_binary, …).
+ */
+export type WorkerModuleName = "webrtc" | "upstream";
 
 /** The serialisable part of MicroPythonAppOptions. */
 export interface WorkerAppOptions {
