@@ -351,6 +351,8 @@ describe("portal page", () => {
     expect(stored).not.toContain("solder-and-flux");
     expect(stored).not.toContain(webrepl);
     expect(stored).not.toContain("PRIVATE KEY");
+    const webStorage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    expect(webStorage).not.toContain(webrepl);
 
     // Re-verify from the device list: the connected (second) board passes again.
     const second = await page.evaluate(
