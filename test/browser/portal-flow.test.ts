@@ -351,7 +351,9 @@ describe("portal page", () => {
     expect(stored).not.toContain("solder-and-flux");
     expect(stored).not.toContain(webrepl);
     expect(stored).not.toContain("PRIVATE KEY");
-    const webStorage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    const webStorage = await page.evaluate(() =>
+      JSON.stringify([localStorage, sessionStorage].map((s) => Object.keys(s).map((k) => [k, s.getItem(k)]))),
+    );
     expect(webStorage).not.toContain(webrepl);
 
     // Re-verify from the device list: the connected (second) board passes again.

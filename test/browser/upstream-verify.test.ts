@@ -58,7 +58,7 @@ afterAll(async () => {
 
 /** verifyOverHttps inside the page (source text: the test runner must not rewrite its imports). */
 function verifyInPage(password: string): Promise<VerifyReport> {
-  return browser.page.evaluate(
+  return browser.page.evaluate<VerifyReport>(
     `(async () => {
       const verify = await import("/src/core/verify/index.ts");
       const signaling = await import("/src/core/signaling/index.ts");
@@ -69,7 +69,7 @@ function verifyInPage(password: string): Promise<VerifyReport> {
       });
       return report;
     })()`,
-  ) as Promise<VerifyReport>;
+  );
 }
 
 describe("an upstream board verified from a real browser", () => {
@@ -108,7 +108,9 @@ describe("an upstream board verified from a real browser", () => {
     expect((shown as { note: string }).note).toMatch(/Shown once/);
     const stored = await browser.page.evaluate(async () => {
       const dbs = (await indexedDB.databases()).map((d) => d.name ?? "");
-      return JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, dbs });
+      const entries = (store: Storage) =>
+        Object.entries(Object.fromEntries(Object.keys(store).map((k) => [k, store.getItem(k)])));
+      return JSON.stringify({ local: entries(localStorage), session: entries(sessionStorage), dbs });
     });
     expect(stored).not.toContain(password);
   });

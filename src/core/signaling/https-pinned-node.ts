@@ -79,14 +79,16 @@ export function createPinnedHttpsTransport(baseUrl: string, options: PinnedTrans
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => {
-            if (res.statusCode === 404 || res.statusCode === 405) {
-              reject(noWebrtcEndpoint(base.origin, `answered ${path} with HTTP ${res.statusCode}`));
-              return;
-            }
             const text = Buffer.concat(chunks).toString("utf8");
             try {
               resolve(JSON.parse(text));
             } catch {
+              // ESP-IDF's own 404/405 (a route nobody registered) is plain text; a script's JSON
+              // error reply on those codes was handled above as the script's answer.
+              if (res.statusCode === 404 || res.statusCode === 405) {
+                reject(noWebrtcEndpoint(base.origin, `answered ${path} with HTTP ${res.statusCode}`));
+                return;
+              }
               reject(
                 new SignalingError(
                   "bad-message",

@@ -109,14 +109,16 @@ async function answersOpaquely(
 }
 
 export async function readJsonReply(response: Response, url: string): Promise<unknown> {
-  if (response.status === 404 || response.status === 405) {
-    throw noWebrtcEndpoint(new URL(url).origin, `answered ${new URL(url).pathname} with HTTP ${response.status}`);
-  }
   const text = await response.text();
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
+    // ESP-IDF's own 404/405 for a route nobody registered is plain text (a script's JSON error
+    // on those codes is the script's answer, read above).
+    if (response.status === 404 || response.status === 405) {
+      throw noWebrtcEndpoint(new URL(url).origin, `answered ${new URL(url).pathname} with HTTP ${response.status}`);
+    }
     throw new SignalingError("bad-message", `${url} answered HTTP ${response.status} with something that is not JSON.`);
   }
   return body;
