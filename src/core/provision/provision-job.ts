@@ -9,7 +9,8 @@ import { generateDeviceCertificate, validateIpAddress, validateValidityDays } fr
 import { readBoardSettings, readDeviceIdentity } from "./device-queries";
 import { ProvisionError } from "./errors";
 import { checkHostnameAvailable, defaultHostname, validateHostname, type DeviceIdentity } from "./identity";
-import { SecretText } from "./secret";
+import type { SecretText } from "./secret";
+import { freshWebreplPassword, validateWebreplPassword } from "./webrepl-password";
 import {
   CERT_PATH,
   KEY_PATH,
@@ -86,40 +87,6 @@ export type ProvisionEventListener = (event: ProvisionEvent) => void;
 /** Keys this job owns in user_settings.json; every other key stays as the user left it. */
 function wifiKeys(wifi: Required<WifiCredentials>): SettingsPatch {
   return { "wifi.ssid": wifi.ssid, "wifi.password": wifi.password };
-}
-
-/**
- * A WebREPL password the user typed. pyDirect's setup page (lib/sys/setup_server.py) takes 4
- * characters or more; webrepl_binary compares it as a C string, so no NUL; the settings file
- * holds it as JSON text, so any other character is safe.
- */
-export function validateWebreplPassword(password: SecretText): SecretText {
-  const value = password.reveal();
-  const problem =
-    value.length < 4
-      ? "A WebREPL password needs at least 4 characters."
-      : value.length > 64
-        ? "A WebREPL password may have at most 64 characters."
-        : value.includes("\u0000")
-          ? "The WebREPL password contains a NUL character, which the board cannot compare."
-          : null;
-  if (problem) throw new ProvisionError("invalid-webrepl-password", problem, { field: "webreplPassword" });
-  return password;
-}
-
-const WEBREPL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-/** MicroPython's WebREPL accepts passwords of 4 to 9 characters. */
-const WEBREPL_LENGTH = 9;
-
-function freshWebreplPassword(): SecretText {
-  const out: string[] = [];
-  const limit = 256 - (256 % WEBREPL_ALPHABET.length);
-  while (out.length < WEBREPL_LENGTH) {
-    for (const b of globalThis.crypto.getRandomValues(new Uint8Array(16))) {
-      if (b < limit && out.length < WEBREPL_LENGTH) out.push(WEBREPL_ALPHABET[b % WEBREPL_ALPHABET.length]);
-    }
-  }
-  return new SecretText(out.join(""));
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
