@@ -7,6 +7,9 @@
 import type { ChannelHandle } from "../signaling/peer";
 import { WbpClient, WbpError } from "../wbp/client";
 
+/** The login may take this many call timeouts. */
+const LOGIN_TIMEOUT_FACTOR = 3;
+
 export interface ReplCheckResult {
   /** Login and the expression: sending the code to the board's "done". */
   rttMs: number;
@@ -38,7 +41,9 @@ export async function checkReplOverWbp(
   const a = 1000 + Math.floor(Math.random() * 9000);
   const b = 1000 + Math.floor(Math.random() * 9000);
   try {
-    await client.login(password);
+    // The first answer waits for the board's Python to handle the channel's opening (its next
+    // process_queue, then start_rtc), which a busy board may take a while to reach.
+    await client.login(password, timeoutMs * LOGIN_TIMEOUT_FACTOR);
     const result = await client.run(`print(${a}*${b})`);
     const printed = result.output.trim();
     if (result.error !== null) {

@@ -111,21 +111,6 @@ describe("a board as pyDirect's published image runs it, through the portal's wh
     expect(JSON.stringify(report)).not.toContain(result.webreplPassword.reveal());
   }, 60_000);
 
-  it("reports a wrong WebREPL password with its own code and sentence", async () => {
-    const { report } = await verifyOverHttps(transport(), {
-      backend: weriftPeerBackend,
-      certificatePem: result.certificatePem,
-      channelProtocol: "wbp",
-      webreplPassword: "not-the-password",
-      readyTimeoutMs: 20_000,
-    });
-    expect(report.passed).toBe(false);
-    expect(report.diagnostics.stalledAt).toBe("repl");
-    const failed = report.checks.find((c) => !c.passed);
-    expect(failed).toMatchObject({ step: "repl", code: "wrong-password" });
-    expect(failed?.detail).toMatch(/refused the WebREPL password/);
-  }, 60_000);
-
   it("left setup_mode false and the password in the board's own settings; the setup page's route is gone", async () => {
     // The unauthenticated /set-password of setup mode is not served on the provisioned board.
     await expect(transport().request("POST", "/set-password", { password: "attacker" })).rejects.toMatchObject({
