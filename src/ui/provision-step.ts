@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { SessionState } from "../core/session/session-types";
 import "./error-notice";
+import "./pydirect-webrepl-password";
 import "./improv-setup";
 import "./wifi-picker";
 import { fire, sharedStyles } from "./shared-styles";
@@ -20,7 +21,8 @@ export interface DemoAccessPoint {
  * Before the form: how the board takes Wi-Fi (pyDirect's form with the board's scan, Improv's own
  * panel, or a sentence when the firmware offers neither).
  *
- * @fires pydirect-provision - detail `{ ssid, password, deviceName }`.
+ * @fires pydirect-provision - detail `{ ssid, password, deviceName, webreplPassword }` (an empty
+ *   `webreplPassword`: the portal makes one).
  * @fires pydirect-wifi-detect - look again how the board takes Wi-Fi.
  * @fires pydirect-cancel - stop the running job.
  */
@@ -58,6 +60,7 @@ export class PydirectProvisionStep extends LitElement {
   @query("#ssid") private ssidInput!: HTMLInputElement;
   @query("#password") private passwordInput!: HTMLInputElement;
   @query("#device-name") private nameInput!: HTMLInputElement;
+  @query("#webrepl-password") private webreplInput!: HTMLInputElement;
   @state() private picked = "";
   @state() private hiddenChosen = false;
 
@@ -153,6 +156,18 @@ export class PydirectProvisionStep extends LitElement {
           >Hostname <span class="muted">(optional; default pyDirect- and the MAC's last bytes)</span></label
         >
         <input id="device-name" name="device-name" autocomplete="off" ?disabled=${running} />
+        <label for="webrepl-password"
+          >WebREPL password <span class="muted">(optional; leave empty and the portal makes one)</span></label
+        >
+        <input
+          id="webrepl-password"
+          name="webrepl-password"
+          type="password"
+          autocomplete="new-password"
+          minlength="4"
+          maxlength="64"
+          ?disabled=${running}
+        />
         <div>
           ${
             running
@@ -179,10 +194,11 @@ export class PydirectProvisionStep extends LitElement {
               </dl>
               ${
                 p.result.webreplPassword
-                  ? html`<details id="webrepl">
-                      <summary>WebREPL password for ${p.result.hostname} (shown only here: note it now)</summary>
-                      <code data-field="webrepl-password">${p.result.webreplPassword.reveal()}</code>
-                    </details>`
+                  ? html`<pydirect-webrepl-password
+                      id="webrepl"
+                      .password=${p.result.webreplPassword}
+                      hostname=${p.result.hostname}
+                    ></pydirect-webrepl-password>`
                   : nothing
               }`
           : nothing
@@ -206,8 +222,10 @@ export class PydirectProvisionStep extends LitElement {
     const ssid = this.ssidInput.value;
     // An empty field with a remembered password means "same as the last board" (production line).
     const password = this.passwordInput.value;
-    fire(this, "pydirect-provision", { ssid, password, deviceName: this.nameInput.value.trim() });
+    const webreplPassword = this.webreplInput.value;
+    fire(this, "pydirect-provision", { ssid, password, deviceName: this.nameInput.value.trim(), webreplPassword });
     this.passwordInput.value = "";
+    this.webreplInput.value = "";
   }
 }
 

@@ -73,6 +73,8 @@ export function bindSessionIntents(
       // An empty password box with the same network means "as for the previous board".
       if (!(password === "" && kept?.ssid === ssid && kept.hasPassword))
         session.setWifi({ ssid, password }, String(d["deviceName"] ?? ""));
+      const webrepl = d["webreplPassword"];
+      session.setWebreplPassword(typeof webrepl === "string" ? webrepl : "");
       await session.provision();
     },
     "pydirect-verify": async () => {

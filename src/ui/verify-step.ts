@@ -1,5 +1,6 @@
 import { LitElement, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
+import "./pydirect-webrepl-password";
 import type { SessionState } from "../core/session/session-types";
 import "./device-handoff";
 import "./error-notice";
@@ -44,10 +45,11 @@ export class PydirectVerifyStep extends LitElement {
               </dl>
               ${
                 s.provision.result.webreplPassword
-                  ? html`<details id="webrepl">
-                      <summary>WebREPL password (shown only here: note it now)</summary>
-                      <code data-field="webrepl-password">${s.provision.result.webreplPassword.reveal()}</code>
-                    </details>`
+                  ? html`<pydirect-webrepl-password
+                      id="webrepl"
+                      .password=${s.provision.result.webreplPassword}
+                      hostname=${s.provision.result.hostname}
+                    ></pydirect-webrepl-password>`
                   : nothing
               }`
           : nothing

@@ -234,7 +234,8 @@ describe("portal page", () => {
     );
     expect(hostname).toMatch(/^pyDirect-/);
     await screenshot(page, "05-verify");
-    await page.locator("pydirect-verify-step #webrepl summary").click();
+    // Shown at once (no disclosure to open), with a Copy button.
+    await page.locator("pydirect-verify-step #copy-webrepl").waitFor();
     const webrepl = await page.locator("pydirect-verify-step [data-field=webrepl-password]").innerText();
     expect(webrepl).toMatch(/^[A-Za-z0-9]{9}$/);
     await tabTo(page, "verify");
@@ -350,6 +351,10 @@ describe("portal page", () => {
     expect(stored).not.toContain("solder-and-flux");
     expect(stored).not.toContain(webrepl);
     expect(stored).not.toContain("PRIVATE KEY");
+    const webStorage = await page.evaluate(() =>
+      JSON.stringify([localStorage, sessionStorage].map((s) => Object.keys(s).map((k) => [k, s.getItem(k)]))),
+    );
+    expect(webStorage).not.toContain(webrepl);
 
     // Re-verify from the device list: the connected (second) board passes again.
     const second = await page.evaluate(

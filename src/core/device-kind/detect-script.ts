@@ -5,6 +5,8 @@
  * The signaling module is not imported when its source is on the filesystem: upstream's pulls in
  * the HTTP server and the WebREPL C modules.
  */
+import { printAnswer } from "../repl/raw-repl";
+
 export const DETECT_DEVICE_KIND = `
 import os, sys, json
 _r = {'files': {}, 'version': None, 'serial_helper': None, 'platform': sys.platform}
@@ -42,5 +44,4 @@ if not _r['files']['/lib/sys/settings.py']:
 _g = _src('/lib/sys/webrtc_signaling.py')
 if _g is not None:
     _r['serial_helper'] = ('def serial_request' in _g) and ('def serial_poll' in _g)
-print(json.dumps(_r))
-`;
+${printAnswer("_r")}`;

@@ -2,6 +2,7 @@
  * Fixed Python snippets the provisioning job runs on the board. None of them embeds a value from
  * the user: values travel as file contents or base64 (see repl/python-values.ts).
  */
+import { printAnswer } from "../repl/raw-repl";
 
 /** Identity: MAC, unique id, chip, MicroPython release, pyDirect version, whether pyDirect's settings module is there. */
 export const READ_IDENTITY = `
@@ -43,8 +44,7 @@ except OSError:
         _r['settings_module'] = True
     except Exception:
         _r['settings_module'] = False
-print(json.dumps(_r))
-`;
+${printAnswer("_r")}`;
 
 /** Scan: SSIDs as hex (they are arbitrary bytes, not always UTF-8), channel, RSSI, auth mode, hidden. */
 export const SCAN_WIFI = `
@@ -55,8 +55,7 @@ _w.active(True)
 _r = []
 for _n in _w.scan():
     _r.append([hexlify(_n[0]).decode(), _n[2], _n[3], _n[4], _n[5] if len(_n) > 5 else 0])
-print(json.dumps(_r))
-`;
+${printAnswer("_r")}`;
 
 /** Reset the chip the way firmware does; the REPL session ends with it. */
 export const MACHINE_RESET = "import machine\nmachine.reset()\n";

@@ -7,6 +7,7 @@ export type ProvisionErrorCode =
   | "invalid-ip-address"
   | "invalid-ssid"
   | "invalid-password"
+  | "invalid-webrepl-password"
   | "device-not-pydirect"
   | "write-failed"
   | "verify-mismatch"
@@ -18,7 +19,7 @@ export type ProvisionErrorCode =
   | "cancelled";
 
 /** Which field of the provisioning form an input error belongs to, so the UI can mark it. */
-export type ProvisionField = "hostname" | "ssid" | "password" | "validityDays" | "ipAddress";
+export type ProvisionField = "hostname" | "ssid" | "password" | "validityDays" | "ipAddress" | "webreplPassword";
 
 const ACTIONS: Partial<Record<ProvisionErrorCode, RecoveryAction>> = {
   "invalid-hostname": "fix-input",
@@ -27,6 +28,7 @@ const ACTIONS: Partial<Record<ProvisionErrorCode, RecoveryAction>> = {
   "invalid-ip-address": "fix-input",
   "invalid-ssid": "fix-input",
   "invalid-password": "fix-input",
+  "invalid-webrepl-password": "fix-input",
   "device-not-pydirect": "choose-another-firmware",
   "wifi-wrong-password": "check-wifi",
   "wifi-network-not-found": "check-wifi",

@@ -11,6 +11,7 @@ export {
 } from "./certificate";
 export { ProvisionError, type ProvisionErrorCode, type ProvisionField } from "./errors";
 export { SecretText } from "./secret";
+export { freshWebreplPassword, validateWebreplPassword } from "./webrepl-password";
 export {
   validateWifiCredentials,
   securityFromAuthMode,

@@ -9,7 +9,8 @@ import { generateDeviceCertificate, validateIpAddress, validateValidityDays } fr
 import { readBoardSettings, readDeviceIdentity } from "./device-queries";
 import { ProvisionError } from "./errors";
 import { checkHostnameAvailable, defaultHostname, validateHostname, type DeviceIdentity } from "./identity";
-import { SecretText } from "./secret";
+import type { SecretText } from "./secret";
+import { freshWebreplPassword, validateWebreplPassword } from "./webrepl-password";
 import {
   CERT_PATH,
   KEY_PATH,
@@ -30,6 +31,11 @@ export interface ProvisionRequest {
   validityDays?: number;
   /** The board's address, when known (re-provision): added to the certificate's SAN. */
   ipAddress?: string;
+  /**
+   * The board's WebREPL password (upstream's clients, such as ScriptO Studio, log in with it), when
+   * the user chose one; otherwise the job makes a fresh one. Goes only to the board.
+   */
+  webreplPassword?: SecretText;
   /** Checked for hostname clashes and given the new record when the files are in place. */
   registry?: DeviceRegistry;
   /** How long to wait for the board to report its Wi-Fi outcome after the reset; default 30 s. */
@@ -81,21 +87,6 @@ export type ProvisionEventListener = (event: ProvisionEvent) => void;
 /** Keys this job owns in user_settings.json; every other key stays as the user left it. */
 function wifiKeys(wifi: Required<WifiCredentials>): SettingsPatch {
   return { "wifi.ssid": wifi.ssid, "wifi.password": wifi.password };
-}
-
-const WEBREPL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-/** MicroPython's WebREPL accepts passwords of 4 to 9 characters. */
-const WEBREPL_LENGTH = 9;
-
-function freshWebreplPassword(): SecretText {
-  const out: string[] = [];
-  const limit = 256 - (256 % WEBREPL_ALPHABET.length);
-  while (out.length < WEBREPL_LENGTH) {
-    for (const b of globalThis.crypto.getRandomValues(new Uint8Array(16))) {
-      if (b < limit && out.length < WEBREPL_LENGTH) out.push(WEBREPL_ALPHABET[b % WEBREPL_ALPHABET.length]);
-    }
-  }
-  return new SecretText(out.join(""));
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
@@ -198,6 +189,7 @@ export async function provisionDevice(
     if (request.hostname !== undefined) validateHostname(request.hostname);
     if (request.validityDays !== undefined) validateValidityDays(request.validityDays);
     if (request.ipAddress !== undefined) validateIpAddress(request.ipAddress);
+    if (request.webreplPassword !== undefined) validateWebreplPassword(request.webreplPassword);
     throwIfCancelled(request.signal);
     return wifi;
   };
@@ -220,7 +212,7 @@ export async function provisionDevice(
     });
     emit({ state: "certificate-ready", fingerprint: cert.fingerprint, notAfter: cert.notAfter });
 
-    const webreplPassword = freshWebreplPassword();
+    const webreplPassword = request.webreplPassword ?? freshWebreplPassword();
     const staged: StagedFile[] = [];
     if (settings.userUnreadable && settings.userText !== null) {
       // Lose nothing: a hand-edited file that no longer parses is kept beside the new one.
@@ -235,6 +227,11 @@ export async function provisionDevice(
       "server.https_cert_file": CERT_PATH,
       "server.https_key_file": KEY_PATH,
       "server.webrepl_password": webreplPassword.reveal(),
+      // Upstream's images ship "setup_mode": true: main.py then runs only lib/sys/setup_server.py,
+      // whose unauthenticated POST /set-password would let anyone on the LAN replace the password
+      // just set, and /webrtc/offer is never served. The password is set now, so setup is over;
+      // our own scripts do not read the key.
+      setup_mode: false,
     });
     staged.push(
       { path: CERT_PATH, data: new TextEncoder().encode(cert.certificatePem) },

@@ -5,7 +5,7 @@
  * `network` module's own state. The credentials never cross the link again: the board reads them
  * from its settings file.
  */
-import type { RawRepl } from "../repl/raw-repl";
+import { printAnswer, type RawRepl } from "../repl/raw-repl";
 import { wifiFailure, type WifiOutcome } from "./wifi-outcome";
 
 /** Start joining with the stored settings; prints whether an SSID is configured. */
@@ -34,8 +34,7 @@ if _h:
 _s = settings.get('wifi.ssid')
 if _s:
     _w.connect(_s, settings.get('wifi.password') or '')
-print(json.dumps({'configured': bool(_s)}))
-`;
+${printAnswer("{'configured': bool(_s)}")}`;
 
 /**
  * The station's state, the STAT_* names this port defines (their numbers differ between ports and
@@ -62,8 +61,7 @@ if _c:
             _r['hostname'] = network.hostname()
         except Exception:
             pass
-print(json.dumps(_r))
-`;
+${printAnswer("_r")}`;
 
 export interface WifiPoll {
   status: number;

@@ -1,11 +1,15 @@
 import type { SerialPortLike } from "../port/serial-port";
 import { PORT_BUSY_SENTENCE } from "../port/port-errors";
 import { ReplError } from "./errors";
+import { EspLogLineFilter } from "./esp-log-lines";
 
 /** The console of MicroPython on ESP32 UART bridges; USB-Serial-JTAG ignores the rate. */
 export const CONSOLE_BAUD = 115_200;
 
 type Waiter = () => void;
+
+/** How long bytes that may start an ESP-IDF log head are held before they count as output. */
+const LOG_HEAD_PAUSE_MS = 30;
 
 const RECOVERABLE_READ_ERRORS: ReadonlySet<string> = new Set([
   "BreakError",
@@ -38,6 +42,9 @@ export class ConsoleConnection {
   private readonly pump: Promise<void>;
   private closing = false;
   private readonly endListeners = new Set<(error: ReplError) => void>();
+  private logFilter: EspLogLineFilter | null = null;
+  private logFlushTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly logListeners = new Set<(line: string) => void>();
 
   private constructor(
     readonly port: SerialPortLike,
@@ -76,6 +83,22 @@ export class ConsoleConnection {
     if (this.failure) listener(this.failure);
     else this.endListeners.add(listener);
     return () => this.endListeners.delete(listener);
+  }
+
+  /**
+   * From now on, keep ESP-IDF's log lines (esp-log-lines.ts) out of what protocol reads see: they
+   * go to `onLogLine` listeners instead. `onData` listeners still get the raw stream. Idempotent.
+   */
+  separateEspLogLines(): void {
+    this.logFilter ??= new EspLogLineFilter((line) => {
+      for (const l of this.logListeners) l(line);
+    });
+  }
+
+  /** ESP-IDF log lines taken out of the stream (after `separateEspLogLines()`). */
+  onLogLine(listener: (line: string) => void): () => void {
+    this.logListeners.add(listener);
+    return () => this.logListeners.delete(listener);
   }
 
   onData(listener: (bytes: Uint8Array) => void): () => void {
@@ -143,6 +166,7 @@ export class ConsoleConnection {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    clearTimeout(this.logFlushTimer);
     try {
       await this.reader.cancel();
     } catch {
@@ -165,7 +189,7 @@ export class ConsoleConnection {
         const { value, done } = await this.reader.read();
         if (done) break;
         if (!value || value.length === 0) continue;
-        this.append(value);
+        this.appendFiltered(value);
         for (const l of this.listeners) l(value);
         this.wake();
       } catch (err) {
@@ -234,6 +258,24 @@ export class ConsoleConnection {
       this.waiters.add(check);
       signal?.addEventListener("abort", onAbort, { once: true });
     });
+  }
+
+  private appendFiltered(bytes: Uint8Array): void {
+    const filter = this.logFilter;
+    if (!filter) {
+      this.append(bytes);
+      return;
+    }
+    this.append(filter.push(bytes));
+    clearTimeout(this.logFlushTimer);
+    if (filter.holding) {
+      // A log head arrives in one write (a few ms at 115200 baud); bytes still undecided after a
+      // pause were ordinary output.
+      this.logFlushTimer = setTimeout(() => {
+        this.append(filter.flush());
+        this.wake();
+      }, LOG_HEAD_PAUSE_MS);
+    }
   }
 
   private append(bytes: Uint8Array): void {

@@ -2,7 +2,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { ReplError } from "./errors";
 import { VALUE_PROLOGUE, bytesFromBase64, pyBytes, pyStr } from "./python-values";
-import type { RawRepl } from "./raw-repl";
+import { printAnswer, type RawRepl } from "./raw-repl";
 
 /** Raw bytes per exec when writing; base64 makes it ~1.4 KB of source, a few raw-paste windows. */
 const WRITE_CHUNK = 1024;
@@ -150,7 +150,8 @@ export class DeviceFiles {
       `${VALUE_PROLOGUE}import os, json\n_d=${pyStr(path)}\n_r=[]\nfor _e in os.ilistdir(_d):\n` +
         // Some ports give no size in ilistdir; stat the entry then.
         ` _z=_e[3] if len(_e)>3 else os.stat(_d.rstrip('/')+'/'+_e[0])[6]\n` +
-        ` _r.append([_e[0], 'dir' if _e[1]&0x4000 else 'file', _z if not _e[1]&0x4000 else 0])\nprint(json.dumps(_r))\n`,
+        ` _r.append([_e[0], 'dir' if _e[1]&0x4000 else 'file', _z if not _e[1]&0x4000 else 0])\n` +
+        printAnswer("_r"),
     );
     return rows.map(([name, type, size]) => ({ name, type, size }));
   }

@@ -53,6 +53,39 @@ export const BOOT_GREETINGS: readonly string[] = ["System booting...", 'PYDIRECT
 /** How long the ordinary retry waits before the boot interrupt is tried. */
 const BEFORE_BOOT_INTERRUPT_MS = 1500;
 
+/**
+ * What the portal's snippets print in front of their answer, so the answer can be told from
+ * anything else that reaches stdout meanwhile (a module's import printing `[settings] …`).
+ */
+export const ANSWER_PREFIX = "\x1ePDANSWER ";
+
+/** Python that prints the JSON of `expression` behind ANSWER_PREFIX (needs `import json`). */
+export function printAnswer(expression: string): string {
+  return `print('\\x1ePDANSWER ' + json.dumps(${expression}))\n`;
+}
+
+/**
+ * The JSON answer in a snippet's stdout: the last line behind `ANSWER_PREFIX`; without one, the
+ * whole output, else its last line that parses (code that prints bare JSON after other text).
+ */
+export function extractJsonAnswer(stdout: string): unknown {
+  const lines = stdout.split(/\r?\n/);
+  const marked = lines.filter((l) => l.includes(ANSWER_PREFIX)).pop();
+  const candidates =
+    marked !== undefined
+      ? [marked.slice(marked.indexOf(ANSWER_PREFIX) + ANSWER_PREFIX.length)]
+      : [stdout, ...lines.reverse()];
+  for (const text of candidates) {
+    if (!text.trim()) continue;
+    try {
+      return JSON.parse(text);
+    } catch {
+      // the next candidate
+    }
+  }
+  throw new ReplError("protocol", `The board answered with something that is not JSON: ${stdout.slice(0, 80)}`);
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const decoder = new TextDecoder();
 
@@ -71,6 +104,9 @@ export class RawRepl {
     private readonly options: RawReplOptions = {},
   ) {
     if (options.disableRawPaste) this.rawPasteSupported = false;
+    // ESP-IDF's log lines share the UART (pyDirect's boot.py sets esp.osdebug(LOG_INFO)) and may
+    // land anywhere in a raw-REPL exchange, flow control included: the protocol never sees them.
+    connection.separateEspLogLines();
   }
 
   /** Open the port at the console rate, interrupt the running program and enter raw REPL. */
@@ -235,16 +271,12 @@ export class RawRepl {
     return result.stdout;
   }
 
-  /** Run `code` that prints one JSON document; return it parsed. */
+  /**
+   * Run `code` that prints one JSON document, behind `ANSWER_PREFIX` (`printAnswer`) or alone;
+   * return it parsed. Whatever else the code's imports print on the way is ignored.
+   */
   async execJson<T>(code: string, options: ExecOptions = {}): Promise<T> {
-    const out = await this.execOrThrow(code, options);
-    try {
-      return JSON.parse(out) as T;
-    } catch (err) {
-      throw new ReplError("protocol", `The board answered with something that is not JSON: ${out.slice(0, 80)}`, {
-        cause: err,
-      });
-    }
+    return extractJsonAnswer(await this.execOrThrow(code, options)) as T;
   }
 
   /** Send `code` and return once the board has it, without waiting for it to finish (machine.reset()). */

@@ -130,7 +130,10 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
 
     async provision(port, request, onEvent) {
       await loadCertificateSupport();
-      const { provisionDevice } = await import("../provision/provision-job");
+      const [{ provisionDevice }, { SecretText }] = await Promise.all([
+        import("../provision/provision-job"),
+        import("../provision/secret"),
+      ]);
       const result = await provisionDevice(
         port,
         {
@@ -138,6 +141,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
           ...(request.deviceName ? { hostname: request.deviceName } : {}),
           ...(options.registry ? { registry: options.registry } : {}),
           ...(options.wifiTimeoutMs ? { wifiTimeoutMs: options.wifiTimeoutMs } : {}),
+          ...(request.webreplPassword ? { webreplPassword: new SecretText(request.webreplPassword) } : {}),
           signal: request.signal,
         },
         (e) => {
@@ -274,8 +278,10 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
     const [{ verifyOverHttps }, backend] = await Promise.all([import("../verify"), peerBackend()]);
     const prov = request.provisioned;
     const { transport } = routeOverNetwork(request);
-    // Upstream's DataChannel carries its WebREPL binary protocol, not the verification protocol.
-    const channelProtocol = scripts.kind === "pydirect-upstream" ? "none" : "pydirect";
+    // Upstream's DataChannel carries its WebREPL binary protocol, not the verification protocol:
+    // with the password provisioning just set, log in and run an expression; without it (the
+    // portal never stores it) the channel opening is all that can be checked.
+    const channelProtocol = scripts.kind !== "pydirect-upstream" ? "pydirect" : prov.webreplPassword ? "wbp" : "none";
     const outcome = await verifyOverHttps(
       transport,
       {
@@ -284,6 +290,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
         expect: { hostname: prov.hostname },
         boardIp: prov.address,
         channelProtocol,
+        ...(prov.webreplPassword ? { webreplPassword: prov.webreplPassword } : {}),
         keepOpen: channelProtocol === "pydirect",
         signal: request.signal,
       },

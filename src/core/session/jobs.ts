@@ -63,6 +63,8 @@ export interface ProvisionRequest {
   board: BoardSummary;
   firmware: FirmwareOffer | null;
   signal: AbortSignal;
+  /** The WebREPL password the user chose; absent: provisioning makes a fresh one. */
+  webreplPassword?: string;
 }
 
 export interface VerifyRequest {

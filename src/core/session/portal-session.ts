@@ -71,6 +71,8 @@ export class PortalSession {
   private port: SerialPortLike | null = null;
   private wifi: WifiCredentials | null = null;
   private deviceName = "";
+  /** A WebREPL password the user typed for the next board; memory only, used once. */
+  private webreplPassword: string | null = null;
   private abort: AbortController | null = null;
   private readonly onDisconnect = (): void => this.portGone();
   private unplugged = false;
@@ -375,6 +377,13 @@ export class PortalSession {
     });
   }
 
+  /** The WebREPL password the next provisioning sets (empty: a fresh one). Memory only, never logged. */
+  setWebreplPassword(password: string): void {
+    if (this.webreplPassword) this.log.forget(this.webreplPassword);
+    this.webreplPassword = password || null;
+    if (password) this.log.protect(password);
+  }
+
   async provision(): Promise<boolean> {
     await this.follow.settled();
     const port = this.port;
@@ -386,9 +395,18 @@ export class PortalSession {
     const ok = await this.run("provision", "Making identity and certificate", async (signal) => {
       const result = await this.jobs.provision(
         port,
-        { wifi, deviceName: this.deviceName, board, firmware: this.current.firmware.result, signal },
+        {
+          wifi,
+          deviceName: this.deviceName,
+          board,
+          firmware: this.current.firmware.result,
+          signal,
+          ...(this.webreplPassword ? { webreplPassword: this.webreplPassword } : {}),
+        },
         (e) => this.onPhase("provision", e),
       );
+      // Used once: the next board gets a fresh password unless the user types one again.
+      this.webreplPassword = null;
       if (result.webreplPassword) this.log.protect(result.webreplPassword.reveal());
       this.log.portal(`Provisioned ${result.hostname}; certificate SHA-256 ${result.certFingerprint}`);
       return result;

@@ -5,7 +5,7 @@
  */
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
-import { SignalingError } from "./errors";
+import { SignalingError, noWebrtcEndpoint } from "./errors";
 import type { SignalingTransport } from "./transport";
 
 export interface PinnedTransportOptions {
@@ -83,6 +83,12 @@ export function createPinnedHttpsTransport(baseUrl: string, options: PinnedTrans
             try {
               resolve(JSON.parse(text));
             } catch {
+              // ESP-IDF's own 404/405 (a route nobody registered) is plain text; a script's JSON
+              // error reply on those codes was handled above as the script's answer.
+              if (res.statusCode === 404 || res.statusCode === 405) {
+                reject(noWebrtcEndpoint(base.origin, `answered ${path} with HTTP ${res.statusCode}`));
+                return;
+              }
               reject(
                 new SignalingError(
                   "bad-message",

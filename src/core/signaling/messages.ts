@@ -114,12 +114,17 @@ export function parseOfferReply(value: unknown): OfferReply {
   };
 }
 
+/**
+ * `GET /webrtc/status`. Upstream's lib/sys/webrtc_signaling.py names the peer's state `status`
+ * ("STATE_…"); an older shape of ours says `state`. Both are read; `state` is always filled.
+ * Upstream's `last_error` is informational here, not a refusal.
+ */
 export function parseStatus(value: unknown): SignalingStatus {
   const body = asObject(value, "the status");
-  refusedIfError(body);
+  if (typeof body.error === "string" && body.status === undefined && body.state === undefined) refusedIfError(body);
   return {
     ...body,
-    state: typeof body.state === "string" ? body.state : "unknown",
+    state: typeof body.state === "string" ? body.state : typeof body.status === "string" ? body.status : "unknown",
     connected: body.connected === true,
   };
 }

@@ -2,7 +2,7 @@
  * How signaling JSON reaches the board: over the serial link while it is plugged in, or over HTTPS
  * to the board's own endpoint later. Both carry the same bodies (messages.ts).
  */
-import { SignalingError } from "./errors";
+import { SignalingError, noWebrtcEndpoint } from "./errors";
 import {
   localNetworkDeniedAdvice,
   localNetworkPermission,
@@ -69,6 +69,12 @@ export function createFetchTransport(baseUrl: string, options: FetchTransportOpt
         if ((await localNetworkPermission(base, options.permissions).catch(() => "unsupported")) === "denied") {
           throw new SignalingError("local-network-denied", localNetworkDeniedAdvice(base), { cause: err });
         }
+        // A CORS failure and a network failure look alike to a page. An opaque (no-cors) request
+        // tells them apart: it completes when the server answered over TLS the browser trusts,
+        // which on a board means a route it did not register (plain 404 without CORS headers).
+        if (await answersOpaquely(doFetch, base + path, signal)) {
+          throw noWebrtcEndpoint(base, `answered ${path} without the CORS headers its WebRTC routes carry`);
+        }
         throw new SignalingError(
           "unreachable",
           `The portal could not reach ${base}. Check the board is on the same network, and open ${base}/ once in a tab to trust its certificate.`,
@@ -80,12 +86,39 @@ export function createFetchTransport(baseUrl: string, options: FetchTransportOpt
   };
 }
 
+/** Whether a no-cors GET of `url` gets any answer (within 3 s). */
+async function answersOpaquely(
+  doFetch: typeof globalThis.fetch,
+  url: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  const timeout = AbortSignal.timeout(3000);
+  try {
+    await doFetch(
+      url,
+      withTargetAddressSpace(url, {
+        method: "GET",
+        mode: "no-cors",
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      }),
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function readJsonReply(response: Response, url: string): Promise<unknown> {
   const text = await response.text();
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
+    // ESP-IDF's own 404/405 for a route nobody registered is plain text (a script's JSON error
+    // on those codes is the script's answer, read above).
+    if (response.status === 404 || response.status === 405) {
+      throw noWebrtcEndpoint(new URL(url).origin, `answered ${new URL(url).pathname} with HTTP ${response.status}`);
+    }
     throw new SignalingError("bad-message", `${url} answered HTTP ${response.status} with something that is not JSON.`);
   }
   return body;

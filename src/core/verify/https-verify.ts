@@ -14,6 +14,9 @@ export interface HttpsVerifyRequest extends Omit<VerifyRequest, "transport" | "s
   readyTimeoutMs?: number;
 }
 
+/** How long a server that is up may lack the signaling routes before that counts as the answer. */
+const ROUTE_GRACE_MS = 6_000;
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -31,13 +34,19 @@ export async function waitForSignalingEndpoint(
   signal?: AbortSignal,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  let routeMissingSince: number | null = null;
   for (;;) {
     if (signal?.aborted) return false;
     try {
       await transport.request("GET", STATUS_PATH, undefined, signal);
       return true;
     } catch (err) {
-      const retry = err instanceof SignalingError && (err.code === "unreachable" || err.code === "timeout");
+      const code = err instanceof SignalingError ? err.code : null;
+      // Upstream's main.py starts the server before signaling registers its routes: a 404 for a
+      // moment is the boot still under way; one that lasts is a board that will never serve them.
+      if (code === "no-webrtc-endpoint") routeMissingSince ??= Date.now();
+      const routeGrace = routeMissingSince !== null && Date.now() - routeMissingSince < ROUTE_GRACE_MS;
+      const retry = code === "unreachable" || code === "timeout" || routeGrace;
       if (!retry || Date.now() >= deadline) return false;
     }
     await sleep(1000, signal);

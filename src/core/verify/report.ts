@@ -2,13 +2,16 @@ import type { NegotiationRecord, SignalingShape } from "../signaling/negotiate";
 import type { PeerStates } from "../signaling/peer";
 import type { KeyProof } from "./proof";
 
-export type VerifyStep = "signaling" | "channel-open" | "identity" | "echo" | "key";
+/** `repl`: WebREPL (WBP) login and one expression, on boards whose channel speaks upstream's protocol. */
+export type VerifyStep = "signaling" | "channel-open" | "identity" | "echo" | "repl" | "key";
 
 export interface VerifyCheck {
   step: VerifyStep;
   passed: boolean;
   /** One sentence: what was seen, or what went wrong and what to do. */
   detail: string;
+  /** On some failures: a stable word for what went wrong (`wrong-password`, …). */
+  code?: string;
 }
 
 export interface RttFigures {
@@ -70,6 +73,10 @@ export function summarizeReport(report: VerifyReport): string {
   if (report.passed) {
     const rtt = report.rtt ? `, RTT median ${report.rtt.medianMs.toFixed(1)} ms` : "";
     const proof = PROOF_NAMES[report.proof ?? "nonce-signature"];
+    if (report.checks.some((c) => c.step === "repl" && c.passed)) {
+      const ms = report.rtt ? ` (round trip ${report.rtt.medianMs.toFixed(1)} ms)` : "";
+      return `REPL over WebRTC works${ms}: verified over WebRTC with a WebREPL login (${report.diagnostics.transport} signaling, key proven by ${proof})`;
+    }
     return `verified over WebRTC (${report.diagnostics.transport} signaling${rtt}, key proven by ${proof})`;
   }
   const failed = report.checks.find((c) => !c.passed);

@@ -16,6 +16,7 @@ import type { SignalingTransport } from "../signaling/transport";
 import { DeviceChannel, NONCE_BYTES } from "./device-channel";
 import { VerifyError } from "./errors";
 import { parseCertificate, sameFingerprint, verifyNonceSignature, type KeyProof } from "./proof";
+import { ReplCheckFailure, checkReplOverWbp } from "./wbp-check";
 import { median, type VerifyCheck, type VerifyDiagnostics, type VerifyReport, type VerifyStep } from "./report";
 
 export const CHANNEL_LABEL = "pydirect";
@@ -45,7 +46,9 @@ export interface VerifyRequest {
    * WebREPL binary protocol): the channel must open, and the key is proven by the HTTPS certificate
    * signaling went to; firmware identity and round trips are not measured.
    */
-  channelProtocol?: "pydirect" | "none";
+  channelProtocol?: "pydirect" | "none" | "wbp";
+  /** For "wbp": the WebREPL password to log in with (the one provisioning set). Never stored. */
+  webreplPassword?: { reveal(): string } | string;
   signal?: AbortSignal;
 }
 
@@ -70,6 +73,7 @@ class StepFailure extends Error {
   constructor(
     readonly step: VerifyStep,
     message: string,
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -153,10 +157,26 @@ export async function verifyDevice(
     onEvent({ state: "channel-open", openMs });
     pass("channel-open", `DataChannel open after ${Math.round(openMs)} ms.`);
 
-    if (channelProtocol === "none") {
+    if (channelProtocol === "wbp") {
+      const password = request.webreplPassword;
+      try {
+        const repl = await checkReplOverWbp(
+          raw,
+          typeof password === "string" ? password : (password?.reveal() ?? null),
+          callTimeout,
+        );
+        rtt = { count: 1, medianMs: repl.rttMs, worstMs: repl.rttMs, samplesMs: [repl.rttMs] };
+        pass("repl", repl.detail);
+      } catch (err) {
+        if (err instanceof ReplCheckFailure) throw new StepFailure("repl", err.message, err.code);
+        throw err;
+      }
+    }
+    if (channelProtocol !== "pydirect") {
       proof = proveByTransport(request.transport, certificate.fingerprint);
       onEvent({ state: "proving", method: proof });
-      pass("key", PROOF_DETAIL[proof]);
+      // Without the REPL check nothing measured the firmware itself; say so.
+      pass("key", channelProtocol === "none" ? `${PROOF_DETAIL[proof]} ${NOT_MEASURED}` : PROOF_DETAIL[proof]);
     } else {
       let hello;
       try {
@@ -232,7 +252,8 @@ export async function verifyDevice(
   } catch (err) {
     if (err instanceof StepFailure) {
       stalledAt = err.step;
-      const check = { step: err.step, passed: false, detail: err.message };
+      const check: VerifyCheck = { step: err.step, passed: false, detail: err.message };
+      if (err.code !== undefined) check.code = err.code;
       checks.push(check);
       onEvent({ state: "check", check });
     } else if (err instanceof VerifyError && err.code === "cancelled") {
@@ -248,9 +269,11 @@ export async function verifyDevice(
   const expected: VerifyStep[] =
     channelProtocol === "none"
       ? ["signaling", "channel-open", "key"]
-      : echoCount > 0
-        ? ["signaling", "channel-open", "identity", "echo", "key"]
-        : ["signaling", "channel-open", "identity", "key"];
+      : channelProtocol === "wbp"
+        ? ["signaling", "channel-open", "repl", "key"]
+        : echoCount > 0
+          ? ["signaling", "channel-open", "identity", "echo", "key"]
+          : ["signaling", "channel-open", "identity", "key"];
   const passed = stalledAt === null && expected.every((step) => checks.some((c) => c.step === step && c.passed));
   const diagnostics: VerifyDiagnostics = {
     transport: request.transport.kind,
@@ -291,10 +314,12 @@ export async function verifyDevice(
 
 const PROOF_DETAIL: Record<"https-certificate" | "trusted-https-certificate", string> = {
   "https-certificate":
-    "The board's HTTPS server presented the provisioned certificate (pinned by its SHA-256 fingerprint), so the TLS handshake proved it holds the key. Its firmware's DataChannel does not speak the portal's verification protocol: firmware identity and round trips were not measured.",
+    "The board's HTTPS server presented the provisioned certificate (pinned by its SHA-256 fingerprint), so the TLS handshake proved it holds the key.",
   "trusted-https-certificate":
-    "The board answered over HTTPS with the certificate this browser was told to trust in the trust step, where you compared its fingerprint with the provisioned one. Its firmware's DataChannel does not speak the portal's verification protocol: firmware identity and round trips were not measured.",
+    "The board answered over HTTPS with the certificate this browser was told to trust in the trust step, where you compared its fingerprint with the provisioned one.",
 };
+const NOT_MEASURED =
+  "Its firmware's DataChannel does not speak the portal's verification protocol: firmware identity and round trips were not measured.";
 
 /**
  * Key proof for firmware without the verification protocol: only the certificate signaling went
@@ -350,7 +375,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): 
   });
 }
 
-const ORDER: VerifyStep[] = ["signaling", "channel-open", "identity", "echo", "key"];
+const ORDER: VerifyStep[] = ["signaling", "channel-open", "identity", "echo", "repl", "key"];
 function stalledAtFrom(checks: VerifyCheck[]): VerifyStep {
   return ORDER.find((step) => !checks.some((c) => c.step === step && c.passed)) ?? "key";
 }

@@ -65,6 +65,9 @@ describe("a session on a board with upstream-shaped scripts", () => {
     expect(urls).toEqual(["https://192.168.4.23"]);
     expect(s.state.verify.result).toMatchObject({ ok: true, detail: expect.stringContaining("https signaling") });
     expect(s.state.verify.result?.detail).toContain("pinned HTTPS certificate");
+    // The password provisioning just set logged in over WBP and ran an expression.
+    expect(s.state.verify.result?.detail).toMatch(/^REPL over WebRTC works \(round trip \d+\.\d ms\)/);
+    expect(s.state.verify.result?.roundTripMs).toBeGreaterThan(0);
     // No live console: upstream's DataChannel does not carry the portal's console protocol.
     expect(s.state.handoff).toMatchObject({ transport: "https", console: "closed", deviceUrl: "https://192.168.4.23" });
     expect(s.state.handoff?.trust?.fingerprint).toBe(prov.certFingerprint);
