@@ -179,10 +179,10 @@ export class PydirectProvisionStep extends LitElement {
               </dl>
               ${
                 p.result.webreplPassword
-                  ? html`<details id="webrepl">
-                      <summary>WebREPL password for ${p.result.hostname} (shown only here: note it now)</summary>
+                  ? html`<p id="webrepl" class="secret" role="note">
+                      <strong>WebREPL password for ${p.result.hostname}</strong> (shown only here, once: note it now)<br />
                       <code data-field="webrepl-password">${p.result.webreplPassword.reveal()}</code>
-                    </details>`
+                    </p>`
                   : nothing
               }`
           : nothing

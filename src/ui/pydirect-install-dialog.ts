@@ -6,8 +6,8 @@ import { createPortalJobs } from "../core/session/default-jobs";
 import { checkEnvironment, environmentFacts } from "../core/session/environment";
 import { PortalSession } from "../core/session/portal-session";
 import type { SessionState } from "../core/session/session-types";
-import { DEMO_NETWORK_NOTE } from "../demo/virtual-port";
-import { createDeviceRegistry, portSources, virtualAppFactory } from "./app-services";
+import { DEMO_NETWORK_NOTE } from "../demo/virtual-models";
+import { createDeviceRegistry, portSources } from "./app-services";
 import "./pydirect-flow";
 import type { PortSources } from "./session-intents";
 import { sharedStyles } from "./shared-styles";
@@ -31,7 +31,7 @@ export class PydirectInstallDialog extends LitElement {
         border-radius: var(--_radius);
         padding: 1rem 1.25rem;
         background: var(--_bg);
-        color: var(--pydirect-fg, #1b1f24);
+        color: var(--_fg);
       }
       dialog::backdrop {
         background: rgb(0 0 0 / 0.45);
@@ -53,7 +53,7 @@ export class PydirectInstallDialog extends LitElement {
   private registry: DeviceRegistry | undefined;
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   // Like a real board, the virtual one is heard through its port: the serial console logs it.
-  private readonly ports: PortSources = portSources({ makeApp: virtualAppFactory });
+  private readonly ports: PortSources = portSources({});
 
   /** Open the dialog (a session is made on first open). */
   open(): void {

@@ -37,7 +37,7 @@ export class PydirectLineGrid extends LitElement {
         display: block;
       }
       fieldset {
-        border: 1px solid #c4c9d0;
+        border: 1px solid var(--_border);
         border-radius: var(--_radius);
         margin: 0 0 0.75rem;
       }

@@ -1,4 +1,4 @@
-import { LitElement, css, html } from "lit";
+import { LitElement, html, nothing } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import type { ProductionLine } from "../core/line/production-line";
@@ -9,23 +9,26 @@ import { checkEnvironment, environmentFacts } from "../core/session/environment"
 import type { PortalJobs } from "../core/session/jobs";
 import { PortalSession } from "../core/session/portal-session";
 import type { FirmwareSourceInput, SessionState } from "../core/session/session-types";
+import { lineFirmwareLabel } from "../core/session/first-screen";
 import { pickSerialPort } from "../core/session/port-picker";
-import { DEMO_NETWORK_NOTE, createVirtualChoice, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
+import type { AppFactoryMaker, VirtualChoice } from "../demo/virtual-port";
+import { DEMO_NETWORK_NOTE } from "../demo/virtual-models";
 import { createFirmwareChoiceMemory, portSources } from "./app-services";
-import "./device-list";
-import "./wifi-change";
 import type { PydirectWifiChange } from "./wifi-change";
 import type { PydirectDeviceList } from "./device-list";
 import type { PydirectLineGrid } from "./pydirect-line-grid";
 import "./pydirect-flow";
 import type { PydirectFlow } from "./pydirect-flow";
 import type { PortSources } from "./session-intents";
+import { prefetchPanels, loadPortalPanels } from "./lazy-panels";
+import { TABS, portalStyles, tabAfterKey, type PortalTab } from "./portal-tabs";
 import { sharedStyles } from "./shared-styles";
 import "./update-prompt";
 
 /**
  * The portal page: take an ESP32 from plugged in to flashed, provisioned and verified, with the
- * device list and the console beside it.
+ * device list below. The production line and the shared inventory are tabs of their own, loaded
+ * when opened (and prefetched when the browser is idle), so a maker with one board sees one path.
  *
  * @attr manifest - a firmware manifest URL to offer first and install by default (`?manifest=`); unset: the
  *   demo firmware, offered for the virtual board only.
@@ -46,26 +49,7 @@ const DEMO_MANIFEST = "./firmware/demo/manifest.json";
 
 @customElement("pydirect-portal")
 export class PydirectPortal extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      :host {
-        display: block;
-        max-width: 60rem;
-        margin: 0 auto;
-        padding: 1rem;
-      }
-      header h1 {
-        font-size: 1.5rem;
-        margin: 0 0 0.25rem;
-      }
-      .devices,
-      .line {
-        display: block;
-        margin-top: 1.5rem;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, portalStyles];
 
   @property({ type: String }) manifest = DEMO_MANIFEST;
   @property({ type: String, attribute: "pydirect-repo" }) pydirectRepo = "";
@@ -88,6 +72,8 @@ export class PydirectPortal extends LitElement {
 
   @state() private session: PortalSession | null = null;
   @state() private busy = false;
+  /** Which of the page's places is shown. */
+  @state() tab: PortalTab = "install";
   /** What the production line shares, as the steps chose it (firmware, Wi-Fi network). */
   @state() private lineFirmware = "";
   @state() private lineSsid = "";
@@ -108,6 +94,13 @@ export class PydirectPortal extends LitElement {
   private readonly demoNetworks = DEMO_NETWORK_NOTE.map((ap) => ({ ...ap }));
 
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // The device list and the step panels after the first paint; the rest when the browser idles.
+    void loadPortalPanels();
+    prefetchPanels();
+  }
   /** The virtual board picked last (for the demo's "unplug" and for tests). */
   lastVirtualBoard: VirtualChoice["board"] | null = null;
 
@@ -142,9 +135,7 @@ export class PydirectPortal extends LitElement {
         this.busy = this.session?.busy ?? false;
         // The change-Wi-Fi panel renders from the session state too.
         this.requestUpdate();
-        const offer = s.firmware.result;
-        const picked = s.firmware.sources.find((src) => src.manifestUrl === s.firmware.selected);
-        this.lineFirmware = offer ? `${offer.name} ${offer.version}` : picked ? `${picked.label} (latest)` : "";
+        this.lineFirmware = lineFirmwareLabel(s);
         this.lineSsid = s.provision.wifi?.ssid ?? "";
         this.lineWifiSaved = s.provision.wifi?.hasPassword ?? false;
         this.dispatchEvent(new CustomEvent("pydirect-state", { detail: s, bubbles: true, composed: true }));
@@ -187,9 +178,10 @@ export class PydirectPortal extends LitElement {
       const jobs = this.jobs;
       const session = this.session;
       if (!jobs || !session) return;
-      const [{ ProductionLine }, { bindLineIntents }] = await Promise.all([
+      const [{ ProductionLine }, { bindLineIntents }, { createVirtualChoice }] = await Promise.all([
         import("../core/line/production-line"),
         import("./line-intents"),
+        import("../demo/virtual-port"),
         import("./pydirect-line-grid"),
       ]);
       const line = new ProductionLine({ jobs, ...(this.registry ? { registry: this.registry } : {}) });
@@ -216,6 +208,7 @@ export class PydirectPortal extends LitElement {
 
   /** Bring the production line into view with focus on its heading. */
   async showLine(): Promise<void> {
+    this.tab = "line";
     await this.openLine();
     await this.updateComplete;
     const grid = this.lineGrid;
@@ -225,25 +218,98 @@ export class PydirectPortal extends LitElement {
     heading?.focus();
   }
 
+  /** Sharing waits for the user (a password after a reload, or an error): the tab says so. */
+  private inventoryNeedsUser(): boolean {
+    const state = this.inventorySnapshot?.status.state;
+    return state === "needs-password" || state === "error";
+  }
+
+  /** Show one of the page's places (the production line is made when first shown). */
+  private selectTab(tab: PortalTab, focus = false): void {
+    this.tab = tab;
+    if (tab === "line") void this.openLine();
+    if (focus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${tab}`)?.focus());
+  }
+
+  private readonly tabKey = (e: KeyboardEvent): void => {
+    const to = tabAfterKey(this.tab, e.key);
+    if (!to) return;
+    e.preventDefault();
+    this.selectTab(to, true);
+  };
+
   override render() {
     return html`
       <header>
-        <h1>pyDirect Portal</h1>
-        <p class="muted">Flash, provision and verify pyDirect boards from this browser tab.</p>
+        <div>
+          <div class="brand">
+            <img src="./icons/icon.svg" alt="" />
+            <h1>pyDirect Portal</h1>
+          </div>
+          <p class="muted">Flash, provision and verify a pyDirect board from this browser tab.</p>
+        </div>
       </header>
       <pydirect-update-prompt ?open=${this.updateAvailable} ?busy=${this.busy}></pydirect-update-prompt>
+      <div role="tablist" aria-label="Portal" @keydown=${this.tabKey}>
+        ${TABS.map(
+          (t) =>
+            html`<button
+              role="tab"
+              id="tab-${t.id}"
+              aria-selected=${this.tab === t.id ? "true" : "false"}
+              aria-controls="panel-${t.id}"
+              tabindex=${this.tab === t.id ? 0 : -1}
+              ?disabled=${t.id === "line" && !this.session}
+              @click=${() => this.selectTab(t.id)}
+            >
+              ${t.label}${
+                t.id === "settings" && this.inventoryNeedsUser()
+                  ? html`<span class="badge" aria-hidden="true">!</span
+                      ><span class="visually-hidden"> (needs attention)</span>`
+                  : nothing
+              }
+            </button>`,
+        )}
+      </div>
       <main>
-        <pydirect-flow
-          .session=${this.session}
-          .ports=${this.ports}
-          .environmentProblem=${this.environmentProblem}
-          .demoAccessPoints=${DEMO_NETWORK_NOTE.map((ap) => ({ ...ap }))}
-          @pydirect-board-finished=${() => void this.deviceList?.refresh()}
-          @pydirect-reverify=${this.reverify}
-          lineAvailable
-          @pydirect-open-line=${() => void this.showLine()}
-        ></pydirect-flow>
-        <section class="line" aria-label="Production line">
+        <div role="tabpanel" id="panel-install" aria-labelledby="tab-install" ?hidden=${this.tab !== "install"}>
+          <pydirect-flow
+            .session=${this.session}
+            .ports=${this.ports}
+            .environmentProblem=${this.environmentProblem}
+            .demoAccessPoints=${this.demoNetworks}
+            @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+            @pydirect-reverify=${this.reverify}
+            lineAvailable
+            @pydirect-open-line=${() => void this.showLine()}
+          ></pydirect-flow>
+          <section class="devices" aria-label="Devices">
+            <pydirect-device-list
+              .registry=${this.registry}
+              @pydirect-reverify=${this.reverify}
+              @pydirect-connect-again=${this.connectAgain}
+              @pydirect-keep-version=${this.keepVersion}
+              @pydirect-open-console=${this.openConsole}
+              @pydirect-change-wifi=${this.openWifiChange}
+            ></pydirect-device-list>
+            <pydirect-wifi-change
+              .change=${this.session?.state.wifiChange ?? null}
+              .portLabel=${this.session?.state.port?.label ?? null}
+              ?demo=${this.session?.state.port?.virtual ?? false}
+              @pydirect-change-wifi-port=${() => {
+                this.session?.show("connect");
+                void this.flow.focusStep();
+              }}
+              @pydirect-change-wifi-scan=${() => void this.session?.scanWifiChange()}
+              @pydirect-change-wifi-apply=${(e: Event) => {
+                const d = (e as CustomEvent<{ ssid: string; password: string }>).detail;
+                void this.session?.applyWifiChange({ ssid: d.ssid, password: d.password });
+              }}
+              @pydirect-change-wifi-close=${() => this.session?.closeWifiChange()}
+            ></pydirect-wifi-change>
+          </section>
+        </div>
+        <div role="tabpanel" id="panel-line" aria-labelledby="tab-line" ?hidden=${this.tab !== "line"}>
           ${
             this.line
               ? html`<pydirect-line-grid
@@ -255,53 +321,21 @@ export class PydirectPortal extends LitElement {
                   .demoAccessPoints=${this.demoNetworks}
                   @pydirect-board-finished=${() => void this.deviceList?.refresh()}
                 ></pydirect-line-grid>`
-              : html`<button
-                  class="secondary"
-                  id="open-line-grid"
-                  ?disabled=${!this.session}
-                  @click=${() => void this.showLine()}
-                >
-                  Production line: several boards at once…
-                </button>`
+              : html`<p class="muted">Loading the production line…</p>`
           }
-        </section>
-        <section class="devices" aria-label="Devices">
-          <pydirect-device-list
-            .registry=${this.registry}
-            @pydirect-reverify=${this.reverify}
-            @pydirect-connect-again=${this.connectAgain}
-            @pydirect-keep-version=${this.keepVersion}
-            @pydirect-open-console=${this.openConsole}
-            @pydirect-change-wifi=${this.openWifiChange}
-          ></pydirect-device-list>
-          <pydirect-wifi-change
-            .change=${this.session?.state.wifiChange ?? null}
-            .portLabel=${this.session?.state.port?.label ?? null}
-            ?demo=${this.session?.state.port?.virtual ?? false}
-            @pydirect-change-wifi-port=${() => {
-              this.session?.show("connect");
-              void this.flow.focusStep();
-            }}
-            @pydirect-change-wifi-scan=${() => void this.session?.scanWifiChange()}
-            @pydirect-change-wifi-apply=${(e: Event) => {
-              const d = (e as CustomEvent<{ ssid: string; password: string }>).detail;
-              void this.session?.applyWifiChange({ ssid: d.ssid, password: d.password });
-            }}
-            @pydirect-change-wifi-close=${() => this.session?.closeWifiChange()}
-          ></pydirect-wifi-change>
-        </section>
-        ${
-          this.inventorySnapshot
-            ? html`<section class="devices" aria-label="Shared inventory">
-                <pydirect-inventory-settings
+        </div>
+        <div role="tabpanel" id="panel-settings" aria-labelledby="tab-settings" ?hidden=${this.tab !== "settings"}>
+          ${
+            this.inventorySnapshot
+              ? html`<pydirect-inventory-settings
                   .snapshot=${this.inventorySnapshot}
                   .formError=${this.inventoryFormError}
                   @pydirect-inventory-connect=${this.connectInventory}
                   @pydirect-inventory-disconnect=${this.disconnectInventory}
-                ></pydirect-inventory-settings>
-              </section>`
-            : ""
-        }
+                ></pydirect-inventory-settings>`
+              : html`<p class="muted">Loading…</p>`
+          }
+        </div>
       </main>
     `;
   }

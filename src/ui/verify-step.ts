@@ -22,6 +22,8 @@ export class PydirectVerifyStep extends LitElement {
   @property({ attribute: false }) state: SessionState | null = null;
   /** The page has a production line to offer (the portal does; the install dialog does not). */
   @property({ type: Boolean }) lineAvailable = false;
+  /** The page shows the DataChannel console in its own console panel (pydirect-flow), not here. */
+  @property({ type: Boolean }) consoleElsewhere = false;
 
   override render() {
     const s = this.state;
@@ -44,10 +46,10 @@ export class PydirectVerifyStep extends LitElement {
               </dl>
               ${
                 s.provision.result.webreplPassword
-                  ? html`<details id="webrepl">
-                      <summary>WebREPL password (shown only here: note it now)</summary>
+                  ? html`<p id="webrepl" class="secret" role="note">
+                      <strong>WebREPL password</strong> (shown only here, once: note it now)<br />
                       <code data-field="webrepl-password">${s.provision.result.webreplPassword.reveal()}</code>
-                    </details>`
+                    </p>`
                   : nothing
               }`
           : nothing
@@ -97,7 +99,11 @@ export class PydirectVerifyStep extends LitElement {
               }`
           : nothing
       }
-      <pydirect-device-handoff .handoff=${s.handoff} ?busy=${running}></pydirect-device-handoff>
+      <pydirect-device-handoff
+        .handoff=${s.handoff}
+        ?busy=${running}
+        ?withoutConsole=${this.consoleElsewhere}
+      ></pydirect-device-handoff>
     `;
   }
 }

@@ -234,11 +234,9 @@ describe("portal page", () => {
     );
     expect(hostname).toMatch(/^pyDirect-/);
     await screenshot(page, "05-verify");
-    await page.locator("pydirect-verify-step #webrepl summary").click();
     const webrepl = await page.locator("pydirect-verify-step [data-field=webrepl-password]").innerText();
     expect(webrepl).toMatch(/^[A-Za-z0-9]{9}$/);
-    await tabTo(page, "verify");
-    await page.keyboard.press("Enter");
+    // Verify starts by itself after Provision.
     await page.locator("pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
     expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(
       /Board verified — verified over WebRTC/,
@@ -304,8 +302,6 @@ describe("portal page", () => {
     await tabTo(page, "provision");
     await page.keyboard.press("Enter");
     await waitForStep(page, "verify", 120_000);
-    await tabTo(page, "verify");
-    await page.keyboard.press("Enter");
     await page.locator("pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
     expect(await page.locator("pydirect-verify-step #boards-done").innerText()).toBe("2");
     await page.waitForFunction(() => {

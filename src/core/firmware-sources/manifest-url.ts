@@ -16,6 +16,20 @@ export interface ManifestUrlOptions extends FetchOptions {
   pageOrigin?: string;
   /** Base for a relative URL; defaults to the document's base URI. */
   pageUrl?: string;
+  /**
+   * The page connects to other sites over https only (index.html's CSP: connect-src 'self' https:),
+   * so a plain http:// manifest elsewhere is refused before the browser blocks it with a bare
+   * "Failed to fetch". Default: on in a page (there is a document), off in Node.
+   */
+  httpsOnly?: boolean;
+}
+
+/** A plain-http address on another origin, which the page's connect-src does not allow. */
+function insecureError(url: URL): FirmwareSourceError {
+  return new FirmwareSourceError(
+    "manifest-insecure",
+    `This page allows https only: it cannot load ${url.href}, an http:// address on another site (its security policy connects to https:// addresses only). Use the manifest's https:// address, or download the manifest with its parts and drop them here.`,
+  );
 }
 
 function absolute(url: string, pageUrl?: string): URL {
@@ -45,6 +59,9 @@ export async function fetchManifestText(
   options: ManifestUrlOptions = {},
 ): Promise<{ text: string; finalUrl: string; response: Response }> {
   const target = absolute(url, options.pageUrl);
+  const httpsOnly = options.httpsOnly ?? typeof document !== "undefined";
+  const pageOrigin = options.pageOrigin ?? (typeof location !== "undefined" ? location.origin : undefined);
+  if (httpsOnly && target.protocol === "http:" && target.origin !== pageOrigin) throw insecureError(target);
   let response: Response;
   try {
     response = await fetchFunction(options.fetch)(target.href, {

@@ -88,6 +88,20 @@ describe("loadManifestUrl", () => {
     ).resolves.toBeTruthy();
   });
 
+  it("says the page allows https only for a plain http:// manifest on another site (the CSP's connect-src)", async () => {
+    const err = (await loadManifestUrl(`${site.origin}/fw/manifest.json`, {
+      pageOrigin: "https://portal.example",
+      httpsOnly: true,
+    }).catch((e: unknown) => e)) as FirmwareSourceError;
+    expect(err.code).toBe("manifest-insecure");
+    expect(err.message).toContain("This page allows https only");
+    expect(err.message).not.toContain("CORS");
+    // The page's own origin over http (a dev server) is still fine.
+    await expect(
+      loadManifestUrl(`${site.origin}/fw/manifest.json`, { pageOrigin: site.origin, httpsOnly: true }),
+    ).resolves.toBeTruthy();
+  });
+
   it("says offline when the server cannot be reached from Node", async () => {
     const gone = await startFixtureServer();
     const url = `${gone.origin}/manifest.json`;
