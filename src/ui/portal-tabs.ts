@@ -81,6 +81,13 @@ export const portalStyles = css`
     outline: 2px solid var(--_accent);
     outline-offset: 4px;
   }
+  /* The production line and the inventory sit in the same kind of panel as the install steps. */
+  .card {
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: var(--_space) calc(1.25 * var(--_space));
+    background: var(--_bg);
+  }
   .devices {
     display: block;
     margin-top: calc(1.5 * var(--_space));
@@ -104,6 +111,9 @@ export const portalStyles = css`
     }
     header h1 {
       font-size: 1.3rem;
+    }
+    .card {
+      padding: 0.75rem;
     }
     header img {
       width: 1.75rem;

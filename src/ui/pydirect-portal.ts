@@ -312,27 +312,31 @@ export class PydirectPortal extends LitElement {
         <div role="tabpanel" id="panel-line" aria-labelledby="tab-line" ?hidden=${this.tab !== "line"}>
           ${
             this.line
-              ? html`<pydirect-line-grid
-                  .line=${this.line}
-                  .error=${this.lineError}
-                  .firmwareLabel=${this.lineFirmware}
-                  .ssid=${this.lineSsid}
-                  .wifiSaved=${this.lineWifiSaved}
-                  .demoAccessPoints=${this.demoNetworks}
-                  @pydirect-board-finished=${() => void this.deviceList?.refresh()}
-                ></pydirect-line-grid>`
+              ? html`<div class="card">
+                  <pydirect-line-grid
+                    .line=${this.line}
+                    .error=${this.lineError}
+                    .firmwareLabel=${this.lineFirmware}
+                    .ssid=${this.lineSsid}
+                    .wifiSaved=${this.lineWifiSaved}
+                    .demoAccessPoints=${this.demoNetworks}
+                    @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+                  ></pydirect-line-grid>
+                </div>`
               : html`<p class="muted">Loading the production line…</p>`
           }
         </div>
         <div role="tabpanel" id="panel-settings" aria-labelledby="tab-settings" ?hidden=${this.tab !== "settings"}>
           ${
             this.inventorySnapshot
-              ? html`<pydirect-inventory-settings
-                  .snapshot=${this.inventorySnapshot}
-                  .formError=${this.inventoryFormError}
-                  @pydirect-inventory-connect=${this.connectInventory}
-                  @pydirect-inventory-disconnect=${this.disconnectInventory}
-                ></pydirect-inventory-settings>`
+              ? html`<div class="card">
+                  <pydirect-inventory-settings
+                    .snapshot=${this.inventorySnapshot}
+                    .formError=${this.inventoryFormError}
+                    @pydirect-inventory-connect=${this.connectInventory}
+                    @pydirect-inventory-disconnect=${this.disconnectInventory}
+                  ></pydirect-inventory-settings>
+                </div>`
               : html`<p class="muted">Loading…</p>`
           }
         </div>

@@ -149,10 +149,14 @@ export class PydirectTerminal extends LitElement {
     }
   }
 
-  override updated(changed: Map<string, unknown>): void {
+  // Before render, so opening the panel is part of this update rather than a second one (Lit's change-in-update).
+  override willUpdate(changed: Map<string, unknown>): void {
     // The console just took the port (after an install): show it.
     const before = changed.get("terminal") as TerminalState | null | undefined;
     if (changed.has("terminal") && this.terminal?.status === "open" && before?.status !== "open") this.open = true;
+  }
+
+  override updated(changed: Map<string, unknown>): void {
     if (this.open) void this.ensureXterm();
     if (changed.has("log") && this.xterm) this.replayLog();
     if (this.xterm) this.xterm.options.disableStdin = this.terminal?.status !== "open";

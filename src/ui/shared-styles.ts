@@ -78,6 +78,8 @@ export const sharedStyles = css`
   }
   input,
   select {
+    box-sizing: border-box;
+    max-width: 100%;
     font: inherit;
     padding: 0.4rem 0.5rem;
     border: 1px solid var(--_field);
@@ -96,6 +98,7 @@ export const sharedStyles = css`
   .phase {
     color: var(--_muted);
     min-height: 1.4em;
+    margin: 0.5rem 0;
   }
   dl {
     display: grid;
