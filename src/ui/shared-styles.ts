@@ -114,6 +114,16 @@ export const sharedStyles = css`
     font-family: ui-monospace, monospace;
     overflow-wrap: anywhere;
   }
+  /* On a phone each fact's name sits above its value: long values (fingerprints) get the full width. */
+  @media (max-width: 30rem) {
+    dl {
+      grid-template-columns: 1fr;
+      gap: 0;
+    }
+    dd {
+      margin-bottom: 0.4rem;
+    }
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;

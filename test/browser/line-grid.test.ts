@@ -49,8 +49,9 @@ describe("production line grid", () => {
     await page.locator("pydirect-connect-step h2").waitFor();
     // The line has its own tab and loads when first opened; focus stays on the tab (WAI-ARIA tabs).
     expect(await page.locator("pydirect-line-grid").count()).toBe(0);
-    await tabTo(page, "tab-line");
-    await page.keyboard.press("Enter");
+    // Tabs are one stop in the tab order; the arrow keys move between them.
+    await tabTo(page, "tab-install");
+    await page.keyboard.press("ArrowRight");
     await page.locator("pydirect-line-grid h2").waitFor();
     expect(await page.locator("pydirect-portal #tab-line").getAttribute("aria-selected")).toBe("true");
     expect(await deepActiveId(page)).toBe("tab-line");
