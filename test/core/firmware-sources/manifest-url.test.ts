@@ -168,3 +168,23 @@ describe("in a browser, where fetch throws a bare TypeError", () => {
     }
   });
 });
+
+describe("reading the page's policy for plain http", () => {
+  it("finds the portal's connect-src https-only, and lets other policies (or none) through", async () => {
+    const { policyAllowsPlainHttp } = await import("../../../src/core/firmware-sources/manifest-url");
+    // index.html's policy: 'self' and https: only.
+    expect(
+      policyAllowsPlainHttp(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' https://api.github.com https:; img-src 'self'",
+      ),
+    ).toBe(false);
+    // default-src applies when connect-src is absent.
+    expect(policyAllowsPlainHttp("default-src 'self' https:")).toBe(false);
+    expect(policyAllowsPlainHttp("connect-src 'self' http:")).toBe(true);
+    expect(policyAllowsPlainHttp("connect-src *")).toBe(true);
+    expect(policyAllowsPlainHttp("connect-src http://192.168.1.10:8080")).toBe(true);
+    // A host page without a policy, or one that says nothing about connections.
+    expect(policyAllowsPlainHttp("")).toBe(true);
+    expect(policyAllowsPlainHttp("script-src 'self'")).toBe(true);
+  });
+});
