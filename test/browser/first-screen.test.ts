@@ -43,7 +43,9 @@ async function everyView(page: Page, name: string): Promise<void> {
 }
 
 const stepMarks = (page: Page) =>
-  page.locator("pydirect-step-nav button").evaluateAll((buttons) => buttons.map((b) => b.className));
+  page
+    .locator("pydirect-step-nav button")
+    .evaluateAll((buttons: Element[]): string[] => buttons.map((b) => b.getAttribute("class") ?? ""));
 
 describe("the first screen", () => {
   it("offers one path for one board, themes and widths included, and goes to a verified board with one console", async () => {

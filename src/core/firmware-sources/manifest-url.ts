@@ -45,8 +45,11 @@ export function policyAllowsPlainHttp(policy: string): boolean {
 
 /** The page's own policy (a meta tag; headers cannot be read from script), or "" without one. */
 function pagePolicy(): string {
-  if (typeof document === "undefined" || typeof document.querySelector !== "function") return "";
-  return document.querySelector<HTMLMetaElement>('meta[http-equiv="Content-Security-Policy" i]')?.content ?? "";
+  if (typeof document === "undefined" || !("getElementsByTagName" in document)) return "";
+  const meta = [...document.getElementsByTagName("meta")].find(
+    (m) => m.httpEquiv.toLowerCase() === "content-security-policy",
+  );
+  return meta?.content ?? "";
 }
 
 /** A plain-http address on another origin, which the page's connect-src does not allow. */
