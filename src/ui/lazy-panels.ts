@@ -1,7 +1,8 @@
 /**
  * What the first paint leaves out, and when it comes: the step panels after Connect and the device
- * list right after the first paint, the production line and the shared inventory's code when the
- * browser is next idle (so opening them later shows no delay), each module once.
+ * list right after the first paint; the production line and the virtual board when the browser is
+ * next idle (so opening them later shows no delay), each module once. The shared inventory's code
+ * follows the first paint from main.ts.
  */
 
 /** The Firmware, Install, Provision and Verify panels and the serial console (pydirect-flow). */
@@ -23,6 +24,8 @@ export function prefetchPanels(): void {
   const load = (): void => {
     void loadFlowSteps();
     void import("./pydirect-line-grid");
+    // The simulator behind "Try without hardware": ready before the user presses it.
+    void import("../demo/virtual-port");
   };
   // Safari has no requestIdleCallback: a short timeout after load does the same job there.
   if (typeof requestIdleCallback === "function") requestIdleCallback(load, { timeout: 3000 });

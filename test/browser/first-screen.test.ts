@@ -66,6 +66,17 @@ describe("the first screen", () => {
     expect(await page.locator("pydirect-portal #tab-install").getAttribute("aria-selected")).toBe("true");
     expect(await page.locator("#inventory-url").count()).toBe(0);
     expect(await page.locator("pydirect-line-grid").count()).toBe(0);
+    // What the first paint left out arrives while the page is idle, before anyone asks for it:
+    // the later steps, the production line and the simulator behind "Try without hardware".
+    const fetched = () =>
+      page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
+    for (const chunk of [
+      /\/flow-steps-[\w-]+\.js$/,
+      /\/pydirect-line-grid-[\w-]+\.js$/,
+      /\/virtual-port-[\w-]+\.js$/,
+    ]) {
+      await expect.poll(async () => (await fetched()).some((p) => chunk.test(p)), { timeout: 10_000 }).toBe(true);
+    }
     await everyView(page, "01-connect");
     // Down to 360 px nothing runs off the edge.
     await page.setViewportSize({ width: 360, height: 800 });
