@@ -110,6 +110,8 @@ describe("the first screen", () => {
     await page.locator("pydirect-firmware-step #continue").click();
     await page.locator("pydirect-flash-step #install").waitFor();
     expect((await stepMarks(page))[1]).toBe("done");
+    // A blank board (the virtual board starts blank) is not promised that its data is kept.
+    expect(await page.locator("pydirect-flash-step #erase-note").innerText()).not.toContain("keeps user data");
     await everyView(page, "03-install");
 
     await page.locator("pydirect-flash-step #install").click();

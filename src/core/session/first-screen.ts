@@ -80,3 +80,9 @@ export function installHeadline(offer: FirmwareOffer, erase: boolean, boardHasAp
   // A blank board (no app found on it) has no user data to keep: do not promise to keep any.
   return boardHasApp ? `${what} (keeping user data)` : `${what} (no app was found on the board)`;
 }
+
+/** What the Install step says the install does to the board's data, beside the firmware's name. */
+export function eraseNote(erase: boolean, boardHasApp: boolean): string {
+  if (erase) return "erases the board first";
+  return boardHasApp ? "keeps user data" : "no app was found on the board, so there is no user data to keep";
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeLocalFiles } from "../../../src/core/firmware-sources";
 import {
   firmwareReadiness,
+  eraseNote,
   installHeadline,
   lineFirmwareLabel,
   stepMark,
@@ -128,5 +129,9 @@ describe("the install's first log line", () => {
     );
     expect(installHeadline(offer(), false, true)).toBe("Installing pyDirect demo firmware 0.1.0 (keeping user data)");
     expect(installHeadline(offer(), true, false)).toBe("Installing pyDirect demo firmware 0.1.0 (erasing flash first)");
+    // The Install step's note says the same.
+    expect(eraseNote(false, false)).not.toContain("keeps user data");
+    expect(eraseNote(false, true)).toBe("keeps user data");
+    expect(eraseNote(true, false)).toBe("erases the board first");
   });
 });
