@@ -2,7 +2,7 @@
  * The portal page's places (tabs) and its layout: kept apart from pydirect-portal.ts, which wires
  * the session, the line and the inventory.
  */
-import { css } from "lit";
+import { css, html, nothing, type TemplateResult } from "lit";
 
 /** The page's three places: the one-board install, the production line, and the station's settings. */
 export type PortalTab = "install" | "line" | "settings";
@@ -18,6 +18,41 @@ export function tabAfterKey(current: PortalTab, key: string): PortalTab | null {
   const n = TABS.length;
   const to: Record<string, number> = { ArrowRight: (i + 1) % n, ArrowLeft: (i + n - 1) % n, Home: 0, End: n - 1 };
   return key in to ? TABS[to[key]].id : null;
+}
+
+export interface TabRowOptions {
+  current: PortalTab;
+  /** The production line can be opened (the session exists). */
+  lineReady: boolean;
+  /** Sharing waits for the user (a password after a reload, or an error): its tab says so. */
+  inventoryNeedsUser: boolean;
+  select: (tab: PortalTab) => void;
+  onKey: (e: KeyboardEvent) => void;
+}
+
+/** The tab row (WAI-ARIA tabs: one tab stop, the selected tab; arrows move between them). */
+export function renderTabs(o: TabRowOptions): TemplateResult {
+  return html`<div role="tablist" aria-label="Portal" @keydown=${o.onKey}>
+    ${TABS.map(
+      (t) =>
+        html`<button
+          role="tab"
+          id="tab-${t.id}"
+          aria-selected=${o.current === t.id ? "true" : "false"}
+          aria-controls="panel-${t.id}"
+          tabindex=${o.current === t.id ? 0 : -1}
+          ?disabled=${t.id === "line" && !o.lineReady}
+          @click=${() => o.select(t.id)}
+        >
+          ${t.label}${
+            t.id === "settings" && o.inventoryNeedsUser
+              ? html`<span class="badge" aria-hidden="true">!</span
+                  ><span class="visually-hidden"> (needs attention)</span>`
+              : nothing
+          }
+        </button>`,
+    )}
+  </div>`;
 }
 
 /** Header, tab row and panels; down to 360 px wide. */

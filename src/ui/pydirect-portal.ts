@@ -1,4 +1,4 @@
-import { LitElement, html, nothing } from "lit";
+import { LitElement, html } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import type { ProductionLine } from "../core/line/production-line";
@@ -21,7 +21,8 @@ import "./pydirect-flow";
 import type { PydirectFlow } from "./pydirect-flow";
 import type { PortSources } from "./session-intents";
 import { prefetchPanels, loadPortalPanels } from "./lazy-panels";
-import { TABS, portalStyles, tabAfterKey, type PortalTab } from "./portal-tabs";
+import { DEMO_MANIFEST, portalFirmwareSources } from "./portal-firmware-sources";
+import { portalStyles, renderTabs, tabAfterKey, type PortalTab } from "./portal-tabs";
 import { sharedStyles } from "./shared-styles";
 import "./update-prompt";
 
@@ -45,7 +46,6 @@ import "./update-prompt";
  * @cssprop --pydirect-radius - corner radius.
  * @cssprop --pydirect-font - font family.
  */
-const DEMO_MANIFEST = "./firmware/demo/manifest.json";
 
 @customElement("pydirect-portal")
 export class PydirectPortal extends LitElement {
@@ -79,10 +79,11 @@ export class PydirectPortal extends LitElement {
   @state() private lineSsid = "";
   @state() private lineWifiSaved = false;
   @state() private lineError: PortalError | null = null;
-  @query("pydirect-device-list") private deviceList!: PydirectDeviceList;
+  // Null until rendered; the device list and the line grid are defined when their code arrives.
+  @query("pydirect-device-list") private deviceList!: PydirectDeviceList | null;
   @query("pydirect-flow") private flow!: PydirectFlow;
   @query("pydirect-wifi-change") private wifiChange!: PydirectWifiChange;
-  @query("pydirect-line-grid") private lineGrid!: PydirectLineGrid;
+  @query("pydirect-line-grid") private lineGrid!: PydirectLineGrid | null;
   /**
    * Several boards at once (production line), with the session's firmware and Wi-Fi. Made, with
    * its grid, when the user first opens it: single-board users never download it.
@@ -123,7 +124,7 @@ export class PydirectPortal extends LitElement {
     }
     if ((changed.has("jobs") || changed.has("manifest")) && this.jobs && !this.session) {
       const memory = createFirmwareChoiceMemory();
-      const { sources, preferred } = this.firmwareSources();
+      const { sources, preferred } = portalFirmwareSources(this, document.baseURI);
       this.session = new PortalSession({
         jobs: this.jobs,
         sources,
@@ -143,35 +144,6 @@ export class PydirectPortal extends LitElement {
     }
   }
 
-  /**
-   * One list: a linked manifest (first and the default, when the page has one), the demo (virtual
-   * board only), this portal's releases, pyDirect's releases, files, and a typed URL.
-   */
-  private firmwareSources(): { sources: FirmwareSourceInput[]; preferred: string | null } {
-    const abs = (url: string) => new URL(url, document.baseURI).href;
-    const demo = abs(DEMO_MANIFEST);
-    const manifest = abs(this.manifest || DEMO_MANIFEST);
-    const linked = manifest !== demo;
-    const sources: FirmwareSourceInput[] = [
-      ...(linked ? [{ label: `Linked firmware (${new URL(manifest).host})`, manifestUrl: manifest }] : []),
-      { label: "pyDirect demo firmware (virtual board only)", manifestUrl: demo, virtualBoardOnly: true },
-      ...(this.releaseIndex
-        ? [{ kind: "portal-releases" as const, label: "This portal's releases", indexUrl: abs(this.releaseIndex) }]
-        : []),
-      {
-        kind: "pydirect-releases",
-        label: "pyDirect releases",
-        ...(this.pydirectRepo ? { repo: this.pydirectRepo } : {}),
-        ...(this.releasesApi ? { apiBase: this.releasesApi } : {}),
-        ...(this.firmwareMirror ? { mirrorBase: abs(this.firmwareMirror) } : {}),
-      },
-      { kind: "local-files", label: "Files from this computer" },
-      { kind: "typed-url", label: "A manifest URL" },
-      ...this.extraSources,
-    ];
-    return { sources, preferred: linked ? manifest : null };
-  }
-
   /** Load the production line and its grid, and bind the grid's intents to it. */
   openLine(): Promise<void> {
     this.opening ??= (async () => {
@@ -187,7 +159,9 @@ export class PydirectPortal extends LitElement {
       const line = new ProductionLine({ jobs, ...(this.registry ? { registry: this.registry } : {}) });
       this.line = line;
       await this.updateComplete;
-      this.unbindLine = bindLineIntents(this.lineGrid, {
+      const grid = this.lineGrid;
+      if (!grid) return;
+      this.unbindLine = bindLineIntents(grid, {
         line,
         session,
         jobs,
@@ -218,10 +192,15 @@ export class PydirectPortal extends LitElement {
     heading?.focus();
   }
 
-  /** Sharing waits for the user (a password after a reload, or an error): the tab says so. */
-  private inventoryNeedsUser(): boolean {
-    const state = this.inventorySnapshot?.status.state;
-    return state === "needs-password" || state === "error";
+  /** A hint above the device list (what to do before re-verifying). */
+  private setNotice(text: string): void {
+    if (this.deviceList) this.deviceList.notice = text;
+  }
+
+  /** The device list again from the registry, once its element is defined (it loads after the first paint). */
+  private async refreshDevices(): Promise<void> {
+    await customElements.whenDefined("pydirect-device-list");
+    await this.deviceList?.refresh();
   }
 
   /** Show one of the page's places (the production line is made when first shown). */
@@ -250,27 +229,13 @@ export class PydirectPortal extends LitElement {
         </div>
       </header>
       <pydirect-update-prompt ?open=${this.updateAvailable} ?busy=${this.busy}></pydirect-update-prompt>
-      <div role="tablist" aria-label="Portal" @keydown=${this.tabKey}>
-        ${TABS.map(
-          (t) =>
-            html`<button
-              role="tab"
-              id="tab-${t.id}"
-              aria-selected=${this.tab === t.id ? "true" : "false"}
-              aria-controls="panel-${t.id}"
-              tabindex=${this.tab === t.id ? 0 : -1}
-              ?disabled=${t.id === "line" && !this.session}
-              @click=${() => this.selectTab(t.id)}
-            >
-              ${t.label}${
-                t.id === "settings" && this.inventoryNeedsUser()
-                  ? html`<span class="badge" aria-hidden="true">!</span
-                      ><span class="visually-hidden"> (needs attention)</span>`
-                  : nothing
-              }
-            </button>`,
-        )}
-      </div>
+      ${renderTabs({
+        current: this.tab,
+        lineReady: this.session !== null,
+        inventoryNeedsUser: ["needs-password", "error"].includes(this.inventorySnapshot?.status.state ?? ""),
+        select: (tab) => this.selectTab(tab),
+        onKey: this.tabKey,
+      })}
       <main>
         <div role="tabpanel" id="panel-install" aria-labelledby="tab-install" ?hidden=${this.tab !== "install"}>
           <pydirect-flow
@@ -278,7 +243,7 @@ export class PydirectPortal extends LitElement {
             .ports=${this.ports}
             .environmentProblem=${this.environmentProblem}
             .demoAccessPoints=${this.demoNetworks}
-            @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+            @pydirect-board-finished=${() => void this.refreshDevices()}
             @pydirect-reverify=${this.reverify}
             lineAvailable
             @pydirect-open-line=${() => void this.showLine()}
@@ -320,7 +285,7 @@ export class PydirectPortal extends LitElement {
                     .ssid=${this.lineSsid}
                     .wifiSaved=${this.lineWifiSaved}
                     .demoAccessPoints=${this.demoNetworks}
-                    @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+                    @pydirect-board-finished=${() => void this.refreshDevices()}
                   ></pydirect-line-grid>
                 </div>`
               : html`<p class="muted">Loading the production line…</p>`
@@ -356,7 +321,7 @@ export class PydirectPortal extends LitElement {
 
   private readonly disconnectInventory = async (): Promise<void> => {
     await this.inventory?.disconnect();
-    await this.deviceList?.refresh();
+    await this.refreshDevices();
   };
 
   private readonly keepVersion = async (e: Event): Promise<void> => {
@@ -364,19 +329,19 @@ export class PydirectPortal extends LitElement {
     if (!isSharedRegistry(this.registry)) return;
     try {
       await this.registry.resolveConflict(key, rev);
-      this.deviceList.notice = "";
+      this.setNotice("");
     } catch (err) {
-      this.deviceList.notice = err instanceof Error ? err.message : String(err);
+      this.setNotice(err instanceof Error ? err.message : String(err));
     }
-    await this.deviceList.refresh();
+    await this.refreshDevices();
   };
 
   private readonly connectAgain = async (e: Event): Promise<void> => {
     const id = (e as CustomEvent<{ id: string }>).detail.id;
     if (!this.session) return;
-    this.deviceList.notice = "";
+    this.setNotice("");
     await this.session.connectAgainTo(id);
-    await this.deviceList.refresh();
+    await this.refreshDevices();
   };
 
   /** "Console" on a device-list row: the serial console on the board plugged in now. */
@@ -386,11 +351,11 @@ export class PydirectPortal extends LitElement {
     const record = await this.registry?.get(id);
     if (!session || !record) return;
     if (!session.state.port) {
-      this.deviceList.notice = `Connect ${record.hostname} (pick its port above), then press Console again.`;
+      this.setNotice(`Connect ${record.hostname} (pick its port above), then press Console again.`);
       session.show("connect");
       return;
     }
-    this.deviceList.notice = "";
+    this.setNotice("");
     await this.flow.focusTerminal();
     await session.openTerminal();
   };
@@ -399,7 +364,7 @@ export class PydirectPortal extends LitElement {
   private readonly openWifiChange = async (e: Event): Promise<void> => {
     const id = (e as CustomEvent<{ id: string }>).detail.id;
     if (!this.session) return;
-    this.deviceList.notice = "";
+    this.setNotice("");
     const opened = this.session.openWifiChange(id);
     await this.updateComplete;
     await this.wifiChange.focusPanel();
@@ -412,14 +377,14 @@ export class PydirectPortal extends LitElement {
     const record = await this.registry?.get(id);
     if (!session || !record) return;
     if (session.state.connect.status !== "done" || !session.state.port) {
-      this.deviceList.notice = `Connect ${record.hostname} (pick its port above), then press Re-verify again.`;
+      this.setNotice(`Connect ${record.hostname} (pick its port above), then press Re-verify again.`);
       session.show("connect");
       return;
     }
-    this.deviceList.notice = "";
+    this.setNotice("");
     session.show("verify");
     await session.reverify(record);
-    await this.deviceList.refresh();
+    await this.refreshDevices();
   };
 }
 
