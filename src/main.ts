@@ -2,9 +2,8 @@
  * The portal page: wires the cores, the device registry and the service worker into
  * `<pydirect-portal>`. Everything the user does goes through the element's session.
  */
-import { Workbox } from "workbox-window";
 import { createPortalJobs } from "./core/session/default-jobs";
-import { createStationRegistry, loadStationInventory, virtualAppFactory } from "./ui/app-services";
+import { createStationRegistry, loadStationInventory } from "./ui/app-services";
 import "./ui/pydirect-portal";
 
 const portal = document.querySelector("pydirect-portal");
@@ -14,9 +13,9 @@ if (portal) {
   if (linked) portal.manifest = linked;
   const registry = createStationRegistry();
   portal.registry = registry;
-  portal.virtualApp = virtualAppFactory();
+  // portal.virtualApp stays unset: a virtual board runs the demo firmware, loaded with the simulator.
   portal.jobs = createPortalJobs({ registry });
-  registerServiceWorker(portal);
+  void registerServiceWorker(portal);
   // The shared inventory's code loads after the first paint; PouchDB only if a server is configured.
   void loadStationInventory(registry).then(async (inventory) => {
     portal.inventory = inventory;
@@ -24,9 +23,13 @@ if (portal) {
   });
 }
 
-/** Precache the app for offline use; offer a reload when a new deployment is waiting. */
-function registerServiceWorker(el: HTMLElementTagNameMap["pydirect-portal"]): void {
+/**
+ * Precache the app for offline use; offer a reload when a new deployment is waiting. workbox-window
+ * loads after the first paint: nothing on screen waits for it.
+ */
+async function registerServiceWorker(el: HTMLElementTagNameMap["pydirect-portal"]): Promise<void> {
   if (!import.meta.env.PROD || !("serviceWorker" in navigator)) return;
+  const { Workbox } = await import("workbox-window");
   const wb = new Workbox("./sw.js");
   wb.addEventListener("waiting", () => {
     el.updateAvailable = true;
@@ -35,5 +38,5 @@ function registerServiceWorker(el: HTMLElementTagNameMap["pydirect-portal"]): vo
     wb.addEventListener("controlling", () => window.location.reload());
     wb.messageSkipWaiting();
   });
-  void wb.register();
+  await wb.register();
 }

@@ -8,17 +8,10 @@ import type { DeviceRegistry } from "../core/registry/device-record";
 import { IdbDeviceRegistry } from "../core/registry/idb-device-registry";
 import { MemoryDeviceRegistry } from "../core/registry/memory-device-registry";
 import { pickSerialPort } from "../core/session/port-picker";
-import {
-  createVirtualChoice,
-  demoBoardFirmware,
-  virtualBoardModels,
-  virtualModel,
-  type AppFactoryMaker,
-  type VirtualChoice,
-} from "../demo/virtual-port";
+import type { AppFactoryMaker, VirtualChoice } from "../demo/virtual-port";
+import { virtualBoardModels, virtualModel } from "../demo/virtual-models";
 import type { PortSources } from "./session-intents";
 import { SwitchablePortProvider, webSerialPortProvider } from "../core/port/port-provider";
-import { virtualPortProvider } from "../demo/virtual-port-provider";
 import { StationRegistry } from "../core/registry/station-registry";
 import type { StationInventory } from "../core/registry/station-inventory";
 
@@ -54,13 +47,9 @@ export async function loadStationInventory(registry: StationRegistry): Promise<S
   return createStationInventory(registry);
 }
 
-/** The virtual board's firmware, by the image in its flash: the demo MicroPython runtime (loaded when a virtual board first boots), the Improv demo, blink. */
-export function virtualAppFactory(): AppFactoryMaker {
-  return demoBoardFirmware;
-}
-
 /**
- * Ports for the Connect step: Web Serial, and a new virtual board of the chosen model.
+ * Ports for the Connect step: Web Serial, and a new virtual board of the chosen model, running
+ * `makeApp`'s firmware (unset: the demo firmware, chosen by the image in its flash).
  * `onVirtual` sees each new virtual board (tests and the demo's "unplug" reach the board).
  */
 export function portSources(options: {
@@ -80,7 +69,12 @@ export function portSources(options: {
     },
     // The in-page board's BOOT and RESET buttons, pressed from the manual-boot guidance.
     pressVirtualButtons: (stage) => lastVirtual?.board.reset(stage === "enter-loader" ? "download" : "normal"),
-    pickVirtual: (model) => {
+    // The simulator loads on this first pick ("Try without hardware"), never with the page.
+    pickVirtual: async (model) => {
+      const [{ createVirtualChoice }, { virtualPortProvider }] = await Promise.all([
+        import("../demo/virtual-port"),
+        import("../demo/virtual-port-provider"),
+      ]);
       const m = virtualModel(model);
       const makeApp = options.makeApp?.();
       const choice = createVirtualChoice({

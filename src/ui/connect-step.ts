@@ -18,16 +18,37 @@ export class PydirectConnectStep extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      .virtual {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0 0.5rem;
-        align-items: center;
-        margin-top: 0.5rem;
+      .paths {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr));
+        gap: var(--_space);
+        margin: 0.5rem 0 0;
       }
-      .virtual label {
-        display: inline;
-        margin: 0;
+      .path {
+        display: flex;
+        flex-direction: column;
+        align-items: flex-start;
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        padding: var(--_space);
+      }
+      .path h3 {
+        font-size: 1.05rem;
+        margin: 0 0 0.25rem;
+      }
+      .path p {
+        margin: 0 0 0.75rem;
+        flex: 1;
+      }
+      .path select {
+        width: 100%;
+        margin-bottom: 0.5rem;
+      }
+      .path label {
+        margin-top: 0;
+      }
+      .phase {
+        margin: 0.5rem 0 0;
       }
       .problem {
         border-left: 4px solid var(--_danger);
@@ -58,37 +79,45 @@ export class PydirectConnectStep extends LitElement {
       ${
         problem
           ? html`<p class="problem" role="note" data-problem=${problem.code}>${problem.message}</p>`
-          : html`<p class="muted">Plug the board in with a USB data cable, then pick its port.</p>`
+          : html`<p class="muted">Plug the board in with a USB data cable, or try the portal on a simulated board.</p>`
       }
       <pydirect-browser-support></pydirect-browser-support>
-      <button
-        id="serial"
-        ?disabled=${running || problem !== null}
-        @click=${() => fire(this, "pydirect-pick-port", { kind: "serial" })}
-      >
-        Connect USB board
-      </button>
-      <div class="virtual">
-        <button
-          id="virtual"
-          class="secondary"
-          ?disabled=${running}
-          @click=${() => fire(this, "pydirect-pick-port", { kind: "virtual", ...(model ? { model: model.id } : {}) })}
-        >
-          ${model ? model.label : "Virtual board"} — try without hardware
-        </button>
-        ${
-          this.virtualModels.length > 1
-            ? html`<label for="virtual-chip">Virtual board's chip</label>
-                <select
-                  id="virtual-chip"
-                  ?disabled=${running}
-                  @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}
-                >
-                  ${this.virtualModels.map((m) => html`<option value=${m.id} ?selected=${m.id === model?.id}>${m.label}</option>`)}
-                </select>`
-            : nothing
-        }
+      <div class="paths">
+        <div class="path">
+          <h3>Connect a board</h3>
+          <p class="muted">An ESP32 on a USB cable: pick its port in the browser's list.</p>
+          <button
+            id="serial"
+            ?disabled=${running || problem !== null}
+            @click=${() => fire(this, "pydirect-pick-port", { kind: "serial" })}
+          >
+            Connect a board
+          </button>
+        </div>
+        <div class="path">
+          <h3>No board at hand?</h3>
+          <p class="muted">A simulated ESP32 runs in this tab and goes through every step.</p>
+          ${
+            this.virtualModels.length > 1
+              ? html`<label for="virtual-chip">Simulated board</label>
+                  <select
+                    id="virtual-chip"
+                    ?disabled=${running}
+                    @change=${(e: Event) => (this.model = (e.target as HTMLSelectElement).value)}
+                  >
+                    ${this.virtualModels.map((m) => html`<option value=${m.id} ?selected=${m.id === model?.id}>${m.label}</option>`)}
+                  </select>`
+              : nothing
+          }
+          <button
+            id="virtual"
+            class="secondary"
+            ?disabled=${running}
+            @click=${() => fire(this, "pydirect-pick-port", { kind: "virtual", ...(model ? { model: model.id } : {}) })}
+          >
+            Try without hardware
+          </button>
+        </div>
       </div>
       <pydirect-error-notice .error=${this.pickError}></pydirect-error-notice>
       <p class="phase" aria-live="polite">${running ? `${s.connect.phase}…` : ""}</p>

@@ -28,11 +28,16 @@ export class PydirectDeviceConsole extends LitElement {
         color: #e5e7eb;
         padding: 0.5rem;
         border-radius: calc(var(--_radius) / 2);
-        min-height: 4rem;
+        min-height: 1.5rem;
         max-height: 16rem;
         overflow: auto;
         white-space: pre-wrap;
         margin: 0.5rem 0;
+      }
+      /* Before the first line: say what the box is for, rather than show an empty black box. */
+      pre.empty::before {
+        content: "The board's answers appear here.";
+        color: #9ca3af;
       }
       .input {
         color: #93c5fd;
@@ -72,7 +77,13 @@ export class PydirectDeviceConsole extends LitElement {
       <pydirect-error-notice .error=${h.error}></pydirect-error-notice>
       ${
         h.entries.length || h.console !== "closed"
-          ? html`<pre id="console-output" role="log" aria-live="polite" aria-labelledby="console-title">
+          ? html`<pre
+              id="console-output"
+              class=${h.entries.length ? "" : "empty"}
+              role="log"
+              aria-live="polite"
+              aria-labelledby="console-title"
+            >
 ${h.entries.map(
                 (e) =>
                   html`<span class="input">&gt;&gt;&gt; ${e.input}</span>

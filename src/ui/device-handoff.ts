@@ -11,6 +11,8 @@ import { fire, sharedStyles } from "./shared-styles";
  * live console on the open DataChannel.
  *
  * @fires pydirect-connect-again - detail `{ id: string }`.
+ * @fires pydirect-focus-console - (cancelable) the console reopened after "connect again" and is shown elsewhere
+ *   (`withoutConsole`): its host cancels the event and puts the caret in it.
  */
 @customElement("pydirect-device-handoff")
 export class PydirectDeviceHandoff extends LitElement {
@@ -34,6 +36,8 @@ export class PydirectDeviceHandoff extends LitElement {
   @property({ attribute: false }) handoff: HandoffState | null = null;
   /** A job is running: "connect again" waits. */
   @property({ type: Boolean }) busy = false;
+  /** The page shows the live console elsewhere (pydirect-flow's console panel). */
+  @property({ type: Boolean }) withoutConsole = false;
 
   /** The user pressed "connect again" here: where focus goes once it finished. */
   private returnFocus = false;
@@ -49,8 +53,13 @@ export class PydirectDeviceHandoff extends LitElement {
     // console (or back on the button when it failed) instead of the top of the page.
     if (!this.returnFocus || this.busy || !this.handoff) return;
     this.returnFocus = false;
-    const console = this.renderRoot.querySelector("pydirect-device-console");
-    if (this.handoff.console !== "closed" && (await console?.focusInput())) return;
+    if (this.handoff.console !== "closed") {
+      if (this.withoutConsole) {
+        // The console is the page's (pydirect-flow's console panel): it takes focus when it says so.
+        const ask = new CustomEvent("pydirect-focus-console", { bubbles: true, composed: true, cancelable: true });
+        if (!this.dispatchEvent(ask)) return;
+      } else if (await this.renderRoot.querySelector("pydirect-device-console")?.focusInput()) return;
+    }
     (this.renderRoot.querySelector("#connect-again") as HTMLElement | null)?.focus();
   }
 
@@ -87,7 +96,7 @@ export class PydirectDeviceHandoff extends LitElement {
       <button class="secondary" id="connect-again" ?disabled=${this.busy} @click=${this.connectAgain}>
         Connect again
       </button>
-      <pydirect-device-console .handoff=${h}></pydirect-device-console>
+      ${this.withoutConsole ? nothing : html`<pydirect-device-console .handoff=${h}></pydirect-device-console>`}
     `;
   }
 }

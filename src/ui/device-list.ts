@@ -25,6 +25,10 @@ export class PydirectDeviceList extends LitElement {
         color: var(--_danger);
         font-weight: 600;
       }
+      /* On a phone the table scrolls sideways in its own box; the page does not. */
+      .scroll {
+        overflow-x: auto;
+      }
     `,
   ];
 
@@ -79,6 +83,8 @@ export class PydirectDeviceList extends LitElement {
   }
 
   override render() {
+    // A first-time maker has no boards yet: nothing to show, not an empty table and greyed buttons.
+    if (!this.devices.length && !this.conflicts.length && !this.notice && !this.loadError) return nothing;
     return html`
       <h2 tabindex="-1">Devices</h2>
       ${this.loadError ? html`<p role="alert">${this.loadError}</p>` : nothing}
@@ -87,79 +93,81 @@ export class PydirectDeviceList extends LitElement {
       ${
         this.devices.length === 0
           ? html`<p class="muted">No boards provisioned from this browser yet.</p>`
-          : html`<table>
-              <caption class="muted">
-                ${this.devices.length} board${this.devices.length === 1 ? "" : "s"}; no keys or passwords are stored.
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Chip</th>
-                  <th scope="col">MAC</th>
-                  <th scope="col">Firmware</th>
-                  <th scope="col">Certificate SHA-256</th>
-                  <th scope="col">Last check</th>
-                  <th scope="col"><span class="muted">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${this.devices.map(
-                  (d) =>
-                    html`<tr data-device=${d.id}>
-                      <td>
-                        ${d.hostname}${this.conflicts.some((c) => c.versions.some((v) => v.id === d.id)) ? html` <span class="fail">conflict</span>` : nothing}
-                      </td>
-                      <td>${d.chip}</td>
-                      <td class="mono">${d.mac}</td>
-                      <td>${d.firmwareVersion ?? "—"}</td>
-                      <td class="mono">${d.certFingerprint.slice(0, 23)}…</td>
-                      <td>
-                        ${
-                          d.lastVerification
-                            ? html`<span class=${d.lastVerification.passed ? "ok" : "fail"}
-                                  >${d.lastVerification.passed ? "passed" : "failed"}</span
-                                >
-                                <span class="muted">${new Date(d.lastVerification.at).toLocaleString()}</span>`
-                            : "never"
-                        }
-                      </td>
-                      <td>
-                        <button
-                          class="secondary"
-                          aria-label="Re-verify ${d.hostname}"
-                          @click=${() => fire(this, "pydirect-reverify", { id: d.id })}
-                        >
-                          Re-verify
-                        </button>
-                        <button
-                          class="secondary"
-                          data-action="connect-again"
-                          aria-label="Connect again to ${d.hostname}"
-                          @click=${() => fire(this, "pydirect-connect-again", { id: d.id })}
-                        >
-                          Connect again
-                        </button>
-                        <button
-                          class="secondary"
-                          data-action="console"
-                          aria-label="Serial console of ${d.hostname}"
-                          @click=${() => fire(this, "pydirect-open-console", { id: d.id })}
-                        >
-                          Console
-                        </button>
-                        <button
-                          class="secondary"
-                          data-action="change-wifi"
-                          aria-label="Change Wi-Fi of ${d.hostname}"
-                          @click=${() => fire(this, "pydirect-change-wifi", { id: d.id })}
-                        >
-                          Change Wi-Fi
-                        </button>
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+          : html`<div class="scroll" role="region" aria-label="Devices table" tabindex="0">
+              <table>
+                <caption class="muted">
+                  ${this.devices.length} board${this.devices.length === 1 ? "" : "s"}; no keys or passwords are stored.
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Chip</th>
+                    <th scope="col">MAC</th>
+                    <th scope="col">Firmware</th>
+                    <th scope="col">Certificate SHA-256</th>
+                    <th scope="col">Last check</th>
+                    <th scope="col"><span class="muted">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${this.devices.map(
+                    (d) =>
+                      html`<tr data-device=${d.id}>
+                        <td>
+                          ${d.hostname}${this.conflicts.some((c) => c.versions.some((v) => v.id === d.id)) ? html` <span class="fail">conflict</span>` : nothing}
+                        </td>
+                        <td>${d.chip}</td>
+                        <td class="mono">${d.mac}</td>
+                        <td>${d.firmwareVersion ?? "—"}</td>
+                        <td class="mono">${d.certFingerprint.slice(0, 23)}…</td>
+                        <td>
+                          ${
+                            d.lastVerification
+                              ? html`<span class=${d.lastVerification.passed ? "ok" : "fail"}
+                                    >${d.lastVerification.passed ? "passed" : "failed"}</span
+                                  >
+                                  <span class="muted">${new Date(d.lastVerification.at).toLocaleString()}</span>`
+                              : "never"
+                          }
+                        </td>
+                        <td>
+                          <button
+                            class="secondary"
+                            aria-label="Re-verify ${d.hostname}"
+                            @click=${() => fire(this, "pydirect-reverify", { id: d.id })}
+                          >
+                            Re-verify
+                          </button>
+                          <button
+                            class="secondary"
+                            data-action="connect-again"
+                            aria-label="Connect again to ${d.hostname}"
+                            @click=${() => fire(this, "pydirect-connect-again", { id: d.id })}
+                          >
+                            Connect again
+                          </button>
+                          <button
+                            class="secondary"
+                            data-action="console"
+                            aria-label="Serial console of ${d.hostname}"
+                            @click=${() => fire(this, "pydirect-open-console", { id: d.id })}
+                          >
+                            Console
+                          </button>
+                          <button
+                            class="secondary"
+                            data-action="change-wifi"
+                            aria-label="Change Wi-Fi of ${d.hostname}"
+                            @click=${() => fire(this, "pydirect-change-wifi", { id: d.id })}
+                          >
+                            Change Wi-Fi
+                          </button>
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
       }
       <button class="secondary" id="export-json" ?disabled=${!this.devices.length} @click=${() => this.save("json")}>
         Export JSON

@@ -57,6 +57,11 @@ export class PydirectErrorNotice extends LitElement {
   ];
 
   @property({ attribute: false }) error: PortalError | null = null;
+  /**
+   * The way to recover is on screen already (the Change Wi-Fi form and its button): say what to
+   * do, without a second button that does the same.
+   */
+  @property({ type: Boolean, attribute: "without-button" }) withoutButton = false;
 
   override render() {
     const e = this.error;
@@ -79,7 +84,7 @@ export class PydirectErrorNotice extends LitElement {
             </p>`
           : nothing
       }
-      ${label ? html`<button @click=${() => fire(this, "pydirect-recover", { action: e.action })}>${label}</button>` : nothing}
+      ${label && !this.withoutButton ? html`<button @click=${() => fire(this, "pydirect-recover", { action: e.action })}>${label}</button>` : nothing}
       <span class="code muted">(${e.code})</span>
     </div>`;
   }

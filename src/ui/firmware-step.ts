@@ -1,5 +1,6 @@
-import { LitElement, html, nothing } from "lit";
+import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
+import { firmwareReadiness } from "../core/session/first-screen";
 import type { EraseDecision, SessionState } from "../core/session/session-types";
 import "./board-summary";
 import "./error-notice";
@@ -41,7 +42,15 @@ const REASON: Record<EraseDecision["reason"], string> = {
  */
 @customElement("pydirect-firmware-step")
 export class PydirectFirmwareStep extends LitElement {
-  static override styles = [sharedStyles];
+  static override styles = [
+    sharedStyles,
+    css`
+      .refused {
+        border-left: 4px solid var(--_danger);
+        padding: 0.5rem 0.75rem;
+      }
+    `,
+  ];
 
   @property({ attribute: false }) state: SessionState | null = null;
 
@@ -56,8 +65,7 @@ export class PydirectFirmwareStep extends LitElement {
     const fw = s.firmware;
     const offer = fw.result;
     const busy = fw.status === "running";
-    const chip = s.connect.result?.chip;
-    const fits = !offer || !chip || offer.chipFamilies.includes(chip);
+    const readiness = firmwareReadiness(s);
     const source = fw.sources.find((x) => x.id === fw.selected) ?? null;
     const installed = s.erase?.reason === "already-installed" && s.connect.status === "done";
     const noMirror = fw.status === "error" && fw.error?.code === "no-cors-mirror";
@@ -118,7 +126,7 @@ export class PydirectFirmwareStep extends LitElement {
                 <dd>${offer.chipFamilies.join(", ")}</dd>
               </dl>
               ${offer.releaseNotes ? html`<p class="muted">${offer.releaseNotes}</p>` : nothing}
-              ${fits ? nothing : html`<p role="note">This firmware has no build for ${chip}; the install will refuse it.</p>`}`
+              ${readiness.problem ? html`<p role="note" class="refused" id="firmware-problem">${readiness.problem}</p>` : nothing}`
           : nothing
       }
       ${
@@ -153,7 +161,7 @@ export class PydirectFirmwareStep extends LitElement {
               </button>`
           : html`<button
               id="continue"
-              ?disabled=${!offer || busy || fw.status !== "done" || s.connect.status !== "done"}
+              ?disabled=${!readiness.ready || busy}
               @click=${() => fire(this, "pydirect-continue", { to: "flash" })}
             >
               Continue to install

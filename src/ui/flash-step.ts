@@ -1,3 +1,4 @@
+import { eraseNote } from "../core/session/first-screen";
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { PartProgress, SessionState } from "../core/session/session-types";
@@ -54,7 +55,7 @@ export class PydirectFlashStep extends LitElement {
       <h2 tabindex="-1">Install firmware</h2>
       <p>
         ${offer ? html`<strong>${offer.name} ${offer.version}</strong>` : nothing}
-        ${s.erase ? html`<span class="muted">— ${s.erase.erase ? "erases the board first" : "keeps user data"}</span>` : nothing}
+        ${s.erase ? html`<span class="muted" id="erase-note">— ${eraseNote(s.erase.erase, s.connect.result?.firmware != null)}</span>` : nothing}
       </p>
       ${
         running

@@ -58,7 +58,7 @@ async function lineSettings(deps: LineIntentDeps, d: Record<string, unknown>): P
   if (!offer) {
     const url = s.firmware.selected;
     if (!url)
-      throw new SessionError("step-not-ready", "Choose the firmware in the steps above first.", { action: "none" });
+      throw new SessionError("step-not-ready", "Choose the firmware on the Install tab first.", { action: "none" });
     [offer = null] = await jobs.loadFirmware(url, new AbortController().signal);
     if (!offer)
       throw new SessionError("unexpected", "The manifest offers no firmware to install. Choose another firmware.", {

@@ -39,7 +39,7 @@ export class PydirectLocalFirmwareFiles extends LitElement {
     sharedStyles,
     css`
       [part="dropzone"] {
-        border: 2px dashed #6b7280;
+        border: 2px dashed var(--_field);
         border-radius: var(--_radius);
         padding: 0.75rem 1rem;
         margin: 0.5rem 0;

@@ -7,8 +7,8 @@ import { createPortalJobs } from "../core/session/default-jobs";
 import { checkEnvironment, environmentFacts } from "../core/session/environment";
 import { PortalSession } from "../core/session/portal-session";
 import type { SessionState } from "../core/session/session-types";
-import { DEMO_NETWORK_NOTE } from "../demo/virtual-port";
-import { createDeviceRegistry, portSources, virtualAppFactory } from "./app-services";
+import { DEMO_NETWORK_NOTE } from "../demo/virtual-models";
+import { createDeviceRegistry, portSources } from "./app-services";
 import "./pydirect-flow";
 import type { PortSources } from "./session-intents";
 import { sharedStyles } from "./shared-styles";
@@ -32,7 +32,7 @@ export class PydirectInstallDialog extends LitElement {
         border-radius: var(--_radius);
         padding: 1rem 1.25rem;
         background: var(--_bg);
-        color: var(--pydirect-fg, #1b1f24);
+        color: var(--_fg);
       }
       dialog::backdrop {
         background: rgb(0 0 0 / 0.45);
@@ -55,7 +55,7 @@ export class PydirectInstallDialog extends LitElement {
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   // Like a real board, the virtual one is heard through its port: the serial console logs it.
   private readonly portProvider = new SwitchablePortProvider();
-  private readonly ports: PortSources = portSources({ makeApp: virtualAppFactory, provider: this.portProvider });
+  private readonly ports: PortSources = portSources({ provider: this.portProvider });
 
   /** Open the dialog (a session is made on first open). */
   open(): void {

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from "lit";
-import { customElement, property, query } from "lit/decorators.js";
+import { customElement, property, query, state } from "lit/decorators.js";
 import type { InventorySnapshot } from "../core/registry/station-inventory";
 import type { InventoryStatus } from "../core/registry/inventory-sync";
 import { fire, sharedStyles } from "./shared-styles";
@@ -40,7 +40,7 @@ export class PydirectInventorySettings extends LitElement {
       .dot.needs-password,
       .dot.connecting,
       .dot.syncing {
-        background: #8a5a00;
+        background: var(--_warn);
       }
       .dot.error {
         background: var(--_danger);
@@ -66,6 +66,8 @@ export class PydirectInventorySettings extends LitElement {
   /** A problem with what was typed (a bad URL), shown next to the form. */
   @property({ type: String }) formError = "";
   @query("#inventory-password") private passwordInput!: HTMLInputElement | null;
+  /** The user asked to set up sharing: the server form shows only then (or when sharing needs it). */
+  @state() private asked = false;
 
   override updated(changed: Map<string, unknown>): void {
     const before = changed.get("snapshot") as InventorySnapshot | undefined;
@@ -76,7 +78,7 @@ export class PydirectInventorySettings extends LitElement {
   override render() {
     const { status, config, rejected } = this.snapshot;
     const on = status.state !== "off";
-    const asking = status.state === "needs-password" || status.state === "error" || !on;
+    const asking = status.state === "needs-password" || status.state === "error" || (!on && this.asked);
     return html`
       <h2 tabindex="-1">Shared inventory</h2>
       <p class="status" part="status" role="status">
@@ -118,9 +120,23 @@ export class PydirectInventorySettings extends LitElement {
             </form>`
           : nothing
       }
+      ${
+        !on && !this.asked
+          ? html`<p class="muted">Several stations can share one device list through a CouchDB database you run.</p>
+              <button class="secondary" id="inventory-setup" @click=${this.askForServer}>
+                Set up a shared inventory…
+              </button>`
+          : nothing
+      }
       ${on ? html`<button class="secondary" id="inventory-disconnect" @click=${() => fire(this, "pydirect-inventory-disconnect")}>Stop sharing</button>` : nothing}
     `;
   }
+
+  private readonly askForServer = async (): Promise<void> => {
+    this.asked = true;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>("#inventory-url")?.focus();
+  };
 
   private readonly submit = (e: Event): void => {
     e.preventDefault();

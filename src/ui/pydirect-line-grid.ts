@@ -37,7 +37,7 @@ export class PydirectLineGrid extends LitElement {
         display: block;
       }
       fieldset {
-        border: 1px solid #c4c9d0;
+        border: 1px solid var(--_border);
         border-radius: var(--_radius);
         margin: 0 0 0.75rem;
       }
@@ -149,7 +149,7 @@ export class PydirectLineGrid extends LitElement {
             >
           </div>
           <p class="muted" id="line-password-hint">
-            ${this.wifiSaved ? "Leave the password empty to use the one given in the steps above." : "Sent only to the boards, over serial."}
+            ${this.wifiSaved ? "Leave the password empty to use the one given on the Install tab." : "Sent only to the boards, over serial."}
           </p>
           ${
             this.demoAccessPoints.length > 0 && this.line?.state.boards.some((b) => b.virtual)

@@ -39,7 +39,7 @@ export class PydirectLineRow extends LitElement {
         gap: 0.5rem;
         align-items: center;
         padding: 0.4rem 0.5rem;
-        border-top: 1px solid #d7dbe0;
+        border-top: 1px solid var(--_border);
       }
       :host([data-step="failed"]) {
         background: color-mix(in srgb, var(--_danger) 7%, transparent);
@@ -142,10 +142,9 @@ export class PydirectLineRow extends LitElement {
         <span class="small muted">${r.certFingerprint ? html`cert ${r.certFingerprint.slice(0, 23)}…` : r.detail}</span>
         ${
           r.webreplPassword
-            ? html`<details>
-                <summary>WebREPL password</summary>
-                <code data-field="webrepl-password">${r.webreplPassword.reveal()}</code>
-              </details>`
+            ? html`<span class="small"
+                >WebREPL password <code data-field="webrepl-password">${r.webreplPassword.reveal()}</code></span
+              >`
             : nothing
         }`;
     }

@@ -1,4 +1,4 @@
-import { LitElement, css, html } from "lit";
+import { LitElement, html } from "lit";
 import { SwitchablePortProvider } from "../core/port/port-provider";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
@@ -10,23 +10,27 @@ import { checkEnvironment, environmentFacts } from "../core/session/environment"
 import type { PortalJobs } from "../core/session/jobs";
 import { PortalSession } from "../core/session/portal-session";
 import type { FirmwareSourceInput, SessionState } from "../core/session/session-types";
+import { lineFirmwareLabel } from "../core/session/first-screen";
 import { pickSerialPort } from "../core/session/port-picker";
-import { DEMO_NETWORK_NOTE, createVirtualChoice, type AppFactoryMaker, type VirtualChoice } from "../demo/virtual-port";
+import type { AppFactoryMaker, VirtualChoice } from "../demo/virtual-port";
+import { DEMO_NETWORK_NOTE } from "../demo/virtual-models";
 import { createFirmwareChoiceMemory, portSources } from "./app-services";
-import "./device-list";
-import "./wifi-change";
 import type { PydirectWifiChange } from "./wifi-change";
 import type { PydirectDeviceList } from "./device-list";
 import type { PydirectLineGrid } from "./pydirect-line-grid";
 import "./pydirect-flow";
 import type { PydirectFlow } from "./pydirect-flow";
 import type { PortSources } from "./session-intents";
+import { prefetchPanels, loadPortalPanels } from "./lazy-panels";
+import { DEMO_MANIFEST, portalFirmwareSources } from "./portal-firmware-sources";
+import { portalStyles, renderTabs, tabAfterKey, type PortalTab } from "./portal-tabs";
 import { sharedStyles } from "./shared-styles";
 import "./update-prompt";
 
 /**
  * The portal page: take an ESP32 from plugged in to flashed, provisioned and verified, with the
- * device list and the console beside it.
+ * device list below. The production line and the shared inventory are tabs of their own, loaded
+ * when opened (and prefetched when the browser is idle), so a maker with one board sees one path.
  *
  * @attr manifest - a firmware manifest URL to offer first and install by default (`?manifest=`); unset: the
  *   demo firmware, offered for the virtual board only.
@@ -43,30 +47,10 @@ import "./update-prompt";
  * @cssprop --pydirect-radius - corner radius.
  * @cssprop --pydirect-font - font family.
  */
-const DEMO_MANIFEST = "./firmware/demo/manifest.json";
 
 @customElement("pydirect-portal")
 export class PydirectPortal extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      :host {
-        display: block;
-        max-width: 60rem;
-        margin: 0 auto;
-        padding: 1rem;
-      }
-      header h1 {
-        font-size: 1.5rem;
-        margin: 0 0 0.25rem;
-      }
-      .devices,
-      .line {
-        display: block;
-        margin-top: 1.5rem;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, portalStyles];
 
   @property({ type: String }) manifest = DEMO_MANIFEST;
   @property({ type: String, attribute: "pydirect-repo" }) pydirectRepo = "";
@@ -89,15 +73,18 @@ export class PydirectPortal extends LitElement {
 
   @state() private session: PortalSession | null = null;
   @state() private busy = false;
+  /** Which of the page's places is shown. */
+  @state() tab: PortalTab = "install";
   /** What the production line shares, as the steps chose it (firmware, Wi-Fi network). */
   @state() private lineFirmware = "";
   @state() private lineSsid = "";
   @state() private lineWifiSaved = false;
   @state() private lineError: PortalError | null = null;
-  @query("pydirect-device-list") private deviceList!: PydirectDeviceList;
+  // Null until rendered; the device list and the line grid are defined when their code arrives.
+  @query("pydirect-device-list") private deviceList!: PydirectDeviceList | null;
   @query("pydirect-flow") private flow!: PydirectFlow;
   @query("pydirect-wifi-change") private wifiChange!: PydirectWifiChange;
-  @query("pydirect-line-grid") private lineGrid!: PydirectLineGrid;
+  @query("pydirect-line-grid") private lineGrid!: PydirectLineGrid | null;
   /**
    * Several boards at once (production line), with the session's firmware and Wi-Fi. Made, with
    * its grid, when the user first opens it: single-board users never download it.
@@ -109,6 +96,13 @@ export class PydirectPortal extends LitElement {
   private readonly demoNetworks = DEMO_NETWORK_NOTE.map((ap) => ({ ...ap }));
 
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // The device list and the step panels after the first paint; the rest when the browser idles.
+    void loadPortalPanels();
+    prefetchPanels();
+  }
   /** The virtual board picked last (for the demo's "unplug" and for tests). */
   lastVirtualBoard: VirtualChoice["board"] | null = null;
 
@@ -133,7 +127,7 @@ export class PydirectPortal extends LitElement {
     }
     if ((changed.has("jobs") || changed.has("manifest")) && this.jobs && !this.session) {
       const memory = createFirmwareChoiceMemory();
-      const { sources, preferred } = this.firmwareSources();
+      const { sources, preferred } = portalFirmwareSources(this, document.baseURI);
       this.session = new PortalSession({
         jobs: this.jobs,
         sources,
@@ -146,43 +140,12 @@ export class PydirectPortal extends LitElement {
         this.busy = this.session?.busy ?? false;
         // The change-Wi-Fi panel renders from the session state too.
         this.requestUpdate();
-        const offer = s.firmware.result;
-        const picked = s.firmware.sources.find((src) => src.manifestUrl === s.firmware.selected);
-        this.lineFirmware = offer ? `${offer.name} ${offer.version}` : picked ? `${picked.label} (latest)` : "";
+        this.lineFirmware = lineFirmwareLabel(s);
         this.lineSsid = s.provision.wifi?.ssid ?? "";
         this.lineWifiSaved = s.provision.wifi?.hasPassword ?? false;
         this.dispatchEvent(new CustomEvent("pydirect-state", { detail: s, bubbles: true, composed: true }));
       });
     }
-  }
-
-  /**
-   * One list: a linked manifest (first and the default, when the page has one), the demo (virtual
-   * board only), this portal's releases, pyDirect's releases, files, and a typed URL.
-   */
-  private firmwareSources(): { sources: FirmwareSourceInput[]; preferred: string | null } {
-    const abs = (url: string) => new URL(url, document.baseURI).href;
-    const demo = abs(DEMO_MANIFEST);
-    const manifest = abs(this.manifest || DEMO_MANIFEST);
-    const linked = manifest !== demo;
-    const sources: FirmwareSourceInput[] = [
-      ...(linked ? [{ label: `Linked firmware (${new URL(manifest).host})`, manifestUrl: manifest }] : []),
-      { label: "pyDirect demo firmware (virtual board only)", manifestUrl: demo, virtualBoardOnly: true },
-      ...(this.releaseIndex
-        ? [{ kind: "portal-releases" as const, label: "This portal's releases", indexUrl: abs(this.releaseIndex) }]
-        : []),
-      {
-        kind: "pydirect-releases",
-        label: "pyDirect releases",
-        ...(this.pydirectRepo ? { repo: this.pydirectRepo } : {}),
-        ...(this.releasesApi ? { apiBase: this.releasesApi } : {}),
-        ...(this.firmwareMirror ? { mirrorBase: abs(this.firmwareMirror) } : {}),
-      },
-      { kind: "local-files", label: "Files from this computer" },
-      { kind: "typed-url", label: "A manifest URL" },
-      ...this.extraSources,
-    ];
-    return { sources, preferred: linked ? manifest : null };
   }
 
   /** Load the production line and its grid, and bind the grid's intents to it. */
@@ -191,15 +154,18 @@ export class PydirectPortal extends LitElement {
       const jobs = this.jobs;
       const session = this.session;
       if (!jobs || !session) return;
-      const [{ ProductionLine }, { bindLineIntents }] = await Promise.all([
+      const [{ ProductionLine }, { bindLineIntents }, { createVirtualChoice }] = await Promise.all([
         import("../core/line/production-line"),
         import("./line-intents"),
+        import("../demo/virtual-port"),
         import("./pydirect-line-grid"),
       ]);
       const line = new ProductionLine({ jobs, ...(this.registry ? { registry: this.registry } : {}) });
       this.line = line;
       await this.updateComplete;
-      this.unbindLine = bindLineIntents(this.lineGrid, {
+      const grid = this.lineGrid;
+      if (!grid) return;
+      this.unbindLine = bindLineIntents(grid, {
         line,
         session,
         jobs,
@@ -220,6 +186,7 @@ export class PydirectPortal extends LitElement {
 
   /** Bring the production line into view with focus on its heading. */
   async showLine(): Promise<void> {
+    this.tab = "line";
     await this.openLine();
     await this.updateComplete;
     const grid = this.lineGrid;
@@ -229,83 +196,119 @@ export class PydirectPortal extends LitElement {
     heading?.focus();
   }
 
+  /** A hint above the device list (what to do before re-verifying). */
+  private setNotice(text: string): void {
+    if (this.deviceList) this.deviceList.notice = text;
+  }
+
+  /** The device list again from the registry, once its element is defined (it loads after the first paint). */
+  private async refreshDevices(): Promise<void> {
+    await customElements.whenDefined("pydirect-device-list");
+    await this.deviceList?.refresh();
+  }
+
+  /** Show one of the page's places (the production line is made when first shown). */
+  private selectTab(tab: PortalTab, focus = false): void {
+    this.tab = tab;
+    if (tab === "line") void this.openLine();
+    if (focus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${tab}`)?.focus());
+  }
+
+  private readonly tabKey = (e: KeyboardEvent): void => {
+    const to = tabAfterKey(this.tab, e.key);
+    if (!to) return;
+    e.preventDefault();
+    this.selectTab(to, true);
+  };
+
   override render() {
     return html`
       <header>
-        <h1>pyDirect Portal</h1>
-        <p class="muted">Flash, provision and verify pyDirect boards from this browser tab.</p>
+        <div>
+          <div class="brand">
+            <img src="./icons/icon.svg" alt="" />
+            <h1>pyDirect Portal</h1>
+          </div>
+          <p class="muted">Flash, provision and verify a pyDirect board from this browser tab.</p>
+        </div>
       </header>
       <pydirect-update-prompt ?open=${this.updateAvailable} ?busy=${this.busy}></pydirect-update-prompt>
+      ${renderTabs({
+        current: this.tab,
+        lineReady: this.session !== null,
+        inventoryNeedsUser: ["needs-password", "error"].includes(this.inventorySnapshot?.status.state ?? ""),
+        select: (tab) => this.selectTab(tab),
+        onKey: this.tabKey,
+      })}
       <main>
-        <pydirect-flow
-          .session=${this.session}
-          .ports=${this.ports}
-          .environmentProblem=${this.environmentProblem}
-          .demoAccessPoints=${DEMO_NETWORK_NOTE.map((ap) => ({ ...ap }))}
-          @pydirect-board-finished=${() => void this.deviceList?.refresh()}
-          @pydirect-reverify=${this.reverify}
-          lineAvailable
-          @pydirect-open-line=${() => void this.showLine()}
-        ></pydirect-flow>
-        <section class="line" aria-label="Production line">
+        <div role="tabpanel" id="panel-install" aria-labelledby="tab-install" ?hidden=${this.tab !== "install"}>
+          <pydirect-flow
+            .session=${this.session}
+            .ports=${this.ports}
+            .environmentProblem=${this.environmentProblem}
+            .demoAccessPoints=${this.demoNetworks}
+            @pydirect-board-finished=${() => void this.refreshDevices()}
+            @pydirect-reverify=${this.reverify}
+            lineAvailable
+            @pydirect-open-line=${() => void this.showLine()}
+          ></pydirect-flow>
+          <section class="devices" aria-label="Devices">
+            <pydirect-device-list
+              .registry=${this.registry}
+              @pydirect-reverify=${this.reverify}
+              @pydirect-connect-again=${this.connectAgain}
+              @pydirect-keep-version=${this.keepVersion}
+              @pydirect-open-console=${this.openConsole}
+              @pydirect-change-wifi=${this.openWifiChange}
+            ></pydirect-device-list>
+            <pydirect-wifi-change
+              .change=${this.session?.state.wifiChange ?? null}
+              .portLabel=${this.session?.state.port?.label ?? null}
+              ?demo=${this.session?.state.port?.virtual ?? false}
+              @pydirect-change-wifi-port=${() => {
+                this.session?.show("connect");
+                void this.flow.focusStep();
+              }}
+              @pydirect-change-wifi-scan=${() => void this.session?.scanWifiChange()}
+              @pydirect-change-wifi-apply=${(e: Event) => {
+                const d = (e as CustomEvent<{ ssid: string; password: string }>).detail;
+                void this.session?.applyWifiChange({ ssid: d.ssid, password: d.password });
+              }}
+              @pydirect-change-wifi-close=${() => this.session?.closeWifiChange()}
+            ></pydirect-wifi-change>
+          </section>
+        </div>
+        <div role="tabpanel" id="panel-line" aria-labelledby="tab-line" ?hidden=${this.tab !== "line"}>
           ${
             this.line
-              ? html`<pydirect-line-grid
-                  .line=${this.line}
-                  .error=${this.lineError}
-                  .firmwareLabel=${this.lineFirmware}
-                  .ssid=${this.lineSsid}
-                  .wifiSaved=${this.lineWifiSaved}
-                  .demoAccessPoints=${this.demoNetworks}
-                  @pydirect-board-finished=${() => void this.deviceList?.refresh()}
-                ></pydirect-line-grid>`
-              : html`<button
-                  class="secondary"
-                  id="open-line-grid"
-                  ?disabled=${!this.session}
-                  @click=${() => void this.showLine()}
-                >
-                  Production line: several boards at once…
-                </button>`
+              ? html`<div class="card">
+                  <pydirect-line-grid
+                    .line=${this.line}
+                    .error=${this.lineError}
+                    .firmwareLabel=${this.lineFirmware}
+                    .ssid=${this.lineSsid}
+                    .wifiSaved=${this.lineWifiSaved}
+                    .demoAccessPoints=${this.demoNetworks}
+                    @pydirect-board-finished=${() => void this.refreshDevices()}
+                  ></pydirect-line-grid>
+                </div>`
+              : html`<p class="muted">Loading the production line…</p>`
           }
-        </section>
-        <section class="devices" aria-label="Devices">
-          <pydirect-device-list
-            .registry=${this.registry}
-            @pydirect-reverify=${this.reverify}
-            @pydirect-connect-again=${this.connectAgain}
-            @pydirect-keep-version=${this.keepVersion}
-            @pydirect-open-console=${this.openConsole}
-            @pydirect-change-wifi=${this.openWifiChange}
-          ></pydirect-device-list>
-          <pydirect-wifi-change
-            .change=${this.session?.state.wifiChange ?? null}
-            .portLabel=${this.session?.state.port?.label ?? null}
-            ?demo=${this.session?.state.port?.virtual ?? false}
-            @pydirect-change-wifi-port=${() => {
-              this.session?.show("connect");
-              void this.flow.focusStep();
-            }}
-            @pydirect-change-wifi-scan=${() => void this.session?.scanWifiChange()}
-            @pydirect-change-wifi-apply=${(e: Event) => {
-              const d = (e as CustomEvent<{ ssid: string; password: string }>).detail;
-              void this.session?.applyWifiChange({ ssid: d.ssid, password: d.password });
-            }}
-            @pydirect-change-wifi-close=${() => this.session?.closeWifiChange()}
-          ></pydirect-wifi-change>
-        </section>
-        ${
-          this.inventorySnapshot
-            ? html`<section class="devices" aria-label="Shared inventory">
-                <pydirect-inventory-settings
-                  .snapshot=${this.inventorySnapshot}
-                  .formError=${this.inventoryFormError}
-                  @pydirect-inventory-connect=${this.connectInventory}
-                  @pydirect-inventory-disconnect=${this.disconnectInventory}
-                ></pydirect-inventory-settings>
-              </section>`
-            : ""
-        }
+        </div>
+        <div role="tabpanel" id="panel-settings" aria-labelledby="tab-settings" ?hidden=${this.tab !== "settings"}>
+          ${
+            this.inventorySnapshot
+              ? html`<div class="card">
+                  <pydirect-inventory-settings
+                    .snapshot=${this.inventorySnapshot}
+                    .formError=${this.inventoryFormError}
+                    @pydirect-inventory-connect=${this.connectInventory}
+                    @pydirect-inventory-disconnect=${this.disconnectInventory}
+                  ></pydirect-inventory-settings>
+                </div>`
+              : html`<p class="muted">Loading…</p>`
+          }
+        </div>
       </main>
     `;
   }
@@ -322,7 +325,7 @@ export class PydirectPortal extends LitElement {
 
   private readonly disconnectInventory = async (): Promise<void> => {
     await this.inventory?.disconnect();
-    await this.deviceList?.refresh();
+    await this.refreshDevices();
   };
 
   private readonly keepVersion = async (e: Event): Promise<void> => {
@@ -330,19 +333,19 @@ export class PydirectPortal extends LitElement {
     if (!isSharedRegistry(this.registry)) return;
     try {
       await this.registry.resolveConflict(key, rev);
-      this.deviceList.notice = "";
+      this.setNotice("");
     } catch (err) {
-      this.deviceList.notice = err instanceof Error ? err.message : String(err);
+      this.setNotice(err instanceof Error ? err.message : String(err));
     }
-    await this.deviceList.refresh();
+    await this.refreshDevices();
   };
 
   private readonly connectAgain = async (e: Event): Promise<void> => {
     const id = (e as CustomEvent<{ id: string }>).detail.id;
     if (!this.session) return;
-    this.deviceList.notice = "";
+    this.setNotice("");
     await this.session.connectAgainTo(id);
-    await this.deviceList.refresh();
+    await this.refreshDevices();
   };
 
   /** "Console" on a device-list row: the serial console on the board plugged in now. */
@@ -352,11 +355,11 @@ export class PydirectPortal extends LitElement {
     const record = await this.registry?.get(id);
     if (!session || !record) return;
     if (!session.state.port) {
-      this.deviceList.notice = `Connect ${record.hostname} (pick its port above), then press Console again.`;
+      this.setNotice(`Connect ${record.hostname} (pick its port above), then press Console again.`);
       session.show("connect");
       return;
     }
-    this.deviceList.notice = "";
+    this.setNotice("");
     await this.flow.focusTerminal();
     await session.openTerminal();
   };
@@ -365,7 +368,7 @@ export class PydirectPortal extends LitElement {
   private readonly openWifiChange = async (e: Event): Promise<void> => {
     const id = (e as CustomEvent<{ id: string }>).detail.id;
     if (!this.session) return;
-    this.deviceList.notice = "";
+    this.setNotice("");
     const opened = this.session.openWifiChange(id);
     await this.updateComplete;
     await this.wifiChange.focusPanel();
@@ -378,14 +381,14 @@ export class PydirectPortal extends LitElement {
     const record = await this.registry?.get(id);
     if (!session || !record) return;
     if (session.state.connect.status !== "done" || !session.state.port) {
-      this.deviceList.notice = `Connect ${record.hostname} (pick its port above), then press Re-verify again.`;
+      this.setNotice(`Connect ${record.hostname} (pick its port above), then press Re-verify again.`);
       session.show("connect");
       return;
     }
-    this.deviceList.notice = "";
+    this.setNotice("");
     session.show("verify");
     await session.reverify(record);
-    await this.deviceList.refresh();
+    await this.refreshDevices();
   };
 }
 

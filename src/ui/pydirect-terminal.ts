@@ -1,3 +1,4 @@
+import { wrapWords } from "../core/session/log-wrap";
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, query, state } from "lit/decorators.js";
 import type { LogEntry, SessionLog } from "../core/session/session-log";
@@ -143,14 +144,19 @@ export class PydirectTerminal extends LitElement {
       case "paused":
         return "Paused while a step uses the port";
       default:
-        return this.connected ? "Not connected" : "No board connected";
+        // The board is connected (the steps use its port); only this console is not open on it.
+        return this.connected ? "Board connected; console closed" : "No board connected";
     }
   }
 
-  override updated(changed: Map<string, unknown>): void {
+  // Before render, so opening the panel is part of this update rather than a second one (Lit's change-in-update).
+  override willUpdate(changed: Map<string, unknown>): void {
     // The console just took the port (after an install): show it.
     const before = changed.get("terminal") as TerminalState | null | undefined;
     if (changed.has("terminal") && this.terminal?.status === "open" && before?.status !== "open") this.open = true;
+  }
+
+  override updated(changed: Map<string, unknown>): void {
     if (this.open) void this.ensureXterm();
     if (changed.has("log") && this.xterm) this.replayLog();
     if (this.xterm) this.xterm.options.disableStdin = this.terminal?.status !== "open";
@@ -225,14 +231,21 @@ export class PydirectTerminal extends LitElement {
       scrollback: 5000,
       // Screen readers get the output as text (a live region and a list of rows).
       screenReaderMode: true,
-      theme: { background: "#111418", foreground: "#e6e6e6" },
+      // Portal messages are bright black (#a9b1bd: 8.5:1 on the background, WCAG AA with room);
+      // whatever colours the board prints are lifted to AA contrast too.
+      theme: { background: "#111418", foreground: "#e6e6e6", brightBlack: "#a9b1bd" },
+      minimumContrastRatio: 4.5,
     });
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(screen);
     term.textarea?.setAttribute("aria-label", "Console input: keys go to the board");
     this.fitTerminal = () => {
-      if (screen.clientWidth > 0) fit.fit();
+      if (screen.clientWidth === 0) return;
+      const cols = term.cols;
+      fit.fit();
+      // Portal messages are wrapped at spaces for the width: write them again for the new one.
+      if (term.cols !== cols && this.xterm) this.replayLog();
     };
     this.fitTerminal();
     this.resizeObserver = new ResizeObserver(() => this.fitTerminal?.());
@@ -291,9 +304,10 @@ export class PydirectTerminal extends LitElement {
       this.atLineStart = /[\r\n]$/.test(entry.text);
       return;
     }
-    // Portal messages: dim, on a line of their own, between what the board prints.
+    // Portal messages: grey, on lines of their own between what the board prints, wrapped at spaces.
     const time = new Date(entry.at).toISOString().slice(11, 19);
-    term.write(`${this.atLineStart ? "" : "\r\n"}\x1b[2m[${time}] ${entry.text.replace(/\r?\n/g, "\r\n")}\x1b[0m\r\n`);
+    const lines = wrapWords(`[${time}] `, entry.text, term.cols);
+    term.write(`${this.atLineStart ? "" : "\r\n"}\x1b[90m${lines.join("\r\n")}\x1b[0m\r\n`);
     this.atLineStart = true;
   }
 

@@ -11,7 +11,7 @@ import { listenToIntents, type IntentHandler } from "./intent-listeners";
 export interface PortSources {
   pickSerial(): Promise<PortChoice>;
   /** A new virtual board; `model` is one of `virtualModels` (default the first). */
-  pickVirtual(model?: string): PortChoice;
+  pickVirtual(model?: string): Promise<PortChoice>;
   /** The virtual boards on offer (chip and flash), for the Connect step's chip picker. */
   virtualModels?: readonly VirtualModelOption[];
   /** Press the in-page virtual board's buttons (manual boot guidance). */
@@ -43,7 +43,7 @@ export function bindSessionIntents(
       try {
         choice =
           d["kind"] === "virtual"
-            ? ports.pickVirtual(typeof d["model"] === "string" ? d["model"] : undefined)
+            ? await ports.pickVirtual(typeof d["model"] === "string" ? d["model"] : undefined)
             : await ports.pickSerial();
       } catch (err) {
         hooks.onPickError(err as PortalError);
@@ -75,7 +75,13 @@ export function bindSessionIntents(
         session.setWifi({ ssid, password }, String(d["deviceName"] ?? ""));
       const webrepl = d["webreplPassword"];
       session.setWebreplPassword(typeof webrepl === "string" ? webrepl : "");
-      await session.provision();
+      const provisioned = await session.provision();
+      // Verify follows by itself: there is nothing to choose in between. Not when the browser must
+      // trust the board's certificate first (the Verify step explains that and waits for the user).
+      if (provisioned && session.state.step === "verify" && !session.state.verify.trust) {
+        await session.verify();
+        hooks.onBoardFinished?.();
+      }
     },
     "pydirect-verify": async () => {
       await session.verify();

@@ -4,19 +4,41 @@ import { css } from "lit";
  * Look shared by every step. Colours and shape come from CSS custom properties so an embedding
  * page can theme the portal and the install dialog:
  * --pydirect-accent, --pydirect-accent-text, --pydirect-bg, --pydirect-fg, --pydirect-muted,
- * --pydirect-danger, --pydirect-ok, --pydirect-radius, --pydirect-font.
+ * --pydirect-danger, --pydirect-ok, --pydirect-warn, --pydirect-border, --pydirect-radius, --pydirect-font.
+ * Unset, they follow the system's light or dark scheme (prefers-color-scheme); every pair of text
+ * and background colours below meets WCAG AA (4.5:1) in both.
  */
 export const sharedStyles = css`
   :host {
     font-family: var(--pydirect-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
-    color: var(--pydirect-fg, #1b1f24);
+    color: var(--_fg);
+    line-height: 1.45;
+    --_fg: var(--pydirect-fg, #1b1f24);
     --_accent: var(--pydirect-accent, #0b57d0);
     --_accent-text: var(--pydirect-accent-text, #ffffff);
     --_muted: var(--pydirect-muted, #4d5560);
     --_danger: var(--pydirect-danger, #b3261e);
     --_ok: var(--pydirect-ok, #146c2e);
+    --_warn: var(--pydirect-warn, #8a5a00);
+    --_border: var(--pydirect-border, #c4c9d0);
+    --_field: #6b7280;
     --_radius: var(--pydirect-radius, 8px);
     --_bg: var(--pydirect-bg, #ffffff);
+    --_space: 1rem;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --_fg: var(--pydirect-fg, #e6e8eb);
+      --_accent: var(--pydirect-accent, #8ab4f8);
+      --_accent-text: var(--pydirect-accent-text, #0b1a33);
+      --_muted: var(--pydirect-muted, #aab2bd);
+      --_danger: var(--pydirect-danger, #f2b8b5);
+      --_ok: var(--pydirect-ok, #6dd58c);
+      --_warn: var(--pydirect-warn, #f0c36d);
+      --_border: var(--pydirect-border, #3d4550);
+      --_field: #8b949e;
+      --_bg: var(--pydirect-bg, #1c2128);
+    }
   }
   h2 {
     font-size: 1.2rem;
@@ -56,9 +78,11 @@ export const sharedStyles = css`
   }
   input,
   select {
+    box-sizing: border-box;
+    max-width: 100%;
     font: inherit;
     padding: 0.4rem 0.5rem;
-    border: 1px solid #6b7280;
+    border: 1px solid var(--_field);
     border-radius: calc(var(--_radius) / 2);
     background: var(--_bg);
     color: inherit;
@@ -74,6 +98,7 @@ export const sharedStyles = css`
   .phase {
     color: var(--_muted);
     min-height: 1.4em;
+    margin: 0.5rem 0;
   }
   dl {
     display: grid;
@@ -89,6 +114,16 @@ export const sharedStyles = css`
     font-family: ui-monospace, monospace;
     overflow-wrap: anywhere;
   }
+  /* On a phone each fact's name sits above its value: long values (fingerprints) get the full width. */
+  @media (max-width: 30rem) {
+    dl {
+      grid-template-columns: 1fr;
+      gap: 0;
+    }
+    dd {
+      margin-bottom: 0.4rem;
+    }
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;
@@ -100,6 +135,25 @@ export const sharedStyles = css`
   .ok {
     color: var(--_ok);
     font-weight: 600;
+  }
+  a {
+    color: var(--_accent);
+  }
+  a:focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  code {
+    overflow-wrap: anywhere;
+  }
+  /* A secret shown once (the WebREPL password): set apart, easy to select and copy. */
+  .secret {
+    border-left: 4px solid var(--_warn);
+    padding: 0.5rem 0.75rem;
+  }
+  .secret code {
+    font-size: 1.05rem;
+    user-select: all;
   }
 `;
 
@@ -114,7 +168,7 @@ export const deviceTableStyles = css`
   td {
     text-align: left;
     padding: 0.3rem 0.5rem;
-    border-bottom: 1px solid #d0d4da;
+    border-bottom: 1px solid var(--_border);
     vertical-align: top;
   }
   td.mono {

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { STEP_ORDER, type SessionState, type StepId } from "../core/session/session-types";
+import { stepMark } from "../core/session/first-screen";
 import { fire, sharedStyles } from "./shared-styles";
 
 const LABEL: Record<StepId, string> = {
@@ -33,13 +34,22 @@ export class PydirectStepNav extends LitElement {
       button {
         background: transparent;
         color: var(--_fg, inherit);
-        border: 1px solid #8a919c;
+        border: 1px solid var(--_field);
         margin: 0;
       }
       button[aria-current="step"] {
         background: var(--_accent);
         color: var(--_accent-text);
         border-color: var(--_accent);
+      }
+      @media (max-width: 30rem) {
+        ol {
+          gap: 0.2rem;
+        }
+        button {
+          padding: 0.35rem 0.55rem;
+          font-size: 0.875rem;
+        }
       }
       .done::after {
         content: " ✓";
@@ -66,12 +76,12 @@ export class PydirectStepNav extends LitElement {
           (step, i) =>
             html`<li>
               <button
-                class=${s[step].status}
+                class=${stepMark(s, step)}
                 aria-current=${s.step === step ? "step" : "false"}
                 @click=${() => fire(this, "pydirect-go-to", { step })}
               >
                 ${i + 1}. ${LABEL[step]}<span class="visually-hidden"
-                  >${s[step].status === "done" ? " (done)" : s[step].status === "error" ? " (failed)" : ""}</span
+                  >${stepMark(s, step) === "done" ? " (done)" : stepMark(s, step) === "error" ? " (failed)" : ""}</span
                 >
               </button>
             </li>`,

@@ -23,6 +23,8 @@ export class PydirectVerifyStep extends LitElement {
   @property({ attribute: false }) state: SessionState | null = null;
   /** The page has a production line to offer (the portal does; the install dialog does not). */
   @property({ type: Boolean }) lineAvailable = false;
+  /** The page shows the DataChannel console in its own console panel (pydirect-flow), not here. */
+  @property({ type: Boolean }) consoleElsewhere = false;
 
   override render() {
     const s = this.state;
@@ -99,7 +101,11 @@ export class PydirectVerifyStep extends LitElement {
               }`
           : nothing
       }
-      <pydirect-device-handoff .handoff=${s.handoff} ?busy=${running}></pydirect-device-handoff>
+      <pydirect-device-handoff
+        .handoff=${s.handoff}
+        ?busy=${running}
+        ?withoutConsole=${this.consoleElsewhere}
+      ></pydirect-device-handoff>
     `;
   }
 }

@@ -23,7 +23,7 @@ export class PydirectWifiChange extends LitElement {
     sharedStyles,
     css`
       [part="panel"] {
-        border: 1px solid #c4c9d0;
+        border: 1px solid var(--_border);
         border-radius: var(--_radius);
         padding: 0.75rem 1rem;
         margin: 0.75rem 0;
@@ -88,7 +88,7 @@ export class PydirectWifiChange extends LitElement {
         ${c.status === "connecting" ? "Writing the settings; the board restarts and joins the network…" : ""}
       </p>
       ${c.status === "done" && c.result ? html`<p class="joined" role="status" id="change-joined">${c.hostname} joined “${c.result.ssid}” (${c.result.ip}).</p>` : nothing}
-      <pydirect-error-notice .error=${c.error}></pydirect-error-notice>
+      <pydirect-error-notice .error=${c.error} without-button></pydirect-error-notice>
       <button
         type="button"
         class="secondary"

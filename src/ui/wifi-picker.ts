@@ -28,7 +28,7 @@ export class PydirectWifiPicker extends LitElement {
     sharedStyles,
     css`
       fieldset {
-        border: 1px solid #c4c9d0;
+        border: 1px solid var(--_border);
         border-radius: var(--_radius);
         padding: 0.25rem 0.5rem 0.5rem;
         margin: 0.5rem 0;
@@ -61,7 +61,7 @@ export class PydirectWifiPicker extends LitElement {
       }
       .bars span {
         width: 4px;
-        background: #c4c9d0;
+        background: var(--_border);
         border-radius: 1px;
       }
       .bars span.on {

@@ -39,6 +39,11 @@ afterAll(async () => {
 describe("embed demo page under the dev server", () => {
   it("serves the button from source and installs on the virtual board", async () => {
     const { page } = browser;
+    // Lit's development build warns when an element updates again right after each update.
+    const litWarnings: string[] = [];
+    page.on("console", (msg) => {
+      if (msg.type() === "warning" && /scheduled an update/.test(msg.text())) litWarnings.push(msg.text());
+    });
     const button = page.locator("pydirect-install-button");
     const response = page.waitForResponse((r) => r.url().endsWith("/embed/pydirect-install-button.js"));
     await page.goto(`${base}embed-demo.html`);
@@ -62,6 +67,7 @@ describe("embed demo page under the dev server", () => {
     await page.locator("pydirect-install-dialog pydirect-flash-step #install").click();
     await page.locator("pydirect-install-dialog pydirect-provision-step h2").waitFor({ timeout: 180_000 });
     await screenshot(page, "embed-dev-01-flashed");
+    expect(litWarnings.filter((w) => w.includes("pydirect-"))).toEqual([]);
     expect(served.filter((s) => s.status >= 400)).toEqual([]);
     expect(browser.errors).toEqual([]);
   });

@@ -100,7 +100,6 @@ describe("embeddable install button", () => {
     await page.locator("pydirect-install-dialog pydirect-provision-step #ssid").fill("pyDirect-Demo");
     await page.locator("pydirect-install-dialog pydirect-provision-step #password").fill("demo-pass-123");
     await page.locator("pydirect-install-dialog pydirect-provision-step #provision").click();
-    await page.locator("pydirect-install-dialog pydirect-verify-step #verify").click({ timeout: 120_000 });
     await page.locator("pydirect-install-dialog pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
     await page.locator("#log").filter({ hasText: "install-complete" }).waitFor();
     const detail = JSON.parse((await page.locator("#log").innerText()).replace(/^install-complete: /, "")) as Record<

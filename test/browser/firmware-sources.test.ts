@@ -357,11 +357,11 @@ describe("firmware sources on the portal page", () => {
     await page.goto(`${site.url}configured.html`);
     await page.locator("pydirect-connect-step h2").waitFor();
     // A test port: a simulated ESP32-S3 that reports a CP210x bridge, handed out by the browser's port picker.
-    await page.evaluate(() => {
+    await page.evaluate(async () => {
       const portal = document.querySelector("pydirect-portal") as unknown as {
-        ports: { pickVirtual(model?: string): { port: { getInfo(): unknown } } };
+        ports: { pickVirtual(model?: string): Promise<{ port: { getInfo(): unknown } }> };
       };
-      const { port } = portal.ports.pickVirtual("esp32s3");
+      const { port } = await portal.ports.pickVirtual("esp32s3");
       port.getInfo = () => ({ usbVendorId: 0x10c4, usbProductId: 0xea60 });
       (navigator as unknown as { serial: { requestPort(): Promise<unknown> } }).serial.requestPort = async () => port;
     });
@@ -400,13 +400,15 @@ describe("the virtual board's chip", () => {
     const { page } = browser;
     await page.goto(site.url);
     const button = page.locator("pydirect-connect-step #virtual");
-    expect(await button.innerText()).toContain("Virtual ESP32-S3");
+    expect(await button.innerText()).toBe("Try without hardware");
+    // The picker is a labelled control, the S3 first and chosen.
+    expect(await page.locator("pydirect-connect-step label[for=virtual-chip]").innerText()).toBe("Simulated board");
+    expect(await page.locator("pydirect-connect-step #virtual-chip").inputValue()).toBe("esp32s3");
     const options = await page.locator("pydirect-connect-step #virtual-chip option").allInnerTexts();
     expect(options[0]).toBe("Virtual ESP32-S3 (8 MB)");
     expect(options).toEqual(expect.arrayContaining(["Virtual ESP32-S3 (16 MB)", "Virtual ESP32-C3 (4 MB)"]));
     expect(options.some((o) => o.includes("ESP32-P4"))).toBe(true);
     await page.locator("pydirect-connect-step #virtual-chip").selectOption("esp32c3");
-    expect(await button.innerText()).toContain("Virtual ESP32-C3");
     await button.click();
     await page.locator("pydirect-firmware-step h2").waitFor();
     const state = await sessionState(page);
@@ -430,13 +432,13 @@ describe("the embed", () => {
     const button = page.locator("pydirect-install-button");
     await button.locator("button[slot=activate]").click();
     await page.locator("pydirect-install-dialog dialog[open]").waitFor();
-    await page.evaluate(() => {
+    await page.evaluate(async () => {
       const dialog = document
         .querySelector("pydirect-install-button")!
         .shadowRoot!.querySelector("pydirect-install-dialog") as unknown as {
-        ports: { pickVirtual(model?: string): { port: { getInfo(): unknown } } };
+        ports: { pickVirtual(model?: string): Promise<{ port: { getInfo(): unknown } }> };
       };
-      const { port } = dialog.ports.pickVirtual("esp32s3");
+      const { port } = await dialog.ports.pickVirtual("esp32s3");
       port.getInfo = () => ({ usbVendorId: 0x1a86, usbProductId: 0x7523 });
       (navigator as unknown as { serial: { requestPort(): Promise<unknown> } }).serial.requestPort = async () => port;
     });

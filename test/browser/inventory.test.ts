@@ -60,7 +60,13 @@ afterAll(async () => {
 
 const status = (page: Page) => page.locator("pydirect-inventory-settings [part=status]");
 
+/** The portal's tabs: the shared inventory has its own; the device list is on the install tab. */
+const show = (page: Page, tab: "install" | "settings") => page.locator(`pydirect-portal #tab-${tab}`).click();
+
 async function connectStation(page: Page, station: { user: string; password: string }): Promise<void> {
+  await show(page, "settings");
+  // The server form shows only when asked for.
+  if (await page.locator("#inventory-setup").isVisible()) await page.locator("#inventory-setup").click();
   await page.locator("#inventory-url").fill(url);
   await page.locator("#inventory-user").fill(station.user);
   await page.locator("#inventory-password").fill(station.password);
@@ -78,8 +84,11 @@ describe("one inventory for two stations", () => {
   it("starts off, with accessible settings, and PouchDB not loaded", async () => {
     await a.page.goto(site.url);
     await b.page.goto(site.url);
+    for (const page of [a.page, b.page]) await show(page, "settings");
     for (const page of [a.page, b.page]) await status(page).waitFor();
-    await expect.poll(() => status(a.page).textContent()).toMatch(/^Off/);
+    // No server form until the user asks for one.
+    expect(await a.page.locator("#inventory-url").count()).toBe(0);
+    await expect.poll(() => status(a.page).textContent()).toMatch(/^\s*Off/);
     // PouchDB loads only once a server is configured.
     const scripts = await a.page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
     expect(scripts.some((s) => s.includes("inventory-pouch"))).toBe(false);
@@ -90,6 +99,7 @@ describe("one inventory for two stations", () => {
 
   it("a device registered at one station appears at the other", async () => {
     // A bad URL is refused with a sentence, and nothing is stored.
+    await a.page.locator("#inventory-setup").click();
     await a.page.locator("#inventory-url").fill("ftp://nowhere/db");
     await a.page.locator("#inventory-connect").click();
     await expect
@@ -99,6 +109,7 @@ describe("one inventory for two stations", () => {
     await connectStation(a.page, STATIONS.a);
     await connectStation(b.page, STATIONS.b);
     await putRecord(a.page, { ...board(21), wifiPassword: "hunter2" });
+    await show(b.page, "install");
     await b.page.locator(`pydirect-device-list tr[data-device='${board(21).id}']`).waitFor({ timeout: 20_000 });
     expect(
       await b.page
@@ -119,6 +130,7 @@ describe("one inventory for two stations", () => {
     const doc = await couch.admin("GET", `/${DB}/device:${board(21).id}`);
     expect(JSON.stringify(doc.body)).not.toContain("hunter2");
     expect(await seriousAxeViolations(b.page)).toEqual([]);
+    await show(b.page, "settings");
     await b.page.locator("pydirect-inventory-settings").scrollIntoViewIfNeeded();
     await screenshot(b.page, "inventory-two-stations-synced");
   });
@@ -129,6 +141,7 @@ describe("one inventory for two stations", () => {
     await putRecord(a.page, board(22, { hostname: "bench-a-22", certFingerprint: "AA:AA:AA" }));
     await putRecord(b.page, board(22, { hostname: "bench-b-22", certFingerprint: "BB:BB:BB" }));
     await couch.start();
+    for (const page of [a.page, b.page]) await show(page, "install");
     const conflictAt = (page: Page) =>
       page.locator(`pydirect-device-conflicts section[data-conflict='${board(22).id}']`);
     await conflictAt(a.page).waitFor({ timeout: 30_000 });
@@ -160,6 +173,9 @@ describe("one inventory for two stations", () => {
       .toMatch(/Enter the password for station-a/);
     // The replica in IndexedDB still lists what was shared.
     await a.page.locator(`pydirect-device-list tr[data-device='${board(21).id}']`).waitFor();
+    // The inventory's tab says it needs attention.
+    expect(await a.page.locator("pydirect-portal #tab-settings").innerText()).toMatch(/needs attention/);
+    await show(a.page, "settings");
     await a.page.locator("#inventory-password").fill(STATIONS.a.password);
     await a.page.locator("#inventory-connect").click();
     await expect.poll(() => status(a.page).textContent(), { timeout: 20_000 }).toMatch(/Synced with/);

@@ -47,12 +47,14 @@ describe("production line grid", () => {
     const { page } = site.browser;
     await page.goto(site.server.url);
     await page.locator("pydirect-connect-step h2").waitFor();
-    // The line loads when first opened; focus lands on its heading.
+    // The line has its own tab and loads when first opened; focus stays on the tab (WAI-ARIA tabs).
     expect(await page.locator("pydirect-line-grid").count()).toBe(0);
-    await tabTo(page, "open-line-grid");
-    await page.keyboard.press("Enter");
+    // Tabs are one stop in the tab order; the arrow keys move between them.
+    await tabTo(page, "tab-install");
+    await page.keyboard.press("ArrowRight");
     await page.locator("pydirect-line-grid h2").waitFor();
-    await expect.poll(() => deepActiveId(page)).toBe("line-heading");
+    expect(await page.locator("pydirect-portal #tab-line").getAttribute("aria-selected")).toBe("true");
+    expect(await deepActiveId(page)).toBe("tab-line");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // Count the line's events in the page, and each row's renders, to see the grid coalesce them.
@@ -143,6 +145,10 @@ describe("production line grid", () => {
       expect(await page.locator(`pydirect-line-row[data-board-id=${b.id}] [data-field=result]`).innerText()).toContain(
         b.result!.hostname!,
       );
+      // Each row's WebREPL password is in view, not folded into a disclosure.
+      const password = page.locator(`pydirect-line-row[data-board-id=${b.id}] [data-field=webrepl-password]`);
+      expect(await password.isVisible()).toBe(true);
+      expect(await password.innerText()).toMatch(/^[A-Za-z0-9]{9}$/);
     }
 
     // The live region read out each board and the end of the line, and no progress ticks.

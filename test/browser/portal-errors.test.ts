@@ -75,15 +75,19 @@ async function notice(page: Page): Promise<{ code: string; text: string }> {
 }
 
 describe("errors on the portal page", () => {
-  it("wrong chip: names both chips and offers other firmware; nothing written", async () => {
+  it("wrong chip: the Firmware step names both chips and will not go on to the install; nothing written", async () => {
     const { page } = browser;
-    await connectVirtualAndContinue(page, "?manifest=./firmware/wrong-chip/manifest.json");
-    await page.locator("pydirect-flash-step #install").click();
-    const n = await notice(page);
-    expect(n.code).toBe("manifest-no-build");
-    expect(n.text).toContain("ESP32-S3");
-    expect(n.text).toContain("ESP32-C3");
-    expect(n.text).toContain("Choose other firmware");
+    await page.goto(`${server.url}?manifest=./firmware/wrong-chip/manifest.json`);
+    await page.locator("pydirect-connect-step #virtual").click();
+    const problem = page.locator("pydirect-firmware-step #firmware-problem");
+    await problem.waitFor({ timeout: 60_000 });
+    const text = await problem.innerText();
+    expect(text).toContain("ESP32-S3");
+    expect(text).toContain("ESP32-C3");
+    expect(text).toMatch(/the install would refuse it/);
+    // Neither "Continue to install" nor a tick on Firmware for firmware the install would refuse.
+    expect(await page.locator("pydirect-firmware-step #continue").isDisabled()).toBe(true);
+    expect(await page.locator("pydirect-step-nav button").nth(1).getAttribute("class")).not.toBe("done");
     await screenshot(page, "error-wrong-chip");
     const blank = await page.evaluate(() => {
       const board = (
@@ -92,9 +96,6 @@ describe("errors on the portal page", () => {
       return board.flash.subarray(0, 0x110000).every((b) => b === 0xff);
     });
     expect(blank).toBe(true);
-    // The recovery button takes the user back to the firmware picker.
-    await page.locator("pydirect-flash-step pydirect-error-notice button").click();
-    await page.locator("pydirect-firmware-step h2").waitFor();
   });
 
   it("corrupt image: the image check refuses it with its sentence", async () => {

@@ -238,8 +238,7 @@ describe("portal page", () => {
     await page.locator("pydirect-verify-step #copy-webrepl").waitFor();
     const webrepl = await page.locator("pydirect-verify-step [data-field=webrepl-password]").innerText();
     expect(webrepl).toMatch(/^[A-Za-z0-9]{9}$/);
-    await tabTo(page, "verify");
-    await page.keyboard.press("Enter");
+    // Verify starts by itself after Provision.
     await page.locator("pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
     expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(
       /Board verified — verified over WebRTC/,
@@ -305,8 +304,6 @@ describe("portal page", () => {
     await tabTo(page, "provision");
     await page.keyboard.press("Enter");
     await waitForStep(page, "verify", 120_000);
-    await tabTo(page, "verify");
-    await page.keyboard.press("Enter");
     await page.locator("pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
     expect(await page.locator("pydirect-verify-step #boards-done").innerText()).toBe("2");
     await page.waitForFunction(() => {

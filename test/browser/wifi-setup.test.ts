@@ -99,8 +99,8 @@ describe("Wi-Fi after the install", () => {
     await step.locator("pydirect-wifi-picker label.row[data-ssid=pyDirect-Demo]").click();
     await step.locator("#password").fill("demo-pass-123");
     await step.locator("#provision").click();
-    // Provisioned: the flow moves on to Verify.
-    await page.locator("pydirect-portal pydirect-verify-step h2").waitFor({ timeout: 120_000 });
+    // Provisioned: the flow moves on to Verify, which starts by itself.
+    await page.locator("pydirect-portal pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
     await page
       .locator("pydirect-device-list")
       .evaluate((el) => (el as unknown as { refresh(): Promise<void> }).refresh());
@@ -118,6 +118,9 @@ describe("Wi-Fi after the install", () => {
     const notice = panel.locator("pydirect-error-notice [part=notice]");
     await notice.waitFor({ timeout: 90_000 });
     expect(await notice.getAttribute("data-code")).toBe("wifi-wrong-password");
+    // The form's own "Change Wi-Fi" is the way to try again: the notice adds no second button.
+    expect(await notice.locator("button").count()).toBe(0);
+    expect(await panel.locator("button", { hasText: "Change Wi-Fi" }).count()).toBe(1);
     await panel.locator("#change-password").fill("solder-and-flux");
     await panel.locator("#change-apply").click();
     await panel.locator("#change-joined").waitFor({ timeout: 90_000 });

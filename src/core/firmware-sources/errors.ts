@@ -11,6 +11,7 @@ import type { WrongFileCode } from "../image/wrong-file";
  * source-failed       the server answered with another error status, or with something unreadable
  * html-not-manifest   the address answers with a web page, not a manifest
  * manifest-cors       the manifest could not be fetched: network failure or no CORS headers
+ * manifest-insecure   the manifest's address is plain http:// on another site, which the page's policy blocks
  * unrecognised-file   a local file is none of: manifest, merged image, bootloader, partition table, app
  * conflicting-files   local files contradict each other (two bootloaders, two chips)
  * missing-part        a local manifest names a part file that was not given
@@ -28,6 +29,7 @@ export type FirmwareSourceErrorCode =
   | "source-failed"
   | "html-not-manifest"
   | "manifest-cors"
+  | "manifest-insecure"
   | "unrecognised-file"
   | "conflicting-files"
   | "missing-part"
@@ -45,6 +47,7 @@ const ACTIONS: Record<FirmwareSourceErrorCode, RecoveryAction> = {
   "source-failed": "retry",
   "html-not-manifest": "fix-input",
   "manifest-cors": "fix-input",
+  "manifest-insecure": "fix-input",
   "unrecognised-file": "fix-input",
   "conflicting-files": "fix-input",
   "missing-part": "fix-input",

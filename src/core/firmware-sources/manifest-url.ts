@@ -16,6 +16,48 @@ export interface ManifestUrlOptions extends FetchOptions {
   pageOrigin?: string;
   /** Base for a relative URL; defaults to the document's base URI. */
   pageUrl?: string;
+  /**
+   * The page connects to other sites over https only (the portal's CSP: connect-src 'self' https:),
+   * so a plain http:// manifest elsewhere is refused before the browser blocks it with a bare
+   * "Failed to fetch". Default: what the page's own Content-Security-Policy meta tag says (the
+   * portal's does; a page that embeds the install button has its own policy, or none); off in Node.
+   */
+  httpsOnly?: boolean;
+}
+
+/**
+ * Whether a Content-Security-Policy lets the page connect to plain-http addresses on other sites:
+ * connect-src (else default-src) must hold `*`, `http:` or an `http://` source. No policy, or no
+ * such directive: it does.
+ */
+export function policyAllowsPlainHttp(policy: string): boolean {
+  const directives = new Map(
+    policy
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .filter((parts) => parts[0])
+      .map((parts) => [parts[0].toLowerCase(), parts.slice(1)] as const),
+  );
+  const sources = directives.get("connect-src") ?? directives.get("default-src");
+  if (!sources) return true;
+  return sources.some((s) => s === "*" || s.toLowerCase() === "http:" || s.toLowerCase().startsWith("http://"));
+}
+
+/** The page's own policy (a meta tag; headers cannot be read from script), or "" without one. */
+function pagePolicy(): string {
+  if (typeof document === "undefined" || !("getElementsByTagName" in document)) return "";
+  const meta = [...document.getElementsByTagName("meta")].find(
+    (m) => m.httpEquiv.toLowerCase() === "content-security-policy",
+  );
+  return meta?.content ?? "";
+}
+
+/** A plain-http address on another origin, which the page's connect-src does not allow. */
+function insecureError(url: URL): FirmwareSourceError {
+  return new FirmwareSourceError(
+    "manifest-insecure",
+    `This page allows https only: it cannot load ${url.href}, an http:// address on another site (its security policy connects to https:// addresses only). Use the manifest's https:// address, or download the manifest with its parts and drop them here.`,
+  );
 }
 
 function absolute(url: string, pageUrl?: string): URL {
@@ -45,6 +87,9 @@ export async function fetchManifestText(
   options: ManifestUrlOptions = {},
 ): Promise<{ text: string; finalUrl: string; response: Response }> {
   const target = absolute(url, options.pageUrl);
+  const httpsOnly = options.httpsOnly ?? !policyAllowsPlainHttp(pagePolicy());
+  const pageOrigin = options.pageOrigin ?? (typeof location !== "undefined" ? location.origin : undefined);
+  if (httpsOnly && target.protocol === "http:" && target.origin !== pageOrigin) throw insecureError(target);
   let response: Response;
   try {
     response = await fetchFunction(options.fetch)(target.href, {

@@ -3,6 +3,7 @@
  * It calls the jobs, folds their events into `SessionState`, and notifies subscribers. The Lit
  * elements render `state` and call the intent methods; nothing here knows about the page.
  */
+import { installHeadline } from "./first-screen";
 import { PortalError } from "../errors";
 import type { SerialPortLike } from "../port/serial-port";
 import { finishedBoardRecord } from "./board-record";
@@ -304,9 +305,7 @@ export class PortalSession {
     const plan = this.follow.plan(port, board.chip as ChipFamily, offer);
     this.follow.expect(plan);
     this.update({ flash: { ...this.current.flash, parts: [] } });
-    this.log.portal(
-      `Installing ${offer.name} ${offer.version}${erase ? " (erasing flash first)" : " (keeping user data)"}`,
-    );
+    this.log.portal(installHeadline(offer, erase, board.firmware !== null));
     const ok = await this.run("flash", "Starting", async (signal) => {
       await this.follow.retry(port, (port) =>
         this.jobs.install(

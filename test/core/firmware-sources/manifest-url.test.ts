@@ -88,6 +88,20 @@ describe("loadManifestUrl", () => {
     ).resolves.toBeTruthy();
   });
 
+  it("says the page allows https only for a plain http:// manifest on another site (the CSP's connect-src)", async () => {
+    const err = (await loadManifestUrl(`${site.origin}/fw/manifest.json`, {
+      pageOrigin: "https://portal.example",
+      httpsOnly: true,
+    }).catch((e: unknown) => e)) as FirmwareSourceError;
+    expect(err.code).toBe("manifest-insecure");
+    expect(err.message).toContain("This page allows https only");
+    expect(err.message).not.toContain("CORS");
+    // The page's own origin over http (a dev server) is still fine.
+    await expect(
+      loadManifestUrl(`${site.origin}/fw/manifest.json`, { pageOrigin: site.origin, httpsOnly: true }),
+    ).resolves.toBeTruthy();
+  });
+
   it("says offline when the server cannot be reached from Node", async () => {
     const gone = await startFixtureServer();
     const url = `${gone.origin}/manifest.json`;
@@ -152,5 +166,25 @@ describe("in a browser, where fetch throws a bare TypeError", () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+});
+
+describe("reading the page's policy for plain http", () => {
+  it("finds the portal's connect-src https-only, and lets other policies (or none) through", async () => {
+    const { policyAllowsPlainHttp } = await import("../../../src/core/firmware-sources/manifest-url");
+    // index.html's policy: 'self' and https: only.
+    expect(
+      policyAllowsPlainHttp(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' https://api.github.com https:; img-src 'self'",
+      ),
+    ).toBe(false);
+    // default-src applies when connect-src is absent.
+    expect(policyAllowsPlainHttp("default-src 'self' https:")).toBe(false);
+    expect(policyAllowsPlainHttp("connect-src 'self' http:")).toBe(true);
+    expect(policyAllowsPlainHttp("connect-src *")).toBe(true);
+    expect(policyAllowsPlainHttp("connect-src http://192.168.1.10:8080")).toBe(true);
+    // A host page without a policy, or one that says nothing about connections.
+    expect(policyAllowsPlainHttp("")).toBe(true);
+    expect(policyAllowsPlainHttp("script-src 'self'")).toBe(true);
   });
 });
