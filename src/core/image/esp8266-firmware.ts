@@ -13,7 +13,7 @@
  */
 import { ImageError, imageErrorCollector } from "./errors";
 import { hex, view } from "./bytes";
-import type { CheckedPart, ChipContext, PartToCheck } from "./check-firmware";
+import type { CheckedPart, ChipContext, PartToCheck } from "./firmware-check-types";
 import { PARTITION_TABLE_OFFSET } from "./chips";
 import { readPartitionTable } from "./partition-table";
 import {
