@@ -7,6 +7,7 @@
  *     name: "flash",                                   // the group's name, also its key prefix
  *     async run(): Promise<Record<string, number>>,    // figures, one key per figure: "flash.ratio_vs_ewt"
  *     goals?: Record<string, { max?: number; min?: number }>,  // optional "done when" bounds per key
+ *     notes?: Record<string, string>,                 // optional: what bounds a figure, printed under the table
  *   };
  *
  * Each figure is printed in a table (with its goal and whether it is met, when the group gives
@@ -27,6 +28,8 @@ export interface BenchGroup {
   name: string;
   run(): Promise<Record<string, number>>;
   goals?: Record<string, BenchGoal>;
+  /** Per figure, a sentence saying what bounds it; printed under the table. */
+  notes?: Record<string, string>;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
     ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, number>)
     : {};
   const rows: string[][] = [["figure", "value", "goal", ""]];
+  const notes: string[] = [];
   let failed = false;
   for (const name of asked.length > 0 ? asked : known) {
     const mod = (await import(pathToFileURL(join(here, `${name}.ts`)).href)) as { default?: unknown };
@@ -99,6 +103,8 @@ async function main(): Promise<void> {
         results[key] = value;
         const goal = group.goals?.[key];
         rows.push([key, String(value), goalText(goal), meets(value, goal)]);
+        const note = group.notes?.[key];
+        if (note) notes.push(`${key}: ${note}`);
       }
       console.log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } catch (err) {
@@ -111,6 +117,7 @@ async function main(): Promise<void> {
   }
   console.log("");
   printTable(rows);
+  if (notes.length > 0) console.log(["", ...notes].join("\n"));
   if (failed) process.exitCode = 1;
   // Groups may leave timers or sockets behind (a virtual board's boot loop); the run is over.
   process.exit();
