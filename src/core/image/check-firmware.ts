@@ -177,7 +177,7 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
       errors.push(
         new ImageError(
           "image-bad-magic",
-          `${p.name} is written to app partition "${entry.label}" at ${hex(entry.offset)} but is not an ESP app image (first byte ${hex(p.data[0] ?? 0, 2)}, expected 0xe9); the bootloader would refuse to boot it.`,
+          `${p.name} is written to app partition "${entry.label}" at ${hex(entry.offset)} but is not an ESP app image (first byte ${hex(p.data.at(0) ?? 0, 2)}, expected 0xe9); the bootloader would refuse to boot it.`,
           { part: p.name },
         ),
       );
@@ -187,7 +187,8 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
     if (p.offset >= PARTITION_TABLE_OFFSET + 0x1000 && p.data[0] === ESP_IMAGE_MAGIC) appOffsets.add(p.offset);
   });
   for (const offset of [...appOffsets].sort((a, b) => a - b)) {
-    const found = covering(offset)!;
+    const found = covering(offset);
+    if (!found) continue; // each offset is a part's own, so a part covers it
     const p = parts[found.index];
     const c = checked[found.index];
     const label = p.offset === offset ? p.name : `${p.name} (app at ${hex(offset)})`;
