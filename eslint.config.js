@@ -46,5 +46,11 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },
   { files: ["src/ui/**/*.ts"], ...litConfigs["flat/recommended"] },
+  {
+    // Lit calls a template's event listeners (`@submit=${this.submit}`) with `this` set to the
+    // host element, so passing a method unbound there is how Lit is meant to be used.
+    files: ["src/ui/**/*.ts"],
+    rules: { "@typescript-eslint/unbound-method": "off" },
+  },
   { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
 );

@@ -44,14 +44,18 @@ export class PydirectDeviceHandoff extends LitElement {
     fire(this, "pydirect-connect-again", { id: this.handoff.deviceId });
   };
 
-  override async updated(): Promise<void> {
+  override updated(): void {
+    void this.restoreFocus();
+  }
+
+  private async restoreFocus(): Promise<void> {
     // The button is disabled while connecting, which drops focus; keyboard users land on the
     // console (or back on the button when it failed) instead of the top of the page.
     if (!this.returnFocus || this.busy || !this.handoff) return;
     this.returnFocus = false;
     const console = this.renderRoot.querySelector("pydirect-device-console");
     if (this.handoff.console !== "closed" && (await console?.focusInput())) return;
-    (this.renderRoot.querySelector("#connect-again") as HTMLElement | null)?.focus();
+    this.renderRoot.querySelector<HTMLElement>("#connect-again")?.focus();
   }
 
   override render() {

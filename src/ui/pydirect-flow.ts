@@ -71,7 +71,7 @@ export class PydirectFlow extends LitElement {
       const first = this.shownStep === null;
       this.shownStep = step;
       // Keyboard and screen-reader users land on the new step's heading; not on first load.
-      if (!first) this.focusStep();
+      if (!first) void this.focusStep();
     }
   }
 
@@ -84,13 +84,13 @@ export class PydirectFlow extends LitElement {
   /** Show the serial console and put the caret in it. */
   async focusTerminal(): Promise<void> {
     await this.updateComplete;
-    await (this.renderRoot.querySelector("pydirect-terminal") as PydirectTerminal | null)?.focusTerminal();
+    await this.renderRoot.querySelector<PydirectTerminal>("pydirect-terminal")?.focusTerminal();
   }
 
   /** Move focus to the heading of the step on screen. */
   async focusStep(): Promise<void> {
     await this.updateComplete;
-    const el = this.renderRoot.querySelector("section > *") as LitElement | null;
+    const el = this.renderRoot.querySelector<LitElement>("section > *");
     await el?.updateComplete;
     (el?.shadowRoot?.querySelector("h2") as HTMLElement | null)?.focus();
   }

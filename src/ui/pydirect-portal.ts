@@ -218,7 +218,7 @@ export class PydirectPortal extends LitElement {
   async showLine(): Promise<void> {
     await this.openLine();
     await this.updateComplete;
-    const grid = this.lineGrid;
+    const grid = this.lineGrid as PydirectLineGrid | null; // @query: null until rendered
     await grid?.updateComplete;
     const heading = grid?.shadowRoot?.querySelector<HTMLElement>("#line-heading");
     heading?.scrollIntoView({ block: "start" });
@@ -238,7 +238,7 @@ export class PydirectPortal extends LitElement {
           .ports=${this.ports}
           .environmentProblem=${this.environmentProblem}
           .demoAccessPoints=${DEMO_NETWORK_NOTE.map((ap) => ({ ...ap }))}
-          @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+          @pydirect-board-finished=${() => void (this.deviceList as PydirectDeviceList | null)?.refresh()}
           @pydirect-reverify=${this.reverify}
           lineAvailable
           @pydirect-open-line=${() => void this.showLine()}
@@ -253,7 +253,7 @@ export class PydirectPortal extends LitElement {
                   .ssid=${this.lineSsid}
                   .wifiSaved=${this.lineWifiSaved}
                   .demoAccessPoints=${this.demoNetworks}
-                  @pydirect-board-finished=${() => void this.deviceList?.refresh()}
+                  @pydirect-board-finished=${() => void (this.deviceList as PydirectDeviceList | null)?.refresh()}
                 ></pydirect-line-grid>`
               : html`<button
                   class="secondary"
@@ -318,7 +318,7 @@ export class PydirectPortal extends LitElement {
 
   private readonly disconnectInventory = async (): Promise<void> => {
     await this.inventory?.disconnect();
-    await this.deviceList?.refresh();
+    await (this.deviceList as PydirectDeviceList | null)?.refresh();
   };
 
   private readonly keepVersion = async (e: Event): Promise<void> => {

@@ -108,7 +108,7 @@ export function bindSessionIntents(
   return listenToIntents(host, handlers);
 }
 
-function recover(session: PortalSession, action: RecoveryAction): Promise<unknown> | void {
+function recover(session: PortalSession, action: RecoveryAction): Promise<unknown> | undefined {
   switch (action) {
     case "pick-another-port": {
       session.forgetPort();
