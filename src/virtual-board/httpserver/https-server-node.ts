@@ -74,9 +74,10 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
       // The Python handler runs on its own turn, never inside Node's request callback stack.
       setTimeout(() => {
         try {
-          handler!(req.method ?? "GET", path, body, remote, respond);
+          if (!handler) throw new Error("no handler is registered");
+          handler(req.method ?? "GET", path, body, remote, respond);
         } catch (err) {
-          report(`httpserver handler raised: ${(err as Error)?.message ?? String(err)}`);
+          report(`httpserver handler raised: ${(err as Partial<Error> | null)?.message ?? String(err)}`);
           respond(500, JSON.stringify({ error: "the handler raised an exception" }));
         }
       }, 0);
@@ -97,9 +98,10 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
         rejectListening(err as Error);
         return `value:the certificate or key cannot be used: ${(err as Error).message}`;
       }
+      const listening = server;
       server.on("error", (err) => rejectListening(err));
       server.listen(options.portOverride ?? (boardPort < 1024 ? 0 : boardPort), options.host ?? "127.0.0.1", () => {
-        port = (server!.address() as AddressInfo).port;
+        port = (listening.address() as AddressInfo).port;
         resolveListening(port);
       });
       return null;
@@ -124,7 +126,7 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
           resolve();
           return;
         }
-        server.closeAllConnections?.();
+        server.closeAllConnections(); // Node 18.2+, and package.json asks for 20
         server.close(() => resolve());
         server = null;
       }),

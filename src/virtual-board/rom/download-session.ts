@@ -118,11 +118,13 @@ class BootloaderSession implements DownloadModeSession {
         return;
       }
       case Op.SPI_SET_PARAMS: {
-        data.length === 24 ? this.ok(op) : this.fail(op, "invalid");
+        if (data.length === 24) this.ok(op);
+        else this.fail(op, "invalid");
         return;
       }
       case Op.SPI_ATTACH: {
-        data.length === 4 || data.length === 8 ? this.ok(op) : this.fail(op, "invalid");
+        if (data.length === 4 || data.length === 8) this.ok(op);
+        else this.fail(op, "invalid");
         return;
       }
       case Op.CHANGE_BAUDRATE: {

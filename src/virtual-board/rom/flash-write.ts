@@ -74,7 +74,8 @@ export class FlashWriteSession {
   feed(block: Uint8Array): FeedResult {
     this.pendingMs = 0;
     if (this.compressed) {
-      const inflater = this.inflater!;
+      const inflater = this.inflater;
+      if (!inflater) throw new Error("a compressed write without its inflater");
       if (this.inflateFailed || inflater.ended)
         return { ok: false, error: this.overflow ? "too-much-data" : "inflate" };
       const before = this.written;
