@@ -47,7 +47,7 @@ async function rawExec(page: Page, code: string, timeout = 30_000): Promise<stri
   await clearSerial(page);
   await send(page, `${code}\x04`);
   await expect
-    .poll(async () => ((await serial(page)).match(/\u0004/g) ?? []).length, { timeout, interval: 50 })
+    .poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout, interval: 50 })
     .toBeGreaterThanOrEqual(2);
   const text = await serial(page);
   return text.slice(text.indexOf("OK") + 2, text.indexOf("\x04"));
@@ -110,7 +110,7 @@ async function measureNap(page: Page, profile: string, label: string): Promise<v
   expect(cpu).toBeLessThan(1.2);
   expect(slowestAnswerMs).toBeLessThan(500);
   await expect
-    .poll(async () => ((await serial(page)).match(/\u0004/g) ?? []).length, { timeout: 10_000 })
+    .poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout: 10_000 })
     .toBeGreaterThanOrEqual(2);
 }
 
@@ -131,7 +131,7 @@ describe("virtual board in a worker", () => {
     await expect.poll(() => serial(page), { timeout: 10_000 }).toContain("KeyboardInterrupt");
     expect(Date.now() - interruptAt).toBeLessThan(3000);
     await expect
-      .poll(async () => ((await serial(page)).match(/\u0004/g) ?? []).length, { timeout: 10_000 })
+      .poll(async () => ((await serial(page)).match(/\x04/g) ?? []).length, { timeout: 10_000 })
       .toBeGreaterThanOrEqual(2);
     expect(await rawExec(page, "print(6 * 7)")).toContain("42");
     expect(site.browser.errors).toEqual([]);
