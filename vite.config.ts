@@ -113,7 +113,7 @@ function serviceWorker(): Plugin {
         ],
       });
       for (const w of warnings) this.warn(w);
-      this.info?.(`service worker: ${count} files precached (${size} bytes)`);
+      this.info(`service worker: ${count} files precached (${size} bytes)`);
     },
   };
 }

@@ -37,7 +37,7 @@ async function planCachedMs(): Promise<number> {
   const files = new Map<string, Uint8Array>();
   for (const list of Object.values(parts)) for (const p of list) files.set(`https://bench.example/${p.path}`, p.data);
   const fetch = (async (url: RequestInfo | URL) =>
-    new Response(files.get(String(url))!.slice())) as typeof globalThis.fetch;
+    new Response(files.get(url instanceof Request ? url.url : String(url))!.slice())) as typeof globalThis.fetch;
   const source = {
     manifest: parseManifest(demoManifest(parts)).manifest,
     manifestUrl: "https://bench.example/manifest.json",

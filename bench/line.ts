@@ -59,7 +59,7 @@ const lineBench: BenchGroup = {
   },
   async run() {
     const jobs = createPortalJobs({ fetch: publicFetch() });
-    const [offer] = await jobs.loadFirmware(DEMO_MANIFEST, new AbortController().signal);
+    const offer = (await jobs.loadFirmware(DEMO_MANIFEST, new AbortController().signal)).at(0);
     if (!offer) throw new Error("the demo manifest offers no firmware");
 
     // One unmeasured board first: the jobs load their modules (esptool-js, x509, WebRTC) on first

@@ -7,6 +7,7 @@
  *     name: "flash",                                   // the group's name, also its key prefix
  *     async run(): Promise<Record<string, number>>,    // figures, one key per figure: "flash.ratio_vs_ewt"
  *     goals?: Record<string, { max?: number; min?: number }>,  // optional "done when" bounds per key
+ *     notes?: Record<string, string>,                 // optional: what bounds a figure, printed under the table
  *   };
  *
  * Each figure is printed in a table (with its goal and whether it is met, when the group gives
@@ -29,6 +30,8 @@ export interface BenchGroup {
   goals?: Record<string, BenchGoal>;
   /** Optional: sentences printed after the table, e.g. why a goal is out of reach and by how much. */
   explain?(figures: Record<string, number>): string[];
+  /** Per figure, a sentence saying what bounds it; printed under the table. */
+  notes?: Record<string, string>;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,6 +105,8 @@ async function main(): Promise<void> {
         results[key] = value;
         const goal = group.goals?.[key];
         rows.push([key, String(value), goalText(goal), meets(value, goal)]);
+        const note = group.notes?.[key];
+        if (note) notes.push(`${key}: ${note}`);
       }
       notes.push(...(group.explain?.(figures) ?? []));
       console.log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -115,7 +120,7 @@ async function main(): Promise<void> {
   }
   console.log("");
   printTable(rows);
-  for (const note of notes) console.log(`\n${note}`);
+  if (notes.length > 0) console.log(["", ...notes].join("\n"));
   if (failed) process.exitCode = 1;
   // Groups may leave timers or sockets behind (a virtual board's boot loop); the run is over.
   process.exit();

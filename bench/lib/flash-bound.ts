@@ -63,7 +63,7 @@ function sectorsWithData(part: FlashPart): Array<{ start: number; end: number }>
   for (let at = 0; at < part.data.length; at += SECTOR_SIZE) {
     if (part.data.subarray(at, at + SECTOR_SIZE).every((b) => b === 0xff)) continue;
     const start = part.offset + at;
-    const last = out[out.length - 1];
+    const last = out.at(-1);
     if (last && last.end === start) last.end = start + SECTOR_SIZE;
     else out.push({ start, end: start + SECTOR_SIZE });
   }

@@ -5,6 +5,7 @@ import { PortalError } from "../core/errors";
 import { parseInventoryUrl } from "../core/registry/inventory-config";
 import { INVENTORY_DESIGN_ID, INVENTORY_INDEXES, inventoryDesignDoc } from "../core/registry/inventory-design";
 import { InventoryError } from "../core/registry/inventory-errors";
+import { textOf } from "../core/text";
 
 export interface InventoryInitOptions {
   /** CouchDB users to add to the database's _security members (one per station). */
@@ -49,7 +50,7 @@ export async function runInventoryInit(
       );
     }
     const text = await res.text();
-    let parsedBody: Record<string, unknown> = {};
+    let parsedBody: Record<string, unknown>;
     try {
       parsedBody = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch {
@@ -61,7 +62,7 @@ export async function runInventoryInit(
     return { status: res.status, body: parsedBody };
   };
   const fail = (what: string, a: Answer): never => {
-    const reason = String(a.body["reason"] ?? a.body["error"] ?? "");
+    const reason = textOf(a.body["reason"] ?? a.body["error"]);
     if (a.status === 401)
       throw new InventoryError(
         "unauthorized",

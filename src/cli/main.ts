@@ -19,7 +19,7 @@ const USAGE = `usage: pydirect-portal check <manifest or .bin path or URL> [--js
   --member  add a CouchDB user (one per station) to the database's members; repeat for each`;
 
 export async function main(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = argv as [string?, ...string[]];
   if (command === "--help" || command === "-h" || command === "help") {
     out(USAGE);
     return 0;
@@ -50,7 +50,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
 }
 
 async function inventory(args: string[], out: (line: string) => void): Promise<number> {
-  const [sub, ...rest] = args;
+  const [sub, ...rest] = args as [string?, ...string[]];
   if (sub !== "init") {
     out(`${sub === undefined ? "inventory needs a subcommand" : `unknown inventory subcommand "${sub}"`}\n\n${USAGE}`);
     return 2;

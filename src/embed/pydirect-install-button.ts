@@ -26,7 +26,7 @@ class PydirectInstallButton extends HTMLElement {
           ? "Your browser cannot install firmware: use Chrome or Edge on a computer."
           : "Installing firmware needs this page on https://.";
     root.innerHTML = `<style>button{font:inherit;padding:.6em 1.2em;border:0;border-radius:var(--pydirect-radius,8px);background:var(--pydirect-accent,#0b57d0);color:var(--pydirect-accent-text,#fff);cursor:pointer}</style><slot name="${state}">${fallback}</slot>`;
-    if (state === "activate") root.querySelector("slot")!.addEventListener("click", () => void this.open());
+    if (state === "activate") root.querySelector("slot")?.addEventListener("click", () => void this.open());
   }
 
   attributeChangedCallback(): void {
@@ -46,16 +46,18 @@ class PydirectInstallButton extends HTMLElement {
       const forward = (from: string, to: string) =>
         dialog.addEventListener(from, (e) => {
           e.stopPropagation();
-          this.dispatchEvent(new CustomEvent(to, { detail: (e as CustomEvent).detail, bubbles: true, composed: true }));
+          this.dispatchEvent(
+            new CustomEvent(to, { detail: (e as CustomEvent<unknown>).detail, bubbles: true, composed: true }),
+          );
         });
       forward("pydirect-state", "state-changed");
       forward("pydirect-install-complete", "install-complete");
-      this.shadowRoot!.append(dialog);
+      (this.shadowRoot ?? this).append(dialog); // open() runs after connectedCallback made the root
       this.dialog = dialog;
     }
     this.dialog.open();
   }
 }
 
-customElements.get("pydirect-install-button") ||
+if (!customElements.get("pydirect-install-button"))
   customElements.define("pydirect-install-button", PydirectInstallButton);

@@ -73,7 +73,7 @@ export class PydirectConnectStep extends LitElement {
     const running = s.connect.status === "running";
     const board = s.connect.result;
     const problem = this.environmentProblem;
-    const model = this.virtualModels.find((m) => m.id === this.model) ?? this.virtualModels[0] ?? null;
+    const model = this.virtualModels.find((m) => m.id === this.model) ?? this.virtualModels.at(0) ?? null;
     return html`
       <h2 tabindex="-1">Connect your board</h2>
       ${

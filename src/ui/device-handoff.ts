@@ -48,7 +48,11 @@ export class PydirectDeviceHandoff extends LitElement {
     fire(this, "pydirect-connect-again", { id: this.handoff.deviceId });
   };
 
-  override async updated(): Promise<void> {
+  override updated(): void {
+    void this.restoreFocus();
+  }
+
+  private async restoreFocus(): Promise<void> {
     // The button is disabled while connecting, which drops focus; keyboard users land on the
     // console (or back on the button when it failed) instead of the top of the page.
     if (!this.returnFocus || this.busy || !this.handoff) return;
@@ -60,7 +64,7 @@ export class PydirectDeviceHandoff extends LitElement {
         if (!this.dispatchEvent(ask)) return;
       } else if (await this.renderRoot.querySelector("pydirect-device-console")?.focusInput()) return;
     }
-    (this.renderRoot.querySelector("#connect-again") as HTMLElement | null)?.focus();
+    this.renderRoot.querySelector<HTMLElement>("#connect-again")?.focus();
   }
 
   override render() {

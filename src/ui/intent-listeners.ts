@@ -3,7 +3,8 @@
  * host, which stops the event there and hands its detail (or `{}`) to the handler.
  */
 
-export type IntentHandler = (detail: Record<string, unknown>) => void | Promise<unknown>;
+/** What it returns is not used; a promise's rejection is the handler's to report. */
+export type IntentHandler = (detail: Record<string, unknown>) => unknown;
 
 /** Listen for each intent in `handlers` on `host`; the returned function removes every listener. */
 export function listenToIntents(host: HTMLElement, handlers: Record<string, IntentHandler>): () => void {

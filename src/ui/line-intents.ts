@@ -10,6 +10,7 @@ import type { PortalJobs } from "../core/session/jobs";
 import type { PortalSession } from "../core/session/portal-session";
 import { SessionError, asPortalError } from "../core/session/session-errors";
 import { listenToIntents, type IntentHandler } from "./intent-listeners";
+import { textOf } from "../core/text";
 
 export interface LineIntentDeps {
   line: ProductionLine;
@@ -45,7 +46,7 @@ export function bindLineIntents(host: HTMLElement, deps: LineIntentDeps): () => 
     "pydirect-line-start": (d) => attempt(async () => line.start(await lineSettings(deps, d))),
     "pydirect-line-stop": () => line.stop(),
     "pydirect-line-clear": () => attempt(() => line.clearFinished()),
-    "pydirect-line-remove": (d) => attempt(() => line.removeBoard(String(d["id"] ?? ""))),
+    "pydirect-line-remove": (d) => attempt(() => line.removeBoard(textOf(d["id"]))),
   };
   return listenToIntents(host, handlers);
 }
@@ -67,9 +68,9 @@ async function lineSettings(deps: LineIntentDeps, d: Record<string, unknown>): P
   }
   const erase = s.erase?.reason === "user-choice" ? { erase: s.erase.erase } : {};
   if (d["flashOnly"] === true) return { offer, wifi: null, ...erase };
-  const ssid = String(d["ssid"] ?? "").trim();
+  const ssid = textOf(d["ssid"]).trim();
   if (!ssid) throw LineError.noWifi();
-  let password = String(d["password"] ?? "");
+  let password = textOf(d["password"]);
   const kept = session.lineWifi();
   // An empty password box with the session's network means "as for the boards before".
   if (password === "" && kept?.ssid === ssid) password = kept.password;

@@ -124,7 +124,7 @@ export class PydirectTerminal extends LitElement {
       <p class="muted" id="terminal-hint">
         ${
           live
-            ? t?.repl
+            ? t.repl
               ? "Type Python at the >>> prompt. Ctrl-C stops a program, Ctrl-D soft-resets, Ctrl+Space completes a name; a pasted block runs as one. Tab and Esc leave the console."
               : "What you type goes to the board. Tab and Esc leave the console."
             : "Portal messages and what the board prints. Open the console to type to the board."
@@ -253,7 +253,7 @@ export class PydirectTerminal extends LitElement {
     term.onData((data) => this.send(data));
     term.attachCustomKeyEventHandler((e) => {
       if (e.type === "keydown" && e.key === "Escape") {
-        (this.renderRoot.querySelector(".toolbar button:not([disabled])") as HTMLElement | null)?.focus();
+        this.renderRoot.querySelector<HTMLElement>(".toolbar button:not([disabled])")?.focus();
         return false;
       }
       // Tab is the page's: focus moves on (xterm leaves the event alone when told to skip it).

@@ -7,6 +7,7 @@ import type { PortChoice, PortalSession } from "../core/session/portal-session";
 import type { LocalFile } from "../core/firmware-sources/types";
 import type { StepId } from "../core/session/session-types";
 import { listenToIntents, type IntentHandler } from "./intent-listeners";
+import { textOf } from "../core/text";
 
 export interface PortSources {
   pickSerial(): Promise<PortChoice>;
@@ -56,7 +57,7 @@ export function bindSessionIntents(
     "pydirect-select-release": (d) =>
       session.selectRelease(String(d["version"]), typeof d["product"] === "string" ? d["product"] : null),
     "pydirect-include-beta": (d) => session.setIncludeBeta(Boolean(d["include"])),
-    "pydirect-enter-manifest-url": (d) => session.enterManifestUrl(String(d["url"] ?? "")),
+    "pydirect-enter-manifest-url": (d) => session.enterManifestUrl(textOf(d["url"])),
     "pydirect-local-files": (d) => session.addLocalFiles((d["files"] as LocalFile[] | undefined) ?? []),
     "pydirect-local-offset": (d) => session.setLocalOffset(String(d["name"]), Number(d["offset"])),
     "pydirect-select-version": (d) => session.selectVersion(String(d["version"])),
@@ -67,12 +68,12 @@ export function bindSessionIntents(
     "pydirect-virtual-buttons": (d) => ports.pressVirtualButtons?.(String(d["stage"])),
     "pydirect-skip-flash": () => session.skipFlash(),
     "pydirect-provision": async (d) => {
-      const ssid = String(d["ssid"] ?? "");
-      const password = String(d["password"] ?? "");
+      const ssid = textOf(d["ssid"]);
+      const password = textOf(d["password"]);
       const kept = session.state.provision.wifi;
       // An empty password box with the same network means "as for the previous board".
       if (!(password === "" && kept?.ssid === ssid && kept.hasPassword))
-        session.setWifi({ ssid, password }, String(d["deviceName"] ?? ""));
+        session.setWifi({ ssid, password }, textOf(d["deviceName"]));
       const webrepl = d["webreplPassword"];
       session.setWebreplPassword(typeof webrepl === "string" ? webrepl : "");
       const provisioned = await session.provision();
@@ -93,24 +94,24 @@ export function bindSessionIntents(
     },
     "pydirect-next-board": () => session.nextBoard(),
     "pydirect-connect-again": async (d) => {
-      await session.connectAgainTo(String(d["id"] ?? ""));
+      await session.connectAgainTo(textOf(d["id"]));
       hooks.onBoardFinished?.();
     },
-    "pydirect-console-exec": (d) => session.execLine(String(d["line"] ?? "")),
-    "pydirect-console-unlock": (d) => session.unlockConsole(String(d["password"] ?? "")),
+    "pydirect-console-exec": (d) => session.execLine(textOf(d["line"])),
+    "pydirect-console-unlock": (d) => session.unlockConsole(textOf(d["password"])),
     "pydirect-console-close": () => session.closeConsole(),
     "pydirect-terminal-open": () => session.openTerminal(),
     "pydirect-terminal-close": () => session.closeTerminal(),
-    "pydirect-terminal-input": (d) => session.terminalInput(String(d["data"] ?? "")),
-    "pydirect-terminal-paste": (d) => session.terminalPaste(String(d["text"] ?? "")),
+    "pydirect-terminal-input": (d) => session.terminalInput(textOf(d["data"])),
+    "pydirect-terminal-paste": (d) => session.terminalPaste(textOf(d["text"])),
     "pydirect-terminal-reset": () => session.resetBoard(),
     "pydirect-wifi-detect": () => session.detectWifiSetup(),
     "pydirect-wifi-rescan": () => session.scanWifi(),
     "pydirect-improv-connect": (d) =>
-      session.improvConnect({ ssid: String(d["ssid"] ?? ""), password: String(d["password"] ?? "") }),
-    "pydirect-change-wifi": (d) => session.openWifiChange(String(d["id"] ?? "")),
+      session.improvConnect({ ssid: textOf(d["ssid"]), password: textOf(d["password"]) }),
+    "pydirect-change-wifi": (d) => session.openWifiChange(textOf(d["id"])),
     "pydirect-change-wifi-apply": (d) =>
-      session.applyWifiChange({ ssid: String(d["ssid"] ?? ""), password: String(d["password"] ?? "") }),
+      session.applyWifiChange({ ssid: textOf(d["ssid"]), password: textOf(d["password"]) }),
     "pydirect-change-wifi-close": () => session.closeWifiChange(),
     "pydirect-cancel": () => session.cancel(),
     "pydirect-go-to": (d) => session.show(d["step"] as StepId),
@@ -119,7 +120,7 @@ export function bindSessionIntents(
   return listenToIntents(host, handlers);
 }
 
-function recover(session: PortalSession, action: RecoveryAction): Promise<unknown> | void {
+function recover(session: PortalSession, action: RecoveryAction): Promise<unknown> | undefined {
   switch (action) {
     case "pick-another-port": {
       session.forgetPort();

@@ -178,7 +178,7 @@ export const deviceTableStyles = css`
 `;
 
 /** Fire an intent (or notice) from an element: CustomEvent that bubbles out of shadow roots. */
-export function fire<T>(from: EventTarget, type: string, detail?: T): void {
+export function fire(from: EventTarget, type: string, detail?: unknown): void {
   from.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
 }
 

@@ -99,7 +99,7 @@ export class LinkDirection {
   }
 
   private armTimer(): void {
-    const head = this.inFlight[0];
+    const head = this.inFlight.at(0);
     if (this.timer !== undefined || !head) return;
     this.timer = setTimeout(
       () => {
@@ -112,8 +112,9 @@ export class LinkDirection {
 
   private deliverDue(): void {
     // Timers may fire a fraction of a millisecond early; what is not due yet re-arms the timer.
-    while (this.inFlight.length > 0 && this.inFlight[0].at <= performance.now() + 0.25) {
-      this.receiver(this.inFlight.shift()!.bytes);
+    for (let head = this.inFlight.at(0); head && head.at <= performance.now() + 0.25; head = this.inFlight.at(0)) {
+      this.inFlight.shift();
+      this.receiver(head.bytes);
     }
     this.armTimer();
   }

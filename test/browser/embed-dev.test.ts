@@ -32,8 +32,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await vite?.close();
+  await (browser as typeof browser | undefined)?.close();
+  await (vite as typeof vite | undefined)?.close();
 });
 
 describe("embed demo page under the dev server", () => {

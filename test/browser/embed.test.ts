@@ -27,9 +27,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await portal?.close();
+  await (browser as typeof browser | undefined)?.close();
+  await (site as typeof site | undefined)?.close();
+  await (portal as typeof portal | undefined)?.close();
 });
 
 describe("embeddable install button", () => {

@@ -141,15 +141,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await Promise.all([site?.close(), api?.close(), mirror?.close()]);
+  await (browser as typeof browser | undefined)?.close();
+  await Promise.all([
+    (site as typeof site | undefined)?.close(),
+    (api as typeof api | undefined)?.close(),
+    (mirror as typeof mirror | undefined)?.close(),
+  ]);
   if (empty) await rm(empty, { recursive: true, force: true });
 });
 
 function sessionState(page: Page): Promise<SessionState> {
   return page.evaluate(() => {
     const portal = document.querySelector("pydirect-portal") as unknown as { currentSession: { state: unknown } };
-    return JSON.parse(JSON.stringify(portal.currentSession.state));
+    return JSON.parse(JSON.stringify(portal.currentSession.state)) as SessionState;
   });
 }
 

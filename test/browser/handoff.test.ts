@@ -38,7 +38,7 @@ describe("device hand-off element", () => {
       const seen: unknown[] = [];
       (window as unknown as { seen: unknown[] }).seen = seen;
       for (const type of ["pydirect-console-unlock", "pydirect-connect-again"])
-        el.addEventListener(type, (e) => seen.push({ type, detail: (e as CustomEvent).detail }));
+        el.addEventListener(type, (e) => seen.push({ type, detail: (e as CustomEvent<unknown>).detail }));
       document.querySelector("pydirect-portal")!.replaceWith(el);
     }, locked);
 

@@ -57,7 +57,7 @@ export async function serveDir(dir: string, options: ServeOptions = {}): Promise
   const routes: Route[] = [];
   const requests: string[] = [];
   const root = resolve(dir);
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     requests.push(path);
     if (options.isolated !== false)
@@ -88,7 +88,8 @@ export async function serveDir(dir: string, options: ServeOptions = {}): Promise
     } catch {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     }
-  });
+  };
+  const server = createServer((req, res) => void handle(req, res));
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((ok) => server.listen(0, host === "localhost" ? "127.0.0.1" : host, ok));
   const { port } = server.address() as AddressInfo;

@@ -52,10 +52,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await couch?.close();
-  await site?.close();
+  await (a as typeof a | undefined)?.close();
+  await (b as typeof b | undefined)?.close();
+  await (couch as typeof couch | undefined)?.close();
+  await (site as typeof site | undefined)?.close();
 });
 
 const status = (page: Page) => page.locator("pydirect-inventory-settings [part=status]");
@@ -123,7 +123,7 @@ describe("one inventory for two stations", () => {
       [a.page, STATIONS.a],
       [b.page, STATIONS.b],
     ] as const) {
-      const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+      const stored = await page.evaluate(() => JSON.stringify(Object.fromEntries(Object.entries(localStorage))));
       expect(stored).toContain(station.user);
       expect(stored).not.toContain(station.password);
     }

@@ -38,7 +38,7 @@ interface LineSnapshot {
 function lineState(page: Page): Promise<LineSnapshot> {
   return page.evaluate(() => {
     const portal = document.querySelector("pydirect-portal") as unknown as { line: { state: unknown } };
-    return JSON.parse(JSON.stringify(portal.line.state));
+    return JSON.parse(JSON.stringify(portal.line.state)) as LineSnapshot;
   });
 }
 

@@ -62,9 +62,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await portal?.close();
-  await device?.stop();
+  await (browser as typeof browser | undefined)?.close();
+  await (portal as typeof portal | undefined)?.close();
+  await (device as typeof device | undefined)?.stop();
 });
 
 function setLocalNetwork(setting: "granted" | "denied" | "prompt"): Promise<unknown> {
@@ -76,13 +76,14 @@ function setLocalNetwork(setting: "granted" | "denied" | "prompt"): Promise<unkn
 }
 
 function state(page: Page): Promise<SessionState> {
-  return page.evaluate(() =>
-    JSON.parse(
-      JSON.stringify(
-        (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: unknown } }).currentSession
-          .state,
-      ),
-    ),
+  return page.evaluate(
+    () =>
+      JSON.parse(
+        JSON.stringify(
+          (document.querySelector("pydirect-portal") as unknown as { currentSession: { state: unknown } })
+            .currentSession.state,
+        ),
+      ) as SessionState,
   );
 }
 
@@ -165,7 +166,7 @@ describe("connect again under Local Network Access (portal public, board local)"
       (url) =>
         fetch(url, { targetAddressSpace: "local" } as RequestInit).then(
           () => "reached",
-          (e: Error) => e.name,
+          (e: unknown) => (e as Error).name,
         ),
       `https://${BOARD_NAME}/webrtc/status`,
     );

@@ -25,8 +25,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await (browser as typeof browser | undefined)?.close();
+  await (server as typeof server | undefined)?.close();
 });
 
 async function controlled(page: Page): Promise<boolean> {

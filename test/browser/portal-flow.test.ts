@@ -29,7 +29,7 @@ async function tabTo(page: Page, id: string, max = 40): Promise<void> {
 function sessionState(page: Page): Promise<SessionState> {
   return page.evaluate(() => {
     const portal = document.querySelector("pydirect-portal") as unknown as { currentSession: { state: unknown } };
-    return JSON.parse(JSON.stringify(portal.currentSession.state));
+    return JSON.parse(JSON.stringify(portal.currentSession.state)) as SessionState;
   });
 }
 
@@ -321,7 +321,7 @@ describe("portal page", () => {
     const jsonDownload = page.waitForEvent("download");
     await page.locator("pydirect-device-list #export-json").click();
     const json = await readFile(await (await jsonDownload).path(), "utf8");
-    expect(JSON.parse(json).devices).toHaveLength(2);
+    expect((JSON.parse(json) as { devices: unknown[] }).devices).toHaveLength(2);
     const log = await page.evaluate(() =>
       (
         document.querySelector("pydirect-portal") as unknown as { currentSession: { log: { toText(): string } } }
@@ -336,7 +336,7 @@ describe("portal page", () => {
       const req = indexedDB.open("pydirect-devices");
       const db: IDBDatabase = await new Promise((ok, fail) => {
         req.onsuccess = () => ok(req.result);
-        req.onerror = () => fail(req.error);
+        req.onerror = () => fail(req.error ?? new Error("indexedDB.open failed"));
       });
       const rows: unknown[] = await new Promise((ok) => {
         const r = db.transaction("devices").objectStore("devices").getAll();

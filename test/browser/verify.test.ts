@@ -45,13 +45,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await device?.stop();
-  await browser?.close();
-  await vite?.close();
+  await (device as typeof device | undefined)?.stop();
+  await (browser as typeof browser | undefined)?.close();
+  await (vite as typeof vite | undefined)?.close();
 });
 
 async function boardWith(identity: Provisioned, backend?: PeerBackend): Promise<void> {
-  await device?.stop();
+  await (device as typeof device | undefined)?.stop();
   device = await startMicroPythonDevice({ certPem: identity.certPem, keyPem: identity.keyPem, https: true, backend });
   const port = await device.https!.listening;
   transport = createPinnedHttpsTransport(`https://127.0.0.1:${port}`, { fingerprint: identity.fingerprint });
@@ -59,7 +59,7 @@ async function boardWith(identity: Provisioned, backend?: PeerBackend): Promise<
 
 /** Runs verifyDevice inside the page (source text: the test runner must not rewrite its imports). */
 function verifyInPage(certificatePem: string, shape: string): Promise<VerifyReport> {
-  return browser.page.evaluate(
+  return browser.page.evaluate<VerifyReport>(
     `(async () => {
       const verify = await import("/src/core/verify/index.ts");
       const signaling = await import("/src/core/signaling/index.ts");
@@ -70,7 +70,7 @@ function verifyInPage(certificatePem: string, shape: string): Promise<VerifyRepo
       });
       return report;
     })()`,
-  ) as Promise<VerifyReport>;
+  );
 }
 
 describe("verification from a real browser to the virtual board", () => {
@@ -110,7 +110,7 @@ describe("verification from a real browser to the virtual board", () => {
 
 /** Provision a virtual board in the page over its serial port, then verify over serial signaling there. */
 function provisionAndVerifyInPage(password: string, shape = "portal-offers"): Promise<VerifyReport> {
-  return browser.page.evaluate(
+  return browser.page.evaluate<VerifyReport>(
     `(async () => {
       const { VirtualBoard } = await import("/src/virtual-board/index.ts");
       const { createMicroPythonApp } = await import("/src/virtual-board/micropython/index.ts");
@@ -138,7 +138,7 @@ function provisionAndVerifyInPage(password: string, shape = "portal-offers"): Pr
         board.unplug();
       }
     })()`,
-  ) as Promise<VerifyReport>;
+  );
 }
 
 describe("the virtual board in the page, its webrtc module on the page's RTCPeerConnection", () => {

@@ -25,9 +25,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await portal?.close();
+  await (browser as typeof browser | undefined)?.close();
+  await (site as typeof site | undefined)?.close();
+  await (portal as typeof portal | undefined)?.close();
 });
 
 /** The id (or tag, or the radio's SSID) of the focused element, through shadow roots. */

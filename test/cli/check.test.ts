@@ -10,16 +10,25 @@ import { demoManifest, demoPartsByChip, makeDemoApp } from "../../scripts/lib/de
 
 const ROOT = resolve(__dirname, "../..");
 
+/** The demo manifest's JSON, as far as the tests below change it (fields set to undefined drop out). */
+interface DemoManifestJson {
+  builds: Array<{
+    chipFamily: string;
+    merged?: { path: string; offset: number };
+    parts: Array<{ path: string; offset: number; sha256?: string; size?: number }>;
+  }>;
+}
+
 /** Writes the demo firmware (optionally tampered with) into a fresh directory; returns the manifest path. */
 function writeDemo(
-  tamper: (files: Map<string, Uint8Array>, manifest: Record<string, any>) => void = () => undefined,
+  tamper: (files: Map<string, Uint8Array>, manifest: DemoManifestJson) => void = () => undefined,
 ): string {
   const dir = mkdtempSync(join(tmpdir(), "pydirect-check-"));
   const parts = demoPartsByChip();
   const files = new Map<string, Uint8Array>();
   for (const list of Object.values(parts)) for (const p of list) files.set(p.path, p.data);
   const manifest = demoManifest(parts);
-  tamper(files, manifest);
+  tamper(files, manifest as unknown as DemoManifestJson);
   for (const [path, data] of files) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), data);
@@ -124,7 +133,7 @@ describe("pydirect-portal check", () => {
     writeFileSync(join(dir, "damaged.bin"), damaged);
     const bad = await run("check", join(dir, "damaged.bin"), "--json");
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.text).findings).toContainEqual(
+    expect((JSON.parse(bad.text) as { findings: unknown[] }).findings).toContainEqual(
       expect.objectContaining({ level: "error", code: "image-checksum", part: "damaged.bin (image at 0x1000)" }),
     );
     writeFileSync(join(dir, "noise.bin"), new Uint8Array(4096).fill(0x42));
@@ -150,10 +159,10 @@ describe("pydirect-portal check", () => {
   it("prints JSON for scripts", async () => {
     const { code, text } = await run("check", demo(), "--json");
     expect(code).toBe(0);
-    const report = JSON.parse(text);
+    const report = JSON.parse(text) as { findings: Array<{ level: string }> };
     expect(report).toMatchObject({ ok: true, errors: 0 });
     // The manifest line, then three parts for each of the four demo builds (ESP32, S3, C3, P4).
-    expect(report.findings.filter((f: { level: string }) => f.level === "ok")).toHaveLength(13);
+    expect(report.findings.filter((f) => f.level === "ok")).toHaveLength(13);
   });
 
   it("answers usage errors with exit code 2", async () => {
@@ -240,7 +249,7 @@ describe("the installed command", () => {
     const failure = await promisify(execFile)("npx", ["--no-install", "pydirect-portal", "check", broken], {
       cwd: ROOT,
       timeout: 60_000,
-    }).catch((e: { code: number; stdout: string }) => e);
+    }).catch((e: unknown) => e);
     expect((failure as { code: number }).code).toBe(1);
     expect((failure as { stdout: string }).stdout).toMatch(/ERROR (size-mismatch|sha256-mismatch)/);
   });

@@ -28,7 +28,7 @@ export function rememberedChoiceFor(loaded: LoadedFirmware): RememberedChoice {
       return {
         sourceKind: o.kind,
         sourceKey: o.url,
-        version: loaded.manifest.version ?? loaded.manifest.choices[0]?.version ?? null,
+        version: loaded.manifest.version ?? loaded.manifest.choices.at(0)?.version ?? null,
       };
     case "pydirect-release":
       return { sourceKind: o.kind, sourceKey: `${o.repo}#${o.product}`, version: o.tag };

@@ -37,7 +37,7 @@ function conflicting(message: string, files: string[]): FirmwareSourceError {
 /** The chip all images agree on; two different chips among the files is an error. */
 function agreedChip(found: { file: LocalFile; chip: ChipFamily | null }[]): ChipFamily | null {
   const known = found.filter((f) => f.chip !== null);
-  const first = known[0];
+  const first = known.at(0);
   const other = known.find((f) => f.chip !== first?.chip);
   if (first && other) {
     throw conflicting(
@@ -60,7 +60,7 @@ function analyzeManifest(manifestFile: LocalFile, others: LocalFile[]): LocalFir
   let appVersion: string | null = null;
   for (const build of builds) {
     for (const part of build.parts) {
-      const name = matched.partFiles[part.path];
+      const name = matched.partFiles[part.path] as string | undefined;
       const file = name === undefined ? undefined : byName.get(name);
       if (!file) continue; // a full URL, downloaded at install
       const seen = recogniseImage(file.data);
@@ -126,7 +126,7 @@ function analyzeSplit(files: LocalFile[]): LocalFirmwareAnalysis {
   const merged = seen.filter((s) => s.image.kind === "merged");
   if (merged.length > 0) {
     throw conflicting(
-      `${merged[0].file.name} is a merged image that already holds the bootloader, partition table and app; drop it alone, without ${seen.find((s) => s !== merged[0])!.file.name}.`,
+      `${merged[0].file.name} is a merged image that already holds the bootloader, partition table and app; drop it alone, without ${seen.find((s) => s !== merged[0])?.file.name ?? "the other files"}.`,
       seen.map((s) => s.file.name),
     );
   }
@@ -146,7 +146,7 @@ function analyzeSplit(files: LocalFile[]): LocalFirmwareAnalysis {
   }
   const chip = agreedChip(seen.map((s) => ({ file: s.file, chip: "chip" in s.image ? s.image.chip : null })));
   const warnings: string[] = [];
-  const table = ofKind("partition-table")[0];
+  const table = ofKind("partition-table").at(0);
   const entries = table && table.image.kind === "partition-table" ? table.image.entries : null;
   if (table && !entries)
     warnings.push(
@@ -191,7 +191,7 @@ function analyzeSplit(files: LocalFile[]): LocalFirmwareAnalysis {
         kind: "app",
         offset: home.offset,
         size,
-        reason: `The app, at ${hex(home.offset)}: partition "${home.label}" in ${table.file.name}.`,
+        reason: `The app, at ${hex(home.offset)}: partition "${home.label}" in ${table?.file.name ?? "the partition table"}.`,
       };
     if (chip === "ESP8266" && file.data[0] === ESP8266_V2_MAGIC) {
       return {
@@ -299,6 +299,7 @@ export function localFirmware(
       { files: origin.names },
     );
   }
+  const partData = new Map<string, Uint8Array>();
   const parts = analysis.parts.map((p) => {
     const data = byName.get(p.name);
     if (!data)
@@ -312,6 +313,7 @@ export function localFirmware(
         `The offset for ${p.name} must be a whole number of bytes (like 0x10000), not ${String(offset)}.`,
         { files: [p.name] },
       );
+    partData.set(p.name, data);
     return { path: p.name, offset, size: data.length };
   });
   const raw = {
@@ -324,7 +326,7 @@ export function localFirmware(
   return {
     manifest,
     manifestUrl: LOCAL_FILES_URL,
-    files: new Map(parts.map((p) => [p.path, byName.get(p.path)!])),
+    files: partData,
     origin,
   };
 }

@@ -57,7 +57,7 @@ export function matchManifestParts(
     }
     missingByBuild.set(build, missing);
   }
-  const complete = (b: ManifestBuild) => missingByBuild.get(b)!.length === 0;
+  const complete = (b: ManifestBuild) => missingByBuild.get(b)?.length === 0;
   if (![...missingByBuild.keys()].some(complete)) {
     const [build, missing] = [...missingByBuild.entries()].sort((a, b) => a[1].length - b[1].length)[0];
     throw new FirmwareSourceError(
@@ -84,6 +84,10 @@ export function matchManifestParts(
       .filter(complete)
       .flatMap((b) => b.parts.map((p) => p.path)),
   );
-  for (const path of Object.keys(partFiles)) if (!kept.has(path)) delete partFiles[path];
-  return { manifest: { ...manifest, builds: manifest.builds.filter(complete), choices }, partFiles, warnings };
+  const keptFiles = Object.fromEntries(Object.entries(partFiles).filter(([path]) => kept.has(path)));
+  return {
+    manifest: { ...manifest, builds: manifest.builds.filter(complete), choices },
+    partFiles: keptFiles,
+    warnings,
+  };
 }

@@ -27,7 +27,7 @@ export interface ProductFacts {
  *   RetroVMS_Mini       board ESP32_S3_16MB + manifest retrovms_mini (chip ESP32-S3), 16 MB
  *   Waveshare_LCD_1.46/1.69  board ESP32_S3_16MB (N16R8 modules), 16 MB
  */
-const PRODUCTS: Record<string, Omit<ProductFacts, "source">> = {
+const PRODUCTS: Partial<Record<string, Omit<ProductFacts, "source">>> = {
   ESP32_S3: { chipFamily: "ESP32-S3", flashSize: 8 * MB },
   ESP32_S3_16MB: { chipFamily: "ESP32-S3", flashSize: 16 * MB },
   ESP32_P4: { chipFamily: "ESP32-P4", flashSize: 16 * MB },
@@ -70,7 +70,7 @@ function fromName(product: string): Omit<ProductFacts, "source"> | null {
         : null;
   if (!isChipFamily(family)) return null;
   const mb = tokens.map((t) => /^(?:(\d{1,2})MB|N(\d{1,2})(?:R\d+)?)$/.exec(t)).find(Boolean);
-  const size = mb ? Number(mb[1] ?? mb[2]) : null;
+  const size = mb ? Number(mb.at(1) ?? mb.at(2)) : null;
   return { chipFamily: family, flashSize: size && [2, 4, 8, 16, 32].includes(size) ? size * MB : null };
 }
 

@@ -75,7 +75,7 @@ function versionOfTag(tag: string): string {
 function toRelease(raw: GithubRelease, repo: string, mirrorBase: string | undefined): PydirectRelease | null {
   if (raw.draft === true || typeof raw.tag_name !== "string" || raw.tag_name === "") return null;
   const tag = raw.tag_name;
-  const assets: GithubAsset[] = Array.isArray(raw.assets) ? raw.assets : [];
+  const assets: GithubAsset[] = Array.isArray(raw.assets) ? (raw.assets as GithubAsset[]) : [];
   const products: PydirectProduct[] = [];
   for (const asset of assets) {
     if (typeof asset.name !== "string") continue;

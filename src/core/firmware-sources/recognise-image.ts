@@ -75,7 +75,7 @@ export function tableEntries(data: Uint8Array): PartitionEntry[] | null {
 /** The partition an app goes to: factory first, else the first OTA slot, else the first app. */
 export function bootAppPartition(entries: PartitionEntry[] | null): PartitionEntry | null {
   const apps = (entries ?? []).filter(isAppPartition);
-  return apps.find((e) => e.subtype === 0x00) ?? apps.find((e) => e.subtype === 0x10) ?? apps[0] ?? null;
+  return apps.find((e) => e.subtype === 0x00) ?? apps.find((e) => e.subtype === 0x10) ?? apps.at(0) ?? null;
 }
 
 /**

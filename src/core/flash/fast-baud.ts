@@ -5,22 +5,16 @@
  * flash went through, so the next board behind the same kind of bridge starts there.
  */
 import { usbDeviceName, usbIdentityKey } from "../port/usb-names";
-import type { BaudMemory } from "./baud-memory";
 import type { FlashSession } from "./flash-session";
-import type { BaudEvent } from "./types";
+import type { BaudEvent, FastBaudOptions } from "./types";
+
+export type { FastBaudOptions } from "./types";
 
 /**
  * Rates tried above the ROM's, fastest first: the top rates of the common bridges' data sheets
  * (CP2102N and FT232R 3 Mbaud, CH340 2 Mbaud) and one step between 2 Mbaud and 921,600.
  */
 export const FAST_BAUD_RATES: readonly number[] = [3_000_000, 2_000_000, 1_500_000];
-
-export interface FastBaudOptions {
-  /** Rates to try above the ROM's rate, in any order (fastest is tried first); default `FAST_BAUD_RATES`. */
-  rates?: readonly number[];
-  /** Where the rate that worked is kept per USB identity; without it every board probes afresh. */
-  memory?: BaudMemory;
-}
 
 export class BaudStepper {
   private readonly usbKey: string | null;

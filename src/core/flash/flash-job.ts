@@ -62,6 +62,7 @@ export async function flashParts(
       signal: request.signal,
       onProgress: emit,
     });
+    const open = session; // what the closures below use: the session is open from here on
     emit({ state: "preparing" });
     const parts = await chooseParts(request, session.chip);
     checkParts(parts, session.chip);
@@ -89,7 +90,7 @@ export async function flashParts(
         let runs: WriteRun[] = [{ start: 0, end: part.data.length }];
         if (request.skipIdentical !== false) {
           emit({ state: "comparing", part: part.name, index });
-          runs = await findDifferingRuns(session!, part.offset, part.data).catch((err: unknown) => {
+          runs = await findDifferingRuns(open, part.offset, part.data).catch((err: unknown) => {
             throw asFlashError(err, part);
           });
         }
@@ -134,7 +135,7 @@ export async function flashParts(
       parts.forEach((_, index) => void digestOf(index));
     }
     for (const [index, part] of parts.entries()) {
-      const runs = written.get(index)!;
+      const runs = written.get(index) ?? [];
       wroteAnything ||= runs.length > 0;
       results[index].bytesWritten = await writeRuns(ctx, part, index, runs);
       results[index].skipped = runs.length === 0;
@@ -150,12 +151,12 @@ export async function flashParts(
       const toCheck =
         runs.reduce((sum, r) => sum + r.end - r.start, 0) >= WHOLE_PART_CHECK * part.data.length ? whole : runs;
       const partDigest = digestOf(result.index);
-      if (!(await withStepDown(ctx, part, () => verifies(session!, part, toCheck, partDigest)))) {
+      if (!(await withStepDown(ctx, part, () => verifies(open, part, toCheck, partDigest)))) {
         // One full rewrite of the part: a block garbled on the wire yet accepted is rare but possible.
         await session.startStub();
         result.bytesWritten += await writeRuns(ctx, part, result.index, whole);
         result.skipped = false;
-        if (!(await withStepDown(ctx, part, () => verifies(session!, part, whole, partDigest))))
+        if (!(await withStepDown(ctx, part, () => verifies(open, part, whole, partDigest))))
           throw FlashError.verifyMismatch(part.name, part.offset);
       }
       result.md5 = await partDigest;
@@ -267,8 +268,8 @@ async function writeRuns(ctx: JobContext, part: FlashPart, index: number, runs: 
   progress(skippedBytes);
   let sent = 0;
   const queue = [...runs];
-  while (queue.length > 0) {
-    const run = queue.shift()!;
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const run = next;
     const offset = part.offset + run.start;
     const data = part.data.subarray(run.start, run.end);
     try {

@@ -131,7 +131,7 @@ export class FlashSession {
   async startStub(): Promise<void> {
     if (this.loader.IS_STUB) return;
     await this.guard(this.loader.runStub(), "stub");
-    if (!this.loader.IS_STUB) throw FlashError.noResponse(new Error("the flasher stub did not start"));
+    if (!this.stubRunning) throw FlashError.noResponse(new Error("the flasher stub did not start"));
     // The real flash size, so that a write past it fails instead of wrapping (see flash-parameters.ts).
     if (this.chip.flashSize !== null) await this.guard(setFlashParameters(this.loader, this.chip.flashSize), "stub");
     this.onProgress?.({ state: "stub-running", baudRate: this.baudRate });
@@ -342,11 +342,12 @@ export class FlashSession {
     const chip = loader.chip;
     // eFuse words do not change while the chip runs, and esptool-js's chip classes read several of
     // them more than once (package, revision, features, MAC): ask the chip once per word.
-    const readReg = loader.readReg;
+    const readReg = loader.readReg.bind(loader);
     const words = new Map<number, Promise<number>>();
     loader.readReg = (addr: number, timeout?: number) => {
-      if (!words.has(addr)) words.set(addr, readReg.call(loader, addr, timeout));
-      return words.get(addr)!;
+      let word = words.get(addr);
+      if (!word) words.set(addr, (word = readReg(addr, timeout)));
+      return word;
     };
     try {
       const description = await chip.getChipDescription(loader);

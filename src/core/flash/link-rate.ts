@@ -6,7 +6,21 @@
  * reply. A rate the link cannot carry leaves the chip deaf to the host: the only way back is a
  * reset into the ROM loader and a fresh sync at 115200.
  */
-import type { FlashSession } from "./flash-session";
+import type { ESPLoader } from "esptool-js";
+import type { SerialPortTransport } from "../port/esptool-transport";
+
+/**
+ * What changing the rate needs of an open session (FlashSession has it). Declared here rather than
+ * imported from flash-session, which calls these functions: the two modules would import each other.
+ */
+export interface LinkSession {
+  readonly loader: ESPLoader;
+  readonly transport: SerialPortTransport;
+  /** The rate the link runs at now. */
+  readonly baudRate: number;
+  throwIfInterrupted(): void;
+  guard<T>(work: Promise<T>, step: "connect" | "md5"): Promise<T>;
+}
 
 export const ROM_BAUD = 115_200;
 const CHANGE_BAUDRATE = 0x0f;
@@ -43,7 +57,7 @@ function changeBaudArgs(baud: number, current: number): Uint8Array {
  * Ask the ROM loader for a faster UART, `target` first and then lower rates. A rate the link
  * cannot carry costs a reset and a fresh sync before the next one. Returns the rate reached.
  */
-export async function switchRomBaud(session: FlashSession, target: number): Promise<number> {
+export async function switchRomBaud(session: LinkSession, target: number): Promise<number> {
   if (target <= ROM_BAUD) return ROM_BAUD;
   const ladder = [target, 460_800, 230_400].filter((b, i, all) => b <= target && b > ROM_BAUD && all.indexOf(b) === i);
   const loader = session.loader;
@@ -60,7 +74,7 @@ export async function switchRomBaud(session: FlashSession, target: number): Prom
 }
 
 /** A register read is the cheapest question the loader answers. */
-async function answersAtCurrentBaud(session: FlashSession): Promise<boolean> {
+async function answersAtCurrentBaud(session: LinkSession): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
     session.throwIfInterrupted();
     try {
@@ -74,13 +88,13 @@ async function answersAtCurrentBaud(session: FlashSession): Promise<boolean> {
 }
 
 /** The stub's answers at the current (working) rate: the chip-detect register and the MD5 of a flash sector. */
-export async function probeLink(session: FlashSession): Promise<LinkProbe> {
+export async function probeLink(session: LinkSession): Promise<LinkProbe> {
   const magic = await session.guard(session.loader.readReg(CHIP_DETECT_MAGIC_REG), "md5");
   const md5 = await session.guard(stubMd5(session, CHECK_TIMEOUT_MS * 4), "md5");
   return { magic, md5 };
 }
 
-async function stubMd5(session: FlashSession, timeout: number): Promise<string> {
+async function stubMd5(session: LinkSession, timeout: number): Promise<string> {
   const args = new Uint8Array(16);
   new DataView(args.buffer).setUint32(0, PROBE_REGION.offset, true);
   new DataView(args.buffer).setUint32(4, PROBE_REGION.length, true);
@@ -101,7 +115,7 @@ async function stubMd5(session: FlashSession, timeout: number): Promise<string> 
  * with `probe`. Returns false when the link fails the check; the chip is then out of reach until
  * the session restarts it.
  */
-export async function switchStubBaud(session: FlashSession, baud: number, probe: LinkProbe): Promise<boolean> {
+export async function switchStubBaud(session: LinkSession, baud: number, probe: LinkProbe): Promise<boolean> {
   const loader = session.loader;
   await session.guard(
     loader.checkCommand("change baud rate", CHANGE_BAUDRATE, changeBaudArgs(baud, session.baudRate)),

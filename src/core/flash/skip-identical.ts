@@ -120,7 +120,7 @@ async function sameOnFlash(
 function merge(runs: WriteRun[]): WriteRun[] {
   const out: WriteRun[] = [];
   for (const run of runs) {
-    const last = out[out.length - 1];
+    const last = out.at(-1);
     if (last && last.end === run.start) last.end = run.end;
     else out.push({ ...run });
   }
@@ -161,7 +161,7 @@ function erasedStretches(offset: number, data: Uint8Array, run: WriteRun): Write
   while (at < run.end && (at + SECTOR <= run.end || run.end === data.length)) {
     const end = Math.min(run.end, at + SECTOR);
     if (data.subarray(at, end).every((b) => b === 0xff)) {
-      const last = out[out.length - 1];
+      const last = out.at(-1);
       if (last && last.end === at) last.end = end;
       else out.push({ start: at, end });
     }

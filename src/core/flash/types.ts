@@ -1,8 +1,8 @@
 import type { ChipFamily } from "../image/chips";
 import type { PortalError } from "../errors";
 import type { FlashError } from "./errors";
-import type { FastBaudOptions } from "./fast-baud";
 import type { SecurityState } from "./security-state";
+import type { BaudMemory } from "./baud-memory";
 
 export type { ChipFamily };
 
@@ -109,4 +109,11 @@ export interface FlashRequest {
   /** Hard reset into the app at the end; default true. */
   reset?: boolean;
   signal?: AbortSignal;
+}
+
+export interface FastBaudOptions {
+  /** Rates to try above the ROM's rate, in any order (fastest is tried first); default `FAST_BAUD_RATES`. */
+  rates?: readonly number[];
+  /** Where the rate that worked is kept per USB identity; without it every board probes afresh. */
+  memory?: BaudMemory;
 }

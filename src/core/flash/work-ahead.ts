@@ -84,7 +84,9 @@ export class CompressAhead<K> {
 
   private async run(queue: Array<[K, Uint8Array]>): Promise<void> {
     for (const [index, [key, data]] of queue.entries()) {
-      const { resolve, reject } = this.settle.get(key)!;
+      const settle = this.settle.get(key);
+      if (!settle) continue; // every key is registered before run() starts
+      const { resolve, reject } = settle;
       try {
         while (index > this.asked + this.lookahead && !this.cancelled) {
           await new Promise<void>((wake) => {

@@ -1,56 +1,14 @@
-import { chipFacts, PARTITION_TABLE_OFFSET, type ChipFamily } from "./chips";
+import { chipFacts, PARTITION_TABLE_OFFSET } from "./chips";
+import type { CheckedPart, ChipContext, FirmwareCheck, PartToCheck } from "./firmware-check-types";
 import { ImageError, imageErrorCollector } from "./errors";
 import { hex, sha256Hex } from "./bytes";
-import { readEspImage, ESP_IMAGE_MAGIC, type EspImageInfo } from "./esp-image";
-import { readAppDescription, type AppDescription } from "./app-desc";
-import { isAppPartition, readPartitionTable, type PartitionEntry, type PartitionTable } from "./partition-table";
+import { readEspImage, ESP_IMAGE_MAGIC } from "./esp-image";
+import { readAppDescription } from "./app-desc";
+import { isAppPartition, readPartitionTable, type PartitionTable } from "./partition-table";
 import { checkEsp8266Layout } from "./esp8266-firmware";
 import { detectImageChip } from "./detect-chip";
 
-/** One downloaded part and what the manifest promised about it. */
-export interface PartToCheck {
-  /** Manifest path or a short name; used in messages. */
-  name: string;
-  offset: number;
-  data: Uint8Array;
-  /** Expected SHA-256 (hex) from the manifest, when it gives one. */
-  sha256?: string;
-  /** Expected size in bytes from the manifest, when it gives one. */
-  size?: number;
-}
-
-export interface ChipContext {
-  family: ChipFamily;
-  /** Chip revision as major*100+minor (v3.1 → 301); null when unknown. */
-  revision?: number | null;
-  /** Detected flash size in bytes; null when unknown. */
-  flashSize?: number | null;
-}
-
-export type PartKind = "bootloader" | "partition-table" | "app" | "data";
-
-export interface CheckedPart {
-  name: string;
-  offset: number;
-  size: number;
-  sha256: string;
-  kind: PartKind;
-  image?: EspImageInfo;
-  partitionTable?: PartitionTable;
-  app?: AppDescription;
-  /** The partition the part lands in, when the table is known. */
-  partition?: PartitionEntry;
-  /** ESP8266: what the part holds, in words (layout, images, integrity checks passed). */
-  summary?: string;
-}
-
-export interface FirmwareCheck {
-  parts: CheckedPart[];
-  /** Every problem found; empty means every part may be written. */
-  errors: ImageError[];
-  /** Things worth showing that do not stop the install. */
-  warnings: string[];
-}
+export type { PartToCheck, ChipContext, PartKind, CheckedPart, FirmwareCheck } from "./firmware-check-types";
 
 /**
  * Runs every check a part must pass before a byte is written: manifest SHA-256 and size, ESP image
@@ -219,7 +177,7 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
       errors.push(
         new ImageError(
           "image-bad-magic",
-          `${p.name} is written to app partition "${entry.label}" at ${hex(entry.offset)} but is not an ESP app image (first byte ${hex(p.data[0] ?? 0, 2)}, expected 0xe9); the bootloader would refuse to boot it.`,
+          `${p.name} is written to app partition "${entry.label}" at ${hex(entry.offset)} but is not an ESP app image (first byte ${hex(p.data.at(0) ?? 0, 2)}, expected 0xe9); the bootloader would refuse to boot it.`,
           { part: p.name },
         ),
       );
@@ -229,7 +187,8 @@ export function checkFirmware(parts: PartToCheck[], chip: ChipContext): Firmware
     if (p.offset >= PARTITION_TABLE_OFFSET + 0x1000 && p.data[0] === ESP_IMAGE_MAGIC) appOffsets.add(p.offset);
   });
   for (const offset of [...appOffsets].sort((a, b) => a - b)) {
-    const found = covering(offset)!;
+    const found = covering(offset);
+    if (!found) continue; // each offset is a part's own, so a part covers it
     const p = parts[found.index];
     const c = checked[found.index];
     const label = p.offset === offset ? p.name : `${p.name} (app at ${hex(offset)})`;

@@ -81,8 +81,9 @@ export function readEspImage(data: Uint8Array, options: ReadImageOptions = {}): 
   if (segmentCount === 0 || segmentCount > MAX_SEGMENTS) {
     fail("image-bad-header", `${what} declares ${segmentCount} segments; an ESP image has 1 to ${MAX_SEGMENTS}.`);
   }
-  const flashMode = FLASH_MODES[modeByte];
-  if (!flashMode) fail("image-bad-header", `${what} has an unknown flash mode ${hex(modeByte, 2)} in its header.`);
+  const flashMode = FLASH_MODES.at(modeByte);
+  if (!flashMode)
+    return fail("image-bad-header", `${what} has an unknown flash mode ${hex(modeByte, 2)} in its header.`);
   const freq = FLASH_FREQS[speedSize & 0x0f];
   if (!freq) fail("image-bad-header", `${what} has an unknown flash frequency ${hex(speedSize & 0x0f)} in its header.`);
   const sizeCode = speedSize >> 4;
@@ -219,7 +220,7 @@ export function writeEspImage(spec: ImageSpec): Uint8Array {
   dv.setUint32(4, spec.entry, true);
   if (!esp8266) {
     out[8] = 0xee; // wp_pin: "not used"
-    dv.setUint16(12, chipFacts(spec.chip).imageChipId!, true);
+    dv.setUint16(12, chipFacts(spec.chip).imageChipId ?? 0, true);
     const minRev = spec.minChipRevision ?? 0;
     out[14] = Math.floor(minRev / 100);
     dv.setUint16(15, minRev, true);

@@ -13,7 +13,7 @@
  */
 import { ImageError, imageErrorCollector } from "./errors";
 import { hex, view } from "./bytes";
-import type { CheckedPart, ChipContext, PartToCheck } from "./check-firmware";
+import type { CheckedPart, ChipContext, PartToCheck } from "./firmware-check-types";
 import { PARTITION_TABLE_OFFSET } from "./chips";
 import { readPartitionTable } from "./partition-table";
 import {
@@ -81,7 +81,7 @@ export function checkEsp8266Layout(
   // The app a boot loader starts from 0x1000: Arduino's sketch (0xE9) or NONOS's user1.bin (0xEA).
   const app = covering(APP_AFTER_BOOT_LOADER);
   let appImage: Esp8266ImageInfo | undefined;
-  let arduinoCrcChecked = false;
+  let arduinoCrcChecked = false as boolean; // set by a callback, which the compiler does not follow
   if (app && (app.bytes[0] === ESP8266_V1_MAGIC || app.bytes[0] === ESP8266_V2_MAGIC)) {
     const label = labelAt(app.index, APP_AFTER_BOOT_LOADER);
     if (app.bytes[0] === ESP8266_V2_MAGIC) {
@@ -209,7 +209,7 @@ function readArduinoApp(
   const crcLength = dv.getUint32(16, true);
   const crcValue = dv.getUint32(20, true);
   if (crcLength !== APP_AFTER_BOOT_LOADER + image.length) {
-    if (crcWordsZeroed) throw plainError!;
+    if (crcWordsZeroed && plainError) throw plainError;
     return image;
   }
   const flash = assemble(parts, crcLength);

@@ -24,7 +24,7 @@ const FLASH_MODES: FlashMode[] = ["QIO", "QOUT", "DIO", "DOUT"];
 /** ESP8266ROM.FLASH_FREQUENCY in esptool (low nibble of header byte 3). */
 const FLASH_FREQS: Record<number, string> = { 0x0: "40MHz", 0x1: "26MHz", 0x2: "20MHz", 0xf: "80MHz" };
 /** ESP8266ROM.FLASH_SIZES in esptool (high nibble of header byte 3); "-c1" layouts are the same size. */
-const FLASH_SIZES: Record<number, number> = {
+const FLASH_SIZES: Partial<Record<number, number>> = {
   0: 0x80000,
   1: 0x40000,
   2: 0x100000,
@@ -96,7 +96,7 @@ function readHeader(
   const modeByte = data[at + 2];
   const sizeFreq = data[at + 3];
   const entry = view(data).getUint32(at + 4, true);
-  const flashMode = FLASH_MODES[modeByte];
+  const flashMode = FLASH_MODES.at(modeByte);
   if (!flashMode)
     fail(
       "image-bad-header",
@@ -242,7 +242,7 @@ export function readEsp8266Image(data: Uint8Array, options: Esp8266ReadOptions =
   if (data.length < 1 || data[0] !== ESP8266_V1_MAGIC) {
     fail(
       "image-bad-magic",
-      `${what} does not start with the ESP8266 image magic byte 0xe9 (found ${hex(data[0] ?? 0, 2)}); it is not an ESP8266 firmware image or it is damaged.`,
+      `${what} does not start with the ESP8266 image magic byte 0xe9 (found ${hex(data.at(0) ?? 0, 2)}); it is not an ESP8266 firmware image or it is damaged.`,
     );
   }
   const v1 = readV1(data, 0, what, options);
@@ -262,7 +262,7 @@ export function readEsp8266V2Image(data: Uint8Array, options: Esp8266ReadOptions
   if (data.length < 1 || data[0] !== ESP8266_V2_MAGIC) {
     fail(
       "image-bad-magic",
-      `${what} does not start with the ESP8266 v2 image magic byte 0xea (found ${hex(data[0] ?? 0, 2)}).`,
+      `${what} does not start with the ESP8266 v2 image magic byte 0xea (found ${hex(data.at(0) ?? 0, 2)}).`,
     );
   }
   const first = readHeader(data, 0, what, fail, options.flashSize);

@@ -99,7 +99,6 @@ export function readPartitionTable(data: Uint8Array, options: ReadPartitionOptio
           `${what} fails its MD5 check (stored ${stored}, computed ${computed}): the table is corrupt.`,
         );
       md5 = stored;
-      at += PARTITION_ENTRY_SIZE;
     }
     break;
   }

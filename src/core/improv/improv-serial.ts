@@ -153,7 +153,7 @@ export class ImprovSerial {
   /** Networks the board sees; one RPC result per network, an empty one ends the list. */
   async scan(timeoutMs = 20_000): Promise<ImprovNetwork[]> {
     const networks: ImprovNetwork[] = [];
-    const done = this.awaitPacket<void>(
+    const done = this.awaitPacket<undefined>(
       { timeoutMs, timeoutMessage: "The board did not finish its Wi-Fi scan in time. Try again.", request: "scan" },
       (p) => {
         const payload = rpcResultPayload(p, ImprovCommand.RequestScannedNetworks);
@@ -244,9 +244,9 @@ export class ImprovSerial {
   }
 
   private dispatch(packet: ImprovPacket): void {
-    if (packet.type === ImprovPacketType.CurrentState) this.state = IMPROV_STATES[packet.data[0] ?? 0] ?? "unknown";
+    if (packet.type === ImprovPacketType.CurrentState) this.state = IMPROV_STATES[packet.data.at(0) ?? 0] ?? "unknown";
     if (packet.type === ImprovPacketType.ErrorState)
-      this.lastError = IMPROV_ERRORS[packet.data[0] ?? 0xff] ?? "unknown";
+      this.lastError = IMPROV_ERRORS[packet.data.at(0) ?? 0xff] ?? "unknown";
     for (const l of [...this.listeners]) l(packet);
   }
 
@@ -257,7 +257,7 @@ export class ImprovSerial {
 
   private errorOf(packet: ImprovPacket): ImprovDeviceError | null {
     if (packet.type !== ImprovPacketType.ErrorState) return null;
-    const error = IMPROV_ERRORS[packet.data[0] ?? 0xff] ?? "unknown";
+    const error = IMPROV_ERRORS[packet.data.at(0) ?? 0xff] ?? "unknown";
     return error === "none" ? null : error;
   }
 
@@ -299,9 +299,10 @@ export class ImprovSerial {
         Math.max(0, options.timeoutMs),
       );
       const off = this.listen((p) => {
-        const error = options.request === undefined ? null : this.errorOf(p);
-        if (error) {
-          settle(() => reject(this.rejection(error, options.request!)));
+        const request = options.request;
+        const error = request === undefined ? null : this.errorOf(p);
+        if (error && request !== undefined) {
+          settle(() => reject(this.rejection(error, request)));
           return;
         }
         let answer: { value: T } | undefined;

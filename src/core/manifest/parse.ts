@@ -195,9 +195,9 @@ function parseBuild(raw: unknown, path: string, issues: IssueList): ManifestBuil
         );
       seen.set(p.offset, i);
     });
-    for (const a of parts.filter((p) => p.size !== undefined)) {
+    for (const a of parts.filter((p): p is typeof p & { size: number } => p.size !== undefined)) {
       parts.forEach((b, i) => {
-        if (b.offset > a.offset && b.offset < a.offset + a.size!) {
+        if (b.offset > a.offset && b.offset < a.offset + a.size) {
           issues.error(
             `${path}/parts/${i}/offset`,
             `"${b.path}" at 0x${b.offset.toString(16)} overlaps "${a.path}" (0x${a.offset.toString(16)} + ${a.size} bytes)`,

@@ -45,7 +45,8 @@ export class SerialPortTransport extends Transport {
       const reader = this.port.readable.getReader();
       (this as unknown as { reader?: ReadableStreamDefaultReader<Uint8Array> }).reader = reader;
       try {
-        const { value, done } = await reader.read();
+        // Typed as it may come from a polyfill or a test double: a chunk may be missing or empty.
+        const { value, done } = (await reader.read()) as { value?: Uint8Array; done: boolean };
         if (done) break;
         if (value && value.length > 0) {
           this.pending = this.appendArray(this.pending, value);

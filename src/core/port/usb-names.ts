@@ -25,8 +25,9 @@ function hex4(n: number): string {
 /** "10c4:ea60", or null for a port without USB ids (Bluetooth serial, a platform UART). */
 export function usbIdentityKey(info: SerialPortIdentity): string | null {
   const { usbVendorId, usbProductId } = info;
+  if (usbVendorId === undefined || usbProductId === undefined) return null;
   if (!Number.isInteger(usbVendorId) || !Number.isInteger(usbProductId)) return null;
-  return `${hex4(usbVendorId!)}:${hex4(usbProductId!)}`;
+  return `${hex4(usbVendorId)}:${hex4(usbProductId)}`;
 }
 
 /** The bridge's name when the ids are well known, else null. */

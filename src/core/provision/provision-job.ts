@@ -320,12 +320,14 @@ async function restartAndAwaitWifi(
   let outcome: WifiOutcome;
   if (kind.kind === "pydirect") {
     emit({ state: "resetting" });
-    let waiting: Promise<WifiOutcome> | undefined;
+    // Filled in by resetBoard's callback, which the compiler does not follow into.
+    const wait: { outcome?: Promise<WifiOutcome> } = {};
     await resetBoard(repl, () => {
-      waiting = awaitWifiOutcome(repl.connection, { timeoutMs, onConnecting, ...signal });
+      wait.outcome = awaitWifiOutcome(repl.connection, { timeoutMs, onConnecting, ...signal });
     });
     emit({ state: "waiting-for-wifi", ssid });
-    outcome = await waiting!;
+    if (!wait.outcome) throw new Error("resetBoard returned without starting the wait for Wi-Fi");
+    outcome = await wait.outcome;
   } else {
     emit({ state: "waiting-for-wifi", ssid });
     outcome = await awaitWifiOverRepl(repl, ssid, { timeoutMs, onConnecting, ...signal });

@@ -81,7 +81,8 @@ export function awaitWifiOutcome(
       if (status.event === "boot") sawBoot = true;
       if (status.event !== "wifi") return;
       sawBoot = true;
-      const s = status as { state?: string; ip?: string; hostname?: string; reason?: string };
+      // The board's JSON, not checked field by field: String() below keeps a stray number usable.
+      const s = status as { state?: string; ip?: string | number; hostname?: string | number; reason?: unknown };
       if (s.state === "connecting") options.onConnecting?.();
       else if (s.state === "connected")
         finish({ state: "connected", ip: String(s.ip ?? ""), hostname: String(s.hostname ?? "") });

@@ -73,12 +73,8 @@ export function sanitizeDeviceRecord(record: DeviceRecord): DeviceRecord {
   }
   // Public certificates only: anything else in this field (a key pasted by mistake) is dropped.
   if (clean.certificatePem !== undefined && !isPublicCertificatePem(clean.certificatePem)) delete clean.certificatePem;
-  if (
-    clean.deviceScripts !== undefined &&
-    clean.deviceScripts !== "pydirect" &&
-    clean.deviceScripts !== "pydirect-upstream"
-  )
-    delete clean.deviceScripts;
+  const scripts: unknown = clean.deviceScripts; // as stored: any value at all
+  if (scripts !== undefined && scripts !== "pydirect" && scripts !== "pydirect-upstream") delete clean.deviceScripts;
   return clean;
 }
 

@@ -95,10 +95,10 @@ export class InventorySync {
       const info = (await this.remote.info()) as { error?: string; reason?: string };
       // PouchDB's http adapter answers info() on a missing database with the error body instead of throwing.
       if (info.error)
-        throw {
+        throw Object.assign(new Error(info.reason ?? info.error), {
           status: info.error === "not_found" ? 404 : info.error === "unauthorized" ? 401 : 500,
           reason: info.reason ?? info.error,
-        };
+        });
     } catch (err) {
       const error = toInventoryError(err, url);
       if (error.code !== "unreachable") {

@@ -22,7 +22,7 @@ export interface WriteResult {
 }
 
 export interface Emitter<Self> {
-  on(event: string, listener: (...args: any[]) => void): Self;
+  on(event: string, listener: (...args: unknown[]) => void): Self;
   cancel(): void;
 }
 

@@ -91,7 +91,8 @@ export class StationInventory {
       this.set({ status: { state: "needs-password", url: config.url, user: config.user } });
       return;
     }
-    const remote = new this.Pouch!(config.url, {
+    if (!this.Pouch) throw new Error("openLocal() loads PouchDB before a remote is opened");
+    const remote = new this.Pouch(config.url, {
       skip_setup: true, // stations never create the database: `inventory init` does, as admin
       ...(config.user ? { auth: { username: config.user, password } } : {}),
     });
@@ -155,7 +156,7 @@ export class StationInventory {
     const marker = (await local.db.get(SYNCED_MARKER_ID).catch(() => null)) as { at?: string } | null;
     const since = marker?.at ?? "";
     for (const record of await this.options.fallback.list()) {
-      const changedAt = [record.provisionedAt, record.lastVerification?.at ?? ""].sort().pop()!;
+      const changedAt = [record.provisionedAt, record.lastVerification?.at ?? ""].sort()[1]; // the later
       if (since && changedAt <= since) continue;
       const known = await local.get(record.id);
       if (!known || JSON.stringify(known) !== JSON.stringify(record)) await local.put(record);

@@ -186,7 +186,8 @@ export class ConsoleConnection {
   private async readLoop(): Promise<void> {
     for (;;) {
       try {
-        const { value, done } = await this.reader.read();
+        // Typed as it may come from a polyfill or a test double: a chunk may be missing or empty.
+        const { value, done } = (await this.reader.read()) as { value?: Uint8Array; done: boolean };
         if (done) break;
         if (!value || value.length === 0) continue;
         this.appendFiltered(value);

@@ -94,7 +94,7 @@ export class FirmwarePicker {
   initialSelection(): string | null {
     return (
       defaultSource(this.offered(), { virtual: null }, this.remembered, this.preferred)?.id ??
-      this.offered()[0]?.id ??
+      this.offered().at(0)?.id ??
       null
     );
   }
@@ -161,11 +161,13 @@ export class FirmwarePicker {
     });
     switch (source.kind) {
       case "manifest-url":
-      case "typed-url":
-        if (!source.manifestUrl) return this.idle();
+      case "typed-url": {
+        const url = source.manifestUrl;
+        if (!url) return this.idle();
         return this.load(source, "Reading the firmware manifest", async (signal) => ({
-          offers: await this.host.jobs.loadFirmware(source.manifestUrl!, signal),
+          offers: await this.host.jobs.loadFirmware(url, signal),
         }));
+      }
       case "pydirect-releases":
         return this.loadPydirect(source, wanted.version ?? null, wanted.product ?? null);
       case "portal-releases":
@@ -311,7 +313,7 @@ export class FirmwarePicker {
 
   /** Offers from a loaded firmware: refuse the demo on a real port, show them, remember the choice. */
   private accept(source: FirmwareSource, choices: FirmwareOffer[], version: string | null): FirmwareOffer {
-    const offer = choices[0];
+    const offer = choices.at(0);
     if (!offer)
       throw new SessionError("unexpected", "The manifest offers no firmware to install. Choose another firmware.", {
         action: "choose-another-firmware",

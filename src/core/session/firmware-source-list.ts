@@ -96,7 +96,7 @@ export function defaultSource(
     return (
       loadable.find((s) => s.kind === "portal-releases") ??
       loadable.find((s) => s.kind === "pydirect-releases") ??
-      loadable[0] ??
+      loadable.at(0) ??
       null
     );
   }
@@ -176,7 +176,7 @@ export function pickVersion<T extends { version: string; channel: "stable" | "be
   return (
     (wanted ? listed.find((v) => v.version === wanted) : undefined) ??
     listed.find((v) => v.channel === "stable") ??
-    listed[0] ??
+    listed.at(0) ??
     null
   );
 }

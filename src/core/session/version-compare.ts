@@ -42,8 +42,8 @@ export function compareVersions(a: string, b: string): number | null {
   if (pa.pre.length === 0 || pb.pre.length === 0)
     return pb.pre.length - pa.pre.length === 0 ? 0 : pa.pre.length === 0 ? 1 : -1;
   for (let i = 0; i < Math.max(pa.pre.length, pb.pre.length); i++) {
-    const x = pa.pre[i];
-    const y = pb.pre[i];
+    const x = pa.pre.at(i);
+    const y = pb.pre.at(i);
     if (x === undefined) return -1;
     if (y === undefined) return 1;
     if (x === y) continue;

@@ -4,7 +4,7 @@
  * replaced by this exact-match check, done before any request byte is sent.
  */
 import https from "node:https";
-import type { TLSSocket } from "node:tls";
+import { TLSSocket, type PeerCertificate } from "node:tls";
 import { SignalingError, noWebrtcEndpoint } from "./errors";
 import type { SignalingTransport } from "./transport";
 
@@ -61,8 +61,11 @@ export function createPinnedHttpsTransport(baseUrl: string, options: PinnedTrans
           }
         });
         req.on("socket", (socket) => {
-          (socket as TLSSocket).once("secureConnect", () => {
-            const presented = (socket as TLSSocket).getPeerCertificate().fingerprint256?.toUpperCase() ?? "(none)";
+          if (!(socket instanceof TLSSocket)) return; // an https request's socket always is one
+          socket.once("secureConnect", () => {
+            // An empty object when the server presented no certificate.
+            const certificate: Partial<PeerCertificate> = socket.getPeerCertificate();
+            const presented = certificate.fingerprint256?.toUpperCase() ?? "(none)";
             if (presented !== pinned) {
               fail(
                 new SignalingError(

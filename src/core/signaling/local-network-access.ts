@@ -77,7 +77,9 @@ export function permissionNames(space: "local" | "loopback"): string[] {
 /** Whether the browser will let the page reach `url` (without asking it to). */
 export async function localNetworkPermission(
   url: string,
-  permissions: PermissionsLike | undefined = globalThis.navigator?.permissions,
+  // Node before 21 has no navigator at all.
+  permissions: PermissionsLike | undefined = (globalThis as { navigator?: { permissions?: PermissionsLike } }).navigator
+    ?.permissions,
 ): Promise<LocalNetworkPermission> {
   const space = targetAddressSpace(url);
   if (!space || !permissions) return "unsupported";

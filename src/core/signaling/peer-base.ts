@@ -45,13 +45,19 @@ export abstract class PeerBase<Connection extends DescriptionConnection> {
     );
   }
 
+  private localDescriptionSdp(): string {
+    const description = this.pc.localDescription;
+    if (!description) throw new Error("setLocalDescription left no local description");
+    return description.sdp;
+  }
+
   async createOffer(): Promise<string> {
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    return this.pc.localDescription!.sdp;
+    return this.localDescriptionSdp();
   }
   async createAnswer(): Promise<string> {
     await this.pc.setLocalDescription(await this.pc.createAnswer());
-    return this.pc.localDescription!.sdp;
+    return this.localDescriptionSdp();
   }
   async setRemoteDescription(type: "offer" | "answer", sdp: string): Promise<void> {
     await this.pc.setRemoteDescription({ type, sdp });

@@ -41,8 +41,8 @@ export function parseSignalLines(text: string): SerialSignalReply[] {
         "The board printed a signaling line that is not valid JSON (the serial link may be garbling bytes).",
       );
     }
-    const v = value as Partial<SerialSignalReply>;
-    if (typeof v !== "object" || v === null || typeof v.id !== "number") {
+    const v = value as Partial<SerialSignalReply> | null;
+    if (typeof value !== "object" || v === null || typeof v.id !== "number") {
       throw new SignalingError("bad-message", "The board printed a signaling line without a request id.");
     }
     out.push({ id: v.id, status: typeof v.status === "number" ? v.status : 200, body: v.body });
@@ -112,7 +112,8 @@ export function createSerialTransport(repl: ReplExec, options: SerialTransportOp
         await new Promise((r) => setTimeout(r, pollMs));
         if (!waiting.has(id)) await run("_sig.serial_poll()");
       }
-      const reply = waiting.get(id)!;
+      const reply = waiting.get(id);
+      if (!reply) throw new Error(`reply ${id} went missing`); // the loop above ends only once it is there
       waiting.delete(id);
       return reply.body;
     },

@@ -55,7 +55,7 @@ class WeriftPeer extends PeerBase<RTCPeerConnection> implements PeerHandle {
       }),
     );
     const fire = () => {
-      const transport = this.pc.dtlsTransports[0];
+      const transport = this.pc.dtlsTransports.at(0);
       if (transport) this.dtlsState = transport.state;
       this.notifyStates();
     };
@@ -81,7 +81,7 @@ class WeriftPeer extends PeerBase<RTCPeerConnection> implements PeerHandle {
     await this.pc.addIceCandidate(candidate ? { candidate, sdpMLineIndex: 0 } : null);
   }
   states(): PeerStates {
-    const transport = this.pc.dtlsTransports[0];
+    const transport = this.pc.dtlsTransports.at(0);
     return {
       signaling: this.pc.signalingState,
       gathering: this.pc.iceGatheringState,

@@ -17,6 +17,7 @@
  */
 import type { ChannelHandle, ChannelMessage } from "../signaling/peer";
 import { VerifyError } from "./errors";
+import { textOf } from "../text";
 
 export const PROOF_CONTEXT = "pydirect-proof-v1:";
 export const NONCE_BYTES = 32;
@@ -142,19 +143,20 @@ export class DeviceChannel {
       this.channel.send(JSON.stringify({ ...request, id }));
     }).then((r) => {
       if (r.op === "error")
-        throw new VerifyError("device-error", `The board reported: ${String(r.message ?? "an error")}`);
+        throw new VerifyError("device-error", `The board reported: ${textOf(r.message ?? "an error")}`);
       return r;
     });
   }
 
   private receive(data: ChannelMessage): void {
-    let reply: Reply;
+    let reply: Reply | null;
     try {
-      reply = JSON.parse(typeof data === "string" ? data : decoder.decode(data)) as Reply;
+      reply = JSON.parse(typeof data === "string" ? data : decoder.decode(data)) as Reply | null;
     } catch {
       return; // not ours: the board may also print free text on the channel
     }
-    const waiter = typeof reply?.id === "number" ? this.pending.get(reply.id) : undefined;
+    if (typeof reply?.id !== "number") return;
+    const waiter = this.pending.get(reply.id);
     if (!waiter) return;
     this.pending.delete(reply.id);
     clearTimeout(waiter.timer);

@@ -57,7 +57,9 @@ export function colonHex(bytes: Uint8Array): string {
 /** "sha-256 AB:…" (SDP form) and "AB:…" (record form) compare equal when the digests match. */
 export function sameFingerprint(sdpForm: string | null, recordForm: string): boolean {
   if (!sdpForm) return false;
-  const [algorithm, value] = sdpForm.trim().split(/\s+/);
+  const fields = sdpForm.trim().split(/\s+/);
+  const algorithm = fields.at(0);
+  const value = fields.at(1);
   return algorithm?.toLowerCase() === "sha-256" && value?.toUpperCase() === recordForm.toUpperCase();
 }
 
@@ -76,17 +78,18 @@ export async function verifyNonceSignature(
 export function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array<ArrayBuffer> | null {
   let i = 0;
   if (der[i++] !== 0x30) return null;
-  let seqLen = der[i++];
+  let seqLen = der.at(i++);
   if (seqLen === undefined) return null;
   if (seqLen & 0x80) {
     if (seqLen !== 0x81) return null;
-    seqLen = der[i++]!;
+    seqLen = der.at(i++);
+    if (seqLen === undefined) return null;
   }
   if (i + seqLen !== der.length) return null;
   const out = new Uint8Array(size * 2);
   for (let part = 0; part < 2; part++) {
     if (der[i++] !== 0x02) return null;
-    const len = der[i++];
+    const len = der.at(i++);
     if (len === undefined || len === 0 || i + len > der.length) return null;
     let value = der.subarray(i, i + len);
     i += len;

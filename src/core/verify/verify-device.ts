@@ -261,7 +261,7 @@ export async function verifyDevice(
       checks.push({ step: stalledAt, passed: false, detail: err.message });
     } else {
       stalledAt = stalledAtFrom(checks);
-      checks.push({ step: stalledAt, passed: false, detail: (err as Error).message ?? String(err) });
+      checks.push({ step: stalledAt, passed: false, detail: (err as Partial<Error>).message ?? String(err) });
     }
   }
 
@@ -362,16 +362,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): 
     signal?.addEventListener("abort", () => reject(new VerifyError("cancelled", "Verification was cancelled.")), {
       once: true,
     });
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
+    promise.finally(() => clearTimeout(timer)).then(resolve, reject);
   });
 }
 

@@ -99,7 +99,7 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
         try {
           registered(req.method ?? "GET", path, body, remote, respond);
         } catch (err) {
-          report(`httpserver handler raised: ${err instanceof Error ? err.message : String(err)}`);
+          report(`httpserver handler raised: ${(err as Partial<Error> | null)?.message ?? String(err)}`);
           respond(500, JSON.stringify({ error: "the handler raised an exception" }));
         }
       }, 0);
@@ -164,7 +164,7 @@ export function createVirtualHttpsServer(options: VirtualHttpsOptions = {}): Vir
           resolve();
           return;
         }
-        server.closeAllConnections();
+        server.closeAllConnections(); // Node 18.2+, and package.json asks for 20
         server.close(() => resolve());
         server = null;
       });

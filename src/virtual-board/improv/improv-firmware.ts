@@ -158,7 +158,7 @@ class ImprovFirmware implements AppRuntime {
         this.connect(rpc.payload);
         return;
       case ImprovCommand.Hostname: {
-        const [name] = decodeStrings(rpc.payload);
+        const name = decodeStrings(rpc.payload).at(0);
         if (name !== undefined) this.hostname = name;
         this.sendResult(ImprovCommand.Hostname, [this.hostname]);
         return;

@@ -68,8 +68,8 @@ const canBlockWithoutSpinning = ((): boolean => {
 
 export function blockFor(ms: number): void {
   if (!(ms > 0)) return;
-  if (canBlockWithoutSpinning) {
-    Atomics.wait(blockCell!, 0, 0, ms);
+  if (canBlockWithoutSpinning && blockCell) {
+    Atomics.wait(blockCell, 0, 0, ms);
     return;
   }
   const end = performance.now() + ms;
@@ -106,12 +106,14 @@ export class Interpreter {
       previous.dispose();
       previous.onDisplaced?.();
     }
-    let self: Interpreter | undefined;
+    // Output goes to the interpreter once it exists (it may be replaced later), to the host before.
+    const route: { to?: Interpreter } = {};
     const mp = await loadMicroPythonInstance({
-      output: (b) => (self ? self.emit(b) : host.output(b)),
+      output: (b) => (route.to ? route.to.emit(b) : host.output(b)),
       input: () => host.input(),
     });
-    self = new Interpreter(mp, host);
+    const self = new Interpreter(mp, host);
+    route.to = self;
     liveInterpreter = self;
     mp.registerJsModule("_vboard", self.bridge());
     mp.globals.set("__vb_shim_src", BOARD_SHIMS_PY);
@@ -211,11 +213,11 @@ export class Interpreter {
 
   private outcomeOf(err: unknown, filename: string | undefined): ExecOutcome {
     const e = err as { name?: string; type?: string; message?: string };
-    if (e?.name !== "PythonError") {
+    if ((e as typeof e | null)?.name !== "PythonError") {
       return {
         kind: "exception",
         type: "RuntimeError",
-        traceback: `RuntimeError: ${String((err as Error)?.message ?? err)}\n`,
+        traceback: `RuntimeError: ${String((err as Partial<Error> | null)?.message ?? err)}\n`,
       };
     }
     const type = e.type ?? "Exception";

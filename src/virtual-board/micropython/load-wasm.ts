@@ -36,7 +36,9 @@ export interface LoadOptions {
   heapBytes?: number;
 }
 
-const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+const isNode =
+  typeof process !== "undefined" &&
+  typeof (process.versions as Partial<typeof process.versions> | undefined)?.node === "string";
 
 /**
  * The package's JS glue keeps its state on globalThis (Module, proxy tables, one

@@ -109,8 +109,9 @@ export class ReplConsole {
   }
 
   private pump(): void {
-    while (!this.busy && this.queue.length > 0) {
-      const b = this.queue.shift()!;
+    while (!this.busy) {
+      const b = this.queue.shift();
+      if (b === undefined) break;
       if (this.rawPaste) this.rawPasteByte(b);
       else if (this.mode === "raw") this.rawByte(b);
       else if (this.pasteBuffer) this.pasteByte(b);
@@ -175,8 +176,8 @@ export class ReplConsole {
       case DEL:
         if (this.line.length > 0) {
           // Remove a whole UTF-8 sequence, not just its last byte.
-          let popped = this.line.pop()!;
-          while ((popped & 0xc0) === 0x80 && this.line.length > 0) popped = this.line.pop()!;
+          let popped = this.line.pop() ?? 0;
+          while ((popped & 0xc0) === 0x80 && this.line.length > 0) popped = this.line.pop() ?? 0;
           out.raw("\b \b");
         }
         return;
@@ -225,7 +226,8 @@ export class ReplConsole {
 
   private pasteByte(b: number): void {
     const out = this.host.out;
-    const buf = this.pasteBuffer!;
+    const buf = this.pasteBuffer;
+    if (!buf) return; // only called in paste mode, which sets the buffer
     const wasCr = this.lastWasCr;
     this.lastWasCr = b === CR;
     if (b === CTRL_C) {
@@ -307,7 +309,8 @@ export class ReplConsole {
   }
 
   private rawPasteByte(b: number): void {
-    const state = this.rawPaste!;
+    const state = this.rawPaste;
+    if (!state) return; // only called in raw-paste mode
     const out = this.host.out;
     if (b === CTRL_C || b === CTRL_D) {
       const source = this.decoder.decode(Uint8Array.from(this.line));

@@ -30,7 +30,7 @@ import {
 export type MicroPythonModuleHook = (
   mp: MicroPythonInstance,
   ctx: AppContext,
-) => void | (() => void) | Promise<void | (() => void)>;
+) => (() => void) | undefined | Promise<(() => void) | undefined>;
 
 /** One `PYDIRECT {...}` status line the device scripts printed, parsed. */
 export type DeviceStatusEvent = { event: string; [key: string]: unknown };
@@ -243,7 +243,9 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
         this.reportFault("a module hook failed", err);
       }
     }
-    if (this.stopped) return;
+    // The hooks awaited above may have seen the board powered off; the compiler's narrowing from
+    // the check before them does not know that.
+    if (this.stopped as boolean) return;
     const ranBoot = await this.runScript("boot.py");
     if (ranBoot && mode === "friendly") await this.runScript("main.py");
     this.persist();
@@ -360,7 +362,7 @@ export class MicroPythonRuntime implements AppRuntime, ReplHost {
       const at = line.indexOf("PYDIRECT {");
       if (at === -1) continue;
       try {
-        const parsed = JSON.parse(line.slice(at + "PYDIRECT ".length)) as DeviceStatusEvent;
+        const parsed = JSON.parse(line.slice(at + "PYDIRECT ".length)) as DeviceStatusEvent | null;
         if (parsed && typeof parsed.event === "string") this.events.status(parsed);
       } catch {
         // Not a status line after all (e.g. echoed source); ignore.

@@ -171,7 +171,7 @@ export class VirtualWifi {
   }
 
   connectedSsid(): string | null {
-    return this.isConnected() ? this.attempt!.ssid : null;
+    return this.isConnected() ? (this.attempt?.ssid ?? null) : null;
   }
 
   ifconfig(): [string, string, string, string] {

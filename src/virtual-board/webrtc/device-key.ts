@@ -37,5 +37,5 @@ export function certificateFingerprintSync(certPem: string): string | null {
 
 /** ECDSA P-256 over SHA-256(message), DER encoded, as mbedTLS's `mbedtls_pk_sign` returns it. */
 export function signDer(scalar: Uint8Array, message: Uint8Array): Uint8Array {
-  return p256.sign(sha256(message), scalar).toDERRawBytes();
+  return p256.sign(sha256(message), scalar).toBytes("der");
 }

@@ -80,7 +80,8 @@ export class VirtualPeer {
 
   /** Validation the constructor cannot return: a key that is not P-256 PEM. */
   static checkOptions(options: VirtualPeerOptions): string | null {
-    if (options.role && options.role !== "controlling" && options.role !== "controlled")
+    const role: unknown = options.role; // from Python: any value at all
+    if (role && role !== "controlling" && role !== "controlled")
       return `value:role must be 'controlling' or 'controlled'`;
     if (options.key && !p256ScalarFromPem(options.key)) return "value:key is not an EC P-256 private key in PEM";
     if (options.cert && !certificateFingerprintSync(options.cert)) return "value:cert is not a PEM certificate";
@@ -236,7 +237,7 @@ export class VirtualPeer {
 
   private run(work: () => Promise<void>): void {
     this.ops = this.ops.then(work).catch((err: unknown) => {
-      this.reportError(`webrtc: ${(err as Error)?.message ?? String(err)}`);
+      this.reportError(`webrtc: ${(err as Partial<Error> | null)?.message ?? String(err)}`);
       this.setState(PeerState.CONNECT_FAILED);
     });
   }
@@ -257,15 +258,15 @@ export class VirtualPeer {
     this.delivering = true;
     let delivered = 0;
     try {
-      while (this.queue.length) {
-        const { kind, arg } = this.queue.shift()!;
+      for (let item = this.queue.shift(); item; item = this.queue.shift()) {
+        const { kind, arg } = item;
         const cb = this.callbacks.get(kind);
         if (!cb) continue;
         delivered++;
         try {
           cb(arg);
         } catch (err) {
-          this.reportError(`webrtc ${kind} callback raised: ${(err as Error)?.message ?? String(err)}`);
+          this.reportError(`webrtc ${kind} callback raised: ${(err as Partial<Error> | null)?.message ?? String(err)}`);
         }
       }
     } finally {

@@ -39,10 +39,10 @@ async function provisionedSession(virtual: boolean) {
   const s = new PortalSession({ jobs, sources: [], registry });
   session = s;
   if (!(await s.connect({ port: started.board.port, label: virtual ? "Virtual ESP32-S3" : "USB serial", virtual })))
-    throw s.state.connect.error;
+    throw s.state.connect.error ?? new Error("connect failed without an error");
   s.skipFlash();
   s.setWifi(WORKSHOP);
-  if (!(await s.provision())) throw s.state.provision.error;
+  if (!(await s.provision())) throw s.state.provision.error ?? new Error("provision failed without an error");
   if (!started.status.some((e) => e.event === "webrtc"))
     await started.app.waitForStatus((e) => e.event === "webrtc", 20_000);
   return { s, registry, https: started.https, loopback };
@@ -52,7 +52,7 @@ describe("hand-off on the virtual board with the real cores", () => {
   it("keeps the channel after verify, runs print(6*7) on the board, records the certificate, and connects again over pinned HTTPS", async () => {
     const { s, registry, https, loopback } = await provisionedSession(false);
     loopback.port = await https.listening();
-    if (!(await s.verify())) throw s.state.verify.error;
+    if (!(await s.verify())) throw s.state.verify.error ?? new Error("verify failed without an error");
     const prov = s.state.provision.result!;
     expect(s.state.handoff).toMatchObject({
       hostname: prov.hostname,
@@ -70,7 +70,7 @@ describe("hand-off on the virtual board with the real cores", () => {
     expect(record.certificatePem).toBe(prov.certificatePem);
     expect(JSON.stringify(await registry.list())).not.toMatch(/PRIVATE KEY|correct horse/);
 
-    if (!(await s.connectAgain(record))) throw s.state.verify.error;
+    if (!(await s.connectAgain(record))) throw s.state.verify.error ?? new Error("verify failed without an error");
     expect(s.state.handoff).toMatchObject({ transport: "https", console: "locked" });
     expect(s.state.handoff?.trust?.fingerprint).toBe(record.certFingerprint);
     expect(await s.execLine("print(6*7)")).toBe(false);
@@ -89,10 +89,10 @@ describe("hand-off on the virtual board with the real cores", () => {
 
   it("connects again to the in-page virtual board over serial, saying why", async () => {
     const { s, registry } = await provisionedSession(true);
-    if (!(await s.verify())) throw s.state.verify.error;
+    if (!(await s.verify())) throw s.state.verify.error ?? new Error("verify failed without an error");
     expect(s.state.handoff?.serialReason).toBe(VIRTUAL_BOARD_NO_NETWORK);
     const record = (await registry.get(s.state.provision.result!.deviceId))!;
-    if (!(await s.connectAgain(record))) throw s.state.verify.error;
+    if (!(await s.connectAgain(record))) throw s.state.verify.error ?? new Error("verify failed without an error");
     expect(s.state.handoff).toMatchObject({
       transport: "serial",
       console: "open",

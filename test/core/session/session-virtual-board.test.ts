@@ -81,12 +81,12 @@ describe("PortalSession on the virtual board with the real cores", () => {
       expect(await session.flash()).toBe(true);
       if (fingerprints.length === 0) session.setWifi({ ssid: "Workshop", password: "solder-and-flux" });
       const provisioned = await session.provision();
-      if (!provisioned) throw session.state.provision.error;
+      if (!provisioned) throw session.state.provision.error ?? new Error("provision failed without an error");
       const prov = session.state.provision.result!;
       expect(prov.hostname).toMatch(/^pyDirect-/);
       expect(prov.certificatePem).toContain("BEGIN CERTIFICATE");
       const verified = await session.verify();
-      if (!verified) throw session.state.verify.error;
+      if (!verified) throw session.state.verify.error ?? new Error("verify failed without an error");
       expect(session.state.verify.result?.ok).toBe(true);
       fingerprints.push(prov.certFingerprint);
       if (fingerprints.length < 2) session.nextBoard();
@@ -101,7 +101,7 @@ describe("PortalSession on the virtual board with the real cores", () => {
     expect(await session.reverify(first)).toBe(false);
     expect(session.state.verify.error?.code).toBe("other-board");
     const reverified = await session.reverify(second);
-    if (!reverified) throw session.state.verify.error;
+    if (!reverified) throw session.state.verify.error ?? new Error("verify failed without an error");
     expect((await registry.get(second.id))?.provisionedAt).toBe(second.provisionedAt);
     expect(records.every((r) => r.lastVerification?.passed)).toBe(true);
     // The re-verified board's channel is still open for the console; the test ends it.

@@ -88,10 +88,11 @@ describe("verifying an upstream board from a page that cannot pin its certificat
       },
     });
     const s = (session = new PortalSession({ jobs, sources: [] }));
-    if (!(await s.connect({ port: board.port, label: "USB serial", virtual: false }))) throw s.state.connect.error;
+    if (!(await s.connect({ port: board.port, label: "USB serial", virtual: false })))
+      throw s.state.connect.error ?? new Error("connect failed without an error");
     s.skipFlash();
     s.setWifi(WORKSHOP);
-    if (!(await s.provision())) throw s.state.provision.error;
+    if (!(await s.provision())) throw s.state.provision.error ?? new Error("provision failed without an error");
     const prov = s.state.provision.result!;
     expect(prov.deviceScripts).toEqual({ kind: "pydirect-upstream", serialSignaling: false });
 
@@ -121,7 +122,7 @@ describe("verifying an upstream board from a page that cannot pin its certificat
     expect(shown).toBe(prov.certFingerprint.toUpperCase());
     browser.accepted = shown;
 
-    if (!(await s.confirmTrust())) throw s.state.verify.error;
+    if (!(await s.confirmTrust())) throw s.state.verify.error ?? new Error("verify failed without an error");
     expect(s.state.verify.trust).toBeNull();
     expect(s.state.verify.result).toMatchObject({ ok: true, detail: expect.stringContaining("https signaling") });
     expect(browser.requests).toContain("/webrtc/offer");

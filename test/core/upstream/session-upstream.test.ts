@@ -50,10 +50,11 @@ describe("a session on a board with upstream-shaped scripts", () => {
     const registry = new MemoryDeviceRegistry();
     const urls: string[] = [];
     const { s, loopback } = sessionFor(registry, urls);
-    if (!(await s.connect({ port: board.port, label: "USB serial", virtual: false }))) throw s.state.connect.error;
+    if (!(await s.connect({ port: board.port, label: "USB serial", virtual: false })))
+      throw s.state.connect.error ?? new Error("connect failed without an error");
     s.skipFlash();
     s.setWifi(WORKSHOP);
-    if (!(await s.provision())) throw s.state.provision.error;
+    if (!(await s.provision())) throw s.state.provision.error ?? new Error("provision failed without an error");
     const prov = s.state.provision.result!;
     expect(prov.deviceScripts).toEqual({ kind: "pydirect-upstream", serialSignaling: false });
     expect(prov.address).toBe("192.168.4.23");
@@ -61,7 +62,7 @@ describe("a session on a board with upstream-shaped scripts", () => {
     expect(s.state.verify.trust).toBeNull();
 
     loopback.port = await servingPort(started.https);
-    if (!(await s.verify())) throw s.state.verify.error;
+    if (!(await s.verify())) throw s.state.verify.error ?? new Error("verify failed without an error");
     expect(urls).toEqual(["https://192.168.4.23"]);
     expect(s.state.verify.result).toMatchObject({ ok: true, detail: expect.stringContaining("https signaling") });
     expect(s.state.verify.result?.detail).toContain("pinned HTTPS certificate");
@@ -77,7 +78,7 @@ describe("a session on a board with upstream-shaped scripts", () => {
     expect(record.deviceScripts).toBe("pydirect-upstream");
 
     // "Connect again" from the device list checks the same way: channel and pinned certificate.
-    if (!(await s.connectAgain(record))) throw s.state.verify.error;
+    if (!(await s.connectAgain(record))) throw s.state.verify.error ?? new Error("verify failed without an error");
     expect(s.state.verify.result?.detail).toContain("pinned HTTPS certificate");
     expect(s.state.handoff).toMatchObject({ transport: "https", console: "closed" });
     const password = prov.webreplPassword!.reveal();
@@ -98,13 +99,14 @@ describe("a session on a board with upstream-shaped scripts", () => {
     const registry = new MemoryDeviceRegistry();
     const urls: string[] = [];
     const { s, loopback } = sessionFor(registry, urls);
-    if (!(await s.connect({ port: board.port, label: "USB serial", virtual: false }))) throw s.state.connect.error;
+    if (!(await s.connect({ port: board.port, label: "USB serial", virtual: false })))
+      throw s.state.connect.error ?? new Error("connect failed without an error");
     s.skipFlash();
     s.setWifi(WORKSHOP);
-    if (!(await s.provision())) throw s.state.provision.error;
+    if (!(await s.provision())) throw s.state.provision.error ?? new Error("provision failed without an error");
     expect(s.state.provision.result?.deviceScripts).toEqual({ kind: "pydirect", serialSignaling: false });
     loopback.port = await servingPort(started.https);
-    if (!(await s.verify())) throw s.state.verify.error;
+    if (!(await s.verify())) throw s.state.verify.error ?? new Error("verify failed without an error");
     expect(s.state.verify.result?.detail).toMatch(/https signaling.*DTLS certificate/);
     // The verification protocol ran, so the live console is there; signaled over the network, it starts locked.
     expect(s.state.handoff).toMatchObject({ transport: "https", console: "locked" });

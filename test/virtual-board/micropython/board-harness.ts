@@ -179,7 +179,7 @@ export async function rawPasteExec(
   }
   await term.send("\x04");
   const ack = await term.until("\x04");
-  grants += [...ack].filter((c) => c === "\x01").length;
+  grants += ack.split("\x01").length - 1;
   const stdout = (await term.until("\x04")).slice(0, -1);
   const stderr = (await term.until("\x04")).slice(0, -1);
   await term.until(">");

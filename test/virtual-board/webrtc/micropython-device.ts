@@ -93,7 +93,7 @@ export async function startMicroPythonDevice(options: DeviceOptions): Promise<Mi
     try {
       mp.runPython(code);
     } catch (err) {
-      stderr = String((err as Error).message);
+      stderr = String((err as Partial<Error>).message);
     }
     return { stdout, stderr };
   };
