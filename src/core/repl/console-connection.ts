@@ -64,11 +64,7 @@ export class ConsoleConnection {
     } catch (err) {
       const name = (err as { name?: string }).name;
       if (name === "InvalidStateError" && port.readable) return new ConsoleConnection(port, false);
-      throw new ReplError(
-        "port-busy",
-        PORT_BUSY_SENTENCE,
-        { cause: err },
-      );
+      throw new ReplError("port-busy", PORT_BUSY_SENTENCE, { cause: err });
     }
     return new ConsoleConnection(port, true);
   }
