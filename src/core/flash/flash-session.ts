@@ -66,7 +66,9 @@ export class FlashSession {
   private onProgress: OpenSessionOptions["onProgress"];
   private readonly interrupt: Promise<never>;
   private rejectInterrupt!: (err: FlashError) => void;
-  private readonly onDisconnect = () => this.fail(FlashError.disconnected());
+  /** Set while a watchdog reset is under way: the port leaving then is its success, not a lost board. */
+  private resetGone: (() => void) | null = null;
+  private readonly onDisconnect = () => (this.resetGone ? this.resetGone() : this.fail(FlashError.disconnected()));
   private readonly onAbort = () => this.fail(FlashError.cancelled());
 
   private constructor(
@@ -260,7 +262,15 @@ export class FlashSession {
     // S2/S3: clear "force download boot"; over the ROM's USB-OTG (no reset line) use the watchdog.
     const family = (this.chip as DetectedChip | undefined)?.family;
     if (family && (await prepareReset(family, this.port.getInfo(), this.loader)) === "watchdog") {
-      await this.guard(watchdogReset(family, this.loader), "reset");
+      // The chip resets about 15 ms after the enable (2000 RTC slow-clock cycles), and its USB-OTG
+      // device leaves with it: the last register write's reply may never come. As esptool, take
+      // the port going away as the reset having happened.
+      const gone = new Promise<void>((resolve) => (this.resetGone = resolve));
+      try {
+        await this.guard(Promise.race([watchdogReset(family, this.loader), gone]), "reset");
+      } finally {
+        this.resetGone = null;
+      }
       return;
     }
     await this.guard(
