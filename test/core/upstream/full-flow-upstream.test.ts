@@ -4,6 +4,10 @@
  * UART, a webrtc stack that reports no candidates so the signaling handler makes host candidates
  * up and no end of gathering ever comes, WBP on the DataChannel): detect → provision → reset →
  * HTTPS verify with a WebREPL login. One board for the file; each test builds on the one before.
+ *
+ * The offer handler waits for the answer as upstream's does, blocking the interpreter in
+ * time.sleep between process_queue() calls, so the board's WebRTC peers run on a thread of their
+ * own (the peer host), as esp_peer runs in its own task on the chip.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectDeviceKind, detectDeviceKindOnPort } from "../../../src/core/device-kind";
@@ -19,16 +23,22 @@ import { OFFER_PATH, STATUS_PATH, parseStatus } from "../../../src/core/signalin
 import { createPinnedHttpsTransport } from "../../../src/core/signaling/https-pinned-node";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
 import { verifyOverHttps } from "../../../src/core/verify";
+import { startPeerHostThread, type PeerHostThread } from "../../virtual-board/webrtc/peer-host-harness";
 import { WORKSHOP, servingPort, upstreamBoard } from "./upstream-board";
 
 let started: Awaited<ReturnType<typeof upstreamBoard>>;
 let result: ProvisionResult;
 let base: string;
+let peerHost: PeerHostThread;
 
 beforeAll(async () => {
-  started = await upstreamBoard({ silentCandidates: true });
+  peerHost = await startPeerHostThread();
+  started = await upstreamBoard({ silentCandidates: true, peerHost: peerHost.link, blockingOfferWait: true });
 }, 60_000);
-afterAll(() => started.board.unplug());
+afterAll(async () => {
+  started.board.unplug();
+  await peerHost.close();
+});
 
 const transport = () => createPinnedHttpsTransport(base, { fingerprint: result.certFingerprint });
 

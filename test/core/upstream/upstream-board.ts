@@ -58,9 +58,21 @@ export async function upstreamBoard(
     openConsole?: boolean;
     /** The webrtc peers on another thread, as esp_peer's task on the chip (WebrtcHookOptions.peerHost). */
     peerHost?: PeerHostLink;
+    /**
+     * The fixture's /webrtc/offer handler waits for the answer as upstream's does: a plain function
+     * blocking in time.sleep between process_queue() calls (upstream's
+     * device-scripts/lib/sys/webrtc_signaling.py:301-318). Needs `peerHost`, as that wait needs
+     * esp_peer's own task on a chip. Sets the fixture-only default `fixture.blocking_offer_wait`.
+     */
+    blockingOfferWait?: boolean;
   } = {},
 ) {
   const frozenFiles = { ...(options.frozenFiles ?? upstreamDeviceFiles()) };
+  if (options.blockingOfferWait) {
+    const path = "/settings/default_settings.json";
+    const defaults = JSON.parse(frozenFiles[path] ?? "{}") as Record<string, unknown>;
+    frozenFiles[path] = JSON.stringify({ ...defaults, fixture: { blocking_offer_wait: true } });
+  }
   Object.assign(frozenFiles, options.files ?? {});
   if (options.userSettings) frozenFiles["/settings/user_settings.json"] = JSON.stringify(options.userSettings);
   const logTo: { log?: (level: 1 | 2 | 3, text: string, inline?: boolean) => void } = {};
