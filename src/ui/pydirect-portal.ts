@@ -189,7 +189,7 @@ export class PydirectPortal extends LitElement {
     this.tab = "line";
     await this.openLine();
     await this.updateComplete;
-    const grid = this.lineGrid as PydirectLineGrid | null; // @query: null until rendered
+    const grid = this.lineGrid; // @query: null until rendered
     await grid?.updateComplete;
     const heading = grid?.shadowRoot?.querySelector<HTMLElement>("#line-heading");
     heading?.scrollIntoView({ block: "start" });

@@ -20,7 +20,6 @@ export interface FixtureServer {
 export async function startFixtureServer(routes: Record<string, FixtureRoute> = {}): Promise<FixtureServer> {
   const table = new Map(Object.entries(routes));
   const requests: FixtureServer["requests"] = [];
-  let fixture!: FixtureServer;
   const server: Server = createServer((req, res) => {
     const path = req.url ?? "/";
     requests.push({ method: req.method ?? "GET", path });
@@ -42,7 +41,7 @@ export async function startFixtureServer(routes: Record<string, FixtureRoute> = 
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  fixture = {
+  const fixture: FixtureServer = {
     origin: `http://127.0.0.1:${port}`,
     requests,
     route: (path, answer) => void table.set(path, answer),

@@ -123,7 +123,7 @@ describe("in a browser, where fetch throws a bare TypeError", () => {
       // A relative address resolves against the page.
       const seen: string[] = [];
       const recording = ((input: RequestInfo | URL) => (
-        seen.push(String(input)),
+        seen.push(input instanceof Request ? input.url : String(input)),
         Promise.reject(new TypeError("Failed to fetch"))
       )) as typeof fetch;
       await loadManifestUrl("firmware/manifest.json", { fetch: recording }).catch(() => undefined);

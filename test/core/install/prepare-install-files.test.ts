@@ -11,16 +11,16 @@ const S3_CHIP = { family: "ESP32-S3" as const, revision: 2, flashSize: 8 * 10485
 
 /** The demo manifest with its S3 parts in memory (as files dropped on the page would be). */
 function inMemorySource(
-  tamper: (files: Map<string, Uint8Array>, manifest: Record<string, any>) => void = () => undefined,
+  tamper: (files: Map<string, Uint8Array>, manifest: Record<string, unknown>) => void = () => undefined,
 ) {
   const parts = demoPartsByChip();
   const files = new Map<string, Uint8Array>();
   for (const p of parts["ESP32-S3"]) files.set(p.path, p.data.slice());
-  const manifest = demoManifest(parts) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const manifest = demoManifest(parts);
   tamper(files, manifest);
   const requested: string[] = [];
   const fetch = (async (input: RequestInfo | URL) => {
-    requested.push(String(input));
+    requested.push(input instanceof Request ? input.url : String(input));
     return new Response("not here", { status: 404 });
   }) as typeof globalThis.fetch;
   const source: InstallSource = {
@@ -31,7 +31,16 @@ function inMemorySource(
   return { source, fetch, requested, files };
 }
 
-const s3Build = (m: Record<string, any>) => m.builds.find((b: { chipFamily: string }) => b.chipFamily === "ESP32-S3"); // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The shape of the demo manifest's builds that the tampering below edits (it is plain JSON). */
+interface ManifestBuild {
+  chipFamily: string;
+  parts: { path: string; offset: number; sha256?: string; size?: number }[];
+}
+const s3Build = (m: Record<string, unknown>) => {
+  const build = (m.builds as ManifestBuild[]).find((b) => b.chipFamily === "ESP32-S3");
+  if (!build) throw new Error("the demo manifest has no ESP32-S3 build");
+  return build;
+};
 
 describe("planInstall with parts in memory", () => {
   it("takes the parts from `files`, downloads nothing and still checks every part", async () => {
@@ -52,22 +61,27 @@ describe("planInstall with parts in memory", () => {
     const site = inMemorySource((files) => files.delete("esp32s3/partition-table.bin"));
     const table = demoPartsByChip()["ESP32-S3"][1];
     const fetch = (async (input: RequestInfo | URL) => {
-      site.requested.push(String(input));
+      site.requested.push(input instanceof Request ? input.url : String(input));
       return new Response(table.data.slice());
     }) as typeof globalThis.fetch;
     const source = { ...site.source, manifestUrl: "https://portal.example/fw/manifest.json" };
     const indices: number[] = [];
-    await planInstall(source, S3_CHIP, { fetch }, (e) => void ("index" in e && indices.push(e.index)));
+    await planInstall(source, S3_CHIP, { fetch }, (e) => {
+      if ("index" in e) indices.push(e.index);
+    });
     expect(site.requested).toEqual(["https://portal.example/fw/esp32s3/partition-table.bin"]);
     expect(new Set(indices)).toEqual(new Set([1]));
   });
 
-  const refusals: [string, string, (files: Map<string, Uint8Array>, manifest: Record<string, any>) => void][] = [
+  const refusals: [string, string, (files: Map<string, Uint8Array>, manifest: Record<string, unknown>) => void][] = [
     [
       "a bit-flipped app without manifest hashes",
       "image-checksum",
       (f, m) => {
-        for (const p of s3Build(m).parts) (delete p.sha256, delete p.size);
+        for (const p of s3Build(m).parts) {
+          delete p.sha256;
+          delete p.size;
+        }
         f.get("esp32s3/pydirect.bin")![200_000] ^= 1;
       },
     ],
@@ -80,7 +94,10 @@ describe("planInstall with parts in memory", () => {
       "a C3 app in the S3 build",
       "image-wrong-chip",
       (f, m) => {
-        for (const p of s3Build(m).parts) (delete p.sha256, delete p.size);
+        for (const p of s3Build(m).parts) {
+          delete p.sha256;
+          delete p.size;
+        }
         f.set("esp32s3/pydirect.bin", makeDemoApp("ESP32-C3"));
       },
     ],
@@ -88,7 +105,10 @@ describe("planInstall with parts in memory", () => {
       "a truncated bootloader",
       "image-truncated",
       (f, m) => {
-        for (const p of s3Build(m).parts) (delete p.sha256, delete p.size);
+        for (const p of s3Build(m).parts) {
+          delete p.sha256;
+          delete p.size;
+        }
         f.set("esp32s3/bootloader.bin", f.get("esp32s3/bootloader.bin")!.subarray(0, 5000));
       },
     ],

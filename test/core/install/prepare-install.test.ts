@@ -21,7 +21,7 @@ function demoSite(
   tamper(files, manifest);
   const requested: string[] = [];
   const fetch = (async (input: RequestInfo | URL) => {
-    const url = String(input);
+    const url = input instanceof Request ? input.url : String(input);
     requested.push(url);
     const body = files.get(url);
     return body ? new Response(body.slice()) : new Response("missing", { status: 404, statusText: "Not Found" });
@@ -30,8 +30,20 @@ function demoSite(
   return { source, fetch, requested, files };
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const s3Build = (m: Json) => m.builds.find((b: Json) => b.chipFamily === "ESP32-S3");
+/** The shape of the demo manifest's builds that the tampering below edits (it is plain JSON). */
+interface ManifestPart {
+  path: string;
+  offset: number;
+  sha256?: string;
+  size?: number;
+}
+type Json = Record<string, unknown>;
+const buildsOf = (m: Json) => m.builds as { chipFamily: string; parts: ManifestPart[] }[];
+const s3Build = (m: Json) => {
+  const build = buildsOf(m).find((b) => b.chipFamily === "ESP32-S3");
+  if (!build) throw new Error("the demo manifest has no ESP32-S3 build");
+  return build;
+};
 const S3_CHIP = { family: "ESP32-S3" as const, revision: 2, flashSize: 8 * 1048576, usbSerialJtag: false };
 
 describe("planInstall", () => {
@@ -66,7 +78,7 @@ const REFUSALS: [string, string, (files: Map<string, Uint8Array>, manifest: Json
   [
     "no build for the chip",
     "manifest-no-build",
-    (_f, m) => (m.builds = m.builds.filter((b: Json) => b.chipFamily !== "ESP32-S3")),
+    (_f, m) => (m.builds = buildsOf(m).filter((b) => b.chipFamily !== "ESP32-S3")),
   ],
   ["part missing on the server", "download-failed", (f) => f.delete(BASE + "esp32s3/pydirect.bin")],
   [
@@ -78,7 +90,10 @@ const REFUSALS: [string, string, (files: Map<string, Uint8Array>, manifest: Json
     "app bit-flipped, manifest without hashes",
     "image-checksum",
     (f, m) => {
-      for (const p of s3Build(m).parts) (delete p.sha256, delete p.size);
+      for (const p of s3Build(m).parts) {
+        delete p.sha256;
+        delete p.size;
+      }
       const app = f.get(BASE + "esp32s3/pydirect.bin")!.slice();
       app[200_000] ^= 1;
       f.set(BASE + "esp32s3/pydirect.bin", app);

@@ -41,7 +41,7 @@ const wait = (ms: number, signal?: AbortSignal) =>
     const t = setTimeout(resolve, ms);
     signal?.addEventListener("abort", () => {
       clearTimeout(t);
-      reject(signal.reason);
+      reject(signal.reason as Error);
     });
   });
 

@@ -15,7 +15,7 @@ import { demoProductManifest, DEMO_PRODUCTS } from "../../../scripts/lib/demo-pr
 
 const FIXTURES = join(__dirname, "../../fixtures/manifests");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
-const schema = JSON.parse(readFileSync(join(__dirname, "../../../public/manifest.schema.json"), "utf8"));
+const schema = JSON.parse(readFileSync(join(__dirname, "../../../public/manifest.schema.json"), "utf8")) as object;
 const validateSchema = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
 
 function refusal(input: unknown): ManifestError {

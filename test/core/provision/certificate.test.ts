@@ -167,6 +167,7 @@ describe("device certificate", () => {
     for (const shown of [
       JSON.stringify(cert),
       String(cert.privateKeyPem),
+      // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- interpolation is what is under test
       `${cert.privateKeyPem}`,
       inspect(cert, { depth: 5 }),
     ]) {

@@ -108,7 +108,7 @@ describe("hostname", () => {
     ["under_score", "bad-character"],
     ["ünï", "bad-character"],
   ])("rejects %j (%s)", (name, reason) => {
-    expect(() => validateHostname(name)).toThrowError(
+    expect(() => validateHostname(name)).toThrow(
       expect.objectContaining({ code: "invalid-hostname", field: "hostname", reason }),
     );
   });

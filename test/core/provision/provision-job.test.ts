@@ -137,8 +137,9 @@ describe("provisioning job on a virtual pyDirect board", () => {
     });
     const result = await provisionDevice(board.port, { wifi: WORKSHOP, hostname: "bench-3", wifiTimeoutMs: 20_000 });
     expect(result.hostname).toBe("bench-3");
-    const settings = (await readOnBoard(board, async (f) =>
-      JSON.parse(await f.readText(USER_SETTINGS_PATH)),
+    const settings = (await readOnBoard(
+      board,
+      async (f) => JSON.parse(await f.readText(USER_SETTINGS_PATH)) as unknown,
     )) as Record<string, Record<string, unknown>>;
     expect(settings.led).toEqual({ pin: 48 });
     expect(settings.setup_mode).toBe(false);
@@ -157,7 +158,7 @@ describe("provisioning job on a virtual pyDirect board", () => {
     expect(events).toContainEqual({ state: "kept-backup", file: `${USER_SETTINGS_PATH}.bak` });
     const back = (await readOnBoard(board, async (f) => [
       await f.readText(`${USER_SETTINGS_PATH}.bak`),
-      JSON.parse(await f.readText(USER_SETTINGS_PATH)),
+      JSON.parse(await f.readText(USER_SETTINGS_PATH)) as unknown,
     ])) as [string, Record<string, Record<string, unknown>>];
     expect(back[0]).toBe(broken);
     expect(back[1].wifi).toMatchObject({ ssid: WORKSHOP.ssid });

@@ -64,19 +64,18 @@ describe("reset and Wi-Fi outcome on a scripted board", () => {
   });
 
   async function boardPrinting(lines: string[], opts: { resetWorks?: boolean } = {}): Promise<VirtualBoard> {
-    let board: VirtualBoard | undefined;
     const device = scriptedReplDevice({
       rawPaste: true,
       bootLines: lines,
       answer: (code) => {
         if (code.includes("machine.reset()")) {
-          if (opts.resetWorks ?? true) setTimeout(() => board!.reset("normal"), 5);
+          if (opts.resetWorks ?? true) setTimeout(() => board.reset("normal"), 5);
           return { hang: true };
         }
         return { stdout: "" };
       },
     });
-    board = await bootedBoard({ app: device.factory });
+    const board = await bootedBoard({ app: device.factory });
     return board;
   }
 
@@ -109,9 +108,11 @@ describe("reset and Wi-Fi outcome on a scripted board", () => {
     const board = await boardPrinting(lines);
     repl = await RawRepl.open(board.port);
     let outcome: Promise<unknown> | undefined;
-    expect(await resetBoard(repl, () => (outcome = awaitWifiOutcome(repl!.connection, { timeoutMs: 1500 })))).toBe(
-      "machine-reset",
-    );
+    expect(
+      await resetBoard(repl, () => {
+        outcome = awaitWifiOutcome(repl!.connection, { timeoutMs: 1500 });
+      }),
+    ).toBe("machine-reset");
     expect(await outcome).toMatchObject(expected as object);
   });
 
@@ -122,9 +123,11 @@ describe("reset and Wi-Fi outcome on a scripted board", () => {
     );
     repl = await RawRepl.open(board.port);
     let outcome: Promise<unknown> | undefined;
-    expect(await resetBoard(repl, () => (outcome = awaitWifiOutcome(repl!.connection, { timeoutMs: 6000 })))).toBe(
-      "rts-reset",
-    );
+    expect(
+      await resetBoard(repl, () => {
+        outcome = awaitWifiOutcome(repl!.connection, { timeoutMs: 6000 });
+      }),
+    ).toBe("rts-reset");
     expect(await outcome).toMatchObject({ state: "connected", ip: "10.0.0.2" });
     expect(board.mode).toBe("app");
   }, 15_000);

@@ -98,7 +98,7 @@ interface BoardSession {
 
 /** A provisioned pyDirect board with an open raw REPL; filled in by `beforeAll` for the enclosing describe. */
 function provisionedBoard(): BoardSession {
-  const session = {} as BoardSession;
+  const session: Partial<BoardSession> = {};
   beforeAll(async () => {
     const board = await pyDirectBoard();
     await provisionDevice(board.port, { wifi: { ssid: "Guest" }, wifiTimeoutMs: 20_000 });
@@ -109,7 +109,7 @@ function provisionedBoard(): BoardSession {
     await session.repl?.close();
     session.board?.unplug();
   });
-  return session;
+  return session as BoardSession;
 }
 
 describe("Wi-Fi credentials reach the board byte for byte", () => {

@@ -20,6 +20,25 @@ const require = createRequire(import.meta.url);
 
 export const ADMIN = { name: "admin", password: "admin-pass-for-tests" };
 
+/**
+ * What the tests read of CouchDB's JSON replies (null when a reply has no body): declared, not
+ * checked, since the tests' expectations on these fields are the check. `_bulk_docs` replies are
+ * arrays, hence the numeric index.
+ */
+export interface CouchReply {
+  error?: string;
+  reason?: string;
+  validate_doc_update?: string;
+  indexes?: { name: string; def: { fields: object[] } }[];
+  members?: { names: string[] };
+  [index: number]: Record<string, unknown> | undefined;
+}
+
+/** express-pouchdb's app (the package ships no types): a request handler with its database wrappers. */
+type ExpressPouchApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  dbWrapper: { _wrappers: unknown[] };
+};
+
 export interface CouchTestServer {
   /** http(s)://127.0.0.1:<port> (no trailing slash): what stations connect to. */
   origin: string;
@@ -28,14 +47,14 @@ export interface CouchTestServer {
   /** Requests seen (method and path), to check what a client asked. */
   requests: string[];
   /** Admin request: path relative to the origin. */
-  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: CouchReply | null }>;
   /** Anonymous or user request. */
   request(
     method: string,
     path: string,
     body?: unknown,
     auth?: { name: string; password: string },
-  ): Promise<{ status: number; body: any }>;
+  ): Promise<{ status: number; body: CouchReply | null }>;
   /** Create a user in _users (as CouchDB's admin would). */
   addUser(name: string, password: string): Promise<void>;
   /** Close the port (connections dropped): clients see the server as offline. */
@@ -54,7 +73,10 @@ export async function startCouchServer(
   // A prefix keeps each server's databases apart (the memory adapter shares stores by name per process).
   const ServerPouch = PouchDB.defaults({ adapter: "memory", prefix: `couch-test-${process.pid}-${++serverCount}-` });
   const logDir = await mkdtemp(join(tmpdir(), "pydirect-couch-"));
-  const app = require("express-pouchdb")(ServerPouch, { inMemoryConfig: true, logPath: join(logDir, "log.txt") });
+  const app = (require("express-pouchdb") as (pouch: unknown, options: object) => ExpressPouchApp)(ServerPouch, {
+    inMemoryConfig: true,
+    logPath: join(logDir, "log.txt"),
+  });
   keepReplicatedRevisions(app);
   const requests: string[] = [];
   const origins = new Set(options.corsOrigins ?? []);
@@ -104,7 +126,7 @@ export async function startCouchServer(
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return { status: res.status, body: text ? (JSON.parse(text) as CouchReply) : null };
   };
   const admin = (method: string, path: string, body?: unknown) => request(method, path, body, ADMIN);
 
@@ -154,7 +176,7 @@ export async function startCouchServer(
  * document's own `_revisions` (the assignment is ignored); validation itself is unchanged.
  */
 function keepReplicatedRevisions(app: { dbWrapper: { _wrappers: unknown[] } }): void {
-  const wrappers = require("pouchdb-wrappers");
+  const wrappers = require("pouchdb-wrappers") as { installWrapperMethods(db: unknown, methods: object): void };
   const keep = (doc: Record<string, unknown>) => {
     if (!("_revisions" in doc)) return;
     const own = doc["_revisions"];

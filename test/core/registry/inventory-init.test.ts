@@ -59,17 +59,15 @@ describe("inventory init", () => {
     expect(first.text).toMatch(/database created/);
     expect(first.text).not.toContain(ADMIN.password);
     const design = await server.admin("GET", `/${DB}/_design/pydirect-inventory`);
-    expect(design.body.validate_doc_update).toMatch(/^function \(newDoc, oldDoc, userCtx, secObj\)/);
-    const indexes = (await server.admin("GET", `/${DB}/_index`)).body.indexes.map(
-      (i: { name: string; def: { fields: object[] } }) => [i.name, i.def.fields],
-    );
+    expect(design.body?.validate_doc_update).toMatch(/^function \(newDoc, oldDoc, userCtx, secObj\)/);
+    const indexes = (await server.admin("GET", `/${DB}/_index`)).body?.indexes?.map((i) => [i.name, i.def.fields]);
     expect(indexes).toEqual(
       expect.arrayContaining([
         ["by-hostname", [{ hostnameLower: "asc" }]],
         ["by-mac", [{ mac: "asc" }]],
       ]),
     );
-    expect((await server.admin("GET", `/${DB}/_security`)).body.members.names).toEqual([STATION.name]);
+    expect((await server.admin("GET", `/${DB}/_security`)).body?.members?.names).toEqual([STATION.name]);
 
     const again = await run([
       "inventory",
@@ -80,7 +78,7 @@ describe("inventory init", () => {
     expect(again.text).toMatch(/database already there/);
     expect(again.text).toMatch(/by-hostname on hostnameLower already there/);
     expect(again.text).not.toContain(ADMIN.password);
-    expect((await server.admin("GET", `/${DB}/_security`)).body.members.names).toEqual([STATION.name]);
+    expect((await server.admin("GET", `/${DB}/_security`)).body?.members?.names).toEqual([STATION.name]);
   });
 
   it("says so when the server cannot be reached", async () => {
@@ -124,7 +122,7 @@ describe("the validation function, run by the server", () => {
       const doc = { ...good(), _id: `device:aa${n}`, id: `aa${n}`, ...extra };
       const put = await write(doc);
       expect(put.status, JSON.stringify(extra)).toBe(403);
-      expect(put.body.error).toBe("forbidden");
+      expect(put.body?.error).toBe("forbidden");
       // Replication writes with new_edits=false through _bulk_docs: validation runs there too.
       const replicated = await server.request(
         "POST",
@@ -132,7 +130,7 @@ describe("the validation function, run by the server", () => {
         { new_edits: false, docs: [{ ...doc, _rev: "1-0123456789abcdef0123456789abcdef" }] },
         STATION,
       );
-      expect(replicated.body[0]).toMatchObject({ error: "forbidden" });
+      expect(replicated.body?.[0]).toMatchObject({ error: "forbidden" });
     }
   });
 
@@ -150,7 +148,7 @@ describe("the validation function, run by the server", () => {
       const doc = { ...good(), _id: "device:bb01", id: "bb01", hostname: "b1", hostnameLower: "b1", ...patch };
       const put = await write(doc);
       expect(put.status, JSON.stringify(patch)).toBe(403);
-      expect(put.body.reason).toMatch(reason);
+      expect(put.body?.reason).toMatch(reason);
     }
   });
 

@@ -278,7 +278,9 @@ describe("one inventory for every station", () => {
     const snapshots: InventorySnapshot[] = [];
     a.inventory.subscribe((s) => snapshots.push(s));
     // A station whose local replica holds a document no portal would write (an older or tampered client).
-    const local = (a.registry.current as PouchDeviceRegistry).db;
+    const shared = a.registry.current;
+    if (!(shared instanceof PouchDeviceRegistry)) throw new Error("station a is not on the shared inventory");
+    const local = shared.db;
     await local.put({
       _id: "device:badbad",
       type: "pydirect-device",

@@ -11,13 +11,18 @@ const require = createRequire(import.meta.url);
 let pouch: PouchConstructor | null = null;
 let stationCount = 0;
 
+/** pouchdb-core's class as far as adding plugins goes (the packages ship no types). */
+interface PouchPluginHost {
+  plugin(plugin: unknown): PouchPluginHost;
+}
+
 export function nodePouch(): PouchConstructor {
-  pouch ??= require("pouchdb-core")
+  pouch ??= (require("pouchdb-core") as PouchPluginHost)
     .plugin(require("pouchdb-adapter-memory"))
     .plugin(require("pouchdb-adapter-http"))
     .plugin(require("pouchdb-replication"))
     .plugin(require("pouchdb-mapreduce"))
-    .plugin(require("pouchdb-find")) as PouchConstructor;
+    .plugin(require("pouchdb-find")) as unknown as PouchConstructor;
   return pouch;
 }
 

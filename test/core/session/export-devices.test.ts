@@ -44,7 +44,11 @@ describe("device list exports", () => {
       wifiPassword: "hunter2",
       privateKeyPem: "-----BEGIN PRIVATE KEY-----",
     } as DeviceRecord;
-    const doc = JSON.parse(devicesToJson([leaky, records[1]]));
+    const doc = JSON.parse(devicesToJson([leaky, records[1]])) as {
+      format: string;
+      version: number;
+      devices: unknown[];
+    };
     expect(doc.format).toBe("pydirect-devices");
     expect(doc.version).toBe(1);
     expect(doc.devices).toHaveLength(2);

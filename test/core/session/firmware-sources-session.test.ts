@@ -95,8 +95,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await api?.close();
-  await mirror?.close();
+  // Unset when beforeAll failed before starting them.
+  await (api as FixtureServer | undefined)?.close();
+  await (mirror as FixtureServer | undefined)?.close();
 });
 
 describe("firmware sources in the session (issue 12)", () => {
@@ -208,7 +209,7 @@ describe("firmware sources in the session (issue 12)", () => {
 
     // Even straight through the jobs, a real port never gets the demo; not a byte is written.
     const [demoOffer] = await jobs.loadFirmware(DEMO, AbortSignal.timeout(10_000));
-    expect(demoOffer?.virtualBoardOnly).toBe(true);
+    expect(demoOffer.virtualBoardOnly).toBe(true);
     const fresh = new VirtualBoard({ chip: "ESP32-S3" });
     const board0 = {
       chip: "ESP32-S3",

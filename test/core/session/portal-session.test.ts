@@ -40,7 +40,7 @@ function scriptedJobs(overrides: Partial<PortalJobs> = {}): PortalJobs & { calls
       return board;
     },
     async loadFirmware(url) {
-      calls.push(`load ${url}`);
+      calls.push(`load ${typeof url === "string" ? url : url.manifestUrl}`);
       return [offer, { ...offer, version: "0.2.0-beta", channel: "beta" }];
     },
     async install(_port, req, onEvent) {
@@ -140,7 +140,7 @@ describe("PortalSession", () => {
       firmwareVersion: "0.1.0",
       certFingerprint: "AA:01",
     });
-    expect(rec?.lastVerification?.passed).toBe(true);
+    expect(rec.lastVerification?.passed).toBe(true);
     expect(JSON.stringify(rec)).not.toContain("hunter2");
     // The provisioning job echoed the password in an event: the log masks it.
     expect(s.log.toText()).toContain("password is ••••••");

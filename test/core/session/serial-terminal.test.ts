@@ -45,7 +45,7 @@ function collector() {
   let text = "";
   const waiters = new Set<() => void>();
   return {
-    onOutput(chunk: string) {
+    onOutput: (chunk: string) => {
       text += chunk;
       for (const w of waiters) w();
     },

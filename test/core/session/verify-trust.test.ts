@@ -6,7 +6,7 @@
  * has accepted that exact certificate.
  */
 import https from "node:https";
-import type { TLSSocket } from "node:tls";
+import { TLSSocket } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryDeviceRegistry } from "../../../src/core/registry/memory-device-registry";
 import { createPortalJobs } from "../../../src/core/session/default-jobs";
@@ -38,7 +38,7 @@ interface BrowserLike {
 function browserFetch(browser: BrowserLike): typeof fetch {
   return (input, init) =>
     new Promise<Response>((resolve, reject) => {
-      const url = new URL(String(input));
+      const url = new URL(input instanceof Request ? input.url : String(input));
       browser.requests.push(url.pathname);
       const req = https.request({
         host: "127.0.0.1",
@@ -53,12 +53,18 @@ function browserFetch(browser: BrowserLike): typeof fetch {
         req.destroy();
         reject(new TypeError("Failed to fetch", { cause }));
       };
-      req.on("socket", (socket) =>
-        (socket as TLSSocket).once("secureConnect", () => {
-          const presented = (socket as TLSSocket).getPeerCertificate().fingerprint256?.toUpperCase();
+      req.on("socket", (socket) => {
+        if (!(socket instanceof TLSSocket)) {
+          fail(new Error("https.request gave a socket without TLS"));
+          return;
+        }
+        socket.once("secureConnect", () => {
+          // An empty object when the server presented no certificate.
+          const peer = socket.getPeerCertificate() as { fingerprint256?: string };
+          const presented = peer.fingerprint256?.toUpperCase();
           if (!browser.accepted || presented !== browser.accepted) fail(new Error("net::ERR_CERT_AUTHORITY_INVALID"));
-        }),
-      );
+        });
+      });
       req.on("response", (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));

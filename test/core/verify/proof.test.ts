@@ -35,10 +35,10 @@ describe("key proof", () => {
 
   it("converts ECDSA signatures between DER and r||s both ways", () => {
     for (let i = 0; i < 50; i++) {
-      const sig = p256.sign(sha256(new Uint8Array([i])), p256.utils.randomPrivateKey());
-      const raw = sig.toCompactRawBytes();
-      expect(ecdsaRawToDer(raw)).toEqual(sig.toDERRawBytes());
-      expect(ecdsaDerToRaw(sig.toDERRawBytes(), 32)).toEqual(raw);
+      const sig = p256.sign(sha256(new Uint8Array([i])), p256.utils.randomSecretKey());
+      const raw = sig.toBytes("compact");
+      expect(ecdsaRawToDer(raw)).toEqual(sig.toBytes("der"));
+      expect(ecdsaDerToRaw(sig.toBytes("der"), 32)).toEqual(raw);
     }
     expect(ecdsaDerToRaw(new Uint8Array([0x31, 0]), 32)).toBeNull();
   });

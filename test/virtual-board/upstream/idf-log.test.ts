@@ -3,7 +3,6 @@
  * lines landing in the middle of whatever the REPL prints (a raw-REPL reply included) through
  * the interleave test hook. One plain MicroPython board (no device scripts) for the REPL parts.
  */
-/* eslint-disable no-control-regex -- the console lines under test carry ESP-IDF's ANSI colour codes */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeCbor, encodeCbor, IdfLog } from "../../../src/virtual-board/upstream";
 import { matchWildcard } from "../../../src/virtual-board/httpserver/upstream-server-node";

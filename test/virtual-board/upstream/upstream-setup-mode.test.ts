@@ -5,7 +5,6 @@
  * /webrtc/offer; then anyone on the LAN sets the WebREPL password and the board leaves setup mode.
  * Also a board whose WebRTC stack reports no candidates: the answer carries made-up host ones.
  */
-/* eslint-disable no-control-regex -- the console lines under test carry ESP-IDF's ANSI colour codes */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   certificateFiles,

@@ -4,7 +4,6 @@
  * signaling as upstream answers it (no end-of-candidates, `status` key), and WBP over the
  * DataChannel with the WebREPL password. One board for the whole file.
  */
-/* eslint-disable no-control-regex -- the console lines under test carry ESP-IDF's ANSI colour codes */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   certificateFiles,

@@ -2,7 +2,6 @@
  * An upstream pyDirect image in a worker thread (as the browser runs boards): the "upstream"
  * module set registers there too, and ESP-IDF's lines reach the page's console.
  */
-/* eslint-disable no-control-regex -- the console lines under test carry ESP-IDF's ANSI colour codes */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startWorkerBoard, type WorkerBoard } from "../micropython/worker-harness";
 
