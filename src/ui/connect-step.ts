@@ -2,8 +2,6 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { PortalError } from "../core/errors";
 import type { SessionState } from "../core/session/session-types";
-import "./board-summary";
-import "./browser-support";
 import "./error-notice";
 import type { VirtualModelOption } from "./session-intents";
 import { fire, sharedStyles } from "./shared-styles";

@@ -9,3 +9,8 @@ import "./verify-step";
 import "./pydirect-terminal";
 import "./device-console";
 import "./port-follow-notice";
+// Shown on the Connect step only once something happened there (a board answered, a reset got no
+// answer, a browser lacks Web Serial), which is after this chunk has loaded.
+import "./board-summary";
+import "./manual-boot-guide";
+import "./browser-support";

@@ -10,7 +10,6 @@ import { bindSessionIntents, type PortSources } from "./session-intents";
 import { sharedStyles } from "./shared-styles";
 import "./step-nav";
 import type { PydirectTerminal } from "./pydirect-terminal";
-import "./manual-boot-guide";
 import type { PydirectDeviceConsole } from "./device-console";
 
 /** Which console the console panel shows: the board's USB serial, or the DataChannel after Verify. */
