@@ -80,7 +80,9 @@ function ewtButtonGzip(): { bytes: number; measured: boolean } {
 export default {
   name: "site",
   goals: {
-    "site.embed_gzip_bytes": { max: EWT_DOCUMENTED_GZIP },
+    // Issue 19: ESP Web Tools' install button as npm packs it today (1,254 B), and a first paint under 50 KB.
+    "site.embed_gzip_bytes": { max: 1254 },
+    "site.portal_initial_gzip_bytes": { max: 50_000 },
   },
   async run(): Promise<Record<string, number>> {
     build();

@@ -2,7 +2,6 @@
  * The portal page: wires the cores, the device registry and the service worker into
  * `<pydirect-portal>`. Everything the user does goes through the element's session.
  */
-import { createPortalJobs } from "./core/session/default-jobs";
 import { createStationRegistry, loadStationInventory } from "./ui/app-services";
 import "./ui/pydirect-portal";
 
@@ -14,7 +13,10 @@ if (portal) {
   const registry = createStationRegistry();
   portal.registry = registry;
   // portal.virtualApp stays unset: a virtual board runs the demo firmware, loaded with the simulator.
-  portal.jobs = createPortalJobs({ registry });
+  // The jobs (flash, provision, verify) load right after the first paint, with the session's core.
+  void import("./core/session/default-jobs").then(({ createPortalJobs }) => {
+    portal.jobs = createPortalJobs({ registry });
+  });
   void registerServiceWorker(portal);
   // The shared inventory's code loads after the first paint; PouchDB only if a server is configured.
   void loadStationInventory(registry).then(async (inventory) => {

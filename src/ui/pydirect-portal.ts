@@ -8,7 +8,7 @@ import type { InventorySnapshot, StationInventory } from "../core/registry/stati
 import { isSharedRegistry } from "../core/registry/shared-registry";
 import { checkEnvironment, environmentFacts } from "../core/session/environment";
 import type { PortalJobs } from "../core/session/jobs";
-import { PortalSession } from "../core/session/portal-session";
+import type { PortalSession } from "../core/session/portal-session";
 import type { FirmwareSourceInput, SessionState } from "../core/session/session-types";
 import { lineFirmwareLabel } from "../core/session/first-screen";
 import { pickSerialPort } from "../core/session/port-picker";
@@ -72,6 +72,7 @@ export class PydirectPortal extends LitElement {
   private unsubscribeInventory: (() => void) | null = null;
 
   @state() private session: PortalSession | null = null;
+  private sessionLoading = false;
   @state() private busy = false;
   /** Which of the page's places is shown. */
   @state() tab: PortalTab = "install";
@@ -125,27 +126,42 @@ export class PydirectPortal extends LitElement {
       this.inventorySnapshot = this.inventory?.snapshot ?? null;
       this.unsubscribeInventory = this.inventory?.subscribe((s) => (this.inventorySnapshot = s)) ?? null;
     }
-    if ((changed.has("jobs") || changed.has("manifest")) && this.jobs && !this.session) {
-      const memory = createFirmwareChoiceMemory();
-      const { sources, preferred } = portalFirmwareSources(this, document.baseURI);
-      this.session = new PortalSession({
-        jobs: this.jobs,
-        sources,
-        ports: this.portProvider,
-        ...(preferred ? { preferredSource: preferred } : {}),
-        ...(this.registry ? { registry: this.registry } : {}),
-        ...(memory ? { memory } : {}),
-      });
-      this.session.subscribe((s: SessionState) => {
-        this.busy = this.session?.busy ?? false;
-        // The change-Wi-Fi panel renders from the session state too.
-        this.requestUpdate();
-        this.lineFirmware = lineFirmwareLabel(s);
-        this.lineSsid = s.provision.wifi?.ssid ?? "";
-        this.lineWifiSaved = s.provision.wifi?.hasPassword ?? false;
-        this.dispatchEvent(new CustomEvent("pydirect-state", { detail: s, bubbles: true, composed: true }));
-      });
+    if ((changed.has("jobs") || changed.has("manifest")) && this.jobs && !this.session && !this.sessionLoading) {
+      this.sessionLoading = true;
+      void this.createSession();
     }
+  }
+
+  /**
+   * The session core (the five steps' logic) loads right after the first paint, as the later
+   * steps' elements do: the page shell paints without it, and Connect appears when it is in.
+   */
+  private async createSession(): Promise<void> {
+    const { PortalSession } = await import("../core/session/portal-session");
+    if (!this.jobs || this.session) {
+      this.sessionLoading = false;
+      return;
+    }
+    const memory = createFirmwareChoiceMemory();
+    const { sources, preferred } = portalFirmwareSources(this, document.baseURI);
+    this.session = new PortalSession({
+      jobs: this.jobs,
+      sources,
+      ports: this.portProvider,
+      ...(preferred ? { preferredSource: preferred } : {}),
+      ...(this.registry ? { registry: this.registry } : {}),
+      ...(memory ? { memory } : {}),
+    });
+    this.session.subscribe((s: SessionState) => {
+      this.busy = this.session?.busy ?? false;
+      // The change-Wi-Fi panel renders from the session state too.
+      this.requestUpdate();
+      this.lineFirmware = lineFirmwareLabel(s);
+      this.lineSsid = s.provision.wifi?.ssid ?? "";
+      this.lineWifiSaved = s.provision.wifi?.hasPassword ?? false;
+      this.dispatchEvent(new CustomEvent("pydirect-state", { detail: s, bubbles: true, composed: true }));
+    });
+    this.sessionLoading = false;
   }
 
   /** Load the production line and its grid, and bind the grid's intents to it. */
