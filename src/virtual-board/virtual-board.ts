@@ -1,7 +1,6 @@
 import { bootFromFlash, type ResetCause } from "./boot";
 import { chipFacts } from "../core/image/chips";
 import { chipProfile, defaultFlashSize, hasUsbSerialJtag } from "./chips";
-import { LinkDirection } from "./link";
 import { createDownloadSession } from "./rom/download-session";
 import type {
   AppRuntime,
@@ -13,21 +12,17 @@ import type {
   LinkFaults,
 } from "./types";
 import type { VirtualSecurityEfuses } from "./security-efuses";
-import {
-  CP2102N,
-  USB_SERIAL_JTAG_USB,
-  bridgeCarriesRate,
-  bridgeRate,
-  garble,
-  type UsbBridgeProfile,
-} from "./usb-bridge";
+import { CP2102N, type UsbBridgeProfile } from "./usb-bridge";
 import { ChipUart } from "./uart-clock";
-import { UsbOutLeg, UsbPipe } from "./usb-latency";
 import { NOR_TIMING, NOR_TIMING_MAX, type NorTiming } from "./rom/spi-flash";
 import { BOOTLOADER_RTC_WDT_MS, RtcWatchdogState } from "./rtc-watchdog";
 import type { VirtualSerialPort, PortHost } from "./virtual-serial-port";
 import { UsbConnectors, connectionProfile, type ConnectionProfile } from "./usb-connectors";
 import { RtcControl } from "./rtc-control";
+import { BoardLink } from "./board-link";
+import { LinkFaultInjector } from "./link-faults";
+import { ResetLines } from "./reset-lines";
+import { launchApp } from "./app-launch";
 
 export interface VirtualBoardOptions {
   chip?: ChipFamily;
@@ -70,8 +65,6 @@ export interface VirtualBoardOptions {
 
 /** SPI NOR sizes the simulated boards carry (the JEDEC capacity byte esptool decodes covers them). */
 const FLASH_SIZES = [1, 2, 4, 8, 16, 32].map((mb) => mb * 1024 * 1024);
-/** Native USB full speed carries about 1 MB/s whatever baud rate the host asks for. */
-const USB_FULL_SPEED_BPS = 10_000_000;
 /** EN rises through an RC network: the chip leaves reset a little after the line is released. */
 const EN_RISE_MS = 2;
 const CONSOLE_BAUD = 115_200;
@@ -105,24 +98,15 @@ export class VirtualBoard implements PortHost {
   /** The board's connectors and the USB devices on them (which ports the host sees). */
   readonly connectors: UsbConnectors;
   private readonly rtc: RtcControl;
-  private hostBaud = 0;
-  private readonly toBoard: LinkDirection;
-  private readonly toHost: LinkDirection;
-  private faults: LinkFaults = {};
-  /** The USB leg of each direction (frames, packets, a bridge's latency timer), paced boards only. */
-  private readonly toBoardUsb: UsbOutLeg;
-  private readonly toHostUsb: UsbPipe;
+  /** The wire between the host's port and the chip, with its USB legs. */
+  private readonly link: BoardLink;
+  private readonly linkFaults: LinkFaultInjector;
   /** UART0's real rate (clock over divider) and the ROM's autobaud; see uart-clock.ts. */
   private readonly uart: ChipUart;
   private readonly rtcWatchdog: RtcWatchdogState;
-  /** The USB-UART bridge on the "uart" connector (present on dual-connector boards too). */
-  private readonly uartBridge: UsbBridgeProfile;
   readonly norTiming: NorTiming;
-  private hostBytes = 0;
-  private dtr = false;
-  private rts = false;
-  private inReset = false;
-  private usbDownloadLatch = false;
+  /** DTR/RTS and the auto-reset circuit: EN and the boot strap. */
+  private readonly lines: ResetLines;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private bootLoopTimer: ReturnType<typeof setInterval> | undefined;
   private session: DownloadModeSession | undefined;
@@ -154,21 +138,30 @@ export class VirtualBoard implements PortHost {
     this.linkMaxBaud = options.linkMaxBaud ?? this.bridge?.maxBaud ?? Infinity;
     this.appFactory = options.app;
     this.autoReset = options.autoReset ?? true;
-    this.faults = options.faults ?? {};
+    this.linkFaults = new LinkFaultInjector(options.faults ?? {});
+    this.lines = new ResetLines(this.identity.usbSerialJtag, this.autoReset);
     this.norTiming = options.norTiming === "worst-case" ? NOR_TIMING_MAX : NOR_TIMING;
     const watchdogMs = options.rtcWatchdogMs ?? (this.paced ? BOOTLOADER_RTC_WDT_MS : null);
     this.rtcWatchdog = new RtcWatchdogState(chip, options.firmwareKeepsRtcWatchdog ?? false, watchdogMs);
     this.uart = new ChipUart(chipProfile(chip).uartClockHz, CONSOLE_BAUD);
-    this.toBoard = new LinkDirection((bytes) => this.boardReceive(bytes), null);
-    this.toHostUsb = new UsbPipe((bytes) => this.connectors.deliver(bytes, this.mode), null);
-    this.toBoardUsb = new UsbOutLeg(this.toBoard);
-    this.toHost = new LinkDirection((bytes) => this.toHostUsb.push(bytes), null);
-    this.uartBridge = this.bridge ?? options.bridge ?? CP2102N;
+    /** The USB-UART bridge on the "uart" connector (present on dual-connector boards too). */
+    const uartBridge = this.bridge ?? options.bridge ?? CP2102N;
+    this.link = new BoardLink({
+      paced: this.paced,
+      usbSerialJtag: this.identity.usbSerialJtag,
+      uartBridge,
+      uart: this.uart,
+      consoleBaud: CONSOLE_BAUD,
+      throughBridge: () => this.connectors.throughBridge(),
+      maxBaud: () => this.linkMaxBaud,
+      receive: (bytes) => this.boardReceive(bytes),
+      deliver: (bytes) => this.connectors.deliver(bytes, this.mode),
+    });
     this.connectors = new UsbConnectors(
       this,
       chip,
       connectionProfile(this.identity.usbSerialJtag, options.connection),
-      this.uartBridge,
+      uartBridge,
     );
     if (options.heldElsewhere) this.connectors.holdElsewhere(true);
     this.rtc = new RtcControl(chip, () => this.reset("normal"));
@@ -189,12 +182,11 @@ export class VirtualBoard implements PortHost {
 
   /** Bytes carried so far in each direction (SLIP framing included), for link-utilisation figures. */
   get linkStats(): { toBoard: number; toHost: number } {
-    return { toBoard: this.toBoard.stats.bytes, toHost: this.toHost.stats.bytes };
+    return this.link.stats;
   }
 
   injectFaults(faults: LinkFaults): void {
-    this.faults = faults;
-    this.hostBytes = 0;
+    this.linkFaults.inject(faults);
   }
 
   onConsole(listener: ConsoleListener): () => void {
@@ -228,10 +220,7 @@ export class VirtualBoard implements PortHost {
   /** Pull the USB cable: the port dies, the chip loses power. */
   unplug(): void {
     this.leaveMode();
-    this.toBoard.cut();
-    this.toHost.cut();
-    this.toBoardUsb.cut();
-    this.toHostUsb.cut();
+    this.link.cut();
     // Power is gone: the RTC domain resets with everything else.
     this.rtcWatchdog.rtcReset();
     this.setMode("unplugged");
@@ -243,8 +232,8 @@ export class VirtualBoard implements PortHost {
     if (this.mode !== "unplugged") return this.port;
     this.connectors.plugIn();
     this.rtc.powerOn();
-    this.dtr = this.rts = false;
-    this.hostBaud = 0;
+    this.lines.powerOn();
+    this.link.hostBaud = 0;
     // Powered again: held in reset until EN rises (the release below refuses to boot an unplugged chip).
     this.setMode("reset");
     this.scheduleRelease();
@@ -273,52 +262,22 @@ export class VirtualBoard implements PortHost {
 
   portOpened(baudRate: number, from?: VirtualSerialPort): void {
     this.connectors.heard(from);
-    this.hostBaud = baudRate;
-    this.updatePacing();
+    this.link.hostBaud = baudRate;
+    this.link.updatePacing();
   }
 
   portClosed(): void {
-    this.hostBaud = 0;
+    this.link.hostBaud = 0;
   }
 
   hostWrite(bytes: Uint8Array, from?: VirtualSerialPort): Promise<void> {
     if (this.mode === "unplugged") return Promise.reject(new Error("unplugged"));
     this.connectors.heard(from);
-    let data = bytes;
-    const f = this.faults;
-    const start = this.hostBytes;
-    const end = start + bytes.length;
-    this.hostBytes = end;
-    const within = (at: number | undefined): at is number => at !== undefined && at >= start && at < end;
-    if (f.bridgeMaxBaudAfterBytes && within(f.bridgeMaxBaudAfterBytes.bytes)) {
-      this.linkMaxBaud = f.bridgeMaxBaudAfterBytes.maxBaud;
-      f.bridgeMaxBaudAfterBytes = undefined;
-    }
-    if (within(f.disconnectAfterBytes)) {
-      const keep = data.subarray(0, f.disconnectAfterBytes - start);
-      f.disconnectAfterBytes = undefined;
-      void this.toBoardUsb.send(keep);
-      setTimeout(() => this.unplug(), 0);
-      return Promise.resolve();
-    }
-    if (within(f.resetAfterBytes)) {
-      const keep = data.subarray(0, f.resetAfterBytes - start);
-      f.resetAfterBytes = undefined;
-      void this.toBoardUsb.send(keep);
-      setTimeout(() => this.reset("normal"), 0);
-      return Promise.resolve();
-    }
-    if (within(f.corruptByteAt)) {
-      data = data.slice();
-      data[f.corruptByteAt - start] ^= 0x10;
-      f.corruptByteAt = undefined;
-    }
-    if (within(f.dropByteAt)) {
-      const i = f.dropByteAt - start;
-      data = new Uint8Array([...data.subarray(0, i), ...data.subarray(i + 1)]);
-      f.dropByteAt = undefined;
-    }
-    return this.toBoardUsb.send(data);
+    const write = this.linkFaults.apply(bytes, (maxBaud) => (this.linkMaxBaud = maxBaud));
+    if (write.kind === "send") return this.link.send(write.data);
+    void this.link.send(write.keep);
+    setTimeout(() => (write.kind === "disconnect" ? this.unplug() : this.reset("normal")), 0);
+    return Promise.resolve();
   }
 
   signals(dtr: boolean, rts: boolean, from?: VirtualSerialPort): void {
@@ -328,28 +287,13 @@ export class VirtualBoard implements PortHost {
       setTimeout(() => this.reset("normal", "software"), 0);
     }
     if (usb !== "lines") return;
-    const prevDtr = this.dtr;
-    this.dtr = dtr;
-    this.rts = rts;
-    if (!this.autoReset) return;
-    let holdReset: boolean;
-    if (this.identity.usbSerialJtag) {
-      // The USB-Serial-JTAG peripheral: RTS resets the core; DTR falling while RTS is high
-      // latches the download-boot strap for the next reset release.
-      if (prevDtr && !dtr && rts) this.usbDownloadLatch = true;
-      holdReset = rts && !dtr;
-    } else {
-      // Classic auto-reset: two cross-coupled transistors; EN is pulled low only by RTS alone.
-      holdReset = rts && !dtr;
-    }
-    if (holdReset && !this.inReset) {
-      this.inReset = true;
+    const edge = this.lines.set(dtr, rts);
+    if (edge === "hold") {
       if (this.releaseTimer) clearTimeout(this.releaseTimer);
       this.releaseTimer = undefined;
       this.leaveMode();
       this.setMode("reset");
-    } else if (!holdReset && this.inReset) {
-      this.inReset = false;
+    } else if (edge === "release") {
       this.scheduleRelease();
     }
   }
@@ -359,7 +303,7 @@ export class VirtualBoard implements PortHost {
   /** Bytes from the chip's UART/USB towards the host program. */
   sendToHost(bytes: Uint8Array): void {
     if (this.mode === "unplugged") return;
-    void this.toHost.send(this.garbleIfMismatched(bytes));
+    this.link.sendToHost(bytes);
   }
 
   /** Console text outside download mode: kept for inspection and sent to the host. */
@@ -373,7 +317,7 @@ export class VirtualBoard implements PortHost {
   setUartBaud(baud: number): void {
     this.uart.set(baud);
     this.uartBaud = baud;
-    this.updatePacing();
+    this.link.updatePacing();
   }
 
   // ---- internals --------------------------------------------------------------------------------
@@ -382,30 +326,22 @@ export class VirtualBoard implements PortHost {
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.releaseTimer = setTimeout(() => {
       this.releaseTimer = undefined;
-      if (this.inReset || this.mode === "unplugged") return;
-      let into: "download" | "normal";
-      if (this.identity.usbSerialJtag) {
-        into = this.usbDownloadLatch ? "download" : "normal";
-        this.usbDownloadLatch = false;
-      } else {
-        // IO0 is pulled low only by DTR alone.
-        into = this.autoReset && this.dtr && !this.rts ? "download" : "normal";
-      }
+      if (this.lines.held || this.mode === "unplugged") return;
+      const into = this.lines.strap();
       this.leaveMode();
       this.boot(into);
     }, EN_RISE_MS);
   }
 
   private boot(into: "download" | "normal", cause: ResetCause = "power-on"): void {
-    this.toBoard.cut();
-    this.toBoardUsb.cut();
+    this.link.cutToBoard();
     this.rtc.stop();
     if (this.rtc.forceDownload) into = "download";
     if (into === "download") {
       // The ROM prints its banner at its own rate, then its autobaud locks on to the host's SYNC.
       this.uart.enterRomLoader(ROM_BAUD);
       this.uartBaud = ROM_BAUD;
-      this.updatePacing();
+      this.link.updatePacing();
       this.setMode("download");
       // Only the USB-Serial-JTAG's reset keeps the RTC domain (and its watchdog) running.
       if (this.identity.usbSerialJtag) this.rtcWatchdog.enteredDownloadOverUsb(() => this.reset("normal"));
@@ -414,7 +350,7 @@ export class VirtualBoard implements PortHost {
     }
     this.uart.set(CONSOLE_BAUD);
     this.uartBaud = CONSOLE_BAUD;
-    this.updatePacing();
+    this.link.updatePacing();
     const outcome = bootFromFlash(this.identity, this.flash, cause);
     // ESP-IDF's bootloader arms the RTC watchdog; the app disarms it unless the firmware keeps it.
     this.rtcWatchdog.booted(this.flash[chipFacts(this.identity.chip).bootloaderOffset] === 0xe9, outcome.ok);
@@ -426,33 +362,12 @@ export class VirtualBoard implements PortHost {
       return;
     }
     this.setMode("app");
-    const factory = this.appFactory;
-    if (!factory) return;
-    const abort = new AbortController();
-    this.appAbort = abort;
-    const ctx = {
-      board: this.identity,
-      flash: this.flash,
-      app: outcome.app,
-      write: (bytes: Uint8Array) => {
-        if (!abort.signal.aborted) this.sendToHost(bytes);
-      },
-      signal: abort.signal,
-      resetCause: cause,
-      restart: () => {
-        // On its own turn: the app is still inside the call that asked for it.
-        if (!abort.signal.aborted) setTimeout(() => !abort.signal.aborted && this.reset("normal", "software"), 0);
-      },
-    };
-    Promise.resolve(factory(ctx)).then(
-      (runtime) => {
-        if (abort.signal.aborted) void runtime.stop();
-        else this.app = runtime;
-      },
-      (err: unknown) => {
-        if (!abort.signal.aborted) this.print(`\r\nvirtual board: app failed to start: ${String(err)}\r\n`);
-      },
-    );
+    const app = { board: this.identity, flash: this.flash, app: outcome.app, resetCause: cause };
+    if (this.appFactory)
+      launchApp(this.appFactory, app, this, {
+        launched: (abort) => (this.appAbort = abort),
+        started: (runtime) => (this.app = runtime),
+      });
   }
 
   private leaveMode(): void {
@@ -476,36 +391,9 @@ export class VirtualBoard implements PortHost {
   }
 
   private boardReceive(bytes: Uint8Array): void {
-    const bridge = this.linkBridge();
-    if (this.mode === "download" && bridge && this.hostBaud > 0) {
-      this.uart.hear(bridgeRate(bridge, this.hostBaud));
-      this.uartBaud = this.uart.baud;
-    }
-    const data = this.garbleIfMismatched(bytes);
+    if (this.mode === "download" && this.link.autobaud()) this.uartBaud = this.uart.baud;
+    const data = this.link.garbleIfMismatched(bytes);
     if (this.mode === "download") this.session?.receive(data);
     else if (this.mode === "app") this.app?.input(data);
-  }
-
-  private updatePacing(): void {
-    const bps = this.paced ? (this.identity.usbSerialJtag ? USB_FULL_SPEED_BPS : this.hostBaud || CONSOLE_BAUD) : null;
-    this.toBoard.bitsPerSecond = bps;
-    this.toHost.bitsPerSecond = bps;
-    const bridge = this.linkBridge();
-    const usb = this.paced ? (bridge ? (bridge.usb ?? USB_SERIAL_JTAG_USB) : USB_SERIAL_JTAG_USB) : null;
-    this.toHostUsb.profile = usb;
-    // USB 2.0 5.8.3: full-speed bulk OUT packets carry up to 64 bytes; a write goes in the next frame.
-    this.toBoardUsb.profile = usb && { inPacketBytes: 64, latencyTimerMs: null };
-  }
-
-  /** The bridge the host's traffic crosses now, or null when it goes over the chip's native USB. */
-  private linkBridge(): UsbBridgeProfile | null {
-    return this.connectors.throughBridge() ? this.uartBridge : null;
-  }
-
-  /** A UART at the wrong rate, or a bridge pushed past its limit, turns bytes into noise. */
-  private garbleIfMismatched(bytes: Uint8Array): Uint8Array {
-    const bridge = this.linkBridge();
-    if (!bridge || this.hostBaud === 0) return bytes;
-    return bridgeCarriesRate(bridge, this.hostBaud, this.uart.rate, this.linkMaxBaud) ? bytes : garble(bytes);
   }
 }

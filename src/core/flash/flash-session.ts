@@ -7,13 +7,12 @@ import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
 import { ROM_BAUD, probeLink, switchRomBaud, switchStubBaud } from "./link-rate";
 import { DEFLATE_LEVEL } from "./work-ahead";
-import { readSecurityState, type SecurityInfo } from "./security-state";
 import type { DetectedChip } from "./types";
 import { quietWatchdogs, watchdogRegisters } from "./watchdogs";
 import { setFlashParameters } from "./flash-parameters";
+import { SPI_ATTACH, identifyChip } from "./chip-identity";
 
 export const DEFAULT_FLASH_BAUD = 921_600;
-const SPI_ATTACH = 0x0d;
 const SPI_FLASH_MD5 = 0x13;
 const MD5_MS_PER_MB = 8_000;
 /** esptool's stub takes 16 KiB blocks. */
@@ -349,39 +348,7 @@ export class FlashSession {
     // The dozens of register reads that follow go faster at the final rate. USB-Serial-JTAG moves
     // data at USB speed whatever the baud rate, so it keeps the ROM rate.
     if (!isUsbSerialJtag(this.port.getInfo())) this.baudRate = this.romBaudRate = await switchRomBaud(this, baudRate);
-    const chip = loader.chip;
-    // eFuse words do not change while the chip runs, and esptool-js's chip classes read several of
-    // them more than once (package, revision, features, MAC): ask the chip once per word.
-    const readReg = loader.readReg.bind(loader);
-    const words = new Map<number, Promise<number>>();
-    loader.readReg = (addr: number, timeout?: number) => {
-      let word = words.get(addr);
-      if (!word) words.set(addr, (word = readReg(addr, timeout)));
-      return word;
-    };
-    try {
-      const description = await chip.getChipDescription(loader);
-      const features = (await chip.getChipFeatures(loader)).map((f) => f.trim());
-      this.chip = {
-        family: chip.CHIP_NAME as ChipFamily,
-        description,
-        revision: revisionFromDescription(description) ?? (await chipRevision(loader)),
-        mac: await chip.readMac(loader),
-        flashSize: null,
-        features,
-        usbSerialJtag: isUsbSerialJtag(this.port.getInfo()),
-      };
-      this.chip.security = await readSecurityState(this.chip.family, this.chip.revision, {
-        securityInfo: () => romSecurityInfo(loader, this.chip.family),
-        readReg: (addr) => loader.readReg(addr),
-      });
-    } finally {
-      loader.readReg = readReg;
-    }
-    // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself), and
-    // esptool attaches it before it reads the flash's id through the SPI registers.
-    await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
-    this.chip.flashSize = await flashSize(loader);
+    this.chip = await identifyChip(loader, isUsbSerialJtag(this.port.getInfo()));
   }
 
   /** esptool's `_post_connect` on USB-Serial-JTAG (see watchdogs.ts); a reset re-arms them, so after every connect. */
@@ -397,52 +364,7 @@ export class FlashSession {
   }
 }
 
-/**
- * GET_SECURITY_INFO as esptool-js read it while identifying the chip (cached there); the ESP32's and
- * ESP8266's ROMs have no such command (esptool's USES_MAGIC_VALUE chips), so they are not asked.
- */
-async function romSecurityInfo(loader: ESPLoader, family: ChipFamily): Promise<SecurityInfo | null> {
-  if (family === "ESP32" || family === "ESP8266") return null;
-  const info = await loader.getSecurityInfo();
-  return {
-    flags: info.flags,
-    flashCryptCnt: info.flashCryptCnt,
-    keyPurposes: info.keyPurposes,
-    chipId: info.chipId,
-    apiVersion: info.apiVersion,
-  };
-}
-
 /** Deflate as the stub inflates it; exported so a job can compress before it starts the clock on the wire. */
 export function compressForFlash(data: Uint8Array): Uint8Array {
   return deflate(data, { level: DEFLATE_LEVEL });
-}
-
-/** esptool's description ends in "(revision v0.2)" or, for the ESP32, "(revision 3)": no need to read the eFuses again. */
-function revisionFromDescription(description: string): number | null {
-  const dotted = /\(revision v(\d+)\.(\d+)\)/.exec(description);
-  if (dotted) return Number(dotted[1]) * 100 + Number(dotted[2]);
-  const major = /\(revision (\d+)\)/.exec(description);
-  return major ? Number(major[1]) * 100 : null;
-}
-
-async function chipRevision(loader: ESPLoader): Promise<number | null> {
-  const chip = loader.chip as ESPLoader["chip"] & {
-    getMajorChipVersion?: (l: ESPLoader) => Promise<number>;
-    getMinorChipVersion?: (l: ESPLoader) => Promise<number>;
-  };
-  if (chip.getMajorChipVersion && chip.getMinorChipVersion) {
-    return (await chip.getMajorChipVersion(loader)) * 100 + (await chip.getMinorChipVersion(loader));
-  }
-  if (chip.getChipRevision) return (await chip.getChipRevision(loader)) * 100;
-  return null;
-}
-
-/** Flash size from the JEDEC id's capacity byte (2^n bytes), as esptool's "detect" does. */
-async function flashSize(loader: ESPLoader): Promise<number | null> {
-  const id = await loader.readFlashId();
-  const capacity = (id >> 16) & 0xff;
-  if (capacity >= 0x12 && capacity <= 0x1c) return 2 ** capacity;
-  if (capacity >= 0x32 && capacity <= 0x3a) return 2 ** (capacity - 0x20);
-  return null;
 }

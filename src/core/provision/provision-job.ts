@@ -2,7 +2,7 @@ import { detectDeviceKind, type ReplDeviceKind } from "../device-kind/detect-dev
 import { isPortalError } from "../errors";
 import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRecord, DeviceRegistry } from "../registry/device-record";
-import { DeviceFiles, tempPathFor } from "../repl/device-files";
+import { DeviceFiles } from "../repl/device-files";
 import { ReplError } from "../repl/errors";
 import { RawRepl, type RawReplOptions } from "../repl/raw-repl";
 import { generateDeviceCertificate, validateIpAddress, validateValidityDays } from "./certificate";
@@ -22,6 +22,17 @@ import {
 import { awaitWifiOverRepl } from "./repl-wifi";
 import { awaitWifiOutcome, resetBoard, type WifiOutcome } from "./wifi-outcome";
 import { validateWifiCredentials, type WifiCredentials } from "./wifi-settings";
+import {
+  USER_SETTINGS_BACKUP_PATH,
+  installFiles,
+  removeStagingFiles,
+  throwIfCancelled,
+  type StagedFile,
+  type StagingEvent,
+  type WrittenFile,
+} from "./staged-files";
+
+export type { WrittenFile } from "./staged-files";
 
 export interface ProvisionRequest {
   wifi: WifiCredentials;
@@ -42,12 +53,6 @@ export interface ProvisionRequest {
   wifiTimeoutMs?: number;
   repl?: RawReplOptions;
   signal?: AbortSignal;
-}
-
-export interface WrittenFile {
-  path: string;
-  bytes: number;
-  sha256: string;
 }
 
 export interface ProvisionResult {
@@ -71,9 +76,7 @@ export type ProvisionEvent =
   | { state: "identified"; identity: DeviceIdentity; hostname: string }
   | { state: "generating-certificate" }
   | { state: "certificate-ready"; fingerprint: string; notAfter: Date }
-  | { state: "writing"; file: string; index: number; count: number; written: number; total: number }
-  | { state: "verified"; file: string; index: number; count: number; sha256: string }
-  | { state: "committing" }
+  | StagingEvent
   | { state: "kept-backup"; file: string }
   | { state: "resetting" }
   | { state: "waiting-for-wifi"; ssid: string }
@@ -87,68 +90,6 @@ export type ProvisionEventListener = (event: ProvisionEvent) => void;
 /** Keys this job owns in user_settings.json; every other key stays as the user left it. */
 function wifiKeys(wifi: Required<WifiCredentials>): SettingsPatch {
   return { "wifi.ssid": wifi.ssid, "wifi.password": wifi.password };
-}
-
-function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted)
-    throw new ProvisionError("cancelled", "Provisioning was cancelled; the board's previous settings are unchanged.");
-}
-
-interface StagedFile {
-  path: string;
-  data: Uint8Array;
-}
-
-const USER_SETTINGS_BACKUP_PATH = `${USER_SETTINGS_PATH}.bak`;
-
-/**
- * Every temporary file this job can stage. One left by a run that was cut off may hold part of
- * the private key, so each run clears them before it starts and again when it fails.
- */
-const STAGING_PATHS: readonly string[] = [CERT_PATH, KEY_PATH, USER_SETTINGS_PATH, USER_SETTINGS_BACKUP_PATH].map(
-  tempPathFor,
-);
-
-async function removeStagingFiles(files: DeviceFiles): Promise<void> {
-  await files.removeAll(STAGING_PATHS);
-}
-
-/**
- * Stage every file as a temporary, verify each by the board's SHA-256, and only then rename them
- * into place in one exec: a failure before the renames leaves the previous files untouched. The
- * settings file goes last so a board never points at certificate files that are not there yet.
- * On failure or cancel the staged files are removed when the link still works; otherwise the next
- * run removes them.
- */
-async function installFiles(
-  files: DeviceFiles,
-  staged: StagedFile[],
-  emit: ProvisionEventListener,
-  signal?: AbortSignal,
-): Promise<WrittenFile[]> {
-  const written: WrittenFile[] = [];
-  const count = staged.length;
-  try {
-    for (const [index, file] of staged.entries()) {
-      throwIfCancelled(signal);
-      await files.mkdir(file.path.slice(0, file.path.lastIndexOf("/")) || "/");
-      const sha256 = await files.writeTemp(file.path, file.data, (p) =>
-        emit({ state: "writing", file: file.path, index, count, written: p.written, total: p.total }),
-      );
-      emit({ state: "verified", file: file.path, index, count, sha256 });
-      written.push({ path: file.path, bytes: file.data.length, sha256 });
-    }
-    throwIfCancelled(signal);
-    emit({ state: "committing" });
-    await files.commitAll(staged.map((f) => f.path));
-    return written;
-  } catch (err) {
-    if (files.linkUp) await removeStagingFiles(files).catch(() => undefined);
-    throw err;
-  } finally {
-    // Key and passwords leave memory as soon as the board has them (or the job gave up).
-    for (const file of staged) file.data.fill(0);
-  }
 }
 
 function asJobError(err: unknown): ProvisionError | ReplError {

@@ -2,24 +2,15 @@
  * The Firmware step's sources: lists them for the connected port, loads the one picked (a
  * manifest URL, a pyDirect release, one of the portal's releases, local files, a typed URL) into a
  * `LoadedFirmware`, and hands that to the jobs, which check and install it like any manifest. The
- * session owns the state; this holds what state must not (release records, file bytes).
+ * session owns the state; this holds what state must not (file bytes; release records are kept by
+ * release-sources.ts).
  */
-import type { FirmwareChoiceMemory, LocalFile, PydirectRelease, RememberedChoice } from "../firmware-sources/types";
-import type { ResolvedPortalReleaseIndex } from "../firmware-sources/portal-releases";
-import type { LoadedFirmware } from "../firmware-sources/types";
-import type { FirmwareSourceJobs, PortalJobs } from "./jobs";
+import type { FirmwareChoiceMemory, LocalFile, RememberedChoice } from "../firmware-sources/types";
+import type { PortalJobs } from "./jobs";
 import { SessionError, virtualBoardOnlyError } from "./session-errors";
 import type { SessionLog } from "./session-log";
-import type {
-  FirmwareOffer,
-  FirmwareSource,
-  FirmwareSourceInput,
-  ReleaseListing,
-  SessionState,
-  StepId,
-} from "./session-types";
+import type { FirmwareOffer, FirmwareSource, FirmwareSourceInput, SessionState, StepId } from "./session-types";
 import {
-  bestProduct,
   choiceName,
   defaultSource,
   matchesRemembered,
@@ -28,9 +19,8 @@ import {
   originKind,
   pickVersion,
   rememberKey,
-  releaseViews,
-  sortNewestFirst,
 } from "./firmware-source-list";
+import { ReleaseSources, loadOffers, sourceJobs, type Loaded } from "./release-sources";
 
 export interface PickerHost {
   readonly log: SessionLog;
@@ -45,17 +35,10 @@ export interface PickerHost {
 
 const TYPED_ID = "typed-url";
 
-/** What one load gave: the offers, and the listed version they came from (releases). */
-interface Loaded {
-  offers: FirmwareOffer[];
-  version?: string | null;
-}
-
 export class FirmwarePicker {
   private all: FirmwareSource[];
-  private readonly releases = new Map<string, PydirectRelease[]>();
-  /** Portal index per source id: null when the portal has none (404), absent until asked. */
-  private readonly indexes = new Map<string, ResolvedPortalReleaseIndex | null>();
+  /** pyDirect's releases and this portal's index, as fetched in this session. */
+  private readonly listed: ReleaseSources;
   private localFiles: LocalFile[] = [];
   /** The load under way was the user's choice (not a default): remember it when it succeeds. */
   private chosen = false;
@@ -70,6 +53,7 @@ export class FirmwarePicker {
     preferred: string | null = null,
   ) {
     this.all = normaliseSources(inputs);
+    this.listed = new ReleaseSources(host);
     this.remembered = memory?.load() ?? null;
     this.preferred = preferred;
     // A URL typed last time comes back as the typed source.
@@ -87,7 +71,7 @@ export class FirmwarePicker {
   /** Sources listed right now (before a port is picked: all but an absent index). */
   offered(): FirmwareSource[] {
     const port = this.host.state().port;
-    return offeredSources(this.all, { virtual: port ? port.virtual : null }, (s) => Boolean(this.indexes.get(s.id)));
+    return offeredSources(this.all, { virtual: port ? port.virtual : null }, (s) => this.listed.hasIndex(s.id));
   }
 
   /** The source selected first, before any board is connected. */
@@ -104,7 +88,7 @@ export class FirmwarePicker {
    * on a real port, and load the default unless a good choice is already loaded (production line).
    */
   async afterConnect(): Promise<void> {
-    await this.probeIndexes();
+    await this.listed.probeIndexes(this.all);
     const state = this.host.state();
     const fw = state.firmware;
     const offered = this.offered();
@@ -168,10 +152,19 @@ export class FirmwarePicker {
           offers: await this.host.jobs.loadFirmware(url, signal),
         }));
       }
-      case "pydirect-releases":
-        return this.loadPydirect(source, wanted.version ?? null, wanted.product ?? null);
-      case "portal-releases":
-        return this.loadPortal(source, wanted.version ?? null);
+      case "pydirect-releases": {
+        const { version = null, product = null } = wanted;
+        const remembered = version ?? this.rememberedVersion(source);
+        return this.load(source, "Asking GitHub for pyDirect's releases", (signal) =>
+          this.listed.pydirect(source, version, remembered, product, signal),
+        );
+      }
+      case "portal-releases": {
+        const remembered = wanted.version ?? this.rememberedVersion(source);
+        return this.load(source, "Reading this portal's releases", (signal) =>
+          this.listed.portal(source, remembered, signal),
+        );
+      }
       case "local-files":
         return this.localFiles.length > 0 ? this.buildLocal(source) : this.idle();
     }
@@ -188,7 +181,7 @@ export class FirmwarePicker {
     if (this.host.busy()) return false;
     const fw = this.host.state().firmware;
     const releases = fw.releases
-      ? { ...fw.releases, versions: this.versionViews(fw.releases.sourceId, include) }
+      ? { ...fw.releases, versions: this.listed.versionViews(fw.releases.sourceId, include) }
       : null;
     this.host.update({ firmware: { ...fw, includeBeta: include, releases } });
     const picked = releases?.versions.find((v) => v.version === releases.version);
@@ -287,17 +280,6 @@ export class FirmwarePicker {
     return true;
   }
 
-  private sourceJobs(): FirmwareSourceJobs {
-    const jobs = this.host.jobs.firmwareSources;
-    if (!jobs)
-      throw new SessionError(
-        "unexpected",
-        "This page cannot load firmware from that source. Choose another firmware.",
-        { action: "choose-another-firmware" },
-      );
-    return jobs;
-  }
-
   private async load(
     source: FirmwareSource,
     phase: string,
@@ -333,85 +315,10 @@ export class FirmwarePicker {
     return offer;
   }
 
-  private async loadFirmware(
-    firmware: LoadedFirmware,
-    signal: AbortSignal,
-    version: string | null = null,
-  ): Promise<Loaded> {
-    return { offers: await this.host.jobs.loadFirmware(firmware, signal), version };
-  }
-
-  private loadPydirect(source: FirmwareSource, version: string | null, product: string | null): Promise<boolean> {
-    const options = {
-      ...(source.repo ? { repo: source.repo } : {}),
-      ...(source.apiBase ? { apiBase: source.apiBase } : {}),
-      ...(source.mirrorBase ? { mirrorBase: source.mirrorBase } : {}),
-    };
-    const wantedVersion = version ?? this.rememberedVersion(source);
-    return this.load(source, "Asking GitHub for pyDirect's releases", async (signal) => {
-      const jobs = this.sourceJobs();
-      let list = this.releases.get(source.id);
-      if (!list || version === null) {
-        list = await jobs.listPydirectReleases(options, signal);
-        this.releases.set(source.id, list);
-      }
-      const includeBeta =
-        this.host.state().firmware.includeBeta || list.find((r) => r.version === wantedVersion)?.channel === "beta";
-      const release = pickVersion(list, includeBeta, wantedVersion);
-      const chosen = release ? bestProduct(release, this.host.state().connect.result, product) : null;
-      this.showListing(source.id, release?.version ?? null, chosen?.product ?? null, includeBeta);
-      if (!release || !chosen) {
-        throw new SessionError(
-          "unexpected",
-          `${source.repo ?? "pyDirect"} has no published release with a firmware image${includeBeta ? "" : ' on the stable channel; tick "Show beta versions" to see pre-releases'}.`,
-          {
-            action: "choose-another-firmware",
-          },
-        );
-      }
-      this.host.update({
-        firmware: { ...this.host.state().firmware, phase: `Reading pyDirect ${release.version} for ${chosen.product}` },
-      });
-      return this.loadFirmware(
-        await jobs.pydirectReleaseFirmware(release, chosen, options, signal),
-        signal,
-        release.version,
-      );
-    });
-  }
-
-  private loadPortal(source: FirmwareSource, version: string | null): Promise<boolean> {
-    const indexUrl = source.indexUrl ?? "";
-    const wantedVersion = version ?? this.rememberedVersion(source);
-    return this.load(source, "Reading this portal's releases", async (signal) => {
-      const jobs = this.sourceJobs();
-      const index = this.indexes.get(source.id) ?? (await jobs.loadPortalReleaseIndex(indexUrl, signal));
-      this.indexes.set(source.id, index);
-      if (!index)
-        throw new SessionError(
-          "unexpected",
-          "This portal has published no releases of its own yet. Choose a pyDirect release or a file instead.",
-          { action: "choose-another-firmware" },
-        );
-      const includeBeta =
-        this.host.state().firmware.includeBeta ||
-        index.versions.find((v) => v.version === wantedVersion)?.channel === "beta";
-      const picked = pickVersion(index.versions, includeBeta, wantedVersion);
-      this.showListing(source.id, picked?.version ?? null, null, includeBeta);
-      if (!picked)
-        throw new SessionError(
-          "unexpected",
-          "This portal's release list is empty. Choose a pyDirect release or a file instead.",
-          { action: "choose-another-firmware" },
-        );
-      return this.loadFirmware(await jobs.portalReleaseFirmware(index, picked, signal), signal, picked.version);
-    });
-  }
-
   private buildLocal(source: FirmwareSource, analyse = false): Promise<boolean> {
     const files = this.localFiles;
     return this.load(source, analyse ? "Reading the files" : "Placing the files", async (signal) => {
-      const jobs = this.sourceJobs();
+      const jobs = sourceJobs(this.host.jobs);
       let local = this.host.state().firmware.local;
       if (analyse || !local) {
         const analysis = await jobs.analyzeLocalFiles(files);
@@ -422,52 +329,11 @@ export class FirmwarePicker {
         };
         this.host.update({ firmware: { ...this.host.state().firmware, local } });
       }
-      return this.loadFirmware(await jobs.localFirmware(files, local.analysis, local.offsets), signal);
+      return loadOffers(this.host.jobs, await jobs.localFirmware(files, local.analysis, local.offsets), signal);
     });
-  }
-
-  private showListing(sourceId: string, version: string | null, product: string | null, includeBeta: boolean): void {
-    const listing: ReleaseListing = { sourceId, versions: this.versionViews(sourceId, includeBeta), version, product };
-    this.host.update({ firmware: { ...this.host.state().firmware, includeBeta, releases: listing } });
-  }
-
-  private versionViews(sourceId: string, includeBeta: boolean): ReleaseListing["versions"] {
-    const board = this.host.state().connect.result;
-    const list = this.releases.get(sourceId);
-    if (list) return releaseViews(list, board, includeBeta);
-    const index = this.indexes.get(sourceId);
-    if (!index) return [];
-    return sortNewestFirst(index.versions.filter((v) => includeBeta || v.channel === "stable")).map((v) => ({
-      version: v.version,
-      channel: v.channel,
-      publishedAt: null,
-      products: [],
-      chips: [...v.chips],
-    }));
   }
 
   private rememberedVersion(source: FirmwareSource): string | null {
     return this.remembered && matchesRemembered(source, this.remembered) ? this.remembered.version : null;
-  }
-
-  /**
-   * Learn whether the portal has releases of its own (index.json), once per session, when a real
-   * board is connected: there they are the default. The virtual board has its demo, and asking
-   * for an index a site does not publish costs a 404 in the browser's console on every visit.
-   */
-  private async probeIndexes(): Promise<void> {
-    const jobs = this.host.jobs.firmwareSources;
-    if (!jobs || this.host.state().port?.virtual !== false) return;
-    for (const source of this.all) {
-      if (source.kind !== "portal-releases" || this.indexes.has(source.id) || !source.indexUrl) continue;
-      try {
-        this.indexes.set(source.id, await jobs.loadPortalReleaseIndex(source.indexUrl, AbortSignal.timeout(10_000)));
-      } catch (err) {
-        // Offline or broken: not listed now; the next connect asks again.
-        this.host.log.portal(
-          `This portal's release list could not be read (${err instanceof Error ? err.message : String(err)}).`,
-        );
-      }
-    }
   }
 }

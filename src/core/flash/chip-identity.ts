@@ -1,0 +1,96 @@
+/**
+ * What the chip is, read through the ROM loader once esptool-js has connected: family,
+ * description, revision, MAC, features, security state (eFuses, GET_SECURITY_INFO) and the
+ * flash's size from its JEDEC id.
+ */
+import type { ESPLoader } from "esptool-js";
+import type { ChipFamily } from "../image/chips";
+import { readSecurityState, type SecurityInfo } from "./security-state";
+import type { DetectedChip } from "./types";
+
+/** The ROM loader's SPI_ATTACH command. */
+export const SPI_ATTACH = 0x0d;
+
+/** Identify the connected chip; `usbSerialJtag`: the port is the chip's own USB-Serial-JTAG. */
+export async function identifyChip(loader: ESPLoader, usbSerialJtag: boolean): Promise<DetectedChip> {
+  const chip = loader.chip;
+  let detected: DetectedChip;
+  // eFuse words do not change while the chip runs, and esptool-js's chip classes read several of
+  // them more than once (package, revision, features, MAC): ask the chip once per word.
+  const readReg = loader.readReg.bind(loader);
+  const words = new Map<number, Promise<number>>();
+  loader.readReg = (addr: number, timeout?: number) => {
+    let word = words.get(addr);
+    if (!word) words.set(addr, (word = readReg(addr, timeout)));
+    return word;
+  };
+  try {
+    const description = await chip.getChipDescription(loader);
+    const features = (await chip.getChipFeatures(loader)).map((f) => f.trim());
+    detected = {
+      family: chip.CHIP_NAME as ChipFamily,
+      description,
+      revision: revisionFromDescription(description) ?? (await chipRevision(loader)),
+      mac: await chip.readMac(loader),
+      flashSize: null,
+      features,
+      usbSerialJtag,
+    };
+    detected.security = await readSecurityState(detected.family, detected.revision, {
+      securityInfo: () => romSecurityInfo(loader, detected.family),
+      readReg: (addr) => loader.readReg(addr),
+    });
+  } finally {
+    loader.readReg = readReg;
+  }
+  // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself), and
+  // esptool attaches it before it reads the flash's id through the SPI registers.
+  await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
+  detected.flashSize = await flashSize(loader);
+  return detected;
+}
+
+/**
+ * GET_SECURITY_INFO as esptool-js read it while identifying the chip (cached there); the ESP32's and
+ * ESP8266's ROMs have no such command (esptool's USES_MAGIC_VALUE chips), so they are not asked.
+ */
+async function romSecurityInfo(loader: ESPLoader, family: ChipFamily): Promise<SecurityInfo | null> {
+  if (family === "ESP32" || family === "ESP8266") return null;
+  const info = await loader.getSecurityInfo();
+  return {
+    flags: info.flags,
+    flashCryptCnt: info.flashCryptCnt,
+    keyPurposes: info.keyPurposes,
+    chipId: info.chipId,
+    apiVersion: info.apiVersion,
+  };
+}
+
+/** esptool's description ends in "(revision v0.2)" or, for the ESP32, "(revision 3)": no need to read the eFuses again. */
+function revisionFromDescription(description: string): number | null {
+  const dotted = /\(revision v(\d+)\.(\d+)\)/.exec(description);
+  if (dotted) return Number(dotted[1]) * 100 + Number(dotted[2]);
+  const major = /\(revision (\d+)\)/.exec(description);
+  return major ? Number(major[1]) * 100 : null;
+}
+
+async function chipRevision(loader: ESPLoader): Promise<number | null> {
+  const chip = loader.chip as ESPLoader["chip"] & {
+    getMajorChipVersion?: (l: ESPLoader) => Promise<number>;
+    getMinorChipVersion?: (l: ESPLoader) => Promise<number>;
+  };
+  if (chip.getMajorChipVersion && chip.getMinorChipVersion) {
+    return (await chip.getMajorChipVersion(loader)) * 100 + (await chip.getMinorChipVersion(loader));
+  }
+  if (chip.getChipRevision) return (await chip.getChipRevision(loader)) * 100;
+  return null;
+}
+
+/** Flash size from the JEDEC id's capacity byte (2^n bytes), as esptool's "detect" does. */
+async function flashSize(loader: ESPLoader): Promise<number | null> {
+  const id = await loader.readFlashId();
+  const capacity = (id >> 16) & 0xff;
+  if (capacity >= 0x12 && capacity <= 0x1c) return 2 ** capacity;
+  if (capacity >= 0x32 && capacity <= 0x3a) return 2 ** (capacity - 0x20);
+  return null;
+}
