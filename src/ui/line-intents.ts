@@ -8,6 +8,10 @@ import type { LinePort, ProductionLine } from "../core/line/production-line";
 import type { LineSettings } from "../core/line/line-types";
 import type { PortalJobs } from "../core/session/jobs";
 import type { PortalSession } from "../core/session/portal-session";
+import type { DeviceRegistry } from "../core/registry/device-record";
+import { pickSerialPort } from "../core/session/port-picker";
+import type { AppFactoryMaker } from "../demo/virtual-port";
+import type { PydirectLineGrid } from "./pydirect-line-grid";
 import { SessionError, asPortalError } from "../core/session/session-errors";
 import { listenToIntents, type IntentHandler } from "./intent-listeners";
 import { textOf } from "../core/text";
@@ -75,4 +79,35 @@ async function lineSettings(deps: LineIntentDeps, d: Record<string, unknown>): P
   // An empty password box with the session's network means "as for the boards before".
   if (password === "" && kept?.ssid === ssid) password = kept.password;
   return { offer, wifi: { ssid, password }, ...erase };
+}
+
+/**
+ * The portal's production-line tab: the line, its grid (rendered by `show`) and the grid's intents
+ * bound to the line. The line, its grid and the simulator load here, when the tab is first opened.
+ */
+export async function openProductionLine(o: {
+  jobs: PortalJobs;
+  session: PortalSession;
+  registry: DeviceRegistry | null;
+  makeApp: () => AppFactoryMaker | undefined;
+  show: (line: ProductionLine) => Promise<PydirectLineGrid | null>;
+  onError: (error: PortalError | null) => void;
+}): Promise<(() => void) | null> {
+  const [{ ProductionLine }, { createVirtualChoice }] = await Promise.all([
+    import("../core/line/production-line"),
+    import("../demo/virtual-port"),
+    import("./pydirect-line-grid"),
+  ]);
+  const line = new ProductionLine({ jobs: o.jobs, ...(o.registry ? { registry: o.registry } : {}) });
+  const grid = await o.show(line);
+  if (!grid) return null;
+  return bindLineIntents(grid, {
+    line,
+    session: o.session,
+    jobs: o.jobs,
+    pickSerial: () => pickSerialPort(),
+    // Each a new simulated ESP32-S3 with its own MAC; its console stays out of the session log.
+    makeVirtual: () => createVirtualChoice({ makeApp: o.makeApp() }),
+    onError: o.onError,
+  });
 }

@@ -2,7 +2,12 @@
  * The firmware sources the portal page lists, from its attributes (kept apart from
  * pydirect-portal.ts, which wires the session, the line and the inventory).
  */
+import type { PortProvider } from "../core/port/port-provider";
+import type { DeviceRegistry } from "../core/registry/device-record";
+import type { PortalJobs } from "../core/session/jobs";
+import type { PortalSession } from "../core/session/portal-session";
 import type { FirmwareSourceInput } from "../core/session/session-types";
+import { createFirmwareChoiceMemory } from "./app-services";
 
 /** The demo firmware's manifest (virtual board only), relative to the page. */
 export const DEMO_MANIFEST = "./firmware/demo/manifest.json";
@@ -51,4 +56,25 @@ export function portalFirmwareSources(
     ...o.extraSources,
   ];
   return { sources, preferred: linked ? manifest : null };
+}
+
+/**
+ * The portal page's session, made once its core has loaded: the page paints without it (the
+ * session's code is not in the first bundle), and Connect appears when it is in.
+ */
+export async function loadPortalSession(
+  o: PortalSourceOptions,
+  deps: { jobs: PortalJobs; ports: PortProvider; registry: DeviceRegistry | null },
+): Promise<PortalSession> {
+  const { PortalSession } = await import("../core/session/portal-session");
+  const memory = createFirmwareChoiceMemory();
+  const { sources, preferred } = portalFirmwareSources(o, document.baseURI);
+  return new PortalSession({
+    jobs: deps.jobs,
+    sources,
+    ports: deps.ports,
+    ...(preferred ? { preferredSource: preferred } : {}),
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(memory ? { memory } : {}),
+  });
 }

@@ -11,10 +11,9 @@ import type { PortalJobs } from "../core/session/jobs";
 import type { PortalSession } from "../core/session/portal-session";
 import type { FirmwareSourceInput, SessionState } from "../core/session/session-types";
 import { lineFirmwareLabel } from "../core/session/first-screen";
-import { pickSerialPort } from "../core/session/port-picker";
 import type { AppFactoryMaker, VirtualChoice } from "../demo/virtual-port";
 import { DEMO_NETWORK_NOTE } from "../demo/virtual-models";
-import { createFirmwareChoiceMemory, portSources } from "./app-services";
+import { portSources } from "./app-services";
 import type { PydirectWifiChange } from "./wifi-change";
 import type { PydirectDeviceList } from "./device-list";
 import type { PydirectLineGrid } from "./pydirect-line-grid";
@@ -22,7 +21,7 @@ import "./pydirect-flow";
 import type { PydirectFlow } from "./pydirect-flow";
 import type { PortSources } from "./session-intents";
 import { prefetchPanels, loadPortalPanels } from "./lazy-panels";
-import { DEMO_MANIFEST, portalFirmwareSources } from "./portal-firmware-sources";
+import { DEMO_MANIFEST, loadPortalSession } from "./portal-firmware-sources";
 import { portalStyles, renderTabs, tabAfterKey, type PortalTab } from "./portal-tabs";
 import { sharedStyles } from "./shared-styles";
 import "./update-prompt";
@@ -137,23 +136,15 @@ export class PydirectPortal extends LitElement {
    * steps' elements do: the page shell paints without it, and Connect appears when it is in.
    */
   private async createSession(): Promise<void> {
-    const { PortalSession } = await import("../core/session/portal-session");
-    if (!this.jobs || this.session) {
-      this.sessionLoading = false;
-      return;
-    }
-    const memory = createFirmwareChoiceMemory();
-    const { sources, preferred } = portalFirmwareSources(this, document.baseURI);
-    this.session = new PortalSession({
-      jobs: this.jobs,
-      sources,
-      ports: this.portProvider,
-      ...(preferred ? { preferredSource: preferred } : {}),
-      ...(this.registry ? { registry: this.registry } : {}),
-      ...(memory ? { memory } : {}),
-    });
-    this.session.subscribe((s: SessionState) => {
-      this.busy = this.session?.busy ?? false;
+    const jobs = this.jobs;
+    const session = jobs
+      ? await loadPortalSession(this, { jobs, ports: this.portProvider, registry: this.registry })
+      : null;
+    this.sessionLoading = false;
+    if (!session || this.session) return;
+    this.session = session;
+    session.subscribe((s: SessionState) => {
+      this.busy = session.busy;
       // The change-Wi-Fi panel renders from the session state too.
       this.requestUpdate();
       this.lineFirmware = lineFirmwareLabel(s);
@@ -161,7 +152,6 @@ export class PydirectPortal extends LitElement {
       this.lineWifiSaved = s.provision.wifi?.hasPassword ?? false;
       this.dispatchEvent(new CustomEvent("pydirect-state", { detail: s, bubbles: true, composed: true }));
     });
-    this.sessionLoading = false;
   }
 
   /** Load the production line and its grid, and bind the grid's intents to it. */
@@ -170,24 +160,17 @@ export class PydirectPortal extends LitElement {
       const jobs = this.jobs;
       const session = this.session;
       if (!jobs || !session) return;
-      const [{ ProductionLine }, { bindLineIntents }, { createVirtualChoice }] = await Promise.all([
-        import("../core/line/production-line"),
-        import("./line-intents"),
-        import("../demo/virtual-port"),
-        import("./pydirect-line-grid"),
-      ]);
-      const line = new ProductionLine({ jobs, ...(this.registry ? { registry: this.registry } : {}) });
-      this.line = line;
-      await this.updateComplete;
-      const grid = this.lineGrid;
-      if (!grid) return;
-      this.unbindLine = bindLineIntents(grid, {
-        line,
-        session,
+      const { openProductionLine } = await import("./line-intents");
+      this.unbindLine = await openProductionLine({
         jobs,
-        pickSerial: () => pickSerialPort(),
-        // Each a new simulated ESP32-S3 with its own MAC; its console stays out of the session log.
-        makeVirtual: () => createVirtualChoice({ makeApp: this.virtualApp }),
+        session,
+        registry: this.registry,
+        makeApp: () => this.virtualApp,
+        show: async (line) => {
+          this.line = line;
+          await this.updateComplete;
+          return this.lineGrid;
+        },
         onError: (e) => (this.lineError = e),
       });
     })();
