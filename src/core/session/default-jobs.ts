@@ -142,6 +142,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
           ...(options.registry ? { registry: options.registry } : {}),
           ...(options.wifiTimeoutMs ? { wifiTimeoutMs: options.wifiTimeoutMs } : {}),
           ...(request.webreplPassword ? { webreplPassword: new SecretText(request.webreplPassword) } : {}),
+          ...(request.nextPort ? { nextPort: request.nextPort } : {}),
           signal: request.signal,
         },
         (e) => {

@@ -65,6 +65,8 @@ export interface ProvisionRequest {
   signal: AbortSignal;
   /** The WebREPL password the user chose; absent: provisioning makes a fresh one. */
   webreplPassword?: string;
+  /** Where the board is when its port left during provisioning's restart (it re-enumerated). */
+  nextPort?: (lost: SerialPortLike) => Promise<SerialPortLike | null>;
 }
 
 export interface VerifyRequest {

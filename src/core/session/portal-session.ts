@@ -401,6 +401,7 @@ export class PortalSession {
           firmware: this.current.firmware.result,
           signal,
           ...(this.webreplPassword ? { webreplPassword: this.webreplPassword } : {}),
+          nextPort: (lost) => this.follow.whereNext(lost),
         },
         (e) => this.onPhase("provision", e),
       );

@@ -50,9 +50,11 @@ interface RigOptions {
   grantAll?: boolean;
   /** false: the board runs no app runtime (tests that end before provisioning boot faster). */
   app?: false;
+  /** The session can verify over WebRTC (werift in Node). */
+  verify?: boolean;
 }
 
-function rig(modelId: string, options: RigOptions = {}): Rig {
+async function rig(modelId: string, options: RigOptions = {}): Promise<Rig> {
   const model = virtualBoardModel(modelId);
   if (!model) throw new Error(`no model ${modelId}`);
   const choice = createVirtualChoice({
@@ -66,6 +68,9 @@ function rig(modelId: string, options: RigOptions = {}): Rig {
     jobs: createPortalJobs({
       fetch: publicFetch(options.console),
       registry,
+      ...(options.verify
+        ? { peerBackend: (await import("../../../src/core/signaling/werift-peer-node")).weriftPeerBackend }
+        : {}),
     }),
     sources: [{ label: "Demo", manifestUrl: MANIFEST }],
     registry,
@@ -101,7 +106,7 @@ beforeAll(() => {
 
 describe("a board that comes back as another USB device (TinyUSB CDC app)", () => {
   it("connects from the app's CDC port, follows it into the loader and back, and installs", async () => {
-    const { session, choice } = rig("esp32s3-tinyusb", { console: ["usb-cdc", "uart"], app: false });
+    const { session, choice } = await rig("esp32s3-tinyusb", { console: ["usb-cdc", "uart"], app: false });
     const board = choice.board;
     // The board already runs our image: its port is the app's CDC device.
     for (const p of demoParts("ESP32-S3")) board.flash.set(p.data, p.offset);
@@ -121,14 +126,34 @@ describe("a board that comes back as another USB device (TinyUSB CDC app)", () =
     await until(session, (s) => ids(s.port?.label) === "303a:4001" && !s.portFollow);
     // The app's console answers on the CDC port the session followed it to.
     expect(choice.board.mode).toBe("app");
-    // Not yet: provisioning restarts the board, which re-enumerates its CDC port once more, and the
-    // provisioning job still listens for the restart's status lines on the port it started on.
+  }, 120_000);
+
+  it("provisions across the restart's re-enumeration and verifies on the port the board came back on", async () => {
+    const { session, choice } = await rig("esp32s3-tinyusb", { console: ["usb-cdc", "uart"], verify: true });
+    const board = choice.board;
+    for (const p of demoParts("ESP32-S3")) board.flash.set(p.data, p.offset);
+    board.reset("normal");
+    await board.waitForMode("app");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await session.connect({ ...choice, port: board.port })).toBe(true);
+    await until(session, (s) => !s.portFollow && ids(s.port?.label) === "303a:4001", 30_000);
+    const before = board.port;
+    await provision(session);
+    // Provisioning's restart took the CDC device off the bus: the Wi-Fi report came on its new port.
+    expect(session.log.toText()).toMatch(/left its port after a reset/);
+    expect(session.state.provision.result?.address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(ids(session.state.port?.label)).toBe("303a:4001");
+    expect(board.port).not.toBe(before);
+    expect(board.mode).toBe("app");
+    const verified = await session.verify();
+    if (!verified) throw session.state.verify.error ?? new Error("verify failed without an error");
+    expect(session.state.verify.result?.ok).toBe(true);
   }, 120_000);
 });
 
 describe("console on the other connector (upstream pyDirect builds: REPL on UART0, USB host)", () => {
   it("says so before installing, then carries on by itself on the granted bridge port (two cables)", async () => {
-    const { session, choice } = rig("esp32s3-dual", { console: ["uart"] });
+    const { session, choice } = await rig("esp32s3-dual", { console: ["uart"] });
     expect(choice.port.getInfo()).toEqual({ usbVendorId: 0x303a, usbProductId: 0x1001 });
     expect(await session.connect(choice)).toBe(true);
     await session.selectFirmware(MANIFEST);
@@ -144,7 +169,7 @@ describe("console on the other connector (upstream pyDirect builds: REPL on UART
   }, 60_000);
 
   it("with one cable and the bridge not granted: one click, once the cable is in the UART connector", async () => {
-    const { session, choice } = rig("esp32s3-native-host", { console: ["uart"], grantAll: false });
+    const { session, choice } = await rig("esp32s3-native-host", { console: ["uart"], grantAll: false });
     expect(await session.connect(choice)).toBe(true);
     await session.selectFirmware(MANIFEST);
     session.show("flash");
@@ -165,7 +190,7 @@ describe("console on the other connector (upstream pyDirect builds: REPL on UART
 
 describe("no auto-reset, a busy port, an interrupted install", () => {
   it("shows the by-hand way into the loader and carries on by itself once the ROM answers", async () => {
-    const { session, choice } = rig("esp32-no-autoreset", { app: false });
+    const { session, choice } = await rig("esp32-no-autoreset", { app: false });
     const connecting = session.connect(choice);
     await until(session, (s) => s.manualBoot?.steps.length === 3, 30_000);
     expect(session.state.manualBoot).toMatchObject({ resetLabel: "EN", connector: "uart" });
@@ -176,7 +201,7 @@ describe("no auto-reset, a busy port, an interrupted install", () => {
   }, 60_000);
 
   it("names what usually holds a busy port, and connects once it is free", async () => {
-    const { session, choice } = rig("esp32s3-busy", { app: false });
+    const { session, choice } = await rig("esp32s3-busy", { app: false });
     expect(await session.connect(choice)).toBe(false);
     expect(session.state.connect.error).toMatchObject({ code: "port-busy", action: "close-other-app" });
     expect(session.state.connect.error?.message).toMatch(/Arduino IDE's Serial Monitor.*idf\.py monitor.*ModemManager/);
@@ -185,7 +210,7 @@ describe("no auto-reset, a busy port, an interrupted install", () => {
   }, 30_000);
 
   it("resumes an interrupted install: what is already verified on the board is not written again", async () => {
-    const { session, choice } = rig("esp32s3", { app: false });
+    const { session, choice } = await rig("esp32s3", { app: false });
     expect(await session.connect(choice)).toBe(true);
     session.show("flash");
     // The cable is pulled 200 KB into the install.
