@@ -50,6 +50,8 @@ export interface InstallRequest {
    * `sizes` (bytes, same order) lets a progress figure weigh the parts before each is written.
    */
   onParts?: (names: string[], sizes?: number[]) => void;
+  /** The reset lines got no answer: guidance to enter the loader by hand, or null once the ROM answered. */
+  onManualBoot?: (guidance: ManualBootGuidance | null) => void;
 }
 
 export interface WifiCredentials {

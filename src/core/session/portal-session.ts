@@ -318,6 +318,8 @@ export class PortalSession {
             signal,
             onParts: (names) =>
               this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
+            // Reset lines that did not reach the chip at connect will not now: guide the user again.
+            ...(this.noAutoReset ? { onManualBoot: (manualBoot) => this.update({ manualBoot }) } : {}),
           },
           (e) => this.onInstallEvent(e),
         ),

@@ -98,6 +98,18 @@ async function provision(session: PortalSession): Promise<void> {
   if (!(await session.provision())) throw session.state.provision.error ?? new Error("provisioning failed");
 }
 
+/** From wherever the session stands after connecting: install (when offered), provision, verify. */
+async function toVerified(session: PortalSession): Promise<void> {
+  if (session.state.step === "firmware" || session.state.step === "flash") {
+    session.show("flash");
+    if (!(await session.flash())) throw session.state.flash.error ?? new Error("install failed");
+  }
+  await until(session, (s) => !s.portFollow && s.port !== null, 30_000);
+  await provision(session);
+  if (!(await session.verify())) throw session.state.verify.error ?? new Error("verify failed without an error");
+  expect(session.state.verify.result?.ok).toBe(true);
+}
+
 const ids = (label: string | undefined) => /\((\w{4}:\w{4})\)/.exec(label ?? "")?.[1];
 
 beforeAll(() => {
@@ -153,7 +165,7 @@ describe("a board that comes back as another USB device (TinyUSB CDC app)", () =
 
 describe("console on the other connector (upstream pyDirect builds: REPL on UART0, USB host)", () => {
   it("says so before installing, then carries on by itself on the granted bridge port (two cables)", async () => {
-    const { session, choice } = await rig("esp32s3-dual", { console: ["uart"] });
+    const { session, choice } = await rig("esp32s3-dual", { console: ["uart"], verify: true });
     expect(choice.port.getInfo()).toEqual({ usbVendorId: 0x303a, usbProductId: 0x1001 });
     expect(await session.connect(choice)).toBe(true);
     await session.selectFirmware(MANIFEST);
@@ -166,10 +178,11 @@ describe("console on the other connector (upstream pyDirect builds: REPL on UART
     await until(session, (s) => ids(s.port?.label) === "10c4:ea60" && !s.portFollow);
     await provision(session);
     expect(session.state.provision.result?.hostname).toMatch(/^pyDirect-/);
+    expect(await session.verify()).toBe(true);
   }, 60_000);
 
   it("with one cable and the bridge not granted: one click, once the cable is in the UART connector", async () => {
-    const { session, choice } = await rig("esp32s3-native-host", { console: ["uart"], grantAll: false });
+    const { session, choice } = await rig("esp32s3-native-host", { console: ["uart"], grantAll: false, verify: true });
     expect(await session.connect(choice)).toBe(true);
     await session.selectFirmware(MANIFEST);
     session.show("flash");
@@ -185,12 +198,21 @@ describe("console on the other connector (upstream pyDirect builds: REPL on UART
     expect(await session.pickFollowedPort()).toBe(true);
     await until(session, (s) => ids(s.port?.label) === "10c4:ea60" && !s.portFollow);
     await provision(session);
+    expect(await session.verify()).toBe(true);
+  }, 60_000);
+});
+
+describe("native USB that keeps its port, and the ROM over USB-OTG", () => {
+  it.each(["esp32c3-usj", "esp32s3-otg"])("%s: connect, install, provision, verify", async (model) => {
+    const { session, choice } = await rig(model, { verify: true });
+    expect(await session.connect(choice)).toBe(true);
+    await toVerified(session);
   }, 60_000);
 });
 
 describe("no auto-reset, a busy port, an interrupted install", () => {
   it("shows the by-hand way into the loader and carries on by itself once the ROM answers", async () => {
-    const { session, choice } = await rig("esp32-no-autoreset", { app: false });
+    const { session, choice } = await rig("esp32-no-autoreset", { verify: true });
     const connecting = session.connect(choice);
     await until(session, (s) => s.manualBoot?.steps.length === 3, 30_000);
     expect(session.state.manualBoot).toMatchObject({ resetLabel: "EN", connector: "uart" });
@@ -198,16 +220,29 @@ describe("no auto-reset, a busy port, an interrupted install", () => {
     expect(await connecting).toBe(true);
     expect(session.state.manualBoot).toBeNull();
     expect(session.state.connect.result?.chip).toBe("ESP32");
+    // The install's reset cannot reach the chip either: the same guidance, and on once the ROM answers.
+    session.show("flash");
+    const installing = session.flash();
+    await until(session, (s) => s.manualBoot?.steps.length === 3, 30_000);
+    choice.board.reset("download");
+    expect(await installing).toBe(true);
+    // Nor can the reset that starts the new app: the user taps EN, as the guidance says.
+    expect(session.state.manualBoot?.stage).toBe("start-app");
+    expect(session.state.manualBoot?.steps.join(" ")).toMatch(/EN button once/);
+    choice.board.reset("normal");
+    await toVerified(session);
+    expect(session.state.manualBoot).toBeNull();
   }, 60_000);
 
   it("names what usually holds a busy port, and connects once it is free", async () => {
-    const { session, choice } = await rig("esp32s3-busy", { app: false });
+    const { session, choice } = await rig("esp32s3-busy", { verify: true });
     expect(await session.connect(choice)).toBe(false);
     expect(session.state.connect.error).toMatchObject({ code: "port-busy", action: "close-other-app" });
     expect(session.state.connect.error?.message).toMatch(/Arduino IDE's Serial Monitor.*idf\.py monitor.*ModemManager/);
     choice.board.connectors.holdElsewhere(false);
     expect(await session.connect(choice)).toBe(true);
-  }, 30_000);
+    await toVerified(session);
+  }, 60_000);
 
   it("resumes an interrupted install: what is already verified on the board is not written again", async () => {
     const { session, choice } = await rig("esp32s3", { app: false });
