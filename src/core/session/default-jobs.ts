@@ -137,7 +137,10 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
           },
         );
       const onManualBoot = request.onManualBoot;
-      if (!onManualBoot) return void (await flashOnce("auto"));
+      if (!onManualBoot) {
+        await flashOnce("auto");
+        return;
+      }
       const { connectWithManualBoot, manualBootGuidance } = await import("../flash/manual-boot");
       const { usbConnection } = await import("../port/usb-connector");
       await connectWithManualBoot(flashOnce, {

@@ -394,18 +394,22 @@ export class PortalSession {
     if (!wifi) return this.notReady("provision", "Enter the Wi-Fi network the board should join.");
     if (this.current.manualBoot) this.update({ manualBoot: null });
     const ok = await this.run("provision", "Making identity and certificate", async (signal) => {
-      const result = await this.jobs.provision(
-        port,
-        {
-          wifi,
-          deviceName: this.deviceName,
-          board,
-          firmware: this.current.firmware.result,
-          signal,
-          ...(this.webreplPassword ? { webreplPassword: this.webreplPassword } : {}),
-          nextPort: (lost) => this.follow.whereNext(lost),
-        },
-        (e) => this.onPhase("provision", e),
+      // Retried where the board came back when it left the port before the job could open it (the
+      // reset that ends an install over USB-OTG/CDC lands just after the user moved on).
+      const result = await this.follow.retry(port, (port) =>
+        this.jobs.provision(
+          port,
+          {
+            wifi,
+            deviceName: this.deviceName,
+            board,
+            firmware: this.current.firmware.result,
+            signal,
+            ...(this.webreplPassword ? { webreplPassword: this.webreplPassword } : {}),
+            nextPort: (lost) => this.follow.whereNext(lost),
+          },
+          (e) => this.onPhase("provision", e),
+        ),
       );
       // Used once: the next board gets a fresh password unless the user types one again.
       this.webreplPassword = null;

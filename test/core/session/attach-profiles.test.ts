@@ -203,10 +203,30 @@ describe("console on the other connector (upstream pyDirect builds: REPL on UART
 });
 
 describe("native USB that keeps its port, and the ROM over USB-OTG", () => {
-  it.each(["esp32c3-usj", "esp32s3-otg"])("%s: connect, install, provision, verify", async (model) => {
-    const { session, choice } = await rig(model, { verify: true });
+  it("esp32c3-usj (console stays on USB-Serial-JTAG): connect, install, provision, verify", async () => {
+    const { session, choice } = await rig("esp32c3-usj", { verify: true });
     expect(await session.connect(choice)).toBe(true);
     await toVerified(session);
+    // The app's console is USB-Serial-JTAG too: the same port from Connect to Verified.
+    expect(choice.board.port).toBe(choice.port);
+  }, 60_000);
+
+  it("esp32s3-otg: from the app's CDC port into the ROM's USB-OTG loader, watchdog reset, back, verify", async () => {
+    const { session, choice } = await rig("esp32s3-otg", { console: ["usb-cdc", "uart"], verify: true });
+    const board = choice.board;
+    // A blank chip whose ROM talks USB-OTG shows no USB device until it runs an app or is put in
+    // its loader by hand: start, as a user usually does, from a board that already runs one.
+    for (const p of demoParts("ESP32-S3")) board.flash.set(p.data, p.offset);
+    board.reset("normal");
+    await board.waitForMode("app");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await session.connect({ ...choice, port: board.port })).toBe(true);
+    expect(session.log.toText()).toMatch(/left its port/);
+    await until(session, (s) => !s.portFollow && ids(s.port?.label) === "303a:4001", 30_000);
+    session.show("flash");
+    await toVerified(session);
+    expect(session.state.flash.result?.parts).toBeGreaterThan(0);
+    expect(ids(session.state.port?.label)).toBe("303a:4001");
   }, 60_000);
 });
 
