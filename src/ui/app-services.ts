@@ -69,6 +69,8 @@ export function portSources(options: {
     },
     // The in-page board's BOOT and RESET buttons, pressed from the manual-boot guidance.
     pressVirtualButtons: (stage) => lastVirtual?.board.reset(stage === "enter-loader" ? "download" : "normal"),
+    // What the user does on a real computer (quit the serial monitor), done to the in-page board.
+    freeVirtualPort: () => lastVirtual?.board.connectors.holdElsewhere(false),
     // The simulator loads on this first pick ("Try without hardware"), never with the page.
     pickVirtual: async (model) => {
       const [{ createVirtualChoice }, { virtualPortProvider }] = await Promise.all([

@@ -9,6 +9,7 @@ import { fire, sharedStyles } from "./shared-styles";
 /**
  * Step 1: pick a port (a USB board, or the virtual board) and show what the board is.
  *
+ * @fires pydirect-virtual-free-port - the user closed the program holding the in-page virtual board's port.
  * @fires pydirect-pick-port - detail `{ kind: "serial" | "virtual", model?: string }` (model: the virtual board picked).
  */
 @customElement("pydirect-connect-step")
@@ -120,6 +121,20 @@ export class PydirectConnectStep extends LitElement {
       <pydirect-error-notice .error=${this.pickError}></pydirect-error-notice>
       <p class="phase" aria-live="polite">${running ? `${s.connect.phase}…` : ""}</p>
       <pydirect-error-notice .error=${s.connect.status === "error" ? s.connect.error : null}></pydirect-error-notice>
+      ${
+        // The in-page board's "other program" exists only in the simulator: let the user close it,
+        // then "I closed the other program — try again" above opens the port again.
+        s.connect.status === "error" && s.connect.error?.code === "port-busy" && s.port?.virtual
+          ? html`<button
+              id="virtual-free-port"
+              type="button"
+              class="secondary"
+              @click=${() => fire(this, "pydirect-virtual-free-port", {})}
+            >
+              Close the program holding the virtual board's port
+            </button>`
+          : nothing
+      }
       ${board ? html`<pydirect-board-summary .state=${s}></pydirect-board-summary>` : nothing}
     `;
   }

@@ -19,7 +19,7 @@ const BUTTON: Partial<Record<RecoveryAction, string>> = {
   retry: "Try again",
   "hold-boot": "Try again",
   "install-driver": "Try again",
-  "close-other-app": "Try again",
+  "close-other-app": "I closed the other program — try again",
   "pick-another-port": "Pick another port",
   "choose-another-firmware": "Choose other firmware",
   "check-wifi": "Change Wi-Fi settings",

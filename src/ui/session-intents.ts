@@ -17,6 +17,8 @@ export interface PortSources {
   virtualModels?: readonly VirtualModelOption[];
   /** Press the in-page virtual board's buttons (manual boot guidance). */
   pressVirtualButtons?(stage: string): void;
+  /** Close the program that holds the in-page virtual board's port (its busy profile). */
+  freeVirtualPort?(): void;
 }
 
 export interface VirtualModelOption {
@@ -66,6 +68,7 @@ export function bindSessionIntents(
     "pydirect-flash": () => session.flash(),
     "pydirect-pick-followed-port": () => session.pickFollowedPort(),
     "pydirect-virtual-buttons": (d) => ports.pressVirtualButtons?.(String(d["stage"])),
+    "pydirect-virtual-free-port": () => ports.freeVirtualPort?.(),
     "pydirect-skip-flash": () => session.skipFlash(),
     "pydirect-provision": async (d) => {
       const ssid = textOf(d["ssid"]);

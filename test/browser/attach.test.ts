@@ -117,4 +117,24 @@ describe("boards that attach in other ways", () => {
     await page.locator("pydirect-firmware-step").waitFor({ timeout: 60_000 });
     expect(await guide.count()).toBe(0);
   }, 150_000);
+
+  it("a busy port: names what holds it; once the other program is closed, one click opens it again", async () => {
+    const { page } = browser;
+    await pickVirtual(page, "esp32s3-busy");
+    const notice = page.locator("pydirect-connect-step pydirect-error-notice [part=notice][data-code=port-busy]");
+    await notice.waitFor({ timeout: 60_000 });
+    expect(await notice.innerText()).toMatch(/Arduino IDE's Serial Monitor[\s\S]*ModemManager/);
+    const retry = notice.getByRole("button", { name: "I closed the other program — try again" });
+    await screenshot(page, "attach-port-busy");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // Still held: trying again says the same, and loses nothing.
+    await retry.click();
+    await page.waitForTimeout(300);
+    await notice.waitFor({ timeout: 30_000 });
+    // The demo's stand-in for quitting the serial monitor, then the user's one click.
+    await page.locator("pydirect-connect-step #virtual-free-port").click();
+    await retry.click();
+    await page.locator("pydirect-firmware-step").waitFor({ timeout: 60_000 });
+    expect(await page.locator("pydirect-connect-step #virtual-free-port").count()).toBe(0);
+  }, 150_000);
 });

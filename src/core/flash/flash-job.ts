@@ -61,6 +61,8 @@ export async function flashParts(
       baudRate: request.baudRate ?? DEFAULT_FLASH_BAUD,
       signal: request.signal,
       onProgress: emit,
+      ...(request.resetMode ? { resetMode: request.resetMode } : {}),
+      ...(request.connectAttempts ? { connectAttempts: request.connectAttempts } : {}),
     });
     const open = session; // what the closures below use: the session is open from here on
     emit({ state: "preparing" });

@@ -92,6 +92,9 @@ export type FlashEvent =
   | { state: "error"; error: FlashError | PortalError };
 
 export interface FlashRequest {
+  /** "no_reset": the user put the chip in its loader by hand (manual-boot.ts); sync only, once. */
+  resetMode?: "default_reset" | "no_reset";
+  connectAttempts?: number;
   /** The parts, or a callback that chooses and checks them for the detected chip (throwing aborts before any write). */
   parts: FlashPart[] | ((chip: DetectedChip) => FlashPart[] | Promise<FlashPart[]>);
   /** Baud rate the ROM loader is switched to (the stub starts at it); default 921600, stepping down when the link refuses it. */

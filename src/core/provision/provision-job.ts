@@ -20,7 +20,7 @@ import {
   type SettingsPatch,
 } from "./settings-file";
 import { awaitWifiOverRepl } from "./repl-wifi";
-import { awaitWifiOutcome, resetBoard, type WifiOutcome } from "./wifi-outcome";
+import { awaitWifiOutcome, resetBoard, type NextPort, type WifiOutcome } from "./wifi-outcome";
 import { validateWifiCredentials, type WifiCredentials } from "./wifi-settings";
 import {
   USER_SETTINGS_BACKUP_PATH,
@@ -53,6 +53,8 @@ export interface ProvisionRequest {
   wifiTimeoutMs?: number;
   repl?: RawReplOptions;
   signal?: AbortSignal;
+  /** Where the board's console went when its port left during the restart (TinyUSB CDC re-enumerates). */
+  nextPort?: NextPort;
 }
 
 export interface ProvisionResult {
@@ -251,7 +253,7 @@ async function runOnBoard<Input, Result>(
 async function restartAndAwaitWifi(
   repl: RawRepl,
   ssid: string,
-  request: { wifiTimeoutMs?: number; signal?: AbortSignal },
+  request: { wifiTimeoutMs?: number; signal?: AbortSignal; nextPort?: NextPort },
   emit: ProvisionEventListener,
   kind: ReplDeviceKind,
 ): Promise<WifiOutcome> {
@@ -264,7 +266,12 @@ async function restartAndAwaitWifi(
     // Filled in by resetBoard's callback, which the compiler does not follow into.
     const wait: { outcome?: Promise<WifiOutcome> } = {};
     await resetBoard(repl, () => {
-      wait.outcome = awaitWifiOutcome(repl.connection, { timeoutMs, onConnecting, ...signal });
+      wait.outcome = awaitWifiOutcome(repl.connection, {
+        timeoutMs,
+        onConnecting,
+        ...signal,
+        ...(request.nextPort ? { nextPort: request.nextPort } : {}),
+      });
     });
     emit({ state: "waiting-for-wifi", ssid });
     if (!wait.outcome) throw new Error("resetBoard returned without starting the wait for Wi-Fi");
@@ -317,6 +324,8 @@ export interface RetryWifiRequest {
   wifiTimeoutMs?: number;
   repl?: RawReplOptions;
   signal?: AbortSignal;
+  /** Where the board's console went when its port left during the restart (TinyUSB CDC re-enumerates). */
+  nextPort?: NextPort;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { PortalError } from "../errors";
 import type { LoadedFirmware } from "../firmware-sources/types";
 import type { BaudMemory } from "../flash/baud-memory";
+import type { ChipFamily } from "../image/chips";
 import type { DeviceRegistry } from "../registry/device-record";
 import type { DeviceRecord } from "../registry/device-record";
 import type { PeerBackend } from "../signaling/peer";
@@ -95,37 +96,58 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
         manifestUrl: firmware.manifestUrl,
         ...(firmware.files ? { files: firmware.files } : {}),
       };
-      await flashParts(
-        port,
-        {
-          parts: async (chip) => {
-            const plan = await planInstall(
-              source,
-              chip,
-              {
-                signal: request.signal,
-                cache: defaultPartCache(),
-                fetch: doFetch,
-                choice: { version: request.offer.version, channel: "beta" },
-              },
-              (e) => {
-                if (e.state === "downloading")
-                  onEvent({ state: "downloading", part: e.part, received: e.received, total: e.total });
-              },
-            );
-            request.onParts?.(
-              plan.parts.map((p) => p.name),
-              plan.parts.map((p) => p.data.length),
-            );
-            return plan.parts;
+      // With a listener (the session knows this board's reset lines do not reach the chip), a
+      // board that does not answer gets the by-hand guidance again and the install goes on once the
+      // ROM syncs. "no-response" comes from the connect, before any byte is written: retrying is safe.
+      const flashOnce = (mode: "auto" | "manual") =>
+        flashParts(
+          port,
+          {
+            ...(mode === "manual" ? { resetMode: "no_reset" as const, connectAttempts: 1 } : {}),
+            parts: async (chip) => {
+              const plan = await planInstall(
+                source,
+                chip,
+                {
+                  signal: request.signal,
+                  cache: defaultPartCache(),
+                  fetch: doFetch,
+                  choice: { version: request.offer.version, channel: "beta" },
+                },
+                (e) => {
+                  if (e.state === "downloading")
+                    onEvent({ state: "downloading", part: e.part, received: e.received, total: e.total });
+                },
+              );
+              request.onParts?.(
+                plan.parts.map((p) => p.name),
+                plan.parts.map((p) => p.data.length),
+              );
+              return plan.parts;
+            },
+            eraseAll: request.erase,
+            signal: request.signal,
+            ...(options.baudRate ? { baudRate: options.baudRate } : {}),
+            ...(fastBaud ? { fastBaud: { memory: (baudMemory ??= defaultBaudMemory()) } } : {}),
           },
-          eraseAll: request.erase,
-          signal: request.signal,
-          ...(options.baudRate ? { baudRate: options.baudRate } : {}),
-          ...(fastBaud ? { fastBaud: { memory: (baudMemory ??= defaultBaudMemory()) } } : {}),
-        },
-        (e) => onEvent(e),
-      );
+          (e) => {
+            // The ROM answered: the by-hand guidance has done its work.
+            if (mode === "manual" && e.state === "preparing") request.onManualBoot?.(null);
+            onEvent(e);
+          },
+        );
+      const onManualBoot = request.onManualBoot;
+      if (!onManualBoot) {
+        await flashOnce("auto");
+        return;
+      }
+      const { connectWithManualBoot, manualBootGuidance } = await import("../flash/manual-boot");
+      const { usbConnection } = await import("../port/usb-connector");
+      await connectWithManualBoot(flashOnce, {
+        signal: request.signal,
+        onGuidance: () =>
+          onManualBoot(manualBootGuidance(request.board.chip as ChipFamily, usbConnection(port.getInfo()).connector)),
+      });
     },
 
     async provision(port, request, onEvent) {
@@ -142,6 +164,7 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
           ...(options.registry ? { registry: options.registry } : {}),
           ...(options.wifiTimeoutMs ? { wifiTimeoutMs: options.wifiTimeoutMs } : {}),
           ...(request.webreplPassword ? { webreplPassword: new SecretText(request.webreplPassword) } : {}),
+          ...(request.nextPort ? { nextPort: request.nextPort } : {}),
           signal: request.signal,
         },
         (e) => {

@@ -89,6 +89,8 @@ export class FlashStep {
             signal,
             onParts: (names) =>
               this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
+            // Reset lines that did not reach the chip at connect will not now: guide the user again.
+            ...(this.noAutoReset ? { onManualBoot: (manualBoot) => host.update({ manualBoot }) } : {}),
           },
           (e) => this.onInstallEvent(e),
         ),

@@ -97,6 +97,18 @@ export class FollowController {
     }
   }
 
+  /**
+   * Where the board is now that `lost` went away in the middle of a job that keeps going (the Wi-Fi
+   * report after provisioning's restart): the port a follow ends on, or null when it is not followed.
+   */
+  async whereNext(lost: SerialPortLike): Promise<SerialPortLike | null> {
+    // The job may see its stream end before the port's "disconnect" listeners start the follow.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (this.following) return this.following;
+    const held = this.host.port();
+    return held !== null && held !== lost ? held : null;
+  }
+
   /** The user's click on "pick the port". */
   pick(): Promise<boolean> {
     return this.follower?.pick() ?? Promise.resolve(false);

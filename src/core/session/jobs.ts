@@ -50,6 +50,8 @@ export interface InstallRequest {
    * `sizes` (bytes, same order) lets a progress figure weigh the parts before each is written.
    */
   onParts?: (names: string[], sizes?: number[]) => void;
+  /** The reset lines got no answer: guidance to enter the loader by hand, or null once the ROM answered. */
+  onManualBoot?: (guidance: ManualBootGuidance | null) => void;
 }
 
 export interface WifiCredentials {
@@ -65,6 +67,8 @@ export interface ProvisionRequest {
   signal: AbortSignal;
   /** The WebREPL password the user chose; absent: provisioning makes a fresh one. */
   webreplPassword?: string;
+  /** Where the board is when its port left during provisioning's restart (it re-enumerated). */
+  nextPort?: (lost: SerialPortLike) => Promise<SerialPortLike | null>;
 }
 
 export interface VerifyRequest {

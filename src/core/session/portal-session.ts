@@ -99,7 +99,7 @@ export class PortalSession {
     this.follow = new FollowController(host, options.ports, options.followWaitMs);
     const { picker, follow, terminal, wifiSetup, handoff } = this;
     this.flashStep = new FlashStep({ ...host, picker, follow, terminal, wifiSetup });
-    this.provisionSteps = new ProvisionSteps({ ...host, handoff });
+    this.provisionSteps = new ProvisionSteps({ ...host, handoff, follow });
     const { runner, flashStep } = this;
     this.connection = new BoardConnection({ ...host, runner, picker, handoff, terminal, follow, wifiSetup, flashStep });
   }

@@ -7,6 +7,7 @@ import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRecord, DeviceRegistry } from "../registry/device-record";
 import type { CertificateTrustStep } from "../signaling/transport";
 import { finishedBoardRecord } from "./board-record";
+import type { FollowController } from "./follow-controller";
 import type { HandoffController } from "./handoff-controller";
 import type { PhaseEvent, PortalJobs, WifiCredentials } from "./jobs";
 import { SessionError, asPortalError } from "./session-errors";
@@ -21,6 +22,8 @@ export interface ProvisionHost {
   readonly registry: DeviceRegistry | undefined;
   readonly now: () => number;
   readonly handoff: HandoffController;
+  /** Follows a board that re-enumerates (TinyUSB CDC, USB-OTG) across the restarts provisioning causes. */
+  readonly follow: FollowController;
   port(): SerialPortLike | null;
   state(): SessionState;
   busy(): boolean;
@@ -82,17 +85,22 @@ export class ProvisionSteps {
     if (!wifi) return host.notReady("provision", "Enter the Wi-Fi network the board should join.");
     if (host.state().manualBoot) host.update({ manualBoot: null });
     const ok = await host.run("provision", "Making identity and certificate", async (signal) => {
-      const result = await host.jobs.provision(
-        port,
-        {
-          wifi,
-          deviceName: this.deviceName,
-          board,
-          firmware: host.state().firmware.result,
-          signal,
-          ...(this.webreplPassword ? { webreplPassword: this.webreplPassword } : {}),
-        },
-        (e) => this.onPhase("provision", e),
+      // Retried where the board came back when it left the port before the job could open it (the
+      // reset that ends an install over USB-OTG/CDC lands just after the user moved on).
+      const result = await host.follow.retry(port, (port) =>
+        host.jobs.provision(
+          port,
+          {
+            wifi,
+            deviceName: this.deviceName,
+            board,
+            firmware: host.state().firmware.result,
+            signal,
+            ...(this.webreplPassword ? { webreplPassword: this.webreplPassword } : {}),
+            nextPort: (lost) => host.follow.whereNext(lost),
+          },
+          (e) => this.onPhase("provision", e),
+        ),
       );
       // Used once: the next board gets a fresh password unless the user types one again.
       this.webreplPassword = null;

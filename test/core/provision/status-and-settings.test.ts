@@ -63,7 +63,10 @@ describe("reset and Wi-Fi outcome on a scripted board", () => {
     repl = undefined;
   });
 
-  async function boardPrinting(lines: string[], opts: { resetWorks?: boolean } = {}): Promise<VirtualBoard> {
+  async function boardPrinting(
+    lines: string[],
+    opts: { resetWorks?: boolean; tinyUsbCdc?: boolean } = {},
+  ): Promise<VirtualBoard> {
     const device = scriptedReplDevice({
       rawPaste: true,
       bootLines: lines,
@@ -75,7 +78,12 @@ describe("reset and Wi-Fi outcome on a scripted board", () => {
         return { stdout: "" };
       },
     });
-    const board = await bootedBoard({ app: device.factory });
+    const cdc = opts.tinyUsbCdc
+      ? { usbSerialJtag: true, connection: { cables: ["native" as const], appUsb: "usb-cdc" as const } }
+      : {};
+    const board = await bootedBoard({ app: device.factory, ...cdc });
+    // TinyUSB CDC: the app's port enumerates after the boot (USB_ENUMERATION_MS).
+    if (opts.tinyUsbCdc) await new Promise((r) => setTimeout(r, 300));
     return board;
   }
 
@@ -130,5 +138,34 @@ describe("reset and Wi-Fi outcome on a scripted board", () => {
     ).toBe("rts-reset");
     expect(await outcome).toMatchObject({ state: "connected", ip: "10.0.0.2" });
     expect(board.mode).toBe("app");
+  }, 15_000);
+
+  it("on a TinyUSB CDC console, soft-resets through the REPL instead: DTR low with RTS high means the bootloader", async () => {
+    const board = await boardPrinting(
+      ['PYDIRECT {"event":"wifi","state":"connected","ip":"10.0.0.3","hostname":"x"}'],
+      { resetWorks: false, tinyUsbCdc: true },
+    );
+    const port = board.port;
+    expect(port.getInfo()).toEqual({ usbVendorId: 0x303a, usbProductId: 0x4001 });
+    const lines: { dtr: boolean; rts: boolean }[] = [];
+    let dtr = true;
+    let rts = true;
+    const setSignals = port.setSignals.bind(port);
+    port.setSignals = (signals) => {
+      dtr = signals.dataTerminalReady ?? dtr;
+      rts = signals.requestToSend ?? rts;
+      lines.push({ dtr, rts });
+      return setSignals(signals);
+    };
+    repl = await RawRepl.open(port);
+    let outcome: Promise<unknown> | undefined;
+    const how = await resetBoard(repl, () => {
+      outcome = awaitWifiOutcome(repl!.connection, { timeoutMs: 6000 });
+    });
+    expect(how).toBe("soft-reset");
+    expect(await outcome).toMatchObject({ state: "connected", ip: "10.0.0.3" });
+    expect(lines.filter((l) => !l.dtr && l.rts)).toEqual([]);
+    expect(board.mode).toBe("app");
+    expect(board.port).toBe(port);
   }, 15_000);
 });

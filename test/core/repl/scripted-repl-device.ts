@@ -123,6 +123,14 @@ export function scriptedReplDevice(options: ScriptedReplOptions): ScriptedReplDe
           continue;
         }
         if (mode === "friendly") {
+          if (b === 0x04) {
+            // Ctrl-D at the friendly prompt: MicroPython's soft reboot runs boot.py and main.py again.
+            device.softResets++;
+            out("MPY: soft reboot\r\n");
+            for (const l of options.bootLines ?? []) out(`${l}\r\n`);
+            out(">>> ");
+            continue;
+          }
           if (b === 0x01) {
             mode = "raw";
             line = [];

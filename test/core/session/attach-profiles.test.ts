@@ -50,9 +50,11 @@ interface RigOptions {
   grantAll?: boolean;
   /** false: the board runs no app runtime (tests that end before provisioning boot faster). */
   app?: false;
+  /** The session can verify over WebRTC (werift in Node). */
+  verify?: boolean;
 }
 
-function rig(modelId: string, options: RigOptions = {}): Rig {
+async function rig(modelId: string, options: RigOptions = {}): Promise<Rig> {
   const model = virtualBoardModel(modelId);
   if (!model) throw new Error(`no model ${modelId}`);
   const choice = createVirtualChoice({
@@ -66,6 +68,9 @@ function rig(modelId: string, options: RigOptions = {}): Rig {
     jobs: createPortalJobs({
       fetch: publicFetch(options.console),
       registry,
+      ...(options.verify
+        ? { peerBackend: (await import("../../../src/core/signaling/werift-peer-node")).weriftPeerBackend }
+        : {}),
     }),
     sources: [{ label: "Demo", manifestUrl: MANIFEST }],
     registry,
@@ -93,6 +98,18 @@ async function provision(session: PortalSession): Promise<void> {
   if (!(await session.provision())) throw session.state.provision.error ?? new Error("provisioning failed");
 }
 
+/** From wherever the session stands after connecting: install (when offered), provision, verify. */
+async function toVerified(session: PortalSession): Promise<void> {
+  if (session.state.step === "firmware" || session.state.step === "flash") {
+    session.show("flash");
+    if (!(await session.flash())) throw session.state.flash.error ?? new Error("install failed");
+  }
+  await until(session, (s) => !s.portFollow && s.port !== null, 30_000);
+  await provision(session);
+  if (!(await session.verify())) throw session.state.verify.error ?? new Error("verify failed without an error");
+  expect(session.state.verify.result?.ok).toBe(true);
+}
+
 const ids = (label: string | undefined) => /\((\w{4}:\w{4})\)/.exec(label ?? "")?.[1];
 
 beforeAll(() => {
@@ -101,7 +118,7 @@ beforeAll(() => {
 
 describe("a board that comes back as another USB device (TinyUSB CDC app)", () => {
   it("connects from the app's CDC port, follows it into the loader and back, and installs", async () => {
-    const { session, choice } = rig("esp32s3-tinyusb", { console: ["usb-cdc", "uart"], app: false });
+    const { session, choice } = await rig("esp32s3-tinyusb", { console: ["usb-cdc", "uart"], app: false });
     const board = choice.board;
     // The board already runs our image: its port is the app's CDC device.
     for (const p of demoParts("ESP32-S3")) board.flash.set(p.data, p.offset);
@@ -121,14 +138,34 @@ describe("a board that comes back as another USB device (TinyUSB CDC app)", () =
     await until(session, (s) => ids(s.port?.label) === "303a:4001" && !s.portFollow);
     // The app's console answers on the CDC port the session followed it to.
     expect(choice.board.mode).toBe("app");
-    // Not yet: provisioning restarts the board, which re-enumerates its CDC port once more, and the
-    // provisioning job still listens for the restart's status lines on the port it started on.
+  }, 120_000);
+
+  it("provisions across the restart's re-enumeration and verifies on the port the board came back on", async () => {
+    const { session, choice } = await rig("esp32s3-tinyusb", { console: ["usb-cdc", "uart"], verify: true });
+    const board = choice.board;
+    for (const p of demoParts("ESP32-S3")) board.flash.set(p.data, p.offset);
+    board.reset("normal");
+    await board.waitForMode("app");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await session.connect({ ...choice, port: board.port })).toBe(true);
+    await until(session, (s) => !s.portFollow && ids(s.port?.label) === "303a:4001", 30_000);
+    const before = board.port;
+    await provision(session);
+    // Provisioning's restart took the CDC device off the bus: the Wi-Fi report came on its new port.
+    expect(session.log.toText()).toMatch(/left its port after a reset/);
+    expect(session.state.provision.result?.address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(ids(session.state.port?.label)).toBe("303a:4001");
+    expect(board.port).not.toBe(before);
+    expect(board.mode).toBe("app");
+    const verified = await session.verify();
+    if (!verified) throw session.state.verify.error ?? new Error("verify failed without an error");
+    expect(session.state.verify.result?.ok).toBe(true);
   }, 120_000);
 });
 
 describe("console on the other connector (upstream pyDirect builds: REPL on UART0, USB host)", () => {
   it("says so before installing, then carries on by itself on the granted bridge port (two cables)", async () => {
-    const { session, choice } = rig("esp32s3-dual", { console: ["uart"] });
+    const { session, choice } = await rig("esp32s3-dual", { console: ["uart"], verify: true });
     expect(choice.port.getInfo()).toEqual({ usbVendorId: 0x303a, usbProductId: 0x1001 });
     expect(await session.connect(choice)).toBe(true);
     await session.selectFirmware(MANIFEST);
@@ -141,10 +178,11 @@ describe("console on the other connector (upstream pyDirect builds: REPL on UART
     await until(session, (s) => ids(s.port?.label) === "10c4:ea60" && !s.portFollow);
     await provision(session);
     expect(session.state.provision.result?.hostname).toMatch(/^pyDirect-/);
+    expect(await session.verify()).toBe(true);
   }, 60_000);
 
   it("with one cable and the bridge not granted: one click, once the cable is in the UART connector", async () => {
-    const { session, choice } = rig("esp32s3-native-host", { console: ["uart"], grantAll: false });
+    const { session, choice } = await rig("esp32s3-native-host", { console: ["uart"], grantAll: false, verify: true });
     expect(await session.connect(choice)).toBe(true);
     await session.selectFirmware(MANIFEST);
     session.show("flash");
@@ -160,12 +198,41 @@ describe("console on the other connector (upstream pyDirect builds: REPL on UART
     expect(await session.pickFollowedPort()).toBe(true);
     await until(session, (s) => ids(s.port?.label) === "10c4:ea60" && !s.portFollow);
     await provision(session);
+    expect(await session.verify()).toBe(true);
+  }, 60_000);
+});
+
+describe("native USB that keeps its port, and the ROM over USB-OTG", () => {
+  it("esp32c3-usj (console stays on USB-Serial-JTAG): connect, install, provision, verify", async () => {
+    const { session, choice } = await rig("esp32c3-usj", { verify: true });
+    expect(await session.connect(choice)).toBe(true);
+    await toVerified(session);
+    // The app's console is USB-Serial-JTAG too: the same port from Connect to Verified.
+    expect(choice.board.port).toBe(choice.port);
+  }, 60_000);
+
+  it("esp32s3-otg: from the app's CDC port into the ROM's USB-OTG loader, watchdog reset, back, verify", async () => {
+    const { session, choice } = await rig("esp32s3-otg", { console: ["usb-cdc", "uart"], verify: true });
+    const board = choice.board;
+    // A blank chip whose ROM talks USB-OTG shows no USB device until it runs an app or is put in
+    // its loader by hand: start, as a user usually does, from a board that already runs one.
+    for (const p of demoParts("ESP32-S3")) board.flash.set(p.data, p.offset);
+    board.reset("normal");
+    await board.waitForMode("app");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await session.connect({ ...choice, port: board.port })).toBe(true);
+    expect(session.log.toText()).toMatch(/left its port/);
+    await until(session, (s) => !s.portFollow && ids(s.port?.label) === "303a:4001", 30_000);
+    session.show("flash");
+    await toVerified(session);
+    expect(session.state.flash.result?.parts).toBeGreaterThan(0);
+    expect(ids(session.state.port?.label)).toBe("303a:4001");
   }, 60_000);
 });
 
 describe("no auto-reset, a busy port, an interrupted install", () => {
   it("shows the by-hand way into the loader and carries on by itself once the ROM answers", async () => {
-    const { session, choice } = rig("esp32-no-autoreset", { app: false });
+    const { session, choice } = await rig("esp32-no-autoreset", { verify: true });
     const connecting = session.connect(choice);
     await until(session, (s) => s.manualBoot?.steps.length === 3, 30_000);
     expect(session.state.manualBoot).toMatchObject({ resetLabel: "EN", connector: "uart" });
@@ -173,19 +240,32 @@ describe("no auto-reset, a busy port, an interrupted install", () => {
     expect(await connecting).toBe(true);
     expect(session.state.manualBoot).toBeNull();
     expect(session.state.connect.result?.chip).toBe("ESP32");
+    // The install's reset cannot reach the chip either: the same guidance, and on once the ROM answers.
+    session.show("flash");
+    const installing = session.flash();
+    await until(session, (s) => s.manualBoot?.steps.length === 3, 30_000);
+    choice.board.reset("download");
+    expect(await installing).toBe(true);
+    // Nor can the reset that starts the new app: the user taps EN, as the guidance says.
+    expect(session.state.manualBoot?.stage).toBe("start-app");
+    expect(session.state.manualBoot?.steps.join(" ")).toMatch(/EN button once/);
+    choice.board.reset("normal");
+    await toVerified(session);
+    expect(session.state.manualBoot).toBeNull();
   }, 60_000);
 
   it("names what usually holds a busy port, and connects once it is free", async () => {
-    const { session, choice } = rig("esp32s3-busy", { app: false });
+    const { session, choice } = await rig("esp32s3-busy", { verify: true });
     expect(await session.connect(choice)).toBe(false);
     expect(session.state.connect.error).toMatchObject({ code: "port-busy", action: "close-other-app" });
     expect(session.state.connect.error?.message).toMatch(/Arduino IDE's Serial Monitor.*idf\.py monitor.*ModemManager/);
     choice.board.connectors.holdElsewhere(false);
     expect(await session.connect(choice)).toBe(true);
-  }, 30_000);
+    await toVerified(session);
+  }, 60_000);
 
   it("resumes an interrupted install: what is already verified on the board is not written again", async () => {
-    const { session, choice } = rig("esp32s3", { app: false });
+    const { session, choice } = await rig("esp32s3", { app: false });
     expect(await session.connect(choice)).toBe(true);
     session.show("flash");
     // The cable is pulled 200 KB into the install.
