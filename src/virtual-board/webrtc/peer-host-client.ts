@@ -7,6 +7,7 @@
  * VirtualPeer does in-thread.
  */
 import { bytesFromBase64 } from "../../core/verify/device-channel";
+import { CallbackQueue, type Callback, type EventKind } from "./callback-queue";
 import {
   MAILBOX_BYTES,
   MAILBOX_HEADER_BYTES,
@@ -18,9 +19,6 @@ import {
   type HostRequest,
   type Wire,
 } from "./peer-host";
-
-type Callback = (arg: unknown) => unknown;
-type EventKind = "offer" | "answer" | "ice" | "data" | "state";
 
 /** Where the host is: a worker thread (Node) or the page (a board's worker in a browser). */
 export interface PeerHostEndpoint {
@@ -91,16 +89,18 @@ export interface PeerHostModuleOptions {
 }
 
 class HostedPeer {
-  private readonly callbacks = new Map<EventKind, Callback | null>();
-  private readonly queue: Array<{ kind: EventKind; arg: unknown }> = [];
-  private delivering = false;
-  private flushScheduled = false;
+  private readonly events: CallbackQueue;
 
   constructor(
     private readonly link: PeerHostLink,
     readonly id: number,
     private readonly options: PeerHostModuleOptions,
-  ) {}
+  ) {
+    this.events = new CallbackQueue(
+      (run) => setTimeout(run, 0),
+      (text) => options.reportError?.(text),
+    );
+  }
 
   /** The `_webrtc_js` peer object (the shape createWebrtcJsModule gives). */
   api(): Record<string, unknown> {
@@ -110,7 +110,7 @@ class HostedPeer {
         this.link.call(this.id, method, args);
     return {
       on: (kind: EventKind, cb: Callback | null) => {
-        this.callbacks.set(kind, kind === "ice" && this.options.silentCandidates ? null : cb);
+        this.events.on(kind, kind === "ice" && this.options.silentCandidates ? null : cb);
         return null;
       },
       create_offer: call("create_offer"),
@@ -124,44 +124,14 @@ class HostedPeer {
       process_queue: () => {
         // The host's own queue first (process_queue there moves it into this reply), then ours.
         this.link.call(this.id, "process_queue", []);
-        return this.flush();
+        return this.events.flush();
       },
       close: call("close"),
     };
   }
 
   receive(kind: EventKind, arg: unknown): void {
-    this.queue.push({ kind, arg });
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setTimeout(() => {
-      this.flushScheduled = false;
-      this.flush();
-    }, 0);
-  }
-
-  private flush(): number {
-    if (this.delivering) return 0;
-    this.delivering = true;
-    let delivered = 0;
-    try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        const { kind, arg } = next;
-        const cb = this.callbacks.get(kind);
-        if (!cb) continue;
-        delivered++;
-        try {
-          cb(arg);
-        } catch (err) {
-          this.options.reportError?.(
-            `webrtc ${kind} callback raised: ${err instanceof Error ? err.message : String(err)}`,
-          );
-        }
-      }
-    } finally {
-      this.delivering = false;
-    }
-    return delivered;
+    this.events.push(kind, arg);
   }
 }
 

@@ -9,11 +9,10 @@
  */
 import type { ChannelHandle, PeerBackend, PeerHandle, PeerStates } from "../../core/signaling/peer";
 import { certificateFingerprintSync, p256ScalarFromPem, signDer } from "./device-key";
+import { CallbackQueue, type Callback, type EventKind } from "./callback-queue";
 import { Errno, PeerState, type PeerStateValue } from "./states";
 
 export type PeerRole = "controlling" | "controlled";
-type Callback = (arg: unknown) => unknown;
-type EventKind = "offer" | "answer" | "ice" | "data" | "state";
 
 export interface VirtualPeerOptions {
   role?: PeerRole;
@@ -42,10 +41,7 @@ export class VirtualPeer {
   private channel: ChannelHandle | null = null;
   private current: PeerStateValue = PeerState.NEW_CONNECTION;
   private closed = false;
-  private readonly callbacks = new Map<EventKind, Callback | null>();
-  private readonly queue: Array<{ kind: EventKind; arg: unknown }> = [];
-  private delivering = false;
-  private flushScheduled = false;
+  private readonly events: CallbackQueue;
   private ops: Promise<unknown> = Promise.resolve();
   private remoteSet = false;
   private gatheringEnded = false;
@@ -54,7 +50,6 @@ export class VirtualPeer {
   private readonly certFingerprint: string | null;
   private readonly sendBuffer: number;
   private readonly recvBuffer: number;
-  private readonly schedule: (run: () => void) => void;
   private readonly reportError: (text: string) => void;
 
   constructor(
@@ -64,8 +59,8 @@ export class VirtualPeer {
     this.role = options.role ?? "controlling";
     this.sendBuffer = options.sendBuffer ?? 16_384;
     this.recvBuffer = options.recvBuffer ?? 16_384;
-    this.schedule = options.schedule ?? ((run) => setTimeout(run, 0));
     this.reportError = options.reportError ?? ((text) => console.error(text));
+    this.events = new CallbackQueue(options.schedule ?? ((run) => setTimeout(run, 0)), this.reportError);
     this.scalar = options.key ? p256ScalarFromPem(options.key) : null;
     this.certFingerprint = options.cert ? certificateFingerprintSync(options.cert) : null;
     const dtls =
@@ -89,7 +84,7 @@ export class VirtualPeer {
   }
 
   on(kind: EventKind, cb: Callback | null): null {
-    this.callbacks.set(kind, cb ?? null);
+    this.events.on(kind, cb ?? null);
     return null;
   }
 
@@ -163,7 +158,7 @@ export class VirtualPeer {
   }
 
   process_queue(): number {
-    return this.flush();
+    return this.events.flush();
   }
 
   close(): null {
@@ -243,35 +238,6 @@ export class VirtualPeer {
   }
 
   private emit(kind: EventKind, arg: unknown): void {
-    this.queue.push({ kind, arg });
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    this.schedule(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  private flush(): number {
-    // A callback that calls process_queue() must not re-enter delivery.
-    if (this.delivering) return 0;
-    this.delivering = true;
-    let delivered = 0;
-    try {
-      for (let item = this.queue.shift(); item; item = this.queue.shift()) {
-        const { kind, arg } = item;
-        const cb = this.callbacks.get(kind);
-        if (!cb) continue;
-        delivered++;
-        try {
-          cb(arg);
-        } catch (err) {
-          this.reportError(`webrtc ${kind} callback raised: ${(err as Partial<Error> | null)?.message ?? String(err)}`);
-        }
-      }
-    } finally {
-      this.delivering = false;
-    }
-    return delivered;
+    this.events.push(kind, arg);
   }
 }
