@@ -3,10 +3,23 @@
  * imports) so it stays smaller than ESP Web Tools' button; the dialog and every core load on the
  * first click.
  *
- * Slots: `activate` (your own button), `unsupported` (no Web Serial), `not-allowed` (not a secure
- * context). Events (CustomEvent, bubbles, composed): `state-changed` (detail: the session state),
- * `install-complete` (detail: the verified board). CSS custom properties (--pydirect-accent, …)
- * theme the button and the dialog.
+ * Which boards this browser reaches is feature-detected, as in the portal, never read from the user
+ * agent: Web Serial where `navigator.serial` exists; else, where `navigator.usb` exists (phones,
+ * Chrome on Android before 148), the WebUSB path, on which the dialog's Connect step says that
+ * boards with a CP210x, CH34x or FTDI bridge need a computer and loads web-serial-polyfill only
+ * when the user asks for a port; else the `unsupported` slot, whose default names browsers that work.
+ *
+ * Attributes set by the element (for the host page's CSS): `install-supported` or
+ * `install-unsupported`; `install-webusb` too when boards are reached through WebUSB (CDC-ACM boards
+ * only, the chip's own USB).
+ *
+ * @slot activate - your own button (default: an "Install" button).
+ * @slot unsupported - shown when the browser has neither Web Serial nor WebUSB.
+ * @slot not-allowed - shown when the page is not a secure context (https:// or localhost).
+ * @fires state-changed - detail: the session state, on every change.
+ * @fires install-complete - detail: the verified board `{ hostname, mac, chip, certFingerprint, firmwareVersion }`.
+ * @csspart button - the default Install button.
+ * @cssprop --pydirect-accent - button and dialog accent colour (also --pydirect-radius, --pydirect-accent-text, …).
  */
 class PydirectInstallButton extends HTMLElement {
   static observedAttributes = ["manifest"];
@@ -16,14 +29,18 @@ class PydirectInstallButton extends HTMLElement {
     if (this.shadowRoot) return;
     const root = this.attachShadow({ mode: "open" });
     const secure = window.isSecureContext;
-    const serial = "serial" in navigator;
-    const state = !secure ? "not-allowed" : serial ? "activate" : "unsupported";
-    this.setAttribute(serial && secure ? "install-supported" : "install-unsupported", "");
+    const webUsb = !("serial" in navigator) && "usb" in navigator;
+    const state = !secure ? "not-allowed" : webUsb || "serial" in navigator ? "activate" : "unsupported";
+    this.setAttribute(state === "activate" ? "install-supported" : "install-unsupported", "");
+    if (webUsb && secure) this.setAttribute("install-webusb", "");
+    // The unsupported sentence writes BROWSERS_THAT_WORK (core/session/browsers-that-work.ts) out:
+    // imported, that module, which the dialog shares, would become a chunk the entry must load first.
+    // test/browser/embed-webusb.test.ts holds the two equal.
     const fallback =
       state === "activate"
         ? `<button part="button">Install</button>`
         : state === "unsupported"
-          ? "Your browser cannot install firmware: use Chrome or Edge on a computer."
+          ? "Your browser cannot install firmware: use Chrome, Edge or Opera on a computer, Firefox 151 or later, or Chrome 148 or later on Android."
           : "Installing firmware needs this page on https://.";
     root.innerHTML = `<style>button{font:inherit;padding:.6em 1.2em;border:0;border-radius:var(--pydirect-radius,8px);background:var(--pydirect-accent,#0b57d0);color:var(--pydirect-accent-text,#fff);cursor:pointer}</style><slot name="${state}">${fallback}</slot>`;
     if (state === "activate") root.querySelector("slot")?.addEventListener("click", () => void this.open());

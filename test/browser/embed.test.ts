@@ -1,36 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DIST,
-  launchBrowser,
-  screenshot,
-  seriousAxeViolations,
-  serveDir,
-  type LaunchedBrowser,
-  type StaticServer,
-} from "./harness";
+import { describe, expect, it } from "vitest";
+import { DIST, screenshot, seriousAxeViolations, useEmbeddingSite } from "./harness";
 
 // <pydirect-install-button> on somebody else's page: the built dist/ (button, dialog, manifest,
 // firmware) on one origin with CORS headers, the demo page on another.
 
-let portal: StaticServer;
-let site: StaticServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  portal = await serveDir(DIST, { cors: true, host: "127.0.0.1" });
-  // Someone else's site: not cross-origin isolated.
-  site = await serveDir(DIST, { host: "localhost", isolated: false });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await (browser as typeof browser | undefined)?.close();
-  await (site as typeof site | undefined)?.close();
-  await (portal as typeof portal | undefined)?.close();
-});
+const sites = useEmbeddingSite();
 
 describe("embeddable install button", () => {
   it("is one small module that does not load the dialog until clicked", async () => {
@@ -41,6 +18,7 @@ describe("embeddable install button", () => {
   });
 
   it("on a second origin: loads lazily, themes, fires its events, and runs the whole flow on the virtual board", async () => {
+    const { portal, site, browser } = sites;
     const { page } = browser;
     const origin = portal.url.replace(/\/$/, "");
     await page.goto(`${site.url}embed-demo.html?portal=${encodeURIComponent(portal.url)}`);
@@ -53,6 +31,8 @@ describe("embeddable install button", () => {
       return el !== null && (el.hasAttribute("install-supported") || el.hasAttribute("install-unsupported"));
     });
     expect(await button.getAttribute("install-supported")).toBe("");
+    // Web Serial is there, so the WebUSB path (and its polyfill) is not taken.
+    expect(await button.getAttribute("install-webusb")).toBeNull();
     expect(new URL(page.url()).origin).not.toBe(origin);
     // Only the entry came from the portal so far.
     const before = portal.requests.filter((p) => p.endsWith(".js"));

@@ -256,6 +256,51 @@ export function useBuiltSite(): BuiltSite {
 }
 
 /**
+ * The embed as other sites use it: the built site as the portal (CORS, on 127.0.0.1) and again as
+ * somebody else's page on a second origin (localhost, not cross-origin isolated), with a fresh
+ * Chromium, for the tests of one file; closed after them.
+ */
+export interface EmbeddingSite {
+  readonly portal: StaticServer;
+  readonly site: StaticServer;
+  readonly browser: LaunchedBrowser;
+}
+
+export function useEmbeddingSite(): EmbeddingSite {
+  let portal: StaticServer | undefined;
+  let site: StaticServer | undefined;
+  let browser: LaunchedBrowser | undefined;
+  beforeAll(async () => {
+    portal = await serveDir(DIST, { cors: true, host: "127.0.0.1" });
+    site = await serveDir(DIST, { host: "localhost", isolated: false });
+    browser = await launchBrowser();
+  });
+  afterEach(() => {
+    expect(browser?.cspViolations ?? []).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await portal?.close();
+  });
+  const there = <T>(name: string, value: T | undefined): T => {
+    if (value === undefined) throw new Error(`useEmbeddingSite: the ${name} is only there inside the tests`);
+    return value;
+  };
+  return {
+    get portal() {
+      return there("portal", portal);
+    },
+    get site() {
+      return there("site", site);
+    },
+    get browser() {
+      return there("browser", browser);
+    },
+  };
+}
+
+/**
  * CPU time (s) used so far by this browser's processes: the one started with its profile and all
  * their descendants (renderers, GPU, utilities). Linux /proc; clock ticks at 100 Hz.
  */

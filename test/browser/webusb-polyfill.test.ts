@@ -1,8 +1,7 @@
-import { build } from "esbuild";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mergedS3Image } from "../core/firmware-sources/github-fixtures";
-import { ROOT, screenshot, seriousAxeViolations, useBuiltSite } from "./harness";
+import { fakeUsbScript, recordScripts, usbBoardFlash, usbDeviceRequests } from "./fake-webusb";
+import { screenshot, seriousAxeViolations, useBuiltSite } from "./harness";
 
 // A browser without Web Serial but with WebUSB (Chrome on Android before 148): the portal loads
 // web-serial-polyfill only then, and reaches a CDC-ACM board (the chip's USB-Serial-JTAG) through
@@ -10,37 +9,12 @@ import { ROOT, screenshot, seriousAxeViolations, useBuiltSite } from "./harness"
 
 const site = useBuiltSite();
 
-/** What the polyfill's code contains (its own error text), to tell its chunk from the others. */
-const POLYFILL_MARKER = "usbControlInterfaceClass";
-
-async function fakeUsbScript(): Promise<string> {
-  const out = await build({
-    entryPoints: [join(ROOT, "test/browser/fixtures/webusb-board.ts")],
-    bundle: true,
-    format: "iife",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  return out.outputFiles[0].text;
-}
-
 describe("the WebUSB path (no Web Serial)", () => {
   it("loads the polyfill only on Connect, connects, detects the chip and installs through it; says which boards it reaches", async () => {
     const page = await site.browser.context.newPage();
     await page.addInitScript({ content: await fakeUsbScript() });
-    const scripts: { url: string; polyfill: boolean; afterClick: boolean }[] = [];
-    let clicked = false;
-    page.on("response", (response) => {
-      const url = response.url();
-      if (!url.endsWith(".js")) return;
-      const afterClick = clicked;
-      void response
-        .text()
-        .then((body) => scripts.push({ url, polyfill: body.includes(POLYFILL_MARKER), afterClick }))
-        .catch(() => undefined);
-    });
+    let phase = "before Connect";
+    const scripts = recordScripts(page, () => phase);
     await page.goto(site.server.url);
     const notice = page.locator("pydirect-connect-step pydirect-browser-support [data-route=webusb-polyfill]");
     await notice.waitFor();
@@ -50,7 +24,7 @@ describe("the WebUSB path (no Web Serial)", () => {
     expect(scripts.length).toBeGreaterThan(0);
     expect(scripts.filter((s) => s.polyfill)).toEqual([]);
 
-    clicked = true;
+    phase = "after Connect";
     await page.locator("pydirect-connect-step #serial").click();
     // Once connected the portal moves on to the Firmware step, which shows the board's summary.
     const chip = page.locator("pydirect-board-summary [data-field=chip]");
@@ -58,11 +32,9 @@ describe("the WebUSB path (no Web Serial)", () => {
     expect(await chip.innerText()).toContain("ESP32-S3");
     const security = page.locator("pydirect-board-summary pydirect-chip-security [data-field=security]");
     expect(await security.innerText()).toBe("Security: No flash encryption or secure boot.");
-    const asked = await page.evaluate(
-      () => (window as unknown as { __usbBoard: { asked: unknown[] } }).__usbBoard.asked,
-    );
+    const asked = await usbDeviceRequests(page);
     expect(asked).toEqual([{ filters: [{ classCode: 2 }] }]);
-    expect(scripts.filter((s) => s.polyfill).map((s) => s.afterClick)).toEqual([true]);
+    expect(scripts.filter((s) => s.polyfill).map((s) => s.phase)).toEqual(["after Connect"]);
 
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "webusb-polyfill-connected");
@@ -88,16 +60,7 @@ describe("the WebUSB path (no Web Serial)", () => {
       undefined,
       { timeout: 90_000 },
     );
-    const written = await page.evaluate(
-      (length) =>
-        Array.from(
-          (window as unknown as { __usbBoard: { board: { flash: Uint8Array } } }).__usbBoard.board.flash.subarray(
-            0,
-            length,
-          ),
-        ),
-      image.length,
-    );
+    const written = await usbBoardFlash(page, image.length);
     expect(written).toEqual(Array.from(image));
     await page.close();
   });

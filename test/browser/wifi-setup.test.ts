@@ -1,34 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import {
-  DIST,
-  launchBrowser,
-  screenshot,
-  seriousAxeViolations,
-  serveDir,
-  type LaunchedBrowser,
-  type StaticServer,
-} from "./harness";
+import { screenshot, seriousAxeViolations, useEmbeddingSite } from "./harness";
 
 // Wi-Fi after the install, on the virtual board: the scan picker by keyboard (pyDirect demo),
 // Improv from the embed on a second origin (wrong password, then right), and firmware that offers
 // neither (ESP-IDF blink) ending cleanly.
 
-let portal: StaticServer;
-let site: StaticServer;
-let browser: LaunchedBrowser;
-
-beforeAll(async () => {
-  portal = await serveDir(DIST, { cors: true, host: "127.0.0.1" });
-  site = await serveDir(DIST, { host: "localhost", isolated: false });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await (browser as typeof browser | undefined)?.close();
-  await (site as typeof site | undefined)?.close();
-  await (portal as typeof portal | undefined)?.close();
-});
+const sites = useEmbeddingSite();
 
 /** The id (or tag, or the radio's SSID) of the focused element, through shadow roots. */
 function deepActive(page: Page): Promise<string> {
@@ -49,6 +27,7 @@ async function installOnVirtualBoard(page: Page, scope: string): Promise<void> {
 
 describe("Wi-Fi after the install", () => {
   it("pyDirect: the board's scan in a picker used by keyboard (arrows, Enter to the password, hidden network)", async () => {
+    const { portal, browser } = sites;
     const { page } = browser;
     await page.goto(portal.url);
     await installOnVirtualBoard(page, "pydirect-portal");
@@ -93,6 +72,7 @@ describe("Wi-Fi after the install", () => {
   });
 
   it("change Wi-Fi from the device list: the same picker, a wrong password by its cause, then the right network, no flashing", async () => {
+    const { browser } = sites;
     const { page } = browser;
     // The board from the test above: provision it, then it is in the device list.
     const step = page.locator("pydirect-provision-step");
@@ -133,6 +113,7 @@ describe("Wi-Fi after the install", () => {
   });
 
   it("Improv from the embed on a second origin: device info, scan, wrong password by its cause, then the right one and 'visit device'", async () => {
+    const { portal, site, browser } = sites;
     const { page } = browser;
     await page.goto(
       `${site.url}embed-demo.html?portal=${encodeURIComponent(portal.url)}&manifest=firmware/demo/improv/manifest.json`,
@@ -181,6 +162,7 @@ describe("Wi-Fi after the install", () => {
   });
 
   it("firmware with neither (ESP-IDF blink, improv:false): the flow ends after the install with the console and a sentence", async () => {
+    const { portal, browser } = sites;
     const { page } = browser;
     await page.goto(`${portal.url}?manifest=${encodeURIComponent(`${portal.url}firmware/demo/blink/manifest.json`)}`);
     await installOnVirtualBoard(page, "pydirect-portal");

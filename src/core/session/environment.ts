@@ -3,6 +3,7 @@
  * three situations (no Web Serial, insecure context, no port picked) gets its own explanation.
  */
 import { PortalError } from "../errors";
+import { BROWSERS_THAT_WORK } from "./browsers-that-work";
 
 export type EnvironmentProblemCode = "no-web-serial" | "insecure-context";
 
@@ -43,7 +44,7 @@ export function checkEnvironment(facts: EnvironmentFacts): EnvironmentError | nu
   if (serialRoute(facts) === "none") {
     return new EnvironmentError(
       "no-web-serial",
-      "This browser cannot talk to USB serial ports. Use Chrome, Edge or Opera on a computer, Firefox 151 or later, or Chrome 148 or later on Android; Safari has neither Web Serial nor WebUSB. You can still try the virtual board here.",
+      `This browser cannot talk to USB serial ports. Use ${BROWSERS_THAT_WORK}; Safari has neither Web Serial nor WebUSB. You can still try the virtual board here.`,
       { action: "none" },
     );
   }
