@@ -73,14 +73,19 @@ export function portSources(options: {
     freeVirtualPort: () => lastVirtual?.board.connectors.holdElsewhere(false),
     // The simulator loads on this first pick ("Try without hardware"), never with the page.
     pickVirtual: async (model) => {
-      const [{ createVirtualChoice }, { virtualPortProvider }] = await Promise.all([
+      const m = virtualModel(model);
+      const [{ createVirtualChoice }, { virtualPortProvider }, flash] = await Promise.all([
         import("../demo/virtual-port"),
         import("../demo/virtual-port-provider"),
+        // A model that comes flashed (the upstream pyDirect look-alike): its image, from the site.
+        m.preinstalled
+          ? import("../demo/preinstalled-image").then(({ preinstalledImage }) => preinstalledImage(m, document.baseURI))
+          : [],
       ]);
-      const m = virtualModel(model);
       const makeApp = options.makeApp?.();
       const choice = createVirtualChoice({
         model: m,
+        flash,
         ...(makeApp ? { makeApp } : {}),
         ...(options.onConsole ? { onConsole: options.onConsole } : {}),
       });
