@@ -43,6 +43,40 @@ const usablePem = (cert: string, key: string): boolean =>
 
 const REFUSED = { status: -1, statusText: "", headers: {}, body: "" } satisfies HttpReplyOut;
 
+const pemDer = (pem: string): Uint8Array =>
+  Uint8Array.from(atob(pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+const fromBase64Url = (text: string): number[] =>
+  Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
+/**
+ * Whether a TLS handshake with this pair can succeed: the server's CertificateVerify is signed with
+ * the private key and checked by the client against the certificate's public key, so a key that is
+ * not the certificate's fails every handshake. Checked here by finding the key's public point
+ * (P-256, uncompressed, as the portal's certificates carry it) in the certificate. Other key
+ * types (and SEC1 "EC PRIVATE KEY" files, which WebCrypto cannot import) count as failing.
+ */
+export async function keyMatchesCertificate(certPem: string, keyPem: string): Promise<boolean> {
+  try {
+    const key = await crypto.subtle.importKey(
+      "pkcs8",
+      pemDer(keyPem) as Uint8Array<ArrayBuffer>,
+      { name: "ECDSA", namedCurve: "P-256" },
+      true,
+      ["sign"],
+    );
+    const jwk = await crypto.subtle.exportKey("jwk", key);
+    if (!jwk.x || !jwk.y) return false;
+    const point = [0x04, ...fromBase64Url(jwk.x), ...fromBase64Url(jwk.y)];
+    const cert = pemDer(certPem);
+    for (let i = 0; i + point.length <= cert.length; i++) {
+      if (point.every((b, j) => cert[i + j] === b)) return true;
+    }
+    return false;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `onServing` hears each change of what the board serves (null: stopped, e.g. at reset); `log`
  * gets the module's ESP_LOGx lines (tag HTTPSERVER).
@@ -53,6 +87,8 @@ export function workerHttpServerHook(
 ): WorkerHttpServerHook {
   let core: UpstreamHttpCore | null = null;
   let serving: HttpServing | null = null;
+  /** Whether TLS handshakes with the loaded certificate and key succeed. */
+  let handshakes: Promise<boolean> = Promise.resolve(false);
   const setServing = (next: HttpServing | null) => {
     serving = next;
     onServing(next);
@@ -79,6 +115,7 @@ export function workerHttpServerHook(
           https = usablePem(certPem, keyPem);
           if (https) log?.(3, "HTTPS server started successfully on port 443", true);
           else log?.(1, "Failed to start HTTPS server: -1 (0xffffffff)");
+          handshakes = https ? keyMatchesCertificate(certPem, keyPem) : Promise.resolve(false);
         }
         setServing({ http: true, https, certificatePem: https ? certPem : null });
         return outcome;
@@ -98,10 +135,13 @@ export function workerHttpServerHook(
     return () => void stop();
   };
   return Object.assign(hook, {
-    handle(scheme: "http" | "https", request: HttpRequestIn): Promise<HttpReplyOut> {
+    async handle(scheme: "http" | "https", request: HttpRequestIn): Promise<HttpReplyOut> {
       // Nothing listens on that port: the connection is refused.
-      if (!core || !serving || !serving[scheme]) return Promise.resolve(REFUSED);
-      return core.handle(request).catch(() => REFUSED);
+      const own = core;
+      if (!own || !serving?.[scheme]) return REFUSED;
+      // The handshake fails before any request byte reaches httpd.
+      if (scheme === "https" && !(await handshakes)) return REFUSED;
+      return own.handle(request).catch(() => REFUSED);
     },
   });
 }

@@ -9,6 +9,7 @@ import { demoParts } from "../../../scripts/lib/demo-firmware";
 import { weriftPeerBackend } from "../../../src/core/signaling/werift-peer-node";
 import { VirtualBoard } from "../../../src/virtual-board";
 import type { HttpRequestIn } from "../../../src/virtual-board/httpserver/upstream-http-core";
+import { keyMatchesCertificate } from "../../../src/virtual-board/httpserver/worker-http";
 import {
   createMicroPythonWorkerApp,
   type MicroPythonWorkerApp,
@@ -110,3 +111,15 @@ it("refuses connections once the chip resets, until its scripts start the server
   await until(() => term.text.slice(from).includes("WebRTC signaling server started"), "signaling restart", 60_000);
   expect((await app.network.request("https", req("GET", "/webrtc/status"))).status).toBe(200);
 }, 90_000);
+
+it("lets TLS handshakes succeed only with the certificate's own key", async () => {
+  const [a, b] = [await certificateFiles("board-a"), await certificateFiles("board-b")];
+  expect(await keyMatchesCertificate(a["/certs/servercert.pem"], a["/certs/prvtkey.pem"])).toBe(true);
+  expect(await keyMatchesCertificate(a["/certs/servercert.pem"], b["/certs/prvtkey.pem"])).toBe(false);
+  expect(
+    await keyMatchesCertificate(
+      a["/certs/servercert.pem"],
+      "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+    ),
+  ).toBe(false);
+});
