@@ -7,7 +7,12 @@
  * the virtual board runs (src/demo/virtual-port.ts `demoBoardFirmware`). Pure: no file system.
  */
 import { sha256Hex } from "../../src/core/image/bytes";
-import { DEMO_BLINK_PROJECT, DEMO_IMPROV_PROJECT, DEMO_UPSTREAM_PROJECT } from "../../src/demo/virtual-port";
+import {
+  DEMO_BLINK_PROJECT,
+  DEMO_IMPROV_PROJECT,
+  DEMO_UPSTREAM_PROJECT,
+  DEMO_UPSTREAM_VERSION,
+} from "../../src/demo/virtual-port";
 import {
   DEMO_CHIPS,
   makeDemoApp,
@@ -27,6 +32,8 @@ const PROJECT: Record<OtherDemoKind, string> = {
   blink: DEMO_BLINK_PROJECT,
   upstream: DEMO_UPSTREAM_PROJECT,
 };
+
+const VERSION: Record<OtherDemoKind, string> = { improv: "1.0.0", blink: "1.0.0", upstream: DEMO_UPSTREAM_VERSION };
 
 const NAME: Record<OtherDemoKind, string> = {
   improv: "Improv demo firmware",
@@ -52,7 +59,7 @@ export function otherDemoParts(kind: OtherDemoKind, chip: DemoChip): DemoPart[] 
     {
       path: `${dir}/${kind}.bin`,
       offset: 0x10000,
-      data: makeDemoApp(chip, { projectName: PROJECT[kind], version: "1.0.0", codeSize: 64 * 1024 }),
+      data: makeDemoApp(chip, { projectName: PROJECT[kind], version: VERSION[kind], codeSize: 64 * 1024 }),
     },
   ];
 }
@@ -67,7 +74,7 @@ export function otherDemoManifest(
 ): Record<string, unknown> {
   return {
     name: NAME[kind],
-    version: "1.0.0",
+    version: VERSION[kind],
     virtual_board_only: true,
     new_install_prompt_erase: false,
     builds: OTHER_DEMO_CHIPS[kind].map((chip) => ({

@@ -35,11 +35,13 @@ const demoAccessPoints = () =>
 export const DEMO_IMPROV_PROJECT = "improv-demo";
 export const DEMO_BLINK_PROJECT = "blink";
 /**
- * The demo's upstream pyDirect look-alike. Upstream's own image would name MicroPython's esp32
- * port (`micropython`); the demo's name is its own so the board can tell it from other MicroPython
- * images, which run the portal's scripts.
+ * The demo's upstream pyDirect look-alike: named as upstream's image is (its build.sh builds
+ * MicroPython's esp32 port, whose project is `micropython`: build.sh:184, 362), so the portal
+ * treats it as it would a real one (a MicroPython app: the REPL is asked straight away). Its
+ * version tells it from other MicroPython images, which run the portal's scripts.
  */
-export const DEMO_UPSTREAM_PROJECT = "upstream-pydirect-demo";
+export const DEMO_UPSTREAM_PROJECT = "micropython";
+export const DEMO_UPSTREAM_VERSION = "v1.27.0-upstream-look-alike";
 
 /**
  * Every demo firmware, picked by the image in flash: the Improv demo (an ESPHome-like device that
@@ -50,7 +52,7 @@ export const DEMO_UPSTREAM_PROJECT = "upstream-pydirect-demo";
 export function demoBoardFirmware(lan: { network: BoardNetwork | null } = { network: null }): AppRuntimeFactory {
   return firmwareByImage(
     {
-      [DEMO_UPSTREAM_PROJECT]: demoUpstreamApp(demoAccessPoints(), lan),
+      [`${DEMO_UPSTREAM_PROJECT}@${DEMO_UPSTREAM_VERSION}`]: demoUpstreamApp(demoAccessPoints(), lan),
       [DEMO_IMPROV_PROJECT]: createImprovFirmware({
         firmware: "Improv demo",
         version: "1.0.0",

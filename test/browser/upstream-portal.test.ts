@@ -52,6 +52,9 @@ describe("an upstream pyDirect board through the portal's pages", () => {
   it("connects the upstream board, installs its image, provisions it out of setup mode, and verifies over HTTPS signaling with WBP", async () => {
     const { page } = site.browser;
     const started = Date.now();
+    /** Seconds from the start at which each step was reached (reported, not asserted). */
+    const marks: string[] = [];
+    const mark = (what: string) => marks.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`);
     // Everything the page and its worker send over the network, to check no secret leaves the tab.
     const sent: string[] = [];
     page.context().on("request", (r) => sent.push(`${r.method()} ${r.url()} ${r.postData() ?? ""}`));
@@ -67,9 +70,10 @@ describe("an upstream pyDirect board through the portal's pages", () => {
 
     await page.locator("pydirect-connect-step #virtual").click();
     await waitForStep(page, "firmware");
+    mark("firmware step");
     await page.locator("pydirect-firmware-step [data-field=name]").waitFor();
     // The board came flashed: the portal reads upstream's image from its flash.
-    expect((await sessionState(page)).connect.result?.firmware?.name).toBe("upstream-pydirect-demo");
+    expect((await sessionState(page)).connect.result?.firmware?.name).toBe("micropython");
     expect(await page.locator("pydirect-firmware-step [data-field=name]").innerText()).toBe(
       "Upstream pyDirect look-alike (demo)",
     );
@@ -81,6 +85,7 @@ describe("an upstream pyDirect board through the portal's pages", () => {
     await waitForStep(page, "flash");
     await page.locator("pydirect-flash-step #install").click();
     await waitForStep(page, "provision", 180_000);
+    mark("installed");
     const flashed = await sessionState(page);
     expect(flashed.flash.status).toBe("done");
     expect(flashed.flash.parts.map((p) => p.status)).toEqual(["done", "done", "done"]);
@@ -90,9 +95,12 @@ describe("an upstream pyDirect board through the portal's pages", () => {
 
     await page.locator("pydirect-provision-step #ssid").fill("Workshop");
     await page.locator("pydirect-provision-step #password").fill("solder-and-flux");
+    await page.locator("pydirect-provision-step #provision").waitFor();
+    mark("Provision offered");
     await page.locator("pydirect-provision-step #password").press("Enter");
     await waitForStep(page, "verify", 180_000);
     const verifyFrom = Date.now();
+    mark("provisioned");
     const provisioned = (await sessionState(page)).provision.result!;
     expect(provisioned.deviceScripts).toEqual({ kind: "pydirect-upstream", serialSignaling: false });
     expect(provisioned.address).toBe("192.168.4.23");
@@ -105,6 +113,7 @@ describe("an upstream pyDirect board through the portal's pages", () => {
 
     await page.locator("pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
     const toVerified = Date.now() - verifyFrom;
+    mark("verified");
     expect(await page.locator("pydirect-verify-step #verified").innerText()).toMatch(/Board verified/);
     const verified = (await sessionState(page)).verify.result!;
     expect(verified.detail).toMatch(/^REPL over WebRTC works/);
@@ -130,7 +139,8 @@ describe("an upstream pyDirect board through the portal's pages", () => {
       .poll(afterReset, { timeout: 60_000 })
       .toMatch(/I \(\d+\) HTTPSERVER: Registering handler for URI: \/webrtc\/status, Method: GET/);
     const boot = await afterReset();
-    expect(boot).toMatch(/ESP-ROM:esp32s3[\s\S]*Project name: +upstream-pydirect-demo[\s\S]*System booting\.\.\./);
+    mark("rebooted on the console");
+    expect(boot).toMatch(/ESP-ROM:esp32s3[\s\S]*Project name: +micropython[\s\S]*System booting\.\.\./);
     expect(boot).toMatch(/I \(\d+\) esp_netif_handlers: sta ip: 192\.168\.4\.23, mask: 255\.255\.255\.0/);
     expect(boot).toMatch(/I \(\d+\) HTTPSERVER: HTTPS server started successfully on port 443/);
     expect(boot).toContain("[INFO] WebRTC signaling server started");
@@ -169,7 +179,7 @@ describe("an upstream pyDirect board through the portal's pages", () => {
       for (const secret of secrets) expect(text).not.toContain(secret);
     expect(site.browser.errors).toEqual([]);
     console.log(
-      `upstream portal flow: ${((Date.now() - started) / 1000).toFixed(1)} s in all; Verified ${(toVerified / 1000).toFixed(1)} s after the Verify step opened`,
+      `upstream portal flow: ${((Date.now() - started) / 1000).toFixed(1)} s in all; Verified ${(toVerified / 1000).toFixed(1)} s after the Verify step opened (${marks.join(", ")})`,
     );
   });
 });
