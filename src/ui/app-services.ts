@@ -58,6 +58,11 @@ export function portSources(options: {
   onVirtual?: (choice: VirtualChoice) => void;
   /** Pointed at the ports of whatever was picked last, so the session can follow a board that re-enumerates. */
   provider?: SwitchablePortProvider;
+  /**
+   * Offer the boards that come flashed with a demo image (their image is fetched from the page's
+   * own site, so only the portal's page can); default true.
+   */
+  preflashedModels?: boolean;
 }): PortSources {
   let lastVirtual: VirtualChoice | null = null;
   const serial = (globalThis.navigator as { serial?: Parameters<typeof webSerialPortProvider>[0] } | undefined)?.serial;
@@ -95,6 +100,8 @@ export function portSources(options: {
       options.provider?.use(virtualPortProvider(choice.board, { grantAll: true }));
       return choice;
     },
-    virtualModels: virtualBoardModels().map((m) => ({ id: m.id, label: m.label })),
+    virtualModels: virtualBoardModels()
+      .filter((m) => options.preflashedModels !== false || !m.preinstalled)
+      .map((m) => ({ id: m.id, label: m.label })),
   };
 }
