@@ -37,17 +37,39 @@ export function onVirtualLan(mac: string): boolean {
   return boards.has(macKey(mac));
 }
 
-/** The powered board serving `scheme` at `host`; the one with `mac` first when several claim it. */
+/**
+ * The powered board holding `host` (the one serving `scheme` first, then the one with `mac`), or
+ * null when no board on the LAN has that address.
+ */
 function boardAt(host: string, scheme: "http" | "https", mac?: string): BoardNetwork | null {
-  const order = [...boards].sort(([a], [b]) => Number(b === mac) - Number(a === mac));
-  for (const [, network] of order) {
-    const n = network();
-    if (n?.ip === host && n.serving?.[scheme]) return n;
-  }
-  return null;
+  const holding = [...boards]
+    .map(([key, network]) => ({ key, n: network() }))
+    .filter((b): b is { key: string; n: BoardNetwork } => b.n?.ip === host);
+  const rank = (b: { key: string; n: BoardNetwork }) => (b.n.serving?.[scheme] ? 2 : 0) + (b.key === mac ? 1 : 0);
+  return holding.sort((a, b) => rank(b) - rank(a))[0]?.n ?? null;
 }
 
 const failed = (): TypeError => new TypeError("Failed to fetch");
+
+/**
+ * An address no station holds: the computer's ARP requests go unanswered and the connection fails
+ * with EHOSTUNREACH once Linux gives up (neighbour table defaults: 3 solicitations 1 s apart).
+ */
+const ARP_GIVE_UP_MS = 3000;
+
+const unreachable = (signal: AbortSignal | null | undefined): Promise<never> =>
+  new Promise((_, reject) => {
+    const timer = setTimeout(() => reject(failed()), ARP_GIVE_UP_MS);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason instanceof Error ? signal.reason : new DOMException("Aborted", "AbortError"));
+      },
+      { once: true },
+    );
+  });
+
 const SIMPLE_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"];
 
 /** Fetch's CORS check on a reply: the page's origin, or `*` for a request without credentials. */
@@ -71,7 +93,9 @@ export async function virtualLanFetch(
   const scheme = url.protocol === "https:" ? "https" : url.protocol === "http:" ? "http" : null;
   if (!scheme || (url.port !== "" && url.port !== (scheme === "https" ? "443" : "80"))) throw failed();
   const board = boardAt(url.hostname, scheme, mac);
-  if (!board) throw failed();
+  if (!board) return unreachable(init.signal);
+  // A board that holds the address but does not serve this port answers with a reset at once.
+  if (!board.serving?.[scheme]) throw failed();
   const method = (init.method ?? "GET").toUpperCase();
   const headers = new Headers(init.headers);
   const body = typeof init.body === "string" ? init.body : "";
@@ -134,6 +158,7 @@ export function virtualLanTransport(
     endpoint: inner.endpoint,
     pinnedFingerprint: pinned,
     async request(method, path, body, signal) {
+      // What the board's TLS presents (its handshake fails outright when its key is not the certificate's).
       const pem = boardAt(host, "https", macKey(record.mac))?.serving?.certificatePem;
       const presented = pem ? await pemFingerprint(pem) : null;
       if (presented !== null && presented !== pinned) {
