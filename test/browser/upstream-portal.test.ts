@@ -110,6 +110,10 @@ describe("an upstream pyDirect board through the portal's pages", () => {
     expect(webrepl).toMatch(/^[A-Za-z0-9]{9}$/);
     expect((await sessionState(page)).verify.trust).toBeNull();
     await page.locator("pydirect-verify-step #copy-webrepl").click();
+    const shown = () =>
+      page.locator("pydirect-verify-step pydirect-webrepl-password").evaluate((el) => el.shadowRoot?.textContent ?? "");
+    await expect.poll(shown).toMatch(/Copied\.|copy by hand/);
+    expect(await shown()).toMatch(/Shown once/);
 
     await page.locator("pydirect-verify-step #verified").waitFor({ timeout: 120_000 });
     const toVerified = Date.now() - verifyFrom;
