@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoManifest, demoPartsByChip, DEMO_CHIPS } from "./lib/demo-firmware";
-import { otherDemoManifest, otherDemoPartsByChip, type OtherDemoKind } from "./lib/demo-other-firmware";
+import { OTHER_DEMO_KINDS, otherDemoManifest, otherDemoPartsByChip } from "./lib/demo-other-firmware";
 import { demoProductManifest, demoProductMerged, DEMO_PRODUCTS } from "./lib/demo-products";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -31,11 +31,12 @@ for (const product of DEMO_PRODUCTS) {
   );
   bytes += merged.data.length;
 }
-// Firmware that is not pyDirect: an Improv device and ESP-IDF's blink example.
-for (const kind of ["improv", "blink"] as OtherDemoKind[]) {
+// Firmware that is not the portal's pyDirect: an Improv device, ESP-IDF's blink example, and the
+// upstream pyDirect look-alike.
+for (const kind of OTHER_DEMO_KINDS) {
   const other = otherDemoPartsByChip(kind);
   for (const chip of DEMO_CHIPS) {
-    for (const part of other[chip]) {
+    for (const part of other[chip] ?? []) {
       const file = join(outDir, kind, part.path);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, part.data);
@@ -45,5 +46,5 @@ for (const kind of ["improv", "blink"] as OtherDemoKind[]) {
   writeFileSync(join(outDir, kind, "manifest.json"), JSON.stringify(otherDemoManifest(kind, other), null, 2) + "\n");
 }
 console.log(
-  `demo firmware: ${DEMO_CHIPS.join(", ")}; products ${DEMO_PRODUCTS.map((p) => p.product).join(", ")} (${(bytes / 1024).toFixed(0)} KB) → ${outDir}/manifest.json, ${outDir}/products/, ${outDir}/improv/, ${outDir}/blink/`,
+  `demo firmware: ${DEMO_CHIPS.join(", ")}; products ${DEMO_PRODUCTS.map((p) => p.product).join(", ")} (${(bytes / 1024).toFixed(0)} KB) → ${outDir}/manifest.json, ${outDir}/products/, ${outDir}/improv/, ${outDir}/blink/, ${outDir}/upstream/`,
 );

@@ -14,9 +14,12 @@ if (portal) {
   portal.registry = registry;
   // portal.virtualApp stays unset: a virtual board runs the demo firmware, loaded with the simulator.
   // The jobs (flash, provision, verify) load right after the first paint, with the session's core.
-  void import("./core/session/default-jobs").then(({ createPortalJobs }) => {
-    portal.jobs = createPortalJobs({ registry });
-  });
+  // HTTPS signaling reaches the in-page boards over the page's simulated LAN, other boards by fetch.
+  void Promise.all([import("./core/session/default-jobs"), import("./demo/virtual-lan")]).then(
+    ([{ createPortalJobs }, { httpsTransportVia }]) => {
+      portal.jobs = createPortalJobs({ registry, httpsTransport: httpsTransportVia });
+    },
+  );
   void registerServiceWorker(portal);
   // The shared inventory's code loads after the first paint; PouchDB only if a server is configured.
   void loadStationInventory(registry).then(async (inventory) => {

@@ -15,6 +15,9 @@ import { VirtualBoard } from "../virtual-board/virtual-board";
 import { firmwareByImage } from "../virtual-board/firmware-by-image";
 import { createImprovFirmware } from "../virtual-board/improv/improv-firmware";
 import { createBlinkFirmware } from "../virtual-board/plain/blink-firmware";
+import type { BoardNetwork } from "../virtual-board/httpserver/worker-http";
+import { demoUpstreamApp } from "./upstream-demo-app";
+import { joinVirtualLan } from "./virtual-lan";
 
 // The model list and the demo networks live in virtual-models.ts (the first screen needs them without the simulator).
 export { DEMO_ACCESS_POINTS, DEMO_NETWORK_NOTE, virtualBoardModels, virtualModel } from "./virtual-models";
@@ -31,15 +34,25 @@ const demoAccessPoints = () =>
 /** Project names (app descriptions) of the other demo firmware the virtual board runs. */
 export const DEMO_IMPROV_PROJECT = "improv-demo";
 export const DEMO_BLINK_PROJECT = "blink";
+/**
+ * The demo's upstream pyDirect look-alike: named as upstream's image is (its build.sh builds
+ * MicroPython's esp32 port, whose project is `micropython`: build.sh:184, 362), so the portal
+ * treats it as it would a real one (a MicroPython app: the REPL is asked straight away). Its
+ * version tells it from other MicroPython images, which run the portal's scripts.
+ */
+export const DEMO_UPSTREAM_PROJECT = "micropython";
+export const DEMO_UPSTREAM_VERSION = "v1.27.0-upstream-look-alike";
 
 /**
  * Every demo firmware, picked by the image in flash: the Improv demo (an ESPHome-like device that
  * speaks Improv Wi-Fi Serial, with the same demo networks), ESP-IDF's blink example (neither
- * pyDirect nor Improv), and MicroPython with pyDirect's scripts for every other image.
+ * pyDirect nor Improv), the upstream pyDirect look-alike (its HTTP server on the page's simulated
+ * LAN through `lan`), and MicroPython with pyDirect's scripts for every other image.
  */
-export function demoBoardFirmware(): AppRuntimeFactory {
+export function demoBoardFirmware(lan: { network: BoardNetwork | null } = { network: null }): AppRuntimeFactory {
   return firmwareByImage(
     {
+      [`${DEMO_UPSTREAM_PROJECT}@${DEMO_UPSTREAM_VERSION}`]: demoUpstreamApp(demoAccessPoints(), lan),
       [DEMO_IMPROV_PROJECT]: createImprovFirmware({
         firmware: "Improv demo",
         version: "1.0.0",
@@ -104,6 +117,8 @@ export interface VirtualPortOptions {
   /** Called with console text the board prints (for the session log). */
   onConsole?: (text: string) => void;
   random?: () => number;
+  /** Images already in the board's flash when it is first powered (a board flashed before). */
+  flash?: ReadonlyArray<{ offset: number; data: Uint8Array }>;
 }
 
 export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualChoice {
@@ -111,6 +126,9 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
   const mac = new Uint8Array([0x24, 0x6f, 0x28, 0, 0, 0]);
   for (let i = 3; i < 6; i++) mac[i] = Math.floor(random() * 256);
   const model = options.model ?? VIRTUAL_BOARD_MODELS[0];
+  // The board's address on the page's simulated LAN, where its app serves (upstream's image does).
+  const lan: { network: BoardNetwork | null } = { network: null };
+  joinVirtualLan(mac, () => lan.network);
   const board = new VirtualBoard({
     chip: model.chip,
     flashSize: model.flashSize,
@@ -120,8 +138,10 @@ export function createVirtualChoice(options: VirtualPortOptions = {}): VirtualCh
     ...(model.autoReset !== undefined ? { autoReset: model.autoReset } : {}),
     ...(model.heldElsewhere ? { heldElsewhere: true } : {}),
     mac,
-    app: (options.makeApp ?? demoBoardFirmware)(),
+    app: options.makeApp ? options.makeApp() : demoBoardFirmware(lan),
   });
+  // Written before the chip comes out of reset (the board boots on a timer).
+  for (const part of options.flash ?? []) board.flash.set(part.data, part.offset);
   if (options.onConsole) board.onConsole(options.onConsole);
   return { board, port: board.port, label: `${model.label}, demo board`, virtual: true };
 }

@@ -58,6 +58,11 @@ export function portSources(options: {
   onVirtual?: (choice: VirtualChoice) => void;
   /** Pointed at the ports of whatever was picked last, so the session can follow a board that re-enumerates. */
   provider?: SwitchablePortProvider;
+  /**
+   * Offer the boards that come flashed with a demo image (their image is fetched from the page's
+   * own site, so only the portal's page can); default true.
+   */
+  preflashedModels?: boolean;
 }): PortSources {
   let lastVirtual: VirtualChoice | null = null;
   const serial = (globalThis.navigator as { serial?: Parameters<typeof webSerialPortProvider>[0] } | undefined)?.serial;
@@ -73,14 +78,19 @@ export function portSources(options: {
     freeVirtualPort: () => lastVirtual?.board.connectors.holdElsewhere(false),
     // The simulator loads on this first pick ("Try without hardware"), never with the page.
     pickVirtual: async (model) => {
-      const [{ createVirtualChoice }, { virtualPortProvider }] = await Promise.all([
+      const m = virtualModel(model);
+      const [{ createVirtualChoice }, { virtualPortProvider }, flash] = await Promise.all([
         import("../demo/virtual-port"),
         import("../demo/virtual-port-provider"),
+        // A model that comes flashed (the upstream pyDirect look-alike): its image, from the site.
+        m.preinstalled
+          ? import("../demo/preinstalled-image").then(({ preinstalledImage }) => preinstalledImage(m, document.baseURI))
+          : [],
       ]);
-      const m = virtualModel(model);
       const makeApp = options.makeApp?.();
       const choice = createVirtualChoice({
         model: m,
+        flash,
         ...(makeApp ? { makeApp } : {}),
         ...(options.onConsole ? { onConsole: options.onConsole } : {}),
       });
@@ -90,6 +100,8 @@ export function portSources(options: {
       options.provider?.use(virtualPortProvider(choice.board, { grantAll: true }));
       return choice;
     },
-    virtualModels: virtualBoardModels().map((m) => ({ id: m.id, label: m.label })),
+    virtualModels: virtualBoardModels()
+      .filter((m) => options.preflashedModels !== false || !m.preinstalled)
+      .map((m) => ({ id: m.id, label: m.label })),
   };
 }

@@ -55,7 +55,8 @@ export class PydirectInstallDialog extends LitElement {
   private readonly environmentProblem: PortalError | null = checkEnvironment(environmentFacts());
   // Like a real board, the virtual one is heard through its port: the serial console logs it.
   private readonly portProvider = new SwitchablePortProvider();
-  private readonly ports: PortSources = portSources({ provider: this.portProvider });
+  // On another site the demo images are not at hand: no board that comes flashed with one.
+  private readonly ports: PortSources = portSources({ provider: this.portProvider, preflashedModels: false });
 
   /** Open the dialog (a session is made on first open). */
   open(): void {

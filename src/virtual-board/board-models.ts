@@ -22,6 +22,11 @@ export interface VirtualBoardModel {
   autoReset?: boolean;
   /** Issue 18: another program holds the board's port (open() fails as Chrome's does). */
   heldElsewhere?: boolean;
+  /**
+   * Issue 17: the board comes with this demo image already flashed (the demo firmware's
+   * `firmware/demo/<name>/manifest.json`), as a board flashed elsewhere before would.
+   */
+  preinstalled?: "upstream";
 }
 
 const MB = 1024 * 1024;
@@ -64,6 +69,18 @@ export const VIRTUAL_BOARD_MODELS: readonly VirtualBoardModel[] = [
     products: [],
   },
   { id: "esp32", label: "Virtual ESP32 (4 MB)", chip: "ESP32", flashSize: 4 * MB, usbSerialJtag: false, products: [] },
+  // Issue 17: a board already flashed with upstream pyDirect's image, as jetpax/pyDirect ships it
+  // (setup mode on, ESP-IDF log lines, HTTPS signaling only). The scripts are our look-alikes
+  // (test/fixtures/upstream-device), never upstream's.
+  {
+    id: "esp32s3-upstream",
+    label: "Virtual ESP32-S3 (8 MB) flashed with upstream pyDirect (jetpax/pyDirect look-alike, in setup mode)",
+    chip: "ESP32-S3",
+    flashSize: 8 * MB,
+    usbSerialJtag: false,
+    products: ["ESP32_S3"],
+    preinstalled: "upstream",
+  },
   // Locked chips (issue 18): the portal must read these eFuses at connect and refuse to write or erase.
   {
     id: "esp32s3-flash-encrypted",

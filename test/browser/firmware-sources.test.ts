@@ -80,10 +80,11 @@ function configuredIndex(html: string): string {
 beforeAll(async () => {
   empty = await mkdtemp(join(tmpdir(), "pydirect-fixtures-"));
   releaseFolder = join(empty, "release");
-  // One firmware: the demo folder without its per-product manifests and the other demo firmware (Improv, blink).
+  // One firmware: the demo folder without its per-product manifests and the other demo firmware
+  // (Improv, blink, the upstream look-alike).
   await cp(join(DIST, "firmware/demo"), releaseFolder, {
     recursive: true,
-    filter: (src) => !/\/(products|improv|blink)(\/|$)/.test(src),
+    filter: (src) => !/\/(products|improv|blink|upstream)(\/|$)/.test(src),
   });
   // GitHub's API and the Pages mirror both answer over https with Access-Control-Allow-Origin: *.
   const tls = await provisionedIdentity("fixtures");

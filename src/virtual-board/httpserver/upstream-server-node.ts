@@ -23,37 +23,18 @@
  *   `::FFFF:a.b.c.d` (lwIP's ip6addr_ntoa_r writes hex upper-case; upstream's signaling strips
  *   that prefix, device-scripts/lib/sys/webrtc_signaling.py:218).
  *
+ * The request handling (routing, CORS, OPTIONS, ESP-IDF's 404/405, the queue) is the browser-safe
+ * core's (upstream-http-core.ts, which the browser's board worker uses too); this shell listens.
+ *
  * Ports below 1024 need privileges: 80 and 443 are mapped to free ports here (`httpPort`, `httpsPort`).
  */
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { lwipRemoteAddress, UpstreamHttpCore, type HttpReplyOut, type UpstreamHttpLog } from "./upstream-http-core";
 
-const IDF_ERRORS = {
-  404: ["404 Not Found", "This URI does not exist"],
-  405: ["405 Method Not Allowed", "Request method for this URI is not handled by server"],
-} as const;
-
-interface Route {
-  slot: number;
-  uri: string;
-  method: "GET" | "POST";
-}
-
-interface Pending {
-  id: number;
-  slot: number;
-  uri: string;
-  method: string;
-  data: string | null;
-  remote: string;
-  res: http.ServerResponse;
-}
-
-export interface UpstreamServerLog {
-  /** `inline`: logged from the MicroPython task (inside a call Python made), not from httpd's. */
-  (level: 1 | 2 | 3, text: string, inline?: boolean): void;
-}
+export { matchWildcard } from "./upstream-http-core";
+export type UpstreamServerLog = UpstreamHttpLog;
 
 export interface UpstreamServerOptions {
   host?: string;
@@ -63,24 +44,8 @@ export interface UpstreamServerOptions {
   log?: UpstreamServerLog;
 }
 
-/** HTTP_HANDLER_MAX (modhttpserver.c:101). */
-const HANDLER_SLOTS = 12;
-
-export function matchWildcard(template: string, path: string): boolean {
-  if (template.endsWith("*")) return path.startsWith(template.slice(0, -1));
-  if (template.endsWith("?")) {
-    const base = template.slice(0, -1);
-    return path === base || (path.length === template.length && path.startsWith(base));
-  }
-  return template === path;
-}
-
 export class UpstreamHttpServer {
-  private readonly routes: Array<Route | null> = new Array<Route | null>(HANDLER_SLOTS).fill(null);
-  private readonly queue: Pending[] = [];
-  private readonly answered = new Set<number>();
-  private readonly open = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly core: UpstreamHttpCore;
   private httpServer: http.Server | null = null;
   private httpsServer: https.Server | null = null;
   httpPort: number | null = null;
@@ -90,6 +55,7 @@ export class UpstreamHttpServer {
 
   constructor(private readonly options: UpstreamServerOptions = {}) {
     this.log = options.log ?? (() => undefined);
+    this.core = new UpstreamHttpCore(this.log);
   }
 
   get running(): boolean {
@@ -104,14 +70,8 @@ export class UpstreamHttpServer {
 
   /** `start()` with the PEM texts Python read; returns "ok" / "false" / "already". */
   start(port: number, certPem: string | null, keyPem: string | null): "ok" | "false" | "already" {
-    if (this.httpServer) {
-      this.log(2, "HTTP server already running", true);
-      return "already";
-    }
-    if ((certPem === null) !== (keyPem === null)) {
-      this.log(1, "Both cert_file and key_file required for HTTPS");
-      return "false";
-    }
+    const outcome = this.core.start(port, certPem, keyPem);
+    if (outcome !== "ok") return outcome;
     const host = this.options.host ?? "127.0.0.1";
     const pending: Array<Promise<void>> = [];
     const listen = (server: http.Server | https.Server, want: number, set: (p: number) => void) =>
@@ -121,19 +81,11 @@ export class UpstreamHttpServer {
           resolve();
         });
       });
-    this.log(3, `Starting HTTP server on port ${String(port)}`, true);
     this.httpServer = http.createServer((req, res) => this.onRequest(req, res));
     pending.push(
       listen(this.httpServer, this.options.httpPortOverride ?? (port < 1024 ? 0 : port), (p) => (this.httpPort = p)),
     );
-    this.log(3, `HTTP server started successfully on port ${String(port)}`, true);
     if (certPem !== null && keyPem !== null) {
-      this.log(
-        3,
-        `SSL certificates loaded (cert: ${String(certPem.length)} bytes, key: ${String(keyPem.length)} bytes)`,
-        true,
-      );
-      this.log(3, "Starting HTTPS server on port 443", true);
       try {
         this.httpsServer = https.createServer({ cert: certPem, key: keyPem }, (req, res) => this.onRequest(req, res));
         pending.push(listen(this.httpsServer, this.options.httpsPortOverride ?? 0, (p) => (this.httpsPort = p)));
@@ -153,65 +105,27 @@ export class UpstreamHttpServer {
 
   /** `on(uri, handler, method)`; the Python side keeps the handler under the returned slot. */
   on(uri: string, method: string): number | string {
-    if (!this.httpServer) return "value:Server not started";
-    const upper = method.toUpperCase();
-    if (upper !== "GET" && upper !== "POST") return "value:Method must be 'GET' or 'POST'";
-    const slot = this.routes.findIndex((r) => r === null);
-    if (slot < 0) return "runtime:No more handler slots available";
-    this.log(3, `Registering handler for URI: ${uri}, Method: ${upper}`, true);
-    this.routes[slot] = { slot, uri, method: upper };
-    return slot;
+    return this.core.on(uri, method);
   }
 
   /** `off(uri, method)`: the slot freed, or -1 when no such route. */
   off(uri: string, method: string): number {
-    const upper = method.toUpperCase();
-    const slot = this.routes.findIndex((r) => r?.uri === uri && r.method === upper);
-    if (slot < 0) {
-      this.log(2, `Handler not found for URI: ${uri}, method: ${upper === "POST" ? "3" : "1"}`);
-      return -1;
-    }
-    this.routes[slot] = null;
-    this.log(3, `Handler unregistered successfully for URI: ${uri} (slot ${String(slot)})`);
-    return slot;
+    return this.core.off(uri, method);
   }
 
   /** The next queued request as JSON text for Python ("" when none). */
   next(): string {
-    const req = this.queue.shift();
-    if (!req) return "";
-    this.log(3, `Processing request: ${req.uri} (handler ${String(req.slot)})`, true);
-    this.log(3, `Client IP: ${req.remote}`, true);
-    if (req.data !== null) this.log(3, `Received POST data (${String(req.data.length)} bytes): ${req.data}`, true);
-    this.open.set(req.id, req);
-    return JSON.stringify({ id: req.id, slot: req.slot, uri: req.uri, data: req.data, remote: req.remote });
+    return this.core.next();
   }
 
   /** Answer request `id` unless it already was (a send() before the handler returned). */
   reply(id: number, status: number, contentType: string, body: string, cors: boolean): boolean {
-    const req = this.open.get(id);
-    if (!req || this.answered.has(id)) return false;
-    this.answered.add(id);
-    const headers: Record<string, string> = { "content-type": contentType };
-    if (cors) {
-      headers["access-control-allow-origin"] = "*";
-      if (contentType === "application/json") {
-        headers["access-control-allow-methods"] = "GET, POST, OPTIONS";
-        headers["access-control-allow-headers"] = "Content-Type";
-      }
-    }
-    headers.connection = "close";
-    // httpd_resp_send always sends Content-Length (ESP-IDF httpd_txrx.c); never chunked.
-    headers["content-length"] = String(Buffer.byteLength(body));
-    req.res.writeHead(status, headers);
-    req.res.end(body);
-    return true;
+    return this.core.reply(id, status, contentType, body, cors);
   }
 
   /** The request handled (whatever was sent): forget it. */
   done(id: number): void {
-    this.open.delete(id);
-    this.answered.delete(id);
+    this.core.done(id);
   }
 
   async close(): Promise<void> {
@@ -220,6 +134,7 @@ export class UpstreamHttpServer {
     this.httpsServer = null;
     this.httpPort = null;
     this.httpsPort = null;
+    this.core.stop();
     await Promise.all(
       servers.map(
         (s) =>
@@ -235,58 +150,20 @@ export class UpstreamHttpServer {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const uri = req.url ?? "/";
-      const path = uri.split("?")[0];
-      const method = req.method ?? "GET";
-      const onPath = this.routes.filter((r): r is Route => r !== null && matchWildcard(r.uri, path));
-      if (onPath.length === 0) {
-        this.idfError(res, 404);
-        return;
-      }
-      if (method === "OPTIONS") {
-        this.log(3, `OPTIONS preflight request for: ${uri}`);
-        res.writeHead(204, {
-          "access-control-allow-origin": "*",
-          "access-control-allow-methods": "GET, POST, PUT, DELETE, OPTIONS",
-          "access-control-allow-headers": "Content-Type, Authorization",
-          "access-control-max-age": "86400",
-          connection: "close",
-          "content-length": "0",
-        });
-        res.end();
-        return;
-      }
-      const route = onPath.find((r) => r.method === method);
-      if (!route) {
-        this.idfError(res, 405);
-        return;
-      }
-      const v4 = (req.socket.remoteAddress ?? "0.0.0.0").replace(/^::ffff:/i, "");
-      const remote = v4.includes(":") ? v4.toUpperCase() : `::FFFF:${v4}`;
-      this.log(
-        3,
-        `HTTP handler called: URI=${uri}, method=${method === "POST" ? "3" : "1"}, handler_id=${String(route.slot)}`,
-      );
-      this.queue.push({
-        id: this.nextId++,
-        slot: route.slot,
-        uri,
-        method,
-        data: method === "POST" ? Buffer.concat(chunks).toString("utf8") : null,
-        remote,
-        res,
-      });
-      this.log(3, "Request queued successfully for async processing");
+      this.core
+        .handle({
+          method: req.method ?? "GET",
+          uri: req.url ?? "/",
+          body: Buffer.concat(chunks).toString("utf8"),
+          remote: lwipRemoteAddress(req.socket.remoteAddress ?? "0.0.0.0"),
+        })
+        .then(
+          (reply: HttpReplyOut) => {
+            res.writeHead(reply.status, reply.statusText, reply.headers);
+            res.end(reply.body);
+          },
+          () => res.destroy(),
+        );
     });
-  }
-
-  private idfError(res: http.ServerResponse, code: 404 | 405): void {
-    const [status, message] = IDF_ERRORS[code];
-    res.writeHead(code, status.slice(4), {
-      "content-type": "text/html",
-      "content-length": String(message.length),
-      connection: "close",
-    });
-    res.end(message);
   }
 }

@@ -9,7 +9,8 @@ import { webrtcModuleHook } from "../../webrtc/module-hook";
 import { createRemotePeerBackend, type RemotePeerBackend } from "../../webrtc/remote-peer";
 import { PeerHostLink } from "../../webrtc/peer-host-client";
 import type { HostNotice, HostRequest } from "../../webrtc/peer-host";
-import { createUpstreamPyDirectApp } from "../../upstream/upstream-app";
+import { createUpstreamPyDirectApp, type UpstreamAppFactory } from "../../upstream/upstream-app";
+import { workerHttpServerHook, type WorkerHttpServerHook } from "../../httpserver/worker-http";
 import { createMicroPythonApp, type MicroPythonModuleHook } from "../index";
 import { CtrlCGate } from "./ctrl-c-gate";
 import type { FromBoardWorker, MessageEndpoint, ToBoardWorker } from "./protocol";
@@ -18,6 +19,7 @@ export function serveMicroPythonBoard(endpoint: MessageEndpoint): void {
   let runtime: AppRuntime | undefined;
   let gate = new CtrlCGate(null);
   let peers: RemotePeerBackend | null = null;
+  let http: WorkerHttpServerHook | null = null;
   const hostListeners = new Set<(event: { data: unknown }) => void>();
   const abort = new AbortController();
   const post = (message: FromBoardWorker, transfer: Transferable[] = []): void =>
@@ -41,10 +43,22 @@ export function serveMicroPythonBoard(endpoint: MessageEndpoint): void {
     }
     // An upstream image's app adds the webrtc hook itself.
     if (webrtc && !upstream) modules.push(webrtcModuleHook(webrtc));
+    // The module's ESP_LOGx lines (tag HTTPSERVER) go to an upstream image's ESP-IDF log.
+    const logTo: { app?: UpstreamAppFactory } = {};
+    if (msg.options.modules?.includes("httpserver")) {
+      http = workerHttpServerHook(
+        (serving) => post({ type: "http-serving", serving }),
+        (level, text, inline) =>
+          inline
+            ? logTo.app?.idfLog.logInline(level, "HTTPSERVER", text)
+            : logTo.app?.idfLog.log(level, "HTTPSERVER", text),
+      );
+      modules.push(http);
+    }
     const flash = msg.flash;
     const create = upstream
       ? (options: Parameters<typeof createMicroPythonApp>[0]) =>
-          createUpstreamPyDirectApp({ ...options, webrtc: webrtc ?? false })
+          (logTo.app = createUpstreamPyDirectApp({ ...options, webrtc: webrtc ?? false }))
       : createMicroPythonApp;
     const app = create({
       ...msg.options,
@@ -92,6 +106,13 @@ export function serveMicroPythonBoard(endpoint: MessageEndpoint): void {
       case "peer-host":
         hostListeners.forEach((l) => l({ data: msg.notice satisfies HostNotice }));
         return;
+      case "http-request": {
+        const refused = { status: -1, statusText: "", headers: {}, body: "" };
+        void (http?.handle(msg.scheme, msg.request) ?? Promise.resolve(refused)).then((reply) =>
+          post({ type: "http-reply", id: msg.id, reply }),
+        );
+        return;
+      }
       case "stop":
         // Stopping persists the files (a last flash message), then the page may end the worker.
         abort.abort();

@@ -9,13 +9,16 @@ import type { ConnectDelays, VirtualAccessPoint, WifiEvent, WifiSnapshot } from 
 import type { BackendInfo, PeerNotice, PeerRequest } from "../../webrtc/remote-peer";
 import type { HostNotice, HostRequest } from "../../webrtc/peer-host";
 import type { AppContext, BoardIdentity, BootedApp } from "../../types";
+import type { HttpReplyOut, HttpRequestIn } from "../../httpserver/upstream-http-core";
+import type { HttpServing } from "../../httpserver/worker-http";
 
 /**
  * JS-backed modules the worker can register by name (functions cannot cross to a worker).
  * "upstream": the image is upstream pyDirect's (src/virtual-board/upstream: esp.osdebug and
- * ESP-IDF's log lines, webrepl_binary, …).
+ * ESP-IDF's log lines, webrepl_binary, …). "httpserver": upstream's `httpserver` module, its
+ * requests routed by the page (src/virtual-board/httpserver/worker-http.ts).
  */
-export type WorkerModuleName = "webrtc" | "upstream";
+export type WorkerModuleName = "webrtc" | "upstream" | "httpserver";
 
 /** The serialisable part of MicroPythonAppOptions. */
 export interface WorkerAppOptions {
@@ -55,7 +58,9 @@ export type ToBoardWorker =
   | { type: "rx"; bytes: Uint8Array }
   | { type: "stop" }
   | { type: "peer"; notice: PeerNotice }
-  | { type: "peer-host"; notice: HostNotice };
+  | { type: "peer-host"; notice: HostNotice }
+  /** A request the page routed to the board's port 80 ("http") or 443 ("https"). */
+  | { type: "http-request"; id: number; scheme: "http" | "https"; request: HttpRequestIn };
 
 export type FromBoardWorker =
   | { type: "tx"; bytes: Uint8Array }
@@ -68,7 +73,11 @@ export type FromBoardWorker =
   | { type: "stopped" }
   | { type: "fault"; message: string }
   | { type: "peer"; request: PeerRequest }
-  | { type: "peer-host"; request: HostRequest };
+  | { type: "peer-host"; request: HostRequest }
+  /** What the board's `httpserver` serves now (null: stopped). */
+  | { type: "http-serving"; serving: HttpServing | null }
+  /** The answer to "http-request" `id`; status -1: the connection was refused or closed. */
+  | { type: "http-reply"; id: number; reply: HttpReplyOut };
 
 /** The side of a Worker (or of a worker's global scope, or a MessagePort) that messages use. */
 export interface MessageEndpoint {

@@ -16,6 +16,8 @@ import type { WifiEvent, WifiSnapshot } from "../virtual-wifi";
 import { announceCtrlC } from "./ctrl-c-gate";
 import type { FromBoardWorker, ToBoardWorker, WorkerAppOptions } from "./protocol";
 import type { HostNotice } from "../../webrtc/peer-host";
+import type { BoardNetwork } from "../../httpserver/worker-http";
+import { WorkerHttpLink } from "./http-link";
 
 /** What the page needs of a worker: a browser Worker, or an adapter over a Node worker thread. */
 export interface WorkerLike {
@@ -42,6 +44,8 @@ export interface MicroPythonWorkerApp extends AppRuntimeFactory {
   onStatus(listener: (e: DeviceStatusEvent) => void): () => void;
   /** Resolves when the running app has shown its first prompt. */
   whenReady(timeoutMs?: number): Promise<void>;
+  /** The running board on the page's simulated LAN (with modules "httpserver": its server). */
+  readonly network: BoardNetwork;
 }
 
 /** Only the serialisable options cross to the worker. */
@@ -63,6 +67,7 @@ class WorkerRuntime implements AppRuntime {
   private readonly ctrlC = ctrlCCell();
   private peers: PeerServer | null = null;
   private peerHost: PeerHostServer | null = null;
+  readonly http = new WorkerHttpLink((message) => this.post(message));
   private stopping = false;
   private markReady!: () => void;
   private markStopped!: () => void;
@@ -123,6 +128,7 @@ class WorkerRuntime implements AppRuntime {
       this.stopping = true;
       this.post({ type: "stop" });
       const timer = setTimeout(() => this.markStopped(), this.options.stopTimeoutMs ?? 1000);
+      this.http.close();
       void this.stopped.then(() => {
         clearTimeout(timer);
         this.peers?.closeAll();
@@ -138,6 +144,7 @@ class WorkerRuntime implements AppRuntime {
   }
 
   private receive(msg: FromBoardWorker): void {
+    if (this.http.receive(msg)) return;
     switch (msg.type) {
       case "tx":
         this.ctx.write(msg.bytes);
@@ -218,7 +225,20 @@ export function createMicroPythonWorkerApp(options: MicroPythonWorkerAppOptions)
   };
 
   Object.defineProperty(factory, "wifi", { get: () => wifi, enumerable: true });
+  const network: BoardNetwork = {
+    get ip() {
+      return wifi?.ip ?? null;
+    },
+    get serving() {
+      return current?.http.serving ?? null;
+    },
+    request: (scheme, request) =>
+      current
+        ? current.http.request(scheme, request)
+        : Promise.resolve({ status: -1, statusText: "", headers: {}, body: "" }),
+  };
   return Object.assign(factory, {
+    network,
     onWifi: (l: (e: WifiEvent) => void) => subscribe(wifiListeners, l),
     onStatus: (l: (e: DeviceStatusEvent) => void) => subscribe(statusListeners, l),
     whenReady: async (timeoutMs = 20_000): Promise<void> => {
