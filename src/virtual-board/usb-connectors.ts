@@ -73,6 +73,7 @@ export class UsbConnectors {
   private lastPrimary!: VirtualSerialPort;
   private pending: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<PortListener>();
+  private readonly forgetListeners = new Set<PortListener>();
   /** Ports open() refuses as Chrome does when another program holds them. */
   heldElsewhere = false;
 
@@ -98,6 +99,12 @@ export class UsbConnectors {
   onConnect(listener: PortListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The page forgot one of the board's ports (`VirtualSerialPort.forget`): the browser's grant goes. */
+  onForget(listener: PortListener): () => void {
+    this.forgetListeners.add(listener);
+    return () => this.forgetListeners.delete(listener);
   }
 
   kindOf(port: VirtualSerialPort | undefined): "uart" | NativeDevice | null {
@@ -223,8 +230,21 @@ export class UsbConnectors {
     return this.profile.cables[0] === "uart" ? this.bridgePort : (this.native?.port ?? null);
   }
 
+  /**
+   * A forgotten port object is dead, but its device is still on the bus: the browser hands out a
+   * new object for it when the user grants it again (requestPort), without a `connect` event.
+   */
+  private forgotten(old: VirtualSerialPort): void {
+    const fresh = () => this.makePort(old.getInfo());
+    if (old === this.bridgePort) this.bridgePort = fresh();
+    if (this.native && old === this.native.port) this.native = { port: fresh(), device: this.native.device };
+    if (old === this.lastPrimary) this.lastPrimary = this.firstCablePort() ?? this.lastPrimary;
+    if (old === this.lastFrom) this.lastFrom = null;
+    for (const l of this.forgetListeners) l(old);
+  }
+
   private makePort(identity: SerialPortIdentity): VirtualSerialPort {
-    const port = new VirtualSerialPort(this.host, identity);
+    const port = new VirtualSerialPort(this.host, identity, (p) => this.forgotten(p));
     port.busy = this.heldElsewhere;
     return port;
   }

@@ -81,6 +81,11 @@ export class FlashSession {
     });
     this.interrupt.catch(() => undefined);
     port.addEventListener?.("disconnect", this.onDisconnect);
+    // A stream that fails without a "disconnect" (the permission taken back) ends the job as well;
+    // the session then says which it was. During a watchdog reset the port leaving is expected.
+    transport.onLinkLost = (err) => {
+      if (!this.resetGone && !this.closed) this.fail(FlashError.disconnected(err));
+    };
     signal?.addEventListener("abort", this.onAbort);
   }
 

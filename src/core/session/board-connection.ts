@@ -2,8 +2,9 @@
  * The Connect step and the port it opens: choosing a port and reading the board, and what
  * happens to the port after (the cable pulled, the board back on another port, let go).
  */
+import { permissionWithdrawn, type PortProvider } from "../port/port-provider";
 import type { SerialPortLike } from "../port/serial-port";
-import { describePort } from "./environment";
+import { describePort, explainRequestPortFailure } from "./environment";
 import type { FirmwarePicker } from "./firmware-picker";
 import type { FlashStep } from "./flash-step";
 import type { FollowController } from "./follow-controller";
@@ -33,6 +34,8 @@ export interface ConnectionHost {
   readonly follow: FollowController;
   readonly wifiSetup: WifiController;
   readonly flashStep: FlashStep;
+  /** Granted ports and the browser's picker (absent: no way to tell a revoked port or ask again). */
+  readonly ports?: PortProvider | undefined;
   state(): SessionState;
   busy(): boolean;
   update(patch: Partial<SessionState>): void;
@@ -136,6 +139,36 @@ export class BoardConnection {
       host.goTo("connect");
     }
     host.update({ port: null });
+  }
+
+  /** The port is still plugged in but this site may no longer use it (forgotten, or removed in the site settings). */
+  async revoked(): Promise<boolean> {
+    const port = this.current;
+    return port !== null && !this.lost && (await permissionWithdrawn(this.host.ports, port));
+  }
+
+  /**
+   * The user's one click after the permission was taken back: ask the browser for the same USB
+   * device (its chooser lists only that one) and read the board on it. An install cut off by the
+   * revocation then resumes from what the board already holds (FlashStep.interrupted).
+   */
+  async allowPortAgain(): Promise<boolean> {
+    const host = this.host;
+    const old = this.current;
+    if (!old || !host.ports || host.busy()) return false;
+    const { usbVendorId, usbProductId } = old.getInfo();
+    const filter =
+      usbVendorId === undefined ? {} : { usbVendorId, ...(usbProductId === undefined ? {} : { usbProductId }) };
+    let port: SerialPortLike;
+    try {
+      port = await host.ports.request([filter]);
+    } catch (err) {
+      host.setStep("connect", { status: "error", phase: "", error: explainRequestPortFailure(err), result: null });
+      host.goTo("connect");
+      return false;
+    }
+    host.log.portal("The port was allowed again.");
+    return this.connect({ port, label: describePort(port.getInfo()), virtual: host.state().port?.virtual ?? false });
   }
 
   /** Read the board on the same port again (the Connect step's retry). */

@@ -92,7 +92,11 @@ describe("busy, lost and revoked ports", () => {
       code: "port-lost",
       message: expect.stringMatching(/already written to the board is kept/) as unknown,
     });
-    expect(explainPortFailure(dom("SecurityError", "Access denied."))).toMatchObject({ code: "permission-revoked" });
+    expect(explainPortFailure(dom("InvalidStateError", "The port has been forgotten."))).toMatchObject({
+      code: "permission-revoked",
+      action: "allow-port-again",
+    });
+    expect(explainPortFailure(dom("SecurityError", "Access denied."))).toMatchObject({ code: "no-permission" });
     expect(explainPortFailure(new Error("something else"))).toBeNull();
   });
 });

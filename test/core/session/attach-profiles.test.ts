@@ -285,3 +285,57 @@ describe("no auto-reset, a busy port, an interrupted install", () => {
     expect(session.state.flash.parts.some((p) => p.status === "skipped")).toBe(true);
   }, 60_000);
 });
+
+describe("a permission revoked mid-flow (SerialPort.forget(), or removed in the site settings)", () => {
+  it("says so (not an unplug), one click allows the port again, and the install resumes from what is verified", async () => {
+    const { session, choice, provider } = await rig("esp32s3", { app: false });
+    expect(await session.connect(choice)).toBe(true);
+    session.show("flash");
+    // The port the session holds (the board's port at connect: a VirtualSerialPort).
+    const held = choice.board.port;
+    expect(held).toBe(choice.port);
+    let disconnects = 0;
+    held.addEventListener("disconnect", () => disconnects++);
+    // The permission goes once 200 KB are on the board.
+    let revokedAt = 0;
+    const off = session.subscribe((s) => {
+      const written = s.flash.parts.reduce((n, p) => n + p.written, 0);
+      if (!revokedAt && written >= 200_000) {
+        revokedAt = written;
+        void held.forget();
+      }
+    });
+    const flashed = await session.flash();
+    off();
+    expect(revokedAt).toBeGreaterThan(0);
+    expect(flashed).toBe(false);
+    expect(disconnects).toBe(0);
+    expect(session.state.flash.error).toMatchObject({ code: "permission-revoked", action: "allow-port-again" });
+    expect(session.state.flash.error?.message).toMatch(/no longer allowed to use the board's port/);
+    expect(session.log.toText()).not.toMatch(/unplugged/);
+    // What Web Serial then reports: the port object is gone from getPorts() and will not open.
+    expect(await provider.granted()).not.toContain(held);
+    await expect(held.open({ baudRate: 115_200 })).rejects.toMatchObject({ name: "InvalidStateError" });
+
+    // The one click: the browser's chooser, narrowed to this USB device; then the board is read again.
+    expect(await session.allowPortAgain()).toBe(true);
+    expect(session.log.toText()).toMatch(/interrupted: installing again writes only what is missing/);
+    expect(await provider.granted()).toHaveLength(1);
+    expect((await provider.granted())[0]).not.toBe(held);
+    session.show("flash");
+    expect(await session.flash()).toBe(true);
+    const result = session.state.flash.result!;
+    expect(result.bytesSkipped).toBeGreaterThan(0);
+    expect(session.state.flash.parts.some((p) => p.status === "skipped")).toBe(true);
+  }, 60_000);
+
+  it("an unplugged board is still an unplug: the disconnect event, no revoked-permission sentence", async () => {
+    const { session, choice } = await rig("esp32s3", { app: false });
+    expect(await session.connect(choice)).toBe(true);
+    session.show("flash");
+    choice.board.injectFaults({ disconnectAfterBytes: 100_000 });
+    expect(await session.flash()).toBe(false);
+    expect(session.state.flash.error?.code).toBe("disconnected");
+    expect(session.state.flash.error?.message).not.toMatch(/no longer allowed/);
+  }, 60_000);
+});
