@@ -11,6 +11,15 @@
  *   takes the PHY (MicroPython ESP32-S3: 303a:4001); or vanishes when the app runs the USB as a
  *   host (upstream pyDirect's `boards/*\/sdkconfig.board`: CONFIG_USB_OTG_SUPPORTED=y, TinyUSB off).
  *
+ * Which ROM presents which, on a blank chip (no app, the ROM loops on "invalid header"):
+ * USB-Serial-JTAG is hardware and is on the bus from power-on, loader or not (S3/C3/C6/H2/P4 by
+ * default: ESP-IDF "USB OTG Console" says the internal PHY is connected to USB_SERIAL_JTAG unless
+ * the USB_PHY_SEL eFuse gives it to USB-OTG). The ROM's USB-OTG CDC exists only while the loader
+ * runs, so a chip whose PHY is on USB-OTG (the ESP32-S2, which has no USB-Serial-JTAG, or an S3
+ * with USB_PHY_SEL) shows nothing until BOOT is held through a reset (ESP-IDF "USB OTG Console",
+ * initial upload). Its id is 303a:<IMAGE_CHIP_ID> (esptool `uses_usb_otg`): 0002 on the S2, 0009 on
+ * the S3.
+ *
  * USB-Serial-JTAG survives a chip reset (the TRM: the peripheral is reset only by power-on or
  * when software switches the PHY away), so the same port object carries on across resets; a TinyUSB
  * or ROM USB-OTG device is software and leaves the bus on every reset.

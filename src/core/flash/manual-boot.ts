@@ -25,7 +25,8 @@ export function manualBootGuidance(
 ): ManualBootGuidance {
   // ESP32-DevKitC labels its reset key "EN"; ESP32-S3/C3/C6-DevKitC-1 and the P4 function board "RST"
   // (Espressif's DevKit user guides, "Description of Components").
-  const resetLabel = chip === "ESP32" || chip === null ? "EN" : "RST";
+  // The ESP32 has no USB of its own: a cable in a board's native USB connector means a later chip.
+  const resetLabel = chip === "ESP32" || (chip === null && connector !== "native") ? "EN" : "RST";
   return {
     chip,
     resetLabel,

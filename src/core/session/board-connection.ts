@@ -2,7 +2,10 @@
  * The Connect step and the port it opens: choosing a port and reading the board, and what
  * happens to the port after (the cable pulled, the board back on another port, let go).
  */
+import { isPortalError } from "../errors";
+import { manualBootGuidance } from "../flash/manual-boot";
 import { permissionWithdrawn, type PortProvider } from "../port/port-provider";
+import { ESPRESSIF_VID, usbConnection } from "../port/usb-connector";
 import type { SerialPortLike } from "../port/serial-port";
 import { describePort, explainRequestPortFailure } from "./environment";
 import type { FirmwarePicker } from "./firmware-picker";
@@ -42,6 +45,16 @@ export interface ConnectionHost {
   setStep(step: StepId, patch: Partial<StepState<unknown>>): void;
   goTo(step: StepId): void;
 }
+
+/**
+ * A native-USB port with nothing behind it at Connect. A chip whose ROM talks USB only through
+ * USB-OTG shows no USB device until it runs firmware that enumerates or sits in its loader: the
+ * ESP32-S2 (no USB-Serial-JTAG), and the ESP32-S3 once its USB_PHY_SEL eFuse gives the PHY to
+ * USB-OTG (ESP-IDF "USB OTG Console", initial upload: hold GPIO0 low while resetting, then the
+ * port appears).
+ */
+export const LOADER_PORT_SENTENCE =
+  "Nothing is behind this port right now. A board plugged in by its own USB connector whose chip talks USB only from its loader (an ESP32-S2, or an ESP32-S3 set to USB-OTG) shows no port until it runs firmware or is put in its loader by hand: do that now, and the portal carries on once its port appears.";
 
 /** How long a job may take to notice a pulled cable before the session stops it. */
 const UNPLUG_GRACE_MS = 3000;
@@ -88,12 +101,20 @@ export class BoardConnection {
     });
     host.log.portal(`Port chosen: ${choice.label}`);
     const ok = await host.runner.run("connect", "Reading the board", async (signal) => {
-      const board = await host.follow.retry(choice.port, (port) =>
+      const inspect = (port: SerialPortLike) =>
         host.jobs.inspect(port, signal, (manualBoot) => {
           if (manualBoot) host.flashStep.noAutoReset = true;
           host.update({ manualBoot });
-        }),
-      );
+        });
+      const board = await host.follow.retry(choice.port, async (port) => {
+        try {
+          return await inspect(port);
+        } catch (err) {
+          const loader = await this.awaitLoaderPort(port, err, signal);
+          if (!loader) throw err;
+          return inspect(loader);
+        }
+      });
       const fw = board.firmware ? `${board.firmware.name} ${board.firmware.version}` : "no app found";
       host.log.portal(
         `Connected: ${board.description}, MAC ${board.mac}, flash ${board.flashSize ?? "?"} bytes, firmware: ${fw}`,
@@ -124,6 +145,26 @@ export class BoardConnection {
       }
     }
     return ok;
+  }
+
+  /**
+   * The chosen native-USB port had no device behind it (LOADER_PORT_SENTENCE): show the by-hand way
+   * into the loader and wait for an Espressif port to appear; that port is adopted. null: not this case.
+   */
+  private async awaitLoaderPort(
+    port: SerialPortLike,
+    err: unknown,
+    signal: AbortSignal,
+  ): Promise<SerialPortLike | null> {
+    const host = this.host;
+    if (!isPortalError(err, "disconnected") || !host.ports || this.lost) return null;
+    if (usbConnection(port.getInfo()).connector !== "native") return null;
+    host.log.portal("No device behind the board's native USB port: waiting for its loader to appear.");
+    host.update({ manualBoot: manualBootGuidance(null, "native") });
+    const next = await host.follow.awaitPort([{ usbVendorId: ESPRESSIF_VID }], [port], LOADER_PORT_SENTENCE, signal);
+    host.update({ manualBoot: null });
+    if (next) this.adopt(next);
+    return next;
   }
 
   private gone(): void {

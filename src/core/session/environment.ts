@@ -67,7 +67,7 @@ export function explainRequestPortFailure(err: unknown): EnvironmentError {
   if (name === "NotFoundError") {
     return new EnvironmentError(
       "no-port-picked",
-      "No port was picked. Click Connect again and choose your board; if it is not listed, check the USB cable carries data (not only power) and install the USB driver for your board's serial chip (CP210x or CH34x).",
+      "No port was picked. Click Connect again and choose your board; if it is not listed, check the USB cable carries data (not only power) and install the USB driver for your board's serial chip (CP210x or CH34x). A board without firmware plugged in by its own USB connector may show no port until it is in its loader (an ESP32-S2, or an ESP32-S3 set to USB-OTG): hold BOOT, press and release RESET, release BOOT, then connect.",
       { action: "install-driver", cause: err },
     );
   }

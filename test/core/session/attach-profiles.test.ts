@@ -339,3 +339,36 @@ describe("a permission revoked mid-flow (SerialPort.forget(), or removed in the 
     expect(session.state.flash.error?.message).not.toMatch(/no longer allowed/);
   }, 60_000);
 });
+
+describe("a blank ESP32-S3 on its native USB", () => {
+  it("ROM on USB-Serial-JTAG (the default PHY): connects on 303a:1001, installs, follows the app's TinyUSB CDC, provisions", async () => {
+    const { session, choice } = await rig("esp32s3-tinyusb", { console: ["usb-cdc", "uart"], verify: true });
+    // Blank: no app, the ROM loops on "invalid header", but the USB-Serial-JTAG device is on the bus.
+    expect(choice.board.mode).not.toBe("app");
+    expect(choice.port.getInfo()).toEqual({ usbVendorId: 0x303a, usbProductId: 0x1001 });
+    expect(await session.connect(choice)).toBe(true);
+    expect(session.state.connect.result?.firmware).toBeNull();
+    await session.selectFirmware(MANIFEST);
+    expect(session.state.consolePlan).toMatchObject({ kind: "re-enumerates" });
+    await toVerified(session);
+    expect(ids(session.state.port?.label)).toBe("303a:4001");
+  }, 90_000);
+
+  it("ROM on USB-OTG (USB_PHY_SEL): no port until BOOT and RESET by hand, then its loader's port, install, CDC, provision", async () => {
+    const { session, choice } = await rig("esp32s3-otg", { console: ["usb-cdc", "uart"], verify: true });
+    // Nothing on the bus: the port the user had is dead, and no granted port is listed.
+    expect(choice.board.connectors.ports).toHaveLength(0);
+    const connecting = session.connect(choice);
+    await until(session, (s) => Boolean(s.manualBoot && s.portFollow), 30_000);
+    expect(session.state.manualBoot).toMatchObject({ connector: "native", resetLabel: "RST" });
+    expect(session.state.portFollow?.sentence).toMatch(/shows no port until it runs firmware or is put in its loader/);
+    choice.board.reset("download"); // BOOT held while RST is tapped
+    expect(await connecting).toBe(true);
+    expect(session.state.manualBoot).toBeNull();
+    // esptool: the ROM's USB-OTG device is 303a:<IMAGE_CHIP_ID>, 9 on the ESP32-S3.
+    expect(ids(session.state.port?.label)).toBe("303a:0009");
+    expect(session.state.connect.result?.chip).toBe("ESP32-S3");
+    await toVerified(session);
+    expect(ids(session.state.port?.label)).toBe("303a:4001");
+  }, 90_000);
+});
