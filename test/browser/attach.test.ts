@@ -181,4 +181,24 @@ describe("boards that attach in other ways", () => {
     });
     expect(flash?.bytesSkipped).toBeGreaterThan(0);
   }, 150_000);
+
+  it("a blank ESP32-S3 whose ROM talks USB-OTG: no port until BOOT and RST, then its loader's port, install, and on to provisioning", async () => {
+    const { page } = browser;
+    await pickVirtual(page, "esp32s3-otg");
+    const guide = page.locator("pydirect-manual-boot-guide [part=guide]");
+    await guide.waitFor({ timeout: 60_000 });
+    expect(await guide.innerText()).toMatch(/hold the BOOT button[\s\S]*RST button/i);
+    await expect
+      .poll(() => page.locator("pydirect-port-follow-notice [part=notice]").innerText())
+      .toMatch(/shows no port until it runs firmware or is put in its loader/);
+    await screenshot(page, "attach-blank-otg-loader");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // The demo's BOOT-and-RST buttons: the ROM's USB-OTG device appears, and the portal reads the board.
+    await page.locator("pydirect-manual-boot-guide button").click();
+    await page.locator("pydirect-firmware-step #continue:not([disabled])").click({ timeout: 60_000 });
+    expect((await sessionState(page)).port?.label).toContain("303a:0009");
+    await page.locator("pydirect-flash-step #install").click();
+    await page.locator("pydirect-provision-step").waitFor({ timeout: 90_000 });
+    await waitForPort(page, "303a:4001");
+  }, 150_000);
 });
