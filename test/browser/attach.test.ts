@@ -187,7 +187,7 @@ describe("boards that attach in other ways", () => {
     await pickVirtual(page, "esp32s3-otg");
     const guide = page.locator("pydirect-manual-boot-guide [part=guide]");
     await guide.waitFor({ timeout: 60_000 });
-    expect(await guide.innerText()).toMatch(/hold the BOOT button[\s\S]*RST button/i);
+    expect(await guide.innerText()).toMatch(/shows no port yet[\s\S]*hold the BOOT button[\s\S]*RST button/i);
     await expect
       .poll(() => page.locator("pydirect-port-follow-notice [part=notice]").innerText())
       .toMatch(/shows no port until it runs firmware or is put in its loader/);

@@ -11,6 +11,8 @@ import { FlashError } from "./errors";
 export interface ManualBootGuidance {
   /** "enter-loader": BOOT held, RESET tapped; "start-app": after the install, RESET alone starts it. */
   stage?: "enter-loader" | "start-app";
+  /** Why the loader is needed by hand: the reset got no answer (default), or no port is there at all. */
+  reason?: "no-answer" | "no-port";
   chip: ChipFamily | null;
   /** The reset button's label: "EN" on ESP32 DevKitC boards, "RST" on the later DevKits. */
   resetLabel: "EN" | "RST";

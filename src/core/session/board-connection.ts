@@ -160,7 +160,7 @@ export class BoardConnection {
     if (!isPortalError(err, "disconnected") || !host.ports || this.lost) return null;
     if (usbConnection(port.getInfo()).connector !== "native") return null;
     host.log.portal("No device behind the board's native USB port: waiting for its loader to appear.");
-    host.update({ manualBoot: manualBootGuidance(null, "native") });
+    host.update({ manualBoot: { ...manualBootGuidance(null, "native"), reason: "no-port" } });
     const next = await host.follow.awaitPort([{ usbVendorId: ESPRESSIF_VID }], [port], LOADER_PORT_SENTENCE, signal);
     host.update({ manualBoot: null });
     if (next) this.adopt(next);

@@ -360,7 +360,7 @@ describe("a blank ESP32-S3 on its native USB", () => {
     expect(choice.board.connectors.ports).toHaveLength(0);
     const connecting = session.connect(choice);
     await until(session, (s) => Boolean(s.manualBoot && s.portFollow), 30_000);
-    expect(session.state.manualBoot).toMatchObject({ connector: "native", resetLabel: "RST" });
+    expect(session.state.manualBoot).toMatchObject({ connector: "native", resetLabel: "RST", reason: "no-port" });
     expect(session.state.portFollow?.sentence).toMatch(/shows no port until it runs firmware or is put in its loader/);
     choice.board.reset("download"); // BOOT held while RST is tapped
     expect(await connecting).toBe(true);
