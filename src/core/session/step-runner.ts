@@ -123,9 +123,10 @@ export class StepRunner {
     host.setStep(step, { status: "running", phase, error: null, result: null });
     host.update({ step });
     let resumeTerminal = false;
+    const usesPort = options.usesPort ?? step !== "firmware";
     try {
       // Steps that talk to the board over serial need the port: the console waits for them.
-      if (options.usesPort ?? step !== "firmware") resumeTerminal = await host.suspendTerminal();
+      if (usesPort) resumeTerminal = await host.suspendTerminal();
       const result = await body(abort.signal);
       host.setStep(step, { status: "done", phase: "", error: null, result });
       return true;
@@ -136,7 +137,7 @@ export class StepRunner {
       else if (host.unplugged() && error.action === "retry")
         error = new PortalError(error.code, error.message, { action: "pick-another-port", cause: error });
       // Still plugged in, but no longer this site's: whatever the job saw, that is the cause.
-      else if (!host.unplugged() && error.code !== "cancelled" && (await host.portRevoked?.()))
+      else if (usesPort && !host.unplugged() && error.code !== "cancelled" && (await host.portRevoked?.()))
         error = revokedError(error);
       host.log.portal(`Error (${error.code}): ${error.message}`);
       host.setStep(step, { status: "error", phase: "", error, result: null });
