@@ -11,6 +11,8 @@ export type RecoveryAction =
   | "choose-another-firmware"
   | "fix-input"
   | "check-wifi"
+  /** The site lost its permission for the port: ask the browser for the same port again (one click). */
+  | "allow-port-again"
   | "none";
 
 export class PortalError extends Error {

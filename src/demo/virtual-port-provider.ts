@@ -22,9 +22,19 @@ export interface VirtualPortProvider extends PortProvider {
  */
 export function virtualPortProvider(board: VirtualBoard, options: { grantAll?: boolean } = {}): VirtualPortProvider {
   const granted = new Set<string>();
-  const isGranted = (p: SerialPortLike) => options.grantAll === true || granted.has(key(p));
-  const grant = (p: SerialPortLike) => granted.add(key(p));
+  // Identities the page forgot (SerialPort.forget(), or the permission removed in the site
+  // settings): not granted again until the user picks them in the chooser.
+  const revoked = new Set<string>();
+  const isGranted = (p: SerialPortLike) => !revoked.has(key(p)) && (options.grantAll === true || granted.has(key(p)));
+  const grant = (p: SerialPortLike) => {
+    revoked.delete(key(p));
+    granted.add(key(p));
+  };
   grant(board.port);
+  board.connectors.onForget((p) => {
+    granted.delete(key(p));
+    revoked.add(key(p));
+  });
   return {
     grant,
     granted: () => Promise.resolve(board.connectors.ports.filter(isGranted)),

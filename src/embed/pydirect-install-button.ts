@@ -6,7 +6,7 @@
  * Which boards this browser reaches is feature-detected, as in the portal, never read from the user
  * agent: Web Serial where `navigator.serial` exists; else, where `navigator.usb` exists (phones,
  * Chrome on Android before 148), the WebUSB path, on which the dialog's Connect step says that
- * boards with a CP210x, CH34x or FTDI bridge need a computer and loads web-serial-polyfill only
+ * boards with a CP210x, CH340/CH341 or FTDI bridge need a computer and loads web-serial-polyfill only
  * when the user asks for a port; else the `unsupported` slot, whose default names browsers that work.
  *
  * Attributes set by the element (for the host page's CSS): `install-supported` or

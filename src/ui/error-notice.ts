@@ -8,6 +8,7 @@ const HELP: Partial<Record<RecoveryAction, string>> = {
   "install-driver":
     "If the board does not show up, install the driver for its USB serial chip: Silicon Labs CP210x or WCH CH34x.",
   "pick-another-port": "Check the cable, then pick the board's port again.",
+  "allow-port-again": "The board is still plugged in: allow this page to use its port again and carry on.",
   "close-other-app":
     "Close other programs that hold the port (serial monitors, Arduino IDE, another tab), then try again.",
   "choose-another-firmware": "Choose firmware built for this board's chip.",
@@ -21,6 +22,7 @@ const BUTTON: Partial<Record<RecoveryAction, string>> = {
   "install-driver": "Try again",
   "close-other-app": "I closed the other program — try again",
   "pick-another-port": "Pick another port",
+  "allow-port-again": "Allow the port again",
   "choose-another-firmware": "Choose other firmware",
   "check-wifi": "Change Wi-Fi settings",
 };

@@ -58,7 +58,13 @@ export class PydirectManualBootGuide extends LitElement {
     const entering = g.stage !== "start-app";
     return html`<div part="guide" role="group" aria-labelledby="manual-boot-heading">
       <h3 id="manual-boot-heading">
-        ${entering ? "The board did not answer the automatic reset: start its loader by hand" : "Start the new firmware"}
+        ${
+          !entering
+            ? "Start the new firmware"
+            : g.reason === "no-port"
+              ? "The board shows no port yet: start its loader by hand"
+              : "The board did not answer the automatic reset: start its loader by hand"
+        }
       </h3>
       <ol>
         ${g.steps.map((step) => html`<li>${step}</li>`)}

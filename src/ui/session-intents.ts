@@ -129,6 +129,8 @@ function recover(session: PortalSession, action: RecoveryAction): Promise<unknow
       session.forgetPort();
       return;
     }
+    case "allow-port-again":
+      return session.allowPortAgain();
     case "choose-another-firmware": {
       session.show("firmware");
       return;

@@ -167,7 +167,9 @@ export const VIRTUAL_BOARD_MODELS: readonly VirtualBoardModel[] = [
   },
   {
     id: "esp32s3-otg",
-    label: "Virtual ESP32-S3 (8 MB), loader over USB-OTG (no reset line: watchdog reset)",
+    // USB_PHY_SEL burnt: the internal PHY belongs to USB-OTG, so there is no USB-Serial-JTAG and a
+    // blank chip shows no USB device until BOOT and RESET by hand (ESP-IDF "USB OTG Console").
+    label: "Virtual ESP32-S3 (8 MB), USB PHY on USB-OTG: loader over USB-OTG (blank: no port until BOOT+RST)",
     chip: "ESP32-S3",
     flashSize: 8 * MB,
     usbSerialJtag: true,

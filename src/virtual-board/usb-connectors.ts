@@ -11,6 +11,15 @@
  *   takes the PHY (MicroPython ESP32-S3: 303a:4001); or vanishes when the app runs the USB as a
  *   host (upstream pyDirect's `boards/*\/sdkconfig.board`: CONFIG_USB_OTG_SUPPORTED=y, TinyUSB off).
  *
+ * Which ROM presents which, on a blank chip (no app, the ROM loops on "invalid header"):
+ * USB-Serial-JTAG is hardware and is on the bus from power-on, loader or not (S3/C3/C6/H2/P4 by
+ * default: ESP-IDF "USB OTG Console" says the internal PHY is connected to USB_SERIAL_JTAG unless
+ * the USB_PHY_SEL eFuse gives it to USB-OTG). The ROM's USB-OTG CDC exists only while the loader
+ * runs, so a chip whose PHY is on USB-OTG (the ESP32-S2, which has no USB-Serial-JTAG, or an S3
+ * with USB_PHY_SEL) shows nothing until BOOT is held through a reset (ESP-IDF "USB OTG Console",
+ * initial upload). Its id is 303a:<IMAGE_CHIP_ID> (esptool `uses_usb_otg`): 0002 on the S2, 0009 on
+ * the S3.
+ *
  * USB-Serial-JTAG survives a chip reset (the TRM: the peripheral is reset only by power-on or
  * when software switches the PHY away), so the same port object carries on across resets; a TinyUSB
  * or ROM USB-OTG device is software and leaves the bus on every reset.
@@ -73,6 +82,7 @@ export class UsbConnectors {
   private lastPrimary!: VirtualSerialPort;
   private pending: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<PortListener>();
+  private readonly forgetListeners = new Set<PortListener>();
   /** Ports open() refuses as Chrome does when another program holds them. */
   heldElsewhere = false;
 
@@ -98,6 +108,12 @@ export class UsbConnectors {
   onConnect(listener: PortListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The page forgot one of the board's ports (`VirtualSerialPort.forget`): the browser's grant goes. */
+  onForget(listener: PortListener): () => void {
+    this.forgetListeners.add(listener);
+    return () => this.forgetListeners.delete(listener);
   }
 
   kindOf(port: VirtualSerialPort | undefined): "uart" | NativeDevice | null {
@@ -223,8 +239,21 @@ export class UsbConnectors {
     return this.profile.cables[0] === "uart" ? this.bridgePort : (this.native?.port ?? null);
   }
 
+  /**
+   * A forgotten port object is dead, but its device is still on the bus: the browser hands out a
+   * new object for it when the user grants it again (requestPort), without a `connect` event.
+   */
+  private forgotten(old: VirtualSerialPort): void {
+    const fresh = () => this.makePort(old.getInfo());
+    if (old === this.bridgePort) this.bridgePort = fresh();
+    if (this.native && old === this.native.port) this.native = { port: fresh(), device: this.native.device };
+    if (old === this.lastPrimary) this.lastPrimary = this.firstCablePort() ?? this.lastPrimary;
+    if (old === this.lastFrom) this.lastFrom = null;
+    for (const l of this.forgetListeners) l(old);
+  }
+
   private makePort(identity: SerialPortIdentity): VirtualSerialPort {
-    const port = new VirtualSerialPort(this.host, identity);
+    const port = new VirtualSerialPort(this.host, identity, (p) => this.forgotten(p));
     port.busy = this.heldElsewhere;
     return port;
   }

@@ -34,6 +34,8 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
   private dtr = false;
   private rts = false;
   private gone = false;
+  /** `forget()` ran: the site's permission for the port is gone (see `forget`). */
+  private forgotten = false;
   /**
    * Another program holds the port (as when a serial monitor is left open): Chromium's
    * SerialPort::open rejects with NetworkError "Failed to open serial port." (serial_port.cc,
@@ -45,8 +47,15 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
   constructor(
     private readonly host: PortHost,
     private readonly identity: SerialPortIdentity,
+    /** Told when the page forgets this port (the board keeps the device; the browser's object is dead). */
+    private readonly onForget?: (port: VirtualSerialPort) => void,
   ) {
     super();
+  }
+
+  /** The page (or the user, in the site settings) took back this site's access to the port. */
+  get isForgotten(): boolean {
+    return this.forgotten;
   }
 
   get readable(): ReadableStream<Uint8Array> | null {
@@ -66,6 +75,9 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
   }
 
   async open(options: SerialPortOpenOptions): Promise<void> {
+    // Web Serial spec, open(): rejects with InvalidStateError unless the port's state is "closed";
+    // a forgotten port is in state "forgotten" for good. (The message is ours: the spec gives none.)
+    if (this.forgotten) throw domError("InvalidStateError", "The port has been forgotten.");
     if (this.gone) throw domError("NetworkError", "The device has been lost.");
     if (this.isOpen) throw domError("InvalidStateError", "The port is already open.");
     if (this.busy) throw domError("NetworkError", "Failed to open serial port.");
@@ -84,7 +96,7 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
     });
     this.writableStream = new WritableStream<Uint8Array>({
       write: async (chunk) => {
-        if (this.gone) throw domError("NetworkError", "The device has been lost.");
+        if (this.gone || this.forgotten) throw domError("NetworkError", "The device has been lost.");
         await this.host.hostWrite(chunk, this);
       },
       close: () => {
@@ -119,6 +131,7 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
   }
 
   async setSignals(signals: SerialPortSignals): Promise<void> {
+    if (this.forgotten) throw domError("InvalidStateError", "The port is closed.");
     if (this.gone) throw domError("NetworkError", "The device has been lost.");
     if (!this.isOpen) throw domError("InvalidStateError", "The port is closed.");
     if (signals.dataTerminalReady !== undefined) this.dtr = signals.dataTerminalReady;
@@ -136,10 +149,48 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
     }
   }
 
+  /**
+   * Web Serial `SerialPort.forget()`, called by the page or done by the user removing the site's
+   * permission for the port in the browser's site settings. What a page can observe:
+   *
+   * - The promise resolves after the connection has been closed and the permission reset (MDN,
+   *   SerialPort.forget(), return value; Web Serial spec https://wicg.github.io/serial/, `forget()`).
+   * - The port leaves `navigator.serial.getPorts()` (Firefox's Web Serial tests,
+   *   dom/webserial/tests/mochitest/serial_worker_forget_and_signal.js: no ports after forget) and no
+   *   `connect` event brings it back: only `requestPort()`, which needs a user gesture, grants the
+   *   device again, as a new port object.
+   * - The device did not leave the bus, so no `disconnect` event fires: that is how a page tells a
+   *   revoked port from an unplugged one.
+   * - A read or write in flight fails. The error a page sees is modelled as the one for a lost
+   *   device (NetworkError "The device has been lost."), so a page cannot tell the two apart by the
+   *   stream's error: it has to look at `getPorts()` and the missing `disconnect` event.
+   * - The OS closes the tty: on a USB-UART bridge DTR and RTS drop, as on `close()`.
+   */
+  async forget(): Promise<void> {
+    if (this.forgotten) return;
+    this.forgotten = true;
+    const wasOpen = this.isOpen;
+    this.failStreams();
+    if (wasOpen && !this.gone) {
+      this.dtr = false;
+      this.rts = false;
+      this.host.signals(false, false, this);
+      this.host.portClosed(this);
+    }
+    this.onForget?.(this);
+    await Promise.resolve();
+  }
+
   /** The USB cable was pulled: both streams fail and the port object is dead for good. */
   unplug(): void {
     if (this.gone) return;
     this.gone = true;
+    this.failStreams();
+    this.dispatchEvent(new Event("disconnect"));
+  }
+
+  /** Both streams error with Chromium's lost-device NetworkError; the port is closed after. */
+  private failStreams(): void {
     const lost = domError("NetworkError", "The device has been lost.");
     try {
       this.controller?.error(lost);
@@ -151,6 +202,5 @@ export class VirtualSerialPort extends EventTarget implements SerialPortLike {
     this.readableStream = null;
     this.writableStream = null;
     this.controller = null;
-    this.dispatchEvent(new Event("disconnect"));
   }
 }

@@ -137,4 +137,68 @@ describe("boards that attach in other ways", () => {
     await page.locator("pydirect-firmware-step").waitFor({ timeout: 60_000 });
     expect(await page.locator("pydirect-connect-step #virtual-free-port").count()).toBe(0);
   }, 150_000);
+
+  it("a permission revoked mid-install: says so, one click allows the port again, and the install finishes from where it was", async () => {
+    const { page } = browser;
+    await pickVirtual(page, "esp32s3");
+    await page.locator("pydirect-firmware-step #continue:not([disabled])").click();
+    await page.locator("pydirect-flash-step #install").click();
+    // 200 KB in, the permission goes (SerialPort.forget(), as the site settings' "reset permission" does).
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const portal = document.querySelector("pydirect-portal") as unknown as {
+              currentSession: { state: { flash: { parts: { written: number }[] } } };
+            };
+            return portal.currentSession.state.flash.parts.reduce((n, p) => n + p.written, 0);
+          }),
+        { timeout: 90_000, interval: 20 },
+      )
+      .toBeGreaterThanOrEqual(200_000);
+    await page.evaluate(() => {
+      const portal = document.querySelector("pydirect-portal") as unknown as {
+        lastVirtualBoard: { port: { forget(): Promise<void> } };
+      };
+      return portal.lastVirtualBoard.port.forget();
+    });
+    const notice = page.locator(
+      "pydirect-flash-step pydirect-error-notice [part=notice][data-code=permission-revoked]",
+    );
+    await notice.waitFor({ timeout: 30_000 });
+    expect(await notice.innerText()).toMatch(/no longer allowed to use the board's port[\s\S]*still plugged in/);
+    await screenshot(page, "attach-permission-revoked");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await notice.getByRole("button", { name: "Allow the port again" }).click();
+    await page.locator("pydirect-firmware-step #continue:not([disabled])").click();
+    await page.locator("pydirect-flash-step #install").click();
+    await page.locator("pydirect-provision-step").waitFor({ timeout: 90_000 });
+    const flash = await page.evaluate(() => {
+      const portal = document.querySelector("pydirect-portal") as unknown as {
+        currentSession: { state: { flash: { result: { bytesSkipped: number } | null } } };
+      };
+      return portal.currentSession.state.flash.result;
+    });
+    expect(flash?.bytesSkipped).toBeGreaterThan(0);
+  }, 150_000);
+
+  it("a blank ESP32-S3 whose ROM talks USB-OTG: no port until BOOT and RST, then its loader's port, install, and on to provisioning", async () => {
+    const { page } = browser;
+    await pickVirtual(page, "esp32s3-otg");
+    const guide = page.locator("pydirect-manual-boot-guide [part=guide]");
+    await guide.waitFor({ timeout: 60_000 });
+    expect(await guide.innerText()).toMatch(/shows no port yet[\s\S]*hold the BOOT button[\s\S]*RST button/i);
+    await expect
+      .poll(() => page.locator("pydirect-port-follow-notice [part=notice]").innerText())
+      .toMatch(/shows no port until it runs firmware or is put in its loader/);
+    await screenshot(page, "attach-blank-otg-loader");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // The demo's BOOT-and-RST buttons: the ROM's USB-OTG device appears, and the portal reads the board.
+    await page.locator("pydirect-manual-boot-guide button").click();
+    await page.locator("pydirect-firmware-step #continue:not([disabled])").click({ timeout: 60_000 });
+    expect((await sessionState(page)).port?.label).toContain("303a:0009");
+    await page.locator("pydirect-flash-step #install").click();
+    await page.locator("pydirect-provision-step").waitFor({ timeout: 90_000 });
+    await waitForPort(page, "303a:4001");
+  }, 150_000);
 });

@@ -52,7 +52,8 @@ beforeAll(() => {
 
 const button = "pydirect-install-button";
 const inDialog = (selector: string) => `pydirect-install-dialog ${selector}`;
-const BRIDGE_SENTENCE = /CP210x, CH34x or FTDI bridge chip need a computer/;
+const BRIDGE_SENTENCE =
+  /CP210x, CH340\/CH341 or FTDI bridge chip need a computer[\s\S]*CH343 or CH9102 bridge are USB CDC-ACM/;
 
 describe("embed button without Web Serial", () => {
   it("with WebUSB: installs through the polyfill, loaded only when a port is asked for, and says which boards it reaches", async () => {
@@ -133,7 +134,9 @@ describe("embed button without Web Serial", () => {
     expect(await alert.getAttribute("data-code")).toBe("no-port-picked");
     const text = await alert.innerText();
     expect(text).toMatch(/reaches boards through WebUSB/);
-    expect(text).toMatch(/CP210x, CH34x or FTDI bridge chip need a computer/);
+    expect(text).toMatch(
+      /CP210x, CH340\/CH341 or FTDI bridge chip need a computer[\s\S]*CH343 or CH9102 bridge are USB CDC-ACM/,
+    );
     expect(await usbDeviceRequests(page)).toEqual([{ filters: [{ classCode: 2 }] }]);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "embed-webusb-03-bridge");

@@ -18,7 +18,9 @@ describe("the WebUSB path (no Web Serial)", () => {
     await page.goto(site.server.url);
     const notice = page.locator("pydirect-connect-step pydirect-browser-support [data-route=webusb-polyfill]");
     await notice.waitFor();
-    expect(await notice.innerText()).toMatch(/WebUSB.*CP210x, CH34x or FTDI bridge chip need a computer/s);
+    expect(await notice.innerText()).toMatch(
+      /WebUSB.*CP210x, CH340\/CH341 or FTDI bridge chip need a computer.*CH343 or CH9102/s,
+    );
     expect(await page.locator("pydirect-connect-step [data-problem]").count()).toBe(0);
     await page.waitForLoadState("networkidle");
     expect(scripts.length).toBeGreaterThan(0);

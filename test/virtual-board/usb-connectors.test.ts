@@ -144,3 +144,39 @@ describe("a port another program holds", () => {
     await board.port.close();
   });
 });
+
+describe("a port the page forgets (SerialPort.forget(), or the permission removed in the site settings)", () => {
+  it("fails the streams without a disconnect event; the device stays, as a new port object the page must be granted again", async () => {
+    const board = new VirtualBoard({ chip: "ESP32-S3" });
+    const { virtualPortProvider } = await import("../../src/demo/virtual-port-provider");
+    const provider = virtualPortProvider(board, { grantAll: true });
+    const port = board.port;
+    const seen: SerialPortLike[] = [];
+    provider.onConnect((p) => seen.push(p));
+    let disconnects = 0;
+    port.addEventListener("disconnect", () => disconnects++);
+    await port.open({ baudRate: 115_200 });
+    const reader = port.readable!.getReader();
+    const reading = reader.read();
+    expect(await provider.granted()).toEqual([port]);
+    await port.forget();
+    await expect(reading).rejects.toMatchObject({ name: "NetworkError" });
+    expect(disconnects).toBe(0);
+    expect(port.readable).toBeNull();
+    await expect(port.open({ baudRate: 115_200 })).rejects.toMatchObject({ name: "InvalidStateError" });
+    // Still on the bus: the same device, as a new object; not granted, and no connect event says it is.
+    expect(board.connectors.ports).toHaveLength(1);
+    const again = board.connectors.ports[0];
+    expect(again).not.toBe(port);
+    expect(again.getInfo()).toEqual(port.getInfo());
+    expect(await provider.granted()).toEqual([]);
+    await sleep(USB_ENUMERATION_MS + 20);
+    expect(seen).toEqual([]);
+    // The user's pick in the chooser grants it again; it opens.
+    expect(await provider.request([{ usbVendorId: port.getInfo().usbVendorId! }])).toBe(again);
+    expect(await provider.granted()).toEqual([again]);
+    await again.open({ baudRate: 115_200 });
+    await again.close();
+    board.unplug();
+  });
+});

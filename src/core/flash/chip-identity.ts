@@ -45,7 +45,10 @@ export async function identifyChip(loader: ESPLoader, usbSerialJtag: boolean): P
   }
   // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself), and
   // esptool attaches it before it reads the flash's id through the SPI registers.
-  await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(8));
+  // esptool's flash_spi_attach sends the ROM 8 bytes and the stub 4: a stub left running by the last
+  // session (a board kept in its loader, esptool-js's syncStubDetected) refuses the ROM's form.
+  const stubRunning = (loader as unknown as { syncStubDetected?: boolean }).syncStubDetected === true;
+  await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(stubRunning ? 4 : 8));
   detected.flashSize = await flashSize(loader);
   return detected;
 }

@@ -1,5 +1,6 @@
 import { ESPLoader, type Before } from "esptool-js";
-import { prepareReset, watchdogReset } from "./usb-reset";
+import { prepareReset, watchdogReset, watchdogResetIntoLoader } from "./usb-reset";
+import { isUsbOtgRom } from "../port/usb-connector";
 import { deflate, Inflate } from "pako";
 import { SerialPortTransport } from "../port/esptool-transport";
 import { isUsbSerialJtag, type SerialPortLike } from "../port/serial-port";
@@ -81,6 +82,11 @@ export class FlashSession {
     });
     this.interrupt.catch(() => undefined);
     port.addEventListener?.("disconnect", this.onDisconnect);
+    // A stream that fails without a "disconnect" (the permission taken back) ends the job as well;
+    // the session then says which it was. During a watchdog reset the port leaving is expected.
+    transport.onLinkLost = (err) => {
+      if (!this.resetGone && !this.closed) this.fail(FlashError.disconnected(err));
+    };
     signal?.addEventListener("abort", this.onAbort);
   }
 
@@ -261,15 +267,7 @@ export class FlashSession {
     // S2/S3: clear "force download boot"; over the ROM's USB-OTG (no reset line) use the watchdog.
     const family = (this.chip as DetectedChip | undefined)?.family;
     if (family && (await prepareReset(family, this.port.getInfo(), this.loader)) === "watchdog") {
-      // The chip resets about 15 ms after the enable (2000 RTC slow-clock cycles), and its USB-OTG
-      // device leaves with it: the last register write's reply may never come. As esptool, take
-      // the port going away as the reset having happened.
-      const gone = new Promise<void>((resolve) => (this.resetGone = resolve));
-      try {
-        await this.guard(Promise.race([watchdogReset(family, this.loader), gone]), "reset");
-      } finally {
-        this.resetGone = null;
-      }
+      await this.watchdog(watchdogReset(family, this.loader));
       return;
     }
     await this.guard(
@@ -281,6 +279,31 @@ export class FlashSession {
       })(),
       "reset",
     );
+  }
+
+  /**
+   * Over the ROM's USB-OTG: restart into the ROM loader (usb-reset.ts, watchdogResetIntoLoader),
+   * leaving no stub behind; the device leaves the bus and comes back as the same loader.
+   */
+  async resetIntoLoader(): Promise<void> {
+    const family = (this.chip as DetectedChip | undefined)?.family;
+    if (!family || !isUsbOtgRom(this.port.getInfo(), family))
+      throw new Error("resetIntoLoader is for the ROM's USB-OTG");
+    await this.watchdog(watchdogResetIntoLoader(family, this.loader));
+  }
+
+  /**
+   * The chip resets about 15 ms after the watchdog's enable (2000 RTC slow-clock cycles), and its
+   * USB-OTG device leaves with it: the last register write's reply may never come. As esptool, take
+   * the port going away as the reset having happened.
+   */
+  private async watchdog(reset: Promise<void>): Promise<void> {
+    const gone = new Promise<void>((resolve) => (this.resetGone = resolve));
+    try {
+      await this.guard(Promise.race([reset, gone]), "reset");
+    } finally {
+      this.resetGone = null;
+    }
   }
 
   async close(): Promise<void> {

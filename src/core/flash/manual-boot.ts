@@ -11,6 +11,8 @@ import { FlashError } from "./errors";
 export interface ManualBootGuidance {
   /** "enter-loader": BOOT held, RESET tapped; "start-app": after the install, RESET alone starts it. */
   stage?: "enter-loader" | "start-app";
+  /** Why the loader is needed by hand: the reset got no answer (default), or no port is there at all. */
+  reason?: "no-answer" | "no-port";
   chip: ChipFamily | null;
   /** The reset button's label: "EN" on ESP32 DevKitC boards, "RST" on the later DevKits. */
   resetLabel: "EN" | "RST";
@@ -25,7 +27,8 @@ export function manualBootGuidance(
 ): ManualBootGuidance {
   // ESP32-DevKitC labels its reset key "EN"; ESP32-S3/C3/C6-DevKitC-1 and the P4 function board "RST"
   // (Espressif's DevKit user guides, "Description of Components").
-  const resetLabel = chip === "ESP32" || chip === null ? "EN" : "RST";
+  // The ESP32 has no USB of its own: a cable in a board's native USB connector means a later chip.
+  const resetLabel = chip === "ESP32" || (chip === null && connector !== "native") ? "EN" : "RST";
   return {
     chip,
     resetLabel,

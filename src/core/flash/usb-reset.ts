@@ -74,3 +74,16 @@ export async function watchdogReset(chip: ChipFamily, regs: RegisterWriter): Pro
   await regs.writeReg(rtc.wdtConfig0, RTC_WDT_ENABLE_SYSTEM_RESET);
   await regs.writeReg(rtc.wdtWriteProtect, 0);
 }
+
+/**
+ * Back into the ROM loader over USB-OTG, where no line reaches the chip: set FORCE_DOWNLOAD_BOOT,
+ * then reset through the watchdog. The bit survives that reset (why esptool's `hard_reset` clears
+ * it before its watchdog reset, arduino-esp32 #6762), so the ROM starts its loader again and its
+ * USB-OTG device comes back; the next `prepareReset` clears it.
+ */
+export async function watchdogResetIntoLoader(chip: ChipFamily, regs: RegisterWriter): Promise<void> {
+  const rtc = rtcResetRegisters(chip);
+  if (!rtc) throw new Error(`${chip}: no RTC watchdog reset known`);
+  await regs.writeReg(rtc.option1, FORCE_DOWNLOAD_BOOT, FORCE_DOWNLOAD_BOOT);
+  await watchdogReset(chip, regs);
+}

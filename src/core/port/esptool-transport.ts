@@ -31,6 +31,12 @@ export class SerialPortTransport extends Transport {
 
   private wake: (() => void) | null = null;
 
+  /**
+   * The port's stream failed for good (not line noise): the device left, or the site's permission
+   * for the port was taken back. No byte will come, so waiting out esptool-js's timeouts is useless.
+   */
+  onLinkLost: ((error: unknown) => void) | null = null;
+
   private get pending(): Uint8Array {
     return (this as unknown as { buffer: Uint8Array }).buffer;
   }
@@ -57,6 +63,7 @@ export class SerialPortTransport extends Transport {
       } catch (error) {
         const recoverable = ["BufferOverrunError", "FramingError", "BreakError", "ParityError"];
         if (error instanceof Error && recoverable.includes(error.name)) continue;
+        this.onLinkLost?.(error);
         break;
       } finally {
         reader.releaseLock();

@@ -6,7 +6,7 @@
  */
 import { PortalError } from "../errors";
 
-export type PortProblemCode = "port-busy" | "port-lost" | "permission-revoked";
+export type PortProblemCode = "port-busy" | "port-lost" | "permission-revoked" | "no-permission" | "port-open-failed";
 
 export class PortError extends PortalError {
   declare readonly code: PortProblemCode;
@@ -25,7 +25,26 @@ export const PORT_LOST_SENTENCE =
 export const PERMISSION_REVOKED_SENTENCE =
   "This page is no longer allowed to use the board's port (the permission was removed in the site settings, or the port was forgotten). Connect again and allow the port; what was already written to the board is kept.";
 
-/** Sort an `open()` failure (or a lost port) into its own sentence; other errors: null. */
+export const NO_PERMISSION_SENTENCE =
+  'This page is not allowed to use serial ports here: it must be served over https://, and a site that embeds it must allow the "serial" feature. Open the portal in its own tab and connect from there.';
+
+/** Any other refusal: the browser's own words, and what usually clears it. */
+export function portOpenFailedSentence(detail: string): string {
+  return `The serial port could not be opened (${detail}). Unplug the board, plug it back in and connect again; if it keeps failing, try another USB cable or port.`;
+}
+
+/**
+ * Sort an `open()` failure (or a lost port) into its own sentence; other errors: null.
+ *
+ * - `NetworkError` "Failed to open serial port.": Chromium's SerialPort::open when the OS refuses
+ *   the device (another program holds it).
+ * - `NetworkError` "The device has been lost.", `NotFoundError`: the device left.
+ * - `InvalidStateError` naming a forgotten port, `NotAllowedError`: the site's permission for this
+ *   port was taken back (Web Serial spec, SerialPort `forget()`: the port object is forgotten and
+ *   `open()` requires a port in the "closed" state).
+ * - `SecurityError`: the page may not use the "serial" feature at all (Web Serial spec: `open()`
+ *   and `requestPort()` reject with it when the permissions policy disallows "serial").
+ */
 export function explainPortFailure(err: unknown): PortError | null {
   if (err instanceof PortError) return err;
   const name = err instanceof Error ? err.name : "";
@@ -34,10 +53,25 @@ export function explainPortFailure(err: unknown): PortError | null {
     return new PortError("port-busy", PORT_BUSY_SENTENCE, { action: "close-other-app", cause: err });
   if ((name === "NetworkError" && /lost|disconnect/i.test(message)) || name === "NotFoundError")
     return new PortError("port-lost", PORT_LOST_SENTENCE, { action: "pick-another-port", cause: err });
-  if (name === "SecurityError" || name === "NotAllowedError")
-    return new PortError("permission-revoked", PERMISSION_REVOKED_SENTENCE, {
-      action: "pick-another-port",
-      cause: err,
-    });
+  if ((name === "InvalidStateError" && /forgotten/i.test(message)) || name === "NotAllowedError")
+    return revokedError(err);
+  if (name === "SecurityError")
+    return new PortError("no-permission", NO_PERMISSION_SENTENCE, { action: "none", cause: err });
   return null;
+}
+
+/** The site's permission for the port was taken back: one click asks the browser for it again. */
+export function revokedError(cause?: unknown): PortError {
+  return new PortError("permission-revoked", PERMISSION_REVOKED_SENTENCE, { action: "allow-port-again", cause });
+}
+
+/** `explainPortFailure`, with the browser's own words for anything it does not recognise. */
+export function explainOpenFailure(err: unknown): PortError {
+  return (
+    explainPortFailure(err) ??
+    new PortError("port-open-failed", portOpenFailedSentence(err instanceof Error ? err.message : String(err)), {
+      action: "retry",
+      cause: err,
+    })
+  );
 }

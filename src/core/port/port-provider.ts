@@ -88,6 +88,11 @@ export class SwitchablePortProvider implements PortProvider {
   private readonly listeners = new Set<(port: SerialPortLike) => void>();
   private offCurrent: (() => void) | null = null;
 
+  /** Points at a source that lists ports (Web Serial or the virtual board; not the WebUSB polyfill). */
+  get active(): boolean {
+    return this.current !== null;
+  }
+
   use(provider: PortProvider | null): void {
     this.offCurrent?.();
     this.current = provider;
@@ -106,5 +111,19 @@ export class SwitchablePortProvider implements PortProvider {
   onConnect(listener: (port: SerialPortLike) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+}
+
+/**
+ * The site's permission for `port` was taken back (`SerialPort.forget()`, or the user removed it in
+ * the site settings): the port is no longer among the granted ones although it never fired
+ * "disconnect" (the caller knows that). false when the provider cannot tell (none, or none active).
+ */
+export async function permissionWithdrawn(provider: PortProvider | undefined, port: SerialPortLike): Promise<boolean> {
+  if (!provider || (provider instanceof SwitchablePortProvider && !provider.active)) return false;
+  try {
+    return !(await provider.granted()).includes(port);
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,6 @@
 import { detectDeviceKind, type ReplDeviceKind } from "../device-kind/detect-device-kind";
 import { isPortalError } from "../errors";
+import { PortError } from "../port/port-errors";
 import type { SerialPortLike } from "../port/serial-port";
 import type { DeviceRecord, DeviceRegistry } from "../registry/device-record";
 import { DeviceFiles } from "../repl/device-files";
@@ -85,7 +86,7 @@ export type ProvisionEvent =
   | { state: "wifi-connecting"; ssid: string }
   | { state: "wifi-result"; outcome: WifiOutcome }
   | { state: "done"; result: ProvisionResult }
-  | { state: "error"; error: ProvisionError | ReplError };
+  | { state: "error"; error: ProvisionError | ReplError | PortError };
 
 export type ProvisionEventListener = (event: ProvisionEvent) => void;
 
@@ -94,7 +95,9 @@ function wifiKeys(wifi: Required<WifiCredentials>): SettingsPatch {
   return { "wifi.ssid": wifi.ssid, "wifi.password": wifi.password };
 }
 
-function asJobError(err: unknown): ProvisionError | ReplError {
+function asJobError(err: unknown): ProvisionError | ReplError | PortError {
+  // A port that would not open (busy, lost, revoked, not allowed) keeps its own sentence and recovery.
+  if (err instanceof PortError) return err;
   if (err instanceof ProvisionError || err instanceof ReplError) {
     if (err instanceof ReplError && err.code === "disconnected") {
       return new ProvisionError(

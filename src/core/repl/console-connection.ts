@@ -1,5 +1,5 @@
 import type { SerialPortLike } from "../port/serial-port";
-import { PORT_BUSY_SENTENCE } from "../port/port-errors";
+import { explainOpenFailure } from "../port/port-errors";
 import { ReplError } from "./errors";
 import { EspLogLineFilter } from "./esp-log-lines";
 
@@ -56,7 +56,10 @@ export class ConsoleConnection {
     this.pump = this.readLoop();
   }
 
-  /** Open `port` at the console rate (or use it as it is when already open) and start reading. */
+  /**
+   * Open `port` at the console rate (or use it as it is when already open) and start reading.
+   * A port that will not open rejects with a `PortError` (port-errors.ts) naming the cause.
+   */
   static async open(port: SerialPortLike, options: { baudRate?: number } = {}): Promise<ConsoleConnection> {
     if (port.readable && port.writable) return new ConsoleConnection(port, false);
     try {
@@ -64,7 +67,8 @@ export class ConsoleConnection {
     } catch (err) {
       const name = (err as { name?: string }).name;
       if (name === "InvalidStateError" && port.readable) return new ConsoleConnection(port, false);
-      throw new ReplError("port-busy", PORT_BUSY_SENTENCE, { cause: err });
+      // Busy, lost, forgotten, not allowed, or the browser's own words: each its own sentence.
+      throw explainOpenFailure(err);
     }
     return new ConsoleConnection(port, true);
   }

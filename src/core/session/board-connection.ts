@@ -2,8 +2,12 @@
  * The Connect step and the port it opens: choosing a port and reading the board, and what
  * happens to the port after (the cable pulled, the board back on another port, let go).
  */
+import { isPortalError } from "../errors";
+import { manualBootGuidance } from "../flash/manual-boot";
+import { permissionWithdrawn, type PortProvider } from "../port/port-provider";
+import { ESPRESSIF_VID, usbConnection } from "../port/usb-connector";
 import type { SerialPortLike } from "../port/serial-port";
-import { describePort } from "./environment";
+import { describePort, explainRequestPortFailure } from "./environment";
 import type { FirmwarePicker } from "./firmware-picker";
 import type { FlashStep } from "./flash-step";
 import type { FollowController } from "./follow-controller";
@@ -33,12 +37,24 @@ export interface ConnectionHost {
   readonly follow: FollowController;
   readonly wifiSetup: WifiController;
   readonly flashStep: FlashStep;
+  /** Granted ports and the browser's picker (absent: no way to tell a revoked port or ask again). */
+  readonly ports?: PortProvider | undefined;
   state(): SessionState;
   busy(): boolean;
   update(patch: Partial<SessionState>): void;
   setStep(step: StepId, patch: Partial<StepState<unknown>>): void;
   goTo(step: StepId): void;
 }
+
+/**
+ * A native-USB port with nothing behind it at Connect. A chip whose ROM talks USB only through
+ * USB-OTG shows no USB device until it runs firmware that enumerates or sits in its loader: the
+ * ESP32-S2 (no USB-Serial-JTAG), and the ESP32-S3 once its USB_PHY_SEL eFuse gives the PHY to
+ * USB-OTG (ESP-IDF "USB OTG Console", initial upload: hold GPIO0 low while resetting, then the
+ * port appears).
+ */
+export const LOADER_PORT_SENTENCE =
+  "Nothing is behind this port right now. A board plugged in by its own USB connector whose chip talks USB only from its loader (an ESP32-S2, or an ESP32-S3 set to USB-OTG) shows no port until it runs firmware or is put in its loader by hand: do that now, and the portal carries on once its port appears.";
 
 /** How long a job may take to notice a pulled cable before the session stops it. */
 const UNPLUG_GRACE_MS = 3000;
@@ -85,12 +101,20 @@ export class BoardConnection {
     });
     host.log.portal(`Port chosen: ${choice.label}`);
     const ok = await host.runner.run("connect", "Reading the board", async (signal) => {
-      const board = await host.follow.retry(choice.port, (port) =>
+      const inspect = (port: SerialPortLike) =>
         host.jobs.inspect(port, signal, (manualBoot) => {
           if (manualBoot) host.flashStep.noAutoReset = true;
           host.update({ manualBoot });
-        }),
-      );
+        });
+      const board = await host.follow.retry(choice.port, async (port) => {
+        try {
+          return await inspect(port);
+        } catch (err) {
+          const loader = await this.awaitLoaderPort(port, err, signal);
+          if (!loader) throw err;
+          return inspect(loader);
+        }
+      });
       const fw = board.firmware ? `${board.firmware.name} ${board.firmware.version}` : "no app found";
       host.log.portal(
         `Connected: ${board.description}, MAC ${board.mac}, flash ${board.flashSize ?? "?"} bytes, firmware: ${fw}`,
@@ -123,6 +147,26 @@ export class BoardConnection {
     return ok;
   }
 
+  /**
+   * The chosen native-USB port had no device behind it (LOADER_PORT_SENTENCE): show the by-hand way
+   * into the loader and wait for an Espressif port to appear; that port is adopted. null: not this case.
+   */
+  private async awaitLoaderPort(
+    port: SerialPortLike,
+    err: unknown,
+    signal: AbortSignal,
+  ): Promise<SerialPortLike | null> {
+    const host = this.host;
+    if (!isPortalError(err, "disconnected") || !host.ports || this.lost) return null;
+    if (usbConnection(port.getInfo()).connector !== "native") return null;
+    host.log.portal("No device behind the board's native USB port: waiting for its loader to appear.");
+    host.update({ manualBoot: { ...manualBootGuidance(null, "native"), reason: "no-port" } });
+    const next = await host.follow.awaitPort([{ usbVendorId: ESPRESSIF_VID }], [port], LOADER_PORT_SENTENCE, signal);
+    host.update({ manualBoot: null });
+    if (next) this.adopt(next);
+    return next;
+  }
+
   private gone(): void {
     const host = this.host;
     if (this.current && host.follow.portLeft(this.current)) return;
@@ -136,6 +180,36 @@ export class BoardConnection {
       host.goTo("connect");
     }
     host.update({ port: null });
+  }
+
+  /** The port is still plugged in but this site may no longer use it (forgotten, or removed in the site settings). */
+  async revoked(): Promise<boolean> {
+    const port = this.current;
+    return port !== null && !this.lost && (await permissionWithdrawn(this.host.ports, port));
+  }
+
+  /**
+   * The user's one click after the permission was taken back: ask the browser for the same USB
+   * device (its chooser lists only that one) and read the board on it. An install cut off by the
+   * revocation then resumes from what the board already holds (FlashStep.interrupted).
+   */
+  async allowPortAgain(): Promise<boolean> {
+    const host = this.host;
+    const old = this.current;
+    if (!old || !host.ports || host.busy()) return false;
+    const { usbVendorId, usbProductId } = old.getInfo();
+    const filter =
+      usbVendorId === undefined ? {} : { usbVendorId, ...(usbProductId === undefined ? {} : { usbProductId }) };
+    let port: SerialPortLike;
+    try {
+      port = await host.ports.request([filter]);
+    } catch (err) {
+      host.setStep("connect", { status: "error", phase: "", error: explainRequestPortFailure(err), result: null });
+      host.goTo("connect");
+      return false;
+    }
+    host.log.portal("The port was allowed again.");
+    return this.connect({ port, label: describePort(port.getInfo()), virtual: host.state().port?.virtual ?? false });
   }
 
   /** Read the board on the same port again (the Connect step's retry). */

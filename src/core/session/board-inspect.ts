@@ -59,7 +59,12 @@ export async function inspectBoard(
   if (manual) onManualBoot?.(null);
   try {
     const firmware = await readInstalledFirmware(session);
-    await session.hardReset();
+    // A blank chip talking through its ROM's USB-OTG device goes back into its loader: a reset into
+    // flash would run nothing, and its port would stay off the bus until BOOT and RESET by hand
+    // again (ESP-IDF "USB OTG Console", initial upload), so the install after would find no port.
+    const otgLoader = usbConnection(port.getInfo(), session.chip.family).device === "usb-otg-rom";
+    if (firmware === null && otgLoader) await session.resetIntoLoader();
+    else await session.hardReset();
     return summarizeChip(session.chip, firmware);
   } finally {
     await session.close();

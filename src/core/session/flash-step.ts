@@ -38,6 +38,9 @@ export interface FlashHost {
   track(job: Promise<unknown>): void;
 }
 
+/** Failures after which the board may hold part of the install (installing again resumes it). */
+const INTERRUPTIONS: ReadonlySet<string> = new Set(["disconnected", "write-failed", "permission-revoked"]);
+
 export class FlashStep {
   /** This board needed BOOT and RESET by hand: its reset lines do not reach the chip. */
   noAutoReset = false;
@@ -103,7 +106,7 @@ export class FlashStep {
       };
     });
     const failure = host.state().flash.error?.code;
-    this.interruptedOn = !ok && (failure === "disconnected" || failure === "write-failed") ? board.mac : null;
+    this.interruptedOn = !ok && failure !== undefined && INTERRUPTIONS.has(failure) ? board.mac : null;
     if (ok) {
       host.update({
         connect: {

@@ -109,6 +109,19 @@ export class FollowController {
     return held !== null && held !== lost ? held : null;
   }
 
+  /**
+   * Wait for a port matching `filters` that is not one of `exclude` (granted ones by themselves,
+   * else the user's click), saying `sentence` meanwhile; null without a port provider or on abort.
+   */
+  async awaitPort(
+    filters: readonly PortFilter[],
+    exclude: readonly SerialPortLike[],
+    sentence: string,
+    signal?: AbortSignal,
+  ): Promise<SerialPortLike | null> {
+    return this.follower ? this.follower.follow(filters, exclude, sentence, signal) : null;
+  }
+
   /** The user's click on "pick the port". */
   pick(): Promise<boolean> {
     return this.follower?.pick() ?? Promise.resolve(false);

@@ -6,7 +6,7 @@
  * but free of DOM so it loads anywhere.
  */
 import type { SerialPortLike } from "../port/serial-port";
-import { EnvironmentError, describePort, explainRequestPortFailure, serialRoute } from "./environment";
+import { EnvironmentError, WEBUSB_BRIDGES, describePort, explainRequestPortFailure, serialRoute } from "./environment";
 import type { PortChoice } from "./portal-session";
 
 export interface SerialLike {
@@ -41,7 +41,17 @@ export async function pickSerialPort(serial?: SerialLike): Promise<PortChoice> {
     if (found.viaWebUsb && err instanceof Error && err.name === "NotFoundError") {
       throw new EnvironmentError(
         "no-port-picked",
-        "No board was picked. This browser reaches boards through WebUSB, which lists only boards plugged in through the chip's own USB (ESP32-S3, C3, C6 or P4 native USB, or TinyUSB CDC); boards with a CP210x, CH34x or FTDI bridge chip need a computer with Chrome, Edge or Opera.",
+        `No board was picked. This browser reaches boards through WebUSB, which lists only USB serial (CDC-ACM) devices: boards plugged in through the chip's own USB (ESP32-S3, C3, C6 or P4 native USB, or TinyUSB CDC). ${WEBUSB_BRIDGES}`,
+        { action: "pick-another-port", cause: err },
+      );
+    }
+    // The chooser lists every device with a CDC communications interface (class 2); one without
+    // the CDC data interface (class 10) is refused by web-serial-polyfill's SerialPort with a
+    // TypeError naming the class: it is no serial port, not one in use.
+    if (found.viaWebUsb && err instanceof TypeError && /unable to find interface with class/i.test(err.message)) {
+      throw new EnvironmentError(
+        "not-usb-serial",
+        `The device picked is not a USB serial (CDC-ACM) device, so this browser cannot talk to it through WebUSB (${err.message}). Pick the board itself. ${WEBUSB_BRIDGES}`,
         { action: "pick-another-port", cause: err },
       );
     }

@@ -84,6 +84,8 @@ export class PortalSession {
       protect: (secret: string) => this.log.protect(secret),
       firmwareChanged: () => this.flashStep.refreshErase(),
       unplugged: () => this.connection.unplugged,
+      portRevoked: () => this.connection.revoked(),
+      ports: options.ports,
       suspendTerminal: () => this.terminal.suspend(),
       resumeTerminal: () => void this.terminal.resume(),
       adopt: (port: SerialPortLike) => this.connection.adopt(port),
@@ -102,6 +104,11 @@ export class PortalSession {
     this.provisionSteps = new ProvisionSteps({ ...host, handoff, follow });
     const { runner, flashStep } = this;
     this.connection = new BoardConnection({ ...host, runner, picker, handoff, terminal, follow, wifiSetup, flashStep });
+  }
+
+  /** The site's permission for the port was taken back: the user's click allows it again and reconnects. */
+  allowPortAgain(): Promise<boolean> {
+    return this.connection.allowPortAgain();
   }
 
   /** The board re-enumerated or moved connector and the port is not granted yet: the user's click asks for it. */

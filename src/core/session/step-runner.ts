@@ -4,6 +4,7 @@
  * use. The console gives the port up while a job talks to the board and gets it back after.
  */
 import { PortalError } from "../errors";
+import { revokedError } from "../port/port-errors";
 import { SessionError, asPortalError } from "./session-errors";
 import type { SessionLog } from "./session-log";
 import { unpluggedError } from "./session-state";
@@ -17,6 +18,8 @@ export interface StepRunnerHost {
   setStep(step: StepId, patch: Partial<StepState<unknown>>): void;
   /** The port went away while the job ran (its errors then say so). */
   unplugged(): boolean;
+  /** The site's permission for the port was taken back (the port is still plugged in). */
+  portRevoked?(): Promise<boolean>;
   /** The console stops reading the port; true when it was open and should resume. */
   suspendTerminal(): Promise<boolean>;
   resumeTerminal(): void;
@@ -120,9 +123,10 @@ export class StepRunner {
     host.setStep(step, { status: "running", phase, error: null, result: null });
     host.update({ step });
     let resumeTerminal = false;
+    const usesPort = options.usesPort ?? step !== "firmware";
     try {
       // Steps that talk to the board over serial need the port: the console waits for them.
-      if (options.usesPort ?? step !== "firmware") resumeTerminal = await host.suspendTerminal();
+      if (usesPort) resumeTerminal = await host.suspendTerminal();
       const result = await body(abort.signal);
       host.setStep(step, { status: "done", phase: "", error: null, result });
       return true;
@@ -132,6 +136,9 @@ export class StepRunner {
       // With the port gone, "try again" cannot work: the way on is picking the port again.
       else if (host.unplugged() && error.action === "retry")
         error = new PortalError(error.code, error.message, { action: "pick-another-port", cause: error });
+      // Still plugged in, but no longer this site's: whatever the job saw, that is the cause.
+      else if (usesPort && !host.unplugged() && error.code !== "cancelled" && (await host.portRevoked?.()))
+        error = revokedError(error);
       host.log.portal(`Error (${error.code}): ${error.message}`);
       host.setStep(step, { status: "error", phase: "", error, result: null });
       return false;

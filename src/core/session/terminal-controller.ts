@@ -6,6 +6,7 @@
  * what the terminal on the page draws and what "download the log" saves.
  */
 import type { PortalError } from "../errors";
+import { revokedError } from "../port/port-errors";
 import type { SerialPortLike } from "../port/serial-port";
 import { asPortalError, SessionError } from "./session-errors";
 import type { SessionLog } from "./session-log";
@@ -17,6 +18,8 @@ export interface TerminalHost {
   port(): SerialPortLike | null;
   state(): SessionState;
   update(patch: Partial<SessionState>): void;
+  /** The site's permission for the port was taken back (the port is still plugged in). */
+  portRevoked?(): Promise<boolean>;
 }
 
 /** A MicroPython REPL answers on this console: pyDirect and plain MicroPython builds. */
@@ -135,11 +138,13 @@ export class TerminalController {
           if (this.terminal !== terminal) return;
           this.terminal = null;
           this.host.log.portal(`Serial console closed: ${reason}`);
-          this.patch({
-            status: "closed",
-            error: new SessionError("console-closed", `The serial console stopped: ${reason}`, {
-              action: "pick-another-port",
-            }),
+          const closed = new SessionError("console-closed", `The serial console stopped: ${reason}`, {
+            action: "pick-another-port",
+          });
+          this.patch({ status: "closed", error: closed });
+          // Still plugged in but no longer this site's: say so, with the one click that allows it again.
+          void this.host.portRevoked?.().then((revoked) => {
+            if (revoked && this.host.state().terminal.error === closed) this.patch({ error: revokedError(closed) });
           });
         },
       });

@@ -3,7 +3,12 @@ import { FlashError } from "../../../src/core/flash/errors";
 import { connectWithManualBoot, manualBootGuidance } from "../../../src/core/flash/manual-boot";
 import { prepareReset, watchdogReset } from "../../../src/core/flash/usb-reset";
 import { explainPortFailure } from "../../../src/core/port/port-errors";
-import { waitForGrantedPort, type PortProvider } from "../../../src/core/port/port-provider";
+import {
+  SwitchablePortProvider,
+  permissionWithdrawn,
+  waitForGrantedPort,
+  type PortProvider,
+} from "../../../src/core/port/port-provider";
 import type { SerialPortLike } from "../../../src/core/port/serial-port";
 import { consolePlan, usbConnection } from "../../../src/core/port/usb-connector";
 
@@ -92,7 +97,11 @@ describe("busy, lost and revoked ports", () => {
       code: "port-lost",
       message: expect.stringMatching(/already written to the board is kept/) as unknown,
     });
-    expect(explainPortFailure(dom("SecurityError", "Access denied."))).toMatchObject({ code: "permission-revoked" });
+    expect(explainPortFailure(dom("InvalidStateError", "The port has been forgotten."))).toMatchObject({
+      code: "permission-revoked",
+      action: "allow-port-again",
+    });
+    expect(explainPortFailure(dom("SecurityError", "Access denied."))).toMatchObject({ code: "no-permission" });
     expect(explainPortFailure(new Error("something else"))).toBeNull();
   });
 });
@@ -142,5 +151,24 @@ describe("manual boot", () => {
       code: "port-busy",
     });
     expect(manualBootGuidance("ESP32-S3", "native").resetLabel).toBe("RST");
+  });
+});
+
+describe("telling a revoked port from what a provider cannot tell", () => {
+  it("withdrawn only when a listing provider no longer lists the port", async () => {
+    const port = fakePort(CP210X);
+    const listing = (ports: SerialPortLike[]): PortProvider => ({
+      granted: () => Promise.resolve(ports),
+      request: () => Promise.reject(new Error("unused")),
+      onConnect: () => () => undefined,
+    });
+    expect(await permissionWithdrawn(undefined, port)).toBe(false);
+    const switchable = new SwitchablePortProvider();
+    // The WebUSB polyfill path: no port source to ask, so nothing is called revoked.
+    expect(await permissionWithdrawn(switchable, port)).toBe(false);
+    switchable.use(listing([port]));
+    expect(await permissionWithdrawn(switchable, port)).toBe(false);
+    switchable.use(listing([]));
+    expect(await permissionWithdrawn(switchable, port)).toBe(true);
   });
 });

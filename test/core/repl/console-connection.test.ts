@@ -107,17 +107,58 @@ describe("ConsoleConnection", () => {
     expect(c.error?.code).toBe("disconnected");
   });
 
+  const refusing = (name: string, message: string): SerialPortLike => ({
+    readable: null,
+    writable: null,
+    open: async () => {
+      throw Object.assign(new Error(message), { name });
+    },
+    close: async () => undefined,
+    setSignals: async () => undefined,
+    getInfo: () => ({}),
+  });
+
   it("reports a port another program holds as port-busy", async () => {
-    const busy = {
-      readable: null,
-      writable: null,
-      open: async () => {
-        throw namedError("NetworkError");
+    await expect(ConsoleConnection.open(refusing("NetworkError", "Failed to open serial port."))).rejects.toMatchObject(
+      {
+        code: "port-busy",
+        action: "close-other-app",
+        message: expect.stringMatching(/open in another program/) as unknown,
       },
-      close: async () => undefined,
-      setSignals: async () => undefined,
-      getInfo: () => ({}),
-    };
-    await expect(ConsoleConnection.open(busy)).rejects.toMatchObject({ code: "port-busy", action: "close-other-app" });
+    );
+  });
+
+  it("reports a device that left as port-lost, not as busy", async () => {
+    await expect(ConsoleConnection.open(refusing("NetworkError", "The device has been lost."))).rejects.toMatchObject({
+      code: "port-lost",
+      action: "pick-another-port",
+      message: expect.stringMatching(/port went away/) as unknown,
+    });
+  });
+
+  it("reports a forgotten port as permission-revoked, with one click to allow it again", async () => {
+    await expect(
+      ConsoleConnection.open(refusing("InvalidStateError", "The port has been forgotten.")),
+    ).rejects.toMatchObject({
+      code: "permission-revoked",
+      action: "allow-port-again",
+      message: expect.stringMatching(/no longer allowed/) as unknown,
+    });
+  });
+
+  it("reports a page that may not use serial at all as no-permission", async () => {
+    await expect(ConsoleConnection.open(refusing("SecurityError", "Access denied."))).rejects.toMatchObject({
+      code: "no-permission",
+      action: "none",
+      message: expect.stringMatching(/not allowed to use serial ports/) as unknown,
+    });
+  });
+
+  it("reports anything else in the browser's own words", async () => {
+    await expect(ConsoleConnection.open(refusing("UnknownError", "Something odd."))).rejects.toMatchObject({
+      code: "port-open-failed",
+      action: "retry",
+      message: expect.stringMatching(/could not be opened \(Something odd\.\)/) as unknown,
+    });
   });
 });

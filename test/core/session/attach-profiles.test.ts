@@ -285,3 +285,90 @@ describe("no auto-reset, a busy port, an interrupted install", () => {
     expect(session.state.flash.parts.some((p) => p.status === "skipped")).toBe(true);
   }, 60_000);
 });
+
+describe("a permission revoked mid-flow (SerialPort.forget(), or removed in the site settings)", () => {
+  it("says so (not an unplug), one click allows the port again, and the install resumes from what is verified", async () => {
+    const { session, choice, provider } = await rig("esp32s3", { app: false });
+    expect(await session.connect(choice)).toBe(true);
+    session.show("flash");
+    // The port the session holds (the board's port at connect: a VirtualSerialPort).
+    const held = choice.board.port;
+    expect(held).toBe(choice.port);
+    let disconnects = 0;
+    held.addEventListener("disconnect", () => disconnects++);
+    // The permission goes once 200 KB are on the board.
+    let revokedAt = 0;
+    const off = session.subscribe((s) => {
+      const written = s.flash.parts.reduce((n, p) => n + p.written, 0);
+      if (!revokedAt && written >= 200_000) {
+        revokedAt = written;
+        void held.forget();
+      }
+    });
+    const flashed = await session.flash();
+    off();
+    expect(revokedAt).toBeGreaterThan(0);
+    expect(flashed).toBe(false);
+    expect(disconnects).toBe(0);
+    expect(session.state.flash.error).toMatchObject({ code: "permission-revoked", action: "allow-port-again" });
+    expect(session.state.flash.error?.message).toMatch(/no longer allowed to use the board's port/);
+    expect(session.log.toText()).not.toMatch(/unplugged/);
+    // What Web Serial then reports: the port object is gone from getPorts() and will not open.
+    expect(await provider.granted()).not.toContain(held);
+    await expect(held.open({ baudRate: 115_200 })).rejects.toMatchObject({ name: "InvalidStateError" });
+
+    // The one click: the browser's chooser, narrowed to this USB device; then the board is read again.
+    expect(await session.allowPortAgain()).toBe(true);
+    expect(session.log.toText()).toMatch(/interrupted: installing again writes only what is missing/);
+    expect(await provider.granted()).toHaveLength(1);
+    expect((await provider.granted())[0]).not.toBe(held);
+    session.show("flash");
+    expect(await session.flash()).toBe(true);
+    const result = session.state.flash.result!;
+    expect(result.bytesSkipped).toBeGreaterThan(0);
+    expect(session.state.flash.parts.some((p) => p.status === "skipped")).toBe(true);
+  }, 60_000);
+
+  it("an unplugged board is still an unplug: the disconnect event, no revoked-permission sentence", async () => {
+    const { session, choice } = await rig("esp32s3", { app: false });
+    expect(await session.connect(choice)).toBe(true);
+    session.show("flash");
+    choice.board.injectFaults({ disconnectAfterBytes: 100_000 });
+    expect(await session.flash()).toBe(false);
+    expect(session.state.flash.error?.code).toBe("disconnected");
+    expect(session.state.flash.error?.message).not.toMatch(/no longer allowed/);
+  }, 60_000);
+});
+
+describe("a blank ESP32-S3 on its native USB", () => {
+  it("ROM on USB-Serial-JTAG (the default PHY): connects on 303a:1001, installs, follows the app's TinyUSB CDC, provisions", async () => {
+    const { session, choice } = await rig("esp32s3-tinyusb", { console: ["usb-cdc", "uart"], verify: true });
+    // Blank: no app, the ROM loops on "invalid header", but the USB-Serial-JTAG device is on the bus.
+    expect(choice.board.mode).not.toBe("app");
+    expect(choice.port.getInfo()).toEqual({ usbVendorId: 0x303a, usbProductId: 0x1001 });
+    expect(await session.connect(choice)).toBe(true);
+    expect(session.state.connect.result?.firmware).toBeNull();
+    await session.selectFirmware(MANIFEST);
+    expect(session.state.consolePlan).toMatchObject({ kind: "re-enumerates" });
+    await toVerified(session);
+    expect(ids(session.state.port?.label)).toBe("303a:4001");
+  }, 90_000);
+
+  it("ROM on USB-OTG (USB_PHY_SEL): no port until BOOT and RESET by hand, then its loader's port, install, CDC, provision", async () => {
+    const { session, choice } = await rig("esp32s3-otg", { console: ["usb-cdc", "uart"], verify: true });
+    // Nothing on the bus: the port the user had is dead, and no granted port is listed.
+    expect(choice.board.connectors.ports).toHaveLength(0);
+    const connecting = session.connect(choice);
+    await until(session, (s) => Boolean(s.manualBoot && s.portFollow), 30_000);
+    expect(session.state.manualBoot).toMatchObject({ connector: "native", resetLabel: "RST", reason: "no-port" });
+    expect(session.state.portFollow?.sentence).toMatch(/shows no port until it runs firmware or is put in its loader/);
+    choice.board.reset("download"); // BOOT held while RST is tapped
+    expect(await connecting).toBe(true);
+    expect(session.state.manualBoot).toBeNull();
+    // esptool: the ROM's USB-OTG device is 303a:<IMAGE_CHIP_ID>, 9 on the ESP32-S3.
+    expect(ids(session.state.port?.label)).toBe("303a:0009");
+    expect(session.state.connect.result?.chip).toBe("ESP32-S3");
+    await toVerified(session);
+    expect(ids(session.state.port?.label)).toBe("303a:4001");
+  }, 90_000);
+});

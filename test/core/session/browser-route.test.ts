@@ -15,7 +15,7 @@ describe("which way the portal reaches a board, by feature", () => {
     expect(serialRoute({ hasWebSerial: false, hasWebUsb: false })).toBe("none");
     expect(checkEnvironment({ ...secure, hasWebSerial: false, hasWebUsb: true })).toBeNull();
     expect(webUsbNotice({ ...secure, hasWebSerial: false, hasWebUsb: true })).toMatch(
-      /CP210x, CH34x or FTDI bridge chip need a computer/,
+      /CP210x, CH340\/CH341 or FTDI bridge chip need a computer/,
     );
     expect(webUsbNotice({ ...secure, hasWebSerial: true, hasWebUsb: true })).toBeNull();
     const none = checkEnvironment({ ...secure, hasWebSerial: false, hasWebUsb: false });
@@ -70,6 +70,33 @@ describe("the WebUSB path: web-serial-polyfill over a CDC-ACM board", () => {
     });
     const err = (await pickSerialPort().catch((e: unknown) => e)) as Error & { code: string };
     expect(err.code).toBe("no-port-picked");
-    expect(err.message).toMatch(/WebUSB.*CP210x, CH34x or FTDI/s);
+    expect(err.message).toMatch(
+      /WebUSB.*CDC-ACM.*CP210x, CH340\/CH341 or FTDI.*CH343 or CH9102 bridge are USB CDC-ACM/s,
+    );
+  });
+
+  it("a device the WebUSB chooser lists that is no USB serial port is named as such, not as a port in use", async () => {
+    // A CDC communications interface (class 2, so the chooser lists it) whose data interface is
+    // vendor-specific (0xFF) instead of CDC data (10): Linux's cdc-acm.c carries a quirk for such a
+    // composite device; web-serial-polyfill refuses it.
+    const alternate = (interfaceClass: number) => ({ interfaceClass, endpoints: [] });
+    const device = {
+      vendorId: 0x17ef,
+      productId: 0x6161,
+      configurations: [
+        {
+          interfaces: [
+            { interfaceNumber: 0, alternates: [alternate(2)] },
+            { interfaceNumber: 1, alternates: [alternate(0xff)] },
+          ],
+        },
+      ],
+    };
+    vi.stubGlobal("navigator", { usb: { requestDevice: () => Promise.resolve(device) } });
+    const err = (await pickSerialPort().catch((e: unknown) => e)) as Error & { code: string; action: string };
+    expect(err.code).toBe("not-usb-serial");
+    expect(err.action).toBe("pick-another-port");
+    expect(err.message).toMatch(/not a USB serial \(CDC-ACM\) device.*class 10/s);
+    expect(err.message).not.toMatch(/in use|another program/);
   });
 });

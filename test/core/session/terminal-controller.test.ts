@@ -4,6 +4,7 @@ import type { PortalJobs } from "../../../src/core/session/jobs";
 import { PortalSession } from "../../../src/core/session/portal-session";
 import type { BoardSummary, FirmwareOffer, TerminalState } from "../../../src/core/session/session-types";
 import { speaksMicroPython } from "../../../src/core/session/terminal-controller";
+import { virtualPortProvider } from "../../../src/demo/virtual-port-provider";
 import { VirtualBoard } from "../../../src/virtual-board";
 
 // When the serial console has the port: it opens after an install, steps pause it and give it
@@ -107,6 +108,26 @@ describe("the session's serial console", () => {
     await expect.poll(() => session.state.terminal.status).toBe("closed");
     expect(await session.resetBoard()).toBe(false);
     expect(session.state.terminal.error?.code).toBe("console-closed");
+  });
+
+  it("a console whose port permission is taken back says so, and one click allows the port again", async () => {
+    const vb = new VirtualBoard({ chip: "ESP32-S3" });
+    const session = new PortalSession({
+      jobs: jobs(),
+      sources: [{ label: "x", manifestUrl: offer.manifestUrl }],
+      ports: virtualPortProvider(vb, { grantAll: true }),
+    });
+    const held = vb.port;
+    await session.connect({ port: held, label: "board", virtual: false });
+    expect(await session.openTerminal()).toBe(true);
+    await held.forget();
+    await expect.poll(() => session.state.terminal.error?.code).toBe("permission-revoked");
+    expect(session.state.terminal.error?.action).toBe("allow-port-again");
+    expect(session.log.toText()).not.toMatch(/unplugged/);
+    expect(await session.allowPortAgain()).toBe(true);
+    expect(vb.port).not.toBe(held);
+    expect(await session.openTerminal()).toBe(true);
+    vb.unplug();
   });
 
   it("knows a MicroPython board by the firmware it runs", () => {
