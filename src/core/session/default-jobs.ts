@@ -231,6 +231,12 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
         const certificatePem = await files.readText(CERT_PATH);
         const deviceScripts = scriptsOf(await detectDeviceKind(repl));
         const hostname = identity.hostname ?? provision.defaultHostname(identity.mac, identity.hostnamePrefix);
+        // A board verified over its own network endpoint must run its app for that: held at the
+        // REPL (main.py stopped, or skipped by the boot interrupt) it serves nothing. Restart it.
+        if (deviceScripts && !deviceScripts.serialSignaling) {
+          const { resetBoard } = await import("../provision/wifi-outcome");
+          await resetBoard(repl);
+        }
         return {
           deviceId: identity.uniqueId,
           hostname,
