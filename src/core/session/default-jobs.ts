@@ -123,6 +123,11 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
                 plan.parts.map((p) => p.name),
                 plan.parts.map((p) => p.data.length),
               );
+              if (request.onAppImage) {
+                const { readAppDescription } = await import("../image/app-desc");
+                const app = plan.parts.map((p) => readAppDescription(p.data)).find((d) => d !== null);
+                if (app) request.onAppImage({ projectName: app.projectName, version: app.version });
+              }
               return plan.parts;
             },
             eraseAll: request.erase,
