@@ -98,6 +98,33 @@ describe("the demo's upstream pyDirect look-alike board", () => {
     expect(s.state.handoff?.deviceUrl).toBe(`https://${prov.hostname.toLowerCase()}.local`);
   }, 180_000);
 
+  it("after installing the image, asks its REPL at once: the app description says micropython, whatever the manifest calls it", async () => {
+    const c = await upstreamChoice();
+    const jobs = createPortalJobs({ fetch: publicFetch, registry: new MemoryDeviceRegistry(), wifiTimeoutMs: 20_000 });
+    const wifi = jobs.wifi!;
+    const asked: (string | null)[] = [];
+    const detect = wifi.detectProvisioning.bind(wifi);
+    wifi.detectProvisioning = (port, request) => {
+      asked.push(request.appName);
+      return detect(port, request);
+    };
+    const manifestUrl = `${ORIGIN}firmware/demo/upstream/manifest.json`;
+    const s = new PortalSession({
+      jobs,
+      sources: [{ label: "Firmware", manifestUrl }],
+      registry: new MemoryDeviceRegistry(),
+    });
+    session = s;
+    if (!(await s.connect(c))) throw s.state.connect.error ?? new Error("connect failed without an error");
+    expect(s.state.firmware.result?.name).toBe("Upstream pyDirect look-alike (demo)");
+    if (!(await s.flash())) throw s.state.flash.error ?? new Error("install failed without an error");
+    await s.asideSettled();
+    // The project name from the installed image's app description: no Improv wait for it.
+    expect(asked).toEqual([DEMO_UPSTREAM_PROJECT]);
+    expect(s.log.toText()).not.toMatch(/Improv Wi-Fi:/);
+    expect(s.state.wifiSetup.choice?.kind).toBe("pydirect");
+  }, 180_000);
+
   it("answers as a browser's fetch would: CORS replies, ESP-IDF's 404 a network error, another certificate refused", async () => {
     const c = await upstreamChoice();
     const wait = async (check: () => Promise<boolean>) => {
