@@ -66,6 +66,9 @@ async function inThreadApp(
     get ip() {
       return app.wifi?.ip ?? null;
     },
+    get mdnsName() {
+      return app.wifi?.mdns ?? null;
+    },
     get serving() {
       return serving;
     },

@@ -52,14 +52,37 @@ function boardAt(host: string, scheme: "http" | "https", mac?: string): BoardNet
 const failed = (): TypeError => new TypeError("Failed to fetch");
 
 /**
+ * `<name>.local` as the computer's mDNS resolver finds it: the address of the board whose responder
+ * answers for that name now (it runs only while the board has an address on the network; names
+ * compare without regard to ASCII case, RFC 6762 section 16); null when none answers. Other names
+ * are taken as they are (an address).
+ */
+function resolveHost(host: string): string | null {
+  const name = host.toLowerCase();
+  if (!name.endsWith(".local")) return host;
+  for (const network of boards.values()) {
+    const n = network();
+    if (n?.ip && n.mdnsName && `${n.mdnsName.toLowerCase()}.local` === name) return n.ip;
+  }
+  return null;
+}
+
+/**
+ * A `.local` name nobody answers: the resolver repeats its query and gives up, and the browser
+ * reports ERR_NAME_NOT_RESOLVED (a TypeError to fetch). 5 s is an estimate of nss-mdns/Avahi's
+ * wait (from memory; not found in the reference corpus).
+ */
+const MDNS_GIVE_UP_MS = 5000;
+
+/**
  * An address no station holds: the computer's ARP requests go unanswered and the connection fails
  * with EHOSTUNREACH once Linux gives up (neighbour table defaults: 3 solicitations 1 s apart).
  */
 const ARP_GIVE_UP_MS = 3000;
 
-const unreachable = (signal: AbortSignal | null | undefined): Promise<never> =>
+const unreachable = (signal: AbortSignal | null | undefined, afterMs = ARP_GIVE_UP_MS): Promise<never> =>
   new Promise((_, reject) => {
-    const timer = setTimeout(() => reject(failed()), ARP_GIVE_UP_MS);
+    const timer = setTimeout(() => reject(failed()), afterMs);
     signal?.addEventListener(
       "abort",
       () => {
@@ -92,7 +115,9 @@ export async function virtualLanFetch(
   if (init.signal?.aborted) throw init.signal.reason;
   const scheme = url.protocol === "https:" ? "https" : url.protocol === "http:" ? "http" : null;
   if (!scheme || (url.port !== "" && url.port !== (scheme === "https" ? "443" : "80"))) throw failed();
-  const board = boardAt(url.hostname, scheme, mac);
+  const address = resolveHost(url.hostname);
+  if (address === null) return unreachable(init.signal, MDNS_GIVE_UP_MS);
+  const board = boardAt(address, scheme, mac);
   if (!board) return unreachable(init.signal);
   // A board that holds the address but does not serve this port answers with a reset at once.
   if (!board.serving?.[scheme]) throw failed();
@@ -159,7 +184,8 @@ export function virtualLanTransport(
     pinnedFingerprint: pinned,
     async request(method, path, body, signal) {
       // What the board's TLS presents (its handshake fails outright when its key is not the certificate's).
-      const pem = boardAt(host, "https", macKey(record.mac))?.serving?.certificatePem;
+      const address = resolveHost(host);
+      const pem = address === null ? undefined : boardAt(address, "https", macKey(record.mac))?.serving?.certificatePem;
       const presented = pem ? await pemFingerprint(pem) : null;
       if (presented !== null && presented !== pinned) {
         throw new SignalingError(

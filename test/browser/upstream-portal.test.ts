@@ -151,6 +151,33 @@ describe("an upstream pyDirect board through the portal's pages", () => {
     expect(boot).not.toContain("Setup mode detected");
     await screenshot(page, "upstream-05-console");
     expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // Connect again from the device list: the in-page board is read back over its serial link
+    // (certificate, not address), restarted into its app, and reached at its mDNS name on the
+    // page's LAN once its responder answers again; upstream's check passes over HTTPS again.
+    const reverifyFrom = Date.now();
+    await page.locator("pydirect-device-list button[data-action=connect-again]").click();
+    await page.waitForFunction(
+      () =>
+        (
+          document.querySelector("pydirect-portal") as unknown as { currentSession: { log: { toText(): string } } }
+        ).currentSession.log
+          .toText()
+          .includes("Re-verifying"),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await expect.poll(async () => (await sessionState(page)).verify.status, { timeout: 120_000 }).not.toBe("running");
+    const again = await sessionState(page);
+    if (again.verify.status !== "done")
+      throw new Error(`Connect again: ${JSON.stringify(again.verify.error)}\n${(await sessionLog(page)).slice(-2000)}`);
+    mark(`connected again (${((Date.now() - reverifyFrom) / 1000).toFixed(1)} s)`);
+    expect(again.verify.result?.detail).toContain("https signaling");
+    expect(again.provision.result?.address).toBeNull();
+    expect(again.handoff?.deviceUrl).toMatch(/^https:\/\/[a-z0-9-]+\.local$/);
+    expect(again.handoff?.serialReason).toMatch(/mDNS responder/);
+    expect(again.handoff?.serialReason).not.toMatch(/no network address/);
+    expect(await sessionLog(page)).toContain("Connect again over serial");
     const log = await sessionLog(page);
 
     // Secrets: in no request, no storage, no log, no state.

@@ -76,6 +76,53 @@ describe("the demo's upstream pyDirect look-alike board", () => {
     expect(urls).toEqual(["https://192.168.4.23"]);
     expect(s.state.verify.result?.detail).toMatch(/^REPL over WebRTC works/);
     expect(s.state.verify.result?.detail).toContain("https signaling");
+
+    // Its mDNS responder answers for the hostname it joined with (any ASCII case); a name no
+    // board answers for is not resolved, after the resolver's wait.
+    const named = `https://${prov.hostname.toUpperCase()}.local`;
+    expect((await virtualLanFetch(`${named}/webrtc/status`)).ok).toBe(true);
+    const asked = Date.now();
+    await expect(virtualLanFetch("https://nobody-here.local/webrtc/status")).rejects.toThrow(TypeError);
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(4900);
+
+    // Connect again from the device list: read back over serial (certificate, not address), the
+    // board restarted into its app, then verified at its .local name once it is back on Wi-Fi.
+    const record = (await registry.get(prov.deviceId))!;
+    expect(record.deviceScripts).toBe("pydirect-upstream");
+    if (!(await s.connectAgain(record)))
+      throw s.state.verify.error ?? new Error("connect again failed without an error");
+    expect(urls.at(-1)).toBe(`https://${prov.hostname.toLowerCase()}.local`);
+    expect(s.state.provision.result?.address).toBeNull();
+    expect(s.state.verify.result?.detail).toContain("https signaling");
+    expect(s.state.handoff?.serialReason).toMatch(/mDNS responder/);
+    expect(s.state.handoff?.deviceUrl).toBe(`https://${prov.hostname.toLowerCase()}.local`);
+  }, 180_000);
+
+  it("after installing the image, asks its REPL at once: the app description says micropython, whatever the manifest calls it", async () => {
+    const c = await upstreamChoice();
+    const jobs = createPortalJobs({ fetch: publicFetch, registry: new MemoryDeviceRegistry(), wifiTimeoutMs: 20_000 });
+    const wifi = jobs.wifi!;
+    const asked: (string | null)[] = [];
+    const detect = wifi.detectProvisioning.bind(wifi);
+    wifi.detectProvisioning = (port, request) => {
+      asked.push(request.appName);
+      return detect(port, request);
+    };
+    const manifestUrl = `${ORIGIN}firmware/demo/upstream/manifest.json`;
+    const s = new PortalSession({
+      jobs,
+      sources: [{ label: "Firmware", manifestUrl }],
+      registry: new MemoryDeviceRegistry(),
+    });
+    session = s;
+    if (!(await s.connect(c))) throw s.state.connect.error ?? new Error("connect failed without an error");
+    expect(s.state.firmware.result?.name).toBe("Upstream pyDirect look-alike (demo)");
+    if (!(await s.flash())) throw s.state.flash.error ?? new Error("install failed without an error");
+    await s.asideSettled();
+    // The project name from the installed image's app description: no Improv wait for it.
+    expect(asked).toEqual([DEMO_UPSTREAM_PROJECT]);
+    expect(s.log.toText()).not.toMatch(/Improv Wi-Fi:/);
+    expect(s.state.wifiSetup.choice?.kind).toBe("pydirect");
   }, 180_000);
 
   it("answers as a browser's fetch would: CORS replies, ESP-IDF's 404 a network error, another certificate refused", async () => {

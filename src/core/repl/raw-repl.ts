@@ -1,15 +1,15 @@
 import type { SerialPortLike } from "../port/serial-port";
 import { ConsoleConnection } from "./console-connection";
 import { ReplError } from "./errors";
+import { BEFORE_BOOT_INTERRUPT_MS, RAW_PROMPT, enterDuringBoot, interruptIntoRaw } from "./repl-entry";
+
+export { BOOT_GREETINGS } from "./repl-entry";
 
 const CTRL_A = 0x01;
 const CTRL_B = 0x02;
-const CTRL_C = 0x03;
 const CTRL_D = 0x04;
 const CTRL_E = 0x05;
 
-const RAW_BANNER = "raw REPL; CTRL-B to exit\r\n";
-const RAW_PROMPT = RAW_BANNER + ">";
 const EOT = new Uint8Array([CTRL_D]);
 /** Plain raw REPL has no flow control: pace writes the way the UART RX buffer can absorb them. */
 const PLAIN_CHUNK = 256;
@@ -44,14 +44,6 @@ export interface RawReplOptions {
    */
   interruptAtBoot?: boolean;
 }
-
-/**
- * What boot.py prints first, the moment to interrupt it: upstream pyDirect's greeting, and the
- * boot status line of the portal's own device scripts.
- */
-export const BOOT_GREETINGS: readonly string[] = ["System booting...", 'PYDIRECT {"event":"boot"'];
-/** How long the ordinary retry waits before the boot interrupt is tried. */
-const BEFORE_BOOT_INTERRUPT_MS = 1500;
 
 /**
  * What the portal's snippets print in front of their answer, so the answer can be told from
@@ -129,7 +121,9 @@ export class RawRepl {
   /**
    * Ctrl-C twice stops a running main.py (one may be eaten by a `try/except KeyboardInterrupt`),
    * then Ctrl-A switches to raw mode. Anything the board printed before the banner is dropped.
-   * One retry covers a first interrupt lost in boot noise.
+   * One retry covers a first interrupt lost in boot noise. With `interruptAtBoot`, a program seen
+   * running on past the interrupt (`interruptIntoRaw` says "ran-on") is not waited for: after a
+   * second such attempt the board is reset and interrupted during boot.
    */
   async enter(options: { softReset?: boolean } = {}): Promise<void> {
     const atBoot = this.options.interruptAtBoot === true;
@@ -140,16 +134,15 @@ export class RawRepl {
       // the boot interrupt to fall back on, the retry need not: a running board answers Ctrl-C at once.
       const idleMs = atBoot && attempt > 0 ? Math.min(configured, BEFORE_BOOT_INTERRUPT_MS) : configured;
       try {
-        await this.connection.write(new Uint8Array([0x0d, CTRL_C]));
-        await sleep(100);
-        await this.connection.write(new Uint8Array([CTRL_C]));
-        await sleep(100);
-        this.connection.discardInput();
-        await this.connection.write(new Uint8Array([0x0d, CTRL_A]));
-        await this.connection.readUntil(RAW_PROMPT, { idleMs, totalMs: idleMs * 2 });
-        this.inRawMode = true;
-        if (options.softReset) await this.softReset();
-        return;
+        if ((await interruptIntoRaw(this.connection, idleMs, atBoot)) === "raw") {
+          this.inRawMode = true;
+          if (options.softReset) await this.softReset();
+          return;
+        }
+        lastError = new ReplError(
+          "timeout",
+          "The program on the board carried on after Ctrl-C without a prompt (it catches KeyboardInterrupt).",
+        );
       } catch (err) {
         lastError = err;
         if (err instanceof ReplError && err.code !== "timeout") throw err;
@@ -157,7 +150,7 @@ export class RawRepl {
     }
     if (atBoot) {
       try {
-        await this.enterDuringBoot(configured);
+        await enterDuringBoot(this.connection, configured);
         this.inRawMode = true;
         if (options.softReset) await this.softReset();
         return;
@@ -171,57 +164,6 @@ export class RawRepl {
       "The board did not offer a MicroPython REPL. Check that it runs MicroPython (flash pyDirect first) and that nothing else holds the port.",
       { cause: lastError },
     );
-  }
-
-  /**
-   * Reset into the app (RTS pulses EN while DTR stays released, so GPIO0 stays high: a normal boot,
-   * never download mode), wait for boot.py's greeting and interrupt it at once, twice as pyDirect's
-   * flasher does (three Ctrl-C, then two more 30 ms later), then take the friendly prompt into raw mode.
-   */
-  private async enterDuringBoot(waitMs: number): Promise<void> {
-    const c = this.connection;
-    const port = c.port;
-    await port.setSignals({ dataTerminalReady: false, requestToSend: false });
-    await sleep(50);
-    c.discardInput();
-    await port.setSignals({ dataTerminalReady: false, requestToSend: true });
-    await sleep(100);
-    await port.setSignals({ dataTerminalReady: false, requestToSend: false });
-    if ((await this.waitForAny([...BOOT_GREETINGS, ">>> "], waitMs)) !== ">>> ") {
-      await c.write(new Uint8Array([CTRL_C, CTRL_C, CTRL_C]));
-      await sleep(30);
-      await c.write(new Uint8Array([CTRL_C, CTRL_C]));
-      await c.readUntil(">>> ", { idleMs: waitMs, totalMs: waitMs * 2 });
-    }
-    c.discardInput();
-    await c.write(new Uint8Array([0x0d, CTRL_A]));
-    await c.readUntil(RAW_PROMPT, { idleMs: waitMs, totalMs: waitMs * 2 });
-  }
-
-  /** Which of `markers` the board prints first (its output is consumed); polled every 10 ms. */
-  private async waitForAny(markers: readonly string[], idleMs: number): Promise<string> {
-    const c = this.connection;
-    const text = new TextDecoder();
-    const started = Date.now();
-    let heardAt = started;
-    let seen = "";
-    for (;;) {
-      const bytes = c.takeAvailable();
-      if (bytes.length > 0) {
-        seen = (seen + text.decode(bytes, { stream: true })).slice(-4096);
-        heardAt = Date.now();
-      }
-      const hit = markers.find((m) => seen.includes(m));
-      if (hit !== undefined) return hit;
-      if (c.error) throw c.error;
-      if (Date.now() - heardAt > idleMs || Date.now() - started > idleMs * 2) {
-        throw new ReplError(
-          "timeout",
-          `The board did not boot into MicroPython (waited for ${markers.map((m) => JSON.stringify(m)).join(" or ")}).`,
-        );
-      }
-      await sleep(10);
-    }
   }
 
   /** Soft reset from raw mode: fresh heap and globals; the board comes back to the raw prompt. */

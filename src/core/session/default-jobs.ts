@@ -123,6 +123,11 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
                 plan.parts.map((p) => p.name),
                 plan.parts.map((p) => p.data.length),
               );
+              if (request.onAppImage) {
+                const { readAppDescription } = await import("../image/app-desc");
+                const app = plan.parts.map((p) => readAppDescription(p.data)).find((d) => d !== null);
+                if (app) request.onAppImage({ projectName: app.projectName, version: app.version });
+              }
               return plan.parts;
             },
             eraseAll: request.erase,
@@ -231,6 +236,12 @@ export function createPortalJobs(options: PortalJobsOptions = {}): PortalJobs {
         const certificatePem = await files.readText(CERT_PATH);
         const deviceScripts = scriptsOf(await detectDeviceKind(repl));
         const hostname = identity.hostname ?? provision.defaultHostname(identity.mac, identity.hostnamePrefix);
+        // A board verified over its own network endpoint must run its app for that: held at the
+        // REPL (main.py stopped, or skipped by the boot interrupt) it serves nothing. Restart it.
+        if (deviceScripts && !deviceScripts.serialSignaling) {
+          const { resetBoard } = await import("../provision/wifi-outcome");
+          await resetBoard(repl);
+        }
         return {
           deviceId: identity.uniqueId,
           hostname,

@@ -80,6 +80,7 @@ export class FlashStep {
     host.follow.expect(plan);
     host.update({ flash: { ...host.state().flash, parts: [] } });
     host.log.portal(installHeadline(offer, erase, board.firmware !== null));
+    let installedProject: string | null = null;
     const ok = await host.run("flash", "Starting", async (signal) => {
       await host.follow.retry(port, (port) =>
         host.jobs.install(
@@ -90,6 +91,7 @@ export class FlashStep {
             erase,
             virtualPort: host.state().port?.virtual === true,
             signal,
+            onAppImage: (app) => (installedProject = app.projectName),
             onParts: (names) =>
               this.patchFlash({ parts: names.map((name) => ({ name, written: 0, total: 0, status: "pending" })) }),
             // Reset lines that did not reach the chip at connect will not now: guide the user again.
@@ -127,7 +129,7 @@ export class FlashStep {
         host.follow
           .settled()
           .then(() => host.terminal.open())
-          .then(() => host.wifiSetup.detect(true)),
+          .then(() => host.wifiSetup.detect(true, installedProject)),
       );
     }
     return ok;

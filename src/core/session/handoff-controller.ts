@@ -165,7 +165,7 @@ export class HandoffController {
 
   /** The hand-off's fixed facts for a board that just passed over serial. */
   async serialBase(
-    prov: Pick<ProvisionSummary, "deviceId" | "hostname" | "certFingerprint" | "address">,
+    prov: Pick<ProvisionSummary, "deviceId" | "hostname" | "certFingerprint" | "address" | "deviceScripts">,
   ): Promise<HandoffBase> {
     if (this.host.state().port?.virtual) this.virtualBoards.add(prov.deviceId);
     return handoffFor(prov, this.isVirtual(prov.deviceId));

@@ -50,6 +50,12 @@ export interface InstallRequest {
    * `sizes` (bytes, same order) lets a progress figure weigh the parts before each is written.
    */
   onParts?: (names: string[], sizes?: number[]) => void;
+  /**
+   * The app image being installed, from its app description (esp_app_desc_t): the project name
+   * tells what the board will run (a MicroPython build says "micropython", whatever the manifest's
+   * name), as the Connect step reads it from a board's flash.
+   */
+  onAppImage?: (app: { projectName: string; version: string }) => void;
   /** The reset lines got no answer: guidance to enter the loader by hand, or null once the ROM answered. */
   onManualBoot?: (guidance: ManualBootGuidance | null) => void;
 }

@@ -40,9 +40,10 @@ export class WifiController {
 
   /**
    * Find the board's way to Wi-Fi. `afterInstall`: the board was just flashed, so Improv gets the
-   * manifest's wait (as ESP Web Tools waits); otherwise it gets a short look.
+   * manifest's wait (as ESP Web Tools waits); otherwise it gets a short look. A MicroPython image
+   * (by the project name in its app description) is asked over its REPL only.
    */
-  async detect(afterInstall: boolean): Promise<ProvisioningChoice | null> {
+  async detect(afterInstall: boolean, installedProject: string | null = null): Promise<ProvisioningChoice | null> {
     const jobs = this.host.jobs.wifi;
     const port = this.host.port();
     if (!jobs) {
@@ -60,8 +61,10 @@ export class WifiController {
       : offer?.improv?.disabledFor.includes(chip ?? "")
         ? null
         : 1000;
-    // After an install the board's firmware is the offer's; otherwise its app description says.
-    const appName = (afterInstall ? offer?.name : s.connect.result?.firmware?.name) ?? null;
+    // What the board runs, by its app description: the installed image's (`installedProject`,
+    // read from the image the install wrote) or the one read from its flash at connect; the
+    // manifest's name only when an install's image carried none.
+    const appName = (afterInstall ? (installedProject ?? offer?.name) : s.connect.result?.firmware?.name) ?? null;
     this.setup({ ...initialWifiSetup(), status: "detecting", phase: "Looking at what the board runs" });
     try {
       // Detection and the first scan in one job, so no step slips in between them.

@@ -150,6 +150,8 @@ export function workerHttpServerHook(
 export interface BoardNetwork {
   /** The board's Wi-Fi address while it is connected, else null. */
   readonly ip: string | null;
+  /** The name its mDNS responder answers for (`<name>.local`) while it has an address, else null. */
+  readonly mdnsName: string | null;
   readonly serving: HttpServing | null;
   /** Status -1: nothing listens there, or the connection closed before a reply. */
   request(scheme: "http" | "https", request: HttpRequestIn): Promise<HttpReplyOut>;

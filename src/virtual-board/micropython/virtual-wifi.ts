@@ -66,6 +66,14 @@ export interface WifiSnapshot {
   ssid: string | null;
   ip: string | null;
   hostname: string;
+  /**
+   * The name (without `.local`) the board's mDNS responder answers for, while it has an address;
+   * null when it has none or no responder runs. MicroPython's esp32 port starts the responder at
+   * the station's first GOT_IP with the hostname set then (`network.hostname()`), and never renames
+   * it (ports/esp32/network_wlan.c, IP_EVENT_STA_GOT_IP: mdns_init, mdns_hostname_set once
+   * `mdns_initialised`); MICROPY_HW_ENABLE_MDNS_RESPONDER is on by default (ports/esp32/mpconfigport.h).
+   */
+  mdns: string | null;
 }
 
 interface Attempt {
@@ -82,11 +90,15 @@ export interface VirtualWifiOptions {
   ip: string;
   hostname: string;
   now?: () => number;
+  /** The firmware runs mDNS responder (MicroPython's esp32 default); false for a build without. */
+  mdnsResponder?: boolean;
 }
 
 export class VirtualWifi {
   active = false;
   hostname: string;
+  /** The responder's name once started (first GOT_IP of this boot); it keeps it from then on. */
+  private mdnsName: string | null = null;
   private attempt: Attempt | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<(e: WifiEvent) => void>();
@@ -137,9 +149,10 @@ export class VirtualWifi {
     this.emit({ state: "connecting", ssid });
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (outcome === STAT.GOT_IP)
+      if (outcome === STAT.GOT_IP) {
+        if (this.options.mdnsResponder !== false) this.mdnsName ??= this.hostname;
         this.emit({ state: "connected", ssid, ip: this.options.ip, hostname: this.hostname });
-      else
+      } else
         this.emit({
           state: "failed",
           ssid,
@@ -189,6 +202,7 @@ export class VirtualWifi {
       ssid: this.connectedSsid(),
       ip: connected ? this.options.ip : null,
       hostname: this.hostname,
+      mdns: connected ? this.mdnsName : null,
     };
   }
 

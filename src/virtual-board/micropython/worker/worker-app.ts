@@ -229,6 +229,9 @@ export function createMicroPythonWorkerApp(options: MicroPythonWorkerAppOptions)
     get ip() {
       return wifi?.ip ?? null;
     },
+    get mdnsName() {
+      return wifi?.mdns ?? null;
+    },
     get serving() {
       return current?.http.serving ?? null;
     },
