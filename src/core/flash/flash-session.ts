@@ -11,12 +11,24 @@ import type { DetectedChip } from "./types";
 import { quietWatchdogs, watchdogRegisters } from "./watchdogs";
 import { setFlashParameters } from "./flash-parameters";
 import { SPI_ATTACH, identifyChip } from "./chip-identity";
+import { EN_LOW_MS, connectResetConstructors } from "./reset-pulse";
 
 export const DEFAULT_FLASH_BAUD = 921_600;
 const SPI_FLASH_MD5 = 0x13;
 const MD5_MS_PER_MB = 8_000;
 /** esptool's stub takes 16 KiB blocks. */
 const WRITE_BLOCK = 0x4000;
+/**
+ * The first block of each compressed stream the stub gets. The stub starts erasing only once it
+ * processes data (stub_write_flash.c: start_next_erase is called from handle_flash_deflated_data
+ * and handle_flash_data, never while it waits for the UART), and it takes a block only when the
+ * whole of it has arrived: a small first block sets the first erase going a few ms after
+ * FLASH_DEFL_BEGIN, while the next, full block crosses the wire, instead of after 16 KiB of it
+ * (55 ms at 3 Mbaud, 180 ms at 921,600). The stub takes any length up to its buffer's
+ * (stub_flasher.c cmd_loop checks data_len against MAX_WRITE_BLOCK only), and the block count in
+ * FLASH_DEFL_BEGIN only tells it when more input may follow, as esptool's own last, short block does.
+ */
+const FIRST_STUB_BLOCK = 0x400;
 /**
  * The ROM loader's flash block (esptool's FLASH_WRITE_SIZE without the stub). The ROM erases the
  * begin's size rounded up to whole blocks, so a small block keeps its erase to the run's sectors.
@@ -111,6 +123,7 @@ export class FlashSession {
       romBaudrate: ROM_BAUD,
       terminal: { clean: () => undefined, write: () => undefined, writeLine: () => undefined },
       debugLogging: false,
+      resetConstructors: connectResetConstructors(),
     });
     const session = new FlashSession(port, loader, transport, options.signal);
     session.onProgress = options.onProgress;
@@ -230,10 +243,12 @@ export class FlashSession {
     };
     let previousInflated = 0;
     let previousBlockBytes = 0;
-    for (let seq = 0, at = 0; at < compressed.length; seq++, at += blockSize) {
+    for (let seq = 0, at = 0, size = rom ? blockSize : FIRST_STUB_BLOCK; at < compressed.length; seq++) {
       this.throwIfInterrupted();
-      const block = compressed.subarray(at, Math.min(compressed.length, at + blockSize));
-      inflater.push(block, at + block.length >= compressed.length);
+      const block = compressed.subarray(at, Math.min(compressed.length, at + size));
+      at += block.length;
+      size = blockSize;
+      inflater.push(block, at >= compressed.length);
       const blockBytes = inflated - previousInflated;
       // The stub answers a block once the previous block is programmed, so allow for that one too.
       const timeout = Math.max(MIN_TIMEOUT_MS, (WRITE_MS_PER_MB * (blockBytes + previousBlockBytes)) / 1e6);
@@ -252,7 +267,8 @@ export class FlashSession {
   }
 
   /**
-   * Pulse EN (RTS) with IO0 (DTR) released, so the chip boots the app from flash. Both lines are
+   * Pulse EN (RTS) with IO0 (DTR) released, so the chip boots the app from flash; EN is held low
+   * for `EN_LOW_MS`, what the data sheet asks with a wide margin (reset-pulse.ts). Both lines are
    * driven on the port directly: esptool-js's setRTS re-sends a stale DTR state, which after a
    * port reopen keeps IO0 low and the chip in reset-less limbo. DTR drops before RTS rises so a
    * USB-Serial-JTAG chip does not read the edge as "download mode next".
@@ -276,7 +292,7 @@ export class FlashSession {
       (async () => {
         await this.port.setSignals({ dataTerminalReady: false, requestToSend: false });
         await this.port.setSignals({ dataTerminalReady: false, requestToSend: true });
-        await sleep(100);
+        await sleep(EN_LOW_MS);
         await this.port.setSignals({ dataTerminalReady: false, requestToSend: false });
       })(),
       "reset",

@@ -82,12 +82,13 @@ export abstract class FlashCommands extends LoaderBase {
       this.fail(op, "not-in-flash-mode");
       return;
     }
+    const arrivedAt = this.now();
     const result = session.feed(block);
     if (!result.ok) {
       this.fail(op, result.error === "inflate" ? "inflate" : "too-much");
       return;
     }
-    this.afterFlashWork(op, this.board.paced ? result.ms : 0);
+    this.afterFlashWork(op, this.board.paced ? result.ms : 0, undefined, arrivedAt);
   }
 
   /**
@@ -152,6 +153,7 @@ export abstract class FlashCommands extends LoaderBase {
   }
 
   protected flashMd5(data: Uint8Array): void {
+    const arrivedAt = this.now();
     if (data.length !== 16) {
       this.fail(Op.SPI_FLASH_MD5, this.stub ? "failed" : "invalid");
       return;
@@ -165,7 +167,8 @@ export abstract class FlashCommands extends LoaderBase {
         this.fail(Op.SPI_FLASH_MD5, "failed", this.flashBusyUntil);
         return;
       }
-      this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, md5(this.spiFlash.read(offset, size)));
+      const digest = md5(this.spiFlash.read(offset, size));
+      this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, digest, arrivedAt);
       return;
     }
     if (!this.attached) {
@@ -178,7 +181,7 @@ export abstract class FlashCommands extends LoaderBase {
     }
     // The ROM answers with 32 hex digits (the stub with 16 raw bytes, stub_commands.c).
     const digest = new TextEncoder().encode(toHex(md5(this.spiFlash.read(offset, size))));
-    this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, digest);
+    this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, digest, arrivedAt);
   }
 
   /**
