@@ -106,8 +106,8 @@ export abstract class FlashCommands extends LoaderBase {
     }
     const failure = dataBlockFailure(cmd);
     const error = failure ? errorCode(failure, true) : this.stubWriteError;
-    if (this.board.paced) this.eraseAheadUntil(this.now());
-    // Acknowledged as soon as received, unless the previous block is still being processed.
+    // Acknowledged as soon as received, unless the previous block is still being processed (cmd_loop
+    // takes the next command only once it is done with the last).
     const ackAt = Math.max(this.now(), this.blockDoneAt);
     this.reply(op, error, 0, ackAt);
     if (error !== 0) return;
@@ -115,12 +115,14 @@ export abstract class FlashCommands extends LoaderBase {
       this.stubWriteError = StubError.NOT_IN_FLASH_MODE;
       return;
     }
-    const result = session.feed(cmd.data.subarray(16));
+    // Processed after the reply, while the next block arrives; an erase it started may still run
+    // when it is done (see FlashWriteSession).
+    const clock = { cpu: ackAt, flash: this.flashBusyUntil };
+    const result = session.feed(cmd.data.subarray(16), this.board.paced ? clock : undefined);
     if (!result.ok) this.stubWriteError = stubWriteErrorCode(result.error);
-    const ms = result.ok && this.board.paced ? result.ms : 0;
-    // Programmed (after any erase already under way) while the next block arrives.
-    this.flashBusyUntil = Math.max(ackAt, this.flashBusyUntil) + ms;
-    this.blockDoneAt = this.flashBusyUntil;
+    if (!this.board.paced) return;
+    this.blockDoneAt = clock.cpu;
+    this.flashBusyUntil = Math.max(clock.flash, clock.cpu);
   }
 
   protected flashEnd(op: number, data: Uint8Array): void {

@@ -95,13 +95,4 @@ export abstract class LoaderBase {
     this.flashBusyUntil = done;
     this.ok(op, data, 0, done);
   }
-
-  /**
-   * While waiting for the UART the stub starts erasing what the write will need next; each erase,
-   * once started, runs to completion. Model the erases that would have started before `t`.
-   */
-  protected eraseAheadUntil(t: number): void {
-    const session = this.write;
-    while (session?.canEraseAhead && this.flashBusyUntil < t) this.flashBusyUntil += session.eraseNextUnit();
-  }
 }
