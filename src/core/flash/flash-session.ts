@@ -10,7 +10,7 @@ import { planStubBlocks, type StubBlock } from "./stub-blocks";
 import type { DetectedChip } from "./types";
 import { quietWatchdogs, watchdogRegisters } from "./watchdogs";
 import { setFlashParameters } from "./flash-parameters";
-import { SPI_ATTACH, identifyChip } from "./chip-identity";
+import { SPI_ATTACH, identifyChip, withEfuseWords, type EfuseWords } from "./chip-identity";
 import { EN_LOW_MS, connectResetConstructors } from "./reset-pulse";
 
 export const DEFAULT_FLASH_BAUD = 921_600;
@@ -63,6 +63,8 @@ export class FlashSession {
   }
   private lost = false;
   private closed = false;
+  /** eFuse words read while identifying the chip (chip-identity.ts). */
+  private readonly efuseWords: EfuseWords = new Map();
   private onProgress: OpenSessionOptions["onProgress"];
   private readonly interrupt: Promise<never>;
   private rejectInterrupt!: (err: FlashError) => void;
@@ -133,7 +135,11 @@ export class FlashSession {
   /** Upload and start the flasher stub (at the rate the ROM was switched to; the stub keeps it). */
   async startStub(): Promise<void> {
     if (this.loader.IS_STUB) return;
-    await this.guard(this.loader.runStub(), "stub");
+    // esptool-js reads the chip's revision again before choosing the stub: eFuse words already read.
+    await this.guard(
+      withEfuseWords(this.loader, this.efuseWords, () => this.loader.runStub()),
+      "stub",
+    );
     if (!this.stubRunning) throw FlashError.noResponse(new Error("the flasher stub did not start"));
     // The real flash size, so that a write past it fails instead of wrapping (see flash-parameters.ts).
     if (this.chip.flashSize !== null) await this.guard(setFlashParameters(this.loader, this.chip.flashSize), "stub");
@@ -350,7 +356,7 @@ export class FlashSession {
     // The dozens of register reads that follow go faster at the final rate. USB-Serial-JTAG moves
     // data at USB speed whatever the baud rate, so it keeps the ROM rate.
     if (!isUsbSerialJtag(this.port.getInfo())) this.baudRate = this.romBaudRate = await switchRomBaud(this, baudRate);
-    this.chip = await identifyChip(loader, isUsbSerialJtag(this.port.getInfo()));
+    this.chip = await identifyChip(loader, isUsbSerialJtag(this.port.getInfo()), this.efuseWords);
   }
 
   /** esptool's `_post_connect` on USB-Serial-JTAG (see watchdogs.ts); a reset re-arms them, so after every connect. */

@@ -94,7 +94,7 @@ export class CompressAhead<K> {
   private cancelled = false;
   /**
    * Index in `order` of the furthest range asked for so far. Nothing is compressed before the
-   * first range is asked for: until the writing starts the host's waits are short round trips,
+   * first range is asked for: until then the host's waits are short round trips,
    * and on a board simulated in the same thread its CPU time would delay the board's replies.
    */
   private asked = Number.NEGATIVE_INFINITY;
