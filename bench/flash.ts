@@ -167,9 +167,10 @@ const flashBench: BenchGroup = {
           `goal (${Math.round(goalMs)} ms; the bound is NOR time alone, ${limit} ms). Of our ${f["flash.ours_ms"]} ms: ` +
           `writing ${f["flash.full_write_ms"]} ms, ${Math.round(writeOver)} ms over the NOR time, because the stub ` +
           `programs its 32 KiB inflate buffer only when it is full and takes one block at a time ` +
-          `(stub_write_flash.c, stub_flasher.c): a 16 KiB block, the stub's most, carries about 25 KiB of this ` +
-          `image, so about one block in four does not fill the buffer, and once a stream's erases are done the ` +
-          `flash then waits for the next block to cross the wire; the read-back MD5 ${f["flash.full_verify_ms"]} ms (the chip hashes the ` +
+          `(stub_write_flash.c, stub_flasher.c): 16 KiB, the most a block may carry, inflates to about 25 KiB of ` +
+          `this image, so each 32 KiB takes two blocks, and once a stream's erases are done the flash waits for the ` +
+          `second to cross the wire (the job cuts it to just the rest of the 32 KiB); the read-back MD5 ` +
+          `${f["flash.full_verify_ms"]} ms (the chip hashes the ` +
           `image, ${Math.round(md5Ms)} ms at the model's ${CPU_RATES.md5BytesPerMs} B/ms, no job skips it short of not ` +
           `verifying); connecting ${f["flash.full_connect_ms"]} ms (EN pulse, IO0 held 50 ms while EN rises, sync at ` +
           `115200, chip detection in ~5 ms round trips over 1 ms USB frames); comparing with the flash and uploading ` +

@@ -1,12 +1,12 @@
 import { ESPLoader, type Before } from "esptool-js";
-import { deflate, Inflate } from "pako";
 import { prepareReset, watchdogReset } from "./usb-reset";
 import { SerialPortTransport } from "../port/esptool-transport";
 import { isUsbSerialJtag, type SerialPortLike } from "../port/serial-port";
 import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
 import { ROM_BAUD, probeLink, switchRomBaud, switchStubBaud } from "./link-rate";
-import { DEFLATE_LEVEL } from "./work-ahead";
+import { compressNow, type CompressedStream } from "./work-ahead";
+import { planStubBlocks, type StubBlock } from "./stub-blocks";
 import type { DetectedChip } from "./types";
 import { quietWatchdogs, watchdogRegisters } from "./watchdogs";
 import { setFlashParameters } from "./flash-parameters";
@@ -16,26 +16,8 @@ import { EN_LOW_MS, connectResetConstructors } from "./reset-pulse";
 export const DEFAULT_FLASH_BAUD = 921_600;
 const SPI_FLASH_MD5 = 0x13;
 const MD5_MS_PER_MB = 8_000;
-/**
- * esptool's stub takes 16 KiB blocks. After the first, every block is a full one: the stub programs
- * its 32 KiB inflate buffer only when it is full (stub_write_flash.c handle_flash_deflated_data), so
- * a block that does not fill it is done in a few ms and the flash then waits for the next block to
- * arrive. 16 KiB of firmware deflates from about 25 KiB, so most full blocks fill the buffer and
- * few such waits happen; cutting blocks where the buffer fills would make every wait shorter but
- * have one per buffer, each as long again as a busy host takes to answer.
- */
+/** esptool's stub takes 16 KiB blocks. */
 const WRITE_BLOCK = 0x4000;
-/**
- * The first block of each compressed stream the stub gets. The stub starts erasing only once it
- * processes data (stub_write_flash.c: start_next_erase is called from handle_flash_deflated_data
- * and handle_flash_data, never while it waits for the UART), and it takes a block only when the
- * whole of it has arrived: a small first block sets the first erase going a few ms after
- * FLASH_DEFL_BEGIN, while the next, full block crosses the wire, instead of after 16 KiB of it
- * (55 ms at 3 Mbaud, 180 ms at 921,600). The stub takes any length up to its buffer's
- * (stub_flasher.c cmd_loop checks data_len against MAX_WRITE_BLOCK only), and the block count in
- * FLASH_DEFL_BEGIN only tells it when more input may follow, as esptool's own last, short block does.
- */
-const FIRST_STUB_BLOCK = 0x400;
 /**
  * The ROM loader's flash block (esptool's FLASH_WRITE_SIZE without the stub). The ROM erases the
  * begin's size rounded up to whole blocks, so a small block keeps its erase to the run's sectors.
@@ -241,33 +223,30 @@ export class FlashSession {
     offset: number,
     data: Uint8Array,
     onProgress?: (written: number) => void,
-    compressed: Uint8Array = compressForFlash(data),
+    compressed: CompressedStream = compressForFlash(data),
   ): Promise<void> {
     const loader = this.loader;
     const rom = !loader.IS_STUB;
     const blockSize = rom ? ROM_WRITE_BLOCK : WRITE_BLOCK;
     loader.FLASH_WRITE_SIZE = blockSize;
-    await this.guard(loader.flashDeflBegin(data.length, compressed.length, offset), "write");
-    // Track how much each block inflates to, for progress and for a fair timeout per block.
-    const inflater = new Inflate();
-    let inflated = 0;
-    inflater.onData = (chunk: Uint8Array) => {
-      inflated += chunk.length;
-    };
+    const bytes = compressed.bytes;
+    await this.guard(loader.flashDeflBegin(data.length, bytes.length, offset), "write");
+    // The stub's blocks are cut where its inflate buffer fills (stub-blocks.ts); the ROM takes
+    // fixed blocks. What each has inflated to by then gives progress and a fair timeout per block.
+    const blocks = rom ? romBlocks(bytes.length, data.length, blockSize) : planStubBlocks(compressed, data.length);
     let previousInflated = 0;
     let previousBlockBytes = 0;
-    for (let seq = 0, at = 0, size = rom ? blockSize : FIRST_STUB_BLOCK; at < compressed.length; seq++) {
+    for (const [seq, { start, end, inflated }] of blocks.entries()) {
       this.throwIfInterrupted();
-      const block = compressed.subarray(at, Math.min(compressed.length, at + size));
-      at += block.length;
-      size = blockSize;
-      inflater.push(block, at >= compressed.length);
-      const blockBytes = inflated - previousInflated;
+      const blockBytes = Math.max(0, inflated - previousInflated);
       // The stub answers a block once the previous block is programmed, so allow for that one too.
-      const timeout = Math.max(MIN_TIMEOUT_MS, (WRITE_MS_PER_MB * (blockBytes + previousBlockBytes)) / 1e6);
-      await this.guard(loader.flashDeflBlock(block, seq, timeout), "write");
-      onProgress?.(Math.min(data.length, inflated));
-      previousInflated = inflated;
+      const timeout = Math.max(
+        MIN_TIMEOUT_MS,
+        (WRITE_MS_PER_MB * (blockBytes + previousBlockBytes + WRITE_BLOCK)) / 1e6,
+      );
+      await this.guard(loader.flashDeflBlock(bytes.subarray(start, end), seq, timeout), "write");
+      if (inflated > previousInflated) onProgress?.(Math.min(data.length, inflated));
+      previousInflated = Math.max(previousInflated, inflated);
       previousBlockBytes = blockBytes;
     }
     // The ROM takes FLASH_DEFL_END as "leave the loader and run the app" (esptool skips it too);
@@ -394,6 +373,16 @@ export class FlashSession {
 }
 
 /** Deflate as the stub inflates it; exported so a job can compress before it starts the clock on the wire. */
-export function compressForFlash(data: Uint8Array): Uint8Array {
-  return deflate(data, { level: DEFLATE_LEVEL });
+export function compressForFlash(data: Uint8Array): CompressedStream {
+  return compressNow(data);
+}
+
+/** The ROM's fixed blocks, with what they inflate to estimated in proportion (progress only). */
+function romBlocks(length: number, size: number, blockSize: number): StubBlock[] {
+  const blocks: StubBlock[] = [];
+  for (let start = 0; start < length; start += blockSize) {
+    const end = Math.min(length, start + blockSize);
+    blocks.push({ start, end, inflated: Math.round((size * end) / length) });
+  }
+  return blocks;
 }

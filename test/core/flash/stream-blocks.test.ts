@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { Inflate, inflate } from "pako";
 import { flashParts } from "../../../src/core/flash";
+import { planStubBlocks } from "../../../src/core/flash/stub-blocks";
+import { compressNow } from "../../../src/core/flash/work-ahead";
+import { syntheticFirmware } from "../../../bench/lib/synthetic-firmware";
 import { VirtualBoard } from "../../../src/virtual-board";
 import { expectedFlash, firstDifference, threePartImage } from "./helpers";
 
@@ -51,5 +55,34 @@ describe("the compressed streams the flash job sends the stub", () => {
     }
     // Later blocks are the full 16 KiB.
     expect(Math.max(...frames.filter((f) => f.op === FLASH_DEFL_DATA).map((f) => f.dataLength))).toBe(0x4000 + 16);
+  });
+});
+
+describe("planStubBlocks", () => {
+  it("cuts after a short first block, then where the stub's 32 KiB buffer fills, full blocks first", () => {
+    const data = syntheticFirmware({ size: 300_000, seed: 5 });
+    const stream = compressNow(data);
+    expect(inflate(stream.bytes)).toEqual(data);
+    const blocks = planStubBlocks(stream, data.length);
+    expect(blocks[0]).toMatchObject({ start: 0, end: 0x400 });
+    for (const [i, b] of blocks.entries()) {
+      expect(b.end - b.start).toBeGreaterThan(0);
+      expect(b.end - b.start).toBeLessThanOrEqual(0x4000);
+      if (i > 0) expect(b.start).toBe(blocks[i - 1].end);
+    }
+    expect(blocks.at(-1)).toMatchObject({ end: stream.bytes.length, inflated: data.length });
+    // Every 32 KiB of output is complete at the end of a block: the sync points are block ends.
+    const ends = new Set(blocks.map((b) => b.end));
+    expect(stream.syncPoints.length).toBe(Math.floor((data.length - 1) / 0x8000));
+    for (const at of stream.syncPoints) expect(ends.has(at)).toBe(true);
+    // And the compressed bytes up to a sync point inflate to exactly that many 32 KiB of the data.
+    const third = stream.syncPoints[2];
+    const inflater = new Inflate();
+    let out = 0;
+    inflater.onData = (chunk: Uint8Array) => {
+      out += chunk.length;
+    };
+    inflater.push(stream.bytes.subarray(0, third), 2); // Z_SYNC_FLUSH: hand over all output so far
+    expect(out).toBe(3 * 0x8000);
   });
 });
