@@ -40,8 +40,8 @@ describe("the paced board's flash timing model", () => {
     const end = performance.now();
     const programBlockMs = (0x4000 / 256) * NOR_TIMING.pageProgramMs;
     const block0Work = NOR_TIMING.blockEraseMs + programBlockMs;
-    // Block 0 needed a 64 KiB erase (started, ahead of the data, once FLASH_BEGIN was in) plus
-    // programming; block 1's ack waited for that work...
+    // Block 0 needed a 64 KiB erase (started once the stub took block 0 up: it erases nothing while
+    // it waits for the UART) plus programming; block 1's ack waited for that work...
     expect(ack2 - tBegin).toBeGreaterThanOrEqual(block0Work - 2);
     // ...while block 0's own ack did not (16 KiB cross USB in ~16 ms; its work takes ~195 ms).
     expect(ack1 - t0).toBeLessThan(block0Work);

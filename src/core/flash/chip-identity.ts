@@ -11,38 +11,38 @@ import type { DetectedChip } from "./types";
 /** The ROM loader's SPI_ATTACH command. */
 export const SPI_ATTACH = 0x0d;
 
-/** Identify the connected chip; `usbSerialJtag`: the port is the chip's own USB-Serial-JTAG. */
-export async function identifyChip(loader: ESPLoader, usbSerialJtag: boolean): Promise<DetectedChip> {
-  const chip = loader.chip;
-  let detected: DetectedChip;
-  // eFuse words do not change while the chip runs, and esptool-js's chip classes read several of
-  // them more than once (package, revision, features, MAC): ask the chip once per word.
+/** eFuse words read while identifying the chip, by address: they do not change while it runs. */
+export type EfuseWords = Map<number, Promise<number>>;
+
+/**
+ * Run `work` with the loader's register reads answered from `words` where it has them (and kept
+ * there): esptool-js's chip classes read several eFuse words more than once (package, revision,
+ * features, MAC), and its stub upload reads the revision again. Only for reads of eFuse words.
+ */
+export async function withEfuseWords<T>(loader: ESPLoader, words: EfuseWords, work: () => Promise<T>): Promise<T> {
   const readReg = loader.readReg.bind(loader);
-  const words = new Map<number, Promise<number>>();
   loader.readReg = (addr: number, timeout?: number) => {
     let word = words.get(addr);
-    if (!word) words.set(addr, (word = readReg(addr, timeout)));
+    if (!word) {
+      words.set(addr, (word = readReg(addr, timeout)));
+      word.catch(() => words.delete(addr));
+    }
     return word;
   };
   try {
-    const description = await chip.getChipDescription(loader);
-    const features = (await chip.getChipFeatures(loader)).map((f) => f.trim());
-    detected = {
-      family: chip.CHIP_NAME as ChipFamily,
-      description,
-      revision: revisionFromDescription(description) ?? (await chipRevision(loader)),
-      mac: await chip.readMac(loader),
-      flashSize: null,
-      features,
-      usbSerialJtag,
-    };
-    detected.security = await readSecurityState(detected.family, detected.revision, {
-      securityInfo: () => romSecurityInfo(loader, detected.family),
-      readReg: (addr) => loader.readReg(addr),
-    });
+    return await work();
   } finally {
     loader.readReg = readReg;
   }
+}
+
+/** Identify the connected chip; `usbSerialJtag`: the port is the chip's own USB-Serial-JTAG. */
+export async function identifyChip(
+  loader: ESPLoader,
+  usbSerialJtag: boolean,
+  words: EfuseWords = new Map(),
+): Promise<DetectedChip> {
+  const detected = await withEfuseWords(loader, words, () => describeChip(loader, usbSerialJtag));
   // The ROM wants the SPI flash attached before flash commands (the stub attaches it itself), and
   // esptool attaches it before it reads the flash's id through the SPI registers.
   // esptool's flash_spi_attach sends the ROM 8 bytes and the stub 4: a stub left running by the last
@@ -50,6 +50,26 @@ export async function identifyChip(loader: ESPLoader, usbSerialJtag: boolean): P
   const stubRunning = (loader as unknown as { syncStubDetected?: boolean }).syncStubDetected === true;
   await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(stubRunning ? 4 : 8));
   detected.flashSize = await flashSize(loader);
+  return detected;
+}
+
+async function describeChip(loader: ESPLoader, usbSerialJtag: boolean): Promise<DetectedChip> {
+  const chip = loader.chip;
+  const description = await chip.getChipDescription(loader);
+  const features = (await chip.getChipFeatures(loader)).map((f) => f.trim());
+  const detected: DetectedChip = {
+    family: chip.CHIP_NAME as ChipFamily,
+    description,
+    revision: revisionFromDescription(description) ?? (await chipRevision(loader)),
+    mac: await chip.readMac(loader),
+    flashSize: null,
+    features,
+    usbSerialJtag,
+  };
+  detected.security = await readSecurityState(detected.family, detected.revision, {
+    securityInfo: () => romSecurityInfo(loader, detected.family),
+    readReg: (addr) => loader.readReg(addr),
+  });
   return detected;
 }
 

@@ -20,8 +20,8 @@ const ROM_DEFLATE_FAMILIES: readonly string[] = ["ESP32", "ESP32-S2", "ESP32-S3"
 /** Share of a part written above which the read-back check asks for the whole part's MD5 at once. */
 const WHOLE_PART_CHECK = 0.9;
 
-/** Longest compressed stream written in one go (see `splitRuns`). */
-const WRITE_CHUNK = 0x40000;
+/** Where a long run's first compressed stream ends, at the latest (see `splitRuns`). */
+const FIRST_STREAM = 0x40000;
 
 /** What the write and verify steps share within one job. */
 interface JobContext {
@@ -88,13 +88,18 @@ export async function flashParts(
     // uploaded, and when nothing does the stub is never needed.
     const written = new Map<number, WriteRun[]>();
     const findRuns = async () => {
+      // Our own digest of each part (the report's, and the read-back check's) is hashed in slices
+      // while the chip hashes its flash for the comparison: the host has nothing else to do then.
+      if (request.skipIdentical !== false) parts.forEach((_, index) => void digestOf(index));
+      let previousDiffered = false;
       for (const [index, part] of parts.entries()) {
         let runs: WriteRun[] = [{ start: 0, end: part.data.length }];
         if (request.skipIdentical !== false) {
           emit({ state: "comparing", part: part.name, index });
-          runs = await findDifferingRuns(open, part.offset, part.data).catch((err: unknown) => {
+          runs = await findDifferingRuns(open, part.offset, part.data, previousDiffered).catch((err: unknown) => {
             throw asFlashError(err, part);
           });
+          previousDiffered = runs.length > 0;
         }
         written.set(index, splitRuns(runs, part.offset));
       }
@@ -313,20 +318,20 @@ async function withStepDown<T>(ctx: JobContext, part: FlashPart, work: () => Pro
 }
 
 /**
- * Long runs are written as several compressed streams of at most `WRITE_CHUNK`, cut at flash
- * addresses aligned to it (so the stub still erases whole 64 KiB blocks): the next stream is
- * compressed while the current one crosses the wire, and a failure mid-write costs less.
+ * A long run is written as two compressed streams: up to the first `FIRST_STREAM`-aligned flash
+ * address (so the stub still erases whole 64 KiB blocks), then the rest. The first is compressed
+ * and on the wire quickly, and the rest is compressed while the chip writes it. Every stream
+ * beyond that would cost a pause of the flash chip: the stub finishes the last block before it
+ * answers FLASH_DEFL_END, and starts erasing for the next stream only once that stream's first
+ * block has come and gone through its inflater (stub_write_flash.c, start_next_erase).
  */
 function splitRuns(runs: WriteRun[], offset: number): WriteRun[] {
   const out: WriteRun[] = [];
   for (const run of runs) {
-    let start = run.start;
-    while (start < run.end) {
-      const absolute = offset + start;
-      const end = Math.min(run.end, absolute - (absolute % WRITE_CHUNK) + WRITE_CHUNK - offset);
-      out.push({ start, end });
-      start = end;
-    }
+    const absolute = offset + run.start;
+    const cut = absolute - (absolute % FIRST_STREAM) + FIRST_STREAM - offset;
+    if (cut < run.end) out.push({ start: run.start, end: cut }, { start: cut, end: run.end });
+    else out.push(run);
   }
   return out;
 }

@@ -1,21 +1,21 @@
 import { ESPLoader, type Before } from "esptool-js";
 import { prepareReset, watchdogReset, watchdogResetIntoLoader } from "./usb-reset";
 import { isUsbOtgRom } from "../port/usb-connector";
-import { deflate, Inflate } from "pako";
 import { SerialPortTransport } from "../port/esptool-transport";
 import { isUsbSerialJtag, type SerialPortLike } from "../port/serial-port";
 import type { ChipFamily } from "../image/chips";
 import { FlashError } from "./errors";
 import { ROM_BAUD, probeLink, switchRomBaud, switchStubBaud } from "./link-rate";
-import { DEFLATE_LEVEL } from "./work-ahead";
+import { compressNow, type CompressedStream } from "./work-ahead";
+import { planStubBlocks, romBlocks } from "./stub-blocks";
 import type { DetectedChip } from "./types";
 import { quietWatchdogs, watchdogRegisters } from "./watchdogs";
 import { setFlashParameters } from "./flash-parameters";
-import { SPI_ATTACH, identifyChip } from "./chip-identity";
+import { SPI_ATTACH, identifyChip, withEfuseWords, type EfuseWords } from "./chip-identity";
+import { EN_LOW_MS, connectResetConstructors } from "./reset-pulse";
+import { romMd5 } from "./rom-md5";
 
 export const DEFAULT_FLASH_BAUD = 921_600;
-const SPI_FLASH_MD5 = 0x13;
-const MD5_MS_PER_MB = 8_000;
 /** esptool's stub takes 16 KiB blocks. */
 const WRITE_BLOCK = 0x4000;
 /**
@@ -63,6 +63,8 @@ export class FlashSession {
   }
   private lost = false;
   private closed = false;
+  /** eFuse words read while identifying the chip (chip-identity.ts). */
+  private readonly efuseWords: EfuseWords = new Map();
   private onProgress: OpenSessionOptions["onProgress"];
   private readonly interrupt: Promise<never>;
   private rejectInterrupt!: (err: FlashError) => void;
@@ -117,6 +119,7 @@ export class FlashSession {
       romBaudrate: ROM_BAUD,
       terminal: { clean: () => undefined, write: () => undefined, writeLine: () => undefined },
       debugLogging: false,
+      resetConstructors: connectResetConstructors(),
     });
     const session = new FlashSession(port, loader, transport, options.signal);
     session.onProgress = options.onProgress;
@@ -137,7 +140,11 @@ export class FlashSession {
   /** Upload and start the flasher stub (at the rate the ROM was switched to; the stub keeps it). */
   async startStub(): Promise<void> {
     if (this.loader.IS_STUB) return;
-    await this.guard(this.loader.runStub(), "stub");
+    // esptool-js reads the chip's revision again before choosing the stub: eFuse words already read.
+    await this.guard(
+      withEfuseWords(this.loader, this.efuseWords, () => this.loader.runStub()),
+      "stub",
+    );
     if (!this.stubRunning) throw FlashError.noResponse(new Error("the flasher stub did not start"));
     // The real flash size, so that a write past it fails instead of wrapping (see flash-parameters.ts).
     if (this.chip.flashSize !== null) await this.guard(setFlashParameters(this.loader, this.chip.flashSize), "stub");
@@ -183,18 +190,11 @@ export class FlashSession {
   }
 
   /** MD5 of a flash region as the chip computes it (lower-case hex). */
-  async md5(offset: number, length: number): Promise<string> {
-    if (this.loader.IS_STUB) return this.guard(this.loader.flashMd5sum(offset, length), "md5");
-    // The ROM answers with 32 ASCII hex digits (esptool-js would hex-encode them once more).
-    const args = new Uint8Array(16);
-    new DataView(args.buffer).setUint32(0, offset, true);
-    new DataView(args.buffer).setUint32(4, length, true);
-    const timeout = Math.max(MIN_TIMEOUT_MS, (MD5_MS_PER_MB * length) / 1e6);
-    const digest = await this.guard(
-      this.loader.checkCommand("calculate md5sum", SPI_FLASH_MD5, args, 0, 32, timeout),
+  md5(offset: number, length: number): Promise<string> {
+    return this.guard(
+      this.loader.IS_STUB ? this.loader.flashMd5sum(offset, length) : romMd5(this.loader, offset, length),
       "md5",
     );
-    return new TextDecoder().decode(digest as Uint8Array).toLowerCase();
   }
 
   /** Read a flash region (what firmware is on the board, for instance). */
@@ -221,31 +221,30 @@ export class FlashSession {
     offset: number,
     data: Uint8Array,
     onProgress?: (written: number) => void,
-    compressed: Uint8Array = compressForFlash(data),
+    compressed: CompressedStream = compressForFlash(data),
   ): Promise<void> {
     const loader = this.loader;
     const rom = !loader.IS_STUB;
     const blockSize = rom ? ROM_WRITE_BLOCK : WRITE_BLOCK;
     loader.FLASH_WRITE_SIZE = blockSize;
-    await this.guard(loader.flashDeflBegin(data.length, compressed.length, offset), "write");
-    // Track how much each block inflates to, for progress and for a fair timeout per block.
-    const inflater = new Inflate();
-    let inflated = 0;
-    inflater.onData = (chunk: Uint8Array) => {
-      inflated += chunk.length;
-    };
+    const bytes = compressed.bytes;
+    await this.guard(loader.flashDeflBegin(data.length, bytes.length, offset), "write");
+    // The stub's blocks are cut where its inflate buffer fills (stub-blocks.ts); the ROM takes
+    // fixed blocks. What each has inflated to by then gives progress and a fair timeout per block.
+    const blocks = rom ? romBlocks(bytes.length, data.length, blockSize) : planStubBlocks(compressed, data.length);
     let previousInflated = 0;
     let previousBlockBytes = 0;
-    for (let seq = 0, at = 0; at < compressed.length; seq++, at += blockSize) {
+    for (const [seq, { start, end, inflated }] of blocks.entries()) {
       this.throwIfInterrupted();
-      const block = compressed.subarray(at, Math.min(compressed.length, at + blockSize));
-      inflater.push(block, at + block.length >= compressed.length);
-      const blockBytes = inflated - previousInflated;
+      const blockBytes = Math.max(0, inflated - previousInflated);
       // The stub answers a block once the previous block is programmed, so allow for that one too.
-      const timeout = Math.max(MIN_TIMEOUT_MS, (WRITE_MS_PER_MB * (blockBytes + previousBlockBytes)) / 1e6);
-      await this.guard(loader.flashDeflBlock(block, seq, timeout), "write");
-      onProgress?.(Math.min(data.length, inflated));
-      previousInflated = inflated;
+      const timeout = Math.max(
+        MIN_TIMEOUT_MS,
+        (WRITE_MS_PER_MB * (blockBytes + previousBlockBytes + WRITE_BLOCK)) / 1e6,
+      );
+      await this.guard(loader.flashDeflBlock(bytes.subarray(start, end), seq, timeout), "write");
+      if (inflated > previousInflated) onProgress?.(Math.min(data.length, inflated));
+      previousInflated = Math.max(previousInflated, inflated);
       previousBlockBytes = blockBytes;
     }
     // The ROM takes FLASH_DEFL_END as "leave the loader and run the app" (esptool skips it too);
@@ -258,7 +257,8 @@ export class FlashSession {
   }
 
   /**
-   * Pulse EN (RTS) with IO0 (DTR) released, so the chip boots the app from flash. Both lines are
+   * Pulse EN (RTS) with IO0 (DTR) released, so the chip boots the app from flash; EN is held low
+   * for `EN_LOW_MS`, what the data sheet asks with a wide margin (reset-pulse.ts). Both lines are
    * driven on the port directly: esptool-js's setRTS re-sends a stale DTR state, which after a
    * port reopen keeps IO0 low and the chip in reset-less limbo. DTR drops before RTS rises so a
    * USB-Serial-JTAG chip does not read the edge as "download mode next".
@@ -274,7 +274,7 @@ export class FlashSession {
       (async () => {
         await this.port.setSignals({ dataTerminalReady: false, requestToSend: false });
         await this.port.setSignals({ dataTerminalReady: false, requestToSend: true });
-        await sleep(100);
+        await sleep(EN_LOW_MS);
         await this.port.setSignals({ dataTerminalReady: false, requestToSend: false });
       })(),
       "reset",
@@ -371,7 +371,7 @@ export class FlashSession {
     // The dozens of register reads that follow go faster at the final rate. USB-Serial-JTAG moves
     // data at USB speed whatever the baud rate, so it keeps the ROM rate.
     if (!isUsbSerialJtag(this.port.getInfo())) this.baudRate = this.romBaudRate = await switchRomBaud(this, baudRate);
-    this.chip = await identifyChip(loader, isUsbSerialJtag(this.port.getInfo()));
+    this.chip = await identifyChip(loader, isUsbSerialJtag(this.port.getInfo()), this.efuseWords);
   }
 
   /** esptool's `_post_connect` on USB-Serial-JTAG (see watchdogs.ts); a reset re-arms them, so after every connect. */
@@ -388,6 +388,6 @@ export class FlashSession {
 }
 
 /** Deflate as the stub inflates it; exported so a job can compress before it starts the clock on the wire. */
-export function compressForFlash(data: Uint8Array): Uint8Array {
-  return deflate(data, { level: DEFLATE_LEVEL });
+export function compressForFlash(data: Uint8Array): CompressedStream {
+  return compressNow(data);
 }

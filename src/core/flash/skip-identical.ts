@@ -1,4 +1,5 @@
 import { md5 } from "@noble/hashes/legacy.js";
+import { md5Ahead } from "./work-ahead";
 
 /** A byte range inside a part, [start, end). */
 export interface WriteRun {
@@ -37,11 +38,17 @@ const LEVELS = [0x40000, BLOCK, SECTOR];
  * differs, or every piece holding data does (a different firmware, a blank chip), it stops there
  * and writes those ranges whole, less the 0xFF padding the flash already holds erased.
  */
-export async function findDifferingRuns(flash: FlashDigests, offset: number, data: Uint8Array): Promise<WriteRun[]> {
+export async function findDifferingRuns(
+  flash: FlashDigests,
+  offset: number,
+  data: Uint8Array,
+  /** The part before this one differed (a blank chip, another firmware): probe heads first from the start. */
+  previousDiffered = false,
+): Promise<WriteRun[]> {
   if (data.length === 0) return [];
   let ranges: WriteRun[] = [{ start: 0, end: data.length }];
-  if (data.length <= LEVELS[0] && (await sameOnFlash(flash, offset, data, false))) return [];
-  const seen: LevelStats = { lastDiffered: false, withData: 0, withDataDiffering: 0 };
+  if (data.length <= LEVELS[0] && (await sameOnFlash(flash, offset, data, previousDiffered))) return [];
+  const seen: LevelStats = { lastDiffered: previousDiffered, withData: 0, withDataDiffering: 0 };
   for (const unit of LEVELS.filter((u) => u < data.length)) {
     const next: WriteRun[] = [];
     seen.withData = seen.withDataDiffering = 0;
@@ -111,9 +118,11 @@ async function sameOnFlash(
     const ours = md5Hex(head);
     if ((await theirs) !== ours) return false;
   }
-  // Hash our copy while the chip hashes its own.
+  // Hash our copy while the chip hashes its own, in slices: one long synchronous hash would hold
+  // up the request on its way out and the reply on its way in.
   const theirs = flash.md5(offset, piece.length);
-  const ours = md5Hex(piece);
+  theirs.catch(() => undefined);
+  const ours = await md5Ahead(piece);
   return (await theirs) === ours;
 }
 

@@ -14,8 +14,57 @@ import { Deflate } from "pako";
  */
 export const DEFLATE_LEVEL = 6;
 
-/** Input handed to deflate (or MD5) per slice. */
+/** Input handed to MD5 per slice. */
 const SLICE = 0x10000;
+
+/**
+ * The flasher stub's inflate buffer (stub_write_flash.c handle_flash_deflated_data: `static uint8_t
+ * out_buf[32768]`), written to flash whenever it fills: the deflater is flushed at every such
+ * stretch of input, so the host knows where in the compressed stream each fill completes
+ * (stub-blocks.ts cuts the stream's blocks there). Also the slice deflated between two waits.
+ */
+export const STUB_OUT_BUF = 0x8000;
+/** zlib's Z_SYNC_FLUSH: emit everything so far, byte-aligned, without ending the stream. */
+const Z_SYNC_FLUSH = 2;
+
+/** A zlib stream as the stub inflates it, and where it was flushed. */
+export interface CompressedStream {
+  bytes: Uint8Array;
+  /** Compressed length after each whole `STUB_OUT_BUF` of input: those bytes inflate to exactly that input. */
+  syncPoints: number[];
+}
+
+/** Deflate, flushed after every `STUB_OUT_BUF` of input (a few bytes each, nothing else changes). */
+class SyncDeflater {
+  private readonly deflater = new Deflate({ level: DEFLATE_LEVEL });
+  private readonly chunks: Uint8Array[] = [];
+  private length = 0;
+  private readonly syncPoints: number[] = [];
+
+  constructor() {
+    this.deflater.onData = (chunk: Uint8Array) => {
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+    };
+  }
+
+  /** Push one slice (at most `STUB_OUT_BUF`, a whole one unless `last`). */
+  push(slice: Uint8Array, last: boolean): void {
+    this.deflater.push(slice, last ? true : Z_SYNC_FLUSH);
+    if (this.deflater.err) throw new Error(`deflate failed: ${this.deflater.msg}`);
+    if (!last) this.syncPoints.push(this.length);
+  }
+
+  result(): CompressedStream {
+    const bytes = new Uint8Array(this.length);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return { bytes, syncPoints: this.syncPoints };
+  }
+}
 
 const yieldToEventLoop: () => Promise<void> =
   typeof setImmediate === "function"
@@ -35,16 +84,17 @@ const yieldToEventLoop: () => Promise<void> =
  * Deflates the ranges a job will write, in order, a little ahead of the write: while one range
  * goes over the wire (the host idles, waiting on the board) the next ones are compressed in small
  * slices, so each range is ready when its turn comes and the wire carries them back to back.
- * Compressed as the stub inflates it: zlib format, at zlib's default level (`DEFLATE_LEVEL`).
+ * Compressed as the stub inflates it: zlib format, at zlib's default level (`DEFLATE_LEVEL`),
+ * flushed at every `STUB_OUT_BUF` of input.
  */
 export class CompressAhead<K> {
-  private readonly results = new Map<K, Promise<Uint8Array>>();
+  private readonly results = new Map<K, Promise<CompressedStream>>();
   private readonly order: K[] = [];
-  private readonly settle = new Map<K, { resolve: (out: Uint8Array) => void; reject: (err: unknown) => void }>();
+  private readonly settle = new Map<K, { resolve: (out: CompressedStream) => void; reject: (err: unknown) => void }>();
   private cancelled = false;
   /**
    * Index in `order` of the furthest range asked for so far. Nothing is compressed before the
-   * first range is asked for: until the writing starts the host's waits are short round trips,
+   * first range is asked for: until then the host's waits are short round trips,
    * and on a board simulated in the same thread its CPU time would delay the board's replies.
    */
   private asked = Number.NEGATIVE_INFINITY;
@@ -58,7 +108,7 @@ export class CompressAhead<K> {
     const queue = [...jobs];
     for (const [key] of queue) {
       this.order.push(key);
-      const result = new Promise<Uint8Array>((resolve, reject) => {
+      const result = new Promise<CompressedStream>((resolve, reject) => {
         this.settle.set(key, { resolve, reject });
       });
       result.catch(() => undefined);
@@ -68,7 +118,7 @@ export class CompressAhead<K> {
   }
 
   /** The compressed form of `key`'s data (compressed at once if it was not handed in up front). */
-  get(key: K, data: Uint8Array): Promise<Uint8Array> {
+  get(key: K, data: Uint8Array): Promise<CompressedStream> {
     const result = this.results.get(key);
     if (!result) return Promise.resolve(compressNow(data));
     this.asked = Math.max(this.asked, this.order.indexOf(key));
@@ -94,16 +144,15 @@ export class CompressAhead<K> {
           });
           this.wakeUp = null;
         }
-        const deflater = new Deflate({ level: DEFLATE_LEVEL });
-        for (let at = 0; at < data.length; at += SLICE) {
+        const deflater = new SyncDeflater();
+        for (let at = 0; at < data.length; at += STUB_OUT_BUF) {
           await yieldToEventLoop();
           if (this.cancelled) throw new Error("compression cancelled");
-          const end = Math.min(data.length, at + SLICE);
+          const end = Math.min(data.length, at + STUB_OUT_BUF);
           deflater.push(data.subarray(at, end), end >= data.length);
-          if (deflater.err) throw new Error(`deflate failed: ${deflater.msg}`);
         }
         if (data.length === 0) deflater.push(new Uint8Array(0), true);
-        resolve(deflater.result);
+        resolve(deflater.result());
       } catch (err) {
         reject(err);
       }
@@ -111,10 +160,14 @@ export class CompressAhead<K> {
   }
 }
 
-export function compressNow(data: Uint8Array): Uint8Array {
-  const deflater = new Deflate({ level: DEFLATE_LEVEL });
-  deflater.push(data, true);
-  return deflater.result;
+export function compressNow(data: Uint8Array): CompressedStream {
+  const deflater = new SyncDeflater();
+  for (let at = 0; at < data.length; at += STUB_OUT_BUF) {
+    const end = Math.min(data.length, at + STUB_OUT_BUF);
+    deflater.push(data.subarray(at, end), end >= data.length);
+  }
+  if (data.length === 0) deflater.push(new Uint8Array(0), true);
+  return deflater.result();
 }
 
 /** MD5 of `data` (lower-case hex), computed in slices between the job's waits on the board. */

@@ -82,12 +82,13 @@ export abstract class FlashCommands extends LoaderBase {
       this.fail(op, "not-in-flash-mode");
       return;
     }
+    const arrivedAt = this.now();
     const result = session.feed(block);
     if (!result.ok) {
       this.fail(op, result.error === "inflate" ? "inflate" : "too-much");
       return;
     }
-    this.afterFlashWork(op, this.board.paced ? result.ms : 0);
+    this.afterFlashWork(op, this.board.paced ? result.ms : 0, undefined, arrivedAt);
   }
 
   /**
@@ -105,8 +106,8 @@ export abstract class FlashCommands extends LoaderBase {
     }
     const failure = dataBlockFailure(cmd);
     const error = failure ? errorCode(failure, true) : this.stubWriteError;
-    if (this.board.paced) this.eraseAheadUntil(this.now());
-    // Acknowledged as soon as received, unless the previous block is still being processed.
+    // Acknowledged as soon as received, unless the previous block is still being processed (cmd_loop
+    // takes the next command only once it is done with the last).
     const ackAt = Math.max(this.now(), this.blockDoneAt);
     this.reply(op, error, 0, ackAt);
     if (error !== 0) return;
@@ -114,12 +115,14 @@ export abstract class FlashCommands extends LoaderBase {
       this.stubWriteError = StubError.NOT_IN_FLASH_MODE;
       return;
     }
-    const result = session.feed(cmd.data.subarray(16));
+    // Processed after the reply, while the next block arrives; an erase it started may still run
+    // when it is done (see FlashWriteSession).
+    const clock = { cpu: ackAt, flash: this.flashBusyUntil };
+    const result = session.feed(cmd.data.subarray(16), this.board.paced ? clock : undefined);
     if (!result.ok) this.stubWriteError = stubWriteErrorCode(result.error);
-    const ms = result.ok && this.board.paced ? result.ms : 0;
-    // Programmed (after any erase already under way) while the next block arrives.
-    this.flashBusyUntil = Math.max(ackAt, this.flashBusyUntil) + ms;
-    this.blockDoneAt = this.flashBusyUntil;
+    if (!this.board.paced) return;
+    this.blockDoneAt = clock.cpu;
+    this.flashBusyUntil = Math.max(clock.flash, clock.cpu);
   }
 
   protected flashEnd(op: number, data: Uint8Array): void {
@@ -152,6 +155,7 @@ export abstract class FlashCommands extends LoaderBase {
   }
 
   protected flashMd5(data: Uint8Array): void {
+    const arrivedAt = this.now();
     if (data.length !== 16) {
       this.fail(Op.SPI_FLASH_MD5, this.stub ? "failed" : "invalid");
       return;
@@ -165,7 +169,8 @@ export abstract class FlashCommands extends LoaderBase {
         this.fail(Op.SPI_FLASH_MD5, "failed", this.flashBusyUntil);
         return;
       }
-      this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, md5(this.spiFlash.read(offset, size)));
+      const digest = md5(this.spiFlash.read(offset, size));
+      this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, digest, arrivedAt);
       return;
     }
     if (!this.attached) {
@@ -178,7 +183,7 @@ export abstract class FlashCommands extends LoaderBase {
     }
     // The ROM answers with 32 hex digits (the stub with 16 raw bytes, stub_commands.c).
     const digest = new TextEncoder().encode(toHex(md5(this.spiFlash.read(offset, size))));
-    this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, digest);
+    this.afterFlashWork(Op.SPI_FLASH_MD5, size / CPU_RATES.md5BytesPerMs, digest, arrivedAt);
   }
 
   /**

@@ -6,11 +6,32 @@ export type WriteError = "inflate" | "too-much-data" | "not-enough-data" | "spi"
 export type FeedResult = { ok: true; ms: number } | { ok: false; error: WriteError };
 
 /**
+ * The stub's two clocks while it processes a block (performance.now() times): when its CPU is done
+ * with what it has been given, and when the flash chip is done with the erase or program it was
+ * last sent. An erase is started and left running (stub_write_flash.c start_next_erase: "Does not
+ * wait for the erase to complete"); programming waits for it and is itself waited for (SPIWrite).
+ */
+export interface StubClock {
+  cpu: number;
+  flash: number;
+}
+
+/** stub_write_flash.c handle_flash_deflated_data: `static uint8_t out_buf[32768]`, written out when full. */
+const STUB_OUT_BUF = 0x8000;
+
+/**
  * One FLASH_BEGIN..FLASH_END (or the compressed variant) on the chip: where the data goes, how
  * much is still expected, and what has been erased so far.
  *
  * The ROM erases the whole region when the write begins; the stub erases just ahead of the data
- * as it arrives (64 KiB blocks where it can), which is why its FLASH_BEGIN answers at once.
+ * as it processes it (64 KiB blocks where it can), which is why its FLASH_BEGIN answers at once.
+ * With a `StubClock`, `feed` follows the stub's order of work (stub_write_flash.c): before each
+ * inflate call it starts the next erase if the flash is idle ("decompressing takes time, so might
+ * as well be running a SPI erase in the background"), inflates into a 32 KiB buffer, and writes the
+ * buffer out when it is full or the stream ends, first erasing through the sector that follows the
+ * write's last byte (handle_flash_data: `last_sector = (next_write + length) / FLASH_SECTOR_SIZE`),
+ * then waiting for the flash. Nothing is erased while the stub waits for the UART (cmd_loop's idle
+ * hook does no flash work).
  */
 export class FlashWriteSession {
   written = 0;
@@ -21,6 +42,12 @@ export class FlashWriteSession {
   private overflow = false;
   private pendingMs = 0;
   private spiFailed = false;
+  /** Set while `feed` runs with the stub's clocks. */
+  private clock: StubClock | null = null;
+  /** The stub's inflate output not yet written (out_buf), and inflated bytes of the block being fed. */
+  private outBuf: Uint8Array | null = null;
+  private outFill = 0;
+  private produced: Uint8Array[] = [];
 
   constructor(
     private readonly flash: SpiFlash,
@@ -39,9 +66,15 @@ export class FlashWriteSession {
     this.erasedTo = offset - (offset % SECTOR_SIZE);
     this.end = offset + size;
     if (compressed) {
-      // The stub inflates into a small buffer and programs it as it fills, block by block.
       const inflater = new Inflate({ chunkSize: SECTOR_SIZE });
-      inflater.onData = (chunk: Uint8Array) => this.program(chunk);
+      // The stub collects its inflater's output in out_buf and writes it out when that is full; the
+      // ROM programs as it inflates.
+      if (eraseAhead) {
+        this.outBuf = new Uint8Array(STUB_OUT_BUF);
+        inflater.onData = (chunk: Uint8Array) => this.produced.push(chunk);
+      } else {
+        inflater.onData = (chunk: Uint8Array) => this.program(chunk);
+      }
       this.inflater = inflater;
     }
   }
@@ -54,13 +87,13 @@ export class FlashWriteSession {
     return end > start ? this.flash.eraseRange(start, end - start) : 0;
   }
 
-  /** The stub erases ahead of the data while it waits for the UART: is there anything left to erase? */
-  get canEraseAhead(): boolean {
+  /** Is anything of the region left for the stub to erase? */
+  private get canEraseAhead(): boolean {
     return this.eraseAhead && this.erasedTo < this.roundedEnd;
   }
 
   /** Erase the next unit of the region: a 64 KiB block where aligned and wholly inside, else a sector. */
-  eraseNextUnit(): number {
+  private eraseNextUnit(): number {
     if (!this.canEraseAhead) return 0;
     if (this.erasedTo % BLOCK_SIZE === 0 && this.roundedEnd - this.erasedTo >= BLOCK_SIZE) {
       const ms = this.flash.eraseBlock(this.erasedTo);
@@ -82,23 +115,39 @@ export class FlashWriteSession {
     return this.size - this.written;
   }
 
-  feed(block: Uint8Array): FeedResult {
+  /**
+   * Take one data block. Without `clock` the time it costs is returned as `ms`, all of it in series
+   * (the ROM, which answers only when done); with it, the stub's clocks are moved on as its work
+   * interleaves (see the class comment) and `ms` is 0.
+   */
+  feed(block: Uint8Array, clock?: StubClock): FeedResult {
     this.pendingMs = 0;
     this.spiFailed = false;
+    this.clock = clock ?? null;
+    try {
+      return this.feedBlock(block);
+    } finally {
+      this.clock = null;
+    }
+  }
+
+  private feedBlock(block: Uint8Array): FeedResult {
     const inflater = this.inflater;
     if (inflater) {
       if (this.inflateFailed) return { ok: false, error: "inflate" };
       // stub_write_flash.c handle_flash_deflated_data: once all is written, a further block is
       // accepted only if it could be the 4-byte Adler-32 trailer.
-      if (inflater.ended) return block.length > 4 ? { ok: false, error: "too-much-data" } : { ok: true, ms: 0 };
+      if (inflater.ended && this.outFill === 0)
+        return block.length > 4 ? { ok: false, error: "too-much-data" } : { ok: true, ms: 0 };
       const before = this.written;
       inflater.push(block, false);
       if (inflater.err) {
         this.inflateFailed = true;
         return { ok: false, error: "inflate" };
       }
+      if (this.outBuf) this.inflateCalls(ended(inflater));
       if (this.overflow) return { ok: false, error: "too-much-data" };
-      this.pendingMs += (this.written - before) / CPU_RATES.inflateBytesPerMs;
+      if (!this.outBuf) this.pendingMs += (this.written - before) / CPU_RATES.inflateBytesPerMs;
       // stub_write_flash.c handle_flash_deflated_data: the stream ended with bytes still owed. (The ROM's
       // size is the region it erased, rounded up to blocks by esptool-js; it does not expect it filled.)
       if (this.eraseAhead && ended(inflater) && this.remaining > 0) return { ok: false, error: "not-enough-data" };
@@ -109,7 +158,68 @@ export class FlashWriteSession {
       // The last block arrives padded to the block size; only `size` bytes are programmed.
       this.program(block.subarray(0, Math.min(block.length, this.remaining)));
     }
-    return this.refusedBySpi() ? { ok: false, error: "spi" } : { ok: true, ms: this.pendingMs };
+    return this.refusedBySpi() ? { ok: false, error: "spi" } : { ok: true, ms: this.clock ? 0 : this.pendingMs };
+  }
+
+  /**
+   * The stub's inflate calls over what this block inflated to: each call runs until its input is
+   * used up or out_buf is full, and is preceded by an opportunistic erase; a full out_buf, or the
+   * stream's end, is written out.
+   */
+  private inflateCalls(streamEnded: boolean): void {
+    const outBuf = this.outBuf;
+    if (!outBuf) return;
+    const produced = this.produced;
+    this.produced = [];
+    let total = 0;
+    for (const chunk of produced) total += chunk.length;
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of produced) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    let pos = 0;
+    do {
+      this.startNextErase();
+      const n = Math.min(STUB_OUT_BUF - this.outFill, all.length - pos);
+      this.spendCpu(n / CPU_RATES.inflateBytesPerMs);
+      outBuf.set(all.subarray(pos, pos + n), this.outFill);
+      this.outFill += n;
+      pos += n;
+      if (this.outFill === STUB_OUT_BUF || (streamEnded && pos === all.length && this.outFill > 0)) {
+        const fill = this.outFill;
+        this.outFill = 0;
+        this.program(outBuf.slice(0, fill));
+      }
+    } while (pos < all.length);
+  }
+
+  /** CPU work: with the stub's clocks it moves the CPU on, otherwise it adds to the serial total. */
+  private spendCpu(ms: number): void {
+    if (this.clock) this.clock.cpu += ms;
+    else this.pendingMs += ms;
+  }
+
+  /** stub_write_flash.c start_next_erase: erase the next unit if the flash is idle, without waiting for it. */
+  private startNextErase(): void {
+    const clock = this.clock;
+    if (!clock || !this.canEraseAhead || clock.flash > clock.cpu) return;
+    clock.flash = clock.cpu + this.eraseNextUnit();
+  }
+
+  /** Erase (synchronously, waiting for the flash before each unit) up to `until`; then wait for the flash. */
+  private eraseThrough(until: number): void {
+    const clock = this.clock;
+    while (this.eraseAhead && this.erasedTo < until && this.canEraseAhead) {
+      if (clock) {
+        clock.cpu = Math.max(clock.cpu, clock.flash);
+        clock.flash = clock.cpu + this.eraseNextUnit();
+      } else {
+        this.pendingMs += this.eraseNextUnit();
+      }
+    }
+    if (clock) clock.cpu = Math.max(clock.cpu, clock.flash);
   }
 
   /** Set while programming (a callback of the inflater, for compressed data). */
@@ -126,15 +236,22 @@ export class FlashWriteSession {
     if (data.length === 0) return;
     const at = this.offset + this.written;
     const until = at + data.length;
-    // handle_flash_data erases up to the block's last sector first (raw SPI commands, no bound)...
-    while (this.eraseAhead && this.erasedTo < until) this.pendingMs += this.eraseNextUnit();
+    // handle_flash_data erases through the sector holding byte `until` first (raw SPI commands, no
+    // bound; the remaining-sector count stops it at the region's end)...
+    this.eraseThrough(until - (until % SECTOR_SIZE) + SECTOR_SIZE);
     if (until > this.chipSizeLimit) {
       // ...then SPIWrite refuses the whole call past the chip size; the stub still moves on past it.
       this.spiFailed = true;
       this.written += data.length;
       return;
     }
-    this.pendingMs += this.flash.program(at, data);
+    const ms = this.flash.program(at, data);
+    if (this.clock) {
+      this.clock.cpu += ms;
+      this.clock.flash = this.clock.cpu;
+    } else {
+      this.pendingMs += ms;
+    }
     this.written += data.length;
   }
 }

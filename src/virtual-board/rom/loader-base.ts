@@ -85,19 +85,14 @@ export abstract class LoaderBase {
     this.out.send(Math.max(this.now(), notBefore), slipEncode(responsePacket(op, 0, this.statusBytes(failure))));
   }
 
-  /** Reply once the flash has finished earlier work plus `ms` more. */
-  protected afterFlashWork(op: number, ms: number, data?: Uint8Array): void {
-    const done = Math.max(this.now(), this.flashBusyUntil) + (this.board.paced ? ms : 0);
+  /**
+   * Reply once the flash has finished earlier work plus `ms` more. `arrivedAt` is when the command
+   * reached the chip (default now): the simulator's own CPU time computing the reply (an MD5 of
+   * megabytes in JavaScript) is not the chip's, which `ms` already models.
+   */
+  protected afterFlashWork(op: number, ms: number, data?: Uint8Array, arrivedAt = this.now()): void {
+    const done = Math.max(arrivedAt, this.flashBusyUntil) + (this.board.paced ? ms : 0);
     this.flashBusyUntil = done;
     this.ok(op, data, 0, done);
-  }
-
-  /**
-   * While waiting for the UART the stub starts erasing what the write will need next; each erase,
-   * once started, runs to completion. Model the erases that would have started before `t`.
-   */
-  protected eraseAheadUntil(t: number): void {
-    const session = this.write;
-    while (session?.canEraseAhead && this.flashBusyUntil < t) this.flashBusyUntil += session.eraseNextUnit();
   }
 }

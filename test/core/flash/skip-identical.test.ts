@@ -61,6 +61,23 @@ describe("findDifferingRuns", () => {
     expect(f.asked.every(([, length]) => length > 4096)).toBe(true);
   });
 
+  it("asks about a piece's head first when told the part before it differed, and not otherwise", async () => {
+    const blank = new Uint8Array(4 << 20).fill(0xff);
+    const hinted = fakeFlash(blank);
+    expect(await findDifferingRuns(hinted, offset, app, true)).toEqual([{ start: 0, end: app.length }]);
+    // The first question is about the first piece's 8 KiB head, not all of its 256 KiB.
+    expect(hinted.asked[0]).toEqual([offset, 0x2000]);
+    const plain = fakeFlash(blank);
+    await findDifferingRuns(plain, offset, app);
+    expect(plain.asked[0]).toEqual([offset, 0x30000]);
+    // The hint costs an identical part one small question per piece, nothing more.
+    const same = blank.slice();
+    same.set(app, offset);
+    const f = fakeFlash(same);
+    expect(await findDifferingRuns(f, offset, app, true)).toEqual([]);
+    expect(f.asked.filter(([, length]) => length === 0x2000)).toHaveLength(1);
+  });
+
   it("skips 0xFF padding that a blank chip already holds", async () => {
     const flash = new Uint8Array(4 << 20).fill(0xff);
     const padded = app.slice();
