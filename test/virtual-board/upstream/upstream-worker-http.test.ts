@@ -69,9 +69,17 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(() => board.unplug());
 
-it("tells the page it serves HTTP and HTTPS, with the certificate from cert_file, at its Wi-Fi address", () => {
+it("tells the page it serves HTTP and HTTPS, with the certificate from cert_file, at its Wi-Fi address", async () => {
   expect(app.network.ip).toBe("192.168.4.23");
   expect(app.network.serving).toEqual({ http: true, https: true, certificatePem: certPem });
+  // ESP-IDF's lines come from the server's own task and may reach the console after the script's
+  // "signaling server started" print.
+  const logged = (line: string) => term.text.includes(line);
+  await until(
+    () => logged("HTTPS server started successfully") && logged("Registering handler for URI: /webrtc/offer"),
+    "the HTTPS server's log lines",
+    10_000,
+  );
   expect(term.text).toMatch(/I \(\d+\) HTTPSERVER: Registering handler for URI: \/webrtc\/offer, Method: POST/);
   expect(term.text).toMatch(/I \(\d+\) HTTPSERVER: HTTPS server started successfully on port 443/);
 });
