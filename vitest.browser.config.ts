@@ -29,6 +29,9 @@ export default defineConfig({
           include: ["test/browser/**/*.test.ts"],
           exclude: TIMED,
           maxWorkers: 2,
+          // Each file launches its own Chromium and servers; what it imports (playwright-core, the
+          // harness) holds no state between files, so a worker imports it once, not once a file.
+          isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
