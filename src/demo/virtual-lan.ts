@@ -9,6 +9,7 @@
  *
  * Lazy: the portal loads it with its jobs, after the first paint.
  */
+import { certificateFingerprint, pemDer } from "../core/provision/fingerprint";
 import { SignalingError } from "../core/signaling/errors";
 import { createFetchTransport, type SignalingTransport } from "../core/signaling/transport";
 import type { BoardNetwork } from "../virtual-board/httpserver/worker-http";
@@ -155,14 +156,6 @@ export async function virtualLanFetch(
   });
 }
 
-/** SHA-256 of a PEM certificate's DER, "AB:CD:…" as device records keep it. */
-async function pemFingerprint(pem: string): Promise<string> {
-  const base64 = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").replace(/\s+/g, "");
-  const der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", der));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
-}
-
 /**
  * HTTPS signaling to a board on the LAN: the fetch transport over virtualLanFetch, pinned to the
  * certificate the portal provisioned (the board's TLS presents the PEM it loaded from cert_file).
@@ -186,7 +179,7 @@ export function virtualLanTransport(
       // What the board's TLS presents (its handshake fails outright when its key is not the certificate's).
       const address = resolveHost(host);
       const pem = address === null ? undefined : boardAt(address, "https", macKey(record.mac))?.serving?.certificatePem;
-      const presented = pem ? await pemFingerprint(pem) : null;
+      const presented = pem ? await certificateFingerprint(pemDer(pem)) : null;
       if (presented !== null && presented !== pinned) {
         throw new SignalingError(
           "certificate-mismatch",

@@ -3,6 +3,7 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { ProvisionError } from "./errors";
+import { certificateFingerprint } from "./fingerprint";
 import { validateHostname } from "./identity";
 import { SecretText } from "./secret";
 
@@ -147,11 +148,7 @@ function isIPv6(text: string): boolean {
   return halves.length === 2 ? slots < 8 : slots === 8;
 }
 
-/** SHA-256 over DER, "AB:CD:…" (the form Chrome and Firefox certificate viewers show). */
-export async function certificateFingerprint(der: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", der as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
-}
+export { certificateFingerprint };
 
 /** Fingerprint of a PEM certificate, for re-checking what a board serves against the registry. */
 export async function pemCertificateFingerprint(pem: string): Promise<string> {

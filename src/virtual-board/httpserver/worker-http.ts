@@ -9,6 +9,7 @@
  * own device scripts signal over serial on the in-page board, and their `start(cert, key, port)`
  * is answered as a start failure.
  */
+import { pemDer } from "../../core/provision/fingerprint";
 import { installPythonModule } from "../micropython/install-python-module";
 import { HTTPSERVER_SHIM_PY } from "./httpserver-shim.py";
 import { UpstreamHttpCore, type HttpReplyOut, type HttpRequestIn, type UpstreamHttpLog } from "./upstream-http-core";
@@ -43,8 +44,6 @@ const usablePem = (cert: string, key: string): boolean =>
 
 const REFUSED = { status: -1, statusText: "", headers: {}, body: "" } satisfies HttpReplyOut;
 
-const pemDer = (pem: string): Uint8Array =>
-  Uint8Array.from(atob(pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "")), (c) => c.charCodeAt(0));
 const fromBase64Url = (text: string): number[] =>
   Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
@@ -57,13 +56,9 @@ const fromBase64Url = (text: string): number[] =>
  */
 export async function keyMatchesCertificate(certPem: string, keyPem: string): Promise<boolean> {
   try {
-    const key = await crypto.subtle.importKey(
-      "pkcs8",
-      pemDer(keyPem) as Uint8Array<ArrayBuffer>,
-      { name: "ECDSA", namedCurve: "P-256" },
-      true,
-      ["sign"],
-    );
+    const key = await crypto.subtle.importKey("pkcs8", pemDer(keyPem), { name: "ECDSA", namedCurve: "P-256" }, true, [
+      "sign",
+    ]);
     const jwk = await crypto.subtle.exportKey("jwk", key);
     if (!jwk.x || !jwk.y) return false;
     const point = [0x04, ...fromBase64Url(jwk.x), ...fromBase64Url(jwk.y)];
