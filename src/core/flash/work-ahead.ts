@@ -1,4 +1,5 @@
 import { md5 } from "@noble/hashes/legacy.js";
+import { concatBytes } from "@noble/hashes/utils.js";
 import { Deflate } from "pako";
 
 /**
@@ -56,13 +57,16 @@ class SyncDeflater {
   }
 
   result(): CompressedStream {
-    const bytes = new Uint8Array(this.length);
-    let at = 0;
-    for (const chunk of this.chunks) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-    return { bytes, syncPoints: this.syncPoints };
+    return { bytes: concatBytes(...this.chunks), syncPoints: this.syncPoints };
+  }
+}
+
+/** `data` in the slices the deflater takes (`STUB_OUT_BUF` each), the last marked; empty data is one empty last slice. */
+function* stubSlices(data: Uint8Array): Generator<{ slice: Uint8Array; last: boolean }> {
+  if (data.length === 0) yield { slice: data, last: true };
+  for (let at = 0; at < data.length; at += STUB_OUT_BUF) {
+    const end = Math.min(data.length, at + STUB_OUT_BUF);
+    yield { slice: data.subarray(at, end), last: end >= data.length };
   }
 }
 
@@ -145,13 +149,11 @@ export class CompressAhead<K> {
           this.wakeUp = null;
         }
         const deflater = new SyncDeflater();
-        for (let at = 0; at < data.length; at += STUB_OUT_BUF) {
+        for (const { slice, last } of stubSlices(data)) {
           await yieldToEventLoop();
           if (this.cancelled) throw new Error("compression cancelled");
-          const end = Math.min(data.length, at + STUB_OUT_BUF);
-          deflater.push(data.subarray(at, end), end >= data.length);
+          deflater.push(slice, last);
         }
-        if (data.length === 0) deflater.push(new Uint8Array(0), true);
         resolve(deflater.result());
       } catch (err) {
         reject(err);
@@ -162,11 +164,7 @@ export class CompressAhead<K> {
 
 export function compressNow(data: Uint8Array): CompressedStream {
   const deflater = new SyncDeflater();
-  for (let at = 0; at < data.length; at += STUB_OUT_BUF) {
-    const end = Math.min(data.length, at + STUB_OUT_BUF);
-    deflater.push(data.subarray(at, end), end >= data.length);
-  }
-  if (data.length === 0) deflater.push(new Uint8Array(0), true);
+  for (const { slice, last } of stubSlices(data)) deflater.push(slice, last);
   return deflater.result();
 }
 

@@ -1,4 +1,5 @@
 import { Inflate } from "pako";
+import { concatBytes } from "@noble/hashes/utils.js";
 import { BLOCK_SIZE, CPU_RATES, SECTOR_SIZE, SpiFlash } from "./spi-flash";
 
 /** What went wrong with a block: "spi" is SPIWrite refusing an address past the chip size the stub was given. */
@@ -169,16 +170,8 @@ export class FlashWriteSession {
   private inflateCalls(streamEnded: boolean): void {
     const outBuf = this.outBuf;
     if (!outBuf) return;
-    const produced = this.produced;
+    const all = concatBytes(...this.produced);
     this.produced = [];
-    let total = 0;
-    for (const chunk of produced) total += chunk.length;
-    const all = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of produced) {
-      all.set(chunk, at);
-      at += chunk.length;
-    }
     let pos = 0;
     do {
       this.startNextErase();
