@@ -36,6 +36,14 @@ export async function withEfuseWords<T>(loader: ESPLoader, words: EfuseWords, wo
   }
 }
 
+/**
+ * esptool-js found a flasher stub already running when it synced (its `syncStubDetected`: a board
+ * kept in its loader by the last session), so the chip answers as the stub, not as its ROM.
+ */
+export function stubLeftRunning(loader: ESPLoader): boolean {
+  return (loader as unknown as { syncStubDetected?: boolean }).syncStubDetected === true;
+}
+
 /** Identify the connected chip; `usbSerialJtag`: the port is the chip's own USB-Serial-JTAG. */
 export async function identifyChip(
   loader: ESPLoader,
@@ -47,8 +55,7 @@ export async function identifyChip(
   // esptool attaches it before it reads the flash's id through the SPI registers.
   // esptool's flash_spi_attach sends the ROM 8 bytes and the stub 4: a stub left running by the last
   // session (a board kept in its loader, esptool-js's syncStubDetected) refuses the ROM's form.
-  const stubRunning = (loader as unknown as { syncStubDetected?: boolean }).syncStubDetected === true;
-  await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(stubRunning ? 4 : 8));
+  await loader.checkCommand("attach SPI flash", SPI_ATTACH, new Uint8Array(stubLeftRunning(loader) ? 4 : 8));
   detected.flashSize = await flashSize(loader);
   return detected;
 }

@@ -11,7 +11,7 @@ import { planStubBlocks, romBlocks } from "./stub-blocks";
 import type { DetectedChip } from "./types";
 import { quietWatchdogs, watchdogRegisters } from "./watchdogs";
 import { setFlashParameters } from "./flash-parameters";
-import { SPI_ATTACH, identifyChip, withEfuseWords, type EfuseWords } from "./chip-identity";
+import { SPI_ATTACH, identifyChip, stubLeftRunning, withEfuseWords, type EfuseWords } from "./chip-identity";
 import { EN_LOW_MS, connectResetConstructors } from "./reset-pulse";
 import { romMd5 } from "./rom-md5";
 
@@ -378,8 +378,7 @@ export class FlashSession {
   private async quietWatchdogsIfNeeded(): Promise<void> {
     const loader = this.loader;
     const regs = watchdogRegisters(loader.chip.CHIP_NAME as ChipFamily);
-    const stubRunning = (loader as unknown as { syncStubDetected: boolean }).syncStubDetected;
-    if (!regs || stubRunning || !isUsbSerialJtag(this.port.getInfo())) return;
+    if (!regs || stubLeftRunning(loader) || !isUsbSerialJtag(this.port.getInfo())) return;
     await quietWatchdogs(
       { readReg: (addr) => loader.readReg(addr), writeReg: (addr, value) => loader.writeReg(addr, value) },
       regs,
