@@ -254,6 +254,8 @@ describe("firmware sources on the portal page", () => {
     await zone.dispatchEvent("dragover", { dataTransfer: transfer });
     await zone.dispatchEvent("drop", { dataTransfer: transfer });
     await page.locator("pydirect-local-firmware-files [data-field=local-version]").waitFor();
+    // The analysis is shown before the offer made from it is in the step's result.
+    await expect.poll(async () => (await sessionState(page)).firmware.result?.name).toBe("My pyDirect build");
     const state = await sessionState(page);
     expect(state.firmware.local?.analysis.shape).toBe("manifest");
     expect(state.firmware.local?.analysis.chipFamily).toBe("ESP32-S3");
