@@ -75,7 +75,7 @@ const passed =
   (await together([
     {
       name: "node tests",
-      command: "vitest run --config vitest.config.ts --project node",
+      command: "vitest run --config vitest.config.ts --project node --project node-isolated",
       env: READY,
       live: true,
     },
