@@ -15,7 +15,7 @@ const TIMED = ["test/browser/virtual-board-worker.test.ts"];
 
 // Browser tests: vitest runs in Node and drives the system Chromium through playwright-core.
 // The site is built once (global-setup) and served from dist/ by test/browser/harness.ts; every
-// file starts its own servers on port 0 and its own Chromium with a temporary profile, and only
+// file starts its own servers on port 0 and a fresh context in its worker's Chromium, and only
 // reads dist/, so two files can run side by side (the machine has two cores; a third Chromium
 // would only queue for them).
 export default defineConfig({
@@ -29,8 +29,9 @@ export default defineConfig({
           include: ["test/browser/**/*.test.ts"],
           exclude: TIMED,
           maxWorkers: 2,
-          // Each file launches its own Chromium and servers; what it imports (playwright-core, the
-          // harness) holds no state between files, so a worker imports it once, not once a file.
+          // Each file starts its own servers and browser context; what it imports (playwright-core,
+          // the harness) holds no state between files but the worker's Chromium, so a worker
+          // imports it once, not once a file.
           isolate: false,
           sequence: { groupOrder: 0 },
         },

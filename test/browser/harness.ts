@@ -1,14 +1,15 @@
 /**
  * Shared harness for the browser suite: serve the built site (dist/, built once by
- * global-setup.ts) from a tiny static server on port 0, and launch the system Chromium with a
- * fresh profile through playwright-core. Never downloads a browser.
+ * global-setup.ts) from a tiny static server on port 0, and drive the system Chromium through
+ * playwright-core: one per test worker with a fresh profile, and a fresh context in it for each
+ * file. Never downloads a browser.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { ISOLATION_HEADERS } from "../../vite.config";
 
@@ -107,8 +108,11 @@ export async function serveDir(dir: string, options: ServeOptions = {}): Promise
 
 export interface LaunchedBrowser {
   context: BrowserContext;
-  /** The fresh profile directory (it names this browser's processes). */
-  profile: string;
+  /**
+   * The profile directory this browser's processes were started with, which browserCpuSeconds finds
+   * them by: only for a Chromium of its own (ownProcess); null for a context in the worker's one.
+   */
+  profile: string | null;
   page: Page;
   /** Console errors and uncaught exceptions seen on any page. */
   errors: string[];
@@ -129,32 +133,82 @@ const REPORT_CSP_VIOLATIONS = `document.addEventListener("securitypolicyviolatio
 }, true);`;
 
 export interface LaunchOptions {
-  /** Extra Chromium switches, added to the suite's own (e.g. --ip-address-space-overrides=). */
+  /** Extra Chromium switches, added to the suite's own (e.g. --ip-address-space-overrides=); implies ownProcess. */
   args?: string[];
   /** Accept self-signed certificates (a board's own), through DevTools rather than a switch. */
   ignoreHTTPSErrors?: boolean;
+  /**
+   * A Chromium of its own with a persistent profile, instead of a new context in the worker's
+   * shared one: for a test that measures the browser's processes (browserCpuSeconds).
+   */
+  ownProcess?: boolean;
 }
 
-/** Chromium with a fresh temporary profile (service workers, IndexedDB, Cache Storage all empty). */
+/** The switches every Chromium of the suite starts with (the brief's list). */
+function chromiumSwitches(extra: string[] = []): string[] {
+  return [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    ...extra,
+  ];
+}
+
+const EXECUTABLE = process.env.CHROME_PATH ?? "/usr/bin/chromium";
+const VIEWPORT = { width: 1100, height: 900 };
+
+/**
+ * One Chromium per test worker, started on first use with a fresh temporary profile (Playwright
+ * makes one for every launch) and left to Playwright to end when the worker exits. Each launchBrowser() is a new context in it, which has
+ * its own storage (service workers, IndexedDB, Cache Storage, cookies, permissions), so a file
+ * still starts from nothing; what it saves is a browser start per file (measured: about 1.9 CPU-s
+ * of Chromium's browser, GPU and utility processes each, on a machine whose browser suite is
+ * CPU-bound).
+ */
+let sharedChromium: Promise<Browser> | undefined;
+
+function workerChromium(): Promise<Browser> {
+  sharedChromium ??= chromium
+    .launch({ executablePath: EXECUTABLE, headless: true, args: chromiumSwitches() })
+    .then((browser) => {
+      browser.on("disconnected", () => (sharedChromium = undefined));
+      return browser;
+    });
+  return sharedChromium;
+}
+
+/**
+ * A fresh browser context (service workers, IndexedDB, Cache Storage all empty) in the worker's
+ * Chromium, or a Chromium of its own with a fresh temporary profile when the options ask for one.
+ */
 export async function launchBrowser(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
-  const profile = await mkdtemp(join(tmpdir(), "pydirect-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      ...(options.args ?? []),
-    ],
-    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
-    viewport: { width: 1100, height: 900 },
-  });
+  const ignoreHTTPSErrors = options.ignoreHTTPSErrors ?? false;
+  let context: BrowserContext;
+  let profile: string | null = null;
+  let release: () => Promise<void>;
+  if (options.ownProcess || options.args?.length) {
+    profile = await mkdtemp(join(tmpdir(), "pydirect-chromium-"));
+    const own = profile;
+    context = await chromium.launchPersistentContext(own, {
+      executablePath: EXECUTABLE,
+      headless: true,
+      args: chromiumSwitches(options.args),
+      ignoreHTTPSErrors,
+      viewport: VIEWPORT,
+    });
+    release = async () => {
+      await context.close().catch(() => undefined);
+      await rm(own, { recursive: true, force: true }).catch(() => undefined);
+    };
+  } else {
+    context = await (await workerChromium()).newContext({ ignoreHTTPSErrors, viewport: VIEWPORT });
+    release = () => context.close().catch(() => undefined);
+  }
   const errors: string[] = [];
   const cspViolations: string[] = [];
   await context.exposeBinding("__pydirectCspViolation", ({ page }, text: string) => {
@@ -168,9 +222,11 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
       if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
     });
   };
+  // A persistent context opens with a page of its own; a new context's first page comes through "page".
+  const existing = context.pages().at(0);
+  if (existing) watch(existing);
   context.on("page", watch);
-  const page = context.pages()[0] ?? (await context.newPage());
-  watch(page);
+  const page = existing ?? (await context.newPage());
   return {
     context,
     profile,
@@ -178,8 +234,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Launch
     errors,
     cspViolations,
     close: async () => {
-      await context.close().catch(() => undefined);
-      await rm(profile, { recursive: true, force: true }).catch(() => undefined);
+      await release();
       if (cspViolations.length) throw new Error(`Content-Security-Policy violations:\n${cspViolations.join("\n")}`);
     },
   };
@@ -223,18 +278,18 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   return result.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
 
-/** The built site on a static server and a fresh Chromium, for the tests of one file; closed after them. */
+/** The built site on a static server and a fresh browser context, for the tests of one file; closed after them. */
 export interface BuiltSite {
   readonly server: StaticServer;
   readonly browser: LaunchedBrowser;
 }
 
-export function useBuiltSite(): BuiltSite {
+export function useBuiltSite(options: LaunchOptions = {}): BuiltSite {
   let server: StaticServer | undefined;
   let browser: LaunchedBrowser | undefined;
   beforeAll(async () => {
     server = await serveDir(DIST);
-    browser = await launchBrowser();
+    browser = await launchBrowser(options);
   });
   afterEach(() => {
     expect(browser?.cspViolations ?? []).toEqual([]);

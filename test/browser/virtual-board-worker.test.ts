@@ -6,7 +6,8 @@ import { DIST, browserCpuSeconds, serveDir, useBuiltSite } from "./harness";
 // time.sleep inside a plain function waits without CPU, leaves the page responsive, and Ctrl-C
 // ends it. Driven over the board's own serial port, as a terminal would.
 
-const site = useBuiltSite();
+// Its own Chromium: the test measures the CPU of the browser's processes, which it finds by profile.
+const site = useBuiltSite({ ownProcess: true });
 
 /** Open the picked virtual board's port and keep what it prints in window.__serial. */
 async function attachTerminal(page: Page): Promise<void> {
@@ -85,7 +86,8 @@ async function flashedBoardAtRawRepl(page: Page, url: string): Promise<void> {
 }
 
 /** Run nap(3) (a sleep inside a function); the browser's CPU over it and the page's slowest answer. */
-async function measureNap(page: Page, profile: string, label: string): Promise<void> {
+async function measureNap(page: Page, profile: string | null, label: string): Promise<void> {
+  if (profile === null) throw new Error("measureNap needs a Chromium of its own (ownProcess) to find by its profile");
   const cpuBefore = await browserCpuSeconds(profile);
   const started = Date.now();
   await clearSerial(page);
