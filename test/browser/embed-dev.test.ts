@@ -7,7 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type ViteDevServer } from "vite";
 import { join } from "node:path";
-import { launchBrowser, ROOT, screenshot, seriousAxeViolations, type LaunchedBrowser } from "./harness";
+import {
+  devServerCacheDir,
+  launchBrowser,
+  ROOT,
+  screenshot,
+  seriousAxeViolations,
+  type LaunchedBrowser,
+} from "./harness";
 
 let vite: ViteDevServer;
 let browser: LaunchedBrowser;
@@ -18,6 +25,7 @@ beforeAll(async () => {
   vite = await createServer({
     configFile: join(ROOT, "vite.config.ts"),
     root: ROOT,
+    cacheDir: devServerCacheDir("embed-dev"),
     logLevel: "error",
     server: { port: 0, host: "127.0.0.1", hmr: false, watch: null },
   });
@@ -77,6 +85,7 @@ describe("embed demo page under the dev server", () => {
     const withHmr = await createServer({
       configFile: join(ROOT, "vite.config.ts"),
       root: ROOT,
+      cacheDir: devServerCacheDir("embed-dev"),
       logLevel: "error",
       server: { port: 0, host: "127.0.0.1", watch: null },
     });

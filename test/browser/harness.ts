@@ -32,6 +32,16 @@ const TYPES: Record<string, string> = {
   ".py": "text/plain; charset=utf-8",
 };
 
+/**
+ * A Vite dev server's own dependency cache for one test file. Vite pre-bundles dependencies into
+ * its cacheDir and re-bundles them there when a server's dependency list differs; two files' dev
+ * servers side by side on the shared node_modules/.vite overwrote each other's bundles mid-test
+ * (seen: "Failed to fetch dynamically imported module" in upstream-verify while embed-dev started).
+ */
+export function devServerCacheDir(file: string): string {
+  return join(ROOT, "node_modules", ".vite-test", file);
+}
+
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface StaticServer {

@@ -13,7 +13,7 @@ import { createPinnedHttpsTransport } from "../../src/core/signaling/https-pinne
 import type { SignalingTransport } from "../../src/core/signaling/transport";
 import type { VerifyReport } from "../../src/core/verify/report";
 import { WORKSHOP, servingPort, upstreamBoard } from "../core/upstream/upstream-board";
-import { launchBrowser, ROOT, type LaunchedBrowser } from "./harness";
+import { devServerCacheDir, launchBrowser, ROOT, type LaunchedBrowser } from "./harness";
 
 let vite: ViteDevServer;
 let browser: LaunchedBrowser;
@@ -26,6 +26,7 @@ beforeAll(async () => {
   vite = await createServer({
     configFile: false,
     root: ROOT,
+    cacheDir: devServerCacheDir("upstream-verify"),
     logLevel: "error",
     server: { port: 0, host: "127.0.0.1", hmr: false },
     optimizeDeps: {

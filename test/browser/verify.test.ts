@@ -13,7 +13,7 @@ import type { PeerBackend } from "../../src/core/signaling/peer";
 import { slowGatheringBackend } from "../core/verify/backends";
 import { provisionedIdentity, type Provisioned } from "../core/verify/fixtures";
 import { startMicroPythonDevice, type MicroPythonDevice } from "../virtual-board/webrtc/micropython-device";
-import { launchBrowser, ROOT, type LaunchedBrowser } from "./harness";
+import { devServerCacheDir, launchBrowser, ROOT, type LaunchedBrowser } from "./harness";
 
 let vite: ViteDevServer;
 let browser: LaunchedBrowser;
@@ -25,6 +25,7 @@ beforeAll(async () => {
   vite = await createServer({
     configFile: false,
     root: ROOT,
+    cacheDir: devServerCacheDir("verify"),
     logLevel: "error",
     server: { port: 0, host: "127.0.0.1", hmr: false },
     optimizeDeps: {
