@@ -174,11 +174,11 @@ const VIEWPORT = { width: 1100, height: 900 };
 
 /**
  * One Chromium per test worker, started on first use with a fresh temporary profile (Playwright
- * makes one for every launch) and left to Playwright to end when the worker exits. Each launchBrowser() is a new context in it, which has
- * its own storage (service workers, IndexedDB, Cache Storage, cookies, permissions), so a file
- * still starts from nothing; what it saves is a browser start per file (measured: about 1.9 CPU-s
- * of Chromium's browser, GPU and utility processes each, on a machine whose browser suite is
- * CPU-bound).
+ * makes one for every launch) and left to Playwright to end when the worker exits. Each
+ * launchBrowser() is a new context in it, with storage of its own (service workers, IndexedDB,
+ * Cache Storage, cookies, permissions), so a file still starts from nothing. What it saves is a
+ * browser start per file: measured here, about 1.9 CPU-seconds of Chromium's browser, GPU and
+ * utility processes per start, in a browser suite that keeps both cores busy.
  */
 let sharedChromium: Promise<Browser> | undefined;
 
