@@ -3,8 +3,9 @@ import { defineConfig } from "vitest/config";
 /**
  * Files whose assertions bound wall-clock time from above (a reply within N ms, event-loop lag,
  * the stub's ack while SPI NOR work goes on, a Wi-Fi join's realistic duration, a DataChannel
- * opening before the gathering limit). They run after the rest, one file at a time, so a
- * neighbour's CPU burst cannot fail them. Files that only bound time from below (the link's wire
+ * opening before the gathering limit). They run after the rest, one file at a time, beside only
+ * the browser suite, which `npm test` runs as SCHED_IDLE, so a neighbour's CPU burst cannot fail
+ * them (scripts/run-tests.ts). Files that only bound time from below (the link's wire
  * time, usb-bridge's pacing) or measure their own process's CPU share (idle-cpu, input) stay in
  * the parallel project: being slowed down cannot fail them.
  */
