@@ -5,7 +5,8 @@
 //      timers), the type check, lint and format, the firmware module's C tests and the site build
 //      the browser tests serve;
 //   3. side by side: the Node files that bound wall-clock time (vitest project "timed") and the
-//      browser suite, the browser suite in the background (Linux's SCHED_IDLE, see `background`).
+//      browser suite, the browser suite in the background (Linux's SCHED_IDLE, see `background`);
+//   4. alone: the browser file that measures the browser's own CPU (vitest project "browser-timed").
 //
 // Output of the side-by-side stages is held and printed whole when each ends (the two larger
 // suites, Node's and the browser's, stream live); a summary with each stage's time closes the run.
@@ -106,10 +107,18 @@ const passed =
     },
     {
       name: "browser tests",
-      command: "vitest run --config vitest.browser.config.ts",
+      command: "vitest run --config vitest.browser.config.ts --project browser",
       env: { ...READY, PYDIRECT_SKIP_BUILD: "1" },
       live: true,
       background: true,
+    },
+  ])) &&
+  (await sequence([
+    {
+      name: "timed browser tests",
+      command: "vitest run --config vitest.browser.config.ts --project browser-timed",
+      env: { ...READY, PYDIRECT_SKIP_BUILD: "1" },
+      live: true,
     },
   ]));
 
