@@ -149,6 +149,10 @@ export class VirtualWifi {
     this.emit({ state: "connecting", ssid });
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      // The event and status() must agree. Node runs a timer by its loop's cached clock, which can
+      // lag Date.now() at connect() by a millisecond, so the timer may fire just before doneAt;
+      // the outcome is reached when it fires.
+      if (this.attempt) this.attempt.doneAt = Math.min(this.attempt.doneAt, this.now());
       if (outcome === STAT.GOT_IP) {
         if (this.options.mdnsResponder !== false) this.mdnsName ??= this.hostname;
         this.emit({ state: "connected", ssid, ip: this.options.ip, hostname: this.hostname });
