@@ -32,35 +32,29 @@ function enLowPulses(log: Array<{ t: number; en: boolean }>): Array<[number, num
 
 const UART_CHIPS: readonly ChipFamily[] = SIMULATED_CHIPS;
 
+/** Connect, check the chip, hard-reset, and wait for the board to leave its loader for its firmware. */
+async function connectsAndResetsIntoFirmware(board: VirtualBoard, chip: ChipFamily): Promise<void> {
+  const session = await FlashSession.connect(board.port);
+  try {
+    expect(session.chip.family).toBe(chip);
+    await session.hardReset();
+  } finally {
+    await session.close();
+  }
+  await waitUntil(() => board.mode === "app" || board.mode === "boot-failed");
+}
+
 describe("resets through the auto-reset circuit", () => {
   for (const chip of UART_CHIPS) {
     for (const bridge of Object.values(USB_BRIDGES)) {
-      it(`connects to an ${chip} behind a ${bridge.name}, and resets it into its firmware`, async () => {
-        const board = new VirtualBoard({ chip, bridge });
-        const session = await FlashSession.connect(board.port);
-        try {
-          expect(session.chip.family).toBe(chip);
-          await session.hardReset();
-        } finally {
-          await session.close();
-        }
-        await waitUntil(() => board.mode === "app" || board.mode === "boot-failed");
-      });
+      it(`connects to an ${chip} behind a ${bridge.name}, and resets it into its firmware`, () =>
+        connectsAndResetsIntoFirmware(new VirtualBoard({ chip, bridge }), chip));
     }
   }
 
   for (const chip of ["ESP32-S3", "ESP32-C3", "ESP32-P4"] as const) {
-    it(`connects to an ${chip} over its USB-Serial-JTAG, and resets it into its firmware`, async () => {
-      const board = new VirtualBoard({ chip, usbSerialJtag: true });
-      const session = await FlashSession.connect(board.port);
-      try {
-        expect(session.chip.family).toBe(chip);
-        await session.hardReset();
-      } finally {
-        await session.close();
-      }
-      await waitUntil(() => board.mode === "app" || board.mode === "boot-failed");
-    });
+    it(`connects to an ${chip} over its USB-Serial-JTAG, and resets it into its firmware`, () =>
+      connectsAndResetsIntoFirmware(new VirtualBoard({ chip, usbSerialJtag: true }), chip));
   }
 
   it("holds EN low for the data sheet's 50 µs many times over, and IO0 low for esptool's 50 ms after EN rises", async () => {

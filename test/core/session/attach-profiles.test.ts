@@ -98,6 +98,14 @@ async function provision(session: PortalSession): Promise<void> {
   if (!(await session.provision())) throw session.state.provision.error ?? new Error("provisioning failed");
 }
 
+/** The install again after an interruption: it succeeds, and what already checks out on the board is skipped. */
+async function finishesSkippingWhatIsVerified(session: PortalSession): Promise<void> {
+  session.show("flash");
+  expect(await session.flash()).toBe(true);
+  expect(session.state.flash.result!.bytesSkipped).toBeGreaterThan(0);
+  expect(session.state.flash.parts.some((p) => p.status === "skipped")).toBe(true);
+}
+
 /** From wherever the session stands after connecting: install (when offered), provision, verify. */
 async function toVerified(session: PortalSession): Promise<void> {
   if (session.state.step === "firmware" || session.state.step === "flash") {
@@ -278,11 +286,7 @@ describe("no auto-reset, a busy port, an interrupted install", () => {
     // The half-written app's header is on flash: not "already installed", but an install to finish.
     expect(session.state.step).toBe("firmware");
     expect(session.log.toText()).toMatch(/interrupted: installing again writes only what is missing/);
-    session.show("flash");
-    expect(await session.flash()).toBe(true);
-    const result = session.state.flash.result!;
-    expect(result.bytesSkipped).toBeGreaterThan(0);
-    expect(session.state.flash.parts.some((p) => p.status === "skipped")).toBe(true);
+    await finishesSkippingWhatIsVerified(session);
   }, 60_000);
 });
 
@@ -322,11 +326,7 @@ describe("a permission revoked mid-flow (SerialPort.forget(), or removed in the 
     expect(session.log.toText()).toMatch(/interrupted: installing again writes only what is missing/);
     expect(await provider.granted()).toHaveLength(1);
     expect((await provider.granted())[0]).not.toBe(held);
-    session.show("flash");
-    expect(await session.flash()).toBe(true);
-    const result = session.state.flash.result!;
-    expect(result.bytesSkipped).toBeGreaterThan(0);
-    expect(session.state.flash.parts.some((p) => p.status === "skipped")).toBe(true);
+    await finishesSkippingWhatIsVerified(session);
   }, 60_000);
 
   it("an unplugged board is still an unplug: the disconnect event, no revoked-permission sentence", async () => {
