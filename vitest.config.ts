@@ -55,6 +55,18 @@ const shared = {
   pool: "forks",
 } as const;
 
+/**
+ * The two projects that run together (vitest requires one maxWorkers for one groupOrder). Four
+ * files on two cores: a test that spawns processes (the CLI through npx, the release script) takes
+ * longer than alone; the limit still catches a hang.
+ */
+const sideBySide = {
+  maxWorkers: PARALLEL_FILES,
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  sequence: { groupOrder: 0 },
+} as const;
+
 // Unit and integration tests that run in Node against the virtual board.
 export default defineConfig({
   test: {
@@ -67,17 +79,12 @@ export default defineConfig({
           name: "node",
           include: ["test/**/*.test.ts"],
           exclude: ["test/browser/**", "node_modules/**", ...TIMED, ...REPLACES_GLOBALS],
-          maxWorkers: PARALLEL_FILES,
+          ...sideBySide,
           // A worker imports the project once and runs file after file in it, instead of a fresh
           // process re-importing esptool-js, MicroPython's wasm glue and the simulator for each
           // file: measured alone on two cores, 344 core-s and 220 s isolated, 237 core-s and 175 s
           // not. Boards, ports and servers are made per test, so no file sees another's.
           isolate: false,
-          // Four files on two cores: a test that spawns processes (the CLI through npx, the release
-          // script) takes longer than alone; the limit still catches a hang.
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -85,10 +92,7 @@ export default defineConfig({
           ...shared,
           name: "node-isolated",
           include: REPLACES_GLOBALS,
-          maxWorkers: PARALLEL_FILES,
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          sequence: { groupOrder: 0 },
+          ...sideBySide,
         },
       },
       {

@@ -41,6 +41,8 @@ interface Outcome {
 
 /** Set once step 1 has written them, so the suites' global setups do not write them again mid-run. */
 const READY = { PYDIRECT_DEMO_FIRMWARE_READY: "1" };
+/** The browser suites serve the site build of step 2 rather than building it again. */
+const BROWSER_ENV = { ...READY, PYDIRECT_SKIP_BUILD: "1" };
 
 function run(stage: Stage): Promise<Outcome> {
   const started = performance.now();
@@ -108,7 +110,7 @@ const passed =
     {
       name: "browser tests",
       command: "vitest run --config vitest.browser.config.ts --project browser",
-      env: { ...READY, PYDIRECT_SKIP_BUILD: "1" },
+      env: BROWSER_ENV,
       live: true,
       background: true,
     },
@@ -117,7 +119,7 @@ const passed =
     {
       name: "timed browser tests",
       command: "vitest run --config vitest.browser.config.ts --project browser-timed",
-      env: { ...READY, PYDIRECT_SKIP_BUILD: "1" },
+      env: BROWSER_ENV,
       live: true,
     },
   ]));
